@@ -1,0 +1,114 @@
+import { connect, type ChannelModel, type ConfirmChannel, type Options, type RecoveringChannelModel } from 'amqplib';
+import { ApeError } from '../errors';
+import type { Logger } from '../log';
+
+/**
+ * One AMQP connection per process with amqplib's recovery: after every (re)connect the registered setup
+ * steps run again (topology, consumers), so a RabbitMQ restart is survived without a process restart.
+ * Publishing always goes through a confirm channel with mandatory=true: a publish resolves only when the
+ * broker confirmed it, and rejects if the broker nacked it, returned it as unroutable, or the channel died.
+ */
+
+export type SetupStep = (model: ChannelModel) => Promise<void>;
+
+export interface PublishOptions {
+  messageId: string;
+  headers?: Record<string, unknown>;
+  correlationId?: string;
+}
+
+export class AmqpClient {
+  private model: RecoveringChannelModel | null = null;
+  private channel: ConfirmChannel | null = null;
+  private readonly setups: SetupStep[] = [];
+  private readonly returned = new Set<string>();
+  private connected = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Registers a step to run after every (re)connect; call before start(). */
+  onConnect(step: SetupStep): void {
+    this.setups.push(step);
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  async start(): Promise<void> {
+    this.model = await connect(this.url, {
+      recovery: {
+        initialDelay: 200,
+        maxDelay: 5000,
+        maxRetries: Infinity,
+        initialMaxRetries: 30,
+        setup: async (model: ChannelModel) => {
+          const ch = await model.createConfirmChannel();
+          ch.on('return', (msg) => {
+            const id = msg.properties.messageId as string | undefined;
+            if (id) this.returned.add(id);
+            this.log.error({ messageId: id, routingKey: msg.fields.routingKey, exchange: msg.fields.exchange }, 'message returned unroutable by RabbitMQ');
+          });
+          ch.on('error', (err) => this.log.warn({ err }, 'publish channel error'));
+          ch.on('close', () => {
+            if (this.channel === ch) this.channel = null;
+          });
+          this.channel = ch;
+          for (const step of this.setups) await step(model);
+          this.connected = true;
+        },
+      },
+    });
+    this.model.on('disconnect', (err: Error) => {
+      this.connected = false;
+      this.channel = null;
+      this.log.warn({ err: err?.message }, 'RabbitMQ connection lost; reconnecting');
+    });
+    this.model.on('connect', () => this.log.info('RabbitMQ connected'));
+    this.model.on('error', (err: Error) => this.log.warn({ err: err.message }, 'RabbitMQ connection error'));
+  }
+
+  private requireChannel(): ConfirmChannel {
+    if (!this.channel) throw new ApeError('SERVIZIO_NON_DISPONIBILE', 'RabbitMQ non connesso');
+    return this.channel;
+  }
+
+  /** Publishes one persistent message and waits for the broker's confirm. */
+  publish(exchange: string, routingKey: string, payload: unknown, opts: PublishOptions): Promise<void> {
+    const ch = this.requireChannel();
+    const props: Options.Publish = {
+      persistent: true,
+      mandatory: true,
+      contentType: 'application/json',
+      messageId: opts.messageId,
+      timestamp: Math.floor(Date.now() / 1000),
+      headers: opts.headers ?? {},
+      ...(opts.correlationId !== undefined && { correlationId: opts.correlationId }),
+    };
+    return new Promise<void>((resolve, reject) => {
+      try {
+        ch.publish(exchange, routingKey, Buffer.from(JSON.stringify(payload)), props, (err) => {
+          if (err) {
+            reject(new ApeError('SERVIZIO_NON_DISPONIBILE', `RabbitMQ non ha confermato il messaggio ${opts.messageId}`, { cause: err }));
+          } else if (this.returned.delete(opts.messageId)) {
+            reject(new ApeError('SERVIZIO_NON_DISPONIBILE', `messaggio ${opts.messageId} non instradabile (${exchange} / ${routingKey})`, { retryable: true }));
+          } else {
+            resolve();
+          }
+        });
+      } catch (err) {
+        reject(new ApeError('SERVIZIO_NON_DISPONIBILE', 'pubblicazione su RabbitMQ fallita', { cause: err }));
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.connected = false;
+    const model = this.model;
+    this.model = null;
+    if (model) await model.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,145 @@
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { isRetryable, toError, ApeError, RemoteFaultError } from '../errors';
+import type { Logger } from '../log';
+import type { AmqpClient } from './client';
+import { EXCHANGE_SCARTO, exchangeRitardo } from './topology';
+
+/**
+ * Competing consumers with manual acks and bounded prefetch. A message is acked only after its handler
+ * resolved (its transaction committed). A retryable failure is republished to a delay exchange
+ * (growing delays) and then acked; a non-retryable failure, or one that keeps failing, is republished to
+ * the dead-letter exchange with the error's code and reason, and acked. A handler that crashes the
+ * process is stopped by the queue's delivery limit.
+ */
+
+export const HEADER_TENTATIVO = 'x-ape-tentativo';
+export const HEADER_ERRORE_CODICE = 'x-ape-errore-codice';
+export const HEADER_ERRORE_MESSAGGIO = 'x-ape-errore-messaggio';
+export const HEADER_CODA = 'x-ape-coda';
+
+export interface WorkMessage<T> {
+  messageId: string;
+  payload: T;
+  /** 1 on first delivery, incremented by each retry through a delay queue. */
+  attempt: number;
+  headers: Record<string, unknown>;
+  redelivered: boolean;
+}
+
+export type WorkHandler<T> = (msg: WorkMessage<T>, log: Logger) => Promise<void>;
+
+export interface ConsumerOptions<T> {
+  queue: string;
+  prefetch: number;
+  handler: WorkHandler<T>;
+  log: Logger;
+  retryDelaysMs: readonly number[];
+  /** Attempts after which a retryable failure is given up and dead-lettered. */
+  maxAttempts: number;
+}
+
+export interface ConsumerHandle {
+  /** Stops taking new messages and waits for in-flight ones to finish. */
+  drain(): Promise<void>;
+}
+
+export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): ConsumerHandle {
+  let channel: Channel | null = null;
+  let consumerTag: string | null = null;
+  let stopping = false;
+  const inFlight = new Set<Promise<void>>();
+
+  const onMessage = async (ch: Channel, raw: ConsumeMessage): Promise<void> => {
+    const messageId = String(raw.properties.messageId ?? '');
+    const headers = (raw.properties.headers ?? {}) as Record<string, unknown>;
+    const attempt = Number(headers[HEADER_TENTATIVO] ?? 1);
+    const log = opts.log.child({ queue: opts.queue, messageId, attempt });
+    let payload: T;
+    try {
+      payload = JSON.parse(raw.content.toString('utf8')) as T;
+    } catch (err) {
+      await giveUp(ch, raw, new ApeError('SCHEMA_NON_VALIDO', 'messaggio non JSON', { cause: err }), log);
+      return;
+    }
+    try {
+      await opts.handler({ messageId, payload, attempt, headers, redelivered: raw.fields.redelivered }, log);
+      ch.ack(raw);
+    } catch (thrown) {
+      const err = toError(thrown);
+      if (isRetryable(err) && attempt < opts.maxAttempts) {
+        const delay = opts.retryDelaysMs[Math.min(attempt - 1, opts.retryDelaysMs.length - 1)]!;
+        log.warn({ err: describe(err), retryInMs: delay }, 'handler failed, will retry');
+        try {
+          await amqp.publish(exchangeRitardo(delay), opts.queue, payload, {
+            messageId,
+            headers: { ...headers, [HEADER_TENTATIVO]: attempt + 1 },
+          });
+          ch.ack(raw);
+        } catch (pubErr) {
+          log.error({ err: describe(toError(pubErr)) }, 'cannot schedule retry; message requeued');
+          safeNack(ch, raw, true);
+        }
+      } else {
+        await giveUp(ch, raw, err, log);
+      }
+    }
+  };
+
+  const giveUp = async (ch: Channel, raw: ConsumeMessage, err: Error, log: Logger): Promise<void> => {
+    const code = err instanceof ApeError || err instanceof RemoteFaultError ? err.code : 'ERRORE_INTERNO';
+    log.error({ err: describe(err), code }, 'message dead-lettered');
+    try {
+      await amqp.publish(EXCHANGE_SCARTO, opts.queue, JSON.parse(raw.content.toString('utf8') || 'null'), {
+        messageId: String(raw.properties.messageId ?? ''),
+        headers: {
+          ...(raw.properties.headers ?? {}),
+          [HEADER_ERRORE_CODICE]: code,
+          [HEADER_ERRORE_MESSAGGIO]: err.message.slice(0, 500),
+          [HEADER_CODA]: opts.queue,
+        },
+      });
+      ch.ack(raw);
+    } catch {
+      // Let RabbitMQ's own dead-lettering take it (reason "rejected").
+      safeNack(ch, raw, false);
+    }
+  };
+
+  amqp.onConnect(async (model: ChannelModel) => {
+    if (stopping) return;
+    const ch = await model.createChannel();
+    await ch.prefetch(opts.prefetch);
+    channel = ch;
+    const reply = await ch.consume(
+      opts.queue,
+      (raw) => {
+        if (!raw) return; // consumer cancelled by the broker (queue deleted): recovery re-subscribes
+        const p = onMessage(ch, raw).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      },
+      { noAck: false },
+    );
+    consumerTag = reply.consumerTag;
+  });
+
+  return {
+    async drain() {
+      stopping = true;
+      if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => undefined);
+      await Promise.allSettled([...inFlight]);
+      if (channel) await channel.close().catch(() => undefined);
+    },
+  };
+}
+
+function safeNack(ch: Channel, raw: ConsumeMessage, requeue: boolean): void {
+  try {
+    ch.nack(raw, false, requeue);
+  } catch {
+    // Channel gone: the broker requeues unacked messages by itself.
+  }
+}
+
+function describe(err: Error): Record<string, unknown> {
+  return { name: err.name, message: err.message, ...(err instanceof ApeError || err instanceof RemoteFaultError ? { code: err.code } : {}) };
+}

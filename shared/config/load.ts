@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApeError } from '../errors';
+import { ENTI, type Ente } from '../domain/types';
+import { Fields } from './check';
+import type { EndpointServiceConfig, FederationConfig, IdentityConfig, SystemOperatorConfig, WorkerServiceConfig } from './schema';
+
+export const DEFAULT_CONFIG_FILE = 'config/federation.json';
+const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** Reads APE_CONFIG (default config/federation.json, relative to the working directory). */
+export function loadConfig(file = process.env.APE_CONFIG ?? DEFAULT_CONFIG_FILE): FederationConfig {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (err) {
+    throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `cannot read configuration file ${absolute}`, { cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${absolute} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  return parseConfig(json, path.dirname(absolute));
+}
+
+/** Validates a configuration object; relative paths are resolved against baseDir. */
+export function parseConfig(json: unknown, baseDir: string): FederationConfig {
+  const root = new Fields(json, '');
+  const resolve = (p: string) => (path.isAbsolute(p) ? p : path.resolve(baseDir, p));
+
+  const pkiF = root.object('pki');
+  const pkiDir = resolve(pkiF.string('dir'));
+  const pki = { dir: pkiDir, caCertFile: path.join(pkiDir, 'ca.cert.pem') };
+
+  const identitiesF = root.object('identities');
+  const identities: Record<string, IdentityConfig> = {};
+  const seenCN = new Map<string, string>();
+  for (const code of identitiesF.keys()) {
+    const f = identitiesF.object(code);
+    if (!/^[A-Z][A-Z0-9_]{1,31}$/.test(code)) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `identities.${code}: identity codes are upper-case letters, digits and _`);
+    const subjectCN = f.string('subjectCN');
+    const clash = seenCN.get(subjectCN);
+    if (clash) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `identities.${code}.subjectCN: "${subjectCN}" is already used by ${clash}`);
+    seenCN.set(subjectCN, code);
+    const base = code.toLowerCase().replace(/_/g, '-');
+    identities[code] = Object.freeze({
+      code,
+      ente: f.string('ente', { oneOf: ENTI }) as Ente,
+      description: f.string('description', { default: code }),
+      subjectCN,
+      allowedIps: Object.freeze(f.stringArray('allowedIps', { nonEmpty: true })),
+      certFile: resolve(f.string('certFile', { default: path.join(pkiDir, `${base}.cert.pem`) })),
+      keyFile: resolve(f.string('keyFile', { default: path.join(pkiDir, `${base}.key.pem`) })),
+    });
+  }
+
+  const identityRef = (f: Fields, key: string): string => {
+    const code = f.string(key);
+    if (!identities[code]) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${f.path}.${key}: unknown identity "${code}" (known: ${Object.keys(identities).join(', ')})`);
+    return code;
+  };
+  const endpoint = (f: Fields): EndpointServiceConfig => {
+    const listen = f.object('listen');
+    return Object.freeze({
+      identity: identityRef(f, 'identity'),
+      schema: f.string('schema', { pattern: SCHEMA_NAME }),
+      listen: Object.freeze({ host: listen.string('host', { default: '127.0.0.1' }), port: listen.integer('port', { min: 1, max: 65535 }) }),
+      publicUrl: f.url('publicUrl', ['https:']).replace(/\/$/, ''),
+    });
+  };
+  const worker = (f: Fields): WorkerServiceConfig =>
+    Object.freeze({ identity: identityRef(f, 'identity'), schema: f.string('schema', { pattern: SCHEMA_NAME }) });
+
+  const servicesF = root.object('services');
+  const agenciesF = servicesF.object('agencies');
+  const agencies: Partial<Record<Ente, EndpointServiceConfig>> = {};
+  for (const ente of agenciesF.keys()) {
+    if (!(ENTI as readonly string[]).includes(ente) || ente === 'INPS') {
+      throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${ente}: not a verifying party (MINLAVORO, ANPAL, INAIL, INL)`);
+    }
+    const svc = endpoint(agenciesF.object(ente));
+    if (identities[svc.identity]!.ente !== ente) {
+      throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${ente}.identity: identity ${svc.identity} belongs to ${identities[svc.identity]!.ente}`);
+    }
+    agencies[ente as Ente] = svc;
+  }
+  const services = Object.freeze({
+    inpsGateway: endpoint(servicesF.object('inpsGateway')),
+    inpsDispatcher: worker(servicesF.object('inpsDispatcher')),
+    hub: endpoint(servicesF.object('hub')),
+    agencies: Object.freeze(agencies),
+  });
+
+  const operatorsF = root.object('systemOperators');
+  const systemOperators: Record<string, SystemOperatorConfig> = {};
+  for (const key of operatorsF.keys()) {
+    const f = operatorsF.object(key);
+    systemOperators[key] = Object.freeze({
+      id: f.string('id', { pattern: /^[A-Za-z0-9][A-Za-z0-9\-_.:@]{0,63}$/ }),
+      ufficio: f.string('ufficio'),
+    });
+  }
+
+  const ports = new Map<number, string>();
+  const endpoints: Array<[string, EndpointServiceConfig]> = [
+    ['services.inpsGateway', services.inpsGateway],
+    ['services.hub', services.hub],
+    ...Object.entries(agencies).map(([k, v]) => [`services.agencies.${k}`, v] as [string, EndpointServiceConfig]),
+  ];
+  for (const [name, svc] of endpoints) {
+    const clash = ports.get(svc.listen.port);
+    if (clash) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${name}.listen.port: ${svc.listen.port} is already used by ${clash}`);
+    ports.set(svc.listen.port, name);
+  }
+
+  const routing = root.string('routing', { default: 'hub', oneOf: ['hub', 'direct'] }) as 'hub' | 'direct';
+  const soapF = root.has('soap') ? root.object('soap') : new Fields({}, 'soap');
+  const pgF = root.object('postgres');
+  const mqF = root.object('rabbitmq');
+
+  return Object.freeze({
+    environment: root.string('environment', { default: 'development', oneOf: ['development', 'test', 'production'] }) as FederationConfig['environment'],
+    postgres: Object.freeze({ url: pgF.url('url', ['postgres:', 'postgresql:']), poolSize: pgF.integer('poolSize', { default: 10, min: 1, max: 200 }) }),
+    rabbitmq: Object.freeze({
+      url: mqF.url('url', ['amqp:', 'amqps:']),
+      prefetch: mqF.integer('prefetch', { default: 16, min: 1, max: 1000 }),
+      retryDelaysMs: Object.freeze([...new Set(mqF.integerArray('retryDelaysMs', { default: [1000, 5000, 30000, 120000, 600000, 1800000], min: 10, max: 86_400_000 }))].sort((a, b) => a - b)),
+      maxAttempts: mqF.integer('maxAttempts', { default: 60, min: 1, max: 10000 }),
+      deliveryLimit: mqF.integer('deliveryLimit', { default: 20, min: 1, max: 1000 }),
+    }),
+    pki: Object.freeze(pki),
+    routing,
+    soap: Object.freeze({
+      maxBodyBytes: soapF.integer('maxBodyBytes', { default: 262144, min: 4096, max: 16 * 1024 * 1024 }),
+      timeoutMs: soapF.integer('timeoutMs', { default: 15000, min: 100, max: 300000 }),
+    }),
+    identities: Object.freeze(identities),
+    services,
+    systemOperators: Object.freeze(systemOperators),
+  });
+}
+
+/** The identity a service runs as; a missing one is a configuration error. */
+export function identityOf(config: FederationConfig, code: string): IdentityConfig {
+  const id = config.identities[code];
+  if (!id) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `identities.${code} is not configured`);
+  return id;
+}
+
+export function systemOperatorOf(config: FederationConfig, service: string): SystemOperatorConfig {
+  const op = config.systemOperators[service];
+  if (!op) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `systemOperators.${service} is not configured`);
+  return op;
+}

@@ -1,0 +1,43 @@
+import { Pool, type PoolClient } from 'pg';
+import type { Logger } from '../log';
+
+/**
+ * One pool per service, bound to the service's schema through search_path, so SQL names tables plainly.
+ * Timestamps travel as timestamptz and come back as JS Dates (UTC instants).
+ */
+export function createPool(url: string, schema: string, opts: { max?: number; log?: Logger; applicationName?: string } = {}): Pool {
+  const pool = new Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    options: `-c search_path=${schema},public -c timezone=UTC`,
+    application_name: opts.applicationName ?? `ape-${schema}`,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (PostgreSQL restart) must not crash the process; the pool
+  // discards it and the next query reconnects.
+  pool.on('error', (err) => opts.log?.warn({ err }, 'idle PostgreSQL client lost its connection'));
+  return pool;
+}
+
+export type Tx = PoolClient;
+
+/** Runs fn in a transaction: COMMIT when it resolves, ROLLBACK when it throws. */
+export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    // A failed ROLLBACK means the connection itself is gone: destroy it rather than reuse it.
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Typed, coded errors. Every failure that crosses a boundary (SOAP Fault, AMQP ack/nack, CLI exit) is an
+ * ApeError with a stable code, a message a counterpart can act on, and whether retrying can help.
+ * Codes are Italian like the domain; the catalog below is the single list of them.
+ */
+
+export type FaultActor = 'Client' | 'Server';
+
+interface CodeSpec {
+  /** SOAP 1.1 faultcode: Client when the caller must change the message, Server when we failed. */
+  actor: FaultActor;
+  /** True when the same request may succeed later without changes. */
+  retryable: boolean;
+  /** HTTP status of the SOAP Fault response (SOAP 1.1 says 500; transport refusals use 4xx). */
+  http: number;
+}
+
+export const ERROR_CODES = {
+  // Channel and access (convenzione quadro, regole di sicurezza 1-3).
+  CERTIFICATO_ASSENTE: { actor: 'Client', retryable: false, http: 403 },
+  CERTIFICATO_NON_VALIDO: { actor: 'Client', retryable: false, http: 403 },
+  PARTE_NON_RICONOSCIUTA: { actor: 'Client', retryable: false, http: 403 },
+  PARTE_NON_AUTORIZZATA: { actor: 'Client', retryable: false, http: 403 },
+  // Transport and envelope.
+  METODO_NON_AMMESSO: { actor: 'Client', retryable: false, http: 405 },
+  CONTENT_TYPE_NON_VALIDO: { actor: 'Client', retryable: false, http: 415 },
+  MESSAGGIO_TROPPO_GRANDE: { actor: 'Client', retryable: false, http: 413 },
+  DTD_NON_AMMESSA: { actor: 'Client', retryable: false, http: 500 },
+  XML_MALFORMATO: { actor: 'Client', retryable: false, http: 500 },
+  SOAP_NON_VALIDO: { actor: 'Client', retryable: false, http: 500 },
+  OPERAZIONE_SCONOSCIUTA: { actor: 'Client', retryable: false, http: 500 },
+  SCHEMA_NON_VALIDO: { actor: 'Client', retryable: false, http: 500 },
+  OPERATORE_ASSENTE: { actor: 'Client', retryable: false, http: 500 },
+  INTESTAZIONE_MANCANTE: { actor: 'Client', retryable: false, http: 500 },
+  // Domain content.
+  CODICE_FISCALE_NON_VALIDO: { actor: 'Client', retryable: false, http: 500 },
+  DATI_INCOERENTI: { actor: 'Client', retryable: false, http: 500 },
+  DOMANDA_DUPLICATA: { actor: 'Client', retryable: false, http: 500 },
+  ISTRUTTORIA_NON_TROVATA: { actor: 'Client', retryable: false, http: 500 },
+  PACCHETTO_NON_TROVATO: { actor: 'Client', retryable: false, http: 500 },
+  DESTINATARIO_ERRATO: { actor: 'Client', retryable: false, http: 500 },
+  MITTENTE_NON_DESTINATARIO: { actor: 'Client', retryable: false, http: 500 },
+  CORRELAZIONE_NON_VALIDA: { actor: 'Client', retryable: false, http: 500 },
+  ESITO_GIA_REGISTRATO: { actor: 'Client', retryable: false, http: 500 },
+  ESITO_INCOMPLETO: { actor: 'Client', retryable: false, http: 500 },
+  PACCHETTO_DUPLICATO: { actor: 'Client', retryable: false, http: 500 },
+  // Our side, or a counterpart's, temporarily failing.
+  SERVIZIO_NON_DISPONIBILE: { actor: 'Server', retryable: true, http: 503 },
+  CONTROPARTE_NON_RAGGIUNGIBILE: { actor: 'Server', retryable: true, http: 502 },
+  RISPOSTA_NON_VALIDA: { actor: 'Server', retryable: true, http: 502 },
+  ERRORE_INTERNO: { actor: 'Server', retryable: true, http: 500 },
+  // Configuration: the process must not start.
+  CONFIGURAZIONE_NON_VALIDA: { actor: 'Server', retryable: false, http: 500 },
+} as const satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ApeError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly actor: FaultActor;
+  readonly httpStatus: number;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const spec: CodeSpec = ERROR_CODES[code];
+    this.name = 'ApeError';
+    this.code = code;
+    this.retryable = options.retryable ?? spec.retryable;
+    this.actor = spec.actor;
+    this.httpStatus = spec.http;
+  }
+}
+
+/** A SOAP Fault answered by a counterpart, with the code it sent. */
+export class RemoteFaultError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    readonly httpStatus: number,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'RemoteFaultError';
+  }
+}
+
+/** Coerce whatever was thrown into an Error, keeping the original as cause. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown), { cause: thrown });
+}
+
+/** Whether retrying the operation that threw may succeed. Unknown errors are assumed transient. */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof ApeError || err instanceof RemoteFaultError) return err.retryable;
+  return true;
+}
+
+export function isApeError(err: unknown, code?: ErrorCode): err is ApeError {
+  return err instanceof ApeError && (code === undefined || err.code === code);
+}

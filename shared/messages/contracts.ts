@@ -1,0 +1,15 @@
+import { NS, clark } from '../xml/namespaces';
+
+/** Where each contract is served and what its operations are called (wsdl/). */
+export const CONTRACTS = {
+  istruttoria: { path: '/ape/istruttoria', wsdl: 'inps-istruttoria.wsdl' },
+  esiti: { path: '/ape/esiti', wsdl: 'inps-esiti.wsdl' },
+  verifica: { path: '/ape/verifica', wsdl: 'verifica-pacchetto.wsdl' },
+} as const;
+
+export const OPERATIONS = {
+  PresentaDomanda: { payload: clark(NS.ist, 'PresentaDomanda'), soapAction: 'urn:it:ape-precoci:istruttoria:v1:PresentaDomanda' },
+  StatoIstruttoria: { payload: clark(NS.ist, 'StatoIstruttoria'), soapAction: 'urn:it:ape-precoci:istruttoria:v1:StatoIstruttoria' },
+  NotificaEsito: { payload: clark(NS.esi, 'NotificaEsito'), soapAction: 'urn:it:ape-precoci:esiti:v1:NotificaEsito' },
+  VerificaPacchetto: { payload: clark(NS.pac, 'VerificaPacchetto'), soapAction: 'urn:it:ape-precoci:pacchetto:v1:VerificaPacchetto' },
+} as const;

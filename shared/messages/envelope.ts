@@ -1,0 +1,87 @@
+import { ApeError, type ErrorCode } from '../errors';
+import type { Operatore } from '../domain/types';
+import { NS } from '../xml/namespaces';
+import { el, Xml } from '../xml/write';
+import type { XmlReader } from '../xml/read';
+
+/** SOAP 1.1 envelopes with every contract namespace declared once, on the Envelope. */
+export function envelope(headers: readonly Xml[], body: Xml): string {
+  const head = headers.length > 0 ? `<soap:Header>${headers.map((h) => h.text).join('')}</soap:Header>` : '';
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<soap:Envelope xmlns:soap="${NS.soap}" xmlns:com="${NS.com}" xmlns:ist="${NS.ist}" xmlns:pac="${NS.pac}" xmlns:esi="${NS.esi}">` +
+    `${head}<soap:Body>${body.text}</soap:Body></soap:Envelope>`
+  );
+}
+
+export interface FaultInfo {
+  code: string;
+  message: string;
+  retryable: boolean;
+  actor: 'Client' | 'Server';
+}
+
+export function faultEnvelope(f: FaultInfo): string {
+  const detail = el('com:ErroreApe', [el('com:Codice', f.code), el('com:Descrizione', f.message.slice(0, 500)), el('com:Ritentabile', f.retryable)]);
+  return envelope(
+    [],
+    el('soap:Fault', [el('faultcode', `soap:${f.actor}`), el('faultstring', `${f.code}: ${f.message}`), el('detail', detail)]),
+  );
+}
+
+export function faultOf(err: ApeError): FaultInfo {
+  return { code: err.code, message: err.message, retryable: err.retryable, actor: err.actor };
+}
+
+/** Reads a soap:Fault payload. */
+export function readFault(fault: XmlReader): FaultInfo {
+  const faultcode = fault.optText('faultcode') ?? 'soap:Server';
+  const faultstring = fault.optText('faultstring') ?? '';
+  const detail = fault.optChild('detail')?.optChild('ErroreApe');
+  return {
+    code: detail?.text('Codice') ?? (faultcode.endsWith('Client') ? 'ERRORE_CLIENT' : 'ERRORE_SERVER'),
+    message: detail?.text('Descrizione') ?? faultstring,
+    retryable: detail ? detail.text('Ritentabile') === 'true' : !faultcode.endsWith('Client'),
+    actor: faultcode.endsWith('Client') ? 'Client' : 'Server',
+  };
+}
+
+export function operatoreHeader(op: Operatore): Xml {
+  return el('com:Operatore', [el('com:IdOperatore', op.id), el('com:Ufficio', op.ufficio)]);
+}
+
+export function replyToHeader(url: string): Xml {
+  return el('com:X-ReplyTo', url);
+}
+
+export function correlationHeader(id: string): Xml {
+  return el('com:X-Correlation-ID', id);
+}
+
+/** The header blocks of a request, by local name in the comune namespace. */
+export class RequestHeaders {
+  private readonly byName = new Map<string, XmlReader>();
+
+  constructor(headers: readonly XmlReader[]) {
+    for (const h of headers) {
+      if (h.element.namespace()?.href() === NS.com) this.byName.set(h.name, h);
+    }
+  }
+
+  optional(local: 'Operatore' | 'X-ReplyTo' | 'X-Correlation-ID'): XmlReader | undefined {
+    return this.byName.get(local);
+  }
+
+  required(local: 'X-ReplyTo' | 'X-Correlation-ID', code: ErrorCode = 'INTESTAZIONE_MANCANTE'): string {
+    const h = this.byName.get(local);
+    if (!h) throw new ApeError(code, `manca l'intestazione SOAP com:${local} (${NS.com})`);
+    return h.value();
+  }
+
+  /** Convenzione quadro: every call names its operator; calls without are refused. */
+  operatore(): Operatore {
+    const h = this.byName.get('Operatore');
+    if (!h) throw new ApeError('OPERATORE_ASSENTE', `manca l'intestazione SOAP com:Operatore con IdOperatore e Ufficio dell'operatore che ha causato la chiamata`);
+    return { id: h.text('IdOperatore'), ufficio: h.text('Ufficio') };
+  }
+}

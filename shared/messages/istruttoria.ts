@@ -1,0 +1,249 @@
+import type { Attestazione, Categoria, Domanda, EnteVerificatore, Esito, EsitoDato, DatoVerificato, TipoAttestazione, TipoDomanda } from '../domain/types';
+import { el, opt, Xml, xsDateTime } from '../xml/write';
+import type { XmlReader } from '../xml/read';
+
+/** Codec of wsdl/inps-istruttoria.wsdl (payloads in namespace ist:). */
+
+export const OP_PRESENTA_DOMANDA = 'PresentaDomanda';
+export const OP_STATO_ISTRUTTORIA = 'StatoIstruttoria';
+
+export type StatoIstruttoria = 'IN_VERIFICA' | 'VALUTAZIONE_INL' | 'CHIUSA';
+export type StatoPacchetto = 'DA_INVIARE' | 'INVIATO' | 'RISPOSTO' | 'SCADUTO' | 'RIFIUTATO';
+export type RegolaChiusura = 'ESITI_ARCHIVI' | 'ESITO_ACCERTAMENTO' | 'AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO' | 'AUTOCERTIFICAZIONI_TERMINE';
+
+export function readPresentaDomanda(r: XmlReader): Domanda {
+  const ric = r.child('Richiedente');
+  return {
+    protocollo: r.text('ProtocolloDomanda'),
+    tipo: r.text('TipoDomanda') as TipoDomanda,
+    dataPresentazione: r.dateTime('DataPresentazione'),
+    dataDecorrenza: r.date('DataDecorrenza'),
+    richiedente: {
+      codiceFiscale: ric.text('CodiceFiscale'),
+      cognome: ric.text('Cognome'),
+      nome: ric.text('Nome'),
+      dataNascita: ric.date('DataNascita'),
+    },
+    attestazioni: r.child('Attestazioni').children('Attestazione').map(readAttestazione),
+  };
+}
+
+function readAttestazione(a: XmlReader): Attestazione {
+  const datore = a.child('DatoreLavoro');
+  const periodo = a.child('Periodo');
+  const out: Attestazione = {
+    riferimento: a.integer('Riferimento'),
+    tipo: a.text('TipoAttestazione') as TipoAttestazione,
+    datore: { codiceFiscale: datore.text('CodiceFiscale'), denominazione: datore.text('Denominazione') },
+    periodo: { dal: periodo.date('Dal') },
+    categoria: a.text('Categoria') as Categoria,
+    professioneIstat: a.text('ProfessioneIstat'),
+    vociTariffaInail: a.optChild('VociTariffaInail')?.children('VoceTariffa').map((v) => v.value()) ?? [],
+  };
+  const matricola = datore.optText('MatricolaInps');
+  if (matricola !== undefined) out.datore.matricolaInps = matricola;
+  const pat = datore.optText('PatInail');
+  if (pat !== undefined) out.datore.patInail = pat;
+  const al = periodo.optDate('Al');
+  if (al !== undefined) out.periodo.al = al;
+  const ccnl = a.optText('Ccnl');
+  if (ccnl !== undefined) out.ccnl = ccnl;
+  const livello = a.optText('Livello');
+  if (livello !== undefined) out.livello = livello;
+  const turni = a.optBoolean('LavoroATurni');
+  if (turni !== undefined) out.lavoroATurni = turni;
+  const edu = a.optBoolean('AttivitaEducativa');
+  if (edu !== undefined) out.attivitaEducativa = edu;
+  const dom = a.optText('CodiceRapportoDomestico');
+  if (dom !== undefined) out.codiceRapportoDomestico = dom;
+  return out;
+}
+
+export function writePresentaDomanda(d: Domanda): Xml {
+  return el('ist:PresentaDomanda', [
+    el('ist:ProtocolloDomanda', d.protocollo),
+    el('ist:TipoDomanda', d.tipo),
+    el('ist:DataPresentazione', xsDateTime(d.dataPresentazione)),
+    el('ist:DataDecorrenza', d.dataDecorrenza),
+    el('ist:Richiedente', [
+      el('ist:CodiceFiscale', d.richiedente.codiceFiscale),
+      el('ist:Cognome', d.richiedente.cognome),
+      el('ist:Nome', d.richiedente.nome),
+      el('ist:DataNascita', d.richiedente.dataNascita),
+    ]),
+    el(
+      'ist:Attestazioni',
+      d.attestazioni.map((a) =>
+        el('ist:Attestazione', [
+          el('ist:Riferimento', a.riferimento),
+          el('ist:TipoAttestazione', a.tipo),
+          el('ist:DatoreLavoro', [
+            el('ist:CodiceFiscale', a.datore.codiceFiscale),
+            el('ist:Denominazione', a.datore.denominazione),
+            opt('ist:MatricolaInps', a.datore.matricolaInps),
+            opt('ist:PatInail', a.datore.patInail),
+          ]),
+          el('ist:Periodo', [el('ist:Dal', a.periodo.dal), opt('ist:Al', a.periodo.al)]),
+          opt('ist:Ccnl', a.ccnl),
+          opt('ist:Livello', a.livello),
+          el('ist:Categoria', a.categoria),
+          el('ist:ProfessioneIstat', a.professioneIstat),
+          a.vociTariffaInail.length > 0 ? el('ist:VociTariffaInail', a.vociTariffaInail.map((v) => el('ist:VoceTariffa', v))) : new Xml(''),
+          opt('ist:LavoroATurni', a.lavoroATurni),
+          opt('ist:AttivitaEducativa', a.attivitaEducativa),
+          opt('ist:CodiceRapportoDomestico', a.codiceRapportoDomestico),
+        ]),
+      ),
+    ),
+  ]);
+}
+
+export interface RicevutaDomanda {
+  idIstruttoria: string;
+  protocolloDomanda: string;
+  dataRicezione: Date;
+  stato: StatoIstruttoria;
+}
+
+export function writePresentaDomandaRisposta(r: RicevutaDomanda): Xml {
+  return el('ist:PresentaDomandaRisposta', [
+    el('ist:IdIstruttoria', r.idIstruttoria),
+    el('ist:ProtocolloDomanda', r.protocolloDomanda),
+    el('ist:DataRicezione', xsDateTime(r.dataRicezione)),
+    el('ist:Stato', r.stato),
+  ]);
+}
+
+export function readPresentaDomandaRisposta(r: XmlReader): RicevutaDomanda {
+  return {
+    idIstruttoria: r.text('IdIstruttoria'),
+    protocolloDomanda: r.text('ProtocolloDomanda'),
+    dataRicezione: r.dateTime('DataRicezione'),
+    stato: r.text('Stato') as StatoIstruttoria,
+  };
+}
+
+export type ChiaveIstruttoria = { idIstruttoria: string } | { protocolloDomanda: string };
+
+export function readStatoIstruttoria(r: XmlReader): ChiaveIstruttoria {
+  const id = r.optText('IdIstruttoria');
+  return id !== undefined ? { idIstruttoria: id } : { protocolloDomanda: r.text('ProtocolloDomanda') };
+}
+
+export function writeStatoIstruttoria(k: ChiaveIstruttoria): Xml {
+  return el('ist:StatoIstruttoria', 'idIstruttoria' in k ? el('ist:IdIstruttoria', k.idIstruttoria) : el('ist:ProtocolloDomanda', k.protocolloDomanda));
+}
+
+export interface VistaPacchetto {
+  idPacchetto: string;
+  destinatario: EnteVerificatore;
+  stato: StatoPacchetto;
+  correlationId?: string;
+  creatoIl: Date;
+  inviatoIl?: Date;
+  rispostoIl?: Date;
+  esito?: Esito;
+  esitiDato: EsitoDato[];
+}
+
+export interface VistaIstruttoria {
+  idIstruttoria: string;
+  protocolloDomanda: string;
+  tipoDomanda: TipoDomanda;
+  stato: StatoIstruttoria;
+  dataPresentazione: Date;
+  dataRicezione: Date;
+  esitoVerifica?: Esito;
+  dataChiusura?: Date;
+  regolaChiusura?: RegolaChiusura;
+  pacchetti: VistaPacchetto[];
+}
+
+export function writeEsitiDato(prefix: string, esiti: readonly EsitoDato[]): Xml {
+  return el(
+    `${prefix}:EsitiDato`,
+    esiti.map((e) =>
+      el(`${prefix}:EsitoDato`, [
+        el(`${prefix}:Riferimento`, e.riferimento),
+        el(`${prefix}:Dato`, e.dato),
+        el(`${prefix}:Esito`, e.esito),
+        opt(`${prefix}:Nota`, e.nota),
+      ]),
+    ),
+  );
+}
+
+export function readEsitiDato(r: XmlReader): EsitoDato[] {
+  return r.children('EsitoDato').map((e) => {
+    const out: EsitoDato = { riferimento: e.integer('Riferimento'), dato: e.text('Dato') as DatoVerificato, esito: e.text('Esito') as Esito };
+    const nota = e.optText('Nota');
+    if (nota !== undefined) out.nota = nota;
+    return out;
+  });
+}
+
+export function writeStatoIstruttoriaRisposta(v: VistaIstruttoria): Xml {
+  return el('ist:StatoIstruttoriaRisposta', [
+    el('ist:IdIstruttoria', v.idIstruttoria),
+    el('ist:ProtocolloDomanda', v.protocolloDomanda),
+    el('ist:TipoDomanda', v.tipoDomanda),
+    el('ist:Stato', v.stato),
+    el('ist:DataPresentazione', xsDateTime(v.dataPresentazione)),
+    el('ist:DataRicezione', xsDateTime(v.dataRicezione)),
+    opt('ist:EsitoVerifica', v.esitoVerifica),
+    opt('ist:DataChiusura', v.dataChiusura && xsDateTime(v.dataChiusura)),
+    opt('ist:RegolaChiusura', v.regolaChiusura),
+    el(
+      'ist:Pacchetti',
+      v.pacchetti.map((p) =>
+        el('ist:Pacchetto', [
+          el('ist:IdPacchetto', p.idPacchetto),
+          el('ist:Destinatario', p.destinatario),
+          el('ist:Stato', p.stato),
+          opt('ist:CorrelationId', p.correlationId),
+          el('ist:CreatoIl', xsDateTime(p.creatoIl)),
+          opt('ist:InviatoIl', p.inviatoIl && xsDateTime(p.inviatoIl)),
+          opt('ist:RispostoIl', p.rispostoIl && xsDateTime(p.rispostoIl)),
+          opt('ist:Esito', p.esito),
+          p.esitiDato.length > 0 ? writeEsitiDato('ist', p.esitiDato) : new Xml(''),
+        ]),
+      ),
+    ),
+  ]);
+}
+
+export function readStatoIstruttoriaRisposta(r: XmlReader): VistaIstruttoria {
+  const v: VistaIstruttoria = {
+    idIstruttoria: r.text('IdIstruttoria'),
+    protocolloDomanda: r.text('ProtocolloDomanda'),
+    tipoDomanda: r.text('TipoDomanda') as TipoDomanda,
+    stato: r.text('Stato') as StatoIstruttoria,
+    dataPresentazione: r.dateTime('DataPresentazione'),
+    dataRicezione: r.dateTime('DataRicezione'),
+    pacchetti: r.child('Pacchetti').children('Pacchetto').map((p) => {
+      const out: VistaPacchetto = {
+        idPacchetto: p.text('IdPacchetto'),
+        destinatario: p.text('Destinatario') as EnteVerificatore,
+        stato: p.text('Stato') as StatoPacchetto,
+        creatoIl: p.dateTime('CreatoIl'),
+        esitiDato: p.optChild('EsitiDato') ? readEsitiDato(p.child('EsitiDato')) : [],
+      };
+      const corr = p.optText('CorrelationId');
+      if (corr !== undefined) out.correlationId = corr;
+      const inv = p.optDateTime('InviatoIl');
+      if (inv) out.inviatoIl = inv;
+      const ris = p.optDateTime('RispostoIl');
+      if (ris) out.rispostoIl = ris;
+      const esito = p.optText('Esito');
+      if (esito !== undefined) out.esito = esito as Esito;
+      return out;
+    }),
+  };
+  const esito = r.optText('EsitoVerifica');
+  if (esito !== undefined) v.esitoVerifica = esito as Esito;
+  const chiusura = r.optDateTime('DataChiusura');
+  if (chiusura) v.dataChiusura = chiusura;
+  const regola = r.optText('RegolaChiusura');
+  if (regola !== undefined) v.regolaChiusura = regola as RegolaChiusura;
+  return v;
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { ApeError } from '../errors';
+import { withTransaction } from '../db/pool';
+import { campiEccedenti } from '../domain/competenza';
+import { impronta } from '../domain/impronta';
+import type { ContenutoPacchetto, Operatore } from '../domain/types';
+import { correlationHeader } from '../messages/envelope';
+import { readVerificaPacchetto, writeVerificaPacchettoRisposta } from '../messages/pacchetto';
+import { enqueue } from '../outbox/outbox';
+import type { CallContext, SoapReply } from '../soap/server';
+import type { XmlReader } from '../xml/read';
+
+/**
+ * Receiving a verification packet (ModI NONBLOCK_PUSH_SOAP steps 1-2), shared by the Ministero's hub and
+ * every verifying party's node: check it, store it with its reply address and correlation id, and queue the
+ * work it causes, in one transaction, before answering ACCEPTED with X-Correlation-ID.
+ * The same packet delivered again (a sender's retry) gets the same correlation id and changes nothing;
+ * another packet with the same id is refused.
+ */
+
+/** Work message queued for a received packet. */
+export interface PacchettoRicevutoMsg {
+  idPacchetto: string;
+}
+
+export interface RicezioneOptions {
+  pool: Pool;
+  /** pacchetto_inoltro (hub) or pacchetto_ricevuto (party node). */
+  table: 'pacchetto_inoltro' | 'pacchetto_ricevuto';
+  /** Extra column and value stored with the packet (the hub: destinatario; a node: mittente). */
+  extraColumn: (p: ContenutoPacchetto, ctx: CallContext) => [string, string];
+  /** Routing key of the work queued for a new packet. */
+  routingKey: string;
+  /** Throws when this endpoint must not accept the packet (wrong recipient...). */
+  checkRecipient: (p: ContenutoPacchetto) => void;
+  /** Only INPS's own esiti endpoint may be a reply address: personal data never goes elsewhere. */
+  allowedReplyTo: readonly string[];
+}
+
+export async function riceviPacchetto(opts: RicezioneOptions, payload: XmlReader, ctx: CallContext): Promise<SoapReply> {
+  const p = readVerificaPacchetto(payload);
+  const replyTo = ctx.headers.required('X-ReplyTo');
+  if (!opts.allowedReplyTo.includes(replyTo)) {
+    throw new ApeError('DATI_INCOERENTI', `X-ReplyTo ${replyTo} non è un endpoint esiti registrato (${opts.allowedReplyTo.join(', ')})`);
+  }
+  opts.checkRecipient(p);
+  const extra = campiEccedenti(p.destinatario, p.rapporti);
+  if (extra.length > 0) {
+    throw new ApeError('DATI_INCOERENTI', `il pacchetto per ${p.destinatario} contiene dati non di sua competenza: ${extra.join(', ')}`);
+  }
+  const proposed = ctx.headers.optional('X-Correlation-ID')?.value() ?? randomUUID();
+  const hash = impronta({ ...p, dataInvio: undefined });
+  const [extraCol, extraVal] = opts.extraColumn(p, ctx);
+  const op: Operatore = ctx.operatore;
+
+  const correlationId = await withTransaction(opts.pool, async (tx) => {
+    const ins = await tx.query(
+      `INSERT INTO ${opts.table} (id_pacchetto, correlation_id, reply_to, ${extraCol}, operatore_id, operatore_ufficio, contenuto, impronta, ricevuto_il, stato)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'RICEVUTO')
+       ON CONFLICT (id_pacchetto) DO NOTHING`,
+      [p.idPacchetto, proposed, replyTo, extraVal, op.id, op.ufficio, JSON.stringify(p), hash, ctx.receivedAt],
+    );
+    if (ins.rowCount === 0) {
+      const prev = await tx.query<{ correlation_id: string; impronta: string }>(`SELECT correlation_id, impronta FROM ${opts.table} WHERE id_pacchetto = $1`, [p.idPacchetto]);
+      const row = prev.rows[0]!;
+      if (row.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `il pacchetto ${p.idPacchetto} è già stato ricevuto con un contenuto diverso`);
+      ctx.log.info({ idPacchetto: p.idPacchetto, correlationId: row.correlation_id }, 'packet received again; same ack');
+      return row.correlation_id;
+    }
+    const msg: PacchettoRicevutoMsg = { idPacchetto: p.idPacchetto };
+    await enqueue(tx, { routingKey: opts.routingKey, payload: msg, headers: { correlationId: proposed } });
+    return proposed;
+  });
+  ctx.log.info({ idPacchetto: p.idPacchetto, destinatario: p.destinatario, correlationId }, 'packet accepted');
+  return { headers: [correlationHeader(correlationId)], body: writeVerificaPacchettoRisposta() };
+}

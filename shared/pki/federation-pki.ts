@@ -1,0 +1,64 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FederationConfig } from '../config/schema';
+import { createCertificateAuthority, issueCertificate, validityFrom, type KeyPairPem } from './certificates';
+
+/**
+ * The development PKI: a federation CA and one certificate per configured identity (each party's gateway
+ * and the INPS case system), created on first start under config.pki.dir and never committed.
+ * Existing files are kept, so restarting never changes a party's certificate.
+ */
+
+const CA_VALIDITY_DAYS = 3650;
+const PARTY_VALIDITY_DAYS = 825;
+
+function writePrivate(file: string, pem: string): void {
+  writeFileSync(file, pem, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+export interface PkiReport {
+  created: string[];
+  kept: string[];
+}
+
+export function ensureFederationPki(config: FederationConfig, now = new Date()): PkiReport {
+  const report: PkiReport = { created: [], kept: [] };
+  mkdirSync(config.pki.dir, { recursive: true, mode: 0o700 });
+  const caKeyFile = path.join(config.pki.dir, 'ca.key.pem');
+  let ca: KeyPairPem;
+  if (existsSync(config.pki.caCertFile) && existsSync(caKeyFile)) {
+    ca = { certPem: readFileSync(config.pki.caCertFile, 'utf8'), keyPem: readFileSync(caKeyFile, 'utf8') };
+    report.kept.push('CA');
+  } else {
+    ca = createCertificateAuthority(
+      { commonName: 'APE Precoci - CA di sviluppo della federazione', organization: 'Federazione APE sociale / precoci (sviluppo)' },
+      validityFrom(now, CA_VALIDITY_DAYS),
+    );
+    writeFileSync(config.pki.caCertFile, ca.certPem);
+    writePrivate(caKeyFile, ca.keyPem);
+    report.created.push('CA');
+  }
+  for (const id of Object.values(config.identities)) {
+    if (existsSync(id.certFile) && existsSync(id.keyFile)) {
+      report.kept.push(id.code);
+      continue;
+    }
+    const issued = issueCertificate(
+      ca,
+      {
+        commonName: id.subjectCN,
+        organization: id.description,
+        organizationalUnit: id.code,
+        dnsNames: ['localhost', id.subjectCN],
+        ipAddresses: ['127.0.0.1', '::1'],
+      },
+      validityFrom(now, PARTY_VALIDITY_DAYS),
+    );
+    mkdirSync(path.dirname(id.certFile), { recursive: true });
+    writeFileSync(id.certFile, issued.certPem);
+    writePrivate(id.keyFile, issued.keyPem);
+    report.created.push(id.code);
+  }
+  return report;
+}

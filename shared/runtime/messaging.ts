@@ -1,0 +1,44 @@
+import { AmqpClient } from '../amqp/client';
+import { startConsumer, type ConsumerHandle, type WorkHandler } from '../amqp/consumer';
+import { declareTopology } from '../amqp/topology';
+import { OutboxRelay } from '../outbox/relay';
+import type { Pool } from 'pg';
+import type { ServiceRuntime } from './service';
+
+/** Connects to RabbitMQ (after start()), declaring the federation's topology on every (re)connect; closed on shutdown. */
+export function createMessaging(rt: ServiceRuntime): AmqpClient {
+  const amqp = new AmqpClient(rt.config.rabbitmq.url, rt.log.child({ component: 'amqp' }));
+  amqp.onConnect(async (model) => {
+    const ch = await model.createChannel();
+    try {
+      await declareTopology(ch, { retryDelaysMs: rt.config.rabbitmq.retryDelaysMs, deliveryLimit: rt.config.rabbitmq.deliveryLimit });
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+  });
+  // Registered first, so it runs after the workers and the relay registered later have drained.
+  rt.onShutdown(() => amqp.close());
+  return amqp;
+}
+
+/** A competing consumer with the configured prefetch and retry policy; drained on shutdown. */
+export function startWorker<T>(rt: ServiceRuntime, amqp: AmqpClient, queue: string, handler: WorkHandler<T>): ConsumerHandle {
+  const handle = startConsumer<T>(amqp, {
+    queue,
+    prefetch: rt.config.rabbitmq.prefetch,
+    handler,
+    log: rt.log,
+    retryDelaysMs: rt.config.rabbitmq.retryDelaysMs,
+    maxAttempts: rt.config.rabbitmq.maxAttempts,
+  });
+  rt.onShutdown(() => handle.drain());
+  return handle;
+}
+
+/** Relays a schema's outbox to RabbitMQ; stopped on shutdown. */
+export function startRelay(rt: ServiceRuntime, amqp: AmqpClient, pool: Pool, schema: string): OutboxRelay {
+  const relay = new OutboxRelay({ pool, schema, amqp, log: rt.log.child({ component: 'outbox' }) });
+  relay.start();
+  rt.onShutdown(() => relay.stop());
+  return relay;
+}

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { PeerCertificate } from 'node:tls';
+import { checkServerIdentity } from 'node:tls';
+import { ApeError, RemoteFaultError } from '../errors';
+import { envelope, readFault, RequestHeaders } from '../messages/envelope';
+import { parseEnvelope, validateEnvelope } from '../xml/envelope';
+import { NS, clark } from '../xml/namespaces';
+import { XmlReader } from '../xml/read';
+import type { Xml } from '../xml/write';
+
+/**
+ * Outgoing SOAP 1.1 calls over mutual TLS with kept-alive connections. The counterpart's certificate must
+ * chain to the federation CA and, when given, carry the expected subject CN (we know which party we call).
+ * Responses pass through the same hardened parser and XSD validation as requests. Failures are typed:
+ * a Fault becomes RemoteFaultError with the counterpart's code and retryability; network trouble and
+ * timeouts become retryable CONTROPARTE_NON_RAGGIUNGIBILE.
+ */
+
+export interface SoapCall {
+  url: string;
+  soapAction: string;
+  headers: readonly Xml[];
+  body: Xml;
+  /** Subject CN the server certificate must carry. */
+  expectedServerCN?: string;
+}
+
+export interface SoapResult {
+  headers: RequestHeaders;
+  payload: XmlReader;
+  status: number;
+  durationMs: number;
+}
+
+export interface SoapClientOptions {
+  keyFile: string;
+  certFile: string;
+  caFile: string;
+  timeoutMs: number;
+  /** Largest response accepted, in bytes (default 1 MiB). */
+  maxResponseBytes?: number;
+  /** Concurrent connections per counterpart (default 32). */
+  maxSockets?: number;
+}
+
+export class SoapClient {
+  private readonly agent: https.Agent;
+
+  constructor(private readonly opts: SoapClientOptions) {
+    this.agent = new https.Agent({
+      key: readFileSync(opts.keyFile),
+      cert: readFileSync(opts.certFile),
+      ca: readFileSync(opts.caFile),
+      keepAlive: true,
+      maxSockets: opts.maxSockets ?? 32,
+      minVersion: 'TLSv1.2',
+    });
+  }
+
+  async call(call: SoapCall): Promise<SoapResult> {
+    const started = Date.now();
+    const text = envelope(call.headers, call.body);
+    const { status, body } = await this.post(call, text);
+    let env;
+    try {
+      env = parseEnvelope(body);
+      validateEnvelope(env);
+    } catch (err) {
+      throw new ApeError('RISPOSTA_NON_VALIDA', `risposta non valida da ${call.url} (HTTP ${status}): ${(err as Error).message}`, { cause: err });
+    }
+    if (env.payloadName === clark(NS.soap, 'Fault')) {
+      const f = readFault(new XmlReader(env.payload));
+      throw new RemoteFaultError(f.code, f.message, f.retryable, status);
+    }
+    if (status !== 200) throw new ApeError('RISPOSTA_NON_VALIDA', `HTTP ${status} da ${call.url} senza SOAP Fault`);
+    return {
+      headers: new RequestHeaders(env.headers.map((h) => new XmlReader(h))),
+      payload: new XmlReader(env.payload),
+      status,
+      durationMs: Date.now() - started,
+    };
+  }
+
+  private post(call: SoapCall, text: string): Promise<{ status: number; body: string }> {
+    const max = this.opts.maxResponseBytes ?? 1024 * 1024;
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        call.url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          timeout: this.opts.timeoutMs,
+          headers: {
+            'Content-Type': 'text/xml; charset=utf-8',
+            'Content-Length': Buffer.byteLength(text),
+            SOAPAction: `"${call.soapAction}"`,
+          },
+          checkServerIdentity: (host: string, cert: PeerCertificate) => {
+            const err = checkServerIdentity(host, cert);
+            if (err) return err;
+            const cn = Array.isArray(cert.subject?.CN) ? cert.subject.CN[0] : cert.subject?.CN;
+            if (call.expectedServerCN && cn !== call.expectedServerCN) {
+              return new Error(`server certificate CN "${cn}" is not the expected party "${call.expectedServerCN}"`);
+            }
+            return undefined;
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > max) {
+              req.destroy(new ApeError('RISPOSTA_NON_VALIDA', `risposta oltre ${max} byte da ${call.url}`));
+              return;
+            }
+            chunks.push(c);
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', (err) => reject(unreachable(call.url, err)));
+        },
+      );
+      req.on('timeout', () => req.destroy(new ApeError('CONTROPARTE_NON_RAGGIUNGIBILE', `nessuna risposta da ${call.url} entro ${this.opts.timeoutMs} ms`)));
+      req.on('error', (err) => reject(err instanceof ApeError ? err : unreachable(call.url, err)));
+      req.end(text);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+function unreachable(url: string, err: Error): ApeError {
+  return new ApeError('CONTROPARTE_NON_RAGGIUNGIBILE', `${url} non raggiungibile: ${err.message}`, { cause: err });
+}

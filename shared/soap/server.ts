@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { ApeError, toError } from '../errors';
+import type { Logger } from '../log';
+import type { Clock } from '../clock';
+import type { Operatore } from '../domain/types';
+import { envelope, faultEnvelope, faultOf, RequestHeaders } from '../messages/envelope';
+import { parseEnvelope, validateEnvelope } from '../xml/envelope';
+import { XmlReader } from '../xml/read';
+import type { Xml } from '../xml/write';
+import { WSDL_DIR } from '../paths';
+import { CallerRegistry, type Caller } from './identity';
+
+/**
+ * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes, in order: caller identification
+ * (certificate, registered party, allowed IP), method, content type, body size, DTD refusal, well-formedness,
+ * envelope shape, operation lookup, caller authorisation for that operation, XSD validation of the whole
+ * envelope, the Operatore header, and only then the handler. Any refusal is a SOAP Fault with a stable code
+ * and a readable reason; nothing reaches a handler (or a database) before all checks pass.
+ */
+
+export interface CallContext {
+  requestId: string;
+  caller: Caller;
+  operatore: Operatore;
+  headers: RequestHeaders;
+  receivedAt: Date;
+  log: Logger;
+}
+
+export interface SoapReply {
+  headers?: Xml[];
+  body: Xml;
+}
+
+export interface SoapOperation {
+  /** Local name of the operation (and of its request element). */
+  name: string;
+  /** {namespace}local of the request payload. */
+  payload: string;
+  soapAction: string;
+  /** Identity codes allowed to call it. */
+  callers: readonly string[];
+  handle(payload: XmlReader, ctx: CallContext): Promise<SoapReply>;
+}
+
+export interface SoapService {
+  /** URL path, e.g. /ape/istruttoria */
+  path: string;
+  /** WSDL file name in wsdl/ */
+  wsdl: string;
+  operations: readonly SoapOperation[];
+}
+
+/** One record per call, accepted or refused: the access trace. */
+export interface AccessEvent {
+  requestId: string;
+  at: Date;
+  service: string;
+  operation: string | null;
+  identity: string | null;
+  certificateSubject: string | null;
+  operatore: Operatore | null;
+  remoteAddress: string;
+  outcome: 'ACCETTATA' | 'RIFIUTATA';
+  faultCode: string | null;
+  durationMs: number;
+}
+
+export interface SoapServerOptions {
+  tls: { keyFile: string; certFile: string; caFile: string };
+  identities: readonly import('../config/schema').IdentityConfig[];
+  services: readonly SoapService[];
+  publicUrl: string;
+  maxBodyBytes: number;
+  clock: Clock;
+  log: Logger;
+  onAccess?: (event: AccessEvent) => void;
+}
+
+const XSD_FILES = new Set(['comune.xsd', 'istruttoria.xsd', 'pacchetto.xsd', 'esiti.xsd']);
+
+export function createSoapServer(opts: SoapServerOptions): https.Server {
+  const registry = new CallerRegistry(opts.identities);
+  const byPath = new Map(opts.services.map((s) => [s.path, s]));
+  const wsdlCache = new Map<string, string>();
+
+  const server = https.createServer(
+    {
+      key: readFileSync(opts.tls.keyFile),
+      cert: readFileSync(opts.tls.certFile),
+      ca: readFileSync(opts.tls.caFile),
+      requestCert: true,
+      // Certificate problems become SOAP Faults a counterpart can read, instead of a bare TLS alert.
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+    },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 65_000;
+
+  const send = (res: ServerResponse, status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
+    if (res.headersSent) return;
+    res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff' });
+    res.end(body);
+  };
+
+  const serveDocument = (url: URL, res: ServerResponse): boolean => {
+    const service = byPath.get(url.pathname);
+    if (service && url.search.toLowerCase() === '?wsdl') {
+      let text = wsdlCache.get(service.path);
+      if (!text) {
+        text = readFileSync(path.join(WSDL_DIR, service.wsdl), 'utf8')
+          .replace(/(<soap:address location=")[^"]*(")/, `$1${opts.publicUrl}${service.path}$2`)
+          .replace(/schemaLocation="xsd\//g, `schemaLocation="${opts.publicUrl}/wsdl/xsd/`);
+        wsdlCache.set(service.path, text);
+      }
+      send(res, 200, text);
+      return true;
+    }
+    const m = /^\/wsdl\/xsd\/([a-z0-9]+\.xsd)$/.exec(url.pathname);
+    if (m && XSD_FILES.has(m[1]!)) {
+      send(res, 200, readFileSync(path.join(WSDL_DIR, 'xsd', m[1]!), 'utf8'));
+      return true;
+    }
+    return false;
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const access: AccessEvent = {
+      requestId,
+      at: opts.clock.now(),
+      service: url.pathname,
+      operation: null,
+      identity: null,
+      certificateSubject: null,
+      operatore: null,
+      remoteAddress: String(req.socket.remoteAddress ?? ''),
+      outcome: 'RIFIUTATA',
+      faultCode: null,
+      durationMs: 0,
+    };
+    let log = opts.log.child({ requestId, path: url.pathname });
+    try {
+      const caller = registry.identify(req.socket as TLSSocket);
+      access.identity = caller.identity.code;
+      access.certificateSubject = caller.certificate.subject;
+      access.remoteAddress = caller.remoteAddress;
+      log = log.child({ caller: caller.identity.code });
+
+      if (req.method === 'GET' && serveDocument(url, res)) {
+        access.outcome = 'ACCETTATA';
+        return;
+      }
+      const service = byPath.get(url.pathname);
+      if (!service) throw new ApeError('OPERAZIONE_SCONOSCIUTA', `nessun servizio SOAP su ${url.pathname}`);
+      if (req.method !== 'POST') throw new ApeError('METODO_NON_AMMESSO', `metodo ${req.method} non ammesso: usare POST (o GET ${url.pathname}?wsdl)`);
+      const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
+      if (!contentType.startsWith('text/xml')) {
+        throw new ApeError('CONTENT_TYPE_NON_VALIDO', `Content-Type "${contentType || '(assente)'}" non ammesso: SOAP 1.1 richiede text/xml`);
+      }
+      const body = await readBody(req, opts.maxBodyBytes);
+      const env = parseEnvelope(body);
+      const operation = service.operations.find((o) => o.payload === env.payloadName);
+      if (!operation) {
+        throw new ApeError('OPERAZIONE_SCONOSCIUTA', `${env.payloadName} non è un'operazione di ${service.path} (${service.operations.map((o) => o.name).join(', ')})`);
+      }
+      access.operation = operation.name;
+      const soapAction = String(req.headers.soapaction ?? '').replace(/^"|"$/g, '');
+      if (soapAction !== '' && soapAction !== operation.soapAction) {
+        throw new ApeError('OPERAZIONE_SCONOSCIUTA', `SOAPAction "${soapAction}" non corrisponde all'operazione ${operation.name} (atteso "${operation.soapAction}")`);
+      }
+      if (!operation.callers.includes(caller.identity.code)) {
+        throw new ApeError('PARTE_NON_AUTORIZZATA', `${caller.identity.code} non è autorizzato a ${operation.name}`);
+      }
+      validateEnvelope(env);
+      const headers = new RequestHeaders(env.headers.map((h) => new XmlReader(h)));
+      const operatore = headers.operatore();
+      access.operatore = operatore;
+      log = log.child({ operation: operation.name, operatore: operatore.id });
+      const reply = await operation.handle(new XmlReader(env.payload), {
+        requestId,
+        caller,
+        operatore,
+        headers,
+        receivedAt: opts.clock.now(),
+        log,
+      });
+      send(res, 200, envelope(reply.headers ?? [], reply.body));
+      access.outcome = 'ACCETTATA';
+    } catch (thrown) {
+      const err = toError(thrown);
+      let fault: ApeError;
+      if (err instanceof ApeError) {
+        fault = err;
+        log.info({ code: err.code, reason: err.message }, 'SOAP request refused');
+      } else {
+        fault = new ApeError('ERRORE_INTERNO', `errore interno (richiesta ${requestId}): riprovare più tardi`);
+        log.error({ err }, 'SOAP handler failed');
+      }
+      access.faultCode = fault.code;
+      send(res, fault.httpStatus, faultEnvelope(faultOf(fault)));
+      if (fault.code === 'MESSAGGIO_TROPPO_GRANDE') req.socket.destroySoon();
+    } finally {
+      access.durationMs = Date.now() - started;
+      opts.onAccess?.(access);
+    }
+  }
+
+  return server;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads the body up to maxBytes; larger bodies are refused without buffering them. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume();
+    return Promise.reject(new ApeError('MESSAGGIO_TROPPO_GRANDE', `messaggio di ${declared} byte oltre il limite di ${maxBytes}`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        done = true;
+        req.resume();
+        reject(new ApeError('MESSAGGIO_TROPPO_GRANDE', `messaggio oltre il limite di ${maxBytes} byte`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      try {
+        resolve(UTF8.decode(Buffer.concat(chunks)));
+      } catch (err) {
+        reject(new ApeError('XML_MALFORMATO', 'il corpo non è UTF-8 valido', { cause: err }));
+      }
+    });
+    req.on('error', (err) => {
+      if (done) return;
+      done = true;
+      reject(new ApeError('XML_MALFORMATO', 'lettura del corpo interrotta', { cause: err }));
+    });
+  });
+}

@@ -1,0 +1,74 @@
+import type { XMLElement } from 'libxmljs';
+import { ApeError } from '../errors';
+import { elementChildren } from './envelope';
+
+/**
+ * Reading a payload that has already been validated against its XSD: structure is known, so lookups are
+ * by local name, and a missing required element is a programming error reported as SCHEMA_NON_VALIDO.
+ */
+export class XmlReader {
+  constructor(readonly element: XMLElement) {}
+
+  get name(): string {
+    return this.element.name();
+  }
+
+  private kids(local: string): XMLElement[] {
+    return elementChildren(this.element).filter((c) => c.name() === local);
+  }
+
+  optChild(local: string): XmlReader | undefined {
+    const found = this.kids(local)[0];
+    return found ? new XmlReader(found) : undefined;
+  }
+
+  child(local: string): XmlReader {
+    const c = this.optChild(local);
+    if (!c) throw new ApeError('SCHEMA_NON_VALIDO', `manca l'elemento ${local} in ${this.element.name()}`);
+    return c;
+  }
+
+  children(local: string): XmlReader[] {
+    return this.kids(local).map((k) => new XmlReader(k));
+  }
+
+  value(): string {
+    return this.element.text().trim();
+  }
+
+  text(local: string): string {
+    return this.child(local).value();
+  }
+
+  optText(local: string): string | undefined {
+    return this.optChild(local)?.value();
+  }
+
+  optBoolean(local: string): boolean | undefined {
+    const t = this.optText(local);
+    return t === undefined ? undefined : t === 'true' || t === '1';
+  }
+
+  integer(local: string): number {
+    return Number.parseInt(this.text(local), 10);
+  }
+
+  /** xs:date as YYYY-MM-DD (a timezone suffix, allowed by XSD, carries no meaning for a calendar date). */
+  date(local: string): string {
+    return this.text(local).slice(0, 10);
+  }
+
+  optDate(local: string): string | undefined {
+    return this.optChild(local) ? this.date(local) : undefined;
+  }
+
+  /** xs:dateTime; a value without offset is read as UTC. */
+  dateTime(local: string): Date {
+    const t = this.text(local);
+    return new Date(/[zZ]|[+-]\d\d:\d\d$/.test(t) ? t : `${t}Z`);
+  }
+
+  optDateTime(local: string): Date | undefined {
+    return this.optChild(local) ? this.dateTime(local) : undefined;
+  }
+}
