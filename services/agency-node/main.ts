@@ -1,0 +1,72 @@
+import { identityOf, systemOperatorOf } from '../../shared/config/load';
+import { createPool } from '../../shared/db/pool';
+import { migrate } from '../../shared/db/migrate';
+import { codaConsegnaEsito, codaVerifica } from '../../shared/amqp/topology';
+import { ApeError } from '../../shared/errors';
+import { ENTI_VERIFICATORI, type EnteVerificatore } from '../../shared/domain/types';
+import { inpsEsitiUrl, startVerificaEndpoint } from '../../shared/pacchetti/endpoint';
+import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
+import { runService } from '../../shared/runtime/service';
+import { SoapClient } from '../../shared/soap/client';
+import { ArchivioPostgres } from './archivio';
+import { consegnaEsito, verificaPacchetto } from './elaborazione';
+
+/**
+ * A verifying party's node (MINLAVORO, ANPAL, INAIL or INL; one program, run once per party with
+ * APE_ENTE or --ente): receives packets, verifies each declared datum against the party's archive, and
+ * calls INPS back with the esiti.
+ */
+function enteFromArgs(): EnteVerificatore {
+  const i = process.argv.indexOf('--ente');
+  const v = (i >= 0 ? process.argv[i + 1] : process.env.APE_ENTE)?.toUpperCase();
+  if (!v || !(ENTI_VERIFICATORI as readonly string[]).includes(v)) {
+    throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `--ente (or APE_ENTE) must be one of ${ENTI_VERIFICATORI.join(', ')}; got ${v ?? 'nothing'}`);
+  }
+  return v as EnteVerificatore;
+}
+
+const ente = enteFromArgs();
+runService(`agency-${ente.toLowerCase()}`, async (rt) => {
+  const { config } = rt;
+  const svc = config.services.agencies[ente];
+  if (!svc) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${ente} is not configured`);
+  const identity = identityOf(config, svc.identity);
+  const pool = createPool(config.postgres.url, svc.schema, { max: config.postgres.poolSize, log: rt.log, applicationName: `agency-${ente.toLowerCase()}` });
+  rt.onShutdown(() => pool.end());
+  await migrate(pool, svc.schema, ['messaging', 'agency']);
+
+  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: config.pki.caCertFile, timeoutMs: config.soap.timeoutMs });
+  rt.onShutdown(() => soap.close());
+
+  const amqp = createMessaging(rt);
+  startWorker(rt, amqp, codaVerifica(ente), verificaPacchetto({ pool, ente, archivio: new ArchivioPostgres(pool), clock: rt.clock, routingConsegna: codaConsegnaEsito(ente) }));
+  startWorker(rt, amqp, codaConsegnaEsito(ente), consegnaEsito({
+    pool,
+    ente,
+    soap,
+    clock: rt.clock,
+    operatore: systemOperatorOf(config, `agency-${ente}`),
+    inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN,
+  }));
+  await amqp.start();
+  startRelay(rt, amqp, pool, svc.schema);
+
+  // Packets come from the Ministero's hub; in direct routing, from INPS itself.
+  const senders = config.routing === 'hub' ? [config.services.hub.identity] : [config.services.inpsDispatcher.identity];
+  await startVerificaEndpoint(rt, {
+    identity,
+    service: svc,
+    callers: senders,
+    ricezione: {
+      pool,
+      table: 'pacchetto_ricevuto',
+      extraColumn: (_p, ctx) => ['mittente', ctx.caller.identity.code],
+      routingKey: codaVerifica(ente),
+      checkRecipient: (p) => {
+        if (p.destinatario !== ente) throw new ApeError('DESTINATARIO_ERRATO', `questo nodo è di ${ente}; il pacchetto è destinato a ${p.destinatario}`);
+      },
+      allowedReplyTo: [inpsEsitiUrl(rt)],
+    },
+  });
+  rt.ready({ ente, url: svc.publicUrl });
+});

@@ -1,0 +1,46 @@
+import { identityOf } from '../../shared/config/load';
+import { createPool } from '../../shared/db/pool';
+import { migrate } from '../../shared/db/migrate';
+import { CODE } from '../../shared/amqp/topology';
+import { ApeError } from '../../shared/errors';
+import { CONTRACTS } from '../../shared/messages/contracts';
+import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
+import { runService } from '../../shared/runtime/service';
+import { SoapClient } from '../../shared/soap/client';
+import { invioPacchetto } from './invio-pacchetto';
+
+/**
+ * INPS dispatcher: relays the INPS outbox to RabbitMQ and sends each packet over SOAP to the Ministero's hub
+ * (protocol art. 3), or straight to its recipient when routing is "direct".
+ */
+runService('inps-dispatcher', async (rt) => {
+  const { config } = rt;
+  const svc = config.services.inpsDispatcher;
+  const identity = identityOf(config, svc.identity);
+  const pool = createPool(config.postgres.url, svc.schema, { max: config.postgres.poolSize, log: rt.log, applicationName: 'inps-dispatcher' });
+  rt.onShutdown(() => pool.end());
+  await migrate(pool, svc.schema, ['messaging', 'inps']);
+
+  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: config.pki.caCertFile, timeoutMs: config.soap.timeoutMs });
+  rt.onShutdown(() => soap.close());
+
+  const hub = config.services.hub;
+  const destinazione = (destinatario: 'MINLAVORO' | 'ANPAL' | 'INAIL' | 'INL') => {
+    if (config.routing === 'hub') return { url: `${hub.publicUrl}${CONTRACTS.verifica.path}`, expectedServerCN: identityOf(config, hub.identity).subjectCN };
+    const agency = config.services.agencies[destinatario];
+    if (!agency) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${destinatario} is not configured`);
+    return { url: `${agency.publicUrl}${CONTRACTS.verifica.path}`, expectedServerCN: identityOf(config, agency.identity).subjectCN };
+  };
+
+  const amqp = createMessaging(rt);
+  startWorker(rt, amqp, CODE.inpsInvioPacchetto, invioPacchetto({
+    pool,
+    soap,
+    clock: rt.clock,
+    destinazione,
+    replyTo: `${config.services.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`,
+  }));
+  await amqp.start();
+  startRelay(rt, amqp, pool, svc.schema);
+  rt.ready({ routing: config.routing });
+});

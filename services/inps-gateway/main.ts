@@ -1,0 +1,45 @@
+import { createPool } from '../../shared/db/pool';
+import { migrate } from '../../shared/db/migrate';
+import { ENTI_VERIFICATORI } from '../../shared/domain/types';
+import { identityOf } from '../../shared/config/load';
+import { CONTRACTS } from '../../shared/messages/contracts';
+import { runService } from '../../shared/runtime/service';
+import { createSoapServer } from '../../shared/soap/server';
+import { listen } from '../../shared/soap/listen';
+import { notificaEsito, presentaDomanda, requireIdentities, statoIstruttoria } from './operations';
+
+/**
+ * INPS gateway: serves inps-istruttoria.wsdl to INPS case-processing systems and inps-esiti.wsdl to the
+ * verifying parties. Stores a domanda with its packets and their outbox messages before acknowledging;
+ * applies each esito once.
+ */
+runService('inps-gateway', async (rt) => {
+  const svc = rt.config.services.inpsGateway;
+  const identity = identityOf(rt.config, svc.identity);
+  const pool = createPool(rt.config.postgres.url, svc.schema, { max: rt.config.postgres.poolSize, log: rt.log, applicationName: 'inps-gateway' });
+  rt.onShutdown(() => pool.end());
+  await migrate(pool, svc.schema, ['messaging', 'inps']);
+
+  const identities = Object.values(rt.config.identities);
+  const deps = {
+    pool,
+    clock: rt.clock,
+    caseSystems: requireIdentities(identities.filter((i) => i.ente === 'INPS' && i.code !== svc.identity).map((i) => i.code), 'INPS case systems'),
+    verifiers: requireIdentities(identities.filter((i) => (ENTI_VERIFICATORI as readonly string[]).includes(i.ente)).map((i) => i.code), 'verifying parties'),
+  };
+  const server = createSoapServer({
+    tls: { keyFile: identity.keyFile, certFile: identity.certFile, caFile: rt.config.pki.caCertFile },
+    identities,
+    publicUrl: svc.publicUrl,
+    maxBodyBytes: rt.config.soap.maxBodyBytes,
+    clock: rt.clock,
+    log: rt.log,
+    services: [
+      { ...CONTRACTS.istruttoria, operations: [presentaDomanda(deps), statoIstruttoria(deps)] },
+      { ...CONTRACTS.esiti, operations: [notificaEsito(deps)] },
+    ],
+  });
+  await listen(server, svc.listen);
+  rt.onShutdown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  rt.ready({ url: svc.publicUrl });
+});

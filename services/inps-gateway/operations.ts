@@ -1,0 +1,78 @@
+import type { Pool } from 'pg';
+import { ApeError } from '../../shared/errors';
+import type { Clock } from '../../shared/clock';
+import { controllaDomanda } from '../../shared/domain/validazione-domanda';
+import { OPERATIONS } from '../../shared/messages/contracts';
+import { readNotificaEsito, writeNotificaEsitoRisposta } from '../../shared/messages/esiti';
+import {
+  readPresentaDomanda,
+  readStatoIstruttoria,
+  writePresentaDomandaRisposta,
+  writeStatoIstruttoriaRisposta,
+} from '../../shared/messages/istruttoria';
+import { registraDomanda } from '../../shared/inps/domande';
+import { applicaEsito } from '../../shared/inps/esiti';
+import { caricaVista } from '../../shared/inps/vista';
+import type { SoapOperation } from '../../shared/soap/server';
+
+/** The INPS gateway's SOAP operations, built from their dependencies. */
+export interface GatewayDeps {
+  pool: Pool;
+  clock: Clock;
+  /** Identities of INPS case-processing systems (may submit domande and read status). */
+  caseSystems: readonly string[];
+  /** Identities of verifying parties (may notify esiti). */
+  verifiers: readonly string[];
+}
+
+export function presentaDomanda(deps: GatewayDeps): SoapOperation {
+  return {
+    name: 'PresentaDomanda',
+    ...OPERATIONS.PresentaDomanda,
+    callers: deps.caseSystems,
+    async handle(payload, ctx) {
+      const domanda = readPresentaDomanda(payload);
+      controllaDomanda(domanda);
+      const ricevuta = await registraDomanda(deps.pool, domanda, ctx.operatore, ctx.receivedAt);
+      ctx.log.info({ idIstruttoria: ricevuta.idIstruttoria, protocollo: ricevuta.protocolloDomanda }, 'domanda registered');
+      return { body: writePresentaDomandaRisposta(ricevuta) };
+    },
+  };
+}
+
+export function statoIstruttoria(deps: GatewayDeps): SoapOperation {
+  return {
+    name: 'StatoIstruttoria',
+    ...OPERATIONS.StatoIstruttoria,
+    callers: deps.caseSystems,
+    async handle(payload) {
+      const vista = await caricaVista(deps.pool, readStatoIstruttoria(payload));
+      return { body: writeStatoIstruttoriaRisposta(vista) };
+    },
+  };
+}
+
+export function notificaEsito(deps: GatewayDeps): SoapOperation {
+  return {
+    name: 'NotificaEsito',
+    ...OPERATIONS.NotificaEsito,
+    callers: deps.verifiers,
+    async handle(payload, ctx) {
+      const correlationId = ctx.headers.required('X-Correlation-ID');
+      const notifica = readNotificaEsito(payload);
+      const result = await applicaEsito(deps.pool, notifica, {
+        correlationId,
+        enteChiamante: ctx.caller.identity.ente,
+        operatore: ctx.operatore,
+        now: ctx.receivedAt,
+      });
+      ctx.log.info({ idPacchetto: notifica.idPacchetto, correlationId, applicato: result.applicato, statoIstruttoria: result.statoIstruttoria }, 'esito received');
+      return { body: writeNotificaEsitoRisposta() };
+    },
+  };
+}
+
+export function requireIdentities(codes: readonly string[], what: string): readonly string[] {
+  if (codes.length === 0) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `no identity configured for ${what}`);
+  return codes;
+}
