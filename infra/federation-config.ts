@@ -1,0 +1,65 @@
+/**
+ * Builds a federation configuration for one machine: every party on 127.0.0.1 with its own port. The
+ * committed config/federation.json is this with the default ports; tests build their own with free ports,
+ * their own database, RabbitMQ vhost and PKI directory.
+ */
+export interface LocalFederationOptions {
+  postgresUrl: string;
+  rabbitmqUrl: string;
+  pkiDir: string;
+  basePort: number;
+  routing?: 'hub' | 'direct';
+  environment?: 'development' | 'test' | 'production';
+  retryDelaysMs?: number[];
+  maxAttempts?: number;
+}
+
+const LOCAL_IPS = ['127.0.0.1', '::1'];
+
+export function localFederationConfig(o: LocalFederationOptions): Record<string, unknown> {
+  const url = (offset: number) => `https://127.0.0.1:${o.basePort + offset}`;
+  const endpoint = (identity: string, schema: string, offset: number) => ({
+    identity,
+    schema,
+    listen: { host: '127.0.0.1', port: o.basePort + offset },
+    publicUrl: url(offset),
+  });
+  return {
+    environment: o.environment ?? 'development',
+    postgres: { url: o.postgresUrl, poolSize: 10 },
+    rabbitmq: {
+      url: o.rabbitmqUrl,
+      prefetch: 16,
+      ...(o.retryDelaysMs && { retryDelaysMs: o.retryDelaysMs }),
+      ...(o.maxAttempts && { maxAttempts: o.maxAttempts }),
+    },
+    pki: { dir: o.pkiDir },
+    routing: o.routing ?? 'hub',
+    soap: { maxBodyBytes: 262144, timeoutMs: 15000 },
+    identities: {
+      INPS: { ente: 'INPS', description: 'INPS - porta di dominio', subjectCN: 'pdd.inps.ape-precoci.local', allowedIps: LOCAL_IPS },
+      INPS_ISTRUTTORIA: { ente: 'INPS', description: 'INPS - sistema istruttorio', subjectCN: 'istruttoria.inps.ape-precoci.local', allowedIps: LOCAL_IPS },
+      MINLAVORO: { ente: 'MINLAVORO', description: 'Ministero del Lavoro - porta di dominio', subjectCN: 'pdd.lavoro.ape-precoci.local', allowedIps: LOCAL_IPS },
+      ANPAL: { ente: 'ANPAL', description: 'ANPAL - porta di dominio', subjectCN: 'pdd.anpal.ape-precoci.local', allowedIps: LOCAL_IPS },
+      INAIL: { ente: 'INAIL', description: 'INAIL - porta di dominio', subjectCN: 'pdd.inail.ape-precoci.local', allowedIps: LOCAL_IPS },
+      INL: { ente: 'INL', description: 'INL - porta di dominio', subjectCN: 'pdd.inl.ape-precoci.local', allowedIps: LOCAL_IPS },
+    },
+    services: {
+      inpsGateway: endpoint('INPS', 'inps', 0),
+      inpsDispatcher: { identity: 'INPS', schema: 'inps' },
+      hub: endpoint('MINLAVORO', 'hub', 1),
+      agencies: {
+        MINLAVORO: endpoint('MINLAVORO', 'minlavoro', 2),
+        ANPAL: endpoint('ANPAL', 'anpal', 3),
+        INAIL: endpoint('INAIL', 'inail', 4),
+        INL: endpoint('INL', 'inl', 5),
+      },
+    },
+    systemOperators: {
+      'agency-MINLAVORO': { id: 'SYS-MINLAVORO-VERIFICA', ufficio: 'Ministero del Lavoro - DG sistemi informativi' },
+      'agency-ANPAL': { id: 'SYS-ANPAL-VERIFICA', ufficio: 'ANPAL - Divisione sistemi informativi' },
+      'agency-INAIL': { id: 'SYS-INAIL-VERIFICA', ufficio: 'INAIL - Direzione centrale rapporto assicurativo' },
+      'agency-INL': { id: 'SYS-INL-VERIFICA', ufficio: 'INL - Direzione centrale tutela, sicurezza e vigilanza' },
+    },
+  };
+}

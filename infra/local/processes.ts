@@ -1,0 +1,86 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../shared/paths';
+
+/**
+ * Starting the federation's services as separate processes (from dist/), for the launcher and the tests.
+ * A service announces readiness over IPC; its JSON log lines are passed to onLine.
+ */
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartOptions {
+  name: string;
+  /** Script relative to dist/, e.g. services/inps-gateway/main.js */
+  script: string;
+  args?: string[];
+  env: NodeJS.ProcessEnv;
+  onLine?: (name: string, line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export function startService(o: StartOptions): ServiceProcess {
+  const child = fork(path.join(PROJECT_ROOT, 'dist', o.script), o.args ?? [], {
+    env: o.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const forward = (stream: NodeJS.ReadableStream | null) => {
+    let buf = '';
+    stream?.on('data', (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line.trim() !== '') o.onLine?.(o.name, line);
+      }
+    });
+  };
+  forward(child.stdout);
+  forward(child.stderr);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${o.name} not ready within ${o.readyTimeoutMs ?? 30000} ms`)), o.readyTimeoutMs ?? 30000);
+    child.on('message', (m: unknown) => {
+      if (m && typeof m === 'object' && 'ready' in m) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${o.name} exited with code ${code} before being ready`));
+    });
+  });
+  ready.catch(() => undefined);
+  return {
+    name: o.name,
+    child,
+    ready,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timeout);
+      return code;
+    },
+  };
+}
+
+/** The federation's processes: the INPS gateway and dispatcher, the Ministero's hub, one node per party. */
+export const FEDERATION_PROCESSES: ReadonlyArray<{ name: string; script: string; args?: string[] }> = [
+  { name: 'inps-gateway', script: 'services/inps-gateway/main.js' },
+  { name: 'inps-dispatcher', script: 'services/inps-dispatcher/main.js' },
+  { name: 'minlavoro-hub', script: 'services/minlavoro-hub/main.js' },
+  { name: 'agency-minlavoro', script: 'services/agency-node/main.js', args: ['--ente', 'MINLAVORO'] },
+  { name: 'agency-anpal', script: 'services/agency-node/main.js', args: ['--ente', 'ANPAL'] },
+  { name: 'agency-inail', script: 'services/agency-node/main.js', args: ['--ente', 'INAIL'] },
+  { name: 'agency-inl', script: 'services/agency-node/main.js', args: ['--ente', 'INL'] },
+];

@@ -1,0 +1,138 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, DEFAULT_CONFIG_FILE, identityOf } from '../../shared/config/load';
+import type { FederationConfig } from '../../shared/config/schema';
+import { CONTRACTS } from '../../shared/messages/contracts';
+import { envelope, operatoreHeader } from '../../shared/messages/envelope';
+import { writePresentaDomanda } from '../../shared/messages/istruttoria';
+import { PROJECT_ROOT } from '../../shared/paths';
+import { SistemaIstruttorio } from '../clients/sistema-istruttorio';
+import { SCENARI, scenario } from '../demo/dataset';
+import { FEDERATION_PROCESSES, startService, type ServiceProcess } from '../local/processes';
+import { setupFederation } from './setup';
+
+/**
+ * npm start: the whole federation on this machine. Prepares database, broker, PKI and demo archives, starts
+ * every service as its own process, submits the demo domande through a standard SOAP client over mutual
+ * TLS, prints how each one ended, and keeps running until Ctrl-C (or exits after the demo with --demo-only).
+ */
+const OPERATORE_DEMO = { id: 'INPS-OP-DEMO-0001', ufficio: 'INPS - Direzione provinciale di Roma' };
+
+function formatLine(name: string, line: string): string {
+  try {
+    const j = JSON.parse(line) as Record<string, unknown>;
+    const ids = ['idIstruttoria', 'idPacchetto', 'correlationId', 'code'].filter((k) => j[k] !== undefined).map((k) => `${k}=${String(j[k])}`);
+    return `[${name}] ${String(j.level ?? '')} ${String(j.msg ?? '')}${ids.length ? ` (${ids.join(' ')})` : ''}`;
+  } catch {
+    return `[${name}] ${line}`;
+  }
+}
+
+async function startAll(config: FederationConfig, configFile: string, verbose: boolean): Promise<ServiceProcess[]> {
+  const procs = FEDERATION_PROCESSES.map((p) =>
+    startService({
+      ...p,
+      env: { ...process.env, APE_CONFIG: configFile },
+      onLine: (name, line) => {
+        if (verbose || /"level":"(warn|error|fatal)"/.test(line) || /ready"/.test(line)) console.log(formatLine(name, line));
+      },
+    }),
+  );
+  await Promise.all(procs.map((p) => p.ready));
+  return procs;
+}
+
+async function attendiFine(client: SistemaIstruttorio, idIstruttoria: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stato = await client.statoIstruttoria({ IdIstruttoria: idIstruttoria });
+    if (stato.Stato !== 'IN_VERIFICA' || Date.now() > deadline) return stato;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function riga(stato: Record<string, unknown>): string {
+  const pacchetti = ([] as Array<Record<string, unknown>>).concat(((stato.Pacchetti as Record<string, unknown>)?.Pacchetto ?? []) as Array<Record<string, unknown>>);
+  return pacchetti.map((p) => `${String(p.Destinatario)}=${String(p.Esito ?? p.Stato)}`).join(' ');
+}
+
+async function demo(config: FederationConfig): Promise<boolean> {
+  const caseSystem = identityOf(config, 'INPS_ISTRUTTORIA');
+  const endpoint = `${config.services.inpsGateway.publicUrl}${CONTRACTS.istruttoria.path}`;
+  const client = await SistemaIstruttorio.connect(endpoint, { keyFile: caseSystem.keyFile, certFile: caseSystem.certFile, caFile: config.pki.caCertFile }, OPERATORE_DEMO);
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  console.log('\nDomande dimostrative (client SOAP node-soap, mutua autenticazione TLS):');
+  let allAsExpected = true;
+  for (const [i, s] of SCENARI.entries()) {
+    const protocollo = `INPS.DEMO.${stamp}.${String(i + 1).padStart(2, '0')}`;
+    const ricevuta = await client.presentaDomanda(s.domanda(protocollo, new Date()));
+    const stato = await attendiFine(client, ricevuta.idIstruttoria, 60_000);
+    const ok = stato.Stato === s.atteso.stato && stato.EsitoVerifica === s.atteso.esitoVerifica;
+    allAsExpected &&= ok;
+    console.log(`  ${ok ? 'ok ' : 'NO '} ${protocollo}  ${s.chiave.padEnd(18)} stato=${String(stato.Stato)} esito=${String(stato.EsitoVerifica ?? '-')}  [${riga(stato)}]`);
+    console.log(`       ${s.descrizione}`);
+  }
+  return allAsExpected;
+}
+
+function istruzioni(config: FederationConfig): void {
+  const gw = config.services.inpsGateway.publicUrl;
+  const cs = identityOf(config, 'INPS_ISTRUTTORIA');
+  const sample = path.join(PROJECT_ROOT, 'var', 'demo', 'domanda-esempio.xml');
+  mkdirSync(path.dirname(sample), { recursive: true });
+  const d = scenario('conforme').domanda(`INPS.ESEMPIO.${Date.now()}`, new Date());
+  writeFileSync(sample, envelope([operatoreHeader(OPERATORE_DEMO)], writePresentaDomanda(d)));
+  const rel = (p: string) => path.relative(process.cwd(), p);
+  console.log(`
+Endpoint (SOAP 1.1 su HTTPS con mutua autenticazione; WSDL con ?wsdl):
+  INPS istruttoria    ${gw}${CONTRACTS.istruttoria.path}
+  INPS esiti          ${gw}${CONTRACTS.esiti.path}
+  Ministero (hub)     ${config.services.hub.publicUrl}${CONTRACTS.verifica.path}
+${Object.entries(config.services.agencies).map(([e, s]) => `  ${e.padEnd(19)} ${s!.publicUrl}${CONTRACTS.verifica.path}`).join('\n')}
+
+Presentare una domanda di esempio:
+  npm run domanda -- invia --scenario conforme        (scenari: ${SCENARI.map((s) => s.chiave).join(', ')})
+  npm run domanda -- stato <protocollo o id istruttoria>
+oppure con curl, come sistema istruttorio INPS:
+  curl --cert ${rel(cs.certFile)} --key ${rel(cs.keyFile)} --cacert ${rel(config.pki.caCertFile)} \\
+       -H 'Content-Type: text/xml; charset=utf-8' --data-binary @${rel(sample)} ${gw}${CONTRACTS.istruttoria.path}
+
+Ctrl-C per fermare la federazione.`);
+}
+
+async function main(): Promise<void> {
+  const configFile = path.resolve(process.env.APE_CONFIG ?? DEFAULT_CONFIG_FILE);
+  const config = loadConfig(configFile);
+  const args = process.argv.slice(2);
+  await setupFederation(config, { demo: true });
+  const procs = await startAll(config, configFile, args.includes('--verbose'));
+  console.log(`Federazione avviata: ${procs.map((p) => p.name).join(', ')}`);
+  const stop = async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+  };
+  let ok = true;
+  try {
+    if (!args.includes('--no-demo')) ok = await demo(config);
+  } catch (err) {
+    console.error(`demo fallita: ${err instanceof Error ? err.message : String(err)}`);
+    ok = false;
+  }
+  if (args.includes('--demo-only')) {
+    await stop();
+    process.exit(ok ? 0 : 1);
+  }
+  istruzioni(config);
+  const onSignal = () => void stop().then(() => process.exit(0));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  for (const p of procs) {
+    void p.exited.then((code) => {
+      console.error(`[${p.name}] exited with code ${code}`);
+    });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : String(err));
+  process.exit(1);
+});

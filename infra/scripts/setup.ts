@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../shared/config/load';
+import type { FederationConfig } from '../../shared/config/schema';
+import { createPool } from '../../shared/db/pool';
+import { migrate, type MigrationSet } from '../../shared/db/migrate';
+import { ensureFederationPki } from '../../shared/pki/federation-pki';
+import { AmqpClient } from '../../shared/amqp/client';
+import { declareTopology } from '../../shared/amqp/topology';
+import { createLogger } from '../../shared/log';
+import { PROJECT_ROOT } from '../../shared/paths';
+import { ENTI_VERIFICATORI } from '../../shared/domain/types';
+import { importaPosizioni, importaRapporti } from '../../services/agency-node/archivio-csv';
+import { fileArchivioDemo } from '../demo/csv';
+import { ensureDatabase } from '../local/postgres';
+import { ensureVhost } from '../local/rabbitmq';
+
+/**
+ * Prepares the local federation: database, RabbitMQ vhost and topology, development PKI, migrations of every
+ * schema, and (with --demo) the demo archives. Idempotent: run it on every start.
+ */
+export async function setupFederation(config: FederationConfig, opts: { demo: boolean; log?: (msg: string) => void }): Promise<void> {
+  const say = opts.log ?? ((m: string) => console.log(m));
+  if (await ensureDatabase(config.postgres.url)) say(`database created: ${new URL(config.postgres.url).pathname.slice(1)}`);
+  await ensureVhost(config.rabbitmq.url);
+
+  const pki = ensureFederationPki(config);
+  if (pki.created.length > 0) say(`development PKI: created ${pki.created.join(', ')} in ${path.relative(PROJECT_ROOT, config.pki.dir) || config.pki.dir}`);
+
+  const schemas: Array<[string, MigrationSet]> = [
+    [config.services.inpsGateway.schema, 'inps'],
+    [config.services.hub.schema, 'hub'],
+    ...ENTI_VERIFICATORI.flatMap((e) => (config.services.agencies[e] ? [[config.services.agencies[e]!.schema, 'agency'] as [string, MigrationSet]] : [])),
+  ];
+  for (const [schema, set] of schemas) {
+    const pool = createPool(config.postgres.url, schema, { max: 1, applicationName: 'setup' });
+    try {
+      const r = await migrate(pool, schema, ['messaging', set]);
+      if (r.applied.length > 0) say(`schema ${schema}: applied ${r.applied.join(', ')}`);
+      if (opts.demo && set === 'agency') {
+        for (const f of fileArchivioDemo().filter((x) => config.services.agencies[x.ente]?.schema === schema)) {
+          const file = path.join(PROJECT_ROOT, 'infra', 'demo', 'archivio', f.nome);
+          const text = readFileSync(file, 'utf8');
+          const rep = f.tipo === 'rapporti' ? await importaRapporti(pool, text, f.nome) : await importaPosizioni(pool, text, f.nome);
+          say(`archivio ${f.ente}: ${rep.righe} righe da ${f.nome}`);
+        }
+      }
+    } finally {
+      await pool.end();
+    }
+  }
+
+  const amqp = new AmqpClient(config.rabbitmq.url, createLogger('setup', { component: 'amqp' }));
+  amqp.onConnect(async (model) => {
+    const ch = await model.createChannel();
+    await declareTopology(ch, { retryDelaysMs: config.rabbitmq.retryDelaysMs, deliveryLimit: config.rabbitmq.deliveryLimit });
+    await ch.close();
+  });
+  await amqp.start();
+  await amqp.close();
+}
+
+if (require.main === module) {
+  setupFederation(loadConfig(), { demo: process.argv.includes('--demo') }).catch((err: unknown) => {
+    console.error(`setup failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}
