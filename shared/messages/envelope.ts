@@ -64,7 +64,7 @@ export class RequestHeaders {
 
   constructor(headers: readonly XmlReader[]) {
     for (const h of headers) {
-      if (h.element.namespace()?.href() === NS.com) this.byName.set(h.name, h);
+      if (h.namespace === NS.com) this.byName.set(h.name, h);
     }
   }
 

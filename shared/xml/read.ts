@@ -1,39 +1,39 @@
-import type { XMLElement } from 'libxmljs';
 import { ApeError } from '../errors';
-import { elementChildren } from './envelope';
+import type { XmlNode } from './tree';
 
 /**
- * Reading a payload that has already been validated against its XSD: structure is known, so lookups are
- * by local name, and a missing required element is a programming error reported as SCHEMA_NON_VALIDO.
+ * Reading a payload that has already been validated against its XSD: structure is known, so lookups are by
+ * local name among an element's children (which the schema keeps in the payload's namespace), and a
+ * missing required element is reported as SCHEMA_NON_VALIDO.
  */
 export class XmlReader {
-  constructor(readonly element: XMLElement) {}
+  constructor(readonly node: XmlNode) {}
 
   get name(): string {
-    return this.element.name();
+    return this.node.local;
   }
 
-  private kids(local: string): XMLElement[] {
-    return elementChildren(this.element).filter((c) => c.name() === local);
+  get namespace(): string {
+    return this.node.ns;
   }
 
   optChild(local: string): XmlReader | undefined {
-    const found = this.kids(local)[0];
+    const found = this.node.children.find((c) => c.local === local);
     return found ? new XmlReader(found) : undefined;
   }
 
   child(local: string): XmlReader {
     const c = this.optChild(local);
-    if (!c) throw new ApeError('SCHEMA_NON_VALIDO', `manca l'elemento ${local} in ${this.element.name()}`);
+    if (!c) throw new ApeError('SCHEMA_NON_VALIDO', `manca l'elemento ${local} in ${this.node.local}`);
     return c;
   }
 
   children(local: string): XmlReader[] {
-    return this.kids(local).map((k) => new XmlReader(k));
+    return this.node.children.filter((c) => c.local === local).map((c) => new XmlReader(c));
   }
 
   value(): string {
-    return this.element.text().trim();
+    return this.node.text.trim();
   }
 
   text(local: string): string {
