@@ -59,7 +59,7 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
 
   const identityRef = (f: Fields, key: string): string => {
     const code = f.string(key);
-    if (!identities[code]) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${f.path}.${key}: unknown identity "${code}" (known: ${Object.keys(identities).join(', ')})`);
+    if (!Object.hasOwn(identities, code)) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${f.path}.${key}: unknown identity "${code}" (known: ${Object.keys(identities).join(', ')})`);
     return code;
   };
   const endpoint = (f: Fields): EndpointServiceConfig => {
@@ -145,13 +145,13 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
 
 /** The identity a service runs as; a missing one is a configuration error. */
 export function identityOf(config: FederationConfig, code: string): IdentityConfig {
-  const id = config.identities[code];
+  const id = Object.hasOwn(config.identities, code) ? config.identities[code] : undefined;
   if (!id) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `identities.${code} is not configured`);
   return id;
 }
 
 export function systemOperatorOf(config: FederationConfig, service: string): SystemOperatorConfig {
-  const op = config.systemOperators[service];
+  const op = Object.hasOwn(config.systemOperators, service) ? config.systemOperators[service] : undefined;
   if (!op) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `systemOperators.${service} is not configured`);
   return op;
 }

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { ApeError } from '../errors';
-import type { EnteVerificatore, Esito, EsitoDato, TipoDomanda, DatoVerificato } from '../domain/types';
+import { DATI_VERIFICATI, type EnteVerificatore, type Esito, type EsitoDato, type TipoDomanda, type DatoVerificato } from '../domain/types';
 import type { ChiaveIstruttoria, RegolaChiusura, StatoIstruttoria, StatoPacchetto, VistaIstruttoria } from '../messages/istruttoria';
 
 /** Reads the state of one istruttoria with every packet and its esiti (StatoIstruttoria). */
@@ -26,11 +26,11 @@ export async function caricaVista(pool: Pool, chiave: ChiaveIstruttoria): Promis
   }>(
     `SELECT p.id, p.destinatario, p.stato, p.correlation_id, p.creato_il, p.inviato_il, p.risposto_il, p.esito,
             (SELECT json_agg(json_build_object('riferimento', e.riferimento, 'dato', e.dato, 'esito', e.esito, 'nota', e.nota)
-                     ORDER BY e.riferimento, e.dato)
+                     ORDER BY e.riferimento, array_position($2::text[], e.dato))
                FROM esito_dato e WHERE e.pacchetto_id = p.id) AS esiti
        FROM pacchetto p WHERE p.istruttoria_id = $1
       ORDER BY array_position(ARRAY['MINLAVORO','ANPAL','INAIL','INL'], p.destinatario)`,
-    [i.id],
+    [i.id, DATI_VERIFICATI],
   );
   const vista: VistaIstruttoria = {
     idIstruttoria: i.id,
