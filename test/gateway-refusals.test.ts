@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Pool } from 'pg';
+import { createCertificateAuthority, issueCertificate, validityFrom } from '../shared/pki/certificates';
+import { writePresentaDomanda } from '../shared/messages/istruttoria';
+import { scenario } from '../infra/demo/dataset';
+import { TestFederation } from './support/federation';
+import { OPERATORE, postRaw, rawEnvelope, type RawTls } from './support/raw-soap';
+
+/**
+ * Bad callers and bad input get a SOAP Fault with a code and a reason a counterpart can act on, and nothing
+ * is stored. Only the INPS gateway runs: refusals never get further than its intake.
+ */
+let fed: TestFederation;
+let inps: Pool;
+let caseSystem: RawTls;
+let url: string;
+
+beforeAll(async () => {
+  fed = await TestFederation.start({ name: 'gateway-refusals', processes: ['inps-gateway'] });
+  inps = fed.pool('inps');
+  caseSystem = fed.tlsOf('INPS_ISTRUTTORIA');
+  url = fed.url('istruttoria');
+});
+
+afterAll(async () => {
+  await fed?.stop();
+});
+
+const domandaXml = (protocollo: string, mutate: (xml: string) => string = (x) => x) =>
+  mutate(writePresentaDomanda(scenario('conforme').domanda(protocollo, new Date('2026-11-20T09:00:00Z'))).text);
+
+async function storedCounts(): Promise<Record<string, number>> {
+  const r = await inps.query<{ d: number; i: number; p: number; o: number; e: number }>(
+    `SELECT (SELECT count(*) FROM domanda)::int AS d, (SELECT count(*) FROM istruttoria)::int AS i, (SELECT count(*) FROM pacchetto)::int AS p,
+            (SELECT count(*) FROM outbox)::int AS o, (SELECT count(*) FROM evento)::int AS e`,
+  );
+  return r.rows[0]!;
+}
+
+const NOTHING = { d: 0, i: 0, p: 0, o: 0, e: 0 };
+
+describe('callers', () => {
+  test('a certificate from the federation CA whose subject is not a registered party is refused', async () => {
+    const ca = { certPem: readFileSync(fed.config.pki.caCertFile, 'utf8'), keyPem: readFileSync(path.join(fed.config.pki.dir, 'ca.key.pem'), 'utf8') };
+    const stranger = issueCertificate(ca, { commonName: 'sconosciuto.ape-precoci.local', dnsNames: ['localhost'] }, validityFrom(new Date(), 30));
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0001')), { tls: { key: stranger.keyPem, cert: stranger.certPem, caFile: caseSystem.caFile } });
+    expect(r.fault).toMatchObject({ code: 'PARTE_NON_RICONOSCIUTA', faultcode: 'soap:Client', retryable: 'false' });
+    expect(r.fault!.message).toContain('sconosciuto.ape-precoci.local');
+    expect(await storedCounts()).toEqual(NOTHING);
+  });
+
+  test('a certificate from a foreign CA is refused even with a registered subject', async () => {
+    const foreignCa = createCertificateAuthority({ commonName: 'CA estranea' }, validityFrom(new Date(), 30));
+    const impostor = issueCertificate(foreignCa, { commonName: fed.identity('INPS_ISTRUTTORIA').subjectCN, dnsNames: ['localhost'] }, validityFrom(new Date(), 30));
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0002')), { tls: { key: impostor.keyPem, cert: impostor.certPem, caFile: caseSystem.caFile } });
+    expect(r.fault?.code).toBe('CERTIFICATO_NON_VALIDO');
+    expect(r.status).toBe(403);
+    expect(await storedCounts()).toEqual(NOTHING);
+  });
+
+  test('a call without a client certificate is refused', async () => {
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0003')), { tls: { caFile: caseSystem.caFile } });
+    expect(r.fault?.code).toBe('CERTIFICATO_ASSENTE');
+    expect(await storedCounts()).toEqual(NOTHING);
+  });
+
+  test('a registered party may not call an operation that is not its own', async () => {
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0004')), { tls: fed.tlsOf('ANPAL') });
+    expect(r.fault?.code).toBe('PARTE_NON_AUTORIZZATA');
+    expect(r.fault!.message).toContain('ANPAL');
+    expect(await storedCounts()).toEqual(NOTHING);
+  });
+});
+
+describe('input', () => {
+  const cases: Array<[string, () => string, string, Record<string, string>?]> = [
+    ['malformed XML', () => rawEnvelope(OPERATORE, domandaXml('INPS.REF.0101')).replace('</soap:Body>', ''), 'XML_MALFORMATO'],
+    ['a DTD with entities', () => `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>${rawEnvelope(OPERATORE, domandaXml('INPS.REF.0102'))}`, 'DTD_NON_AMMESSA'],
+    ['a category outside A..M', () => rawEnvelope(OPERATORE, domandaXml('INPS.REF.0103', (x) => x.replace('<ist:Categoria>A</ist:Categoria>', '<ist:Categoria>J</ist:Categoria>'))), 'SCHEMA_NON_VALIDO'],
+    ['a missing required element', () => rawEnvelope(OPERATORE, domandaXml('INPS.REF.0104', (x) => x.replace(/<ist:DataDecorrenza>[^<]*<\/ist:DataDecorrenza>/, ''))), 'SCHEMA_NON_VALIDO'],
+    ['a codice fiscale with a wrong check character', () => rawEnvelope(OPERATORE, domandaXml('INPS.REF.0105', (x) => x.replace('RSSMRA60A01H501Q', 'RSSMRA60A01H501X'))), 'CODICE_FISCALE_NON_VALIDO'],
+    ['an employer codice fiscale with a wrong check digit', () => rawEnvelope(OPERATORE, domandaXml('INPS.REF.0106', (x) => x.replace('01234567897', '01234567890'))), 'CODICE_FISCALE_NON_VALIDO'],
+    ['no Operatore header', () => rawEnvelope('', domandaXml('INPS.REF.0107')), 'OPERATORE_ASSENTE'],
+    ['an operation this endpoint does not have', () => rawEnvelope(OPERATORE, '<esi:NotificaEsito/>'), 'OPERAZIONE_SCONOSCIUTA'],
+    ['a SOAP 1.2 envelope', () => `<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body>${domandaXml('INPS.REF.0108')}</e:Body></e:Envelope>`, 'SOAP_NON_VALIDO'],
+    ['two payloads in the Body', () => rawEnvelope(OPERATORE, domandaXml('INPS.REF.0109') + domandaXml('INPS.REF.0110')), 'SOAP_NON_VALIDO'],
+  ];
+
+  test.each(cases)('%s gets a Fault with its code and nothing is stored', async (_what, body, code) => {
+    const r = await postRaw(url, body(), { tls: caseSystem });
+    expect(r.fault?.code).toBe(code);
+    expect(r.fault!.faultcode).toBe('soap:Client');
+    expect(r.fault!.message.length).toBeGreaterThan(10);
+    expect(await storedCounts()).toEqual(NOTHING);
+  });
+
+  test('the Fault for an invalid codice fiscale says which field and what check character was expected', async () => {
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0111', (x) => x.replace('RSSMRA60A01H501Q', 'RSSMRA60A01H501X'))), { tls: caseSystem });
+    expect(r.fault!.message).toMatch(/Richiedente\/CodiceFiscale: carattere di controllo errato: atteso Q, trovato X/);
+  });
+
+  test('a schema Fault quotes the validator on the offending element', async () => {
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0112', (x) => x.replace('<ist:Categoria>A</ist:Categoria>', '<ist:Categoria>J</ist:Categoria>'))), { tls: caseSystem });
+    expect(r.fault!.message).toContain('Categoria');
+    expect(r.fault!.message).toContain("'J'");
+  });
+
+  test('a wrong content type is refused before the body is read', async () => {
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0113')), { tls: caseSystem, contentType: 'application/json' });
+    expect(r.status).toBe(415);
+    expect(r.fault?.code).toBe('CONTENT_TYPE_NON_VALIDO');
+  });
+
+  test('a body over the size limit is refused', async () => {
+    const big = rawEnvelope(OPERATORE, domandaXml('INPS.REF.0114')).replace('<soap:Header>', `<soap:Header><!--${'x'.repeat(fed.config.soap.maxBodyBytes)}-->`);
+    const r = await postRaw(url, big, { tls: caseSystem });
+    expect(r.status).toBe(413);
+    expect(r.fault?.code).toBe('MESSAGGIO_TROPPO_GRANDE');
+    expect(await storedCounts()).toEqual(NOTHING);
+  });
+
+  test('after all the refusals the gateway still accepts a good domanda', async () => {
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0200')), { tls: caseSystem });
+    expect(r.status).toBe(200);
+    expect(r.fault).toBeNull();
+    expect(await storedCounts()).toEqual({ d: 1, i: 1, p: 3, o: 3, e: 4 });
+  });
+});
+
+describe('resubmission', () => {
+  test('the same domanda submitted again gets the same receipt and is stored once', async () => {
+    const first = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0300')), { tls: caseSystem });
+    const again = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0300')), { tls: caseSystem });
+    const id = (r: typeof first) => ((r.json.Envelope as Record<string, Record<string, Record<string, string>>>).Body!.PresentaDomandaRisposta!.IdIstruttoria);
+    expect(id(again)).toBe(id(first));
+    const n = await inps.query("SELECT count(*)::int AS n FROM domanda WHERE protocollo = 'INPS.REF.0300'");
+    expect(n.rows[0].n).toBe(1);
+  });
+
+  test('the same protocol with different content is refused as DOMANDA_DUPLICATA', async () => {
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0300', (x) => x.replace('<ist:Livello>2</ist:Livello>', '<ist:Livello>3</ist:Livello>'))), { tls: caseSystem });
+    expect(r.fault?.code).toBe('DOMANDA_DUPLICATA');
+    const lv = await inps.query("SELECT a.livello FROM attestazione a JOIN domanda d ON d.id = a.domanda_id WHERE d.protocollo = 'INPS.REF.0300'");
+    expect(lv.rows).toEqual([{ livello: '2' }]);
+  });
+});

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""An independent SOAP stack (Python zeep) consuming the federation's WSDL files unchanged.
+
+Reads a JSON command on stdin and prints a JSON result on stdout:
+  {"action": "describe", "wsdl": path}
+  {"action": "call", "wsdl": path, "address": url, "operation": name, "args": {...},
+   "headers": {"Operatore": {...}, "X-ReplyTo": "...", "X-Correlation-ID": "..."},
+   "tls": {"cert": path, "key": path, "ca": path}}
+A SOAP Fault is printed as {"fault": {"code": ..., "message": ..., "detail": {...}}}.
+"""
+import json
+import sys
+
+import requests
+import zeep
+from zeep.exceptions import Fault
+from zeep.helpers import serialize_object
+from zeep.transports import Transport
+
+COM = "urn:it:ape-precoci:comune:v1"
+
+
+def describe(wsdl_path):
+    client = zeep.Client(wsdl_path)
+    out = {}
+    for service in client.wsdl.services.values():
+        for port in service.ports.values():
+            ops = {}
+            for name, op in port.binding._operations.items():
+                ops[name] = {
+                    "soapAction": op.soapaction,
+                    "input_headers": sorted(str(name) for name, _el in op.input.header.type.elements) if op.input.header and op.input.header.type else [],
+                    "input_body": str(op.input.body.qname) if op.input.body is not None else None,
+                }
+            out[f"{service.name}/{port.name}"] = ops
+    return out
+
+
+def call(cmd):
+    session = requests.Session()
+    session.cert = (cmd["tls"]["cert"], cmd["tls"]["key"])
+    session.verify = cmd["tls"]["ca"]
+    client = zeep.Client(cmd["wsdl"], transport=Transport(session=session))
+    binding = next(iter(next(iter(client.wsdl.services.values())).ports.values())).binding
+    service = client.create_service(binding.name, cmd["address"])
+    headers = []
+    for name, value in cmd.get("headers", {}).items():
+        element = client.get_element(f"{{{COM}}}{name}")
+        headers.append(element(**value) if isinstance(value, dict) else element(value))
+    try:
+        result = getattr(service, cmd["operation"])(**cmd["args"], _soapheaders=headers)
+    except Fault as f:
+        detail = {}
+        if f.detail is not None:
+            for el in f.detail.iter():
+                if el.text and el.text.strip():
+                    detail[el.tag.split("}")[-1]] = el.text.strip()
+        return {"fault": {"code": f.code, "message": f.message, "detail": detail}}
+    return {"result": json.loads(json.dumps(serialize_object(result), default=str))}
+
+
+def main():
+    cmd = json.load(sys.stdin)
+    if cmd["action"] == "describe":
+        print(json.dumps(describe(cmd["wsdl"])))
+    else:
+        print(json.dumps(call(cmd)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import { parseConfig, identityOf } from '../../shared/config/load';
+import type { FederationConfig } from '../../shared/config/schema';
+import { createPool } from '../../shared/db/pool';
+import { CONTRACTS } from '../../shared/messages/contracts';
+import { SoapClient } from '../../shared/soap/client';
+import { PROJECT_ROOT } from '../../shared/paths';
+import { localFederationConfig } from '../../infra/federation-config';
+import { SistemaIstruttorio } from '../../infra/clients/sistema-istruttorio';
+import { FEDERATION_PROCESSES, startService, type ServiceProcess } from '../../infra/local/processes';
+import { dropDatabase } from '../../infra/local/postgres';
+import { deleteVhost } from '../../infra/local/rabbitmq';
+import { setupFederation } from '../../infra/scripts/setup';
+import { freePortRange } from './ports';
+
+/**
+ * A whole federation for one test file: its own database, RabbitMQ vhost, PKI and ports; the services run
+ * as separate processes from dist/ (npm test builds first). Logs go to test-artifacts/<name>/ and are kept
+ * when a test fails. stop() removes the database and vhost.
+ */
+export interface FederationOptions {
+  name: string;
+  routing?: 'hub' | 'direct';
+  /** Which processes to start (default: all). */
+  processes?: readonly string[];
+  retryDelaysMs?: number[];
+  maxAttempts?: number;
+}
+
+export class TestFederation {
+  readonly procs = new Map<string, ServiceProcess>();
+  private readonly pools: Pool[] = [];
+  private readonly clients: SoapClient[] = [];
+
+  private constructor(
+    readonly name: string,
+    readonly config: FederationConfig,
+    readonly configFile: string,
+    readonly dir: string,
+    private readonly logDir: string,
+  ) {}
+
+  static async start(o: FederationOptions): Promise<TestFederation> {
+    const id = `${o.name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+    const dir = mkdtempSync(path.join(os.tmpdir(), `ape-${o.name}-`));
+    const basePort = await freePortRange(6);
+    const json = localFederationConfig({
+      postgresUrl: `postgres://postgres@127.0.0.1:5432/t_${id}`,
+      rabbitmqUrl: `amqp://guest:guest@127.0.0.1:5672/t_${id}`,
+      pkiDir: path.join(dir, 'pki'),
+      basePort,
+      environment: 'test',
+      ...(o.routing && { routing: o.routing }),
+      ...(o.retryDelaysMs && { retryDelaysMs: o.retryDelaysMs }),
+      ...(o.maxAttempts && { maxAttempts: o.maxAttempts }),
+    });
+    const configFile = path.join(dir, 'federation.json');
+    writeFileSync(configFile, JSON.stringify(json, null, 2));
+    const config = parseConfig(json, dir);
+    await setupFederation(config, { demo: true, log: () => undefined });
+    const logDir = path.join(PROJECT_ROOT, 'test-artifacts', o.name);
+    mkdirSync(logDir, { recursive: true });
+    const fed = new TestFederation(o.name, config, configFile, dir, logDir);
+    const wanted = o.processes ?? FEDERATION_PROCESSES.map((p) => p.name);
+    await Promise.all(wanted.map((n) => fed.startProcess(n)));
+    return fed;
+  }
+
+  async startProcess(name: string): Promise<ServiceProcess> {
+    const def = FEDERATION_PROCESSES.find((p) => p.name === name);
+    if (!def) throw new Error(`unknown process ${name}`);
+    const logFile = path.join(this.logDir, `${name}.log`);
+    const lines: string[] = [];
+    const p = startService({
+      ...def,
+      env: { ...process.env, APE_CONFIG: this.configFile, APE_LOG_LEVEL: process.env.APE_LOG_LEVEL ?? 'info' },
+      onLine: (_n, line) => {
+        lines.push(line);
+        if (lines.length > 5000) lines.shift();
+      },
+    });
+    void p.exited.then(() => writeFileSync(logFile, lines.join('\n') + '\n'));
+    this.procs.set(name, p);
+    this.logs.set(name, lines);
+    await p.ready;
+    return p;
+  }
+
+  readonly logs = new Map<string, string[]>();
+
+  async stopProcess(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const p = this.procs.get(name);
+    if (!p) return null;
+    this.procs.delete(name);
+    return p.stop(signal);
+  }
+
+  pool(schema: string): Pool {
+    const pool = createPool(this.config.postgres.url, schema, { max: 3 });
+    this.pools.push(pool);
+    return pool;
+  }
+
+  identity(code: string) {
+    return identityOf(this.config, code);
+  }
+
+  tlsOf(code: string) {
+    const id = this.identity(code);
+    return { keyFile: id.keyFile, certFile: id.certFile, caFile: this.config.pki.caCertFile };
+  }
+
+  /** The INPS case system as an independent client would be: node-soap over mutual TLS. */
+  async caseSystem(operatore = { id: 'INPS-OP-TEST-0001', ufficio: 'INPS - sede di test' }): Promise<SistemaIstruttorio> {
+    return SistemaIstruttorio.connect(this.url('istruttoria'), this.tlsOf('INPS_ISTRUTTORIA'), operatore);
+  }
+
+  /** Our own SOAP client acting as the given identity (for raw protocol tests). */
+  soapAs(code: string, tls?: { keyFile: string; certFile: string; caFile: string }): SoapClient {
+    const t = tls ?? this.tlsOf(code);
+    const c = new SoapClient({ ...t, timeoutMs: 10_000 });
+    this.clients.push(c);
+    return c;
+  }
+
+  url(what: 'istruttoria' | 'esiti' | 'hub' | 'MINLAVORO' | 'ANPAL' | 'INAIL' | 'INL'): string {
+    const s = this.config.services;
+    switch (what) {
+      case 'istruttoria':
+        return `${s.inpsGateway.publicUrl}${CONTRACTS.istruttoria.path}`;
+      case 'esiti':
+        return `${s.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`;
+      case 'hub':
+        return `${s.hub.publicUrl}${CONTRACTS.verifica.path}`;
+      default:
+        return `${s.agencies[what]!.publicUrl}${CONTRACTS.verifica.path}`;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.procs.keys()].map((n) => this.stopProcess(n)));
+    for (const c of this.clients) c.close();
+    await Promise.all(this.pools.map((p) => p.end().catch(() => undefined)));
+    await dropDatabase(this.config.postgres.url);
+    await deleteVhost(this.config.rabbitmq.url);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
