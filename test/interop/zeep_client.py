@@ -12,6 +12,7 @@ import json
 import sys
 
 import requests
+from lxml import etree
 import zeep
 from zeep.exceptions import Fault
 from zeep.helpers import serialize_object
@@ -38,6 +39,8 @@ def describe(wsdl_path):
 
 def call(cmd):
     session = requests.Session()
+    # The federation CA only: ignore REQUESTS_CA_BUNDLE and friends from the environment.
+    session.trust_env = False
     session.cert = (cmd["tls"]["cert"], cmd["tls"]["key"])
     session.verify = cmd["tls"]["ca"]
     client = zeep.Client(cmd["wsdl"], transport=Transport(session=session))
@@ -45,8 +48,13 @@ def call(cmd):
     service = client.create_service(binding.name, cmd["address"])
     headers = []
     for name, value in cmd.get("headers", {}).items():
-        element = client.get_element(f"{{{COM}}}{name}")
-        headers.append(element(**value) if isinstance(value, dict) else element(value))
+        if isinstance(value, dict):
+            headers.append(client.get_element(f"{{{COM}}}{name}")(**value))
+        else:
+            # zeep renders simple-typed header elements only as lxml elements.
+            element = etree.Element(f"{{{COM}}}{name}", nsmap={"com": COM})
+            element.text = value
+            headers.append(element)
     try:
         result = getattr(service, cmd["operation"])(**cmd["args"], _soapheaders=headers)
     except Fault as f:

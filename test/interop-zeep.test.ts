@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { WSDL_DIR } from '../shared/paths';
+import { argsDomanda } from '../infra/clients/sistema-istruttorio';
+import { scenario } from '../infra/demo/dataset';
+import type { PacchettoDaInviare } from '../shared/inps/domande';
+import { TestFederation } from './support/federation';
+import { eventually } from './support/eventually';
+import { zeep } from './support/zeep';
+
+/**
+ * Python zeep, an independent SOAP stack, uses the three contracts unchanged over mutual TLS: it submits and
+ * reads a domanda as the INPS case system, delivers a packet to ANPAL's node as the Ministero's hub would,
+ * and reads our Faults. The INPS dispatcher does not run, so zeep plays the hub for ANPAL's packet and
+ * ANPAL's node really calls INPS back.
+ */
+let fed: TestFederation;
+let inps: Pool;
+
+beforeAll(async () => {
+  fed = await TestFederation.start({ name: 'interop-zeep', processes: ['inps-gateway', 'agency-anpal'] });
+  inps = fed.pool('inps');
+});
+
+afterAll(async () => {
+  await fed?.stop();
+});
+
+const tls = (code: string) => {
+  const t = fed.tlsOf(code);
+  return { cert: t.certFile, key: t.keyFile, ca: t.caFile };
+};
+const operatore = { IdOperatore: 'ZEEP-OP-1', Ufficio: 'Test di interoperabilità' };
+
+type ZeepOut = { result?: Record<string, unknown>; fault?: { code: string; message: string; detail: Record<string, string> } };
+
+test('zeep submits a domanda and reads its istruttoria', async () => {
+  const d = scenario('conforme').domanda('INPS.ZEEP.0001', new Date());
+  const sent = await zeep<ZeepOut>({
+    action: 'call', wsdl: path.join(WSDL_DIR, 'inps-istruttoria.wsdl'), address: fed.url('istruttoria'), operation: 'PresentaDomanda',
+    args: argsDomanda(d), headers: { Operatore: operatore }, tls: tls('INPS_ISTRUTTORIA'),
+  });
+  expect(sent.fault).toBeUndefined();
+  expect(sent.result).toMatchObject({ ProtocolloDomanda: 'INPS.ZEEP.0001', Stato: 'IN_VERIFICA', IdIstruttoria: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  const read = await zeep<ZeepOut>({
+    action: 'call', wsdl: path.join(WSDL_DIR, 'inps-istruttoria.wsdl'), address: fed.url('istruttoria'), operation: 'StatoIstruttoria',
+    args: { ProtocolloDomanda: 'INPS.ZEEP.0001' }, headers: { Operatore: operatore }, tls: tls('INPS_ISTRUTTORIA'),
+  });
+  const pacchetti = (read.result!.Pacchetti as { Pacchetto: Array<{ Destinatario: string; Stato: string }> }).Pacchetto;
+  expect(pacchetti.map((p) => p.Destinatario)).toEqual(['MINLAVORO', 'ANPAL', 'INAIL']);
+  expect(pacchetti.every((p) => p.Stato === 'DA_INVIARE')).toBe(true);
+  const op = await inps.query("SELECT operatore_id FROM domanda WHERE protocollo = 'INPS.ZEEP.0001'");
+  expect(op.rows).toEqual([{ operatore_id: 'ZEEP-OP-1' }]);
+});
+
+test('zeep gets our Fault with its code and detail', async () => {
+  const d = scenario('conforme').domanda('INPS.ZEEP.0002', new Date());
+  d.richiedente.codiceFiscale = d.richiedente.codiceFiscale.slice(0, 15) + (d.richiedente.codiceFiscale.endsWith('A') ? 'B' : 'A');
+  const out = await zeep<ZeepOut>({
+    action: 'call', wsdl: path.join(WSDL_DIR, 'inps-istruttoria.wsdl'), address: fed.url('istruttoria'), operation: 'PresentaDomanda',
+    args: argsDomanda(d), headers: { Operatore: operatore }, tls: tls('INPS_ISTRUTTORIA'),
+  });
+  expect(out.fault?.code).toBe('soap:Client');
+  expect(out.fault?.detail).toMatchObject({ Codice: 'CODICE_FISCALE_NON_VALIDO', Ritentabile: 'false' });
+});
+
+test("zeep, as the Ministero's hub, delivers a packet to ANPAL, whose esito reaches INPS with zeep's correlation id", async () => {
+  const row = await inps.query<{ id: string; contenuto: PacchettoDaInviare }>(
+    `SELECT p.id, p.contenuto FROM pacchetto p JOIN istruttoria i ON i.id = p.istruttoria_id JOIN domanda d ON d.id = i.domanda_id
+      WHERE d.protocollo = 'INPS.ZEEP.0001' AND p.destinatario = 'ANPAL'`,
+  );
+  const p = row.rows[0]!.contenuto;
+  const correlationId = `zeep-${randomUUID()}`;
+  const out = await zeep<ZeepOut>({
+    action: 'call', wsdl: path.join(WSDL_DIR, 'verifica-pacchetto.wsdl'), address: fed.url('ANPAL'), operation: 'VerificaPacchetto',
+    args: {
+      IdPacchetto: p.idPacchetto, IdIstruttoria: p.idIstruttoria, ProtocolloDomanda: p.protocolloDomanda, TipoDomanda: p.tipoDomanda,
+      Destinatario: 'ANPAL', DataInvio: new Date().toISOString(), Lavoratore: { CodiceFiscale: p.lavoratore.codiceFiscale },
+      Rapporti: { Rapporto: p.rapporti.map((r) => ({ Riferimento: r.riferimento, DatoreLavoro: { CodiceFiscale: r.datore.codiceFiscale }, Periodo: { Dal: r.periodo.dal }, Categoria: r.categoria, Ccnl: r.ccnl, Livello: r.livello, ProfessioneIstat: r.professioneIstat })) },
+    },
+    headers: { Operatore: operatore, 'X-ReplyTo': fed.url('esiti'), 'X-Correlation-ID': correlationId },
+    tls: tls('MINLAVORO'),
+  });
+  expect(out.fault).toBeUndefined();
+  expect(out.result).toEqual({ body: { Esito: 'ACCEPTED' }, header: { correlationId } });
+  const answered = await eventually(async () => {
+    const r = await inps.query<{ stato: string; esito: string; correlation_id: string }>('SELECT stato, esito, correlation_id FROM pacchetto WHERE id = $1', [row.rows[0]!.id]);
+    return r.rows[0]!.stato === 'RISPOSTO' ? r.rows[0] : undefined;
+  }, { what: "ANPAL's esito at INPS" });
+  expect(answered).toEqual({ stato: 'RISPOSTO', esito: 'CONFORME', correlation_id: correlationId });
+});
