@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { toError } from '../errors';
+import { withTransaction } from '../db/pool';
 import type { Logger } from '../log';
 import type { AmqpClient } from '../amqp/client';
 import { EXCHANGE_LAVORO } from '../amqp/topology';
@@ -97,34 +98,20 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many rows it published. */
   async drainOnce(): Promise<number> {
     if (!this.opts.amqp.isConnected) return 0;
-    const client = await this.opts.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(
+    return withTransaction(this.opts.pool, async (tx) => {
+      const { rows } = await tx.query<OutboxRow>(
         `SELECT id, message_id, routing_key, payload, headers FROM outbox
           WHERE pubblicato_il IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.opts.batchSize ?? 200],
       );
-      if (rows.length === 0) {
-        await client.query('COMMIT');
-        return 0;
-      }
+      if (rows.length === 0) return 0;
       await Promise.all(
         rows.map((r) => this.opts.amqp.publish(EXCHANGE_LAVORO, r.routing_key, r.payload, { messageId: r.message_id, headers: r.headers })),
       );
-      await client.query('UPDATE outbox SET pubblicato_il = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
-      await client.query('COMMIT');
+      await tx.query('UPDATE outbox SET pubblicato_il = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       this.opts.log.debug({ count: rows.length }, 'outbox rows published');
       return rows.length;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   async stop(): Promise<void> {
