@@ -4,9 +4,9 @@ import path from 'node:path';
 import * as soap from 'soap';
 import { OPERATIONS } from '../shared/messages/contracts';
 import { envelope } from '../shared/messages/envelope';
-import { writeNotificaEsito, writeNotificaEsitoRisposta } from '../shared/messages/esiti';
+import { writeNotificaAccertamento, writeNotificaAccertamentoRisposta, writeNotificaEsito, writeNotificaEsitoRisposta } from '../shared/messages/esiti';
 import { writePresentaDomanda, writePresentaDomandaRisposta, writeStatoIstruttoria, writeStatoIstruttoriaRisposta } from '../shared/messages/istruttoria';
-import { writeVerificaPacchetto, writeVerificaPacchettoRisposta } from '../shared/messages/pacchetto';
+import { writeNotificaRiscontro, writePresaInCarico, writeSegnalaCaso, writeSollecitaEsito, writeVerificaPacchetto, writeVerificaPacchettoRisposta } from '../shared/messages/pacchetto';
 import { rapportiPerEnte } from '../shared/domain/competenza';
 import { WSDL_DIR, PROJECT_ROOT } from '../shared/paths';
 import { NS } from '../shared/xml/namespaces';
@@ -44,8 +44,26 @@ describe('xmllint', () => {
     ['StatoIstruttoriaRisposta', writeStatoIstruttoriaRisposta({
       idIstruttoria: base.idIstruttoria, protocolloDomanda: d.protocollo, tipoDomanda: d.tipo, stato: 'CHIUSA', dataPresentazione: d.dataPresentazione, dataRicezione: new Date(),
       esitoVerifica: 'NON_CONFORME', dataChiusura: new Date(), regolaChiusura: 'ESITI_ARCHIVI',
-      pacchetti: [{ idPacchetto: '7c9e6679-7425-40de-944b-e07fc1f90ae7', destinatario: 'ANPAL', stato: 'RISPOSTO', correlationId: 'abc-1', creatoIl: new Date(), inviatoIl: new Date(), rispostoIl: new Date(), esito: 'NON_CONFORME', esitiDato: [{ riferimento: 1, dato: 'CCNL', esito: 'NON_CONFORME', nota: 'CCNL in archivio: F012' }] }],
+      pacchetti: [{ idPacchetto: '7c9e6679-7425-40de-944b-e07fc1f90ae7', destinatario: 'ANPAL', stato: 'RISPOSTO', correlationId: 'abc-1', creatoIl: new Date(), inviatoIl: new Date(), rispostoIl: new Date(), esito: 'NON_CONFORME', esitiDato: [{ riferimento: 1, dato: 'CCNL', esito: 'NON_CONFORME', nota: 'CCNL in archivio: F012' }], scadenzaEsito: new Date(), inRitardo: true, sollecitatoIl: new Date() }],
+      limite: new Date(),
+      scadenze: [{ tipo: 'ESITO_PACCHETTO', idPacchetto: '7c9e6679-7425-40de-944b-e07fc1f90ae7', scadeIl: new Date(), stato: 'SUPERATA', descrizione: 'esito di ANPAL' }, { tipo: 'LIMITE_ISTRUTTORIA', scadeIl: new Date(), stato: 'RISPETTATA', descrizione: '30 giorni' }],
+      controlliInps: [{ requisito: 'CONTINUITA_ATTIVITA', esito: 'SODDISFATTA', dettaglio: 'interruzioni 0 giorni' }],
+      indiciInl: [{ codice: 'IMPRESA_CESSATA', descrizione: 'cessata', datore: '01234567897', rilevatoIl: new Date() }],
+      accertamento: { idSegnalazione: '7c9e6679-7425-40de-944b-e07fc1f90ae8', segnalatoIl: new Date(), stato: 'CONCLUSO', idAccertamento: '7c9e6679-7425-40de-944b-e07fc1f90ae9', esito: 'REQUISITI_NON_CONFERMATI', aggiornatoIl: new Date() },
+      riesame: { richiestoIl: new Date(), motivo: 'esito accertamento dopo la chiusura' },
+      eventi: [{ tipo: 'DOMANDA_RICEVUTA', avvenutoIl: new Date(), descrizione: 'domanda ricevuta' }],
     })],
+    ['SollecitaEsito', writeSollecitaEsito({ idSollecito: '7c9e6679-7425-40de-944b-e07fc1f90aea', idPacchetto: '7c9e6679-7425-40de-944b-e07fc1f90ae7', destinatario: 'ANPAL', scadenza: new Date(), dataSollecito: new Date() })],
+    ['SegnalaCaso', writeSegnalaCaso({
+      ...base, idSegnalazione: '7c9e6679-7425-40de-944b-e07fc1f90ae8', destinatario: 'INL', limiteAttesa: new Date(),
+      rapporti: d.attestazioni.map((a) => ({ riferimento: a.riferimento, datore: { codiceFiscale: a.datore.codiceFiscale }, periodo: a.periodo, categoria: a.categoria })),
+      datiNonVerificati: [{ ente: 'ANPAL', riferimento: 1, dato: 'CCNL', motivo: 'NON_VERIFICABILE' }, { ente: 'INAIL', riferimento: 1, dato: 'VOCE_TARIFFA', motivo: 'ESITO_NON_PERVENUTO' }],
+      indici: [{ codice: 'TRE_DATORI_PERIODO_RILEVANTE', descrizione: '3 datori' }, { codice: 'IMPRESA_CESSATA', descrizione: 'cessata', datore: '01234567897' }],
+    })],
+    ['NotificaRiscontro', writeNotificaRiscontro({ idRiscontro: '7c9e6679-7425-40de-944b-e07fc1f90aeb', idIstruttoria: base.idIstruttoria, protocolloDomanda: d.protocollo, destinatario: 'ANPAL', enteRispondente: 'INAIL', esito: 'CONFORME', dataEsito: new Date(), inRitardo: false })],
+    ['SegnalaCasoRisposta', writePresaInCarico('SegnalaCaso')],
+    ['NotificaAccertamento', writeNotificaAccertamento({ idSegnalazione: '7c9e6679-7425-40de-944b-e07fc1f90ae8', stato: 'CONCLUSO', dataEvento: new Date(), idAccertamento: '7c9e6679-7425-40de-944b-e07fc1f90ae9', esito: 'REQUISITI_CONFERMATI', nota: 'verificato in loco' })],
+    ['NotificaAccertamentoRisposta', writeNotificaAccertamentoRisposta()],
     ...[...rapporti].map(([ente, r]): [string, Xml] => [`VerificaPacchetto (${ente})`, writeVerificaPacchetto({ ...base, idPacchetto: '7c9e6679-7425-40de-944b-e07fc1f90ae7', destinatario: ente, rapporti: r })]),
     ['VerificaPacchettoRisposta', writeVerificaPacchettoRisposta()],
     ['NotificaEsito', writeNotificaEsito({ idPacchetto: '7c9e6679-7425-40de-944b-e07fc1f90ae7', ente: 'INL', dataEsito: new Date(), esitiDato: [{ riferimento: 2, dato: 'ATTIVITA_EDUCATIVA', esito: 'CONFORME' }] })],
@@ -122,14 +140,19 @@ describe('independent SOAP stacks load the contracts unchanged', () => {
         StatoIstruttoria: { soapAction: OPERATIONS.StatoIstruttoria.soapAction, input_headers: ['operatore'], input_body: OPERATIONS.StatoIstruttoria.payload },
       },
     });
+    const op = (name: keyof typeof OPERATIONS, input_headers: string[]) => ({ soapAction: OPERATIONS[name].soapAction, input_headers, input_body: OPERATIONS[name].payload });
     expect(await d('verifica-pacchetto.wsdl')).toEqual({
       'VerificaPacchettoService/VerificaPacchettoPort': {
-        VerificaPacchetto: { soapAction: OPERATIONS.VerificaPacchetto.soapAction, input_headers: ['correlationId', 'operatore', 'replyTo'], input_body: OPERATIONS.VerificaPacchetto.payload },
+        VerificaPacchetto: op('VerificaPacchetto', ['correlationId', 'operatore', 'replyTo']),
+        SollecitaEsito: op('SollecitaEsito', ['correlationId', 'operatore']),
+        SegnalaCaso: op('SegnalaCaso', ['correlationId', 'operatore', 'replyTo']),
+        NotificaRiscontro: op('NotificaRiscontro', ['operatore']),
       },
     });
     expect(await d('inps-esiti.wsdl')).toEqual({
       'InpsEsitiService/InpsEsitiPort': {
-        NotificaEsito: { soapAction: OPERATIONS.NotificaEsito.soapAction, input_headers: ['correlationId', 'operatore'], input_body: OPERATIONS.NotificaEsito.payload },
+        NotificaEsito: op('NotificaEsito', ['correlationId', 'operatore']),
+        NotificaAccertamento: op('NotificaAccertamento', ['correlationId', 'operatore']),
       },
     });
   });
