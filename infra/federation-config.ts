@@ -12,6 +12,11 @@ export interface LocalFederationOptions {
   environment?: 'development' | 'test' | 'production';
   retryDelaysMs?: number[];
   maxAttempts?: number;
+  /** A FileOffsetClock file: every process reads time from it (tests, demos). */
+  clockFile?: string;
+  schedulerPollMs?: number;
+  inlApertura?: 'indici' | 'sempre' | 'manuale';
+  scadenzeGraduatoria?: string[];
 }
 
 const LOCAL_IPS = ['127.0.0.1', '::1'];
@@ -34,6 +39,10 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
       ...(o.maxAttempts && { maxAttempts: o.maxAttempts }),
     },
     pki: { dir: o.pkiDir },
+    ...(o.clockFile && { clock: { source: 'file', file: o.clockFile } }),
+    deadlines: { esitoGiorni: 5, istruttoriaGiorni: 30, scadenzeGraduatoria: o.scadenzeGraduatoria ?? ['--06-30', '--10-15', '--12-31'] },
+    inl: { sogliaStessoDatore: 5, finestraStessoDatoreGiorni: 365, sogliaDatori: 3, apertura: o.inlApertura ?? 'indici' },
+    scheduler: { pollMs: o.schedulerPollMs ?? 1000, batchSize: 50 },
     routing: o.routing ?? 'hub',
     soap: { maxBodyBytes: 262144, timeoutMs: 15000 },
     identities: {
@@ -47,6 +56,7 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
     services: {
       inpsGateway: endpoint('INPS', 'inps', 0),
       inpsDispatcher: { identity: 'INPS', schema: 'inps' },
+      inpsScheduler: { identity: 'INPS', schema: 'inps' },
       hub: endpoint('MINLAVORO', 'hub', 1),
       agencies: {
         MINLAVORO: endpoint('MINLAVORO', 'minlavoro', 2),
@@ -56,6 +66,7 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
       },
     },
     systemOperators: {
+      'inps-dispatcher': { id: 'SYS-INPS-ISTRUTTORIA', ufficio: 'INPS - Direzione centrale pensioni' },
       'agency-MINLAVORO': { id: 'SYS-MINLAVORO-VERIFICA', ufficio: 'Ministero del Lavoro - DG sistemi informativi' },
       'agency-ANPAL': { id: 'SYS-ANPAL-VERIFICA', ufficio: 'ANPAL - Divisione sistemi informativi' },
       'agency-INAIL': { id: 'SYS-INAIL-VERIFICA', ufficio: 'INAIL - Direzione centrale rapporto assicurativo' },

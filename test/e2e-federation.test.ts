@@ -35,15 +35,20 @@ function esitiDato(p: Record<string, unknown>): Array<Record<string, unknown>> {
   return e === undefined ? [] : ([] as Array<Record<string, unknown>>).concat(e as Array<Record<string, unknown>>);
 }
 
+/** Closed, or waiting on an inspection INL opened: nothing more happens without time passing or an inspector. */
+function stabile(s: Stato): boolean {
+  return s.Stato === 'CHIUSA' || (s.Stato === 'VALUTAZIONE_INL' && (s.Accertamento as { Stato?: string } | undefined)?.Stato === 'AVVIATO');
+}
+
 async function submitAndWait(chiave: string, protocollo: string): Promise<Stato> {
   const ricevuta = await client.presentaDomanda(scenario(chiave).domanda(protocollo, new Date()));
   expect(ricevuta.stato).toBe('IN_VERIFICA');
   return eventually(
     async () => {
       const s = (await client.statoIstruttoria({ IdIstruttoria: ricevuta.idIstruttoria })) as Stato;
-      return s.Stato !== 'IN_VERIFICA' ? s : undefined;
+      return stabile(s) ? s : undefined;
     },
-    { timeoutMs: 60_000, what: `istruttoria of ${protocollo} to leave IN_VERIFICA` },
+    { timeoutMs: 60_000, what: `istruttoria of ${protocollo} to close or wait for an inspection` },
   );
 }
 
@@ -77,10 +82,15 @@ test('a livello the archives contradict closes NON_CONFORME, naming the datum an
   }
 });
 
-test('a relation ANPAL does not hold is recorded NON_VERIFICABILE and sent to INL evaluation', async () => {
+test('a relation ANPAL does not hold goes to INL, which opens no inspection: closed on the self-declarations', async () => {
   const s = await submitAndWait('non-verificabile', 'INPS.E2E.2026.000003');
-  expect(s.Stato).toBe('VALUTAZIONE_INL');
+  expect(s.Stato).toBe('CHIUSA');
+  expect(s.RegolaChiusura).toBe('AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO');
   expect(s.EsitoVerifica).toBe('NON_VERIFICABILE');
+  expect(s.Accertamento).toMatchObject({ Stato: 'NON_AVVIATO' });
+  const tipi = ((s.Eventi as { Evento: Array<{ Tipo: string }> }).Evento).map((e) => e.Tipo);
+  expect(tipi).toEqual(expect.arrayContaining(['VALUTAZIONE_INL_AVVIATA', 'ACCERTAMENTO_NON_AVVIATO', 'VERIFICA_COMPLETATA']));
+  expect(tipi.indexOf('VALUTAZIONE_INL_AVVIATA')).toBeLessThan(tipi.indexOf('ACCERTAMENTO_NON_AVVIATO'));
   const byParty: Record<string, Record<string, unknown>> = Object.fromEntries(pacchetti(s).map((p) => [p.Destinatario, p]));
   expect(byParty.ANPAL!.Esito).toBe('NON_VERIFICABILE');
   expect(esitiDato(byParty.ANPAL!).every((e) => e.Esito === 'NON_VERIFICABILE')).toBe(true);
@@ -91,10 +101,13 @@ test('a relation ANPAL does not hold is recorded NON_VERIFICABILE and sent to IN
 test('every demo scenario reaches the state and esito its data implies', async () => {
   const results = await Promise.all(SCENARI.map((sc, i) => submitAndWait(sc.chiave, `INPS.E2E.2026.1000${i}`)));
   results.forEach((s, i) => {
-    expect({ scenario: SCENARI[i]!.chiave, stato: s.Stato, esito: s.EsitoVerifica }).toEqual({
+    const a = SCENARI[i]!.atteso;
+    expect({ scenario: SCENARI[i]!.chiave, stato: s.Stato, esito: s.EsitoVerifica, regola: s.RegolaChiusura, accertamento: (s.Accertamento as { Stato?: string } | undefined)?.Stato }).toEqual({
       scenario: SCENARI[i]!.chiave,
-      stato: SCENARI[i]!.atteso.stato,
-      esito: SCENARI[i]!.atteso.esitoVerifica,
+      stato: a.stato,
+      esito: a.esitoVerifica,
+      regola: a.regola,
+      accertamento: a.accertamento,
     });
   });
 });
@@ -111,7 +124,8 @@ test('StatoIstruttoria answers by domanda protocol too, with the istruttoria tim
   expect(tipi[0]).toBe('DOMANDA_RICEVUTA');
   expect(tipi.filter((t) => t === 'PACCHETTO_CREATO')).toHaveLength(3);
   expect(tipi.filter((t) => t === 'ESITO_RICEVUTO')).toHaveLength(3);
-  expect(tipi[tipi.length - 1]).toBe('VERIFICA_COMPLETATA');
+  expect(tipi.filter((t) => t === 'VERIFICA_COMPLETATA')).toHaveLength(1);
+  expect(tipi.indexOf('VERIFICA_COMPLETATA')).toBeGreaterThan(tipi.lastIndexOf('ESITO_RICEVUTO'));
   const outbox = await inps.query('SELECT count(*)::int AS n FROM outbox WHERE pubblicato_il IS NULL');
   expect(outbox.rows[0].n).toBe(0);
 });

@@ -124,7 +124,8 @@ describe('input', () => {
     const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0200')), { tls: caseSystem });
     expect(r.status).toBe(200);
     expect(r.fault).toBeNull();
-    expect(await storedCounts()).toEqual({ d: 1, i: 1, p: 3, o: 3, e: 4 });
+    // Events: domanda received, INPS-side checks, three packets created.
+    expect(await storedCounts()).toEqual({ d: 1, i: 1, p: 3, o: 3, e: 5 });
   });
 });
 

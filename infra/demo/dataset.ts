@@ -15,6 +15,7 @@ export const LAVORATORI = {
   gialli: { codiceFiscale: conControllo('GLLMRC65C20A944'), cognome: 'Gialli', nome: 'Marco', dataNascita: '1965-03-20' },
   costa: { codiceFiscale: conControllo('CSTANN61D45D612'), cognome: 'Costa', nome: 'Anna', dataNascita: '1961-04-05' },
   neri: { codiceFiscale: conControllo('NREFNC66B41G273'), cognome: 'Neri', nome: 'Francesca', dataNascita: '1966-02-01' },
+  blu: { codiceFiscale: conControllo('BLUPLA62H12L736'), cognome: 'Blu', nome: 'Paolo', dataNascita: '1962-06-12' },
 } as const;
 
 export const DATORI = {
@@ -25,6 +26,8 @@ export const DATORI = {
   ospedale: { codiceFiscale: conCifraDiControllo('8000123456'), denominazione: 'Azienda Ospedaliera San Luca', matricolaInps: '5678901234' },
   comune: { codiceFiscale: conCifraDiControllo('8000234567'), denominazione: 'Comune di Borgo Esempio - Asilo nido', matricolaInps: '6789012345' },
   famiglia: { codiceFiscale: conControllo('BRNLGU40A01H501'), denominazione: 'Bruni Luigi (datore domestico)' },
+  cantieri: { codiceFiscale: conCifraDiControllo('0567890123'), denominazione: 'Cantieri Riuniti Srl', matricolaInps: '7890123456', patInail: '56789012' },
+  scavi: { codiceFiscale: conCifraDiControllo('0678901234'), denominazione: 'Scavi e Movimento Terra Srl', matricolaInps: '8901234567', patInail: '67890123' },
 } as const;
 
 /** Archive rows of comunicazioni obbligatorie (MINLAVORO, ANPAL) and inspection records (INL). */
@@ -74,6 +77,8 @@ const CO_COMUNI: RigaRapporto[] = [
   co(L.gialli, D.logistica, { dal: '2015-05-04', ccnl: 'I100', livello: '5', professione_istat: '8.1.3.1', qualifica: 'OPERAIO' }),
   co(L.costa, D.ospedale, { dal: '2009-10-01', ccnl: 'H011', livello: 'D', professione_istat: '3.2.1.1', qualifica: 'IMPIEGATO' }),
   co(L.neri, D.comune, { dal: '2016-09-01', ccnl: 'E012', livello: 'C1', professione_istat: '2.6.4.2.0', qualifica: 'IMPIEGATO' }),
+  co(L.blu, D.edilizia, { dal: '2018-03-01', al: '2020-12-31', ccnl: 'F012', livello: '2', professione_istat: '6.1.2.1', qualifica: 'OPERAIO' }),
+  co(L.blu, D.cantieri, { dal: '2021-01-01', al: '2023-06-30', ccnl: 'F012', livello: '3', professione_istat: '6.1.2.1', qualifica: 'OPERAIO' }),
 ];
 
 export const ARCHIVI_RAPPORTI: Readonly<Record<Exclude<EnteVerificatore, 'INAIL'>, RigaRapporto[]>> = {
@@ -93,6 +98,8 @@ export const ARCHIVIO_INAIL: RigaPosizioneInail[] = [
   // Cleaning on a low-risk voice: the average rate is not above 17 per mille.
   { pat: D.pulizie.patInail, cf_datore: D.pulizie.codiceFiscale, voce: '0410', grande_gruppo: '0', tasso_per_mille: '12.50' },
   { pat: D.logistica.patInail, cf_datore: D.logistica.codiceFiscale, voce: '9110', grande_gruppo: '9', tasso_per_mille: '38.00' },
+  { pat: D.cantieri.patInail, cf_datore: D.cantieri.codiceFiscale, voce: '3110', grande_gruppo: '3', tasso_per_mille: '58.00' },
+  { pat: D.scavi.patInail, cf_datore: D.scavi.codiceFiscale, voce: '3110', grande_gruppo: '3', tasso_per_mille: '66.00' },
 ];
 
 function att(riferimento: number, datore: { codiceFiscale: string; denominazione: string; matricolaInps?: string; patInail?: string }, rest: Omit<Attestazione, 'riferimento' | 'datore' | 'tipo' | 'vociTariffaInail'> & Partial<Pick<Attestazione, 'tipo' | 'vociTariffaInail'>>): Attestazione {
@@ -102,8 +109,13 @@ function att(riferimento: number, datore: { codiceFiscale: string; denominazione
 export interface ScenarioDemo {
   chiave: string;
   descrizione: string;
-  /** What the federation should conclude. */
-  atteso: { esitoVerifica: 'CONFORME' | 'NON_CONFORME' | 'NON_VERIFICABILE'; stato: 'CHIUSA' | 'VALUTAZIONE_INL' };
+  /** What the federation should conclude (stato CHIUSA, or VALUTAZIONE_INL while an inspection is open). */
+  atteso: {
+    esitoVerifica: 'CONFORME' | 'NON_CONFORME' | 'NON_VERIFICABILE';
+    stato: 'CHIUSA' | 'VALUTAZIONE_INL';
+    regola?: 'ESITI_ARCHIVI' | 'AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO';
+    accertamento?: 'AVVIATO' | 'NON_AVVIATO';
+  };
   domanda(protocollo: string, dataPresentazione: Date): Domanda;
 }
 
@@ -111,7 +123,7 @@ export const SCENARI: readonly ScenarioDemo[] = [
   {
     chiave: 'conforme',
     descrizione: 'Mario Rossi, APE sociale, operaio edile (A): ogni archivio conferma ogni dato',
-    atteso: { esitoVerifica: 'CONFORME', stato: 'CHIUSA' },
+    atteso: { esitoVerifica: 'CONFORME', stato: 'CHIUSA', regola: 'ESITI_ARCHIVI' },
     domanda: (protocollo, dataPresentazione) => ({
       protocollo, tipo: 'APE_SOCIALE', dataPresentazione, dataDecorrenza: '2027-01-01', richiedente: { ...L.rossi },
       attestazioni: [att(1, D.edilizia, { periodo: { dal: '2014-01-07' }, ccnl: 'F012', livello: '2', categoria: 'A', professioneIstat: '6.1.2.1', vociTariffaInail: ['3110'] })],
@@ -120,7 +132,7 @@ export const SCENARI: readonly ScenarioDemo[] = [
   {
     chiave: 'non-conforme',
     descrizione: 'Giuseppe Bianchi, APE sociale, autista di mezzi pesanti (E): il livello dichiarato non è quello in archivio',
-    atteso: { esitoVerifica: 'NON_CONFORME', stato: 'CHIUSA' },
+    atteso: { esitoVerifica: 'NON_CONFORME', stato: 'CHIUSA', regola: 'ESITI_ARCHIVI' },
     domanda: (protocollo, dataPresentazione) => ({
       protocollo, tipo: 'APE_SOCIALE', dataPresentazione, dataDecorrenza: '2027-01-01', richiedente: { ...L.bianchi },
       attestazioni: [att(1, D.trasporti, { periodo: { dal: '2012-03-01' }, ccnl: 'I100', livello: '3S', categoria: 'E', professioneIstat: '7.4.2.3', vociTariffaInail: ['9121'] })],
@@ -128,8 +140,8 @@ export const SCENARI: readonly ScenarioDemo[] = [
   },
   {
     chiave: 'non-verificabile',
-    descrizione: 'Marco Gialli, APE sociale, facchino (I): ANPAL non ha il rapporto in archivio',
-    atteso: { esitoVerifica: 'NON_VERIFICABILE', stato: 'VALUTAZIONE_INL' },
+    descrizione: 'Marco Gialli, APE sociale, facchino (I): ANPAL non ha il rapporto in archivio; nessun indice, l\'INL non avvia accertamenti',
+    atteso: { esitoVerifica: 'NON_VERIFICABILE', stato: 'CHIUSA', regola: 'AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO', accertamento: 'NON_AVVIATO' },
     domanda: (protocollo, dataPresentazione) => ({
       protocollo, tipo: 'APE_SOCIALE', dataPresentazione, dataDecorrenza: '2027-01-01', richiedente: { ...L.gialli },
       attestazioni: [att(1, D.logistica, { periodo: { dal: '2015-05-04' }, ccnl: 'I100', livello: '5', categoria: 'I', professioneIstat: '8.1.3.1', vociTariffaInail: ['9110'] })],
@@ -138,7 +150,7 @@ export const SCENARI: readonly ScenarioDemo[] = [
   {
     chiave: 'tasso-inail',
     descrizione: 'Lucia Verdi, precoci, addetta alle pulizie (L): tasso medio INAIL non superiore al 17 per mille',
-    atteso: { esitoVerifica: 'NON_CONFORME', stato: 'CHIUSA' },
+    atteso: { esitoVerifica: 'NON_CONFORME', stato: 'CHIUSA', regola: 'ESITI_ARCHIVI' },
     domanda: (protocollo, dataPresentazione) => ({
       protocollo, tipo: 'PRECOCI', dataPresentazione, dataDecorrenza: '2027-01-01', richiedente: { ...L.verdi },
       attestazioni: [att(1, D.pulizie, { periodo: { dal: '2011-09-01' }, ccnl: 'K331', livello: '1', categoria: 'L', professioneIstat: '8.1.4.1.0', vociTariffaInail: ['0410'] })],
@@ -147,7 +159,7 @@ export const SCENARI: readonly ScenarioDemo[] = [
   {
     chiave: 'turni-inl',
     descrizione: 'Anna Costa, APE sociale, infermiera ospedaliera a turni (F): INL conferma i turni; nessun pacchetto a INAIL',
-    atteso: { esitoVerifica: 'CONFORME', stato: 'CHIUSA' },
+    atteso: { esitoVerifica: 'CONFORME', stato: 'CHIUSA', regola: 'ESITI_ARCHIVI' },
     domanda: (protocollo, dataPresentazione) => ({
       protocollo, tipo: 'APE_SOCIALE', dataPresentazione, dataDecorrenza: '2027-01-01', richiedente: { ...L.costa },
       attestazioni: [att(1, D.ospedale, { periodo: { dal: '2009-10-01' }, ccnl: 'H011', livello: 'D', categoria: 'F', professioneIstat: '3.2.1.1', lavoroATurni: true })],
@@ -156,12 +168,25 @@ export const SCENARI: readonly ScenarioDemo[] = [
   {
     chiave: 'domestico-e-asilo',
     descrizione: 'Francesca Neri, precoci: assistente familiare presso una famiglia (G, allegato 3) poi educatrice di asilo nido (H)',
-    atteso: { esitoVerifica: 'NON_VERIFICABILE', stato: 'VALUTAZIONE_INL' },
+    atteso: { esitoVerifica: 'NON_VERIFICABILE', stato: 'CHIUSA', regola: 'AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO', accertamento: 'NON_AVVIATO' },
     domanda: (protocollo, dataPresentazione) => ({
       protocollo, tipo: 'PRECOCI', dataPresentazione, dataDecorrenza: '2027-01-01', richiedente: { ...L.neri },
       attestazioni: [
         att(1, D.famiglia, { tipo: 'DATORE_DOMESTICO', periodo: { dal: '2012-01-01', al: '2016-08-31' }, ccnl: 'L061', livello: 'CS', categoria: 'G', professioneIstat: '5.4.4.3', codiceRapportoDomestico: 'RD-2012-000451' }),
         att(2, D.comune, { periodo: { dal: '2016-09-01' }, ccnl: 'E012', livello: 'C1', categoria: 'H', professioneIstat: '2.6.4.2.0', attivitaEducativa: true }),
+      ],
+    }),
+  },
+  {
+    chiave: 'tre-datori-ispezione',
+    descrizione: "Paolo Blu, APE sociale, edile (A) presso tre imprese negli ultimi sette anni, l'ultima sconosciuta agli archivi: l'INL avvia un accertamento",
+    atteso: { esitoVerifica: 'NON_VERIFICABILE', stato: 'VALUTAZIONE_INL', accertamento: 'AVVIATO' },
+    domanda: (protocollo, dataPresentazione) => ({
+      protocollo, tipo: 'APE_SOCIALE', dataPresentazione, dataDecorrenza: '2027-01-01', richiedente: { ...L.blu },
+      attestazioni: [
+        att(1, D.edilizia, { periodo: { dal: '2018-03-01', al: '2020-12-31' }, ccnl: 'F012', livello: '2', categoria: 'A', professioneIstat: '6.1.2.1', vociTariffaInail: ['3110'] }),
+        att(2, D.cantieri, { periodo: { dal: '2021-01-01', al: '2023-06-30' }, ccnl: 'F012', livello: '3', categoria: 'A', professioneIstat: '6.1.2.1', vociTariffaInail: ['3110'] }),
+        att(3, D.scavi, { periodo: { dal: '2023-07-01' }, ccnl: 'F012', livello: '3', categoria: 'A', professioneIstat: '6.1.3.1', vociTariffaInail: ['3110'] }),
       ],
     }),
   },

@@ -42,11 +42,13 @@ async function startAll(config: FederationConfig, configFile: string, verbose: b
   return procs;
 }
 
+/** Closed, or waiting on an inspection INL opened. */
 async function attendiFine(client: SistemaIstruttorio, idIstruttoria: string, timeoutMs: number): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const stato = await client.statoIstruttoria({ IdIstruttoria: idIstruttoria });
-    if (stato.Stato !== 'IN_VERIFICA' || Date.now() > deadline) return stato;
+    const acc = (stato.Accertamento as { Stato?: string } | undefined)?.Stato;
+    if (stato.Stato === 'CHIUSA' || (stato.Stato === 'VALUTAZIONE_INL' && acc === 'AVVIATO') || Date.now() > deadline) return stato;
     await new Promise((r) => setTimeout(r, 300));
   }
 }
@@ -67,9 +69,11 @@ async function demo(config: FederationConfig): Promise<boolean> {
     const protocollo = `INPS.DEMO.${stamp}.${String(i + 1).padStart(2, '0')}`;
     const ricevuta = await client.presentaDomanda(s.domanda(protocollo, new Date()));
     const stato = await attendiFine(client, ricevuta.idIstruttoria, 60_000);
-    const ok = stato.Stato === s.atteso.stato && stato.EsitoVerifica === s.atteso.esitoVerifica;
+    const acc = (stato.Accertamento as { Stato?: string; IdSegnalazione?: string } | undefined);
+    const ok = stato.Stato === s.atteso.stato && stato.EsitoVerifica === s.atteso.esitoVerifica && acc?.Stato === s.atteso.accertamento;
     allAsExpected &&= ok;
-    console.log(`  ${ok ? 'ok ' : 'NO '} ${protocollo}  ${s.chiave.padEnd(18)} stato=${String(stato.Stato)} esito=${String(stato.EsitoVerifica ?? '-')}  [${riga(stato)}]`);
+    const dove = stato.Stato === 'CHIUSA' ? `regola=${String(stato.RegolaChiusura)}` : `accertamento INL ${acc?.Stato ?? '-'} (segnalazione ${acc?.IdSegnalazione ?? '-'})`;
+    console.log(`  ${ok ? 'ok ' : 'NO '} ${protocollo}  ${s.chiave.padEnd(20)} stato=${String(stato.Stato)} esito=${String(stato.EsitoVerifica ?? '-')} ${dove}  [${riga(stato)}]`);
     console.log(`       ${s.descrizione}`);
   }
   return allAsExpected;
@@ -89,6 +93,10 @@ Endpoint (SOAP 1.1 su HTTPS con mutua autenticazione; WSDL con ?wsdl):
   INPS esiti          ${gw}${CONTRACTS.esiti.path}
   Ministero (hub)     ${config.services.hub.publicUrl}${CONTRACTS.verifica.path}
 ${Object.entries(config.services.agencies).map(([e, s]) => `  ${e.padEnd(19)} ${s!.publicUrl}${CONTRACTS.verifica.path}`).join('\n')}
+
+Registrare l'esito di un accertamento INL (come ispettore identificato):
+  npm run inl -- elenco
+  npm run inl -- esito --segnalazione <id> --esito REQUISITI_CONFERMATI --ispettore INL-ISP-0042
 
 Presentare una domanda di esempio:
   npm run domanda -- invia --scenario conforme        (scenari: ${SCENARI.map((s) => s.chiave).join(', ')})

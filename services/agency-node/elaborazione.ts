@@ -10,6 +10,7 @@ import { correlationHeader, operatoreHeader } from '../../shared/messages/envelo
 import { writeNotificaEsito } from '../../shared/messages/esiti';
 import { claimInbox, enqueue } from '../../shared/outbox/outbox';
 import type { PacchettoRicevutoMsg } from '../../shared/pacchetti/ricezione';
+import type { ConsegnaMsg } from './operazioni';
 import type { SoapClient } from '../../shared/soap/client';
 import type { Archivio } from './archivio';
 import { verificaRapporto } from './verifica';
@@ -70,7 +71,7 @@ export interface ConsegnaDeps {
   inpsServerCN: string;
 }
 
-export function consegnaEsito(deps: ConsegnaDeps): WorkHandler<PacchettoRicevutoMsg> {
+export function consegnaEsito(deps: ConsegnaDeps): WorkHandler<ConsegnaMsg> {
   return async (msg, log) => {
     const { rows } = await deps.pool.query<{ stato: string; correlation_id: string; reply_to: string; esiti: EsitoDato[] | null }>(
       'SELECT stato, correlation_id, reply_to, esiti FROM pacchetto_ricevuto WHERE id_pacchetto = $1',
@@ -79,11 +80,11 @@ export function consegnaEsito(deps: ConsegnaDeps): WorkHandler<PacchettoRicevuto
     const row = rows[0];
     if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `pacchetto ${msg.payload.idPacchetto} assente`);
     const plog = log.child({ idPacchetto: msg.payload.idPacchetto, correlationId: row.correlation_id });
-    if (row.stato === 'ESITO_CONSEGNATO') {
+    if (row.stato === 'ESITO_CONSEGNATO' && !msg.payload.riconsegna) {
       plog.info('esito already delivered');
       return;
     }
-    if (row.stato !== 'VERIFICATO' || !row.esiti) throw new ApeError('ERRORE_INTERNO', `pacchetto ${msg.payload.idPacchetto} non ancora verificato`);
+    if (!row.esiti) throw new ApeError('ERRORE_INTERNO', `pacchetto ${msg.payload.idPacchetto} non ancora verificato`);
     try {
       await deps.soap.call({
         url: row.reply_to,
@@ -101,7 +102,7 @@ export function consegnaEsito(deps: ConsegnaDeps): WorkHandler<PacchettoRicevuto
       throw err;
     }
     await deps.pool.query(
-      `UPDATE pacchetto_ricevuto SET stato = 'ESITO_CONSEGNATO', esito_consegnato_il = $2, tentativi_consegna = tentativi_consegna + 1, ultimo_errore = NULL WHERE id_pacchetto = $1`,
+      `UPDATE pacchetto_ricevuto SET stato = 'ESITO_CONSEGNATO', esito_consegnato_il = COALESCE(esito_consegnato_il, $2), tentativi_consegna = tentativi_consegna + 1, ultimo_errore = NULL WHERE id_pacchetto = $1`,
       [msg.payload.idPacchetto, deps.clock.now()],
     );
     plog.info('esito delivered to INPS');

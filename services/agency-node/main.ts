@@ -1,10 +1,12 @@
 import { identityOf, systemOperatorOf } from '../../shared/config/load';
 import { createPool } from '../../shared/db/pool';
 import { migrate } from '../../shared/db/migrate';
-import { codaConsegnaEsito, codaVerifica } from '../../shared/amqp/topology';
+import { CODE, codaConsegnaEsito, codaVerifica } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
 import { ENTI_VERIFICATORI, type EnteVerificatore } from '../../shared/domain/types';
-import { inpsEsitiUrl, startVerificaEndpoint } from '../../shared/pacchetti/endpoint';
+import { inpsEsitiUrl, operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/pacchetti/endpoint';
+import { notificaRiscontro, segnalaCaso, sollecitaEsito } from './operazioni';
+import { consegnaNotifica, valutazioneAutomatica } from './inl-lavoro';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
 import { runService } from '../../shared/runtime/service';
 import { SoapClient } from '../../shared/soap/client';
@@ -48,25 +50,34 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
     operatore: systemOperatorOf(config, `agency-${ente}`),
     inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN,
   }));
+  if (ente === 'INL') {
+    startWorker(rt, amqp, CODE.inlValutazione, valutazioneAutomatica({ pool, clock: rt.clock, apertura: config.inl.apertura, operatore: systemOperatorOf(config, `agency-${ente}`) }));
+    startWorker(rt, amqp, CODE.inlNotifica, consegnaNotifica({ pool, soap, clock: rt.clock, inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN }));
+  }
   await amqp.start();
   startRelay(rt, amqp, pool, svc.schema);
 
   // Packets come from the Ministero's hub; in direct routing, from INPS itself.
   const senders = config.routing === 'hub' ? [config.services.hub.identity] : [config.services.inpsDispatcher.identity];
+  const ops = { pool, ente, callers: senders, routingConsegna: codaConsegnaEsito(ente), allowedReplyTo: [inpsEsitiUrl(rt)] };
   await startVerificaEndpoint(rt, {
     identity,
     service: svc,
-    callers: senders,
-    ricezione: {
-      pool,
-      table: 'pacchetto_ricevuto',
-      extraColumn: (_p, ctx) => ['mittente', ctx.caller.identity.code],
-      routingKey: codaVerifica(ente),
-      checkRecipient: (p) => {
-        if (p.destinatario !== ente) throw new ApeError('DESTINATARIO_ERRATO', `questo nodo è di ${ente}; il pacchetto è destinato a ${p.destinatario}`);
-      },
-      allowedReplyTo: [inpsEsitiUrl(rt)],
-    },
+    operations: [
+      operazioneVerificaPacchetto(senders, {
+        pool,
+        table: 'pacchetto_ricevuto',
+        extraColumn: (_p, ctx) => ['mittente', ctx.caller.identity.code],
+        routingKey: codaVerifica(ente),
+        checkRecipient: (p) => {
+          if (p.destinatario !== ente) throw new ApeError('DESTINATARIO_ERRATO', `questo nodo è di ${ente}; il pacchetto è destinato a ${p.destinatario}`);
+        },
+        allowedReplyTo: [inpsEsitiUrl(rt)],
+      }),
+      sollecitaEsito(ops),
+      notificaRiscontro(ops),
+      segnalaCaso(ops),
+    ],
   });
   rt.ready({ ente, url: svc.publicUrl });
 });

@@ -6,6 +6,9 @@ import { withTransaction } from '../../shared/db/pool';
 import type { Operatore } from '../../shared/domain/types';
 import type { InvioPacchettoMsg, PacchettoDaInviare } from '../../shared/inps/domande';
 import { registraEventi } from '../../shared/inps/eventi';
+import { registraPresaInCarico } from '../../shared/inps/presa-in-carico';
+import { aggiornaIstruttoria, bloccaIstruttoria } from '../../shared/inps/aggiorna';
+import type { RegoleInps } from '../../shared/inps/regole';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { operatoreHeader, replyToHeader } from '../../shared/messages/envelope';
 import { writeVerificaPacchetto } from '../../shared/messages/pacchetto';
@@ -30,6 +33,9 @@ export interface InvioDeps {
   destinazione(destinatario: PacchettoDaInviare['destinatario']): Destinazione;
   /** INPS esiti endpoint, sent as X-ReplyTo. */
   replyTo: string;
+  /** Calendar days a party has to answer (protocol art. 5). */
+  esitoGiorni: number;
+  regole: RegoleInps;
 }
 
 export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> {
@@ -64,40 +70,32 @@ export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> 
       correlationId = corr;
     } catch (thrown) {
       const err = toError(thrown);
-      await registraTentativoFallito(deps.pool, msg.payload.idPacchetto, row.contenuto.idIstruttoria, err, deps.clock.now());
+      await registraTentativoFallito(deps.pool, msg.payload.idPacchetto, row.contenuto.idIstruttoria, err, deps.clock.now(), deps.regole);
       throw err;
     }
-    await withTransaction(deps.pool, async (tx) => {
-      // An esito may already have arrived (callbacks can overtake the ack): never move back from RISPOSTO.
-      await tx.query(
-        `UPDATE pacchetto
-            SET stato = CASE WHEN stato = 'DA_INVIARE' THEN 'INVIATO' ELSE stato END,
-                correlation_id = COALESCE(correlation_id, $2),
-                inviato_il = COALESCE(inviato_il, $3),
-                tentativi_invio = tentativi_invio + 1,
-                ultimo_errore = NULL
-          WHERE id = $1`,
-        [msg.payload.idPacchetto, correlationId, now],
-      );
-      await registraEventi(tx, [
-        { istruttoriaId: row.contenuto.idIstruttoria, pacchettoId: msg.payload.idPacchetto, tipo: 'PACCHETTO_INVIATO', at: now, dettagli: { correlationId, via: dest.url } },
-      ]);
-    });
+    const ricevutoIl = deps.clock.now();
+    await withTransaction(deps.pool, (tx) => registraPresaInCarico(tx, { idPacchetto: msg.payload.idPacchetto, idIstruttoria: row.contenuto.idIstruttoria, correlationId, ricevutoIl, via: dest.url, esitoGiorni: deps.esitoGiorni }));
     plog.info({ correlationId }, 'packet accepted by counterpart');
   };
 }
 
-async function registraTentativoFallito(pool: Pool, idPacchetto: string, idIstruttoria: string, err: Error, now: Date): Promise<void> {
+/**
+ * A failed send: recorded on the packet. A counterpart that refused the packet for good (a non-retryable
+ * Fault) leaves its data unverified: the packet is RIFIUTATO and the lifecycle moves on (art. 5 c).
+ */
+async function registraTentativoFallito(pool: Pool, idPacchetto: string, idIstruttoria: string, err: Error, now: Date, regole: RegoleInps): Promise<void> {
   const refused = err instanceof RemoteFaultError && !err.retryable;
   await withTransaction(pool, async (tx) => {
-    await tx.query(
+    if (refused) await bloccaIstruttoria(tx, idIstruttoria);
+    const r = await tx.query(
       `UPDATE pacchetto SET tentativi_invio = tentativi_invio + 1, ultimo_errore = $2,
               stato = CASE WHEN $3 AND stato = 'DA_INVIARE' THEN 'RIFIUTATO' ELSE stato END
-        WHERE id = $1`,
+        WHERE id = $1 RETURNING stato`,
       [idPacchetto, err.message.slice(0, 500), refused],
     );
-    if (refused) {
+    if (refused && r.rows[0]?.stato === 'RIFIUTATO') {
       await registraEventi(tx, [{ istruttoriaId: idIstruttoria, pacchettoId: idPacchetto, tipo: 'PACCHETTO_RIFIUTATO', at: now, dettagli: { errore: err.message.slice(0, 500) } }]);
+      await aggiornaIstruttoria(tx, idIstruttoria, now, regole);
     }
   }).catch(() => undefined);
 }

@@ -1,4 +1,4 @@
-import { identityOf } from '../../shared/config/load';
+import { identityOf, systemOperatorOf } from '../../shared/config/load';
 import { createPool } from '../../shared/db/pool';
 import { migrate } from '../../shared/db/migrate';
 import { CODE } from '../../shared/amqp/topology';
@@ -8,6 +8,7 @@ import { createMessaging, startRelay, startWorker } from '../../shared/runtime/m
 import { runService } from '../../shared/runtime/service';
 import { SoapClient } from '../../shared/soap/client';
 import { invioPacchetto } from './invio-pacchetto';
+import { invioMessaggio } from './invio-messaggio';
 
 /**
  * INPS dispatcher: relays the INPS outbox to RabbitMQ and sends each packet over SOAP to the Ministero's hub
@@ -39,6 +40,16 @@ runService('inps-dispatcher', async (rt) => {
     clock: rt.clock,
     destinazione,
     replyTo: `${config.services.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`,
+    esitoGiorni: config.deadlines.esitoGiorni,
+    regole: { deadlines: config.deadlines, inl: config.inl },
+  }));
+  startWorker(rt, amqp, CODE.inpsInvioMessaggio, invioMessaggio({
+    pool,
+    soap,
+    clock: rt.clock,
+    destinazione,
+    replyTo: `${config.services.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`,
+    operatore: systemOperatorOf(config, 'inps-dispatcher'),
   }));
   await amqp.start();
   startRelay(rt, amqp, pool, svc.schema);

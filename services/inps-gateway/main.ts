@@ -6,7 +6,7 @@ import { CONTRACTS } from '../../shared/messages/contracts';
 import { runService } from '../../shared/runtime/service';
 import { createSoapServer } from '../../shared/soap/server';
 import { listen } from '../../shared/soap/listen';
-import { notificaEsito, presentaDomanda, requireIdentities, statoIstruttoria } from './operations';
+import { notificaAccertamento, notificaEsito, presentaDomanda, requireIdentities, statoIstruttoria } from './operations';
 
 /**
  * INPS gateway: serves inps-istruttoria.wsdl to INPS case-processing systems and inps-esiti.wsdl to the
@@ -26,6 +26,8 @@ runService('inps-gateway', async (rt) => {
     clock: rt.clock,
     caseSystems: requireIdentities(identities.filter((i) => i.ente === 'INPS' && i.code !== svc.identity).map((i) => i.code), 'INPS case systems'),
     verifiers: requireIdentities(identities.filter((i) => (ENTI_VERIFICATORI as readonly string[]).includes(i.ente)).map((i) => i.code), 'verifying parties'),
+    inspectors: requireIdentities(identities.filter((i) => i.ente === 'INL').map((i) => i.code), 'INL'),
+    regole: { deadlines: rt.config.deadlines, inl: rt.config.inl },
   };
   const server = createSoapServer({
     tls: { keyFile: identity.keyFile, certFile: identity.certFile, caFile: rt.config.pki.caCertFile },
@@ -36,7 +38,7 @@ runService('inps-gateway', async (rt) => {
     log: rt.log,
     services: [
       { ...CONTRACTS.istruttoria, operations: [presentaDomanda(deps), statoIstruttoria(deps)] },
-      { ...CONTRACTS.esiti, operations: [notificaEsito(deps)] },
+      { ...CONTRACTS.esiti, operations: [notificaEsito(deps), notificaAccertamento(deps)] },
     ],
   });
   await listen(server, svc.listen);

@@ -3,7 +3,9 @@ import { ApeError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import { controllaDomanda } from '../../shared/domain/validazione-domanda';
 import { OPERATIONS } from '../../shared/messages/contracts';
-import { readNotificaEsito, writeNotificaEsitoRisposta } from '../../shared/messages/esiti';
+import { readNotificaAccertamento, readNotificaEsito, writeNotificaAccertamentoRisposta, writeNotificaEsitoRisposta } from '../../shared/messages/esiti';
+import { applicaNotificaAccertamento } from '../../shared/inps/accertamenti';
+import type { RegoleInps } from '../../shared/inps/regole';
 import {
   readPresentaDomanda,
   readStatoIstruttoria,
@@ -23,6 +25,9 @@ export interface GatewayDeps {
   caseSystems: readonly string[];
   /** Identities of verifying parties (may notify esiti). */
   verifiers: readonly string[];
+  /** Identities of INL (may notify inspections). */
+  inspectors: readonly string[];
+  regole: RegoleInps;
 }
 
 export function presentaDomanda(deps: GatewayDeps): SoapOperation {
@@ -33,7 +38,7 @@ export function presentaDomanda(deps: GatewayDeps): SoapOperation {
     async handle(payload, ctx) {
       const domanda = readPresentaDomanda(payload);
       controllaDomanda(domanda);
-      const ricevuta = await registraDomanda(deps.pool, domanda, ctx.operatore, ctx.receivedAt);
+      const ricevuta = await registraDomanda(deps.pool, domanda, ctx.operatore, ctx.receivedAt, deps.regole);
       ctx.log.info({ idIstruttoria: ricevuta.idIstruttoria, protocollo: ricevuta.protocolloDomanda }, 'domanda registered');
       return { body: writePresentaDomandaRisposta(ricevuta) };
     },
@@ -65,9 +70,25 @@ export function notificaEsito(deps: GatewayDeps): SoapOperation {
         enteChiamante: ctx.caller.identity.ente,
         operatore: ctx.operatore,
         now: ctx.receivedAt,
+        regole: deps.regole,
       });
-      ctx.log.info({ idPacchetto: notifica.idPacchetto, correlationId, applicato: result.applicato, statoIstruttoria: result.statoIstruttoria }, 'esito received');
+      ctx.log.info({ idPacchetto: notifica.idPacchetto, correlationId, applicato: result.applicato, inRitardo: result.inRitardo, statoIstruttoria: result.statoIstruttoria }, 'esito received');
       return { body: writeNotificaEsitoRisposta() };
+    },
+  };
+}
+
+export function notificaAccertamento(deps: GatewayDeps): SoapOperation {
+  return {
+    name: 'NotificaAccertamento',
+    ...OPERATIONS.NotificaAccertamento,
+    callers: deps.inspectors,
+    async handle(payload, ctx) {
+      const correlationId = ctx.headers.required('X-Correlation-ID');
+      const n = readNotificaAccertamento(payload);
+      const r = await applicaNotificaAccertamento(deps.pool, n, { correlationId, operatore: ctx.operatore, now: ctx.receivedAt, regole: deps.regole });
+      ctx.log.info({ idSegnalazione: n.idSegnalazione, stato: n.stato, applicata: r.applicata, riesame: r.riesame, statoIstruttoria: r.statoIstruttoria }, 'inspection notice received');
+      return { body: writeNotificaAccertamentoRisposta() };
     },
   };
 }

@@ -4,7 +4,9 @@ import { migrate } from '../../shared/db/migrate';
 import { CODE } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
 import { CONTRACTS } from '../../shared/messages/contracts';
-import { inpsEsitiUrl, startVerificaEndpoint } from '../../shared/pacchetti/endpoint';
+import { inpsEsitiUrl, operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/pacchetti/endpoint';
+import type { EnteVerificatore } from '../../shared/domain/types';
+import { inoltroMessaggio, operazioneInoltrata } from './messaggi';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
 import { runService } from '../../shared/runtime/service';
 import { SoapClient } from '../../shared/soap/client';
@@ -32,30 +34,38 @@ runService('minlavoro-hub', async (rt) => {
   };
 
   const amqp = createMessaging(rt);
-  startWorker(rt, amqp, CODE.hubInoltroPacchetto, inoltroPacchetto({
+  const forwarding = {
     pool,
     soap,
     clock: rt.clock,
-    destinazione: (ente) => {
+    destinazione: (ente: EnteVerificatore) => {
       const a = agency(ente);
       return { url: `${a.publicUrl}${CONTRACTS.verifica.path}`, expectedServerCN: identityOf(config, a.identity).subjectCN };
     },
-  }));
+  };
+  startWorker(rt, amqp, CODE.hubInoltroPacchetto, inoltroPacchetto(forwarding));
+  startWorker(rt, amqp, CODE.hubInoltroMessaggio, inoltroMessaggio(forwarding));
   await amqp.start();
   startRelay(rt, amqp, pool, svc.schema);
 
+  const inps = [config.services.inpsDispatcher.identity];
+  const ricezioneMessaggi = { pool, routingKey: CODE.hubInoltroMessaggio, checkRecipient: (e: EnteVerificatore) => void agency(e), allowedReplyTo: [inpsEsitiUrl(rt)] };
   await startVerificaEndpoint(rt, {
     identity,
     service: svc,
-    callers: [config.services.inpsDispatcher.identity],
-    ricezione: {
-      pool,
-      table: 'pacchetto_inoltro',
-      extraColumn: (p) => ['destinatario', p.destinatario],
-      routingKey: CODE.hubInoltroPacchetto,
-      checkRecipient: (p) => void agency(p.destinatario),
-      allowedReplyTo: [inpsEsitiUrl(rt)],
-    },
+    operations: [
+      operazioneVerificaPacchetto(inps, {
+        pool,
+        table: 'pacchetto_inoltro',
+        extraColumn: (p) => ['destinatario', p.destinatario],
+        routingKey: CODE.hubInoltroPacchetto,
+        checkRecipient: (p) => void agency(p.destinatario),
+        allowedReplyTo: [inpsEsitiUrl(rt)],
+      }),
+      operazioneInoltrata('SollecitaEsito', inps, ricezioneMessaggi),
+      operazioneInoltrata('SegnalaCaso', inps, ricezioneMessaggi),
+      operazioneInoltrata('NotificaRiscontro', inps, ricezioneMessaggi),
+    ],
   });
   rt.ready({ url: svc.publicUrl });
 });

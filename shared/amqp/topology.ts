@@ -22,8 +22,16 @@ export const codaScarti = (queue: string) => `${queue}.scarti`;
 export const CODE = {
   /** INPS dispatcher: send a packet to the hub (or directly to its recipient). */
   inpsInvioPacchetto: 'inps.pacchetto.invio',
+  /** INPS dispatcher: send a reminder, a case for INL or a notice of esito. */
+  inpsInvioMessaggio: 'inps.messaggio.invio',
   /** Ministero hub: forward a received packet to its recipient. */
   hubInoltroPacchetto: 'hub.pacchetto.inoltro',
+  /** Ministero hub: forward a received reminder, case or notice to its recipient. */
+  hubInoltroMessaggio: 'hub.messaggio.inoltro',
+  /** INL: decide whether to open an inspection on a case (automatic policy). */
+  inlValutazione: 'inl.accertamento.valutazione',
+  /** INL: tell INPS about an inspection (opened or not, concluded). */
+  inlNotifica: 'inl.accertamento.notifica',
 } as const;
 
 export const codaVerifica = (ente: EnteVerificatore) => `${ente.toLowerCase()}.pacchetto.verifica`;
@@ -32,7 +40,7 @@ export const codaConsegnaEsito = (ente: EnteVerificatore) => `${ente.toLowerCase
 const AGENCIES: readonly EnteVerificatore[] = ['MINLAVORO', 'ANPAL', 'INAIL', 'INL'];
 
 export function workQueues(): string[] {
-  return [CODE.inpsInvioPacchetto, CODE.hubInoltroPacchetto, ...AGENCIES.flatMap((e) => [codaVerifica(e), codaConsegnaEsito(e)])];
+  return [...Object.values(CODE), ...AGENCIES.flatMap((e) => [codaVerifica(e), codaConsegnaEsito(e)])];
 }
 
 export interface TopologyOptions {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApeError } from '../errors';
 import { ENTI, type Ente } from '../domain/types';
 import { Fields } from './check';
-import type { EndpointServiceConfig, FederationConfig, IdentityConfig, SystemOperatorConfig, WorkerServiceConfig } from './schema';
+import type { ClockConfig, EndpointServiceConfig, FederationConfig, IdentityConfig, InlConfig, SystemOperatorConfig, WorkerServiceConfig } from './schema';
 
 export const DEFAULT_CONFIG_FILE = 'config/federation.json';
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -90,6 +90,7 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
   const services = Object.freeze({
     inpsGateway: endpoint(servicesF.object('inpsGateway')),
     inpsDispatcher: worker(servicesF.object('inpsDispatcher')),
+    inpsScheduler: worker(servicesF.has('inpsScheduler') ? servicesF.object('inpsScheduler') : new Fields({ identity: 'INPS', schema: 'inps' }, 'services.inpsScheduler')),
     hub: endpoint(servicesF.object('hub')),
     agencies: Object.freeze(agencies),
   });
@@ -121,8 +122,41 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
   const pgF = root.object('postgres');
   const mqF = root.object('rabbitmq');
 
+  const environment = root.string('environment', { default: 'development', oneOf: ['development', 'test', 'production'] }) as FederationConfig['environment'];
+  const clockF = root.has('clock') ? root.object('clock') : new Fields({ source: 'system' }, 'clock');
+  const clockSource = clockF.string('source', { oneOf: ['system', 'file'] });
+  if (clockSource === 'file' && environment === 'production') {
+    throw new ApeError('CONFIGURAZIONE_NON_VALIDA', 'clock.source: "file" moves time for tests and demos and is refused in production');
+  }
+  const clock: ClockConfig = clockSource === 'file' ? Object.freeze({ source: 'file', file: resolve(clockF.string('file')) }) : Object.freeze({ source: 'system' });
+  const dlF = root.has('deadlines') ? root.object('deadlines') : new Fields({}, 'deadlines');
+  const graduatorie = dlF.stringArray('scadenzeGraduatoria', { default: ['--06-30', '--10-15', '--12-31'] });
+  for (const [i, g] of graduatorie.entries()) {
+    if (!/^(\d{4}|-)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(g)) {
+      throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `deadlines.scadenzeGraduatoria[${i}]: "${g}" is neither YYYY-MM-DD nor --MM-DD`);
+    }
+  }
+  const inlF = root.has('inl') ? root.object('inl') : new Fields({}, 'inl');
+  const schedF = root.has('scheduler') ? root.object('scheduler') : new Fields({}, 'scheduler');
+
   return Object.freeze({
-    environment: root.string('environment', { default: 'development', oneOf: ['development', 'test', 'production'] }) as FederationConfig['environment'],
+    environment,
+    clock,
+    deadlines: Object.freeze({
+      esitoGiorni: dlF.integer('esitoGiorni', { default: 5, min: 1, max: 60 }),
+      istruttoriaGiorni: dlF.integer('istruttoriaGiorni', { default: 30, min: 1, max: 365 }),
+      scadenzeGraduatoria: Object.freeze(graduatorie),
+    }),
+    inl: Object.freeze({
+      sogliaStessoDatore: inlF.integer('sogliaStessoDatore', { default: 5, min: 2, max: 1000 }),
+      finestraStessoDatoreGiorni: inlF.integer('finestraStessoDatoreGiorni', { default: 365, min: 1, max: 3650 }),
+      sogliaDatori: inlF.integer('sogliaDatori', { default: 3, min: 2, max: 100 }),
+      apertura: inlF.string('apertura', { default: 'indici', oneOf: ['indici', 'sempre', 'manuale'] }) as InlConfig['apertura'],
+    }),
+    scheduler: Object.freeze({
+      pollMs: schedF.integer('pollMs', { default: 1000, min: 10, max: 600_000 }),
+      batchSize: schedF.integer('batchSize', { default: 50, min: 1, max: 10_000 }),
+    }),
     postgres: Object.freeze({ url: pgF.url('url', ['postgres:', 'postgresql:']), poolSize: pgF.integer('poolSize', { default: 10, min: 1, max: 200 }) }),
     rabbitmq: Object.freeze({
       url: mqF.url('url', ['amqp:', 'amqps:']),

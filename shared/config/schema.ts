@@ -44,6 +44,46 @@ export interface SystemOperatorConfig {
   readonly ufficio: string;
 }
 
+/**
+ * Where time comes from. "system": the machine's clock (production). "file": the machine's clock plus an
+ * offset read from a JSON file ({"offsetMs": n}) on every reading, so tests and demos can move every process of
+ * the federation forward in time together; refused in production.
+ */
+export type ClockConfig = { readonly source: 'system' } | { readonly source: 'file'; readonly file: string };
+
+export interface DeadlinesConfig {
+  /** Calendar days a party has to answer a packet (protocol art. 5; default 5). */
+  readonly esitoGiorni: number;
+  /** Calendar days from submission INPS waits at most for an inspection outcome (art. 5; default 30). */
+  readonly istruttoriaGiorni: number;
+  /**
+   * Graduatoria cut-off dates that shorten the wait: YYYY-MM-DD for one date, --MM-DD for the same date every
+   * year (default --06-30, --10-15, --12-31, the outcome dates seen in practice).
+   */
+  readonly scadenzeGraduatoria: readonly string[];
+}
+
+export interface InlConfig {
+  /** Domande from this many distinct workers of one employer make a trigger (default 5). */
+  readonly sogliaStessoDatore: number;
+  /** Days back from a domanda's submission in which the employer's other domande count (default 365). */
+  readonly finestraStessoDatoreGiorni: number;
+  /** This many distinct employers in the relevant seven-year period make a trigger (default 3). */
+  readonly sogliaDatori: number;
+  /**
+   * How the INL node decides whether to open an inspection on a case: "indici" opens one when some trigger
+   * matched, "sempre" always, "manuale" waits for an inspector's decision (CLI). Default "indici".
+   */
+  readonly apertura: 'indici' | 'sempre' | 'manuale';
+}
+
+export interface SchedulerConfig {
+  /** How often the scheduler looks for due timers, in ms (default 1000). */
+  readonly pollMs: number;
+  /** Timers fired per transaction (default 50). */
+  readonly batchSize: number;
+}
+
 export interface FederationConfig {
   readonly environment: 'development' | 'test' | 'production';
   readonly postgres: { readonly url: string; readonly poolSize: number };
@@ -67,10 +107,15 @@ export interface FederationConfig {
     /** Timeout of an outgoing SOAP call, in milliseconds (default 15000). */
     readonly timeoutMs: number;
   };
+  readonly clock: ClockConfig;
+  readonly deadlines: DeadlinesConfig;
+  readonly inl: InlConfig;
+  readonly scheduler: SchedulerConfig;
   readonly identities: Readonly<Record<string, IdentityConfig>>;
   readonly services: {
     readonly inpsGateway: EndpointServiceConfig;
     readonly inpsDispatcher: WorkerServiceConfig;
+    readonly inpsScheduler: WorkerServiceConfig;
     readonly hub: EndpointServiceConfig;
     readonly agencies: Readonly<Partial<Record<Ente, EndpointServiceConfig>>>;
   };

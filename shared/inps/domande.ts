@@ -10,6 +10,11 @@ import type { RicevutaDomanda, StatoIstruttoria } from '../messages/istruttoria'
 import { enqueue } from '../outbox/outbox';
 import { CODE } from '../amqp/topology';
 import { registraEventi, type Evento } from './eventi';
+import { controlliInps } from '../domain/requisiti';
+import { programmaTimer } from '../scheduler/timers';
+import { TIMER_LIMITE_ISTRUTTORIA } from './aggiorna';
+import { segnalaStessoDatore } from './indici';
+import { limitePer, type RegoleInps } from './regole';
 
 /** A packet as stored before sending: the send time is added when it leaves. */
 export type PacchettoDaInviare = Omit<ContenutoPacchetto, 'dataInvio'>;
@@ -24,7 +29,7 @@ export interface InvioPacchettoMsg {
  * outbox messages that will send them, in one transaction. The same protocol submitted again with the
  * same content returns the first receipt; with different content it is refused.
  */
-export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operatore, now: Date): Promise<RicevutaDomanda> {
+export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operatore, now: Date, regole: RegoleInps): Promise<RicevutaDomanda> {
   const hash = impronta(d);
   return withTransaction(pool, async (tx) => {
     const existing = await ricevutaEsistente(tx, d.protocollo, hash);
@@ -58,12 +63,20 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
 
     const istruttoriaId = randomUUID();
     const stato: StatoIstruttoria = 'IN_VERIFICA';
+    const limite = limitePer(regole, d.dataPresentazione);
     await tx.query(
-      'INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, aggiornata_il) VALUES ($1, $2, $3, $4, $4)',
-      [istruttoriaId, domandaId, stato, now],
+      'INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, aggiornata_il, limite, limite_motivo) VALUES ($1, $2, $3, $4, $4, $5, $6)',
+      [istruttoriaId, domandaId, stato, now, limite.limite, limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`],
     );
+    await programmaTimer(tx, { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite });
 
-    const eventi: Evento[] = [{ istruttoriaId, tipo: 'DOMANDA_RICEVUTA', at: now, dettagli: { protocollo: d.protocollo, operatore: operatore.id } }];
+    const controlli = controlliInps(d);
+    await insertRows(tx, 'controllo_inps', ['istruttoria_id', 'requisito', 'esito', 'dettaglio'], controlli.map((c) => [istruttoriaId, c.requisito, c.esito, c.dettaglio]));
+
+    const eventi: Evento[] = [
+      { istruttoriaId, tipo: 'DOMANDA_RICEVUTA', at: now, dettagli: { protocollo: d.protocollo, operatore: operatore.id } },
+      { istruttoriaId, tipo: 'CONTROLLI_INPS', at: now, dettagli: { sintesi: controlli.map((c) => `${c.requisito} ${c.esito}`).join(', ') } },
+    ];
     const packets: PacchettoDaInviare[] = [...rapportiPerEnte(d.attestazioni)].map(([destinatario, rapporti]) => ({
       idPacchetto: randomUUID(),
       idIstruttoria: istruttoriaId,
@@ -85,6 +98,12 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
       eventi.push({ istruttoriaId, pacchettoId: p.idPacchetto, tipo: 'PACCHETTO_CREATO', at: now, dettagli: { destinatario: p.destinatario, rapporti: p.rapporti.length } });
     }
     await registraEventi(tx, eventi);
+    await segnalaStessoDatore(
+      tx,
+      { istruttoriaId, richiedente: d.richiedente.codiceFiscale, presentazione: d.dataPresentazione, decorrenza: d.dataDecorrenza, attestazioni: d.attestazioni },
+      regole,
+      now,
+    );
     return { idIstruttoria: istruttoriaId, protocolloDomanda: d.protocollo, dataRicezione: now, stato };
   });
 }

@@ -1,41 +1,52 @@
 import type { Pool } from 'pg';
 import { ApeError } from '../errors';
-import { withTransaction } from '../db/pool';
+import { withTransaction, type Tx } from '../db/pool';
 import { insertRows } from '../db/insert';
 import { controllaCompletezza, riepilogo } from '../domain/esiti';
 import { impronta } from '../domain/impronta';
-import type { Ente, EsitoDato, Operatore } from '../domain/types';
+import { entroScadenza } from '../domain/scadenze';
+import type { Ente, EnteVerificatore, Esito, EsitoDato, Operatore } from '../domain/types';
 import type { NotificaEsito } from '../messages/esiti';
 import type { StatoIstruttoria, StatoPacchetto } from '../messages/istruttoria';
-import { valutaChiusura } from './chiusura';
+import { annullaTimer } from '../scheduler/timers';
+import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_SCADENZA_ESITO } from './aggiorna';
+import { contraddiceChiusura } from './ciclo';
 import type { PacchettoDaInviare } from './domande';
 import { registraEventi, type Evento } from './eventi';
+import { creaMessaggio } from './messaggi';
+import type { RegoleInps } from './regole';
 
 export interface EsitoApplicato {
   applicato: boolean;
+  inRitardo: boolean;
   statoIstruttoria: StatoIstruttoria;
 }
 
 /**
- * Applies a party's esito to its packet, once. Checks: the packet exists, the caller is its recipient,
- * the correlation id is the one acknowledged, and the esito answers exactly the data the packet asked.
- * A repeated delivery of the same esito is recorded and changes nothing; a different esito for an
- * answered packet is refused. When every packet has answered, the closing rules decide the istruttoria.
+ * Applies a party's esito to its packet, once. Checks: the packet exists, the caller is its recipient, the
+ * correlation id is the one acknowledged, and the esito answers exactly the data the packet asked.
+ * - The same esito delivered again is recorded and changes nothing; a different one for an answered packet
+ *   is refused.
+ * - An esito after the 5-day deadline is applied while the istruttoria is open, and recorded as late.
+ * - An esito after the istruttoria closed is recorded, not applied; if it contradicts the closing outcome the
+ *   case is flagged for re-examination (riesame).
+ * - An applied esito is notified to the other parties of the istruttoria (art. 4), and the lifecycle decides
+ *   what follows (closing, or the case for INL).
  */
 export async function applicaEsito(
   pool: Pool,
   n: NotificaEsito,
-  ctx: { correlationId: string; enteChiamante: Ente; operatore: Operatore; now: Date },
+  ctx: { correlationId: string; enteChiamante: Ente; operatore: Operatore; now: Date; regole: RegoleInps },
 ): Promise<EsitoApplicato> {
   return withTransaction(pool, async (tx) => {
     const ref = await tx.query<{ istruttoria_id: string }>('SELECT istruttoria_id FROM pacchetto WHERE id = $1', [n.idPacchetto]);
     if (!ref.rows[0]) throw new ApeError('PACCHETTO_NON_TROVATO', `nessun pacchetto ${n.idPacchetto}`);
     const istruttoriaId = ref.rows[0].istruttoria_id;
     // Lock order: istruttoria, then packet (the dispatcher only ever locks a packet).
-    const ist = await tx.query<{ stato: StatoIstruttoria }>('SELECT stato FROM istruttoria WHERE id = $1 FOR UPDATE', [istruttoriaId]);
+    const statoIstruttoria = await bloccaIstruttoria(tx, istruttoriaId);
     const p = (
-      await tx.query<{ destinatario: Ente; stato: StatoPacchetto; correlation_id: string | null; contenuto: PacchettoDaInviare }>(
-        'SELECT destinatario, stato, correlation_id, contenuto FROM pacchetto WHERE id = $1 FOR UPDATE',
+      await tx.query<{ destinatario: EnteVerificatore; stato: StatoPacchetto; correlation_id: string | null; contenuto: PacchettoDaInviare; scadenza_esito: Date | null }>(
+        'SELECT destinatario, stato, correlation_id, contenuto, scadenza_esito FROM pacchetto WHERE id = $1 FOR UPDATE',
         [n.idPacchetto],
       )
     ).rows[0]!;
@@ -46,58 +57,76 @@ export async function applicaEsito(
     if (p.correlation_id !== null && p.correlation_id !== ctx.correlationId) {
       throw new ApeError('CORRELAZIONE_NON_VALIDA', `X-Correlation-ID ${ctx.correlationId} non corrisponde a quello del pacchetto ${n.idPacchetto}`);
     }
-    const esiti: EsitoDato[] = controllaCompletezza(p.contenuto.destinatario, p.contenuto.rapporti, n.esitiDato);
+    const esiti: EsitoDato[] = controllaCompletezza(p.destinatario, p.contenuto.rapporti, n.esitiDato);
+    const sintesi = riepilogo(esiti)!;
     const hash = impronta({ idPacchetto: n.idPacchetto, ente: n.ente, esiti });
+    const inRitardo = p.stato === 'SCADUTO' || (p.scadenza_esito !== null && !entroScadenza(ctx.now, p.scadenza_esito));
+    const registra = (applicato: boolean) =>
+      tx.query(
+        `INSERT INTO esito_ricevuto (pacchetto_id, correlation_id, ente, ricevuto_il, impronta, applicato, operatore_id, in_ritardo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [n.idPacchetto, ctx.correlationId, n.ente, ctx.now, hash, applicato, ctx.operatore.id, inRitardo],
+      );
 
     if (p.stato === 'RISPOSTO') {
       const prev = await tx.query<{ impronta: string }>('SELECT impronta FROM esito_ricevuto WHERE pacchetto_id = $1 AND applicato', [n.idPacchetto]);
-      if (prev.rows[0]?.impronta !== hash) {
-        throw new ApeError('ESITO_GIA_REGISTRATO', `per il pacchetto ${n.idPacchetto} è già registrato un esito diverso`);
-      }
-      await tx.query(
-        `INSERT INTO esito_ricevuto (pacchetto_id, correlation_id, ente, ricevuto_il, impronta, applicato, operatore_id) VALUES ($1, $2, $3, $4, $5, false, $6)`,
-        [n.idPacchetto, ctx.correlationId, n.ente, ctx.now, hash, ctx.operatore.id],
-      );
-      await registraEventi(tx, [{ istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_DUPLICATO', at: ctx.now }]);
-      return { applicato: false, statoIstruttoria: ist.rows[0]!.stato };
+      if (prev.rows[0]?.impronta !== hash) throw new ApeError('ESITO_GIA_REGISTRATO', `per il pacchetto ${n.idPacchetto} è già registrato un esito diverso`);
+      await registra(false);
+      await registraEventi(tx, [{ istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_DUPLICATO', at: ctx.now, dettagli: { ente: n.ente } }]);
+      return { applicato: false, inRitardo, statoIstruttoria };
+    }
+
+    if (statoIstruttoria === 'CHIUSA') {
+      await registra(false);
+      await registraEventi(tx, [{ istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_DOPO_CHIUSURA', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi } }]);
+      await valutaRiesame(tx, istruttoriaId, sintesi, 'ESITO', `esito ${sintesi} di ${n.ente} pervenuto dopo la chiusura`, ctx.now);
+      return { applicato: false, inRitardo: true, statoIstruttoria };
     }
 
     await insertRows(tx, 'esito_dato', ['pacchetto_id', 'riferimento', 'dato', 'esito', 'nota'], esiti.map((e) => [n.idPacchetto, e.riferimento, e.dato, e.esito, e.nota ?? null]));
     await tx.query(
-      `UPDATE pacchetto SET stato = 'RISPOSTO', esito = $2, risposto_il = $3, correlation_id = COALESCE(correlation_id, $4) WHERE id = $1`,
-      [n.idPacchetto, riepilogo(esiti), ctx.now, ctx.correlationId],
+      `UPDATE pacchetto SET stato = 'RISPOSTO', esito = $2, risposto_il = $3, correlation_id = COALESCE(correlation_id, $4), in_ritardo = $5 WHERE id = $1`,
+      [n.idPacchetto, sintesi, ctx.now, ctx.correlationId, inRitardo],
     );
-    await tx.query(
-      `INSERT INTO esito_ricevuto (pacchetto_id, correlation_id, ente, ricevuto_il, impronta, applicato, operatore_id) VALUES ($1, $2, $3, $4, $5, true, $6)`,
-      [n.idPacchetto, ctx.correlationId, n.ente, ctx.now, hash, ctx.operatore.id],
-    );
+    await registra(true);
+    await annullaTimer(tx, TIMER_SCADENZA_ESITO, n.idPacchetto);
     const eventi: Evento[] = [
-      { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_RICEVUTO', at: ctx.now, dettagli: { ente: n.ente, esito: riepilogo(esiti), dataEsito: n.dataEsito.toISOString() } },
+      inRitardo
+        ? { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_IN_RITARDO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, scadenza: p.scadenza_esito?.toISOString() } }
+        : { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_RICEVUTO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, dataEsito: n.dataEsito.toISOString() } },
     ];
-
-    let stato = ist.rows[0]!.stato;
-    if (stato === 'IN_VERIFICA') {
-      const all = await tx.query<{ stato: StatoPacchetto; esiti: Array<{ esito: EsitoDato['esito'] }> | null }>(
-        `SELECT p.stato, (SELECT json_agg(json_build_object('esito', e.esito)) FROM esito_dato e WHERE e.pacchetto_id = p.id) AS esiti
-           FROM pacchetto p WHERE p.istruttoria_id = $1`,
-        [istruttoriaId],
-      );
-      const decisione = valutaChiusura(all.rows.map((r) => ({ stato: r.stato, esitiDato: r.esiti ?? [] })));
-      if (decisione) {
-        stato = decisione.stato;
-        await tx.query(
-          `UPDATE istruttoria SET stato = $2, esito_verifica = $3, regola_chiusura = $4, chiusa_il = CASE WHEN $2 = 'CHIUSA' THEN $5::timestamptz END, aggiornata_il = $5 WHERE id = $1`,
-          [istruttoriaId, decisione.stato, decisione.esitoVerifica, decisione.regola, ctx.now],
-        );
-        eventi.push({
-          istruttoriaId,
-          tipo: decisione.stato === 'CHIUSA' ? 'VERIFICA_COMPLETATA' : 'VALUTAZIONE_INL_AVVIATA',
-          at: ctx.now,
-          dettagli: { esitoVerifica: decisione.esitoVerifica, regola: decisione.regola },
-        });
-      }
-    }
     await registraEventi(tx, eventi);
-    return { applicato: true, statoIstruttoria: stato };
+    await notificaAlleAltreParti(tx, istruttoriaId, p.destinatario, p.contenuto.protocolloDomanda, sintesi, inRitardo, ctx.now);
+    const agg = await aggiornaIstruttoria(tx, istruttoriaId, ctx.now, ctx.regole);
+    return { applicato: true, inRitardo, statoIstruttoria: agg.stato };
   });
+}
+
+/** Protocol art. 4: the other parties of the istruttoria learn of this esito (case and outcome only). */
+async function notificaAlleAltreParti(tx: Tx, istruttoriaId: string, ente: EnteVerificatore, protocollo: string, esito: Esito, inRitardo: boolean, now: Date): Promise<void> {
+  const altre = await tx.query<{ destinatario: EnteVerificatore }>(
+    'SELECT DISTINCT destinatario FROM pacchetto WHERE istruttoria_id = $1 AND destinatario <> $2 ORDER BY destinatario',
+    [istruttoriaId, ente],
+  );
+  for (const { destinatario } of altre.rows) {
+    await creaMessaggio(tx, {
+      istruttoriaId,
+      destinatario,
+      now,
+      corpo: {
+        tipo: 'RISCONTRO',
+        riscontro: { idRiscontro: '', idIstruttoria: istruttoriaId, protocolloDomanda: protocollo, destinatario, enteRispondente: ente, esito, dataEsito: now.toISOString(), inRitardo },
+      },
+    });
+  }
+}
+
+/** Flags a closed istruttoria for re-examination when late information contradicts how it was closed. */
+export async function valutaRiesame(tx: Tx, istruttoriaId: string, nuovo: Esito, fonte: 'ACCERTAMENTO' | 'ESITO', motivo: string, now: Date): Promise<boolean> {
+  const r = await tx.query<{ esito_verifica: Esito | null; riesame_il: Date | null }>('SELECT esito_verifica, riesame_il FROM istruttoria WHERE id = $1', [istruttoriaId]);
+  const row = r.rows[0]!;
+  if (row.riesame_il !== null || !contraddiceChiusura(row.esito_verifica, nuovo, fonte)) return false;
+  const testo = `${motivo}; l'istruttoria era stata chiusa con esito ${row.esito_verifica ?? 'non determinato'}`;
+  await tx.query('UPDATE istruttoria SET riesame_il = $2, riesame_motivo = $3, aggiornata_il = $2 WHERE id = $1', [istruttoriaId, now, testo]);
+  await registraEventi(tx, [{ istruttoriaId, tipo: 'RIESAME_RICHIESTO', at: now, dettagli: { motivo: testo } }]);
+  return true;
 }

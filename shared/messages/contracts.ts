@@ -12,4 +12,8 @@ export const OPERATIONS = {
   StatoIstruttoria: { payload: clark(NS.ist, 'StatoIstruttoria'), soapAction: 'urn:it:ape-precoci:istruttoria:v1:StatoIstruttoria' },
   NotificaEsito: { payload: clark(NS.esi, 'NotificaEsito'), soapAction: 'urn:it:ape-precoci:esiti:v1:NotificaEsito' },
   VerificaPacchetto: { payload: clark(NS.pac, 'VerificaPacchetto'), soapAction: 'urn:it:ape-precoci:pacchetto:v1:VerificaPacchetto' },
+  SollecitaEsito: { payload: clark(NS.pac, 'SollecitaEsito'), soapAction: 'urn:it:ape-precoci:pacchetto:v1:SollecitaEsito' },
+  SegnalaCaso: { payload: clark(NS.pac, 'SegnalaCaso'), soapAction: 'urn:it:ape-precoci:pacchetto:v1:SegnalaCaso' },
+  NotificaRiscontro: { payload: clark(NS.pac, 'NotificaRiscontro'), soapAction: 'urn:it:ape-precoci:pacchetto:v1:NotificaRiscontro' },
+  NotificaAccertamento: { payload: clark(NS.esi, 'NotificaAccertamento'), soapAction: 'urn:it:ape-precoci:esiti:v1:NotificaAccertamento' },
 } as const;

@@ -1,5 +1,5 @@
 import type { Ente, EsitoDato } from '../domain/types';
-import { el, Xml, xsDateTime } from '../xml/write';
+import { el, opt, Xml, xsDateTime } from '../xml/write';
 import type { XmlReader } from '../xml/read';
 import { readEsitiDato, writeEsitiDato } from './istruttoria';
 
@@ -34,4 +34,42 @@ export function readNotificaEsito(r: XmlReader): NotificaEsito {
 
 export function writeNotificaEsitoRisposta(): Xml {
   return el('esi:NotificaEsitoRisposta', el('esi:Esito', 'OK'));
+}
+
+export type StatoAccertamentoMsg = 'AVVIATO' | 'NON_AVVIATO' | 'CONCLUSO';
+export type EsitoAccertamentoMsg = 'REQUISITI_CONFERMATI' | 'REQUISITI_NON_CONFERMATI';
+
+export interface NotificaAccertamento {
+  idSegnalazione: string;
+  stato: StatoAccertamentoMsg;
+  dataEvento: Date;
+  idAccertamento?: string;
+  esito?: EsitoAccertamentoMsg;
+  nota?: string;
+}
+
+export function writeNotificaAccertamento(n: NotificaAccertamento): Xml {
+  return el('esi:NotificaAccertamento', [
+    el('esi:IdSegnalazione', n.idSegnalazione),
+    el('esi:Stato', n.stato),
+    el('esi:DataEvento', xsDateTime(n.dataEvento)),
+    opt('esi:IdAccertamento', n.idAccertamento),
+    opt('esi:Esito', n.esito),
+    opt('esi:Nota', n.nota),
+  ]);
+}
+
+export function readNotificaAccertamento(r: XmlReader): NotificaAccertamento {
+  const n: NotificaAccertamento = { idSegnalazione: r.text('IdSegnalazione'), stato: r.text('Stato') as StatoAccertamentoMsg, dataEvento: r.dateTime('DataEvento') };
+  const id = r.optText('IdAccertamento');
+  if (id !== undefined) n.idAccertamento = id;
+  const esito = r.optText('Esito');
+  if (esito !== undefined) n.esito = esito as EsitoAccertamentoMsg;
+  const nota = r.optText('Nota');
+  if (nota !== undefined) n.nota = nota;
+  return n;
+}
+
+export function writeNotificaAccertamentoRisposta(): Xml {
+  return el('esi:NotificaAccertamentoRisposta', el('esi:Esito', 'OK'));
 }

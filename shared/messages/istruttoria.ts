@@ -144,6 +144,36 @@ export interface VistaPacchetto {
   rispostoIl?: Date;
   esito?: Esito;
   esitiDato: EsitoDato[];
+  scadenzaEsito?: Date;
+  inRitardo?: boolean;
+  sollecitatoIl?: Date;
+}
+
+export type TipoScadenza = 'ESITO_PACCHETTO' | 'LIMITE_ISTRUTTORIA';
+export type StatoScadenza = 'IN_CORSO' | 'RISPETTATA' | 'SUPERATA' | 'NON_PIU_RILEVANTE';
+
+export interface VistaScadenza {
+  tipo: TipoScadenza;
+  idPacchetto?: string;
+  scadeIl: Date;
+  stato: StatoScadenza;
+  descrizione: string;
+}
+
+export interface VistaAccertamento {
+  idSegnalazione: string;
+  segnalatoIl: Date;
+  stato?: 'AVVIATO' | 'NON_AVVIATO' | 'CONCLUSO';
+  idAccertamento?: string;
+  esito?: 'REQUISITI_CONFERMATI' | 'REQUISITI_NON_CONFERMATI';
+  aggiornatoIl?: Date;
+}
+
+export interface VistaEvento {
+  tipo: string;
+  avvenutoIl: Date;
+  idPacchetto?: string;
+  descrizione: string;
 }
 
 export interface VistaIstruttoria {
@@ -157,6 +187,13 @@ export interface VistaIstruttoria {
   dataChiusura?: Date;
   regolaChiusura?: RegolaChiusura;
   pacchetti: VistaPacchetto[];
+  limite?: Date;
+  scadenze: VistaScadenza[];
+  controlliInps: Array<{ requisito: string; esito: string; dettaglio: string }>;
+  indiciInl: Array<{ codice: string; descrizione: string; datore?: string; rilevatoIl: Date }>;
+  accertamento?: VistaAccertamento;
+  riesame?: { richiestoIl: Date; motivo: string };
+  eventi: VistaEvento[];
 }
 
 export function writeEsitiDato(prefix: string, esiti: readonly EsitoDato[]): Xml {
@@ -206,10 +243,45 @@ export function writeStatoIstruttoriaRisposta(v: VistaIstruttoria): Xml {
           opt('ist:RispostoIl', p.rispostoIl && xsDateTime(p.rispostoIl)),
           opt('ist:Esito', p.esito),
           p.esitiDato.length > 0 ? writeEsitiDato('ist', p.esitiDato) : new Xml(''),
+          opt('ist:ScadenzaEsito', p.scadenzaEsito && xsDateTime(p.scadenzaEsito)),
+          opt('ist:InRitardo', p.inRitardo),
+          opt('ist:SollecitatoIl', p.sollecitatoIl && xsDateTime(p.sollecitatoIl)),
         ]),
       ),
     ),
+    opt('ist:LimiteIstruttoria', v.limite && xsDateTime(v.limite)),
+    lista('ist:Scadenze', v.scadenze, (x) =>
+      el('ist:Scadenza', [el('ist:Tipo', x.tipo), opt('ist:IdPacchetto', x.idPacchetto), el('ist:ScadeIl', xsDateTime(x.scadeIl)), el('ist:Stato', x.stato), el('ist:Descrizione', nota(x.descrizione))]),
+    ),
+    lista('ist:ControlliInps', v.controlliInps, (c) => el('ist:Controllo', [el('ist:Requisito', c.requisito), el('ist:Esito', c.esito), el('ist:Dettaglio', nota(c.dettaglio))])),
+    lista('ist:IndiciInl', v.indiciInl, (i) =>
+      el('ist:Indice', [el('ist:Codice', i.codice), el('ist:Descrizione', nota(i.descrizione)), opt('ist:DatoreLavoro', i.datore), el('ist:RilevatoIl', xsDateTime(i.rilevatoIl))]),
+    ),
+    v.accertamento
+      ? el('ist:Accertamento', [
+          el('ist:IdSegnalazione', v.accertamento.idSegnalazione),
+          el('ist:SegnalatoIl', xsDateTime(v.accertamento.segnalatoIl)),
+          opt('ist:Stato', v.accertamento.stato),
+          opt('ist:IdAccertamento', v.accertamento.idAccertamento),
+          opt('ist:Esito', v.accertamento.esito),
+          opt('ist:AggiornatoIl', v.accertamento.aggiornatoIl && xsDateTime(v.accertamento.aggiornatoIl)),
+        ])
+      : new Xml(''),
+    v.riesame ? el('ist:Riesame', [el('ist:RichiestoIl', xsDateTime(v.riesame.richiestoIl)), el('ist:Motivo', nota(v.riesame.motivo))]) : new Xml(''),
+    lista('ist:Eventi', v.eventi, (e) =>
+      el('ist:Evento', [el('ist:Tipo', e.tipo), el('ist:AvvenutoIl', xsDateTime(e.avvenutoIl)), opt('ist:IdPacchetto', e.idPacchetto), el('ist:Descrizione', nota(e.descrizione))]),
+    ),
   ]);
+}
+
+/** An optional list element: absent when empty (the schema wants at least one item inside). */
+function lista<T>(name: string, items: readonly T[], item: (x: T) => Xml): Xml {
+  return items.length === 0 ? new Xml('') : el(name, items.map(item));
+}
+
+/** com:Nota is at most 500 characters. */
+function nota(s: string): string {
+  return s.length > 500 ? `${s.slice(0, 497)}...` : s;
 }
 
 export function readStatoIstruttoriaRisposta(r: XmlReader): VistaIstruttoria {
@@ -236,9 +308,51 @@ export function readStatoIstruttoriaRisposta(r: XmlReader): VistaIstruttoria {
       if (ris) out.rispostoIl = ris;
       const esito = p.optText('Esito');
       if (esito !== undefined) out.esito = esito as Esito;
+      const scad = p.optDateTime('ScadenzaEsito');
+      if (scad) out.scadenzaEsito = scad;
+      const rit = p.optBoolean('InRitardo');
+      if (rit !== undefined) out.inRitardo = rit;
+      const soll = p.optDateTime('SollecitatoIl');
+      if (soll) out.sollecitatoIl = soll;
+      return out;
+    }),
+    scadenze: (r.optChild('Scadenze')?.children('Scadenza') ?? []).map((x) => {
+      const out: VistaScadenza = { tipo: x.text('Tipo') as TipoScadenza, scadeIl: x.dateTime('ScadeIl'), stato: x.text('Stato') as StatoScadenza, descrizione: x.text('Descrizione') };
+      const idp = x.optText('IdPacchetto');
+      if (idp !== undefined) out.idPacchetto = idp;
+      return out;
+    }),
+    controlliInps: (r.optChild('ControlliInps')?.children('Controllo') ?? []).map((c) => ({ requisito: c.text('Requisito'), esito: c.text('Esito'), dettaglio: c.text('Dettaglio') })),
+    indiciInl: (r.optChild('IndiciInl')?.children('Indice') ?? []).map((i) => {
+      const out: VistaIstruttoria['indiciInl'][number] = { codice: i.text('Codice'), descrizione: i.text('Descrizione'), rilevatoIl: i.dateTime('RilevatoIl') };
+      const d = i.optText('DatoreLavoro');
+      if (d !== undefined) out.datore = d;
+      return out;
+    }),
+    eventi: (r.optChild('Eventi')?.children('Evento') ?? []).map((e) => {
+      const out: VistaEvento = { tipo: e.text('Tipo'), avvenutoIl: e.dateTime('AvvenutoIl'), descrizione: e.text('Descrizione') };
+      const idp = e.optText('IdPacchetto');
+      if (idp !== undefined) out.idPacchetto = idp;
       return out;
     }),
   };
+  const limite = r.optDateTime('LimiteIstruttoria');
+  if (limite) v.limite = limite;
+  const acc = r.optChild('Accertamento');
+  if (acc) {
+    const a: VistaAccertamento = { idSegnalazione: acc.text('IdSegnalazione'), segnalatoIl: acc.dateTime('SegnalatoIl') };
+    const st = acc.optText('Stato');
+    if (st !== undefined) a.stato = st as VistaAccertamento['stato'] & string;
+    const ida = acc.optText('IdAccertamento');
+    if (ida !== undefined) a.idAccertamento = ida;
+    const es = acc.optText('Esito');
+    if (es !== undefined) a.esito = es as VistaAccertamento['esito'] & string;
+    const ag = acc.optDateTime('AggiornatoIl');
+    if (ag) a.aggiornatoIl = ag;
+    v.accertamento = a;
+  }
+  const ries = r.optChild('Riesame');
+  if (ries) v.riesame = { richiestoIl: ries.dateTime('RichiestoIl'), motivo: ries.text('Motivo') };
   const esito = r.optText('EsitoVerifica');
   if (esito !== undefined) v.esitoVerifica = esito as Esito;
   const chiusura = r.optDateTime('DataChiusura');

@@ -2,13 +2,23 @@ import type { EndpointServiceConfig, IdentityConfig } from '../config/schema';
 import { CONTRACTS, OPERATIONS } from '../messages/contracts';
 import type { ServiceRuntime } from '../runtime/service';
 import { listen } from '../soap/listen';
-import { createSoapServer } from '../soap/server';
+import { createSoapServer, type SoapOperation } from '../soap/server';
 import { riceviPacchetto, type RicezioneOptions } from './ricezione';
 
-/** Serves verifica-pacchetto.wsdl (the hub and every party's node); closed first on shutdown. */
+/** The VerificaPacchetto operation: receive, store and queue a packet (hub and every party's node). */
+export function operazioneVerificaPacchetto(callers: readonly string[], ricezione: RicezioneOptions): SoapOperation {
+  return {
+    name: 'VerificaPacchetto',
+    ...OPERATIONS.VerificaPacchetto,
+    callers,
+    handle: (payload, ctx) => riceviPacchetto(ricezione, payload, ctx),
+  };
+}
+
+/** Serves verifica-pacchetto.wsdl with the given operations; closed first on shutdown. */
 export async function startVerificaEndpoint(
   rt: ServiceRuntime,
-  opts: { identity: IdentityConfig; service: EndpointServiceConfig; callers: readonly string[]; ricezione: RicezioneOptions },
+  opts: { identity: IdentityConfig; service: EndpointServiceConfig; operations: readonly SoapOperation[] },
 ): Promise<void> {
   const server = createSoapServer({
     tls: { keyFile: opts.identity.keyFile, certFile: opts.identity.certFile, caFile: rt.config.pki.caCertFile },
@@ -17,19 +27,7 @@ export async function startVerificaEndpoint(
     maxBodyBytes: rt.config.soap.maxBodyBytes,
     clock: rt.clock,
     log: rt.log,
-    services: [
-      {
-        ...CONTRACTS.verifica,
-        operations: [
-          {
-            name: 'VerificaPacchetto',
-            ...OPERATIONS.VerificaPacchetto,
-            callers: opts.callers,
-            handle: (payload, ctx) => riceviPacchetto(opts.ricezione, payload, ctx),
-          },
-        ],
-      },
-    ],
+    services: [{ ...CONTRACTS.verifica, operations: opts.operations }],
   });
   await listen(server, opts.service.listen);
   rt.onShutdown(() => new Promise<void>((resolve) => server.close(() => resolve())));

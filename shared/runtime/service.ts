@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load';
 import type { FederationConfig } from '../config/schema';
-import { systemClock, type Clock } from '../clock';
+import { clockFrom, type Clock } from '../clock';
 import { toError } from '../errors';
 import { createLogger, type Logger } from '../log';
 
@@ -49,7 +49,7 @@ export function runService(name: string, start: (rt: ServiceRuntime) => Promise<
       name,
       config,
       log,
-      clock: systemClock,
+      clock: clockFrom(config.clock),
       onShutdown: (fn) => closers.push(fn),
       ready: (details = {}) => {
         log.info(details, `${name} ready`);

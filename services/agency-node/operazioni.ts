@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { ApeError } from '../../shared/errors';
+import { withTransaction } from '../../shared/db/pool';
+import { impronta } from '../../shared/domain/impronta';
+import type { EnteVerificatore } from '../../shared/domain/types';
+import { OPERATIONS } from '../../shared/messages/contracts';
+import { correlationHeader } from '../../shared/messages/envelope';
+import { readNotificaRiscontro, readSegnalaCaso, readSollecitaEsito, writePresaInCarico } from '../../shared/messages/pacchetto';
+import { enqueue } from '../../shared/outbox/outbox';
+import type { SoapOperation } from '../../shared/soap/server';
+import { CODE } from '../../shared/amqp/topology';
+
+/**
+ * The operations a party's node serves besides VerificaPacchetto: a reminder for an overdue esito, another
+ * party's esito on the same istruttoria (art. 4), and, at INL, a case to evaluate (art. 5 c).
+ */
+export interface OperazioniDeps {
+  pool: Pool;
+  ente: EnteVerificatore;
+  callers: readonly string[];
+  routingConsegna: string;
+  allowedReplyTo: readonly string[];
+}
+
+function perQuestoEnte(ente: EnteVerificatore, destinatario: EnteVerificatore): void {
+  if (destinatario !== ente) throw new ApeError('DESTINATARIO_ERRATO', `questo nodo è di ${ente}; il messaggio è destinato a ${destinatario}`);
+}
+
+/** Payload of a delivery of an esito; riconsegna asks for it again although it was delivered (a reminder). */
+export interface ConsegnaMsg {
+  idPacchetto: string;
+  riconsegna?: boolean;
+}
+
+export function sollecitaEsito(deps: OperazioniDeps): SoapOperation {
+  return {
+    name: 'SollecitaEsito',
+    ...OPERATIONS.SollecitaEsito,
+    callers: deps.callers,
+    async handle(payload, ctx) {
+      const s = readSollecitaEsito(payload);
+      perQuestoEnte(deps.ente, s.destinatario);
+      const azione = await withTransaction(deps.pool, async (tx) => {
+        const p = await tx.query<{ stato: string }>('SELECT stato FROM pacchetto_ricevuto WHERE id_pacchetto = $1 FOR UPDATE', [s.idPacchetto]);
+        if (!p.rows[0]) throw new ApeError('PACCHETTO_NON_TROVATO', `il pacchetto ${s.idPacchetto} non è mai stato ricevuto da ${deps.ente}`);
+        const stato = p.rows[0].stato;
+        const scelta = stato === 'ESITO_CONSEGNATO' ? 'ESITO_RICONSEGNATO' : 'VERIFICA_IN_CORSO';
+        const ins = await tx.query(
+          'INSERT INTO sollecito_ricevuto (id_sollecito, id_pacchetto, scadenza, ricevuto_il, azione) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+          [s.idSollecito, s.idPacchetto, s.scadenza, ctx.receivedAt, scelta],
+        );
+        // A reminder after an esito was delivered: INPS may have lost it; deliver it again (INPS applies it once).
+        if (ins.rowCount === 1 && scelta === 'ESITO_RICONSEGNATO') {
+          const msg: ConsegnaMsg = { idPacchetto: s.idPacchetto, riconsegna: true };
+          await enqueue(tx, { routingKey: deps.routingConsegna, payload: msg, messageId: randomUUID() });
+        }
+        return scelta;
+      });
+      ctx.log.info({ idPacchetto: s.idPacchetto, azione }, 'reminder received');
+      return { body: writePresaInCarico('SollecitaEsito') };
+    },
+  };
+}
+
+export function notificaRiscontro(deps: OperazioniDeps): SoapOperation {
+  return {
+    name: 'NotificaRiscontro',
+    ...OPERATIONS.NotificaRiscontro,
+    callers: deps.callers,
+    async handle(payload, ctx) {
+      const r = readNotificaRiscontro(payload);
+      perQuestoEnte(deps.ente, r.destinatario);
+      await deps.pool.query(
+        `INSERT INTO riscontro (id_riscontro, id_istruttoria, protocollo, ente_rispondente, esito, data_esito, in_ritardo, ricevuto_il)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+        [r.idRiscontro, r.idIstruttoria, r.protocolloDomanda, r.enteRispondente, r.esito, r.dataEsito, r.inRitardo, ctx.receivedAt],
+      );
+      return { body: writePresaInCarico('NotificaRiscontro') };
+    },
+  };
+}
+
+export interface SegnalazioneMsg {
+  idSegnalazione: string;
+}
+
+/** INL only: a case to evaluate, stored before the ack (ModI NONBLOCK_PUSH: correlation id in the ack). */
+export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
+  return {
+    name: 'SegnalaCaso',
+    ...OPERATIONS.SegnalaCaso,
+    callers: deps.callers,
+    async handle(payload, ctx) {
+      if (deps.ente !== 'INL') throw new ApeError('DESTINATARIO_ERRATO', `SegnalaCaso è un'operazione dell'INL, non di ${deps.ente}`);
+      const s = readSegnalaCaso(payload);
+      perQuestoEnte(deps.ente, s.destinatario);
+      const replyTo = ctx.headers.required('X-ReplyTo');
+      if (!deps.allowedReplyTo.includes(replyTo)) throw new ApeError('DATI_INCOERENTI', `X-ReplyTo ${replyTo} non è un endpoint esiti registrato`);
+      const proposed = ctx.headers.optional('X-Correlation-ID')?.value() ?? randomUUID();
+      const hash = impronta({ ...s, dataInvio: undefined });
+      const correlationId = await withTransaction(deps.pool, async (tx) => {
+        const ins = await tx.query(
+          `INSERT INTO accertamento (id_segnalazione, id_istruttoria, protocollo, correlation_id, reply_to, contenuto, impronta, ricevuto_il, limite_attesa, stato)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'SEGNALATO') ON CONFLICT (id_segnalazione) DO NOTHING`,
+          [s.idSegnalazione, s.idIstruttoria, s.protocolloDomanda, proposed, replyTo, JSON.stringify(s), hash, ctx.receivedAt, s.limiteAttesa],
+        );
+        if (ins.rowCount === 0) {
+          const prev = (await tx.query<{ impronta: string; correlation_id: string }>('SELECT impronta, correlation_id FROM accertamento WHERE id_segnalazione = $1', [s.idSegnalazione])).rows[0]!;
+          if (prev.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `la segnalazione ${s.idSegnalazione} è già stata ricevuta con un contenuto diverso`);
+          return prev.correlation_id;
+        }
+        const msg: SegnalazioneMsg = { idSegnalazione: s.idSegnalazione };
+        await enqueue(tx, { routingKey: CODE.inlValutazione, payload: msg });
+        return proposed;
+      });
+      ctx.log.info({ idSegnalazione: s.idSegnalazione, correlationId, indici: s.indici.length }, 'case received for evaluation');
+      return { headers: [correlationHeader(correlationId)], body: writePresaInCarico('SegnalaCaso') };
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { ApeError, RemoteFaultError, toError } from '../../shared/errors';
+import type { Clock } from '../../shared/clock';
+import type { WorkHandler } from '../../shared/amqp/consumer';
+import { withTransaction } from '../../shared/db/pool';
+import { impronta } from '../../shared/domain/impronta';
+import type { EnteVerificatore } from '../../shared/domain/types';
+import { OPERATIONS } from '../../shared/messages/contracts';
+import { correlationHeader, operatoreHeader, replyToHeader } from '../../shared/messages/envelope';
+import { writePresaInCarico } from '../../shared/messages/pacchetto';
+import { enqueue } from '../../shared/outbox/outbox';
+import type { SoapOperation } from '../../shared/soap/server';
+import type { SoapClient } from '../../shared/soap/client';
+import { serializeNode } from '../../shared/xml/serialize';
+import { Xml } from '../../shared/xml/write';
+
+/**
+ * The hub forwards reminders (SollecitaEsito), cases for INL (SegnalaCaso) and notices of esiti
+ * (NotificaRiscontro) to the Destinatario they name, as it does packets: stored before the ack, forwarded from a
+ * durable queue, payload unchanged, headers preserved. For SegnalaCaso (ModI NONBLOCK_PUSH) the hub gives the
+ * X-Correlation-ID in its ack and INL must answer with it.
+ */
+export type OperazioneInoltrata = 'SollecitaEsito' | 'SegnalaCaso' | 'NotificaRiscontro';
+
+const ID_FIELD: Record<OperazioneInoltrata, string> = { SollecitaEsito: 'IdSollecito', SegnalaCaso: 'IdSegnalazione', NotificaRiscontro: 'IdRiscontro' };
+
+export interface MessaggioInoltroMsg {
+  idMessaggio: string;
+}
+
+export interface RicezioneMessaggiOpts {
+  pool: Pool;
+  routingKey: string;
+  /** Throws when nobody is configured for the recipient. */
+  checkRecipient(destinatario: EnteVerificatore): void;
+  allowedReplyTo: readonly string[];
+}
+
+export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: readonly string[], opts: RicezioneMessaggiOpts): SoapOperation {
+  return {
+    name: operazione,
+    ...OPERATIONS[operazione],
+    callers,
+    async handle(payload, ctx) {
+      const id = payload.text(ID_FIELD[operazione]);
+      const destinatario = payload.text('Destinatario') as EnteVerificatore;
+      if (operazione === 'SegnalaCaso' && destinatario !== 'INL') throw new ApeError('DESTINATARIO_ERRATO', `SegnalaCaso è destinato all'INL, non a ${destinatario}`);
+      opts.checkRecipient(destinatario);
+      let replyTo: string | null = null;
+      if (operazione === 'SegnalaCaso') {
+        replyTo = ctx.headers.required('X-ReplyTo');
+        if (!opts.allowedReplyTo.includes(replyTo)) throw new ApeError('DATI_INCOERENTI', `X-ReplyTo ${replyTo} non è un endpoint esiti registrato`);
+      }
+      const proposed = operazione === 'SegnalaCaso' ? randomUUID() : (ctx.headers.optional('X-Correlation-ID')?.value() ?? null);
+      const corpo = serializeNode(payload.node);
+      // A sender's retry carries a new DataInvio: the rest must be the same.
+      const hash = impronta(serializeNode(payload.node, new Set(['DataInvio'])));
+      const correlationId = await withTransaction(opts.pool, async (tx) => {
+        const ins = await tx.query(
+          `INSERT INTO messaggio_inoltro (id_messaggio, operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, impronta, ricevuto_il, stato)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'RICEVUTO') ON CONFLICT (id_messaggio) DO NOTHING`,
+          [id, operazione, destinatario, proposed, replyTo, ctx.operatore.id, ctx.operatore.ufficio, corpo, hash, ctx.receivedAt],
+        );
+        if (ins.rowCount === 0) {
+          const prev = (await tx.query<{ impronta: string; correlation_id: string | null }>('SELECT impronta, correlation_id FROM messaggio_inoltro WHERE id_messaggio = $1', [id])).rows[0]!;
+          if (prev.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `${operazione} ${id} già ricevuto con un contenuto diverso`);
+          return prev.correlation_id;
+        }
+        const msg: MessaggioInoltroMsg = { idMessaggio: id };
+        await enqueue(tx, { routingKey: opts.routingKey, payload: msg, headers: { operazione } });
+        return proposed;
+      });
+      ctx.log.info({ operazione, idMessaggio: id, destinatario, correlationId }, 'message accepted for forwarding');
+      return { headers: operazione === 'SegnalaCaso' && correlationId ? [correlationHeader(correlationId)] : [], body: writePresaInCarico(operazione) };
+    },
+  };
+}
+
+interface Row {
+  operazione: OperazioneInoltrata;
+  destinatario: EnteVerificatore;
+  correlation_id: string | null;
+  reply_to: string | null;
+  operatore_id: string;
+  operatore_ufficio: string;
+  corpo: string;
+  stato: 'RICEVUTO' | 'INOLTRATO';
+}
+
+export function inoltroMessaggio(deps: { pool: Pool; soap: SoapClient; clock: Clock; destinazione(ente: EnteVerificatore): { url: string; expectedServerCN: string } }): WorkHandler<MessaggioInoltroMsg> {
+  return async (msg, log) => {
+    const { rows } = await deps.pool.query<Row>(
+      'SELECT operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, stato FROM messaggio_inoltro WHERE id_messaggio = $1',
+      [msg.payload.idMessaggio],
+    );
+    const row = rows[0];
+    if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `messaggio ${msg.payload.idMessaggio} assente`);
+    const mlog = log.child({ idMessaggio: msg.payload.idMessaggio, operazione: row.operazione, destinatario: row.destinatario });
+    if (row.stato === 'INOLTRATO') return;
+    const dest = deps.destinazione(row.destinatario);
+    try {
+      const result = await deps.soap.call({
+        url: dest.url,
+        expectedServerCN: dest.expectedServerCN,
+        soapAction: OPERATIONS[row.operazione].soapAction,
+        headers: [
+          operatoreHeader({ id: row.operatore_id, ufficio: row.operatore_ufficio }),
+          ...(row.reply_to ? [replyToHeader(row.reply_to)] : []),
+          ...(row.correlation_id ? [correlationHeader(row.correlation_id)] : []),
+        ],
+        body: new Xml(row.corpo),
+      });
+      if (row.operazione === 'SegnalaCaso' && result.headers.optional('X-Correlation-ID')?.value() !== row.correlation_id) {
+        throw new ApeError('RISPOSTA_NON_VALIDA', `${row.destinatario} non ha confermato X-Correlation-ID ${row.correlation_id}`, { retryable: false });
+      }
+    } catch (thrown) {
+      const err = toError(thrown);
+      await deps.pool
+        .query('UPDATE messaggio_inoltro SET tentativi = tentativi + 1, ultimo_errore = $2 WHERE id_messaggio = $1', [msg.payload.idMessaggio, err.message.slice(0, 500)])
+        .catch(() => undefined);
+      if (err instanceof RemoteFaultError) mlog.warn({ code: err.code }, 'recipient refused the message');
+      throw err;
+    }
+    await deps.pool.query(
+      `UPDATE messaggio_inoltro SET stato = 'INOLTRATO', inoltrato_il = $2, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id_messaggio = $1`,
+      [msg.payload.idMessaggio, deps.clock.now()],
+    );
+    mlog.info('message forwarded');
+  };
+}

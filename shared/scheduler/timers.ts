@@ -1,0 +1,136 @@
+import type { Pool } from 'pg';
+import type { Clock } from '../clock';
+import { toError } from '../errors';
+import { withTransaction, type Tx } from '../db/pool';
+import type { Logger } from '../log';
+
+/**
+ * Durable timers in PostgreSQL. A timer is (tipo, chiave) with the instant it falls due; programming it again
+ * moves it. The scheduler claims due timers with FOR UPDATE SKIP LOCKED, so any number of instances can run
+ * against one database and each timer fires once: its handler runs in the transaction that marks it fired,
+ * so a crash before the commit leaves it due for the next pass, and a commit means the state change and the
+ * messages it causes are stored together. A handler that fails is retried later with growing delays,
+ * without holding up the other timers.
+ */
+
+export interface Timer {
+  id: string;
+  tipo: string;
+  chiave: string;
+  scadeIl: Date;
+  payload: Record<string, unknown>;
+  tentativi: number;
+}
+
+export type TimerHandler = (tx: Tx, timer: Timer, now: Date) => Promise<void>;
+
+export async function programmaTimer(tx: Tx, t: { tipo: string; chiave: string; scadeIl: Date; payload?: Record<string, unknown> }): Promise<void> {
+  await tx.query(
+    `INSERT INTO timer (tipo, chiave, scade_il, payload) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (tipo, chiave) DO UPDATE SET scade_il = EXCLUDED.scade_il, payload = EXCLUDED.payload
+       WHERE timer.stato = 'ATTESA'`,
+    [t.tipo, t.chiave, t.scadeIl, JSON.stringify(t.payload ?? {})],
+  );
+}
+
+export async function annullaTimer(tx: Tx, tipo: string, chiave: string): Promise<void> {
+  await tx.query(`UPDATE timer SET stato = 'ANNULLATO' WHERE tipo = $1 AND chiave = $2 AND stato = 'ATTESA'`, [tipo, chiave]);
+}
+
+/** Delay before a failed timer is tried again: 10 s, 20 s, 40 s... capped at 1 hour. */
+function retryDelayMs(attempt: number): number {
+  return Math.min(3_600_000, 10_000 * 2 ** Math.max(0, attempt - 1));
+}
+
+export interface SchedulerOptions {
+  pool: Pool;
+  clock: Clock;
+  handlers: Readonly<Record<string, TimerHandler>>;
+  log: Logger;
+  /** Timers claimed per transaction (default 50). */
+  batchSize?: number;
+  /** Pause between passes when nothing was due, in ms (default 1000). */
+  pollMs?: number;
+}
+
+export class Scheduler {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  /** Fires every timer due at the clock's now; returns how many fired. */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { claimed, fired } = await this.runBatch();
+      total += fired;
+      if (claimed < (this.opts.batchSize ?? 50)) return total;
+    }
+  }
+
+  /** One transaction: claims up to batchSize due timers and fires them, each under a savepoint. */
+  async runBatch(): Promise<{ claimed: number; fired: number }> {
+    const now = this.opts.clock.now();
+    return withTransaction(this.opts.pool, async (tx) => {
+      const { rows } = await tx.query<{ id: string; tipo: string; chiave: string; scade_il: Date; payload: Record<string, unknown>; tentativi: number }>(
+        `SELECT id, tipo, chiave, scade_il, payload, tentativi FROM timer
+          WHERE stato = 'ATTESA' AND scade_il <= $1
+          ORDER BY scade_il, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, this.opts.batchSize ?? 50],
+      );
+      let fired = 0;
+      for (const r of rows) {
+        const timer: Timer = { id: r.id, tipo: r.tipo, chiave: r.chiave, scadeIl: r.scade_il, payload: r.payload, tentativi: r.tentativi };
+        const handler = this.opts.handlers[r.tipo];
+        await tx.query('SAVEPOINT timer');
+        try {
+          if (!handler) throw new Error(`no handler for timer type ${r.tipo}`);
+          await handler(tx, timer, now);
+          await tx.query(`UPDATE timer SET stato = 'ESEGUITO', eseguito_il = $2, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = $1`, [r.id, now]);
+          await tx.query('RELEASE SAVEPOINT timer');
+          fired++;
+        } catch (thrown) {
+          const err = toError(thrown);
+          await tx.query('ROLLBACK TO SAVEPOINT timer');
+          await tx.query(`UPDATE timer SET tentativi = tentativi + 1, ultimo_errore = $2, scade_il = $3 WHERE id = $1`, [
+            r.id,
+            err.message.slice(0, 500),
+            new Date(now.getTime() + retryDelayMs(r.tentativi + 1)),
+          ]);
+          this.opts.log.error({ err, timer: r.id, tipo: r.tipo, chiave: r.chiave }, 'timer handler failed; will retry');
+        }
+      }
+      return { claimed: rows.length, fired };
+    });
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          await this.runDue();
+        } catch (err) {
+          this.opts.log.warn({ err: toError(err).message }, 'scheduler pass failed; will retry');
+        }
+        if (!this.running) break;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.opts.pollMs ?? 1000);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+}
