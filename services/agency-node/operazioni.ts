@@ -43,9 +43,10 @@ export function sollecitaEsito(deps: OperazioniDeps): SoapOperation {
       perQuestoEnte(deps.ente, s.destinatario);
       const azione = await withTransaction(deps.pool, async (tx) => {
         const p = await tx.query<{ stato: string }>('SELECT stato FROM pacchetto_ricevuto WHERE id_pacchetto = $1 FOR UPDATE', [s.idPacchetto]);
-        if (!p.rows[0]) throw new ApeError('PACCHETTO_NON_TROVATO', `il pacchetto ${s.idPacchetto} non è mai stato ricevuto da ${deps.ente}`);
-        const stato = p.rows[0].stato;
-        const scelta = stato === 'ESITO_CONSEGNATO' ? 'ESITO_RICONSEGNATO' : 'VERIFICA_IN_CORSO';
+        // A reminder can overtake its packet (both wait at the hub while this node is down): recorded, and the
+        // packet is verified when it arrives.
+        const stato = p.rows[0]?.stato ?? 'NON_RICEVUTO';
+        const scelta = stato === 'ESITO_CONSEGNATO' ? 'ESITO_RICONSEGNATO' : stato === 'NON_RICEVUTO' ? 'PACCHETTO_NON_ANCORA_RICEVUTO' : 'VERIFICA_IN_CORSO';
         const ins = await tx.query(
           'INSERT INTO sollecito_ricevuto (id_sollecito, id_pacchetto, scadenza, ricevuto_il, azione) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
           [s.idSollecito, s.idPacchetto, s.scadenza, ctx.receivedAt, scelta],

@@ -47,6 +47,8 @@ const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 export async function migrate(pool: Pool, schema: string, sets: readonly MigrationSet[]): Promise<MigrationReport> {
   if (!SCHEMA_NAME.test(schema)) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `invalid schema name "${schema}"`);
   const client = await pool.connect();
+  const onError = () => undefined; // the failing query rejects; see withTransaction
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ape-migrate:${schema}`]);
@@ -88,6 +90,7 @@ export async function migrate(pool: Pool, schema: string, sets: readonly Migrati
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    client.off('error', onError);
     client.release();
   }
 }

@@ -26,6 +26,12 @@ export type Tx = PoolClient;
 export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A checked-out client whose connection dies (PostgreSQL restart, terminated backend) emits 'error': without
+  // a listener that would crash the process. The failing query rejects anyway; the client is then destroyed.
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -38,6 +44,7 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>)
     });
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

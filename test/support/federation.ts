@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import { parseConfig, identityOf } from '../../shared/config/load';
 import type { FederationConfig } from '../../shared/config/schema';
 import { createPool } from '../../shared/db/pool';
+import { setClockOffset } from '../../shared/clock';
 import { CONTRACTS } from '../../shared/messages/contracts';
 import { SoapClient } from '../../shared/soap/client';
 import { PROJECT_ROOT } from '../../shared/paths';
@@ -29,6 +30,10 @@ export interface FederationOptions {
   processes?: readonly string[];
   retryDelaysMs?: number[];
   maxAttempts?: number;
+  /** Every process reads time from a file clock the test moves (advanceClock). */
+  fileClock?: boolean;
+  schedulerPollMs?: number;
+  inlApertura?: 'indici' | 'sempre' | 'manuale';
 }
 
 export class TestFederation {
@@ -57,6 +62,9 @@ export class TestFederation {
       ...(o.routing && { routing: o.routing }),
       ...(o.retryDelaysMs && { retryDelaysMs: o.retryDelaysMs }),
       ...(o.maxAttempts && { maxAttempts: o.maxAttempts }),
+      ...(o.fileClock && { clockFile: path.join(dir, 'clock.json') }),
+      ...(o.schedulerPollMs && { schedulerPollMs: o.schedulerPollMs }),
+      ...(o.inlApertura && { inlApertura: o.inlApertura }),
     });
     const configFile = path.join(dir, 'federation.json');
     writeFileSync(configFile, JSON.stringify(json, null, 2));
@@ -91,6 +99,19 @@ export class TestFederation {
   }
 
   readonly logs = new Map<string, string[]>();
+  private offsetMs = 0;
+
+  /** Moves every process's clock forward (needs fileClock). */
+  advanceClock(ms: number): void {
+    if (this.config.clock.source !== 'file') throw new Error('the federation was not started with fileClock');
+    this.offsetMs += ms;
+    setClockOffset(this.config.clock.file, this.offsetMs);
+  }
+
+  /** The federation's current time (real time plus the offset). */
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
 
   async stopProcess(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const p = this.procs.get(name);
