@@ -36,10 +36,10 @@ export type Decisione =
 
 const IN_ATTESA: readonly StatoPacchetto[] = ['DA_INVIARE', 'INVIATO'];
 
-/** Summary of what the archives said, overdue and refused packets counting as non verificabile. */
+/** Summary of what the archives said; a packet without an answer (overdue, refused, or still pending when the limit closes the case) counts as non verificabile. */
 export function esitoComplessivo(s: Pick<StatoVerifica, 'pacchetti'>): Esito {
   const dati: Array<{ esito: Esito }> = s.pacchetti.flatMap((p) => p.esitiDato);
-  if (s.pacchetti.some((p) => p.stato === 'SCADUTO' || p.stato === 'RIFIUTATO')) dati.push({ esito: 'NON_VERIFICABILE' });
+  if (s.pacchetti.some((p) => p.stato !== 'RISPOSTO')) dati.push({ esito: 'NON_VERIFICABILE' });
   return riepilogo(dati) ?? 'NON_VERIFICABILE';
 }
 

@@ -79,7 +79,7 @@ export async function applicaEsito(
       await registra(false);
       await registraEventi(tx, [{ istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_DOPO_CHIUSURA', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi } }]);
       await valutaRiesame(tx, istruttoriaId, sintesi, 'ESITO', `esito ${sintesi} di ${n.ente} pervenuto dopo la chiusura`, ctx.now);
-      return { applicato: false, inRitardo: true, statoIstruttoria };
+      return { applicato: false, inRitardo, statoIstruttoria };
     }
 
     await insertRows(tx, 'esito_dato', ['pacchetto_id', 'riferimento', 'dato', 'esito', 'nota'], esiti.map((e) => [n.idPacchetto, e.riferimento, e.dato, e.esito, e.nota ?? null]));

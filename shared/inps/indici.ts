@@ -1,5 +1,5 @@
 import type { Tx } from '../db/pool';
-import { aggiungiGiorni, dataRoma } from '../domain/scadenze';
+import { aggiungiGiorni, dataRoma, inizioGiornoRoma } from '../domain/scadenze';
 import type { Attestazione, Categoria, TipoAttestazione } from '../domain/types';
 import { indiceStessoDatore, indiceTreDatori, indiciElusivi, indiciImpreseCessate, type Indice, type VoceOsservazione } from './indici-inl';
 import type { RegoleInps } from './regole';
@@ -11,14 +11,18 @@ import { registraEventi, type Evento } from './eventi';
  * the istruttoria (indice_inl) once, with a timeline event.
  */
 
+/** The window's first instant: the start, in Rome, of the day `giorni` calendar days before the submission's. */
+function inizioFinestra(presentazione: Date, giorni: number): Date {
+  return inizioGiornoRoma(aggiungiGiorni(dataRoma(presentazione), -giorni));
+}
+
 /** Distinct workers whose domande name the employer, submitted in the window ending at `presentazione`. */
 async function lavoratoriDelDatore(tx: Tx, datore: string, presentazione: Date, finestraGiorni: number): Promise<number> {
-  const dal = aggiungiGiorni(dataRoma(presentazione), -finestraGiorni);
   const r = await tx.query<{ n: number }>(
     `SELECT count(DISTINCT d.codice_fiscale)::int AS n
        FROM attestazione a JOIN domanda d ON d.id = a.domanda_id
-      WHERE a.datore_codice_fiscale = $1 AND d.data_presentazione >= $2::date AND d.data_presentazione <= $3`,
-    [datore, dal, presentazione],
+      WHERE a.datore_codice_fiscale = $1 AND d.data_presentazione >= $2 AND d.data_presentazione <= $3`,
+    [datore, inizioFinestra(presentazione, finestraGiorni), presentazione],
   );
   return r.rows[0]!.n;
 }
@@ -119,11 +123,10 @@ export async function segnalaStessoDatore(tx: Tx, d: DomandaPerIndici, regole: R
     const n = await lavoratoriDelDatore(tx, datore, d.presentazione, finestra);
     const indice = indiceStessoDatore(datore, n, soglia, finestra);
     if (!indice) continue;
-    const dal = aggiungiGiorni(dataRoma(d.presentazione), -finestra);
     const aperte = await tx.query<{ id: string }>(
       `SELECT DISTINCT i.id FROM istruttoria i JOIN domanda dd ON dd.id = i.domanda_id JOIN attestazione a ON a.domanda_id = dd.id
-        WHERE a.datore_codice_fiscale = $1 AND i.stato <> 'CHIUSA' AND dd.data_presentazione >= $2::date`,
-      [datore, dal],
+        WHERE a.datore_codice_fiscale = $1 AND i.stato <> 'CHIUSA' AND dd.data_presentazione >= $2`,
+      [datore, inizioFinestra(d.presentazione, finestra)],
     );
     for (const { id } of aperte.rows) await registraIndici(tx, id, [indice], now);
   }

@@ -14,9 +14,9 @@ export async function registraPresaInCarico(
   tx: Tx,
   a: { idPacchetto: string; idIstruttoria: string; correlationId: string; ricevutoIl: Date; via: string; esitoGiorni: number },
 ): Promise<void> {
-  const scadenza = scadenzaEsito(a.ricevutoIl, a.esitoGiorni);
-  const r = await tx.query<{ stato: StatoPacchetto }>(
-    `UPDATE pacchetto
+  const r = await tx.query<{ stato: StatoPacchetto; scadenza_esito: Date; prima: Date | null }>(
+    `WITH prima AS (SELECT inviato_il FROM pacchetto WHERE id = $1 FOR UPDATE)
+     UPDATE pacchetto
         SET stato = CASE WHEN stato = 'DA_INVIARE' THEN 'INVIATO' ELSE stato END,
             correlation_id = COALESCE(correlation_id, $2),
             inviato_il = COALESCE(inviato_il, $3),
@@ -24,11 +24,14 @@ export async function registraPresaInCarico(
             tentativi_invio = tentativi_invio + 1,
             ultimo_errore = NULL
       WHERE id = $1
-      RETURNING stato`,
-    [a.idPacchetto, a.correlationId, a.ricevutoIl, scadenza],
+      RETURNING stato, scadenza_esito, (SELECT inviato_il FROM prima) AS prima`,
+    [a.idPacchetto, a.correlationId, a.ricevutoIl, scadenzaEsito(a.ricevutoIl, a.esitoGiorni)],
   );
-  if (r.rows[0]?.stato === 'INVIATO') await programmaTimer(tx, { tipo: TIMER_SCADENZA_ESITO, chiave: a.idPacchetto, scadeIl: scadenza });
+  const row = r.rows[0];
+  // A repeated ack (a redelivered send) changes nothing: the 5 days run from the first receipt.
+  if (!row || row.prima !== null) return;
+  if (row.stato === 'INVIATO') await programmaTimer(tx, { tipo: TIMER_SCADENZA_ESITO, chiave: a.idPacchetto, scadeIl: row.scadenza_esito });
   await registraEventi(tx, [
-    { istruttoriaId: a.idIstruttoria, pacchettoId: a.idPacchetto, tipo: 'PACCHETTO_INVIATO', at: a.ricevutoIl, dettagli: { correlationId: a.correlationId, via: a.via, scadenza: scadenza.toISOString() } },
+    { istruttoriaId: a.idIstruttoria, pacchettoId: a.idPacchetto, tipo: 'PACCHETTO_INVIATO', at: a.ricevutoIl, dettagli: { correlationId: a.correlationId, via: a.via, scadenza: row.scadenza_esito.toISOString() } },
   ]);
 }

@@ -33,8 +33,17 @@ export async function programmaTimer(tx: Tx, t: { tipo: string; chiave: string; 
   );
 }
 
+/**
+ * Cancels a timer. A timer the scheduler is firing right now (row locked) is left alone rather than waited for:
+ * waiting could deadlock with a handler that locks the istruttoria, and handlers find nothing to do on a case
+ * that moved on.
+ */
 export async function annullaTimer(tx: Tx, tipo: string, chiave: string): Promise<void> {
-  await tx.query(`UPDATE timer SET stato = 'ANNULLATO' WHERE tipo = $1 AND chiave = $2 AND stato = 'ATTESA'`, [tipo, chiave]);
+  await tx.query(
+    `UPDATE timer SET stato = 'ANNULLATO'
+      WHERE id IN (SELECT id FROM timer WHERE tipo = $1 AND chiave = $2 AND stato = 'ATTESA' FOR UPDATE SKIP LOCKED)`,
+    [tipo, chiave],
+  );
 }
 
 /** Delay before a failed timer is tried again: 10 s, 20 s, 40 s... capped at 1 hour. */
@@ -84,6 +93,9 @@ export class Scheduler {
       for (const r of rows) {
         const timer: Timer = { id: r.id, tipo: r.tipo, chiave: r.chiave, scadeIl: r.scade_il, payload: r.payload, tentativi: r.tentativi };
         const handler = this.opts.handlers[r.tipo];
+        // An earlier handler of this batch may have cancelled it (closing a case cancels its other timers).
+        const ancora = await tx.query<{ stato: string }>('SELECT stato FROM timer WHERE id = $1', [r.id]);
+        if (ancora.rows[0]?.stato !== 'ATTESA') continue;
         await tx.query('SAVEPOINT timer');
         try {
           if (!handler) throw new Error(`no handler for timer type ${r.tipo}`);

@@ -1,0 +1,169 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { createPool, withTransaction } from '../../shared/db/pool';
+import { migrate } from '../../shared/db/migrate';
+import { dropDatabase, ensureDatabase } from '../../infra/local/postgres';
+import { conCifraDiControllo, conControllo } from '../../shared/domain/codice-fiscale';
+import { datiDaVerificare } from '../../shared/domain/competenza';
+import type { Attestazione, Domanda, EnteVerificatore, Esito, EsitoDato, Operatore, Rapporto, Richiedente, TipoDomanda } from '../../shared/domain/types';
+import type { StatoPacchetto } from '../../shared/messages/istruttoria';
+import type { PacchettoDaInviare } from '../../shared/inps/domande';
+import { registraPresaInCarico } from '../../shared/inps/presa-in-carico';
+import { applicaEsito, type EsitoApplicato } from '../../shared/inps/esiti';
+import type { RegoleInps } from '../../shared/inps/regole';
+
+/**
+ * Helpers for in-process tests of the INPS-side lifecycle against a real PostgreSQL database: a throwaway
+ * database migrated with the INPS schema, fresh valid identities (workers, employers), domande built from them,
+ * and the parties' side of the exchange played by hand (ack of a packet, esito).
+ */
+
+export const OPERATORE: Operatore = { id: 'INPS-OP-TEST', ufficio: 'Roma Centro' };
+
+/** A database of its own for one test file, migrated like the INPS services' schema. */
+export class DatabaseInps {
+  private constructor(
+    readonly url: string,
+    readonly pool: Pool,
+  ) {}
+
+  static async crea(nome: string): Promise<DatabaseInps> {
+    const url = `postgres://postgres@127.0.0.1:5432/t_${nome}_${randomBytes(4).toString('hex')}`;
+    await ensureDatabase(url);
+    const pool = createPool(url, 'inps', { max: 4 });
+    await migrate(pool, 'inps', ['messaging', 'inps']);
+    return new DatabaseInps(url, pool);
+  }
+
+  async elimina(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+    await dropDatabase(this.url);
+  }
+}
+
+export function regole(o: { scadenzeGraduatoria?: readonly string[]; sogliaStessoDatore?: number; finestraStessoDatoreGiorni?: number; sogliaDatori?: number } = {}): RegoleInps {
+  return {
+    deadlines: { esitoGiorni: 5, istruttoriaGiorni: 30, scadenzeGraduatoria: o.scadenzeGraduatoria ?? [] },
+    inl: {
+      sogliaStessoDatore: o.sogliaStessoDatore ?? 5,
+      finestraStessoDatoreGiorni: o.finestraStessoDatoreGiorni ?? 365,
+      sogliaDatori: o.sogliaDatori ?? 3,
+      apertura: 'indici',
+    },
+  };
+}
+
+// Fresh identities: a per-process random base keeps them apart from the demo dataset; counters keep them apart from each other.
+const LETTERE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+let nLavoratori = Math.floor(Math.random() * 1000) * 1000;
+let nDatori = 0;
+const baseDatori = 10_000_000 + Math.floor(Math.random() * 80_000_000);
+
+/** A new worker with a valid codice fiscale, born 1 January 1960 (63 or more at a 2027 decorrenza). */
+export function nuovoLavoratore(nome = 'Prova'): Richiedente {
+  const n = nLavoratori++;
+  const cognome = `${LETTERE[Math.floor(n / 676) % 26]}${LETTERE[Math.floor(n / 26) % 26]}${LETTERE[n % 26]}`;
+  return { codiceFiscale: conControllo(`TST${cognome}60A01H501`), cognome: `Test${cognome}`, nome, dataNascita: '1960-01-01' };
+}
+
+/** A new employer (legal person) with a valid 11-digit codice fiscale. */
+export function nuovoDatore(denominazione?: string): Attestazione['datore'] {
+  const n = nDatori++;
+  const cf = conCifraDiControllo(`0${String(baseDatori + n).padStart(9, '0')}`);
+  return { codiceFiscale: cf, denominazione: denominazione ?? `Impresa di prova ${n} Srl`, matricolaInps: String(1_000_000_000 + n), patInail: String(10_000_000 + n) };
+}
+
+/** A construction worker's relation (category A): packets for MINLAVORO, ANPAL and INAIL. */
+export function rapportoEdile(riferimento: number, datore: Attestazione['datore'], dal = '2014-01-07', al?: string): Attestazione {
+  return {
+    riferimento,
+    tipo: 'DATORE_PRIVATO_PA',
+    datore: { ...datore },
+    periodo: al === undefined ? { dal } : { dal, al },
+    ccnl: 'F012',
+    livello: '2',
+    categoria: 'A',
+    professioneIstat: '6.1.2.1',
+    vociTariffaInail: ['3110'],
+  };
+}
+
+export function domanda(o: {
+  protocollo: string;
+  presentazione: Date;
+  richiedente?: Richiedente;
+  tipo?: TipoDomanda;
+  attestazioni?: Attestazione[];
+  decorrenza?: string;
+}): Domanda {
+  return {
+    protocollo: o.protocollo,
+    tipo: o.tipo ?? 'APE_SOCIALE',
+    dataPresentazione: o.presentazione,
+    dataDecorrenza: o.decorrenza ?? '2027-01-01',
+    richiedente: o.richiedente ?? nuovoLavoratore(),
+    attestazioni: o.attestazioni ?? [rapportoEdile(1, nuovoDatore())],
+  };
+}
+
+export interface Pacchetto {
+  id: string;
+  destinatario: EnteVerificatore;
+  stato: StatoPacchetto;
+  contenuto: PacchettoDaInviare;
+  correlationId: string | null;
+  scadenzaEsito: Date | null;
+  inRitardo: boolean;
+}
+
+export async function pacchettiDi(pool: Pool, istruttoriaId: string): Promise<Map<EnteVerificatore, Pacchetto>> {
+  const r = await pool.query<{ id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; contenuto: PacchettoDaInviare; correlation_id: string | null; scadenza_esito: Date | null; in_ritardo: boolean }>(
+    'SELECT id, destinatario, stato, contenuto, correlation_id, scadenza_esito, in_ritardo FROM pacchetto WHERE istruttoria_id = $1',
+    [istruttoriaId],
+  );
+  return new Map(
+    r.rows.map((p) => [
+      p.destinatario,
+      { id: p.id, destinatario: p.destinatario, stato: p.stato, contenuto: p.contenuto, correlationId: p.correlation_id, scadenzaEsito: p.scadenza_esito, inRitardo: p.in_ritardo },
+    ]),
+  );
+}
+
+export async function pacchetto(pool: Pool, istruttoriaId: string, ente: EnteVerificatore): Promise<Pacchetto> {
+  const p = (await pacchettiDi(pool, istruttoriaId)).get(ente);
+  if (!p) throw new Error(`no packet for ${ente} in istruttoria ${istruttoriaId}`);
+  return p;
+}
+
+/** The party acknowledges the packet (ACCEPTED with its X-Correlation-ID) at `at`; returns the correlation id. */
+export async function presaInCarico(pool: Pool, p: Pick<Pacchetto, 'id' | 'contenuto'>, at: Date, r: RegoleInps, correlationId: string = randomUUID()): Promise<string> {
+  await withTransaction(pool, (tx) =>
+    registraPresaInCarico(tx, { idPacchetto: p.id, idIstruttoria: p.contenuto.idIstruttoria, correlationId, ricevutoIl: at, via: 'test', esitoGiorni: r.deadlines.esitoGiorni }),
+  );
+  return correlationId;
+}
+
+/** A complete esito for a packet: one answer per datum it asked; `esito` may choose per relation and datum. */
+export function esitiPer(ente: EnteVerificatore, rapporti: readonly Rapporto[], esito: Esito | ((r: Rapporto, dato: string) => Esito) = 'CONFORME'): EsitoDato[] {
+  return rapporti.flatMap((r) => datiDaVerificare(ente, r).map((dato) => ({ riferimento: r.riferimento, dato, esito: typeof esito === 'function' ? esito(r, dato) : esito })));
+}
+
+/** The packet's party notifies its esito at `at` with the correlation id it acknowledged. */
+export async function rispondi(
+  pool: Pool,
+  p: Pick<Pacchetto, 'id' | 'destinatario' | 'contenuto'>,
+  correlationId: string,
+  at: Date,
+  r: RegoleInps,
+  esito: Esito | ((r: Rapporto, dato: string) => Esito) = 'CONFORME',
+): Promise<EsitoApplicato> {
+  return applicaEsito(
+    pool,
+    { idPacchetto: p.id, ente: p.destinatario, dataEsito: at, esitiDato: esitiPer(p.destinatario, p.contenuto.rapporti, esito) },
+    { correlationId, enteChiamante: p.destinatario, operatore: { id: `SYS-${p.destinatario}`, ufficio: p.destinatario }, now: at, regole: r },
+  );
+}
+
+export const ore = (n: number) => n * 3_600_000;
+export const giorni = (n: number) => n * 86_400_000;
+export const dopo = (d: Date, ms: number) => new Date(d.getTime() + ms);
