@@ -1,9 +1,12 @@
+import path from 'node:path';
+
 /**
  * Builds a federation configuration for one machine: every party on 127.0.0.1 with its own port. The
  * committed config/federation.json is this with the default ports; tests build their own with free ports,
  * their own database, RabbitMQ vhost and PKI directory.
  */
 export interface LocalFederationOptions {
+  /** The schema owner's URL (migrations); services connect to the same database as the application role. */
   postgresUrl: string;
   rabbitmqUrl: string;
   pkiDir: string;
@@ -17,9 +20,20 @@ export interface LocalFederationOptions {
   schedulerPollMs?: number;
   inlApertura?: 'indici' | 'sempre' | 'manuale';
   scadenzeGraduatoria?: string[];
+  retention?: { giorniDopoChiusura: number; giorniPacchettiParti: number; intervalloMinuti: number };
+  security?: Record<string, unknown>;
+  /** Connections per process (tests run two federations at once on one PostgreSQL). */
+  poolSize?: number;
 }
 
 const LOCAL_IPS = ['127.0.0.1', '::1'];
+
+function withUser(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = '';
+  return u.toString();
+}
 
 export function localFederationConfig(o: LocalFederationOptions): Record<string, unknown> {
   const url = (offset: number) => `https://127.0.0.1:${o.basePort + offset}`;
@@ -31,7 +45,7 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
   });
   return {
     environment: o.environment ?? 'development',
-    postgres: { url: o.postgresUrl, poolSize: 10 },
+    postgres: { url: withUser(o.postgresUrl, 'ape_servizio'), adminUrl: o.postgresUrl, poolSize: o.poolSize ?? 10 },
     rabbitmq: {
       url: o.rabbitmqUrl,
       prefetch: 16,
@@ -43,6 +57,8 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
     deadlines: { esitoGiorni: 5, istruttoriaGiorni: 30, scadenzeGraduatoria: o.scadenzeGraduatoria ?? ['--06-30', '--10-15', '--12-31'] },
     inl: { sogliaStessoDatore: 5, finestraStessoDatoreGiorni: 365, sogliaDatori: 3, apertura: o.inlApertura ?? 'indici' },
     scheduler: { pollMs: o.schedulerPollMs ?? 1000, batchSize: 50 },
+    security: { pepperFile: path.join(path.dirname(o.pkiDir), 'secrets', 'pseudonimi.key'), certificateWarningDays: 30, ...o.security },
+    ...(o.retention && { retention: o.retention }),
     routing: o.routing ?? 'hub',
     soap: { maxBodyBytes: 262144, timeoutMs: 15000 },
     identities: {

@@ -21,6 +21,16 @@ export const ERROR_CODES = {
   CERTIFICATO_NON_VALIDO: { actor: 'Client', retryable: false, http: 403 },
   PARTE_NON_RICONOSCIUTA: { actor: 'Client', retryable: false, http: 403 },
   PARTE_NON_AUTORIZZATA: { actor: 'Client', retryable: false, http: 403 },
+  PARTE_SOSPESA: { actor: 'Client', retryable: false, http: 403 },
+  OPERATORE_SOSPESO: { actor: 'Client', retryable: false, http: 403 },
+  // Message security (AgID ModI ID_AUTH_SOAP_02, INTEGRITY_SOAP_01).
+  FIRMA_ASSENTE: { actor: 'Client', retryable: false, http: 500 },
+  FIRMA_NON_VALIDA: { actor: 'Client', retryable: false, http: 500 },
+  ALGORITMO_NON_AMMESSO: { actor: 'Client', retryable: false, http: 500 },
+  TIMESTAMP_NON_VALIDO: { actor: 'Client', retryable: false, http: 500 },
+  DESTINATARIO_NON_VALIDO: { actor: 'Client', retryable: false, http: 500 },
+  CERTIFICATO_NON_CORRISPONDENTE: { actor: 'Client', retryable: false, http: 500 },
+  MESSAGGIO_RIPETUTO: { actor: 'Client', retryable: false, http: 500 },
   // Transport and envelope.
   METODO_NON_AMMESSO: { actor: 'Client', retryable: false, http: 405 },
   CONTENT_TYPE_NON_VALIDO: { actor: 'Client', retryable: false, http: 415 },

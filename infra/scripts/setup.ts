@@ -14,6 +14,7 @@ import { importaPosizioni, importaRapporti } from '../../services/agency-node/ar
 import { fileArchivioDemo } from '../demo/csv';
 import { ensureDatabase } from '../local/postgres';
 import { ensureVhost } from '../local/rabbitmq';
+import { assicuraChiavePseudonimi } from '../../shared/audit/pseudonimi';
 
 /**
  * Prepares the local federation: database, RabbitMQ vhost and topology, development PKI, migrations of every
@@ -21,7 +22,8 @@ import { ensureVhost } from '../local/rabbitmq';
  */
 export async function setupFederation(config: FederationConfig, opts: { demo: boolean; log?: (msg: string) => void }): Promise<void> {
   const say = opts.log ?? ((m: string) => console.log(m));
-  if (await ensureDatabase(config.postgres.url)) say(`database created: ${new URL(config.postgres.url).pathname.slice(1)}`);
+  if (await ensureDatabase(config.postgres.adminUrl)) say(`database created: ${new URL(config.postgres.adminUrl).pathname.slice(1)}`);
+  if (assicuraChiavePseudonimi(config.security.pepperFile)) say(`pseudonym key created: ${path.relative(PROJECT_ROOT, config.security.pepperFile)}`);
   await ensureVhost(config.rabbitmq.url);
 
   const pki = ensureFederationPki(config);
@@ -33,9 +35,9 @@ export async function setupFederation(config: FederationConfig, opts: { demo: bo
     ...ENTI_VERIFICATORI.flatMap((e) => (config.services.agencies[e] ? [[config.services.agencies[e]!.schema, 'agency'] as [string, MigrationSet]] : [])),
   ];
   for (const [schema, set] of schemas) {
-    const pool = createPool(config.postgres.url, schema, { max: 1, applicationName: 'setup' });
+    const pool = createPool(config.postgres.adminUrl, schema, { max: 1, applicationName: 'setup' });
     try {
-      const r = await migrate(pool, schema, ['messaging', set]);
+      const r = await migrate(pool, schema, ['messaging', set, 'audit']);
       if (r.applied.length > 0) say(`schema ${schema}: applied ${r.applied.join(', ')}`);
       if (opts.demo && set === 'agency') {
         for (const f of fileArchivioDemo().filter((x) => config.services.agencies[x.ente]?.schema === schema)) {

@@ -22,9 +22,14 @@ export async function importaArchivio(ente: EnteVerificatore, files: { rapporti?
   const config = loadConfig();
   const svc = config.services.agencies[ente];
   if (!svc) throw new Error(`services.agencies.${ente} non è configurato in ${process.env.APE_CONFIG ?? 'config/federation.json'}`);
+  const admin = createPool(config.postgres.adminUrl, svc.schema, { max: 1, applicationName: 'archivio-import' });
+  try {
+    await migrate(admin, svc.schema, ['messaging', 'agency', 'audit']);
+  } finally {
+    await admin.end();
+  }
   const pool = createPool(config.postgres.url, svc.schema, { max: 2, applicationName: 'archivio-import' });
   try {
-    await migrate(pool, svc.schema, ['messaging', 'agency']);
     const reports: ImportReport[] = [];
     if (files.rapporti) reports.push(await importaRapporti(pool, readFileSync(files.rapporti, 'utf8'), path.basename(files.rapporti)));
     if (files.posizioni) reports.push(await importaPosizioni(pool, readFileSync(files.posizioni, 'utf8'), path.basename(files.posizioni)));

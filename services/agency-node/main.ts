@@ -1,6 +1,9 @@
-import { identityOf, systemOperatorOf } from '../../shared/config/load';
-import { createPool } from '../../shared/db/pool';
-import { migrate } from '../../shared/db/migrate';
+import { identityOf, systemOperatorOf, trustedCaFiles } from '../../shared/config/load';
+import { apriDatabase } from '../../shared/runtime/database';
+import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
+import { avviaAttivitaPeriodiche } from '../../shared/runtime/periodici';
+import { rilevaAnomalie } from '../../shared/audit/anomalie';
+import { conservazioneParte } from '../../shared/audit/conservazione';
 import { CODE, codaConsegnaEsito, codaVerifica } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
 import { ENTI_VERIFICATORI, type EnteVerificatore } from '../../shared/domain/types';
@@ -33,11 +36,11 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
   const svc = config.services.agencies[ente];
   if (!svc) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${ente} is not configured`);
   const identity = identityOf(config, svc.identity);
-  const pool = createPool(config.postgres.url, svc.schema, { max: config.postgres.poolSize, log: rt.log, applicationName: `agency-${ente.toLowerCase()}` });
-  rt.onShutdown(() => pool.end());
-  await migrate(pool, svc.schema, ['messaging', 'agency']);
+  sorvegliaCertificatiServizio(rt, identity);
+  const db = await apriDatabase(rt, svc.schema, ['messaging', 'agency']);
+  const { pool, registri } = db;
 
-  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: config.pki.caCertFile, timeoutMs: config.soap.timeoutMs });
+  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: trustedCaFiles(config), timeoutMs: config.soap.timeoutMs, registri, clock: rt.clock });
   rt.onShutdown(() => soap.close());
 
   const amqp = createMessaging(rt);
@@ -54,6 +57,18 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
     startWorker(rt, amqp, CODE.inlValutazione, valutazioneAutomatica({ pool, clock: rt.clock, apertura: config.inl.apertura, operatore: systemOperatorOf(config, `agency-${ente}`) }));
     startWorker(rt, amqp, CODE.inlNotifica, consegnaNotifica({ pool, soap, clock: rt.clock, inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN }));
   }
+  avviaAttivitaPeriodiche(rt, [
+    {
+      nome: 'controlli automatici sugli accessi',
+      ogniMs: 60_000,
+      esegui: () => rilevaAnomalie(pool, rt.clock.now(), config.security, { operatoriDiSistema: Object.values(config.systemOperators).map((o) => o.id), istruttorie: false }),
+    },
+    {
+      nome: 'conservazione dei dati',
+      ogniMs: config.retention.intervalloMinuti * 60_000,
+      esegui: async () => Object.fromEntries((await conservazioneParte(pool, registri, rt.clock.now(), config.retention.giorniPacchettiParti, ['pacchetto_ricevuto', 'accertamento'])).map((r) => [r.oggetto, r.trattati])),
+    },
+  ]);
   await amqp.start();
   startRelay(rt, amqp, pool, svc.schema);
 
@@ -63,6 +78,7 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
   await startVerificaEndpoint(rt, {
     identity,
     service: svc,
+    db,
     operations: [
       operazioneVerificaPacchetto(senders, {
         pool,

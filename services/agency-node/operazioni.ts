@@ -40,6 +40,7 @@ export function sollecitaEsito(deps: OperazioniDeps): SoapOperation {
     callers: deps.callers,
     async handle(payload, ctx) {
       const s = readSollecitaEsito(payload);
+      ctx.traccia({ riferimenti: { idPacchetto: s.idPacchetto, idMessaggio: s.idSollecito } });
       perQuestoEnte(deps.ente, s.destinatario);
       const azione = await withTransaction(deps.pool, async (tx) => {
         const p = await tx.query<{ stato: string }>('SELECT stato FROM pacchetto_ricevuto WHERE id_pacchetto = $1 FOR UPDATE', [s.idPacchetto]);
@@ -71,6 +72,7 @@ export function notificaRiscontro(deps: OperazioniDeps): SoapOperation {
     callers: deps.callers,
     async handle(payload, ctx) {
       const r = readNotificaRiscontro(payload);
+      ctx.traccia({ riferimenti: { idIstruttoria: r.idIstruttoria, protocollo: r.protocolloDomanda, idMessaggio: r.idRiscontro } });
       perQuestoEnte(deps.ente, r.destinatario);
       await deps.pool.query(
         `INSERT INTO riscontro (id_riscontro, id_istruttoria, protocollo, ente_rispondente, esito, data_esito, in_ritardo, ricevuto_il)
@@ -95,6 +97,7 @@ export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
     async handle(payload, ctx) {
       if (deps.ente !== 'INL') throw new ApeError('DESTINATARIO_ERRATO', `SegnalaCaso è un'operazione dell'INL, non di ${deps.ente}`);
       const s = readSegnalaCaso(payload);
+      ctx.traccia({ riferimenti: { idSegnalazione: s.idSegnalazione, idIstruttoria: s.idIstruttoria, protocollo: s.protocolloDomanda }, codiceFiscale: s.lavoratore.codiceFiscale });
       perQuestoEnte(deps.ente, s.destinatario);
       const replyTo = ctx.headers.required('X-ReplyTo');
       if (!deps.allowedReplyTo.includes(replyTo)) throw new ApeError('DATI_INCOERENTI', `X-ReplyTo ${replyTo} non è un endpoint esiti registrato`);

@@ -1,6 +1,6 @@
-import { identityOf, systemOperatorOf } from '../../shared/config/load';
-import { createPool } from '../../shared/db/pool';
-import { migrate } from '../../shared/db/migrate';
+import { identityOf, systemOperatorOf, trustedCaFiles } from '../../shared/config/load';
+import { apriDatabase } from '../../shared/runtime/database';
+import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
 import { CODE } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
 import { CONTRACTS } from '../../shared/messages/contracts';
@@ -18,11 +18,10 @@ runService('inps-dispatcher', async (rt) => {
   const { config } = rt;
   const svc = config.services.inpsDispatcher;
   const identity = identityOf(config, svc.identity);
-  const pool = createPool(config.postgres.url, svc.schema, { max: config.postgres.poolSize, log: rt.log, applicationName: 'inps-dispatcher' });
-  rt.onShutdown(() => pool.end());
-  await migrate(pool, svc.schema, ['messaging', 'inps']);
+  sorvegliaCertificatiServizio(rt, identity);
+  const { pool, registri } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
 
-  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: config.pki.caCertFile, timeoutMs: config.soap.timeoutMs });
+  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: trustedCaFiles(config), timeoutMs: config.soap.timeoutMs, registri, clock: rt.clock });
   rt.onShutdown(() => soap.close());
 
   const hub = config.services.hub;

@@ -1,7 +1,7 @@
-import { createPool } from '../../shared/db/pool';
-import { migrate } from '../../shared/db/migrate';
+import { apriDatabase } from '../../shared/runtime/database';
+import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
 import { ENTI_VERIFICATORI } from '../../shared/domain/types';
-import { identityOf } from '../../shared/config/load';
+import { identityOf, trustedCaFiles } from '../../shared/config/load';
 import { CONTRACTS } from '../../shared/messages/contracts';
 import { runService } from '../../shared/runtime/service';
 import { createSoapServer } from '../../shared/soap/server';
@@ -16,9 +16,8 @@ import { notificaAccertamento, notificaEsito, presentaDomanda, requireIdentities
 runService('inps-gateway', async (rt) => {
   const svc = rt.config.services.inpsGateway;
   const identity = identityOf(rt.config, svc.identity);
-  const pool = createPool(rt.config.postgres.url, svc.schema, { max: rt.config.postgres.poolSize, log: rt.log, applicationName: 'inps-gateway' });
-  rt.onShutdown(() => pool.end());
-  await migrate(pool, svc.schema, ['messaging', 'inps']);
+  sorvegliaCertificatiServizio(rt, identity);
+  const { pool, registri, sospensioni } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
 
   const identities = Object.values(rt.config.identities);
   const deps = {
@@ -30,12 +29,14 @@ runService('inps-gateway', async (rt) => {
     regole: { deadlines: rt.config.deadlines, inl: rt.config.inl },
   };
   const server = createSoapServer({
-    tls: { keyFile: identity.keyFile, certFile: identity.certFile, caFile: rt.config.pki.caCertFile },
+    tls: { keyFile: identity.keyFile, certFile: identity.certFile, caFile: trustedCaFiles(rt.config) },
     identities,
     publicUrl: svc.publicUrl,
     maxBodyBytes: rt.config.soap.maxBodyBytes,
     clock: rt.clock,
     log: rt.log,
+    registri,
+    sospensioni,
     services: [
       { ...CONTRACTS.istruttoria, operations: [presentaDomanda(deps), statoIstruttoria(deps)] },
       { ...CONTRACTS.esiti, operations: [notificaEsito(deps), notificaAccertamento(deps)] },

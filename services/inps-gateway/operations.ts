@@ -39,6 +39,7 @@ export function presentaDomanda(deps: GatewayDeps): SoapOperation {
       const domanda = readPresentaDomanda(payload);
       controllaDomanda(domanda);
       const ricevuta = await registraDomanda(deps.pool, domanda, ctx.operatore, ctx.receivedAt, deps.regole);
+      ctx.traccia({ riferimenti: { idIstruttoria: ricevuta.idIstruttoria, protocollo: domanda.protocollo }, codiceFiscale: domanda.richiedente.codiceFiscale });
       ctx.log.info({ idIstruttoria: ricevuta.idIstruttoria, protocollo: ricevuta.protocolloDomanda }, 'domanda registered');
       return { body: writePresentaDomandaRisposta(ricevuta) };
     },
@@ -50,8 +51,9 @@ export function statoIstruttoria(deps: GatewayDeps): SoapOperation {
     name: 'StatoIstruttoria',
     ...OPERATIONS.StatoIstruttoria,
     callers: deps.caseSystems,
-    async handle(payload) {
+    async handle(payload, ctx) {
       const vista = await caricaVista(deps.pool, readStatoIstruttoria(payload));
+      ctx.traccia({ riferimenti: { idIstruttoria: vista.idIstruttoria, protocollo: vista.protocolloDomanda }, ...(vista.codiceFiscaleRichiedente !== undefined && { codiceFiscale: vista.codiceFiscaleRichiedente }) });
       return { body: writeStatoIstruttoriaRisposta(vista) };
     },
   };
@@ -65,6 +67,7 @@ export function notificaEsito(deps: GatewayDeps): SoapOperation {
     async handle(payload, ctx) {
       const correlationId = ctx.headers.required('X-Correlation-ID');
       const notifica = readNotificaEsito(payload);
+      ctx.traccia({ riferimenti: { idPacchetto: notifica.idPacchetto } });
       const result = await applicaEsito(deps.pool, notifica, {
         correlationId,
         enteChiamante: ctx.caller.identity.ente,
@@ -86,6 +89,7 @@ export function notificaAccertamento(deps: GatewayDeps): SoapOperation {
     async handle(payload, ctx) {
       const correlationId = ctx.headers.required('X-Correlation-ID');
       const n = readNotificaAccertamento(payload);
+      ctx.traccia({ riferimenti: { idSegnalazione: n.idSegnalazione } });
       const r = await applicaNotificaAccertamento(deps.pool, n, { correlationId, operatore: ctx.operatore, now: ctx.receivedAt, regole: deps.regole });
       ctx.log.info({ idSegnalazione: n.idSegnalazione, stato: n.stato, applicata: r.applicata, riesame: r.riesame, statoIstruttoria: r.statoIstruttoria }, 'inspection notice received');
       return { body: writeNotificaAccertamentoRisposta() };

@@ -1,8 +1,12 @@
-import { createPool } from '../../shared/db/pool';
-import { migrate } from '../../shared/db/migrate';
+import { identityOf } from '../../shared/config/load';
+import { apriDatabase } from '../../shared/runtime/database';
+import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
 import { gestoriTimerInps } from '../../shared/inps/timer-inps';
 import { runService } from '../../shared/runtime/service';
 import { Scheduler } from '../../shared/scheduler/timers';
+import { avviaAttivitaPeriodiche } from '../../shared/runtime/periodici';
+import { rilevaAnomalie } from '../../shared/audit/anomalie';
+import { conservazioneInps } from '../../shared/audit/conservazione';
 
 /**
  * INPS scheduler: fires the durable timers of the istruttorie (a party's 5-day deadline, the 30-day or
@@ -11,9 +15,8 @@ import { Scheduler } from '../../shared/scheduler/timers';
 runService('inps-scheduler', async (rt) => {
   const { config } = rt;
   const svc = config.services.inpsScheduler;
-  const pool = createPool(config.postgres.url, svc.schema, { max: 4, log: rt.log, applicationName: 'inps-scheduler' });
-  rt.onShutdown(() => pool.end());
-  await migrate(pool, svc.schema, ['messaging', 'inps']);
+  sorvegliaCertificatiServizio(rt, identityOf(config, svc.identity));
+  const { pool, registri } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
   const scheduler = new Scheduler({
     pool,
     clock: rt.clock,
@@ -24,5 +27,17 @@ runService('inps-scheduler', async (rt) => {
   });
   scheduler.start();
   rt.onShutdown(() => scheduler.stop());
+  avviaAttivitaPeriodiche(rt, [
+    {
+      nome: 'controlli automatici sugli accessi',
+      ogniMs: 60_000,
+      esegui: () => rilevaAnomalie(pool, rt.clock.now(), config.security, { operatoriDiSistema: Object.values(config.systemOperators).map((o) => o.id), istruttorie: true }),
+    },
+    {
+      nome: 'conservazione dei dati',
+      ogniMs: config.retention.intervalloMinuti * 60_000,
+      esegui: async () => ({ istruttorie: (await conservazioneInps(pool, registri, rt.clock.now(), config.retention.giorniDopoChiusura)).trattati }),
+    },
+  ]);
   rt.ready({ pollMs: config.scheduler.pollMs });
 });

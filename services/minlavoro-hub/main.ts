@@ -1,6 +1,9 @@
-import { identityOf } from '../../shared/config/load';
-import { createPool } from '../../shared/db/pool';
-import { migrate } from '../../shared/db/migrate';
+import { identityOf, trustedCaFiles } from '../../shared/config/load';
+import { apriDatabase } from '../../shared/runtime/database';
+import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
+import { avviaAttivitaPeriodiche } from '../../shared/runtime/periodici';
+import { rilevaAnomalie } from '../../shared/audit/anomalie';
+import { conservazioneParte } from '../../shared/audit/conservazione';
 import { CODE } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
 import { CONTRACTS } from '../../shared/messages/contracts';
@@ -21,11 +24,11 @@ runService('minlavoro-hub', async (rt) => {
   const { config } = rt;
   const svc = config.services.hub;
   const identity = identityOf(config, svc.identity);
-  const pool = createPool(config.postgres.url, svc.schema, { max: config.postgres.poolSize, log: rt.log, applicationName: 'minlavoro-hub' });
-  rt.onShutdown(() => pool.end());
-  await migrate(pool, svc.schema, ['messaging', 'hub']);
+  sorvegliaCertificatiServizio(rt, identity);
+  const db = await apriDatabase(rt, svc.schema, ['messaging', 'hub']);
+  const { pool, registri } = db;
 
-  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: config.pki.caCertFile, timeoutMs: config.soap.timeoutMs });
+  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: trustedCaFiles(config), timeoutMs: config.soap.timeoutMs, registri, clock: rt.clock });
   rt.onShutdown(() => soap.close());
   const agency = (ente: string) => {
     const a = config.services.agencies[ente as keyof typeof config.services.agencies];
@@ -45,6 +48,18 @@ runService('minlavoro-hub', async (rt) => {
   };
   startWorker(rt, amqp, CODE.hubInoltroPacchetto, inoltroPacchetto(forwarding));
   startWorker(rt, amqp, CODE.hubInoltroMessaggio, inoltroMessaggio(forwarding));
+  avviaAttivitaPeriodiche(rt, [
+    {
+      nome: 'controlli automatici sugli accessi',
+      ogniMs: 60_000,
+      esegui: () => rilevaAnomalie(pool, rt.clock.now(), config.security, { operatoriDiSistema: Object.values(config.systemOperators).map((o) => o.id), istruttorie: false }),
+    },
+    {
+      nome: 'conservazione dei dati',
+      ogniMs: config.retention.intervalloMinuti * 60_000,
+      esegui: async () => Object.fromEntries((await conservazioneParte(pool, registri, rt.clock.now(), config.retention.giorniPacchettiParti, ['pacchetto_inoltro', 'messaggio_inoltro'])).map((r) => [r.oggetto, r.trattati])),
+    },
+  ]);
   await amqp.start();
   startRelay(rt, amqp, pool, svc.schema);
 
@@ -53,6 +68,7 @@ runService('minlavoro-hub', async (rt) => {
   await startVerificaEndpoint(rt, {
     identity,
     service: svc,
+    db,
     operations: [
       operazioneVerificaPacchetto(inps, {
         pool,

@@ -44,6 +44,7 @@ export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: re
     callers,
     async handle(payload, ctx) {
       const id = payload.text(ID_FIELD[operazione]);
+      ctx.traccia({ riferimenti: { idMessaggio: id, ...(payload.optText('IdIstruttoria') !== undefined && { idIstruttoria: payload.text('IdIstruttoria') }) } });
       const destinatario = payload.text('Destinatario') as EnteVerificatore;
       if (operazione === 'SegnalaCaso' && destinatario !== 'INL') throw new ApeError('DESTINATARIO_ERRATO', `SegnalaCaso è destinato all'INL, non a ${destinatario}`);
       opts.checkRecipient(destinatario);

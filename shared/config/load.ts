@@ -54,6 +54,8 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
       allowedIps: Object.freeze(f.stringArray('allowedIps', { nonEmpty: true })),
       certFile: resolve(f.string('certFile', { default: path.join(pkiDir, `${base}.cert.pem`) })),
       keyFile: resolve(f.string('keyFile', { default: path.join(pkiDir, `${base}.key.pem`) })),
+      caFile: resolve(f.string('caFile', { default: pki.caCertFile })),
+      sicurezzaMessaggio: f.string('sicurezzaMessaggio', { default: 'ID_AUTH_SOAP_02', oneOf: ['ID_AUTH_SOAP_02', 'nessuna'] }) as IdentityConfig['sicurezzaMessaggio'],
     });
   }
 
@@ -137,6 +139,9 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
     }
   }
   const inlF = root.has('inl') ? root.object('inl') : new Fields({}, 'inl');
+  const secF = root.has('security') ? root.object('security') : new Fields({}, 'security');
+  const orarioF = secF.has('orarioLavoro') ? secF.object('orarioLavoro') : new Fields({}, 'security.orarioLavoro');
+  const retF = root.has('retention') ? root.object('retention') : new Fields({}, 'retention');
   const schedF = root.has('scheduler') ? root.object('scheduler') : new Fields({}, 'scheduler');
 
   return Object.freeze({
@@ -157,7 +162,29 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
       pollMs: schedF.integer('pollMs', { default: 1000, min: 10, max: 600_000 }),
       batchSize: schedF.integer('batchSize', { default: 50, min: 1, max: 10_000 }),
     }),
-    postgres: Object.freeze({ url: pgF.url('url', ['postgres:', 'postgresql:']), poolSize: pgF.integer('poolSize', { default: 10, min: 1, max: 200 }) }),
+    postgres: Object.freeze({
+      url: pgF.url('url', ['postgres:', 'postgresql:']),
+      adminUrl: pgF.has('adminUrl') ? pgF.url('adminUrl', ['postgres:', 'postgresql:']) : pgF.url('url', ['postgres:', 'postgresql:']),
+      poolSize: pgF.integer('poolSize', { default: 10, min: 1, max: 200 }),
+    }),
+    security: Object.freeze({
+      pepperFile: resolve(secF.string('pepperFile', { default: path.join(pkiDir, '..', 'secrets', 'pseudonimi.key') })),
+      certificateWarningDays: secF.integer('certificateWarningDays', { default: 30, min: 1, max: 365 }),
+      orarioLavoro: Object.freeze({
+        da: orarioF.string('da', { default: '07:00', pattern: /^([01]\d|2[0-3]):[0-5]\d$/ }),
+        a: orarioF.string('a', { default: '20:00', pattern: /^([01]\d|2[0-4]):[0-5]\d$/ }),
+        giorni: Object.freeze(orarioF.integerArray('giorni', { default: [1, 2, 3, 4, 5, 6], min: 1, max: 7 })),
+      }),
+      sogliaIstruttorieAltrui: secF.integer('sogliaIstruttorieAltrui', { default: 20, min: 1, max: 100_000 }),
+      finestraIstruttorieAltruiMinuti: secF.integer('finestraIstruttorieAltruiMinuti', { default: 60, min: 1, max: 10_080 }),
+      sogliaRifiuti: secF.integer('sogliaRifiuti', { default: 20, min: 1, max: 100_000 }),
+      finestraRifiutiMinuti: secF.integer('finestraRifiutiMinuti', { default: 5, min: 1, max: 1440 }),
+    }),
+    retention: Object.freeze({
+      giorniDopoChiusura: retF.integer('giorniDopoChiusura', { default: 730, min: 1, max: 36_500 }),
+      giorniPacchettiParti: retF.integer('giorniPacchettiParti', { default: 90, min: 1, max: 36_500 }),
+      intervalloMinuti: retF.integer('intervalloMinuti', { default: 60, min: 1, max: 10_080 }),
+    }),
     rabbitmq: Object.freeze({
       url: mqF.url('url', ['amqp:', 'amqps:']),
       prefetch: mqF.integer('prefetch', { default: 16, min: 1, max: 1000 }),
@@ -175,6 +202,11 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
     services,
     systemOperators: Object.freeze(systemOperators),
   });
+}
+
+/** Every CA some configured identity's certificate comes from: what TLS trusts, before the per-identity issuer check. */
+export function trustedCaFiles(config: FederationConfig): string[] {
+  return [...new Set([config.pki.caCertFile, ...Object.values(config.identities).map((i) => i.caFile)])];
 }
 
 /** The identity a service runs as; a missing one is a configuration error. */

@@ -17,6 +17,14 @@ export interface IdentityConfig {
   readonly allowedIps: readonly string[];
   readonly certFile: string;
   readonly keyFile: string;
+  /** The CA that issues this identity's certificate: a certificate of the same subject from any other CA is refused. */
+  readonly caFile: string;
+  /**
+   * Message security required on this identity's calls: ID_AUTH_SOAP_02 (WS-Security X.509 signature of
+   * timestamp, wsa:To, wsa:MessageID and body; the default) or "nessuna", for a counterpart onboarded without it
+   * (reported at every start).
+   */
+  readonly sicurezzaMessaggio: 'ID_AUTH_SOAP_02' | 'nessuna';
 }
 
 export interface ListenConfig {
@@ -84,9 +92,41 @@ export interface SchedulerConfig {
   readonly batchSize: number;
 }
 
+export interface SecurityConfig {
+  /** Secret key (32 bytes) for the keyed pseudonyms of codici fiscali in logs and purged records; created at setup. */
+  readonly pepperFile: string;
+  /** Certificates that expire within this many days are reported at start and daily (default 30). */
+  readonly certificateWarningDays: number;
+  /** Hours when operators normally work (Europe/Rome, HH:MM-HH:MM; default 07:00-20:00) and days (1=Monday; default 1-6). */
+  readonly orarioLavoro: { readonly da: string; readonly a: string; readonly giorni: readonly number[] };
+  /** Anomaly rules: an operator reading more than this many istruttorie not submitted by them (default 20)... */
+  readonly sogliaIstruttorieAltrui: number;
+  /** ...within this many minutes (default 60). */
+  readonly finestraIstruttorieAltruiMinuti: number;
+  /** More than this many refused calls from one party (default 20)... */
+  readonly sogliaRifiuti: number;
+  /** ...within this many minutes (default 5). */
+  readonly finestraRifiutiMinuti: number;
+}
+
+export interface RetentionConfig {
+  /** Days after closure before an istruttoria's personal data is pseudonymised at INPS (default 730). */
+  readonly giorniDopoChiusura: number;
+  /** Days after delivery before the hub and the parties pseudonymise the packets they hold (default 90). */
+  readonly giorniPacchettiParti: number;
+  /** How often the retention job runs, in minutes (default 60). */
+  readonly intervalloMinuti: number;
+}
+
 export interface FederationConfig {
   readonly environment: 'development' | 'test' | 'production';
-  readonly postgres: { readonly url: string; readonly poolSize: number };
+  readonly postgres: {
+    /** The services' connection, as the application role (ape_servizio: no UPDATE/DELETE on the logs). */
+    readonly url: string;
+    /** The schema owner's connection, used only to migrate (default: url). */
+    readonly adminUrl: string;
+    readonly poolSize: number;
+  };
   readonly rabbitmq: {
     readonly url: string;
     /** Unacked messages a consumer holds at once (default 16). */
@@ -111,6 +151,8 @@ export interface FederationConfig {
   readonly deadlines: DeadlinesConfig;
   readonly inl: InlConfig;
   readonly scheduler: SchedulerConfig;
+  readonly security: SecurityConfig;
+  readonly retention: RetentionConfig;
   readonly identities: Readonly<Record<string, IdentityConfig>>;
   readonly services: {
     readonly inpsGateway: EndpointServiceConfig;

@@ -12,7 +12,7 @@ import { MIGRATIONS_DIR } from '../paths';
  * A shipped migration that was edited, or a database newer than this code, stops the service.
  */
 
-export type MigrationSet = 'messaging' | 'inps' | 'hub' | 'agency';
+export type MigrationSet = 'messaging' | 'inps' | 'hub' | 'agency' | 'audit';
 
 interface Migration {
   set: MigrationSet;

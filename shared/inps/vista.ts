@@ -10,9 +10,9 @@ export async function caricaVista(pool: Pool, chiave: ChiaveIstruttoria): Promis
   const { rows } = await pool.query<{
     id: string; protocollo: string; tipo: TipoDomanda; stato: StatoIstruttoria; data_presentazione: Date; ricevuta_il: Date;
     esito_verifica: Esito | null; chiusa_il: Date | null; regola_chiusura: RegolaChiusura | null;
-    limite: Date | null; limite_motivo: string | null; riesame_il: Date | null; riesame_motivo: string | null;
+    limite: Date | null; limite_motivo: string | null; riesame_il: Date | null; riesame_motivo: string | null; codice_fiscale: string;
   }>(
-    `SELECT i.id, d.protocollo, d.tipo, i.stato, d.data_presentazione, d.ricevuta_il, i.esito_verifica, i.chiusa_il, i.regola_chiusura,
+    `SELECT i.id, d.protocollo, d.codice_fiscale, d.tipo, i.stato, d.data_presentazione, d.ricevuta_il, i.esito_verifica, i.chiusa_il, i.regola_chiusura,
             i.limite, i.limite_motivo, i.riesame_il, i.riesame_motivo
        FROM istruttoria i JOIN domanda d ON d.id = i.domanda_id
       WHERE ${byId ? 'i.id = $1' : 'd.protocollo = $1'}`,
@@ -39,6 +39,7 @@ export async function caricaVista(pool: Pool, chiave: ChiaveIstruttoria): Promis
   );
   const vista: VistaIstruttoria = {
     idIstruttoria: i.id,
+    codiceFiscaleRichiedente: i.codice_fiscale,
     protocolloDomanda: i.protocollo,
     tipoDomanda: i.tipo,
     stato: i.stato,

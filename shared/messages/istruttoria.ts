@@ -178,6 +178,8 @@ export interface VistaEvento {
 
 export interface VistaIstruttoria {
   idIstruttoria: string;
+  /** Not part of the response: whose data this is, for the access trace. */
+  codiceFiscaleRichiedente?: string;
   protocolloDomanda: string;
   tipoDomanda: TipoDomanda;
   stato: StatoIstruttoria;

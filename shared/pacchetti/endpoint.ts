@@ -1,6 +1,8 @@
+import { trustedCaFiles } from '../config/load';
 import type { EndpointServiceConfig, IdentityConfig } from '../config/schema';
 import { CONTRACTS, OPERATIONS } from '../messages/contracts';
 import type { ServiceRuntime } from '../runtime/service';
+import type { DatabaseServizio } from '../runtime/database';
 import { listen } from '../soap/listen';
 import { createSoapServer, type SoapOperation } from '../soap/server';
 import { riceviPacchetto, type RicezioneOptions } from './ricezione';
@@ -18,15 +20,17 @@ export function operazioneVerificaPacchetto(callers: readonly string[], ricezion
 /** Serves verifica-pacchetto.wsdl with the given operations; closed first on shutdown. */
 export async function startVerificaEndpoint(
   rt: ServiceRuntime,
-  opts: { identity: IdentityConfig; service: EndpointServiceConfig; operations: readonly SoapOperation[] },
+  opts: { identity: IdentityConfig; service: EndpointServiceConfig; db: DatabaseServizio; operations: readonly SoapOperation[] },
 ): Promise<void> {
   const server = createSoapServer({
-    tls: { keyFile: opts.identity.keyFile, certFile: opts.identity.certFile, caFile: rt.config.pki.caCertFile },
+    tls: { keyFile: opts.identity.keyFile, certFile: opts.identity.certFile, caFile: trustedCaFiles(rt.config) },
     identities: Object.values(rt.config.identities),
     publicUrl: opts.service.publicUrl,
     maxBodyBytes: rt.config.soap.maxBodyBytes,
     clock: rt.clock,
     log: rt.log,
+    registri: opts.db.registri,
+    sospensioni: opts.db.sospensioni,
     services: [{ ...CONTRACTS.verifica, operations: opts.operations }],
   });
   await listen(server, opts.service.listen);

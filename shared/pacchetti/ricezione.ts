@@ -40,6 +40,7 @@ export interface RicezioneOptions {
 
 export async function riceviPacchetto(opts: RicezioneOptions, payload: XmlReader, ctx: CallContext): Promise<SoapReply> {
   const p = readVerificaPacchetto(payload);
+  ctx.traccia({ riferimenti: { idPacchetto: p.idPacchetto, idIstruttoria: p.idIstruttoria, protocollo: p.protocolloDomanda }, codiceFiscale: p.lavoratore.codiceFiscale });
   const replyTo = ctx.headers.required('X-ReplyTo');
   if (!opts.allowedReplyTo.includes(replyTo)) {
     throw new ApeError('DATI_INCOERENTI', `X-ReplyTo ${replyTo} non è un endpoint esiti registrato (${opts.allowedReplyTo.join(', ')})`);

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { PeerCertificate } from 'node:tls';
 import { checkServerIdentity } from 'node:tls';
+import { createHash } from 'node:crypto';
 import { ApeError, RemoteFaultError } from '../errors';
+import { systemClock, type Clock } from '../clock';
+import type { Registri, Riferimenti } from '../audit/registri';
 import { envelope, readFault, RequestHeaders } from '../messages/envelope';
 import { parseEnvelope, validateEnvelope } from '../xml/envelope';
 import { NS, clark } from '../xml/namespaces';
@@ -24,6 +27,8 @@ export interface SoapCall {
   body: Xml;
   /** Subject CN the server certificate must carry. */
   expectedServerCN?: string;
+  /** What the call concerns, for the message log. */
+  riferimenti?: Riferimenti;
 }
 
 export interface SoapResult {
@@ -36,12 +41,16 @@ export interface SoapResult {
 export interface SoapClientOptions {
   keyFile: string;
   certFile: string;
-  caFile: string;
+  /** The CAs counterparts' certificates may come from. */
+  caFile: string | readonly string[];
   timeoutMs: number;
   /** Largest response accepted, in bytes (default 1 MiB). */
   maxResponseBytes?: number;
   /** Concurrent connections per counterpart (default 32). */
   maxSockets?: number;
+  /** The service's message log: every call sent is appended (digest and identifiers, never the content). */
+  registri?: Registri;
+  clock?: Clock;
 }
 
 export class SoapClient {
@@ -51,7 +60,7 @@ export class SoapClient {
     this.agent = new https.Agent({
       key: readFileSync(opts.keyFile),
       cert: readFileSync(opts.certFile),
-      ca: readFileSync(opts.caFile),
+      ca: [opts.caFile].flat().map((f) => readFileSync(f)),
       keepAlive: true,
       maxSockets: opts.maxSockets ?? 32,
       minVersion: 'TLSv1.2',
@@ -59,8 +68,39 @@ export class SoapClient {
   }
 
   async call(call: SoapCall): Promise<SoapResult> {
-    const started = Date.now();
     const text = envelope(call.headers, call.body);
+    let esito = 'ERRORE';
+    try {
+      const result = await this.send(call, text);
+      esito = 'ACCETTATO';
+      return result;
+    } catch (err) {
+      esito = err instanceof RemoteFaultError ? `RIFIUTATO ${err.code}` : err instanceof ApeError ? `ERRORE ${err.code}` : 'ERRORE';
+      throw err;
+    } finally {
+      if (this.opts.registri) {
+        const corr = /<com:X-Correlation-ID>([^<]*)<\/com:X-Correlation-ID>/.exec(call.headers.map((h) => h.text).join(''))?.[1] ?? null;
+        await this.opts.registri
+          .registraMessaggio(
+            {
+              direzione: 'INVIATO',
+              operazione: call.soapAction.slice(call.soapAction.lastIndexOf(':') + 1),
+              controparte: call.expectedServerCN ?? new URL(call.url).host,
+              correlationId: corr,
+              improntaCorpo: createHash('sha256').update(text).digest('hex'),
+              dimensione: Buffer.byteLength(text),
+              esito,
+              ...(call.riferimenti && { riferimenti: call.riferimenti }),
+            },
+            (this.opts.clock ?? systemClock).now(),
+          )
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  private async send(call: SoapCall, text: string): Promise<SoapResult> {
+    const started = Date.now();
     const { status, body } = await this.post(call, text);
     let env;
     try {

@@ -1,4 +1,6 @@
-import type { TLSSocket, PeerCertificate } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
 import { ApeError } from '../errors';
 import type { IdentityConfig } from '../config/schema';
 
@@ -27,13 +29,26 @@ function dn(fields: Record<string, unknown> | undefined): string {
 
 export class CallerRegistry {
   private readonly byCN: Map<string, IdentityConfig>;
+  /** Fingerprint of the CA each identity's certificate must come from. */
+  private readonly issuer = new Map<string, string>();
 
   constructor(identities: readonly IdentityConfig[]) {
     this.byCN = new Map(identities.map((i) => [i.subjectCN, i]));
+    const fp = new Map<string, string>();
+    for (const i of identities) {
+      if (!fp.has(i.caFile)) fp.set(i.caFile, new X509Certificate(readFileSync(i.caFile)).fingerprint256);
+      this.issuer.set(i.code, fp.get(i.caFile)!);
+    }
   }
 
-  identify(socket: TLSSocket): Caller {
-    const cert: PeerCertificate = socket.getPeerCertificate();
+  /**
+   * `osserva` receives what is known before any refusal (the certificate presented, the identity it claims),
+   * so refused calls are traced with it.
+   */
+  identify(socket: TLSSocket, osserva: (d: { identity?: string; certificate?: string; remoteAddress: string }) => void = () => undefined): Caller {
+    const cert: DetailedPeerCertificate = socket.getPeerCertificate(true);
+    const remote = normaliseIp(socket.remoteAddress);
+    if (cert && Object.keys(cert).length > 0) osserva({ certificate: `${dn(cert.subject as unknown as Record<string, unknown>)} (${cert.fingerprint256})`, remoteAddress: remote });
     if (!cert || Object.keys(cert).length === 0) {
       throw new ApeError('CERTIFICATO_ASSENTE', 'la chiamata deve presentare il certificato client della porta di dominio (mutua autenticazione TLS)');
     }
@@ -45,7 +60,17 @@ export class CallerRegistry {
     if (!identity) {
       throw new ApeError('PARTE_NON_RICONOSCIUTA', `il certificato "${cn ?? '(senza CN)'}" non corrisponde a nessuna parte registrata`);
     }
-    const remoteAddress = normaliseIp(socket.remoteAddress);
+    // The subject alone is not enough: it must come from the CA registered for that party.
+    const issuerFp = cert.issuerCertificate?.fingerprint256;
+    if (issuerFp !== this.issuer.get(identity.code)) {
+      throw new ApeError('PARTE_NON_RICONOSCIUTA', `il certificato "${cn}" non è emesso dalla CA registrata per ${identity.code}`);
+    }
+    const san = cert.subjectaltname ?? '';
+    if (san !== '' && !san.split(/,\s*/).includes(`DNS:${identity.subjectCN}`)) {
+      throw new ApeError('PARTE_NON_RICONOSCIUTA', `il certificato "${cn}" non riporta ${identity.subjectCN} tra i nomi alternativi`);
+    }
+    osserva({ identity: identity.code, remoteAddress: remote });
+    const remoteAddress = remote;
     if (!identity.allowedIps.includes(remoteAddress)) {
       throw new ApeError('PARTE_NON_AUTORIZZATA', `${identity.code} non può chiamare dall'indirizzo ${remoteAddress}: non è tra gli IP registrati`);
     }

@@ -14,6 +14,8 @@ import { XmlReader } from '../xml/read';
 import type { Xml } from '../xml/write';
 import { WSDL_DIR } from '../paths';
 import { CallerRegistry, type Caller } from './identity';
+import { createHash } from 'node:crypto';
+import type { Registri, Riferimenti } from '../audit/registri';
 
 /**
  * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes, in order: caller identification
@@ -30,6 +32,8 @@ export interface CallContext {
   headers: RequestHeaders;
   receivedAt: Date;
   log: Logger;
+  /** Names what the call touched, for the access trace (the codice fiscale is stored only as a keyed hash). */
+  traccia(t: { riferimenti?: Riferimenti; codiceFiscale?: string }): void;
 }
 
 export interface SoapReply {
@@ -69,17 +73,28 @@ export interface AccessEvent {
   outcome: 'ACCETTATA' | 'RIFIUTATA';
   faultCode: string | null;
   durationMs: number;
+  riferimenti?: Riferimenti;
+  /** The citizen the call concerned; never logged, only hashed into the access trace. */
+  codiceFiscale?: string;
+}
+
+/** Refuses suspended parties and operators (a supervisor's decision), from a cache kept current by the service. */
+export interface ControlloSospensioni {
+  verifica(identity: string, operatoreId: string | null): void;
 }
 
 export interface SoapServerOptions {
-  tls: { keyFile: string; certFile: string; caFile: string };
+  /** caFile: every CA a caller's certificate may come from (each identity is then bound to its own). */
+  tls: { keyFile: string; certFile: string; caFile: string | readonly string[] };
   identities: readonly import('../config/schema').IdentityConfig[];
   services: readonly SoapService[];
   publicUrl: string;
   maxBodyBytes: number;
   clock: Clock;
   log: Logger;
-  onAccess?: (event: AccessEvent) => void;
+  /** The service's chained logs: every access and every message received is appended before the response goes out. */
+  registri?: Registri;
+  sospensioni?: ControlloSospensioni;
 }
 
 const XSD_FILES = new Set(['comune.xsd', 'istruttoria.xsd', 'pacchetto.xsd', 'esiti.xsd']);
@@ -93,7 +108,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     {
       key: readFileSync(opts.tls.keyFile),
       cert: readFileSync(opts.tls.certFile),
-      ca: readFileSync(opts.tls.caFile),
+      ca: [opts.tls.caFile].flat().map((f) => readFileSync(f)),
       requestCert: true,
       // Certificate problems become SOAP Faults a counterpart can read, instead of a bare TLS alert.
       rejectUnauthorized: false,
@@ -113,7 +128,8 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     res.end(body);
   };
 
-  const serveDocument = (url: URL, res: ServerResponse): boolean => {
+  /** The WSDL (?wsdl, with this endpoint's address) or one of its XSD, or null. */
+  const documento = (url: URL): string | null => {
     const service = byPath.get(url.pathname);
     if (service && url.search.toLowerCase() === '?wsdl') {
       let text = wsdlCache.get(service.path);
@@ -123,15 +139,11 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
           .replace(/schemaLocation="xsd\//g, `schemaLocation="${opts.publicUrl}/wsdl/xsd/`);
         wsdlCache.set(service.path, text);
       }
-      send(res, 200, text);
-      return true;
+      return text;
     }
     const m = /^\/wsdl\/xsd\/([a-z0-9]+\.xsd)$/.exec(url.pathname);
-    if (m && XSD_FILES.has(m[1]!)) {
-      send(res, 200, readFileSync(path.join(WSDL_DIR, 'xsd', m[1]!), 'utf8'));
-      return true;
-    }
-    return false;
+    if (m && XSD_FILES.has(m[1]!)) return readFileSync(path.join(WSDL_DIR, 'xsd', m[1]!), 'utf8');
+    return null;
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -152,22 +164,33 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       durationMs: 0,
     };
     let log = opts.log.child({ requestId, path: url.pathname });
+    let reply: { status: number; body: string; contentType?: string } | null = null;
+    let received: { body: string; operation: string; messageId: string | null; correlationId: string | null } | null = null;
     try {
-      const caller = registry.identify(req.socket as TLSSocket);
+      const caller = registry.identify(req.socket as TLSSocket, (d) => {
+        if (d.certificate) access.certificateSubject = d.certificate;
+        if (d.identity) access.identity = d.identity;
+        access.remoteAddress = d.remoteAddress;
+      });
       access.identity = caller.identity.code;
-      access.certificateSubject = caller.certificate.subject;
+      access.certificateSubject = `${caller.certificate.subject} (${caller.certificate.fingerprint256})`;
       access.remoteAddress = caller.remoteAddress;
       log = log.child({ caller: caller.identity.code });
+      opts.sospensioni?.verifica(caller.identity.code, null);
 
-      if (req.method === 'GET' && serveDocument(url, res)) {
-        access.outcome = 'ACCETTATA';
-        return;
+      if (req.method === 'GET') {
+        const doc = documento(url);
+        if (doc) {
+          reply = { status: 200, body: doc };
+          access.outcome = 'ACCETTATA';
+          return;
+        }
       }
       const service = byPath.get(url.pathname);
       if (!service) throw new ApeError('OPERAZIONE_SCONOSCIUTA', `nessun servizio SOAP su ${url.pathname}`);
       if (req.method !== 'POST') throw new ApeError('METODO_NON_AMMESSO', `metodo ${req.method} non ammesso: usare POST (o GET ${url.pathname}?wsdl)`);
       const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
-      if (!contentType.startsWith('text/xml')) {
+      if (contentType.split(';')[0]!.trim() !== 'text/xml') {
         throw new ApeError('CONTENT_TYPE_NON_VALIDO', `Content-Type "${contentType || '(assente)'}" non ammesso: SOAP 1.1 richiede text/xml`);
       }
       const body = await readBody(req, opts.maxBodyBytes);
@@ -188,16 +211,27 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       const headers = new RequestHeaders(env.headers.map((h) => new XmlReader(h)));
       const operatore = headers.operatore();
       access.operatore = operatore;
+      opts.sospensioni?.verifica(caller.identity.code, operatore.id);
+      received = {
+        body,
+        operation: operation.name,
+        messageId: null,
+        correlationId: headers.optional('X-Correlation-ID')?.value() ?? null,
+      };
       log = log.child({ operation: operation.name, operatore: operatore.id });
-      const reply = await operation.handle(new XmlReader(env.payload), {
+      const result = await operation.handle(new XmlReader(env.payload), {
         requestId,
         caller,
         operatore,
         headers,
         receivedAt: opts.clock.now(),
         log,
+        traccia: (t) => {
+          if (t.riferimenti) access.riferimenti = { ...access.riferimenti, ...t.riferimenti };
+          if (t.codiceFiscale) access.codiceFiscale = t.codiceFiscale;
+        },
       });
-      send(res, 200, envelope(reply.headers ?? [], reply.body));
+      reply = { status: 200, body: envelope(result.headers ?? [], result.body) };
       access.outcome = 'ACCETTATA';
     } catch (thrown) {
       const err = toError(thrown);
@@ -210,11 +244,41 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
         log.error({ err }, 'SOAP handler failed');
       }
       access.faultCode = fault.code;
-      send(res, fault.httpStatus, faultEnvelope(faultOf(fault)));
-      if (fault.code === 'MESSAGGIO_TROPPO_GRANDE') req.socket.destroySoon();
+      reply = { status: fault.httpStatus, body: faultEnvelope(faultOf(fault)) };
+      if (fault.code === 'MESSAGGIO_TROPPO_GRANDE') res.setHeader('Connection', 'close');
     } finally {
       access.durationMs = Date.now() - started;
-      opts.onAccess?.(access);
+      await traccia(access, received, log);
+      if (reply) send(res, reply.status, reply.body, reply.contentType);
+    }
+  }
+
+  /** The access trace and message log entries of one request, committed before its response leaves. */
+  async function traccia(access: AccessEvent, received: { body: string; operation: string; messageId: string | null; correlationId: string | null } | null, log: Logger): Promise<void> {
+    if (!opts.registri) return;
+    try {
+      await Promise.all([
+        opts.registri.registraAccesso(access),
+        received && access.identity
+          ? opts.registri.registraMessaggio(
+              {
+                direzione: 'RICEVUTO',
+                operazione: received.operation,
+                controparte: access.identity,
+                messageId: received.messageId,
+                correlationId: received.correlationId,
+                improntaCorpo: createHash('sha256').update(received.body).digest('hex'),
+                dimensione: Buffer.byteLength(received.body),
+                esito: access.outcome === 'ACCETTATA' ? 'ACCETTATO' : `RIFIUTATO ${access.faultCode ?? ''}`.trim(),
+                ...(access.riferimenti && { riferimenti: access.riferimenti }),
+              },
+              access.at,
+            )
+          : Promise.resolve(),
+      ]);
+    } catch (err) {
+      // The change (if any) is committed: answer anyway, and make the gap loud.
+      log.error({ err: toError(err).message, requestId: access.requestId }, 'access trace not written');
     }
   }
 

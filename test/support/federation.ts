@@ -34,6 +34,8 @@ export interface FederationOptions {
   fileClock?: boolean;
   schedulerPollMs?: number;
   inlApertura?: 'indici' | 'sempre' | 'manuale';
+  /** Changes the generated configuration before it is written (extra identities, thresholds...). */
+  mutaConfig?: (json: Record<string, any>, dir: string) => void;
 }
 
 export class TestFederation {
@@ -59,6 +61,7 @@ export class TestFederation {
       pkiDir: path.join(dir, 'pki'),
       basePort,
       environment: 'test',
+      poolSize: 4,
       ...(o.routing && { routing: o.routing }),
       ...(o.retryDelaysMs && { retryDelaysMs: o.retryDelaysMs }),
       ...(o.maxAttempts && { maxAttempts: o.maxAttempts }),
@@ -66,6 +69,7 @@ export class TestFederation {
       ...(o.schedulerPollMs && { schedulerPollMs: o.schedulerPollMs }),
       ...(o.inlApertura && { inlApertura: o.inlApertura }),
     });
+    o.mutaConfig?.(json as Record<string, any>, dir);
     const configFile = path.join(dir, 'federation.json');
     writeFileSync(configFile, JSON.stringify(json, null, 2));
     const config = parseConfig(json, dir);
@@ -74,7 +78,13 @@ export class TestFederation {
     mkdirSync(logDir, { recursive: true });
     const fed = new TestFederation(o.name, config, configFile, dir, logDir);
     const wanted = o.processes ?? FEDERATION_PROCESSES.map((p) => p.name);
-    await Promise.all(wanted.map((n) => fed.startProcess(n)));
+    try {
+      await Promise.all(wanted.map((n) => fed.startProcess(n)));
+    } catch (err) {
+      // Leave nothing running behind a failed start (it would keep the test runner alive).
+      await fed.stop().catch(() => undefined);
+      throw err;
+    }
     return fed;
   }
 
@@ -94,7 +104,11 @@ export class TestFederation {
     void p.exited.then(() => writeFileSync(logFile, lines.join('\n') + '\n'));
     this.procs.set(name, p);
     this.logs.set(name, lines);
-    await p.ready;
+    try {
+      await p.ready;
+    } catch (err) {
+      throw new Error(`${name} did not start: ${(err as Error).message}\n${lines.slice(-3).join('\n')}`);
+    }
     return p;
   }
 
@@ -120,8 +134,16 @@ export class TestFederation {
     return p.stop(signal);
   }
 
+  /** A pool as the application role (what the services are allowed to do). */
   pool(schema: string): Pool {
     const pool = createPool(this.config.postgres.url, schema, { max: 3 });
+    this.pools.push(pool);
+    return pool;
+  }
+
+  /** A pool as the schema owner (to tamper with what the application role cannot touch). */
+  adminPool(schema: string): Pool {
+    const pool = createPool(this.config.postgres.adminUrl, schema, { max: 2 });
     this.pools.push(pool);
     return pool;
   }
@@ -166,7 +188,7 @@ export class TestFederation {
     await Promise.all([...this.procs.keys()].map((n) => this.stopProcess(n)));
     for (const c of this.clients) c.close();
     await Promise.all(this.pools.map((p) => p.end().catch(() => undefined)));
-    await dropDatabase(this.config.postgres.url);
+    await dropDatabase(this.config.postgres.adminUrl);
     await deleteVhost(this.config.rabbitmq.url);
     rmSync(this.dir, { recursive: true, force: true });
   }

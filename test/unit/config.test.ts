@@ -35,7 +35,8 @@ describe('parseConfig: a valid configuration', () => {
     const c = parseConfig(valida(), BASE_DIR);
     expect(c.environment).toBe('development');
     expect(c.routing).toBe('hub');
-    expect(c.postgres).toEqual({ url: 'postgres://ape:secret@127.0.0.1:5432/ape', poolSize: 10 });
+    // Services connect as the application role; migrations use the owner's URL.
+    expect(c.postgres).toEqual({ url: 'postgres://ape_servizio@127.0.0.1:5432/ape', adminUrl: 'postgres://ape:secret@127.0.0.1:5432/ape', poolSize: 10 });
     expect(c.rabbitmq.url).toBe('amqp://ape:secret@127.0.0.1:5672/ape');
     expect(c.rabbitmq.prefetch).toBe(16);
     expect(c.services.hub).toEqual({ identity: 'MINLAVORO', schema: 'hub', listen: { host: '127.0.0.1', port: BASE_PORT + 1 }, publicUrl: `https://127.0.0.1:${BASE_PORT + 1}` });

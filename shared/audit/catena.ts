@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { toError } from '../errors';
+import { withTransaction } from '../db/pool';
+
+/**
+ * Append-only logs whose records are chained: each record's hash is SHA-256 over the previous record's hash and
+ * the record's own fields in canonical form, so changing, removing or inserting a record anywhere breaks every
+ * hash after it. Appends are serialised by a lock on the log's head row and grouped: concurrent callers share one
+ * transaction, and each resolves only once its record is committed.
+ */
+export type Registro = 'registro_accessi' | 'registro_messaggi' | 'registro_conservazione';
+
+export const GENESI = '0'.repeat(64);
+
+/** Canonical text of a value: object keys sorted, Dates as ISO strings, undefined dropped. */
+export function canonico(v: unknown): string {
+  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  if (Array.isArray(v)) return `[${v.map(canonico).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const keys = Object.keys(v as Record<string, unknown>).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonico((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+export function hashRecord(precedente: string, seq: number, campi: Record<string, unknown>): string {
+  return createHash('sha256').update(`${precedente}|${seq}|${canonico(campi)}`).digest('hex');
+}
+
+interface Pending {
+  campi: Record<string, unknown>;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export class RegistroCatenato {
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly registro: Registro,
+  ) {}
+
+  /** Appends one record (its columns, without seq and hashes); resolves when committed. */
+  append(campi: Record<string, unknown>): Promise<void> {
+    // What is hashed is what the database gives back: absent values are NULL.
+    const normalizzati = Object.fromEntries(Object.entries(campi).map(([k, v]) => [k, v ?? null]));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ campi: normalizzati, resolve, reject });
+      if (!this.flushing) this.flushing = this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, 500);
+      try {
+        await withTransaction(this.pool, async (tx) => {
+          await tx.query(`INSERT INTO catena_testa (registro, seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`, [this.registro, GENESI]);
+          const head = (await tx.query<{ seq: string; hash: string }>('SELECT seq, hash FROM catena_testa WHERE registro = $1 FOR UPDATE', [this.registro])).rows[0]!;
+          let seq = Number(head.seq);
+          let prev = head.hash;
+          const cols = Object.keys(batch[0]!.campi);
+          const params: unknown[] = [];
+          const tuples: string[] = [];
+          for (const p of batch) {
+            seq += 1;
+            const hash = hashRecord(prev, seq, p.campi);
+            const values = [seq, ...cols.map((c) => (p.campi[c] !== null && typeof p.campi[c] === 'object' && !(p.campi[c] instanceof Date) ? JSON.stringify(p.campi[c]) : p.campi[c])), prev, hash];
+            tuples.push(`(${values.map((v) => { params.push(v ?? null); return `$${params.length}`; }).join(', ')})`);
+            prev = hash;
+          }
+          await tx.query(`INSERT INTO ${this.registro} (seq, ${cols.join(', ')}, hash_precedente, hash) VALUES ${tuples.join(', ')}`, params);
+          await tx.query('UPDATE catena_testa SET seq = $2, hash = $3 WHERE registro = $1', [this.registro, seq, prev]);
+        });
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        for (const p of batch) p.reject(toError(err));
+      }
+    }
+    this.flushing = null;
+  }
+}
+
+export interface EsitoVerifica {
+  registro: Registro;
+  record: number;
+  integro: boolean;
+  /** The first record whose hash does not match what precedes it, or whose sequence number is missing. */
+  primoGuasto?: { seq: number; motivo: string };
+}
+
+/** Recomputes a log's chain from its first record; reports the first broken one. */
+export async function verificaRegistro(pool: Pool, registro: Registro): Promise<EsitoVerifica> {
+  const client = await pool.connect();
+  try {
+    const cols = (
+      await client.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name NOT IN ('seq', 'hash', 'hash_precedente') ORDER BY ordinal_position`,
+        [registro],
+      )
+    ).rows.map((r) => r.column_name);
+    let prev = GENESI;
+    let expected = 1;
+    let count = 0;
+    const pageSize = 5000;
+    for (;;) {
+      const { rows } = await client.query<Record<string, unknown> & { seq: string; hash: string; hash_precedente: string }>(
+        `SELECT * FROM ${registro} WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+        [expected, pageSize],
+      );
+      for (const r of rows) {
+        const seq = Number(r.seq);
+        if (seq !== expected) return { registro, record: count, integro: false, primoGuasto: { seq: expected, motivo: `manca il record ${expected} (il successivo presente è ${seq})` } };
+        if (r.hash_precedente !== prev) return { registro, record: count, integro: false, primoGuasto: { seq, motivo: 'hash_precedente non coincide con il record precedente' } };
+        const campi = Object.fromEntries(cols.map((c) => [c, r[c]]));
+        const hash = hashRecord(prev, seq, campi);
+        if (hash !== r.hash) return { registro, record: count, integro: false, primoGuasto: { seq, motivo: 'il contenuto del record non corrisponde al suo hash' } };
+        prev = hash;
+        expected += 1;
+        count += 1;
+      }
+      if (rows.length < pageSize) break;
+    }
+    const head = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM catena_testa WHERE registro = $1', [registro])).rows[0];
+    if (head && (Number(head.seq) !== count || head.hash !== prev)) {
+      return { registro, record: count, integro: false, primoGuasto: { seq: count + 1, motivo: `la testa della catena indica ${head.seq} record, ne sono presenti ${count}` } };
+    }
+    return { registro, record: count, integro: true };
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,86 @@
+import type { Pool } from 'pg';
+import type { AccessEvent } from '../soap/server';
+import { RegistroCatenato } from './catena';
+import type { Pseudonimizzatore } from './pseudonimi';
+
+/**
+ * A service's three chained logs with typed records: every access (accepted or refused) to its endpoints, every
+ * message it sends or receives (digest and identifiers, never the content), and what the retention job removed.
+ */
+export interface Riferimenti {
+  idIstruttoria?: string;
+  idPacchetto?: string;
+  protocollo?: string;
+  idSegnalazione?: string;
+  idMessaggio?: string;
+}
+
+export interface MessaggioRegistrato {
+  direzione: 'RICEVUTO' | 'INVIATO';
+  operazione: string;
+  controparte: string;
+  messageId?: string | null;
+  correlationId?: string | null;
+  improntaCorpo: string;
+  dimensione: number;
+  esito: string;
+  riferimenti?: Riferimenti;
+}
+
+export class Registri {
+  readonly accessi: RegistroCatenato;
+  readonly messaggi: RegistroCatenato;
+  readonly conservazione: RegistroCatenato;
+
+  constructor(
+    pool: Pool,
+    private readonly pseudonimi: Pseudonimizzatore,
+  ) {
+    this.accessi = new RegistroCatenato(pool, 'registro_accessi');
+    this.messaggi = new RegistroCatenato(pool, 'registro_messaggi');
+    this.conservazione = new RegistroCatenato(pool, 'registro_conservazione');
+  }
+
+  pseudonimo(cf: string): string {
+    return this.pseudonimi.codiceFiscale(cf);
+  }
+
+  registraAccesso(e: AccessEvent, canale: 'SOAP' | 'CONSOLE' | 'CLI' = 'SOAP'): Promise<void> {
+    return this.accessi.append({
+      registrato_il: e.at,
+      richiesta_id: e.requestId,
+      canale,
+      servizio: e.service,
+      operazione: e.operation,
+      identita: e.identity,
+      certificato: e.certificateSubject,
+      operatore_id: e.operatore?.id ?? null,
+      operatore_ufficio: e.operatore?.ufficio ?? null,
+      indirizzo_ip: e.remoteAddress,
+      esito: e.outcome,
+      codice_errore: e.faultCode,
+      durata_ms: e.durationMs,
+      riferimenti: e.riferimenti ?? {},
+      interessato: e.codiceFiscale ? this.pseudonimi.codiceFiscale(e.codiceFiscale) : null,
+    });
+  }
+
+  registraMessaggio(m: MessaggioRegistrato, at: Date): Promise<void> {
+    return this.messaggi.append({
+      registrato_il: at,
+      direzione: m.direzione,
+      operazione: m.operazione,
+      controparte: m.controparte,
+      message_id: m.messageId ?? null,
+      correlation_id: m.correlationId ?? null,
+      impronta_corpo: m.improntaCorpo,
+      dimensione: m.dimensione,
+      esito: m.esito,
+      riferimenti: m.riferimenti ?? {},
+    });
+  }
+
+  registraConservazione(r: { oggetto: string; chiave: string; azione: string; improntaRimossa: string }, at: Date): Promise<void> {
+    return this.conservazione.append({ registrato_il: at, oggetto: r.oggetto, chiave: r.chiave, azione: r.azione, impronta_rimossa: r.improntaRimossa });
+  }
+}

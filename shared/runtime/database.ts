@@ -1,0 +1,33 @@
+import type { Pool } from 'pg';
+import { createPool } from '../db/pool';
+import { migrate, type MigrationSet } from '../db/migrate';
+import { Registri } from '../audit/registri';
+import { Pseudonimizzatore } from '../audit/pseudonimi';
+import { CacheSospensioni } from '../audit/sospensioni';
+import type { ServiceRuntime } from './service';
+
+/**
+ * A service's database: its schema migrated with the owner's connection (then closed), the working pool as the
+ * application role, its chained logs and the suspensions cache. Everything closes on shutdown.
+ */
+export interface DatabaseServizio {
+  pool: Pool;
+  registri: Registri;
+  sospensioni: CacheSospensioni;
+}
+
+export async function apriDatabase(rt: ServiceRuntime, schema: string, sets: readonly MigrationSet[]): Promise<DatabaseServizio> {
+  const admin = createPool(rt.config.postgres.adminUrl, schema, { max: 1, log: rt.log, applicationName: `${rt.name}-migrate` });
+  try {
+    await migrate(admin, schema, [...sets, 'audit']);
+  } finally {
+    await admin.end();
+  }
+  const pool = createPool(rt.config.postgres.url, schema, { max: rt.config.postgres.poolSize, log: rt.log, applicationName: rt.name });
+  rt.onShutdown(() => pool.end());
+  const registri = new Registri(pool, Pseudonimizzatore.daFile(rt.config.security.pepperFile));
+  const sospensioni = new CacheSospensioni(pool, schema, rt.log);
+  await sospensioni.start();
+  rt.onShutdown(() => sospensioni.stop());
+  return { pool, registri, sospensioni };
+}

@@ -1,0 +1,39 @@
+import { toError } from '../errors';
+import type { ServiceRuntime } from './service';
+
+/**
+ * Background duties of a service (anomaly rules, retention, certificate checks): each runs once shortly after
+ * start and then at its interval; a failure is logged and retried at the next turn. Safe with several
+ * instances: the duties themselves are idempotent or claim their work with SKIP LOCKED.
+ */
+export interface AttivitaPeriodica {
+  nome: string;
+  ogniMs: number;
+  esegui(): Promise<Record<string, unknown> | void>;
+}
+
+export function avviaAttivitaPeriodiche(rt: ServiceRuntime, attivita: readonly AttivitaPeriodica[]): void {
+  for (const a of attivita) {
+    let running = false;
+    const run = async () => {
+      if (running) return;
+      running = true;
+      try {
+        const esito = await a.esegui();
+        if (esito && Object.values(esito).some((v) => typeof v === 'number' && v > 0)) rt.log.info({ attivita: a.nome, ...esito }, `${a.nome} done`);
+      } catch (err) {
+        rt.log.warn({ attivita: a.nome, err: toError(err).message }, `${a.nome} failed; will retry`);
+      } finally {
+        running = false;
+      }
+    };
+    const first = setTimeout(() => void run(), 1000);
+    const every = setInterval(() => void run(), a.ogniMs);
+    first.unref();
+    every.unref();
+    rt.onShutdown(() => {
+      clearTimeout(first);
+      clearInterval(every);
+    });
+  }
+}

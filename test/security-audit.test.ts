@@ -1,0 +1,225 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Pool } from 'pg';
+import { createCertificateAuthority, issueCertificate, validityFrom } from '../shared/pki/certificates';
+import { writePresentaDomanda, writeStatoIstruttoria } from '../shared/messages/istruttoria';
+import { rilevaAnomalie } from '../shared/audit/anomalie';
+import { verificaRegistro } from '../shared/audit/catena';
+import { Pseudonimizzatore } from '../shared/audit/pseudonimi';
+import { cercaAccessi, elencoAllerte } from '../shared/audit/supervisione';
+import { riattiva, sospendi } from '../shared/audit/sospensioni';
+import { PROJECT_ROOT } from '../shared/paths';
+import { scenario } from '../infra/demo/dataset';
+import { TestFederation } from './support/federation';
+import { eventually } from './support/eventually';
+import { postRaw, rawEnvelope, type RawTls } from './support/raw-soap';
+
+/**
+ * The convenzione's security rules on a running INPS gateway: who may call (certificate of the registered CA,
+ * registered address), the operator named on every call, the tamper-evident access trace and message log, the
+ * Supervisore's searches, alerts and suspensions, and secrets kept out of reach.
+ */
+const run = promisify(execFile);
+let fed: TestFederation;
+let inps: Pool;
+let admin: Pool;
+let caseSystem: RawTls;
+let url: string;
+let pseudonimi: Pseudonimizzatore;
+const CF_ROSSI = scenario('conforme').domanda('X', new Date()).richiedente.codiceFiscale;
+
+beforeAll(async () => {
+  fed = await TestFederation.start({
+    name: 'security-audit',
+    processes: ['inps-gateway'],
+    mutaConfig: (json, dir) => {
+      // A second party CA, trusted for its own party only, and a case system registered at another address.
+      const ca2 = createCertificateAuthority({ commonName: 'CA di un altro ente' }, validityFrom(new Date(), 30));
+      mkdirSync(path.join(dir, 'ca2'), { recursive: true });
+      writeFileSync(path.join(dir, 'ca2', 'ca.cert.pem'), ca2.certPem);
+      writeFileSync(path.join(dir, 'ca2', 'ca.key.pem'), ca2.keyPem);
+      json.identities.ESTERNO = { ente: 'INPS', description: 'Ente esterno', subjectCN: 'esterno.ape-precoci.local', allowedIps: ['127.0.0.1'], caFile: path.join(dir, 'ca2', 'ca.cert.pem') };
+      json.identities.INPS_REMOTO = { ente: 'INPS', description: 'Sistema istruttorio remoto', subjectCN: 'remoto.inps.ape-precoci.local', allowedIps: ['192.0.2.10'] };
+      json.security = { ...json.security, sogliaRifiuti: 5, finestraRifiutiMinuti: 10, sogliaIstruttorieAltrui: 2, finestraIstruttorieAltruiMinuti: 60 };
+    },
+  });
+  inps = fed.pool('inps');
+  admin = fed.adminPool('inps');
+  caseSystem = fed.tlsOf('INPS_ISTRUTTORIA');
+  url = fed.url('istruttoria');
+  pseudonimi = Pseudonimizzatore.daFile(fed.config.security.pepperFile);
+});
+
+afterAll(async () => {
+  await fed?.stop();
+});
+
+const operatore = (id: string) => `<com:Operatore><com:IdOperatore>${id}</com:IdOperatore><com:Ufficio>Sede di Roma</com:Ufficio></com:Operatore>`;
+const domanda = (protocollo: string) => writePresentaDomanda(scenario('conforme').domanda(protocollo, new Date())).text;
+const ca2 = () => ({ certPem: readFileSync(path.join(fed.dir, 'ca2', 'ca.cert.pem'), 'utf8'), keyPem: readFileSync(path.join(fed.dir, 'ca2', 'ca.key.pem'), 'utf8') });
+const federationCa = () => ({ certPem: readFileSync(fed.config.pki.caCertFile, 'utf8'), keyPem: readFileSync(path.join(fed.config.pki.dir, 'ca.key.pem'), 'utf8') });
+
+async function ultimoAccesso(): Promise<Record<string, unknown>> {
+  return (await inps.query('SELECT * FROM registro_accessi ORDER BY seq DESC LIMIT 1')).rows[0];
+}
+
+describe('channel (ID_AUTH_CHANNEL_02)', () => {
+  test('a registered subject from another trusted CA is not that party', async () => {
+    const fake = issueCertificate(ca2(), { commonName: fed.identity('INPS_ISTRUTTORIA').subjectCN, dnsNames: [fed.identity('INPS_ISTRUTTORIA').subjectCN] }, validityFrom(new Date(), 10));
+    const r = await postRaw(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0001')), { tls: { key: fake.keyPem, cert: fake.certPem, caFile: caseSystem.caFile } });
+    expect(r.fault?.code).toBe('PARTE_NON_RICONOSCIUTA');
+    expect(r.fault!.message).toContain('non è emesso dalla CA registrata');
+    expect(await ultimoAccesso()).toMatchObject({ esito: 'RIFIUTATA', codice_errore: 'PARTE_NON_RICONOSCIUTA', identita: null });
+  });
+
+  test('an expired certificate from the federation CA is refused', async () => {
+    const now = Date.now();
+    const expired = issueCertificate(federationCa(), { commonName: fed.identity('INPS_ISTRUTTORIA').subjectCN, dnsNames: [fed.identity('INPS_ISTRUTTORIA').subjectCN] }, { notBefore: new Date(now - 40 * 86_400_000), notAfter: new Date(now - 86_400_000) });
+    const r = await postRaw(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0002')), { tls: { key: expired.keyPem, cert: expired.certPem, caFile: caseSystem.caFile } });
+    expect(r.fault?.code).toBe('CERTIFICATO_NON_VALIDO');
+    expect(r.fault!.message).toContain('CERT_HAS_EXPIRED');
+  });
+
+  test('a registered party calling from an address not in its allow-list is refused, and the refusal is traced', async () => {
+    const r = await postRaw(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0003')), { tls: fed.tlsOf('INPS_REMOTO') });
+    expect(r.fault?.code).toBe('PARTE_NON_AUTORIZZATA');
+    expect(r.fault!.message).toContain('127.0.0.1');
+    expect(await ultimoAccesso()).toMatchObject({ esito: 'RIFIUTATA', codice_errore: 'PARTE_NON_AUTORIZZATA', identita: 'INPS_REMOTO', indirizzo_ip: '127.0.0.1', certificato: expect.stringContaining('remoto.inps.ape-precoci.local') });
+  });
+});
+
+describe('access trace and message log', () => {
+  let idIstruttoria: string;
+
+  beforeAll(async () => {
+    const r = await postRaw(url, rawEnvelope(operatore('INPS-OP-ROSSI'), domanda('INPS.SEC.0100')), { tls: caseSystem });
+    expect(r.fault).toBeNull();
+    idIstruttoria = (r.json.Envelope as any).Body.PresentaDomandaRisposta.IdIstruttoria;
+    const s = await postRaw(url, rawEnvelope(operatore('INPS-OP-BIANCHI'), writeStatoIstruttoria({ idIstruttoria }).text), { tls: caseSystem });
+    expect(s.fault).toBeNull();
+  });
+
+  test('every access names the party, its certificate, the operator and office, the address, what it touched, and the outcome', async () => {
+    const rows = (await inps.query("SELECT * FROM registro_accessi WHERE riferimenti->>'idIstruttoria' = $1 ORDER BY seq", [idIstruttoria])).rows;
+    expect(rows.map((r) => [r.operazione, r.operatore_id])).toEqual([['PresentaDomanda', 'INPS-OP-ROSSI'], ['StatoIstruttoria', 'INPS-OP-BIANCHI']]);
+    for (const r of rows) {
+      expect(r).toMatchObject({ canale: 'SOAP', identita: 'INPS_ISTRUTTORIA', operatore_ufficio: 'Sede di Roma', indirizzo_ip: '127.0.0.1', esito: 'ACCETTATA', codice_errore: null });
+      expect(r.certificato).toContain(fed.identity('INPS_ISTRUTTORIA').subjectCN);
+      expect(r.riferimenti).toMatchObject({ idIstruttoria, protocollo: 'INPS.SEC.0100' });
+      // The citizen is recorded only as a keyed pseudonym.
+      expect(r.interessato).toBe(pseudonimi.codiceFiscale(CF_ROSSI));
+      expect(JSON.stringify(r)).not.toContain(CF_ROSSI);
+    }
+    const msg = (await inps.query("SELECT * FROM registro_messaggi WHERE riferimenti->>'idIstruttoria' = $1 ORDER BY seq", [idIstruttoria])).rows;
+    expect(msg.map((m) => [m.direzione, m.operazione, m.controparte, m.esito])).toEqual([['RICEVUTO', 'PresentaDomanda', 'INPS_ISTRUTTORIA', 'ACCETTATO'], ['RICEVUTO', 'StatoIstruttoria', 'INPS_ISTRUTTORIA', 'ACCETTATO']]);
+    expect(msg[0].impronta_corpo).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("a supervisor finds one citizen's accesses by codice fiscale, and an operator's", async () => {
+    const perCittadino = await cercaAccessi(inps, { interessato: pseudonimi.codiceFiscale(CF_ROSSI) });
+    expect(perCittadino.accessi.map((a) => a.operatoreId)).toEqual(expect.arrayContaining(['INPS-OP-ROSSI', 'INPS-OP-BIANCHI']));
+    const perOperatore = await cercaAccessi(inps, { operatore: 'INPS-OP-BIANCHI' });
+    expect(perOperatore.accessi.map((a) => a.operazione)).toEqual(['StatoIstruttoria']);
+    const { stdout } = await run('node', [path.join(PROJECT_ROOT, 'dist/services/supervisore/cli.js'), 'accessi', '--cf', CF_ROSSI, '--supervisore', 'INPS-SUP-01'], { env: { ...process.env, APE_CONFIG: fed.configFile } });
+    expect(stdout).toContain('INPS-OP-BIANCHI');
+    expect(stdout).toContain('StatoIstruttoria');
+    // The supervisor's own search is an access too.
+    expect(await ultimoAccesso()).toMatchObject({ canale: 'CLI', operatore_id: 'INPS-SUP-01', operazione: 'accessi', interessato: pseudonimi.codiceFiscale(CF_ROSSI) });
+  });
+
+  test('the application role cannot change or delete log records, nor can the owner', async () => {
+    await expect(inps.query('UPDATE registro_accessi SET operatore_id = $1 WHERE seq = 1', ['X'])).rejects.toThrow(/permission denied/);
+    await expect(inps.query('DELETE FROM registro_messaggi WHERE seq = 1')).rejects.toThrow(/permission denied/);
+    await expect(admin.query('UPDATE registro_accessi SET operatore_id = $1 WHERE seq = 1', ['X'])).rejects.toThrow(/sola aggiunta/);
+    await expect(admin.query('TRUNCATE registro_accessi')).rejects.toThrow(/sola aggiunta/);
+  });
+
+  test('the verify command finds the chains intact, then reports the first record someone tampered with', async () => {
+    const verifica = (ente: string) => run('node', [path.join(PROJECT_ROOT, 'dist/services/supervisore/verifica-registri.js'), '--ente', ente], { env: { ...process.env, APE_CONFIG: fed.configFile } });
+    const ok = await verifica('INPS');
+    expect(ok.stdout).toMatch(/registro_accessi\s+integro/);
+    expect(ok.stdout).toMatch(/registro_messaggi\s+integro/);
+    // Tampering with triggers switched off (what a privileged intruder could do).
+    const client = await admin.connect();
+    try {
+      await client.query('SET session_replication_role = replica');
+      await client.query("UPDATE registro_accessi SET operatore_id = 'QUALCUN-ALTRO' WHERE seq = 3");
+    } finally {
+      await client.query('SET session_replication_role = DEFAULT');
+      client.release();
+    }
+    const broken = await verifica('INPS').then(() => null, (err: { code: number; stdout: string }) => err);
+    expect(broken?.code).toBe(1);
+    expect(broken?.stdout).toMatch(/registro_accessi\s+MANOMESSO: primo record non valido 3/);
+    expect((await verificaRegistro(admin, 'registro_messaggi')).integro).toBe(true);
+  });
+});
+
+describe('supervision', () => {
+  test('a burst of refused calls from one party raises an alert', async () => {
+    for (let i = 0; i < 6; i++) await postRaw(url, rawEnvelope('', domanda(`INPS.SEC.03${i}`)), { tls: caseSystem });
+    expect((await rilevaAnomalie(admin, new Date(), fed.config.security, { operatoriDiSistema: [], istruttorie: true })).nuove).toBeGreaterThan(0);
+    const allerte = await elencoAllerte(inps);
+    expect(allerte.find((a) => a.regola === 'RIFIUTI_RIPETUTI' && a.soggetto === 'INPS_ISTRUTTORIA')?.descrizione).toContain('OPERATORE_ASSENTE');
+    // Running the rules again adds nothing for the same period.
+    const prima = (await elencoAllerte(inps, true)).length;
+    await rilevaAnomalie(admin, new Date(), fed.config.security, { operatoriDiSistema: [], istruttorie: true });
+    expect((await elencoAllerte(inps, true)).filter((a) => a.regola === 'RIFIUTI_RIPETUTI')).toHaveLength(allerte.filter((a) => a.regola === 'RIFIUTI_RIPETUTI').length);
+    expect((await elencoAllerte(inps, true)).length).toBeGreaterThanOrEqual(prima);
+  });
+
+  test("an operator reading many istruttorie submitted by others raises an alert", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await postRaw(url, rawEnvelope(operatore('INPS-OP-AUTORE'), domanda(`INPS.SEC.04${i}`)), { tls: caseSystem });
+      ids.push((r.json.Envelope as any).Body.PresentaDomandaRisposta.IdIstruttoria);
+    }
+    for (const id of ids) await postRaw(url, rawEnvelope(operatore('INPS-OP-CURIOSO'), writeStatoIstruttoria({ idIstruttoria: id }).text), { tls: caseSystem });
+    await rilevaAnomalie(admin, new Date(), fed.config.security, { operatoriDiSistema: [], istruttorie: true });
+    const a = (await elencoAllerte(inps)).find((x) => x.regola === 'ISTRUTTORIE_ALTRUI' && x.soggetto === 'INPS-OP-CURIOSO');
+    expect(a?.descrizione).toContain('3 istruttorie di altri operatori');
+    expect((await elencoAllerte(inps)).find((x) => x.regola === 'ISTRUTTORIE_ALTRUI' && x.soggetto === 'INPS-OP-AUTORE')).toBeUndefined();
+  });
+
+  test('accesses outside working hours raise an alert, system accounts excepted', async () => {
+    const notte = { ...fed.config.security, orarioLavoro: { da: '00:00', a: '00:01', giorni: [1, 2, 3, 4, 5, 6, 7] } };
+    await rilevaAnomalie(admin, new Date(), notte, { operatoriDiSistema: ['INPS-OP-ROSSI'], istruttorie: false });
+    const fuori = (await elencoAllerte(inps)).filter((x) => x.regola === 'FUORI_ORARIO').map((x) => x.soggetto);
+    expect(fuori).toEqual(expect.arrayContaining(['INPS-OP-BIANCHI', 'INPS-OP-CURIOSO']));
+    expect(fuori).not.toContain('INPS-OP-ROSSI');
+  });
+
+  test('a suspended operator is refused until reinstated; a suspended party likewise', async () => {
+    await sospendi(inps, { tipo: 'OPERATORE', soggetto: 'INPS-OP-SOSPESO', motivo: 'accessi anomali in verifica', autore: 'INPS-SUP-01' }, new Date());
+    const refused = await eventually(async () => {
+      const r = await postRaw(url, rawEnvelope(operatore('INPS-OP-SOSPESO'), domanda('INPS.SEC.0500')), { tls: caseSystem });
+      return r.fault?.code === 'OPERATORE_SOSPESO' ? r : undefined;
+    }, { what: 'the suspension to take effect' });
+    expect(refused.fault!.message).toContain('accessi anomali in verifica');
+    const other = await postRaw(url, rawEnvelope(operatore('INPS-OP-ALTRO'), domanda('INPS.SEC.0501')), { tls: caseSystem });
+    expect(other.fault).toBeNull();
+    await riattiva(inps, { tipo: 'OPERATORE', soggetto: 'INPS-OP-SOSPESO', autore: 'INPS-SUP-01' }, new Date());
+    await eventually(async () => (await postRaw(url, rawEnvelope(operatore('INPS-OP-SOSPESO'), domanda('INPS.SEC.0500')), { tls: caseSystem })).fault === null, { what: 'reinstatement' });
+
+    await sospendi(inps, { tipo: 'PARTE', soggetto: 'INPS_ISTRUTTORIA', motivo: 'incidente di sicurezza notificato', autore: 'INPS-SUP-01' }, new Date());
+    await eventually(async () => (await postRaw(url, rawEnvelope(operatore('INPS-OP-ALTRO'), domanda('INPS.SEC.0502')), { tls: caseSystem })).fault?.code === 'PARTE_SOSPESA', { what: 'party suspension' });
+    await riattiva(inps, { tipo: 'PARTE', soggetto: 'INPS_ISTRUTTORIA', autore: 'INPS-SUP-01' }, new Date());
+    await eventually(async () => (await postRaw(url, rawEnvelope(operatore('INPS-OP-ALTRO'), domanda('INPS.SEC.0502')), { tls: caseSystem })).fault === null, { what: 'party reinstated' });
+  });
+});
+
+describe('secrets', () => {
+  test('private keys and the pseudonym key are readable by their owner only', () => {
+    for (const f of [fed.identity('INPS').keyFile, fed.identity('INPS_ISTRUTTORIA').keyFile, path.join(fed.config.pki.dir, 'ca.key.pem'), fed.config.security.pepperFile]) {
+      expect((statSync(f).mode & 0o777).toString(8)).toBe('600');
+    }
+  });
+
+  test("the gateway's log never shows a codice fiscale, a name or a private key", () => {
+    const lines = (fed.logs.get('inps-gateway') ?? []).join('\n');
+    expect(lines.length).toBeGreaterThan(1000);
+    for (const secret of [CF_ROSSI, 'Rossi', 'PRIVATE KEY', '1960-01-01']) expect(lines).not.toContain(secret);
+  });
+});
