@@ -64,7 +64,10 @@ export class RequestHeaders {
 
   constructor(headers: readonly XmlReader[]) {
     for (const h of headers) {
-      if (h.namespace === NS.com) this.byName.set(h.name, h);
+      if (h.namespace !== NS.com) continue;
+      // One operator per call (convenzione: the identifier of whoever caused it), one reply address, one correlation.
+      if (this.byName.has(h.name)) throw new ApeError('SCHEMA_NON_VALIDO', `intestazione com:${h.name} ripetuta: il contratto ne prevede una sola`);
+      this.byName.set(h.name, h);
     }
   }
 

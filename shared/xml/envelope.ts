@@ -40,6 +40,7 @@ function validator(): Libxml {
 }
 
 const DTD_MARKERS = /<!DOCTYPE|<!ENTITY/i;
+const ENCODING_DECL = /^\uFEFF?<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']/;
 
 export function qname(n: XmlNode): string {
   return clark(n.ns, n.local);
@@ -49,6 +50,11 @@ export function qname(n: XmlNode): string {
 export function parseEnvelope(xml: string): ParsedEnvelope {
   // SOAP 1.1 (section 3) forbids DTDs in messages; refusing them outright closes XXE and entity expansion.
   if (DTD_MARKERS.test(xml)) throw new ApeError('DTD_NON_AMMESSA', 'i messaggi SOAP non possono contenere una DTD (<!DOCTYPE> o <!ENTITY>)');
+  // libxml2 receives the text as a C string: a NUL would end the document it checks, not the one that is read.
+  if (xml.includes('\u0000')) throw new ApeError('XML_MALFORMATO', 'XML non ben formato: il carattere NUL non è ammesso');
+  // The body was decoded as UTF-8; a declaration of another encoding would make libxml2 read other characters.
+  const enc = ENCODING_DECL.exec(xml)?.[1];
+  if (enc !== undefined && enc.toLowerCase() !== 'utf-8') throw new ApeError('XML_MALFORMATO', `codifica "${enc}" non ammessa: i messaggi sono in UTF-8`);
   const lx = validator();
   let schemaErrors: string[];
   try {

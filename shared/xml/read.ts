@@ -65,7 +65,9 @@ export class XmlReader {
   /** xs:dateTime; a value without offset is read as UTC. */
   dateTime(local: string): Date {
     const t = this.text(local);
-    return new Date(/[zZ]|[+-]\d\d:\d\d$/.test(t) ? t : `${t}Z`);
+    const d = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(t) ? t : `${t}Z`);
+    if (Number.isNaN(d.getTime())) throw new ApeError('SCHEMA_NON_VALIDO', `${local}: "${t}" non è un istante valido`);
+    return d;
   }
 
   optDateTime(local: string): Date | undefined {

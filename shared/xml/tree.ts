@@ -22,11 +22,23 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  processEntities: true,
+  // References are decoded below, all in one pass (libxml2 has already refused undefined and malformed ones).
+  processEntities: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
   commentPropName: '#comment',
 });
+
+const PREDEFINITE: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+
+/** Decodes the five predefined entities and character references, in one pass (so "&amp;#46;" stays "&#46;"). */
+function decodifica(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|apos|quot);/g, (_m, ref: string) => {
+    if (ref[0] !== '#') return PREDEFINITE[ref]!;
+    return String.fromCodePoint(ref[1] === 'x' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10));
+  });
+}
 
 export function parseTree(xml: string): XmlNode {
   const items = parser.parse(xml) as Ordered[];
@@ -45,14 +57,14 @@ function build(items: Ordered[], scope: Map<string, string>): XmlNode[] {
     for (const [k, v] of Object.entries(attrs)) {
       if (k === 'xmlns' || k.startsWith('xmlns:')) {
         if (local === scope) local = new Map(scope);
-        local.set(k === 'xmlns' ? '' : k.slice(6), v);
+        local.set(k === 'xmlns' ? '' : k.slice(6), decodifica(v));
       }
     }
     const colon = name.indexOf(':');
     const prefix = colon >= 0 ? name.slice(0, colon) : '';
     const content = (item[name] ?? []) as Ordered[];
     let text = '';
-    for (const c of content) if ('#text' in c) text += String(c['#text']);
+    for (const c of content) if ('#text' in c) text += decodifica(String(c['#text']));
     out.push({ ns: local.get(prefix) ?? '', local: colon >= 0 ? name.slice(colon + 1) : name, children: build(content, local), text });
   }
   return out;

@@ -11,7 +11,9 @@ function free(port: number): Promise<boolean> {
 /** A base port with `count` consecutive free ports after it. */
 export async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
+    // Below the kernel's ephemeral range (32768+), so an outgoing connection cannot take a port between the
+    // check and the service's bind.
+    const base = 10000 + Math.floor(Math.random() * 22000);
     let ok = true;
     for (let i = 0; i < count && ok; i++) ok = await free(base + i);
     if (ok) return base;
