@@ -31,25 +31,34 @@ export interface VerificaDeps {
 export function verificaPacchetto(deps: VerificaDeps): WorkHandler<PacchettoRicevutoMsg> {
   const consumer = `${deps.ente.toLowerCase()}.verifica`;
   return async (msg, log) => {
+    // The archive is read before the transaction: it may live elsewhere, and a lookup must never hold one
+    // of the pool's connections while waiting for another (with prefetch > pool size that deadlocks).
+    const { rows: letti } = await deps.pool.query<{ stato: string; contenuto: ContenutoPacchetto }>(
+      'SELECT stato, contenuto FROM pacchetto_ricevuto WHERE id_pacchetto = $1',
+      [msg.payload.idPacchetto],
+    );
+    const letto = letti[0];
+    if (!letto) throw new ApeError('PACCHETTO_NON_TROVATO', `pacchetto ${msg.payload.idPacchetto} assente`);
+    if (letto.stato !== 'RICEVUTO') {
+      log.info({ idPacchetto: msg.payload.idPacchetto, stato: letto.stato }, 'packet already verified');
+      return;
+    }
+    const now = deps.clock.now();
+    const oggi = DateTime.fromJSDate(now, { zone: 'Europe/Rome' }).toISODate()!;
+    const esiti: EsitoDato[] = [];
+    for (const r of letto.contenuto.rapporti) {
+      const dati = await deps.archivio.datiPer(letto.contenuto.lavoratore.codiceFiscale, r);
+      esiti.push(...verificaRapporto(deps.ente, r, dati, oggi));
+    }
     await withTransaction(deps.pool, async (tx) => {
       if (!(await claimInbox(tx, consumer, msg.messageId))) {
         log.info('message already applied');
         return;
       }
-      const { rows } = await tx.query<{ stato: string; contenuto: ContenutoPacchetto }>(
-        'SELECT stato, contenuto FROM pacchetto_ricevuto WHERE id_pacchetto = $1 FOR UPDATE',
-        [msg.payload.idPacchetto],
-      );
-      const row = rows[0];
-      if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `pacchetto ${msg.payload.idPacchetto} assente`);
-      if (row.stato !== 'RICEVUTO') return;
-      const now = deps.clock.now();
-      const oggi = DateTime.fromJSDate(now, { zone: 'Europe/Rome' }).toISODate()!;
-      const esiti: EsitoDato[] = [];
-      for (const r of row.contenuto.rapporti) {
-        const dati = await deps.archivio.datiPer(row.contenuto.lavoratore.codiceFiscale, r);
-        esiti.push(...verificaRapporto(deps.ente, r, dati, oggi));
-      }
+      const { rows } = await tx.query<{ stato: string }>('SELECT stato FROM pacchetto_ricevuto WHERE id_pacchetto = $1 FOR UPDATE', [
+        msg.payload.idPacchetto,
+      ]);
+      if (rows[0]?.stato !== 'RICEVUTO') return;
       await tx.query(`UPDATE pacchetto_ricevuto SET stato = 'VERIFICATO', verificato_il = $2, esiti = $3 WHERE id_pacchetto = $1`, [
         msg.payload.idPacchetto,
         now,
