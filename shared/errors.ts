@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   DESTINATARIO_NON_VALIDO: { actor: 'Client', retryable: false, http: 500 },
   CERTIFICATO_NON_CORRISPONDENTE: { actor: 'Client', retryable: false, http: 500 },
   MESSAGGIO_RIPETUTO: { actor: 'Client', retryable: false, http: 500 },
+  INTESTAZIONE_NON_COMPRESA: { actor: 'Client', retryable: false, http: 500 },
   // Transport and envelope.
   METODO_NON_AMMESSO: { actor: 'Client', retryable: false, http: 405 },
   CONTENT_TYPE_NON_VALIDO: { actor: 'Client', retryable: false, http: 415 },

@@ -202,4 +202,13 @@ describe('minimisation: each party receives exactly the fields of its competence
       expect(atParty.rows[0]!.mittente).toBe('MINLAVORO');
     }
   });
+
+  test('every call between parties was signed (ModI ID_AUTH_SOAP_02), each with its own MessageID', async () => {
+    const ricevuti = async (schema: string, controparte: string) =>
+      (await fed.pool(schema).query<{ message_id: string | null }>("SELECT message_id FROM registro_messaggi WHERE direzione = 'RICEVUTO' AND controparte = $1 AND esito = 'ACCETTATO'", [controparte])).rows;
+    const tutti = [...(await ricevuti('hub', 'INPS')), ...(await ricevuti('anpal', 'MINLAVORO')), ...(await ricevuti('inps', 'ANPAL')), ...(await ricevuti('inps', 'INAIL'))];
+    expect(tutti.length).toBeGreaterThan(10);
+    for (const m of tutti) expect(m.message_id).toMatch(/^urn:uuid:/);
+    expect(new Set(tutti.map((m) => m.message_id)).size).toBe(tutti.length);
+  });
 });

@@ -33,7 +33,7 @@ async function submit(protocollo: string): Promise<Map<EnteVerificatore, { id: s
     '<com:Operatore><com:IdOperatore>INPS-OP-1</com:IdOperatore><com:Ufficio>Roma</com:Ufficio></com:Operatore>',
     writePresentaDomanda(scenario('conforme').domanda(protocollo, new Date())).text,
   );
-  const r = await postRaw(fed.url('istruttoria'), body, { tls: fed.tlsOf('INPS_ISTRUTTORIA') });
+  const r = await postRaw(fed.url('istruttoria'), body, { tls: fed.tlsOf('INPS_ISTRUTTORIA'), firma: true });
   expect(r.fault).toBeNull();
   const rows = await inps.query<{ id: string; destinatario: EnteVerificatore; contenuto: PacchettoDaInviare }>(
     'SELECT p.id, p.destinatario, p.contenuto FROM pacchetto p JOIN istruttoria i ON i.id = p.istruttoria_id JOIN domanda d ON d.id = i.domanda_id WHERE d.protocollo = $1',
@@ -48,7 +48,7 @@ function esitiFor(ente: EnteVerificatore, p: PacchettoDaInviare, esito: EsitoDat
 
 function notify(as: string, ente: EnteVerificatore, idPacchetto: string, correlationId: string, esiti: EsitoDato[]): Promise<RawResponse> {
   const body = writeNotificaEsito({ idPacchetto, ente, dataEsito: new Date(), esitiDato: esiti }).text;
-  return postRaw(fed.url('esiti'), rawEnvelope(opHeader(as) + `<com:X-Correlation-ID>${correlationId}</com:X-Correlation-ID>`, body), { tls: fed.tlsOf(as) });
+  return postRaw(fed.url('esiti'), rawEnvelope(opHeader(as) + `<com:X-Correlation-ID>${correlationId}</com:X-Correlation-ID>`, body), { tls: fed.tlsOf(as), firma: true });
 }
 
 async function packetState(id: string) {

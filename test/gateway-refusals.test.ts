@@ -87,8 +87,11 @@ describe('input', () => {
     ['two payloads in the Body', () => rawEnvelope(OPERATORE, domandaXml('INPS.REF.0109') + domandaXml('INPS.REF.0110')), 'SOAP_NON_VALIDO'],
   ];
 
+  // Refusals that come after the WS-Security check need a signed message to get that far.
+  const DOPO_FIRMA = new Set(['CODICE_FISCALE_NON_VALIDO', 'OPERATORE_ASSENTE']);
+
   test.each(cases)('%s gets a Fault with its code and nothing is stored', async (_what, body, code) => {
-    const r = await postRaw(url, body(), { tls: caseSystem });
+    const r = await postRaw(url, body(), { tls: caseSystem, firma: DOPO_FIRMA.has(code) });
     expect(r.fault?.code).toBe(code);
     expect(r.fault!.faultcode).toBe('soap:Client');
     expect(r.fault!.message.length).toBeGreaterThan(10);
@@ -96,7 +99,7 @@ describe('input', () => {
   });
 
   test('the Fault for an invalid codice fiscale says which field and what check character was expected', async () => {
-    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0111', (x) => x.replace('RSSMRA60A01H501Q', 'RSSMRA60A01H501X'))), { tls: caseSystem });
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0111', (x) => x.replace('RSSMRA60A01H501Q', 'RSSMRA60A01H501X'))), { tls: caseSystem, firma: true });
     expect(r.fault!.message).toMatch(/Richiedente\/CodiceFiscale: carattere di controllo errato: atteso Q, trovato X/);
   });
 
@@ -121,7 +124,7 @@ describe('input', () => {
   });
 
   test('after all the refusals the gateway still accepts a good domanda', async () => {
-    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0200')), { tls: caseSystem });
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0200')), { tls: caseSystem, firma: true });
     expect(r.status).toBe(200);
     expect(r.fault).toBeNull();
     // Events: domanda received, INPS-side checks, three packets created.
@@ -131,8 +134,8 @@ describe('input', () => {
 
 describe('resubmission', () => {
   test('the same domanda submitted again gets the same receipt and is stored once', async () => {
-    const first = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0300')), { tls: caseSystem });
-    const again = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0300')), { tls: caseSystem });
+    const first = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0300')), { tls: caseSystem, firma: true });
+    const again = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0300')), { tls: caseSystem, firma: true });
     const id = (r: typeof first) => ((r.json.Envelope as Record<string, Record<string, Record<string, string>>>).Body!.PresentaDomandaRisposta!.IdIstruttoria);
     expect(id(again)).toBe(id(first));
     const n = await inps.query("SELECT count(*)::int AS n FROM domanda WHERE protocollo = 'INPS.REF.0300'");
@@ -140,7 +143,7 @@ describe('resubmission', () => {
   });
 
   test('the same protocol with different content is refused as DOMANDA_DUPLICATA', async () => {
-    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0300', (x) => x.replace('<ist:Livello>2</ist:Livello>', '<ist:Livello>3</ist:Livello>'))), { tls: caseSystem });
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0300', (x) => x.replace('<ist:Livello>2</ist:Livello>', '<ist:Livello>3</ist:Livello>'))), { tls: caseSystem, firma: true });
     expect(r.fault?.code).toBe('DOMANDA_DUPLICATA');
     const lv = await inps.query("SELECT a.livello FROM attestazione a JOIN domanda d ON d.id = a.domanda_id WHERE d.protocollo = 'INPS.REF.0300'");
     expect(lv.rows).toEqual([{ livello: '2' }]);

@@ -233,7 +233,16 @@ function writeArtifacts(results: readonly Outcome[], extra: Record<string, unkno
 }
 
 beforeAll(async () => {
-  fed = await TestFederation.start({ name: 'hostile-input', processes: ['inps-gateway'] });
+  fed = await TestFederation.start({
+    name: 'hostile-input',
+    processes: ['inps-gateway'],
+    // The fuzz targets the intake (transport, parser, schema, domain checks), which runs before and after the
+    // signature check alike; unsigned messages let every mutation reach the checks it is aimed at. Signatures
+    // have their own tests (security-audit, wssecurity, interop-wssecurity).
+    mutaConfig: (json) => {
+      json.identities.INPS_ISTRUTTORIA.sicurezzaMessaggio = 'nessuna';
+    },
+  });
   inps = fed.pool('inps');
   url = fed.url('istruttoria');
   const files = fed.tlsOf('INPS_ISTRUTTORIA');

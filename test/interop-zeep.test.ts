@@ -10,7 +10,8 @@ import { eventually } from './support/eventually';
 import { zeep } from './support/zeep';
 
 /**
- * Python zeep, an independent SOAP stack, uses the three contracts unchanged over mutual TLS: it submits and
+ * Python zeep, an independent SOAP stack, uses the three contracts unchanged over mutual TLS, signing each request
+ * with its own WS-Security (BinarySignature, python-xmlsec) as ModI ID_AUTH_SOAP_02 asks: it submits and
  * reads a domanda as the INPS case system, delivers a packet to ANPAL's node as the Ministero's hub would,
  * and reads our Faults. The INPS dispatcher does not run, so zeep plays the hub for ANPAL's packet and
  * ANPAL's node really calls INPS back.
@@ -52,6 +53,19 @@ test('zeep submits a domanda and reads its istruttoria', async () => {
   expect(pacchetti.every((p) => p.Stato === 'DA_INVIARE')).toBe(true);
   const op = await inps.query("SELECT operatore_id FROM domanda WHERE protocollo = 'INPS.ZEEP.0001'");
   expect(op.rows).toEqual([{ operatore_id: 'ZEEP-OP-1' }]);
+  // Both calls were signed by zeep and verified: the message log holds their wsa:MessageID.
+  const log = await inps.query("SELECT operazione, message_id FROM registro_messaggi WHERE direzione = 'RICEVUTO' AND controparte = 'INPS_ISTRUTTORIA' ORDER BY seq");
+  expect(log.rows.map((r) => r.operazione)).toEqual(['PresentaDomanda', 'StatoIstruttoria']);
+  for (const r of log.rows) expect(r.message_id).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+});
+
+test('zeep without WS-Security is told the message must be signed', async () => {
+  const d = scenario('conforme').domanda('INPS.ZEEP.0003', new Date());
+  const out = await zeep<ZeepOut>({
+    action: 'call', wsdl: path.join(WSDL_DIR, 'inps-istruttoria.wsdl'), address: fed.url('istruttoria'), operation: 'PresentaDomanda',
+    args: argsDomanda(d), headers: { Operatore: operatore }, tls: tls('INPS_ISTRUTTORIA'), firma: false,
+  });
+  expect(out.fault?.detail).toMatchObject({ Codice: 'FIRMA_ASSENTE', Ritentabile: 'false' });
 });
 
 test('zeep gets our Fault with its code and detail', async () => {

@@ -14,12 +14,15 @@ import { PROJECT_ROOT } from '../shared/paths';
 import { scenario } from '../infra/demo/dataset';
 import { TestFederation } from './support/federation';
 import { eventually } from './support/eventually';
-import { postRaw, rawEnvelope, type RawTls } from './support/raw-soap';
+import { firmato, postRaw, rawEnvelope, type RawTls } from './support/raw-soap';
+import { firmaBusta } from '../shared/soap/wssecurity';
+import { MessaggiVistiPostgres } from '../shared/audit/messaggi-visti';
 
 /**
  * The convenzione's security rules on a running INPS gateway: who may call (certificate of the registered CA,
  * registered address), the operator named on every call, the tamper-evident access trace and message log, the
- * Supervisore's searches, alerts and suspensions, and secrets kept out of reach.
+ * Supervisore's searches, alerts and suspensions, message signatures (ModI ID_AUTH_SOAP_02) with their replay
+ * guard, and secrets kept out of reach.
  */
 const run = promisify(execFile);
 let fed: TestFederation;
@@ -42,6 +45,8 @@ beforeAll(async () => {
       writeFileSync(path.join(dir, 'ca2', 'ca.key.pem'), ca2.keyPem);
       json.identities.ESTERNO = { ente: 'INPS', description: 'Ente esterno', subjectCN: 'esterno.ape-precoci.local', allowedIps: ['127.0.0.1'], caFile: path.join(dir, 'ca2', 'ca.cert.pem') };
       json.identities.INPS_REMOTO = { ente: 'INPS', description: 'Sistema istruttorio remoto', subjectCN: 'remoto.inps.ape-precoci.local', allowedIps: ['192.0.2.10'] };
+      // A case system onboarded deliberately without message signatures.
+      json.identities.INPS_LEGACY = { ente: 'INPS', description: 'Sistema istruttorio senza WS-Security', subjectCN: 'legacy.inps.ape-precoci.local', allowedIps: ['127.0.0.1'], sicurezzaMessaggio: 'nessuna' };
       json.security = { ...json.security, sogliaRifiuti: 5, finestraRifiutiMinuti: 10, sogliaIstruttorieAltrui: 2, finestraIstruttorieAltruiMinuti: 60 };
     },
   });
@@ -90,14 +95,117 @@ describe('channel (ID_AUTH_CHANNEL_02)', () => {
   });
 });
 
+describe('message (ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01)', () => {
+  const keys = (code: string) => ({ keyPem: readFileSync(fed.identity(code).keyFile, 'utf8'), certPem: readFileSync(fed.identity(code).certFile, 'utf8') });
+  const signedBy = (body: string, k: { keyPem: string; certPem: string }, o: { to?: string; now?: Date } = {}) =>
+    firmaBusta(body, { ...k, to: o.to ?? url, now: o.now ?? new Date() });
+  const stored = async (protocollo: string) => (await inps.query('SELECT count(*)::int AS n FROM domanda WHERE protocollo = $1', [protocollo])).rows[0].n as number;
+
+  test('an unsigned call from a party that must sign is refused, nothing is stored, and the refusal is traced', async () => {
+    const r = await postRaw(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0601')), { tls: caseSystem });
+    expect(r.fault?.code).toBe('FIRMA_ASSENTE');
+    expect(r.fault!.message).toContain('ID_AUTH_SOAP_02');
+    expect(await stored('INPS.SEC.0601')).toBe(0);
+    expect(await ultimoAccesso()).toMatchObject({ esito: 'RIFIUTATA', codice_errore: 'FIRMA_ASSENTE', identita: 'INPS_ISTRUTTORIA' });
+  });
+
+  test('a signed call is accepted and its wsa:MessageID is in the message log', async () => {
+    const body = firmato(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0602')), caseSystem);
+    const messageId = /<wsa:MessageID[^>]*>([^<]+)</.exec(body)![1];
+    const r = await postRaw(url, body, { tls: caseSystem });
+    expect(r.fault).toBeNull();
+    const m = (await inps.query("SELECT * FROM registro_messaggi WHERE direzione = 'RICEVUTO' ORDER BY seq DESC LIMIT 1")).rows[0];
+    expect(m).toMatchObject({ operazione: 'PresentaDomanda', controparte: 'INPS_ISTRUTTORIA', message_id: messageId, esito: 'ACCETTATO' });
+  });
+
+  test('the same signed message sent again is refused as a replay', async () => {
+    const body = firmato(url, rawEnvelope(operatore('OP-1'), writeStatoIstruttoria({ protocolloDomanda: 'INPS.SEC.0602' }).text), caseSystem);
+    expect((await postRaw(url, body, { tls: caseSystem })).fault).toBeNull();
+    const again = await postRaw(url, body, { tls: caseSystem });
+    expect(again.fault?.code).toBe('MESSAGGIO_RIPETUTO');
+    expect(again.fault!.message).toContain('già ricevuto');
+  });
+
+  test('a MessageID is remembered until well after its Timestamp expires, then forgotten', async () => {
+    const visti = new MessaggiVistiPostgres(inps, 10 * 60_000);
+    const now = new Date();
+    const id = `urn:uuid:test-${Date.now()}`;
+    expect(await visti.registra(id, 'T', new Date(now.getTime() + 5 * 60_000), now)).toBe(true);
+    expect(await visti.registra(id, 'T', new Date(now.getTime() + 5 * 60_000), now)).toBe(false);
+    await visti.pulisci(new Date(now.getTime() + 14 * 60_000));
+    expect(await visti.registra(id, 'T', new Date(now.getTime() + 5 * 60_000), now)).toBe(false);
+    await visti.pulisci(new Date(now.getTime() + 16 * 60_000));
+    expect(await visti.registra(id, 'T', new Date(now.getTime() + 5 * 60_000), now)).toBe(true);
+  });
+
+  test("a message signed with another party's certificate is refused", async () => {
+    const r = await postRaw(url, signedBy(rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0603')), keys('INPS')), { tls: caseSystem });
+    expect(r.fault?.code).toBe('CERTIFICATO_NON_CORRISPONDENTE');
+    expect(r.fault!.message).toContain('INPS_ISTRUTTORIA');
+    expect(await stored('INPS.SEC.0603')).toBe(0);
+  });
+
+  test("a signing certificate with the party's name from a CA not registered for it is refused", async () => {
+    const cn = fed.identity('INPS_ISTRUTTORIA').subjectCN;
+    const fake = issueCertificate(ca2(), { commonName: cn, dnsNames: [cn] }, validityFrom(new Date(), 10));
+    const r = await postRaw(url, signedBy(rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0604')), fake), { tls: caseSystem });
+    expect(r.fault?.code).toBe('CERTIFICATO_NON_CORRISPONDENTE');
+    expect(r.fault!.message).toContain('non è emesso dalla CA registrata');
+  });
+
+  test('an expired signing certificate is refused', async () => {
+    const cn = fed.identity('INPS_ISTRUTTORIA').subjectCN;
+    const now = Date.now();
+    const expired = issueCertificate(federationCa(), { commonName: cn, dnsNames: [cn] }, { notBefore: new Date(now - 40 * 86_400_000), notAfter: new Date(now - 86_400_000) });
+    const r = await postRaw(url, signedBy(rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0605')), expired), { tls: caseSystem });
+    expect(r.fault?.code).toBe('CERTIFICATO_NON_VALIDO');
+  });
+
+  test('a body changed after signing is refused', async () => {
+    const body = firmato(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0606')), caseSystem).replace('INPS.SEC.0606', 'INPS.SEC.0666');
+    const r = await postRaw(url, body, { tls: caseSystem });
+    expect(r.fault?.code).toBe('FIRMA_NON_VALIDA');
+    expect(await stored('INPS.SEC.0666')).toBe(0);
+  });
+
+  test('a message addressed (wsa:To) to another endpoint is refused', async () => {
+    const r = await postRaw(url, signedBy(rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0607')), keys('INPS_ISTRUTTORIA'), { to: fed.url('esiti') }), { tls: caseSystem });
+    expect(r.fault?.code).toBe('DESTINATARIO_NON_VALIDO');
+    expect(r.fault!.message).toContain(url);
+  });
+
+  test('a message whose Timestamp has expired is refused', async () => {
+    const old = new Date(Date.now() - 20 * 60_000);
+    const r = await postRaw(url, signedBy(rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0608')), keys('INPS_ISTRUTTORIA'), { now: old }), { tls: caseSystem });
+    expect(r.fault?.code).toBe('TIMESTAMP_NON_VALIDO');
+  });
+
+  test('a header block marked mustUnderstand that the gateway does not process is refused', async () => {
+    const extra = '<x:Tracciamento xmlns:x="urn:esempio:altro" xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" soap:mustUnderstand="1">42</x:Tracciamento>';
+    const r = await postRaw(url, rawEnvelope(operatore('OP-1') + extra, domanda('INPS.SEC.0609')), { tls: caseSystem, firma: true });
+    expect(r.fault?.code).toBe('INTESTAZIONE_NON_COMPRESA');
+    expect(r.fault!.message).toContain('urn:esempio:altro');
+  });
+
+  test('a party onboarded without message security ("nessuna") is accepted unsigned, and the gateway said so at start', async () => {
+    const r = await postRaw(url, rawEnvelope(operatore('OP-LEGACY'), domanda('INPS.SEC.0610')), { tls: fed.tlsOf('INPS_LEGACY') });
+    expect(r.fault).toBeNull();
+    const warning = (fed.logs.get('inps-gateway') ?? []).find((l) => l.includes('without WS-Security'));
+    expect(warning).toContain('INPS_LEGACY');
+    // If it does sign, the signature is checked all the same.
+    const forged = firmato(url, rawEnvelope(operatore('OP-LEGACY'), domanda('INPS.SEC.0611')), fed.tlsOf('INPS_LEGACY')).replace('INPS.SEC.0611', 'INPS.SEC.0612');
+    expect((await postRaw(url, forged, { tls: fed.tlsOf('INPS_LEGACY') })).fault?.code).toBe('FIRMA_NON_VALIDA');
+  });
+});
+
 describe('access trace and message log', () => {
   let idIstruttoria: string;
 
   beforeAll(async () => {
-    const r = await postRaw(url, rawEnvelope(operatore('INPS-OP-ROSSI'), domanda('INPS.SEC.0100')), { tls: caseSystem });
+    const r = await postRaw(url, rawEnvelope(operatore('INPS-OP-ROSSI'), domanda('INPS.SEC.0100')), { tls: caseSystem, firma: true });
     expect(r.fault).toBeNull();
     idIstruttoria = (r.json.Envelope as any).Body.PresentaDomandaRisposta.IdIstruttoria;
-    const s = await postRaw(url, rawEnvelope(operatore('INPS-OP-BIANCHI'), writeStatoIstruttoria({ idIstruttoria }).text), { tls: caseSystem });
+    const s = await postRaw(url, rawEnvelope(operatore('INPS-OP-BIANCHI'), writeStatoIstruttoria({ idIstruttoria }).text), { tls: caseSystem, firma: true });
     expect(s.fault).toBeNull();
   });
 
@@ -159,7 +267,7 @@ describe('access trace and message log', () => {
 
 describe('supervision', () => {
   test('a burst of refused calls from one party raises an alert', async () => {
-    for (let i = 0; i < 6; i++) await postRaw(url, rawEnvelope('', domanda(`INPS.SEC.03${i}`)), { tls: caseSystem });
+    for (let i = 0; i < 6; i++) await postRaw(url, rawEnvelope('', domanda(`INPS.SEC.03${i}`)), { tls: caseSystem, firma: true });
     expect((await rilevaAnomalie(admin, new Date(), fed.config.security, { operatoriDiSistema: [], istruttorie: true })).nuove).toBeGreaterThan(0);
     const allerte = await elencoAllerte(inps);
     expect(allerte.find((a) => a.regola === 'RIFIUTI_RIPETUTI' && a.soggetto === 'INPS_ISTRUTTORIA')?.descrizione).toContain('OPERATORE_ASSENTE');
@@ -173,10 +281,10 @@ describe('supervision', () => {
   test("an operator reading many istruttorie submitted by others raises an alert", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = await postRaw(url, rawEnvelope(operatore('INPS-OP-AUTORE'), domanda(`INPS.SEC.04${i}`)), { tls: caseSystem });
+      const r = await postRaw(url, rawEnvelope(operatore('INPS-OP-AUTORE'), domanda(`INPS.SEC.04${i}`)), { tls: caseSystem, firma: true });
       ids.push((r.json.Envelope as any).Body.PresentaDomandaRisposta.IdIstruttoria);
     }
-    for (const id of ids) await postRaw(url, rawEnvelope(operatore('INPS-OP-CURIOSO'), writeStatoIstruttoria({ idIstruttoria: id }).text), { tls: caseSystem });
+    for (const id of ids) await postRaw(url, rawEnvelope(operatore('INPS-OP-CURIOSO'), writeStatoIstruttoria({ idIstruttoria: id }).text), { tls: caseSystem, firma: true });
     await rilevaAnomalie(admin, new Date(), fed.config.security, { operatoriDiSistema: [], istruttorie: true });
     const a = (await elencoAllerte(inps)).find((x) => x.regola === 'ISTRUTTORIE_ALTRUI' && x.soggetto === 'INPS-OP-CURIOSO');
     expect(a?.descrizione).toContain('3 istruttorie di altri operatori');
@@ -194,19 +302,19 @@ describe('supervision', () => {
   test('a suspended operator is refused until reinstated; a suspended party likewise', async () => {
     await sospendi(inps, { tipo: 'OPERATORE', soggetto: 'INPS-OP-SOSPESO', motivo: 'accessi anomali in verifica', autore: 'INPS-SUP-01' }, new Date());
     const refused = await eventually(async () => {
-      const r = await postRaw(url, rawEnvelope(operatore('INPS-OP-SOSPESO'), domanda('INPS.SEC.0500')), { tls: caseSystem });
+      const r = await postRaw(url, rawEnvelope(operatore('INPS-OP-SOSPESO'), domanda('INPS.SEC.0500')), { tls: caseSystem, firma: true });
       return r.fault?.code === 'OPERATORE_SOSPESO' ? r : undefined;
     }, { what: 'the suspension to take effect' });
     expect(refused.fault!.message).toContain('accessi anomali in verifica');
-    const other = await postRaw(url, rawEnvelope(operatore('INPS-OP-ALTRO'), domanda('INPS.SEC.0501')), { tls: caseSystem });
+    const other = await postRaw(url, rawEnvelope(operatore('INPS-OP-ALTRO'), domanda('INPS.SEC.0501')), { tls: caseSystem, firma: true });
     expect(other.fault).toBeNull();
     await riattiva(inps, { tipo: 'OPERATORE', soggetto: 'INPS-OP-SOSPESO', autore: 'INPS-SUP-01' }, new Date());
-    await eventually(async () => (await postRaw(url, rawEnvelope(operatore('INPS-OP-SOSPESO'), domanda('INPS.SEC.0500')), { tls: caseSystem })).fault === null, { what: 'reinstatement' });
+    await eventually(async () => (await postRaw(url, rawEnvelope(operatore('INPS-OP-SOSPESO'), domanda('INPS.SEC.0500')), { tls: caseSystem, firma: true })).fault === null, { what: 'reinstatement' });
 
     await sospendi(inps, { tipo: 'PARTE', soggetto: 'INPS_ISTRUTTORIA', motivo: 'incidente di sicurezza notificato', autore: 'INPS-SUP-01' }, new Date());
-    await eventually(async () => (await postRaw(url, rawEnvelope(operatore('INPS-OP-ALTRO'), domanda('INPS.SEC.0502')), { tls: caseSystem })).fault?.code === 'PARTE_SOSPESA', { what: 'party suspension' });
+    await eventually(async () => (await postRaw(url, rawEnvelope(operatore('INPS-OP-ALTRO'), domanda('INPS.SEC.0502')), { tls: caseSystem, firma: true })).fault?.code === 'PARTE_SOSPESA', { what: 'party suspension' });
     await riattiva(inps, { tipo: 'PARTE', soggetto: 'INPS_ISTRUTTORIA', autore: 'INPS-SUP-01' }, new Date());
-    await eventually(async () => (await postRaw(url, rawEnvelope(operatore('INPS-OP-ALTRO'), domanda('INPS.SEC.0502')), { tls: caseSystem })).fault === null, { what: 'party reinstated' });
+    await eventually(async () => (await postRaw(url, rawEnvelope(operatore('INPS-OP-ALTRO'), domanda('INPS.SEC.0502')), { tls: caseSystem, firma: true })).fault === null, { what: 'party reinstated' });
   });
 });
 

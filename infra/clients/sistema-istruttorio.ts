@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as soap from 'soap';
 import type { Domanda, Operatore } from '../../shared/domain/types';
@@ -9,6 +11,10 @@ import { WSDL_DIR } from '../../shared/paths';
  * An INPS case-processing system as a counterpart would write it: a generic SOAP stack (node-soap) loading
  * wsdl/inps-istruttoria.wsdl unchanged, over mutual TLS with its own certificate. Used by the demo and by
  * the end-to-end tests, so they exercise the contract the way an independent client does.
+ *
+ * Message security (ModI ID_AUTH_SOAP_02) is node-soap's own WSSecurityCert, configured as the profile asks:
+ * BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID and Body, exclusive C14N, SHA-256, RSA-SHA256.
+ * The TLS client certificate rides along through ClientSSLSecurity's agent options.
  */
 export interface TlsFiles {
   keyFile: string;
@@ -18,29 +24,65 @@ export interface TlsFiles {
 
 type AsyncOp = (args: unknown) => Promise<[Record<string, unknown>, string, unknown, string]>;
 
-export class SistemaIstruttorio {
-  private constructor(private readonly client: soap.Client) {}
+const WSA = 'http://www.w3.org/2005/08/addressing';
+const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 
-  static async connect(endpoint: string, tls: TlsFiles, operatore: Operatore): Promise<SistemaIstruttorio> {
+export interface OpzioniSistema {
+  /** Sign each call with WS-Security (default true); false only for a case system configured "nessuna". */
+  firma?: boolean;
+}
+
+export class SistemaIstruttorio {
+  private constructor(
+    private readonly client: soap.Client,
+    private readonly endpoint: string,
+    private readonly operatoreXml: string,
+  ) {}
+
+  static async connect(endpoint: string, tls: TlsFiles, operatore: Operatore, o: OpzioniSistema = {}): Promise<SistemaIstruttorio> {
     const client = await soap.createClientAsync(path.join(WSDL_DIR, 'inps-istruttoria.wsdl'), {}, endpoint);
-    client.setSecurity(new soap.ClientSSLSecurity(tls.keyFile, tls.certFile, tls.caFile));
-    client.addSoapHeader(
-      `<com:Operatore xmlns:com="${NS.com}"><com:IdOperatore>${escapeXml(operatore.id)}</com:IdOperatore><com:Ufficio>${escapeXml(operatore.ufficio)}</com:Ufficio></com:Operatore>`,
-    );
-    return new SistemaIstruttorio(client);
+    const ssl = new soap.ClientSSLSecurity(tls.keyFile, tls.certFile, tls.caFile);
+    const wss =
+      o.firma === false
+        ? null
+        : new soap.WSSecurityCert(readFileSync(tls.keyFile), readFileSync(tls.certFile), '', {
+            signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+            digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+            signatureTransformations: [EXC_C14N],
+            additionalReferences: ['wsa:To', 'wsa:MessageID'],
+            signerOptions: { prefix: 'ds', idMode: 'wssecurity' },
+          });
+    client.setSecurity({
+      addOptions: (options: Record<string, unknown>) => ssl.addOptions(options),
+      toXML: () => '',
+      ...(wss && { postProcess: (xml: string, envelopeKey: string) => wss.postProcess(xml, envelopeKey) }),
+    } as unknown as soap.ISecurity);
+    const operatoreXml = `<com:Operatore xmlns:com="${NS.com}"><com:IdOperatore>${escapeXml(operatore.id)}</com:IdOperatore><com:Ufficio>${escapeXml(operatore.ufficio)}</com:Ufficio></com:Operatore>`;
+    return new SistemaIstruttorio(client, endpoint, operatoreXml);
   }
 
   async presentaDomanda(d: Domanda): Promise<{ idIstruttoria: string; dataRicezione: Date; stato: string }> {
-    const op = (this.client as unknown as Record<string, AsyncOp>).PresentaDomandaAsync!;
-    const [result] = await op(argsDomanda(d));
+    const [result] = await this.invoca('PresentaDomanda', argsDomanda(d));
     return { idIstruttoria: String(result.IdIstruttoria), dataRicezione: new Date(result.DataRicezione as string | Date), stato: String(result.Stato) };
   }
 
   /** The response as node-soap parses it: element names as keys. */
   async statoIstruttoria(chiave: { IdIstruttoria: string } | { ProtocolloDomanda: string }): Promise<Record<string, unknown>> {
-    const op = (this.client as unknown as Record<string, AsyncOp>).StatoIstruttoriaAsync!;
-    const [result] = await op(chiave);
+    const [result] = await this.invoca('StatoIstruttoria', chiave);
     return result;
+  }
+
+  /**
+   * Headers are set per call, because wsa:MessageID must be new each time; node-soap reads them synchronously
+   * when the call starts, so concurrent calls do not mix them up.
+   */
+  private invoca(operazione: string, args: unknown): Promise<[Record<string, unknown>, string, unknown, string]> {
+    const op = (this.client as unknown as Record<string, AsyncOp>)[`${operazione}Async`]!;
+    this.client.clearSoapHeaders();
+    this.client.addSoapHeader(this.operatoreXml);
+    this.client.addSoapHeader(`<wsa:To xmlns:wsa="${WSA}">${escapeXml(this.endpoint)}</wsa:To>`);
+    this.client.addSoapHeader(`<wsa:MessageID xmlns:wsa="${WSA}">urn:uuid:${randomUUID()}</wsa:MessageID>`);
+    return op.call(this.client, args);
   }
 }
 

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG_FILE, identityOf, loadConfig } from '../../shared/config/load';
+import { firmaBusta } from '../../shared/soap/wssecurity';
 import { CONTRACTS } from '../../shared/messages/contracts';
 import { SistemaIstruttorio } from '../clients/sistema-istruttorio';
 import { SCENARI, scenario } from '../demo/dataset';
@@ -6,18 +8,27 @@ import { SCENARI, scenario } from '../demo/dataset';
 /**
  * npm run domanda -- invia --scenario <chiave> [--protocollo P]
  * npm run domanda -- stato <protocollo | id istruttoria>
- * A small INPS case-system client for the running federation (node-soap over mutual TLS).
+ * npm run domanda -- firma <busta.xml>
+ * A small INPS case-system client for the running federation (node-soap over mutual TLS, WS-Security signed);
+ * `firma` prints an envelope signed as the case system, for curl or any HTTP tool (valid five minutes, once).
  */
 const USAGE = `uso:
   npm run domanda -- invia --scenario <${SCENARI.map((s) => s.chiave).join('|')}> [--protocollo P]
-  npm run domanda -- stato <protocollo | id istruttoria>`;
+  npm run domanda -- stato <protocollo | id istruttoria>
+  npm run --silent domanda -- firma <busta.xml>`;
 
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
   const config = loadConfig(process.env.APE_CONFIG ?? DEFAULT_CONFIG_FILE);
   const cs = identityOf(config, 'INPS_ISTRUTTORIA');
+  const endpoint = `${config.services.inpsGateway.publicUrl}${CONTRACTS.istruttoria.path}`;
+  if (cmd === 'firma' && rest[0]) {
+    const busta = readFileSync(rest[0], 'utf8');
+    process.stdout.write(firmaBusta(busta, { keyPem: readFileSync(cs.keyFile, 'utf8'), certPem: readFileSync(cs.certFile, 'utf8'), to: endpoint, now: new Date() }));
+    return;
+  }
   const client = await SistemaIstruttorio.connect(
-    `${config.services.inpsGateway.publicUrl}${CONTRACTS.istruttoria.path}`,
+    endpoint,
     { keyFile: cs.keyFile, certFile: cs.certFile, caFile: config.pki.caCertFile },
     { id: process.env.APE_OPERATORE ?? 'INPS-OP-CLI', ufficio: process.env.APE_UFFICIO ?? 'INPS - riga di comando' },
   );

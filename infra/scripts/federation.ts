@@ -83,6 +83,7 @@ function istruzioni(config: FederationConfig): void {
   const gw = config.services.inpsGateway.publicUrl;
   const cs = identityOf(config, 'INPS_ISTRUTTORIA');
   const sample = path.join(PROJECT_ROOT, 'var', 'demo', 'domanda-esempio.xml');
+  const firmata = path.join(PROJECT_ROOT, 'var', 'demo', 'domanda-firmata.xml');
   mkdirSync(path.dirname(sample), { recursive: true });
   const d = scenario('conforme').domanda(`INPS.ESEMPIO.${Date.now()}`, new Date());
   writeFileSync(sample, envelope([operatoreHeader(OPERATORE_DEMO)], writePresentaDomanda(d)));
@@ -101,9 +102,10 @@ Registrare l'esito di un accertamento INL (come ispettore identificato):
 Presentare una domanda di esempio:
   npm run domanda -- invia --scenario conforme        (scenari: ${SCENARI.map((s) => s.chiave).join(', ')})
   npm run domanda -- stato <protocollo o id istruttoria>
-oppure con curl, come sistema istruttorio INPS:
+oppure con curl, come sistema istruttorio INPS (la busta va firmata, WS-Security ModI ID_AUTH_SOAP_02):
+  npm run --silent domanda -- firma ${rel(sample)} > ${rel(firmata)}
   curl --cert ${rel(cs.certFile)} --key ${rel(cs.keyFile)} --cacert ${rel(config.pki.caCertFile)} \\
-       -H 'Content-Type: text/xml; charset=utf-8' --data-binary @${rel(sample)} ${gw}${CONTRACTS.istruttoria.path}
+       -H 'Content-Type: text/xml; charset=utf-8' --data-binary @${rel(firmata)} ${gw}${CONTRACTS.istruttoria.path}
 
 Ctrl-C per fermare la federazione.`);
 }

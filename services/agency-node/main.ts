@@ -1,4 +1,4 @@
-import { identityOf, systemOperatorOf, trustedCaFiles } from '../../shared/config/load';
+import { identityOf, systemOperatorOf } from '../../shared/config/load';
 import { apriDatabase } from '../../shared/runtime/database';
 import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
 import { avviaAttivitaPeriodiche } from '../../shared/runtime/periodici';
@@ -12,7 +12,7 @@ import { notificaRiscontro, segnalaCaso, sollecitaEsito } from './operazioni';
 import { consegnaNotifica, valutazioneAutomatica } from './inl-lavoro';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
 import { runService } from '../../shared/runtime/service';
-import { SoapClient } from '../../shared/soap/client';
+import { creaSoapClient } from '../../shared/runtime/soap-client';
 import { ArchivioPostgres } from './archivio';
 import { consegnaEsito, verificaPacchetto } from './elaborazione';
 
@@ -40,8 +40,7 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
   const db = await apriDatabase(rt, svc.schema, ['messaging', 'agency']);
   const { pool, registri } = db;
 
-  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: trustedCaFiles(config), timeoutMs: config.soap.timeoutMs, registri, clock: rt.clock });
-  rt.onShutdown(() => soap.close());
+  const soap = creaSoapClient(rt, identity, registri);
 
   const amqp = createMessaging(rt);
   startWorker(rt, amqp, codaVerifica(ente), verificaPacchetto({ pool, ente, archivio: new ArchivioPostgres(pool), clock: rt.clock, routingConsegna: codaConsegnaEsito(ente) }));

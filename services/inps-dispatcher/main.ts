@@ -1,4 +1,4 @@
-import { identityOf, systemOperatorOf, trustedCaFiles } from '../../shared/config/load';
+import { identityOf, systemOperatorOf } from '../../shared/config/load';
 import { apriDatabase } from '../../shared/runtime/database';
 import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
 import { CODE } from '../../shared/amqp/topology';
@@ -6,7 +6,7 @@ import { ApeError } from '../../shared/errors';
 import { CONTRACTS } from '../../shared/messages/contracts';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
 import { runService } from '../../shared/runtime/service';
-import { SoapClient } from '../../shared/soap/client';
+import { creaSoapClient } from '../../shared/runtime/soap-client';
 import { invioPacchetto } from './invio-pacchetto';
 import { invioMessaggio } from './invio-messaggio';
 
@@ -21,8 +21,7 @@ runService('inps-dispatcher', async (rt) => {
   sorvegliaCertificatiServizio(rt, identity);
   const { pool, registri } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
 
-  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: trustedCaFiles(config), timeoutMs: config.soap.timeoutMs, registri, clock: rt.clock });
-  rt.onShutdown(() => soap.close());
+  const soap = creaSoapClient(rt, identity, registri);
 
   const hub = config.services.hub;
   const destinazione = (destinatario: 'MINLAVORO' | 'ANPAL' | 'INAIL' | 'INL') => {

@@ -17,7 +17,7 @@ runService('inps-gateway', async (rt) => {
   const svc = rt.config.services.inpsGateway;
   const identity = identityOf(rt.config, svc.identity);
   sorvegliaCertificatiServizio(rt, identity);
-  const { pool, registri, sospensioni } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
+  const { pool, registri, sospensioni, visti } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
 
   const identities = Object.values(rt.config.identities);
   const deps = {
@@ -37,6 +37,7 @@ runService('inps-gateway', async (rt) => {
     log: rt.log,
     registri,
     sospensioni,
+    visti,
     services: [
       { ...CONTRACTS.istruttoria, operations: [presentaDomanda(deps), statoIstruttoria(deps)] },
       { ...CONTRACTS.esiti, operations: [notificaEsito(deps), notificaAccertamento(deps)] },

@@ -1,4 +1,4 @@
-import { identityOf, trustedCaFiles } from '../../shared/config/load';
+import { identityOf } from '../../shared/config/load';
 import { apriDatabase } from '../../shared/runtime/database';
 import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
 import { avviaAttivitaPeriodiche } from '../../shared/runtime/periodici';
@@ -12,7 +12,7 @@ import type { EnteVerificatore } from '../../shared/domain/types';
 import { inoltroMessaggio, operazioneInoltrata } from './messaggi';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
 import { runService } from '../../shared/runtime/service';
-import { SoapClient } from '../../shared/soap/client';
+import { creaSoapClient } from '../../shared/runtime/soap-client';
 import { inoltroPacchetto } from './inoltro';
 
 /**
@@ -28,8 +28,7 @@ runService('minlavoro-hub', async (rt) => {
   const db = await apriDatabase(rt, svc.schema, ['messaging', 'hub']);
   const { pool, registri } = db;
 
-  const soap = new SoapClient({ keyFile: identity.keyFile, certFile: identity.certFile, caFile: trustedCaFiles(config), timeoutMs: config.soap.timeoutMs, registri, clock: rt.clock });
-  rt.onShutdown(() => soap.close());
+  const soap = creaSoapClient(rt, identity, registri);
   const agency = (ente: string) => {
     const a = config.services.agencies[ente as keyof typeof config.services.agencies];
     if (!a) throw new ApeError('DESTINATARIO_ERRATO', `nessun nodo configurato per ${ente}`);

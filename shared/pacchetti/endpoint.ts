@@ -31,6 +31,7 @@ export async function startVerificaEndpoint(
     log: rt.log,
     registri: opts.db.registri,
     sospensioni: opts.db.sospensioni,
+    visti: opts.db.visti,
     services: [{ ...CONTRACTS.verifica, operations: opts.operations }],
   });
   await listen(server, opts.service.listen);

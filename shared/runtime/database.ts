@@ -4,16 +4,19 @@ import { migrate, type MigrationSet } from '../db/migrate';
 import { Registri } from '../audit/registri';
 import { Pseudonimizzatore } from '../audit/pseudonimi';
 import { CacheSospensioni } from '../audit/sospensioni';
+import { MessaggiVistiPostgres } from '../audit/messaggi-visti';
 import type { ServiceRuntime } from './service';
 
 /**
  * A service's database: its schema migrated with the owner's connection (then closed), the working pool as the
- * application role, its chained logs and the suspensions cache. Everything closes on shutdown.
+ * application role, its chained logs, the suspensions cache and the replay guard. Everything closes on shutdown.
  */
 export interface DatabaseServizio {
   pool: Pool;
   registri: Registri;
   sospensioni: CacheSospensioni;
+  /** MessageIDs of signed calls received (replay guard). */
+  visti: MessaggiVistiPostgres;
 }
 
 export async function apriDatabase(rt: ServiceRuntime, schema: string, sets: readonly MigrationSet[]): Promise<DatabaseServizio> {
@@ -29,5 +32,5 @@ export async function apriDatabase(rt: ServiceRuntime, schema: string, sets: rea
   const sospensioni = new CacheSospensioni(pool, schema, rt.log);
   await sospensioni.start();
   rt.onShutdown(() => sospensioni.stop());
-  return { pool, registri, sospensioni };
+  return { pool, registri, sospensioni, visti: new MessaggiVistiPostgres(pool) };
 }

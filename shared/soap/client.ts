@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { PeerCertificate } from 'node:tls';
 import { checkServerIdentity } from 'node:tls';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ApeError, RemoteFaultError } from '../errors';
 import { systemClock, type Clock } from '../clock';
 import type { Registri, Riferimenti } from '../audit/registri';
@@ -11,9 +11,12 @@ import { parseEnvelope, validateEnvelope } from '../xml/envelope';
 import { NS, clark } from '../xml/namespaces';
 import { XmlReader } from '../xml/read';
 import type { Xml } from '../xml/write';
+import { firmaBusta } from './wssecurity';
 
 /**
- * Outgoing SOAP 1.1 calls over mutual TLS with kept-alive connections. The counterpart's certificate must
+ * Outgoing SOAP 1.1 calls over mutual TLS with kept-alive connections, each signed with WS-Security (ModI
+ * ID_AUTH_SOAP_02: BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID and Body) unless the
+ * counterpart was deliberately onboarded without message security. The counterpart's certificate must
  * chain to the federation CA and, when given, carry the expected subject CN (we know which party we call).
  * Responses pass through the same hardened parser and XSD validation as requests. Failures are typed:
  * a Fault becomes RemoteFaultError with the counterpart's code and retryability; network trouble and
@@ -51,15 +54,21 @@ export interface SoapClientOptions {
   /** The service's message log: every call sent is appended (digest and identifiers, never the content). */
   registri?: Registri;
   clock?: Clock;
+  /** Server CNs of counterparts configured with sicurezzaMessaggio "nessuna": calls to them are not signed. */
+  senzaFirma?: readonly string[];
 }
 
 export class SoapClient {
   private readonly agent: https.Agent;
+  private readonly keyPem: string;
+  private readonly certPem: string;
 
   constructor(private readonly opts: SoapClientOptions) {
+    this.keyPem = readFileSync(opts.keyFile, 'utf8');
+    this.certPem = readFileSync(opts.certFile, 'utf8');
     this.agent = new https.Agent({
-      key: readFileSync(opts.keyFile),
-      cert: readFileSync(opts.certFile),
+      key: this.keyPem,
+      cert: this.certPem,
       ca: [opts.caFile].flat().map((f) => readFileSync(f)),
       keepAlive: true,
       maxSockets: opts.maxSockets ?? 32,
@@ -68,7 +77,14 @@ export class SoapClient {
   }
 
   async call(call: SoapCall): Promise<SoapResult> {
-    const text = envelope(call.headers, call.body);
+    const clock = this.opts.clock ?? systemClock;
+    const firmata = !(call.expectedServerCN !== undefined && this.opts.senzaFirma?.includes(call.expectedServerCN));
+    // A new MessageID on every attempt: a retry is a new message, and the counterpart refuses replays. The
+    // Timestamp is real time, like the counterpart's check of it, whatever clock the procedure runs on.
+    const messageId = firmata ? `urn:uuid:${randomUUID()}` : null;
+    const text = messageId
+      ? firmaBusta(envelope(call.headers, call.body), { keyPem: this.keyPem, certPem: this.certPem, to: call.url, messageId, now: new Date() })
+      : envelope(call.headers, call.body);
     let esito = 'ERRORE';
     try {
       const result = await this.send(call, text);
@@ -86,13 +102,14 @@ export class SoapClient {
               direzione: 'INVIATO',
               operazione: call.soapAction.slice(call.soapAction.lastIndexOf(':') + 1),
               controparte: call.expectedServerCN ?? new URL(call.url).host,
+              messageId,
               correlationId: corr,
               improntaCorpo: createHash('sha256').update(text).digest('hex'),
               dimensione: Buffer.byteLength(text),
               esito,
               ...(call.riferimenti && { riferimenti: call.riferimenti }),
             },
-            (this.opts.clock ?? systemClock).now(),
+            clock.now(),
           )
           .catch(() => undefined);
       }

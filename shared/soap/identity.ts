@@ -31,14 +31,23 @@ export class CallerRegistry {
   private readonly byCN: Map<string, IdentityConfig>;
   /** Fingerprint of the CA each identity's certificate must come from. */
   private readonly issuer = new Map<string, string>();
+  private readonly ca = new Map<string, X509Certificate>();
 
   constructor(identities: readonly IdentityConfig[]) {
     this.byCN = new Map(identities.map((i) => [i.subjectCN, i]));
-    const fp = new Map<string, string>();
+    const byFile = new Map<string, X509Certificate>();
     for (const i of identities) {
-      if (!fp.has(i.caFile)) fp.set(i.caFile, new X509Certificate(readFileSync(i.caFile)).fingerprint256);
-      this.issuer.set(i.code, fp.get(i.caFile)!);
+      if (!byFile.has(i.caFile)) byFile.set(i.caFile, new X509Certificate(readFileSync(i.caFile)));
+      this.ca.set(i.code, byFile.get(i.caFile)!);
+      this.issuer.set(i.code, byFile.get(i.caFile)!.fingerprint256);
     }
+  }
+
+  /** The CA registered for an identity: its TLS and signing certificates must both come from it. */
+  caOf(code: string): X509Certificate {
+    const ca = this.ca.get(code);
+    if (!ca) throw new Error(`no CA registered for identity ${code}`);
+    return ca;
   }
 
   /**

@@ -16,12 +16,18 @@ import { WSDL_DIR } from '../paths';
 import { CallerRegistry, type Caller } from './identity';
 import { createHash } from 'node:crypto';
 import type { Registri, Riferimenti } from '../audit/registri';
+import { NS, clark } from '../xml/namespaces';
+import type { XmlNode } from '../xml/tree';
+import { verificaFirmaIngresso, type MessaggiVisti } from './firma-ingresso';
+import { WSA_NS, WSSE_NS } from './wssecurity';
 
 /**
  * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes, in order: caller identification
  * (certificate, registered party, allowed IP), method, content type, body size, DTD refusal, well-formedness,
  * envelope shape, operation lookup, caller authorisation for that operation, XSD validation of the whole
- * envelope, the Operatore header, and only then the handler. Any refusal is a SOAP Fault with a stable code
+ * envelope, header blocks marked mustUnderstand, the WS-Security signature (ModI ID_AUTH_SOAP_02, unless the
+ * caller is deliberately configured without it) with its replay check, the Operatore header, and only then
+ * the handler. Any refusal is a SOAP Fault with a stable code
  * and a readable reason; nothing reaches a handler (or a database) before all checks pass.
  */
 
@@ -95,12 +101,19 @@ export interface SoapServerOptions {
   /** The service's chained logs: every access and every message received is appended before the response goes out. */
   registri?: Registri;
   sospensioni?: ControlloSospensioni;
+  /** MessageIDs seen (replay guard); required when any identity sends signed messages. */
+  visti?: MessaggiVisti;
 }
 
 const XSD_FILES = new Set(['comune.xsd', 'istruttoria.xsd', 'pacchetto.xsd', 'esiti.xsd']);
 
 export function createSoapServer(opts: SoapServerOptions): https.Server {
   const registry = new CallerRegistry(opts.identities);
+  const senzaFirma = opts.identities.filter((i) => i.sicurezzaMessaggio === 'nessuna').map((i) => i.code);
+  if (senzaFirma.length > 0) {
+    opts.log.warn({ identities: senzaFirma }, 'these parties are accepted without WS-Security message signature (sicurezzaMessaggio "nessuna" in the configuration)');
+  }
+  if (!opts.visti && senzaFirma.length < opts.identities.length) throw new Error('createSoapServer: signed calls need a replay guard (visti)');
   const byPath = new Map(opts.services.map((s) => [s.path, s]));
   const wsdlCache = new Map<string, string>();
 
@@ -208,6 +221,21 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
         throw new ApeError('PARTE_NON_AUTORIZZATA', `${caller.identity.code} non è autorizzato a ${operation.name}`);
       }
       validateEnvelope(env);
+      controllaMustUnderstand(env.headers);
+      const firmato = env.headers.some((h) => h.ns === WSSE_NS && h.local === 'Security');
+      let messageId: string | null = null;
+      // A signature is checked whenever one is present; it is required unless the party was onboarded without.
+      if (caller.identity.sicurezzaMessaggio === 'ID_AUTH_SOAP_02' || firmato) {
+        const firma = await verificaFirmaIngresso(body, {
+          identity: caller.identity,
+          ca: registry.caOf(caller.identity.code),
+          expectedTo: `${opts.publicUrl}${service.path}`,
+          // Timestamps and certificates live in real time, not in the procedure's (possibly simulated) clock.
+          now: new Date(),
+          visti: opts.visti!,
+        });
+        messageId = firma.messageId;
+      }
       const headers = new RequestHeaders(env.headers.map((h) => new XmlReader(h)));
       const operatore = headers.operatore();
       access.operatore = operatore;
@@ -215,7 +243,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       received = {
         body,
         operation: operation.name,
-        messageId: null,
+        messageId,
         correlationId: headers.optional('X-Correlation-ID')?.value() ?? null,
       };
       log = log.child({ operation: operation.name, operatore: operatore.id });
@@ -283,6 +311,19 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   }
 
   return server;
+}
+
+/** Header blocks this endpoint processes; any other marked mustUnderstand is refused (SOAP 1.1, 4.2.3). */
+const COMPRESE = new Set([NS.com, WSSE_NS, WSA_NS]);
+const MUST_UNDERSTAND = clark(NS.soap, 'mustUnderstand');
+
+function controllaMustUnderstand(headers: readonly XmlNode[]): void {
+  for (const h of headers) {
+    const mu = h.attrs[MUST_UNDERSTAND];
+    if ((mu === '1' || mu === 'true') && !COMPRESE.has(h.ns)) {
+      throw new ApeError('INTESTAZIONE_NON_COMPRESA', `l'intestazione {${h.ns}}${h.local} è marcata mustUnderstand ma questo servizio non la gestisce`);
+    }
+  }
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

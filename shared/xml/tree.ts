@@ -11,6 +11,8 @@ export interface XmlNode {
   children: XmlNode[];
   /** Concatenated text content of this element (not of its descendants). */
   text: string;
+  /** Attributes other than namespace declarations, by Clark name ({ns}local, or local when unqualified). */
+  attrs: Record<string, string>;
 }
 
 type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -65,7 +67,13 @@ function build(items: Ordered[], scope: Map<string, string>): XmlNode[] {
     const content = (item[name] ?? []) as Ordered[];
     let text = '';
     for (const c of content) if ('#text' in c) text += decodifica(String(c['#text']));
-    out.push({ ns: local.get(prefix) ?? '', local: colon >= 0 ? name.slice(colon + 1) : name, children: build(content, local), text });
+    const attributi: Record<string, string> = {};
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
+      const c = k.indexOf(':');
+      attributi[c >= 0 ? `{${local.get(k.slice(0, c)) ?? ''}}${k.slice(c + 1)}` : k] = decodifica(v);
+    }
+    out.push({ ns: local.get(prefix) ?? '', local: colon >= 0 ? name.slice(colon + 1) : name, children: build(content, local), text, attrs: attributi });
   }
   return out;
 }

@@ -5,7 +5,8 @@ Reads a JSON command on stdin and prints a JSON result on stdout:
   {"action": "describe", "wsdl": path}
   {"action": "call", "wsdl": path, "address": url, "operation": name, "args": {...},
    "headers": {"Operatore": {...}, "X-ReplyTo": "...", "X-Correlation-ID": "..."},
-   "tls": {"cert": path, "key": path, "ca": path}}
+   "tls": {"cert": path, "key": path, "ca": path}, "firma": true}
+  With "firma" (the default) each request is signed as ModI ID_AUTH_SOAP_02 asks (wsse_zeep.ModISignature).
 A SOAP Fault is printed as {"fault": {"code": ..., "message": ..., "detail": {...}}}.
 """
 import json
@@ -17,6 +18,8 @@ import zeep
 from zeep.exceptions import Fault
 from zeep.helpers import serialize_object
 from zeep.transports import Transport
+
+from wsse_zeep import ModISignature
 
 COM = "urn:it:ape-precoci:comune:v1"
 
@@ -43,7 +46,8 @@ def call(cmd):
     session.trust_env = False
     session.cert = (cmd["tls"]["cert"], cmd["tls"]["key"])
     session.verify = cmd["tls"]["ca"]
-    client = zeep.Client(cmd["wsdl"], transport=Transport(session=session))
+    wsse = ModISignature(cmd["tls"]["key"], cmd["tls"]["cert"], cmd["address"]) if cmd.get("firma", True) else None
+    client = zeep.Client(cmd["wsdl"], transport=Transport(session=session), wsse=wsse)
     binding = next(iter(next(iter(client.wsdl.services.values())).ports.values())).binding
     service = client.create_service(binding.name, cmd["address"])
     headers = []

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { XMLParser } from 'fast-xml-parser';
+import { firmaBusta } from '../../shared/soap/wssecurity';
 
 /**
  * Raw HTTPS for protocol tests: exact bytes out, and the answer read with an independent XML parser
@@ -23,7 +24,19 @@ export interface RawResponse {
 
 const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false });
 
-export function postRaw(url: string, body: string | Buffer, o: { tls: RawTls; contentType?: string; soapAction?: string; method?: string }): Promise<RawResponse> {
+/** The envelope signed as the TLS identity would sign it (ModI ID_AUTH_SOAP_02), addressed to url. */
+export function firmato(url: string, body: string, tls: RawTls): string {
+  const keyPem = tls.key ?? readFileSync(tls.keyFile!, 'utf8');
+  const certPem = tls.cert ?? readFileSync(tls.certFile!, 'utf8');
+  return firmaBusta(body, { keyPem, certPem, to: url, now: new Date() });
+}
+
+export function postRaw(
+  url: string,
+  content: string | Buffer,
+  o: { tls: RawTls; contentType?: string; soapAction?: string; method?: string; firma?: boolean },
+): Promise<RawResponse> {
+  const body = o.firma ? firmato(url, content.toString(), o.tls) : content;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { 'Content-Type': o.contentType ?? 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) };
     if (o.soapAction !== undefined) headers.SOAPAction = o.soapAction;

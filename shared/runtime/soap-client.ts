@@ -1,0 +1,27 @@
+import { trustedCaFiles } from '../config/load';
+import type { IdentityConfig } from '../config/schema';
+import type { Registri } from '../audit/registri';
+import { SoapClient } from '../soap/client';
+import type { ServiceRuntime } from './service';
+
+/**
+ * A service's outgoing SOAP client as its identity: mutual TLS with the party's certificate, every CA of the
+ * federation trusted for servers, each call signed (except to parties configured without message security)
+ * and recorded in the service's message log. Closed on shutdown.
+ */
+export function creaSoapClient(rt: ServiceRuntime, identity: IdentityConfig, registri: Registri): SoapClient {
+  const identities = Object.values(rt.config.identities);
+  const senzaFirma = identities.filter((i) => i.sicurezzaMessaggio === 'nessuna').map((i) => i.subjectCN);
+  if (senzaFirma.length > 0) rt.log.warn({ counterparts: senzaFirma }, 'calls to these counterparts are not signed (sicurezzaMessaggio "nessuna" in the configuration)');
+  const soap = new SoapClient({
+    keyFile: identity.keyFile,
+    certFile: identity.certFile,
+    caFile: trustedCaFiles(rt.config),
+    timeoutMs: rt.config.soap.timeoutMs,
+    registri,
+    clock: rt.clock,
+    senzaFirma,
+  });
+  rt.onShutdown(() => soap.close());
+  return soap;
+}
