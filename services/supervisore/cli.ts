@@ -64,13 +64,14 @@ runCli(async (args, { config, clock }) => {
         });
         await traccia('accessi', { operatore: args.opt('operatore') ?? '', parte: args.opt('parte') ?? '' }, cf);
         console.log(`${totale} accessi${totale > accessi.length ? ` (i più recenti ${accessi.length})` : ''}`);
-        console.table(accessi.map((a) => ({ quando: a.registratoIl.toISOString(), canale: a.canale, parte: a.identita, operatore: a.operatoreId, operazione: a.operazione, esito: a.esito, errore: a.codiceErrore, ip: a.indirizzoIp, istruttoria: a.riferimenti.idIstruttoria ?? '' })));
+        if (accessi.length > 0) console.table(accessi.map((a) => ({ quando: a.registratoIl.toISOString(), canale: a.canale, parte: a.identita, operatore: a.operatoreId, operazione: a.operazione, esito: a.esito, errore: a.codiceErrore, ip: a.indirizzoIp, istruttoria: a.riferimenti.idIstruttoria ?? '' })));
         return;
       }
       case 'allerte': {
         const allerte = await elencoAllerte(pool, args.flag('tutte'));
         await traccia('allerte', {});
-        console.table(allerte.map((a) => ({ id: a.id, regola: a.regola, soggetto: `${a.soggettoTipo} ${a.soggetto}`, quando: a.rilevataIl.toISOString(), stato: a.stato, gestita_da: a.gestitaDa ?? '', descrizione: a.descrizione })));
+        console.log(`${allerte.length} allerte${args.flag('tutte') ? '' : ' aperte (--tutte per vedere anche quelle prese in carico)'}`);
+        if (allerte.length > 0) console.table(allerte.map((a) => ({ id: a.id, regola: a.regola, soggetto: `${a.soggettoTipo} ${a.soggetto}`, quando: a.rilevataIl.toISOString(), stato: a.stato, gestita_da: a.gestitaDa ?? '', descrizione: a.descrizione })));
         return;
       }
       case 'presa-in-carico':
@@ -92,9 +93,12 @@ runCli(async (args, { config, clock }) => {
         console.log(`${s.tipo.toLowerCase()} ${s.soggetto} riattivato`);
         return;
       }
-      case 'sospensioni':
-        console.table(await sospensioniAttive(pool));
+      case 'sospensioni': {
+        const attive = await sospensioniAttive(pool);
+        console.log(`${attive.length} sospensioni in vigore`);
+        if (attive.length > 0) console.table(attive);
         return;
+      }
       default:
         usageError(args.command ? `comando sconosciuto: ${args.command}` : 'manca il comando', USAGE);
     }
