@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { connect, type ChannelModel } from 'amqplib';
+import { declareExchanges, specificheCode, type SpecificaCoda, type TopologyOptions } from '../../shared/amqp/topology';
 
 /**
  * Local RabbitMQ vhosts (the federation's own, or one per test file), managed with rabbitmqctl, which the
@@ -27,4 +29,54 @@ export async function deleteVhost(url: string): Promise<void> {
   const { vhost } = vhostOf(url);
   if (vhost === '/') return;
   await run('rabbitmqctl', ['-q', 'delete_vhost', vhost]).catch(() => undefined);
+}
+
+/**
+ * Declares the federation's topology, replacing a queue declared earlier with other arguments (an older
+ * version of the topology) when it is empty and unused; a queue that still holds messages stops the setup
+ * with what to do, rather than being dropped. Returns the queues it replaced.
+ */
+export async function allineaTopologia(url: string, opts: TopologyOptions): Promise<string[]> {
+  const conn = await connect(url);
+  const sostituite: string[] = [];
+  try {
+    const ch = await conn.createChannel();
+    await declareExchanges(ch, opts);
+    await ch.close();
+    for (const q of specificheCode(opts)) {
+      if (!(await dichiara(conn, q))) {
+        const probe = await conn.createChannel();
+        const { messageCount, consumerCount } = await probe.checkQueue(q.name);
+        if (messageCount > 0 || consumerCount > 0) {
+          await probe.close();
+          throw new Error(
+            `la coda ${q.name} esiste con argomenti di una versione precedente e contiene ${messageCount} messaggi (${consumerCount} consumatori): ` +
+              'fermare i servizi, svuotarla (npm run ops -- scarti / riprova) e ripetere, oppure spostarne i messaggi con lo shovel di RabbitMQ',
+          );
+        }
+        await probe.deleteQueue(q.name, { ifEmpty: true, ifUnused: true });
+        await probe.close();
+        if (!(await dichiara(conn, q))) throw new Error(`impossibile dichiarare la coda ${q.name}`);
+        sostituite.push(q.name);
+      }
+    }
+    return sostituite;
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
+
+/** Declares one queue with its bindings on a channel of its own: false when an existing queue has other arguments. */
+async function dichiara(conn: ChannelModel, q: SpecificaCoda): Promise<boolean> {
+  const ch = await conn.createChannel();
+  ch.on('error', () => undefined);
+  try {
+    await ch.assertQueue(q.name, { durable: true, arguments: q.arguments });
+  } catch (err) {
+    if ((err as { code?: number }).code === 406) return false;
+    throw err;
+  }
+  for (const [exchange, key] of q.bindings) await ch.bindQueue(q.name, exchange, key);
+  await ch.close();
+  return true;
 }

@@ -5,15 +5,12 @@ import type { FederationConfig } from '../../shared/config/schema';
 import { createPool } from '../../shared/db/pool';
 import { migrate, type MigrationSet } from '../../shared/db/migrate';
 import { ensureFederationPki } from '../../shared/pki/federation-pki';
-import { AmqpClient } from '../../shared/amqp/client';
-import { declareTopology } from '../../shared/amqp/topology';
-import { createLogger } from '../../shared/log';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { ENTI_VERIFICATORI } from '../../shared/domain/types';
 import { importaPosizioni, importaRapporti } from '../../services/agency-node/archivio-csv';
 import { fileArchivioDemo } from '../demo/csv';
 import { ensureDatabase } from '../local/postgres';
-import { ensureVhost } from '../local/rabbitmq';
+import { allineaTopologia, ensureVhost } from '../local/rabbitmq';
 import { assicuraChiavePseudonimi } from '../../shared/audit/pseudonimi';
 
 /**
@@ -52,14 +49,8 @@ export async function setupFederation(config: FederationConfig, opts: { demo: bo
     }
   }
 
-  const amqp = new AmqpClient(config.rabbitmq.url, createLogger('setup', { component: 'amqp' }));
-  amqp.onConnect(async (model) => {
-    const ch = await model.createChannel();
-    await declareTopology(ch, { retryDelaysMs: config.rabbitmq.retryDelaysMs, deliveryLimit: config.rabbitmq.deliveryLimit });
-    await ch.close();
-  });
-  await amqp.start();
-  await amqp.close();
+  const sostituite = await allineaTopologia(config.rabbitmq.url, { retryDelaysMs: config.rabbitmq.retryDelaysMs, deliveryLimit: config.rabbitmq.deliveryLimit });
+  if (sostituite.length > 0) say(`RabbitMQ: ${sostituite.length} code vuote ridichiarate con gli argomenti attuali`);
 }
 
 if (require.main === module) {

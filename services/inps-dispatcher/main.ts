@@ -40,7 +40,11 @@ runService('inps-dispatcher', async (rt) => {
     replyTo: `${config.services.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`,
     esitoGiorni: config.deadlines.esitoGiorni,
     regole: { deadlines: config.deadlines, inl: config.inl },
-  }));
+  }), {
+    // A packet is sent until it is delivered or its istruttoria closes; its send deadline (SCADENZA_INVIO) applies
+    // the deadline rules meanwhile. No attempt limit would be right for that.
+    maxAttempts: Number.POSITIVE_INFINITY,
+  });
   startWorker(rt, amqp, CODE.inpsInvioMessaggio, invioMessaggio({
     pool,
     soap,

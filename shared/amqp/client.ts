@@ -15,6 +15,8 @@ export interface PublishOptions {
   messageId: string;
   headers?: Record<string, unknown>;
   correlationId?: string;
+  /** Per-message TTL (the jittered wait of a retry in its delay tier). */
+  expirationMs?: number;
 }
 
 export class AmqpClient {
@@ -76,8 +78,9 @@ export class AmqpClient {
     return this.channel;
   }
 
-  /** Publishes one persistent message and waits for the broker's confirm. */
+  /** Publishes one persistent message (a payload as JSON, or bytes as they are) and waits for the broker's confirm. */
   publish(exchange: string, routingKey: string, payload: unknown, opts: PublishOptions): Promise<void> {
+    const body = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
     const ch = this.requireChannel();
     const props: Options.Publish = {
       persistent: true,
@@ -87,10 +90,11 @@ export class AmqpClient {
       timestamp: Math.floor(Date.now() / 1000),
       headers: opts.headers ?? {},
       ...(opts.correlationId !== undefined && { correlationId: opts.correlationId }),
+      ...(opts.expirationMs !== undefined && { expiration: String(Math.max(0, Math.round(opts.expirationMs))) }),
     };
     return new Promise<void>((resolve, reject) => {
       try {
-        ch.publish(exchange, routingKey, Buffer.from(JSON.stringify(payload)), props, (err) => {
+        ch.publish(exchange, routingKey, body, props, (err) => {
           if (err) {
             reject(new ApeError('SERVIZIO_NON_DISPONIBILE', `RabbitMQ non ha confermato il messaggio ${opts.messageId}`, { cause: err }));
           } else if (this.returned.delete(opts.messageId)) {

@@ -3,13 +3,14 @@ import { isRetryable, toError, ApeError, RemoteFaultError } from '../errors';
 import type { Logger } from '../log';
 import type { AmqpClient } from './client';
 import { EXCHANGE_SCARTO, exchangeRitardo } from './topology';
+import { prossimoTentativo } from './ritentativi';
 
 /**
  * Competing consumers with manual acks and bounded prefetch. A message is acked only after its handler
  * resolved (its transaction committed). A retryable failure is republished to a delay exchange
- * (growing delays) and then acked; a non-retryable failure, or one that keeps failing, is republished to
- * the dead-letter exchange with the error's code and reason, and acked. A handler that crashes the
- * process is stopped by the queue's delivery limit.
+ * (exponential backoff with jitter, see ritentativi.ts) and then acked; a non-retryable failure, or one that
+ * keeps failing, is republished to the dead-letter exchange with the error's code and reason, and acked. A
+ * handler that crashes the process is stopped by the queue's delivery limit.
  */
 
 export const HEADER_TENTATIVO = 'x-ape-tentativo';
@@ -33,8 +34,12 @@ export interface ConsumerOptions<T> {
   prefetch: number;
   handler: WorkHandler<T>;
   log: Logger;
+  /** The delay tiers of the topology, ascending: the first is the backoff's base, the last its cap. */
   retryDelaysMs: readonly number[];
-  /** Attempts after which a retryable failure is given up and dead-lettered. */
+  /**
+   * Attempts after which a retryable failure is given up and dead-lettered; Infinity where the domain ends the
+   * retries itself (a packet is sent until its istruttoria closes).
+   */
   maxAttempts: number;
 }
 
@@ -67,12 +72,14 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
     } catch (thrown) {
       const err = toError(thrown);
       if (isRetryable(err) && attempt < opts.maxAttempts) {
-        const delay = opts.retryDelaysMs[Math.min(attempt - 1, opts.retryDelaysMs.length - 1)]!;
-        log.warn({ err: describe(err), retryInMs: delay }, 'handler failed, will retry');
+        const tiers = opts.retryDelaysMs;
+        const r = prossimoTentativo(attempt, { baseMs: tiers[0]!, capMs: tiers[tiers.length - 1]!, livelliMs: tiers });
+        log.warn({ err: describe(err), retryInMs: r.attesaMs }, 'handler failed, will retry');
         try {
-          await amqp.publish(exchangeRitardo(delay), opts.queue, payload, {
+          await amqp.publish(exchangeRitardo(r.livelloMs), opts.queue, payload, {
             messageId,
             headers: { ...headers, [HEADER_TENTATIVO]: attempt + 1 },
+            expirationMs: r.attesaMs,
           });
           ch.ack(raw);
         } catch (pubErr) {
@@ -89,7 +96,8 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
     const code = err instanceof ApeError || err instanceof RemoteFaultError ? err.code : 'ERRORE_INTERNO';
     log.error({ err: describe(err), code }, 'message dead-lettered');
     try {
-      await amqp.publish(EXCHANGE_SCARTO, opts.queue, JSON.parse(raw.content.toString('utf8') || 'null'), {
+      // The bytes as received: a message that is not JSON is kept as it came, with the reason.
+      await amqp.publish(EXCHANGE_SCARTO, opts.queue, raw.content, {
         messageId: String(raw.properties.messageId ?? ''),
         headers: {
           ...(raw.properties.headers ?? {}),

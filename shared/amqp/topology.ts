@@ -7,16 +7,28 @@ import type { EnteVerificatore } from '../domain/types';
  *   ape.lavoro (direct)          work messages, routing key = queue name
  *     -> <queue>                 quorum queue, manual acks; dead-letters to ape.scarto;
  *                                x-delivery-limit stops a poison message that crashes its consumer
- *   ape.ritardo.<ms> (fanout)    retry after a delay
- *     -> ape.ritardo.<ms>        quorum queue with message TTL <ms>, dead-letters back to ape.lavoro
- *                                keeping the original routing key, so the message returns to its queue
+ *   ape.riprova.<ms> (fanout)    retry after a delay
+ *     -> ape.riprova.<ms>        quorum queue with message TTL <ms> (each message may carry a shorter
+ *                                expiration: its jittered wait), dead-letters back to ape.lavoro keeping the
+ *                                original routing key, so the message returns to its queue
  *   ape.scarto (direct)          messages given up on (non-retryable error, attempts exhausted, poison)
  *     -> <queue>.scarti          quorum queue, kept for inspection and replay (ops CLI)
+ *
+ * Dead-lettering out of quorum queues is at-least-once (x-dead-letter-strategy, which needs x-overflow
+ * reject-publish): a message is kept by its source queue until the target confirms it. RabbitMQ's default,
+ * at-most-once, loses a retry that expires while the broker restarts.
  */
+
+export interface SpecificaCoda {
+  name: string;
+  arguments: Record<string, unknown>;
+  /** [exchange, routing key] */
+  bindings: Array<[string, string]>;
+}
 
 export const EXCHANGE_LAVORO = 'ape.lavoro';
 export const EXCHANGE_SCARTO = 'ape.scarto';
-export const exchangeRitardo = (ms: number) => `ape.ritardo.${ms}`;
+export const exchangeRitardo = (ms: number) => `ape.riprova.${ms}`;
 export const codaScarti = (queue: string) => `${queue}.scarti`;
 
 export const CODE = {
@@ -50,26 +62,36 @@ export interface TopologyOptions {
   deliveryLimit: number;
 }
 
-export async function declareTopology(ch: Channel, opts: TopologyOptions): Promise<void> {
+const AL_MENO_UNA_VOLTA = { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' };
+
+/** Every queue of the topology with its arguments and bindings. */
+export function specificheCode(opts: TopologyOptions): SpecificaCoda[] {
+  const out: SpecificaCoda[] = opts.retryDelaysMs.map((ms) => ({
+    name: exchangeRitardo(ms),
+    arguments: { 'x-queue-type': 'quorum', 'x-message-ttl': ms, 'x-dead-letter-exchange': EXCHANGE_LAVORO, ...AL_MENO_UNA_VOLTA },
+    bindings: [[exchangeRitardo(ms), '']],
+  }));
+  for (const q of workQueues()) {
+    out.push({
+      name: q,
+      arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': EXCHANGE_SCARTO, 'x-delivery-limit': opts.deliveryLimit, ...AL_MENO_UNA_VOLTA },
+      bindings: [[EXCHANGE_LAVORO, q]],
+    });
+    out.push({ name: codaScarti(q), arguments: { 'x-queue-type': 'quorum' }, bindings: [[EXCHANGE_SCARTO, q]] });
+  }
+  return out;
+}
+
+export async function declareExchanges(ch: Channel, opts: TopologyOptions): Promise<void> {
   await ch.assertExchange(EXCHANGE_LAVORO, 'direct', { durable: true });
   await ch.assertExchange(EXCHANGE_SCARTO, 'direct', { durable: true });
-  for (const ms of opts.retryDelaysMs) {
-    const name = exchangeRitardo(ms);
-    await ch.assertExchange(name, 'fanout', { durable: true });
-    await ch.assertQueue(name, {
-      durable: true,
-      arguments: { 'x-queue-type': 'quorum', 'x-message-ttl': ms, 'x-dead-letter-exchange': EXCHANGE_LAVORO },
-    });
-    await ch.bindQueue(name, name, '');
-  }
-  for (const q of workQueues()) {
-    await ch.assertQueue(q, {
-      durable: true,
-      arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': EXCHANGE_SCARTO, 'x-delivery-limit': opts.deliveryLimit },
-    });
-    await ch.bindQueue(q, EXCHANGE_LAVORO, q);
-    const dlq = codaScarti(q);
-    await ch.assertQueue(dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-    await ch.bindQueue(dlq, EXCHANGE_SCARTO, q);
+  for (const ms of opts.retryDelaysMs) await ch.assertExchange(exchangeRitardo(ms), 'fanout', { durable: true });
+}
+
+export async function declareTopology(ch: Channel, opts: TopologyOptions): Promise<void> {
+  await declareExchanges(ch, opts);
+  for (const q of specificheCode(opts)) {
+    await ch.assertQueue(q.name, { durable: true, arguments: q.arguments });
+    for (const [exchange, key] of q.bindings) await ch.bindQueue(q.name, exchange, key);
   }
 }

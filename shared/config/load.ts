@@ -121,6 +121,7 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
 
   const routing = root.string('routing', { default: 'hub', oneOf: ['hub', 'direct'] }) as 'hub' | 'direct';
   const soapF = root.has('soap') ? root.object('soap') : new Fields({}, 'soap');
+  const circF = soapF.has('circuito') ? soapF.object('circuito') : new Fields({}, 'soap.circuito');
   const pgF = root.object('postgres');
   const mqF = root.object('rabbitmq');
 
@@ -188,8 +189,8 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
     rabbitmq: Object.freeze({
       url: mqF.url('url', ['amqp:', 'amqps:']),
       prefetch: mqF.integer('prefetch', { default: 16, min: 1, max: 1000 }),
-      retryDelaysMs: Object.freeze([...new Set(mqF.integerArray('retryDelaysMs', { default: [1000, 5000, 30000, 120000, 600000, 1800000], min: 10, max: 86_400_000 }))].sort((a, b) => a - b)),
-      maxAttempts: mqF.integer('maxAttempts', { default: 60, min: 1, max: 10000 }),
+      retryDelaysMs: Object.freeze([...new Set(mqF.integerArray('retryDelaysMs', { default: [1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 256000, 512000, 1024000, 1800000], min: 10, max: 86_400_000 }))].sort((a, b) => a - b)),
+      maxAttempts: mqF.integer('maxAttempts', { default: 400, min: 1, max: 100_000 }),
       deliveryLimit: mqF.integer('deliveryLimit', { default: 20, min: 1, max: 1000 }),
     }),
     pki: Object.freeze(pki),
@@ -197,6 +198,10 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
     soap: Object.freeze({
       maxBodyBytes: soapF.integer('maxBodyBytes', { default: 262144, min: 4096, max: 16 * 1024 * 1024 }),
       timeoutMs: soapF.integer('timeoutMs', { default: 15000, min: 100, max: 300000 }),
+      circuito: Object.freeze({
+        soglia: circF.integer('soglia', { default: 5, min: 1, max: 1000 }),
+        aperturaMs: circF.integer('aperturaMs', { default: 30000, min: 100, max: 3_600_000 }),
+      }),
     }),
     identities: Object.freeze(identities),
     services,

@@ -131,9 +131,12 @@ export interface FederationConfig {
     readonly url: string;
     /** Unacked messages a consumer holds at once (default 16). */
     readonly prefetch: number;
-    /** Delay tiers of retries, in ms (default 1 s, 5 s, 30 s, 2 min, 10 min, 30 min). */
+    /**
+     * Delay tiers of retries, in ms: the first is the backoff's base, the last its cap; doubling tiers keep the
+     * jittered waits of one tier close together (default 1 s, 2 s, 4 s ... 1024 s, 30 min).
+     */
     readonly retryDelaysMs: readonly number[];
-    /** Attempts before a retryable failure is dead-lettered (default 60: about a day at the last tier). */
+    /** Attempts before a retryable failure is dead-lettered (default 400: about eight days at the cap). */
     readonly maxAttempts: number;
     /** Deliveries after which RabbitMQ dead-letters a message that keeps crashing its consumer (default 20). */
     readonly deliveryLimit: number;
@@ -146,6 +149,8 @@ export interface FederationConfig {
     readonly maxBodyBytes: number;
     /** Timeout of an outgoing SOAP call, in milliseconds (default 15000). */
     readonly timeoutMs: number;
+    /** Circuit breaker per counterpart: consecutive failures that open it (5), and how long it stays open (30 s). */
+    readonly circuito: { readonly soglia: number; readonly aperturaMs: number };
   };
   readonly clock: ClockConfig;
   readonly deadlines: DeadlinesConfig;

@@ -21,15 +21,18 @@ export function createMessaging(rt: ServiceRuntime): AmqpClient {
   return amqp;
 }
 
-/** A competing consumer with the configured prefetch and retry policy; drained on shutdown. */
-export function startWorker<T>(rt: ServiceRuntime, amqp: AmqpClient, queue: string, handler: WorkHandler<T>): ConsumerHandle {
+/**
+ * A competing consumer with the configured prefetch and retry policy; drained on shutdown. `maxAttempts`
+ * overrides the configured limit where the domain decides when to stop (Infinity: retry until it does).
+ */
+export function startWorker<T>(rt: ServiceRuntime, amqp: AmqpClient, queue: string, handler: WorkHandler<T>, o: { maxAttempts?: number } = {}): ConsumerHandle {
   const handle = startConsumer<T>(amqp, {
     queue,
     prefetch: rt.config.rabbitmq.prefetch,
     handler,
     log: rt.log,
     retryDelaysMs: rt.config.rabbitmq.retryDelaysMs,
-    maxAttempts: rt.config.rabbitmq.maxAttempts,
+    maxAttempts: o.maxAttempts ?? rt.config.rabbitmq.maxAttempts,
   });
   rt.onShutdown(() => handle.drain());
   return handle;

@@ -47,15 +47,15 @@ describe('parseConfig: a valid configuration', () => {
 
   test('defaults fill what the file leaves out', () => {
     const c = parseConfig(valida(), BASE_DIR);
-    expect(c.rabbitmq.retryDelaysMs).toEqual([1000, 5000, 30000, 120000, 600000, 1800000]);
-    expect(c.rabbitmq.maxAttempts).toBe(60);
+    expect(c.rabbitmq.retryDelaysMs).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 256000, 512000, 1024000, 1800000]);
+    expect(c.rabbitmq.maxAttempts).toBe(400);
     expect(c.rabbitmq.deliveryLimit).toBe(20);
     const j = valida();
     delete j.soap;
     delete j.routing;
     delete j.environment;
     const d = parseConfig(j, BASE_DIR);
-    expect(d.soap).toEqual({ maxBodyBytes: 262144, timeoutMs: 15000 });
+    expect(d.soap).toEqual({ maxBodyBytes: 262144, timeoutMs: 15000, circuito: { soglia: 5, aperturaMs: 30000 } });
     expect(d.routing).toBe('hub');
     expect(d.environment).toBe('development');
   });
