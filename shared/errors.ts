@@ -60,6 +60,8 @@ export const ERROR_CODES = {
   // Our side, or a counterpart's, temporarily failing.
   SERVIZIO_NON_DISPONIBILE: { actor: 'Server', retryable: true, http: 503 },
   CONTROPARTE_NON_RAGGIUNGIBILE: { actor: 'Server', retryable: true, http: 502 },
+  /** Calls to a counterpart that keeps failing are held back for a while (circuit breaker). */
+  CIRCUITO_APERTO: { actor: 'Server', retryable: true, http: 503 },
   RISPOSTA_NON_VALIDA: { actor: 'Server', retryable: true, http: 502 },
   ERRORE_INTERNO: { actor: 'Server', retryable: true, http: 500 },
   // Configuration: the process must not start.

@@ -7,7 +7,7 @@ import type { ServiceRuntime } from './service';
 /**
  * A service's outgoing SOAP client as its identity: mutual TLS with the party's certificate, every CA of the
  * federation trusted for servers, each call signed (except to parties configured without message security)
- * and recorded in the service's message log. Closed on shutdown.
+ * recorded in the service's message log, with a circuit breaker per counterpart. Closed on shutdown.
  */
 export function creaSoapClient(rt: ServiceRuntime, identity: IdentityConfig, registri: Registri): SoapClient {
   const identities = Object.values(rt.config.identities);
@@ -21,6 +21,8 @@ export function creaSoapClient(rt: ServiceRuntime, identity: IdentityConfig, reg
     registri,
     clock: rt.clock,
     senzaFirma,
+    circuito: rt.config.soap.circuito,
+    log: rt.log.child({ component: 'soap-client' }),
   });
   rt.onShutdown(() => soap.close());
   return soap;

@@ -12,6 +12,8 @@ import { NS, clark } from '../xml/namespaces';
 import { XmlReader } from '../xml/read';
 import type { Xml } from '../xml/write';
 import { firmaBusta } from './wssecurity';
+import { Circuiti, type OpzioniCircuito } from './circuito';
+import type { Logger } from '../log';
 
 /**
  * Outgoing SOAP 1.1 calls over mutual TLS with kept-alive connections, each signed with WS-Security (ModI
@@ -56,14 +58,19 @@ export interface SoapClientOptions {
   clock?: Clock;
   /** Server CNs of counterparts configured with sicurezzaMessaggio "nessuna": calls to them are not signed. */
   senzaFirma?: readonly string[];
+  /** A circuit breaker per counterpart (by origin); none when absent. */
+  circuito?: OpzioniCircuito;
+  log?: Logger;
 }
 
 export class SoapClient {
   private readonly agent: https.Agent;
   private readonly keyPem: string;
   private readonly certPem: string;
+  readonly circuiti: Circuiti | null;
 
   constructor(private readonly opts: SoapClientOptions) {
+    this.circuiti = opts.circuito ? new Circuiti(opts.circuito, opts.log) : null;
     this.keyPem = readFileSync(opts.keyFile, 'utf8');
     this.certPem = readFileSync(opts.certFile, 'utf8');
     this.agent = new https.Agent({
@@ -78,6 +85,9 @@ export class SoapClient {
 
   async call(call: SoapCall): Promise<SoapResult> {
     const clock = this.opts.clock ?? systemClock;
+    // A counterpart whose circuit is open is not called at all (nothing sent, nothing to log).
+    const controparte = new URL(call.url).origin;
+    this.circuiti?.permetti(controparte);
     const firmata = !(call.expectedServerCN !== undefined && this.opts.senzaFirma?.includes(call.expectedServerCN));
     // A new MessageID on every attempt: a retry is a new message, and the counterpart refuses replays. The
     // Timestamp is real time, like the counterpart's check of it, whatever clock the procedure runs on.
@@ -89,8 +99,10 @@ export class SoapClient {
     try {
       const result = await this.send(call, text);
       esito = 'ACCETTATO';
+      this.circuiti?.esito(controparte, undefined);
       return result;
     } catch (err) {
+      this.circuiti?.esito(controparte, err);
       esito = err instanceof RemoteFaultError ? `RIFIUTATO ${err.code}` : err instanceof ApeError ? `ERRORE ${err.code}` : 'ERRORE';
       throw err;
     } finally {
