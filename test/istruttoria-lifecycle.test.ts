@@ -11,7 +11,7 @@ import type { NotificaAccertamento } from '../shared/messages/esiti';
 import { Scheduler } from '../shared/scheduler/timers';
 import { registraDomanda } from '../shared/inps/domande';
 import { gestoriTimerInps } from '../shared/inps/timer-inps';
-import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO } from '../shared/inps/aggiorna';
+import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from '../shared/inps/aggiorna';
 import { applicaNotificaAccertamento, type NotificaApplicata } from '../shared/inps/accertamenti';
 import { aggiungiOsservazione } from '../shared/inps/osservazione';
 import { caricaVista } from '../shared/inps/vista';
@@ -307,6 +307,63 @@ describe('b. a party silent for 5 days', () => {
   });
 });
 
+describe('b2. a packet that cannot be delivered (its party, or the hub, down for 5 days)', () => {
+  test('its delivery deadline is the end of the fifth Rome day after creation; when it passes the packet is SCADUTO, no reminder goes out, and the case goes to INL', async () => {
+    const r = regole();
+    const clock = new ManualClock('2026-10-21T10:00:00Z');
+    const id = await presenta(domanda({ protocollo: protocollo('NC'), presentazione: clock.now() }), clock.now(), r);
+    const pacchetti = await pacchettiDi(pool, id);
+    // MINLAVORO and ANPAL receive theirs and answer; INAIL's never gets through.
+    for (const ente of ['MINLAVORO', 'ANPAL'] as const) {
+      const p = get(pacchetti, ente);
+      await rispondi(pool, p, await presaInCarico(pool, p, clock.now(), r), clock.now(), r);
+      expect((await timer(TIMER_SCADENZA_INVIO, p.id))?.stato).toBe('ANNULLATO');
+    }
+    const inail = get(pacchetti, 'INAIL');
+    // Created on 21 October (Rome): deliverable until the end of 26 October, i.e. the first instant of the 27th, after the change to CET.
+    expect((await timer(TIMER_SCADENZA_INVIO, inail.id))?.scade_il.toISOString()).toBe('2026-10-26T23:00:00.000Z');
+    expect((await caricaVista(pool, { idIstruttoria: id })).scadenze).toEqual(
+      expect.arrayContaining([expect.objectContaining({ tipo: 'CONSEGNA_PACCHETTO', idPacchetto: inail.id, stato: 'IN_CORSO' })]),
+    );
+
+    clock.set('2026-10-26T22:59:59.999Z');
+    await scheduler(clock, r).runDue();
+    expect(await statiPacchetti(id)).toEqual({ MINLAVORO: 'RISPOSTO', ANPAL: 'RISPOSTO', INAIL: 'DA_INVIARE' });
+    clock.set('2026-10-26T23:00:00.000Z');
+    await scheduler(clock, r).runDue();
+    expect(await statiPacchetti(id)).toEqual({ MINLAVORO: 'RISPOSTO', ANPAL: 'RISPOSTO', INAIL: 'SCADUTO' });
+    expect((await istruttoria(id)).stato).toBe('VALUTAZIONE_INL');
+    expect((await eventi(id, 'PACCHETTO_NON_CONSEGNATO')).map((e) => [e.pacchetto_id, e.dettagli.destinatario])).toEqual([[inail.id, 'INAIL']]);
+    expect(await messaggi(id, 'SOLLECITO')).toEqual([]);
+    const seg = (await messaggi(id, 'SEGNALAZIONE'))[0]!.corpo;
+    if (seg.tipo !== 'SEGNALAZIONE') throw new Error('not a SEGNALAZIONE');
+    expect(seg.segnalazione.datiNonVerificati.filter((d) => d.ente === 'INAIL').map((d) => d.motivo)).toEqual(['ESITO_NON_PERVENUTO', 'ESITO_NON_PERVENUTO', 'ESITO_NON_PERVENUTO']);
+    expect((await caricaVista(pool, { idIstruttoria: id })).scadenze).toEqual(
+      expect.arrayContaining([expect.objectContaining({ tipo: 'CONSEGNA_PACCHETTO', idPacchetto: inail.id, stato: 'SUPERATA' })]),
+    );
+
+    // Delivered at last and answered before closure: the esito is applied, late.
+    clock.set('2026-10-28T09:00:00Z');
+    const corr = await presaInCarico(pool, inail, clock.now(), r);
+    await rispondi(pool, inail, corr, clock.now(), r);
+    expect(await esitiRicevuti(inail.id)).toEqual([{ applicato: true, in_ritardo: true, correlation_id: corr }]);
+  });
+
+  test('a packet received within the 5 days has no delivery deadline left, only its esito deadline', async () => {
+    const r = regole();
+    const clock = new ManualClock('2026-06-01T07:00:00Z');
+    const id = await presenta(domanda({ protocollo: protocollo('NC'), presentazione: clock.now() }), clock.now(), r);
+    const p = get(await pacchettiDi(pool, id), 'INAIL');
+    clock.set('2026-06-05T07:00:00Z');
+    await presaInCarico(pool, p, clock.now(), r);
+    expect(await timer(TIMER_SCADENZA_INVIO, p.id)).toMatchObject({ stato: 'ANNULLATO' });
+    expect((await timer(TIMER_SCADENZA_ESITO, p.id))?.scade_il.toISOString()).toBe('2026-06-10T22:00:00.000Z');
+    clock.set('2026-06-08T07:00:00Z');
+    await scheduler(clock, r).runDue();
+    expect((await statiPacchetti(id)).INAIL).toBe('INVIATO');
+  });
+});
+
 describe('c. an esito after its deadline, before the istruttoria closes', () => {
   test('is applied and recorded as late; the istruttoria stays VALUTAZIONE_INL', async () => {
     const { r, clock, id, parti } = await inailSilente('2026-05-18T08:00:00Z');
@@ -512,18 +569,19 @@ describe('e. the wait limit: 30 days from submission, or an earlier graduatoria 
     const s = scheduler(clock, senza);
     clock.set(new Date(limG.getTime() - 1));
     await s.runDue();
-    expect((await istruttoria(g)).stato).toBe('IN_VERIFICA');
-    expect((await istruttoria(t)).stato).toBe('IN_VERIFICA');
+    // No packet was ever delivered: after 5 days both cases went to INL, and they wait there for the limit.
+    expect((await istruttoria(g)).stato).toBe('VALUTAZIONE_INL');
+    expect((await istruttoria(t)).stato).toBe('VALUTAZIONE_INL');
 
     clock.set(limG);
     await s.runDue();
     expect(await istruttoria(g)).toMatchObject({ stato: 'CHIUSA', regola_chiusura: 'AUTOCERTIFICAZIONI_TERMINE', chiusa_il: limG, esito_verifica: 'NON_VERIFICABILE' });
     expect((await eventi(g, 'LIMITE_RAGGIUNTO'))[0]?.dettagli.motivo).toBe('scadenza graduatoria del 2026-12-05');
-    expect((await istruttoria(t)).stato).toBe('IN_VERIFICA');
+    expect((await istruttoria(t)).stato).toBe('VALUTAZIONE_INL');
 
     clock.set(new Date(limT.getTime() - 1));
     await s.runDue();
-    expect((await istruttoria(t)).stato).toBe('IN_VERIFICA');
+    expect((await istruttoria(t)).stato).toBe('VALUTAZIONE_INL');
 
     clock.set(limT);
     await s.runDue();
@@ -1042,9 +1100,12 @@ describe('j. the view of an istruttoria (StatoIstruttoria)', () => {
     await presaInCarico(pool, await pacchetto(pool, id, 'INAIL'), dopo(t0, ore(1)), r);
     const v = await caricaVista(pool, { idIstruttoria: id });
     expect(v.stato).toBe('IN_VERIFICA');
-    expect(v.scadenze.map((x) => [x.tipo, x.stato])).toEqual([
-      ['ESITO_PACCHETTO', 'IN_CORSO'],
-      ['LIMITE_ISTRUTTORIA', 'IN_CORSO'],
+    // INAIL received its packet (its esito is due); MINLAVORO's and ANPAL's are still to be delivered.
+    expect(v.scadenze.map((x) => [x.tipo, x.stato, v.pacchetti.find((p) => p.idPacchetto === x.idPacchetto)?.destinatario])).toEqual([
+      ['CONSEGNA_PACCHETTO', 'IN_CORSO', 'MINLAVORO'],
+      ['CONSEGNA_PACCHETTO', 'IN_CORSO', 'ANPAL'],
+      ['ESITO_PACCHETTO', 'IN_CORSO', 'INAIL'],
+      ['LIMITE_ISTRUTTORIA', 'IN_CORSO', undefined],
     ]);
     expect(v.regolaChiusura).toBeUndefined();
     expect(v.dataChiusura).toBeUndefined();

@@ -12,13 +12,15 @@ import type { RegoleInps } from '../../shared/inps/regole';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { operatoreHeader, replyToHeader } from '../../shared/messages/envelope';
 import { writeVerificaPacchetto } from '../../shared/messages/pacchetto';
-import type { StatoPacchetto } from '../../shared/messages/istruttoria';
+import type { StatoIstruttoria, StatoPacchetto } from '../../shared/messages/istruttoria';
 import type { SoapClient } from '../../shared/soap/client';
 
 /**
  * Sends one packet (ModI NONBLOCK_PUSH_SOAP step 1) and records the counterpart's ack and correlation id.
- * Idempotent: a packet already sent or answered is not sent again; a repeated send of the same packet is
- * answered by the hub with the same correlation id.
+ * Idempotent: a packet already sent or answered is not sent again (unless an operator asks to resend one not
+ * answered yet, `reinvio`); a repeated send of the same packet is answered by the hub with the same correlation id.
+ * Sending is retried (backoff with jitter, no attempt limit) until the packet is delivered or its istruttoria
+ * closes; the SCADENZA_INVIO timer applies the deadline rules meanwhile.
  */
 export interface Destinazione {
   url: string;
@@ -38,10 +40,12 @@ export interface InvioDeps {
   regole: RegoleInps;
 }
 
+const REINVIABILI: readonly StatoPacchetto[] = ['INVIATO', 'SCADUTO', 'RIFIUTATO'];
+
 export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> {
   return async (msg, log) => {
-    const { rows } = await deps.pool.query<{ stato: StatoPacchetto; contenuto: PacchettoDaInviare; operatore_id: string; operatore_ufficio: string }>(
-      `SELECT p.stato, p.contenuto, d.operatore_id, d.operatore_ufficio
+    const { rows } = await deps.pool.query<{ stato: StatoPacchetto; contenuto: PacchettoDaInviare; operatore_id: string; operatore_ufficio: string; stato_istruttoria: StatoIstruttoria; inviato_il: Date | null }>(
+      `SELECT p.stato, p.contenuto, d.operatore_id, d.operatore_ufficio, i.stato AS stato_istruttoria, p.inviato_il
          FROM pacchetto p JOIN istruttoria i ON i.id = p.istruttoria_id JOIN domanda d ON d.id = i.domanda_id
         WHERE p.id = $1`,
       [msg.payload.idPacchetto],
@@ -49,7 +53,12 @@ export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> 
     const row = rows[0];
     if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `pacchetto ${msg.payload.idPacchetto} assente`);
     const plog = log.child({ idPacchetto: msg.payload.idPacchetto, idIstruttoria: row.contenuto.idIstruttoria, destinatario: row.contenuto.destinatario });
-    if (row.stato !== 'DA_INVIARE') {
+    // An operator's resend (npm run ops -- reinvia) sends again a packet not answered while its istruttoria is open.
+    const reinvio = msg.payload.reinvio === true && REINVIABILI.includes(row.stato) && row.stato_istruttoria !== 'CHIUSA';
+    // Past its delivery deadline a packet never received is SCADUTO (its data count as not verifiable), but it is
+    // still delivered while the istruttoria is open: a late answer before closure is applied.
+    const maiConsegnato = row.stato === 'SCADUTO' && row.inviato_il === null && row.stato_istruttoria !== 'CHIUSA';
+    if (row.stato !== 'DA_INVIARE' && !reinvio && !maiConsegnato) {
       plog.info({ stato: row.stato }, 'packet already sent; nothing to do');
       return;
     }
@@ -64,6 +73,7 @@ export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> 
         expectedServerCN: dest.expectedServerCN,
         headers: [operatoreHeader(operatore), replyToHeader(deps.replyTo)],
         body: writeVerificaPacchetto({ ...row.contenuto, dataInvio: now }),
+        riferimenti: { idPacchetto: msg.payload.idPacchetto, idIstruttoria: row.contenuto.idIstruttoria },
       });
       const corr = result.headers.optional('X-Correlation-ID')?.value();
       if (!corr) throw new ApeError('RISPOSTA_NON_VALIDA', `l'ack di ${dest.url} non contiene X-Correlation-ID`, { retryable: false });
@@ -74,7 +84,11 @@ export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> 
       throw err;
     }
     const ricevutoIl = deps.clock.now();
-    await withTransaction(deps.pool, (tx) => registraPresaInCarico(tx, { idPacchetto: msg.payload.idPacchetto, idIstruttoria: row.contenuto.idIstruttoria, correlationId, ricevutoIl, via: dest.url, esitoGiorni: deps.esitoGiorni }));
+    await withTransaction(deps.pool, async (tx) => {
+      // A refused packet now accepted is with its party: it waits for its esito as after a first send.
+      if (reinvio) await tx.query(`UPDATE pacchetto SET stato = 'DA_INVIARE' WHERE id = $1 AND stato = 'RIFIUTATO'`, [msg.payload.idPacchetto]);
+      await registraPresaInCarico(tx, { idPacchetto: msg.payload.idPacchetto, idIstruttoria: row.contenuto.idIstruttoria, correlationId, ricevutoIl, via: dest.url, esitoGiorni: deps.esitoGiorni });
+    });
     plog.info({ correlationId }, 'packet accepted by counterpart');
   };
 }

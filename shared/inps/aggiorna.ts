@@ -19,6 +19,8 @@ import type { RegoleInps } from './regole';
  */
 
 export const TIMER_SCADENZA_ESITO = 'SCADENZA_ESITO';
+/** A packet not yet received by its party: the deadline rules apply when it passes (retries go on). */
+export const TIMER_SCADENZA_INVIO = 'SCADENZA_INVIO';
 export const TIMER_LIMITE_ISTRUTTORIA = 'LIMITE_ISTRUTTORIA';
 
 interface Caricata {
@@ -93,7 +95,10 @@ async function chiudi(tx: Tx, istruttoriaId: string, c: Caricata, regola: Regola
     [istruttoriaId, esito, regola, now],
   );
   await annullaTimer(tx, TIMER_LIMITE_ISTRUTTORIA, istruttoriaId);
-  for (const p of c.pacchetti) await annullaTimer(tx, TIMER_SCADENZA_ESITO, p.id);
+  for (const p of c.pacchetti) {
+    await annullaTimer(tx, TIMER_SCADENZA_ESITO, p.id);
+    await annullaTimer(tx, TIMER_SCADENZA_INVIO, p.id);
+  }
   const eventi: Evento[] = [];
   if (regola === 'AUTOCERTIFICAZIONI_TERMINE') {
     const m = await tx.query<{ limite_motivo: string | null }>('SELECT limite_motivo FROM istruttoria WHERE id = $1', [istruttoriaId]);

@@ -12,7 +12,8 @@ import { CODE } from '../amqp/topology';
 import { registraEventi, type Evento } from './eventi';
 import { controlliInps } from '../domain/requisiti';
 import { programmaTimer } from '../scheduler/timers';
-import { TIMER_LIMITE_ISTRUTTORIA } from './aggiorna';
+import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_INVIO } from './aggiorna';
+import { scadenzaEsito } from '../domain/scadenze';
 import { segnalaStessoDatore } from './indici';
 import { limitePer, type RegoleInps } from './regole';
 
@@ -22,6 +23,8 @@ export type PacchettoDaInviare = Omit<ContenutoPacchetto, 'dataInvio'>;
 /** Payload of the work message that asks the dispatcher to send a packet. */
 export interface InvioPacchettoMsg {
   idPacchetto: string;
+  /** An operator's resend (npm run ops -- reinvia): send again a packet not answered while its istruttoria is open. */
+  reinvio?: boolean;
 }
 
 /**
@@ -92,7 +95,11 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
       ['id', 'istruttoria_id', 'destinatario', 'stato', 'contenuto', 'creato_il'],
       packets.map((p) => [p.idPacchetto, istruttoriaId, p.destinatario, 'DA_INVIARE', JSON.stringify(p), now]),
     );
+    // Until its party receives it, a packet has the same 5 days, counted from its creation: when they pass
+    // undelivered, its data count as not verifiable (the sends go on, for an answer before closure).
+    const scadenzaInvio = scadenzaEsito(now, regole.deadlines.esitoGiorni);
     for (const p of packets) {
+      await programmaTimer(tx, { tipo: TIMER_SCADENZA_INVIO, chiave: p.idPacchetto, scadeIl: scadenzaInvio });
       const msg: InvioPacchettoMsg = { idPacchetto: p.idPacchetto };
       await enqueue(tx, { routingKey: CODE.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria: istruttoriaId } });
       eventi.push({ istruttoriaId, pacchettoId: p.idPacchetto, tipo: 'PACCHETTO_CREATO', at: now, dettagli: { destinatario: p.destinatario, rapporti: p.rapporti.length } });

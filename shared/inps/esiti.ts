@@ -9,7 +9,7 @@ import type { Ente, EnteVerificatore, Esito, EsitoDato, Operatore } from '../dom
 import type { NotificaEsito } from '../messages/esiti';
 import type { StatoIstruttoria, StatoPacchetto } from '../messages/istruttoria';
 import { annullaTimer } from '../scheduler/timers';
-import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_SCADENZA_ESITO } from './aggiorna';
+import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { contraddiceChiusura } from './ciclo';
 import type { PacchettoDaInviare } from './domande';
 import { registraEventi, type Evento } from './eventi';
@@ -89,6 +89,7 @@ export async function applicaEsito(
     );
     await registra(true);
     await annullaTimer(tx, TIMER_SCADENZA_ESITO, n.idPacchetto);
+    await annullaTimer(tx, TIMER_SCADENZA_INVIO, n.idPacchetto);
     const eventi: Evento[] = [
       inRitardo
         ? { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_IN_RITARDO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, scadenza: p.scadenza_esito?.toISOString() } }

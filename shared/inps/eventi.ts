@@ -12,6 +12,8 @@ export type TipoEvento =
   | 'ESITO_IN_RITARDO'
   | 'ESITO_DOPO_CHIUSURA'
   | 'PACCHETTO_SCADUTO'
+  | 'PACCHETTO_NON_CONSEGNATO'
+  | 'PACCHETTO_REINVIATO'
   | 'SOLLECITO_INVIATO'
   | 'MESSAGGIO_INVIATO'
   | 'MESSAGGIO_RIFIUTATO'
@@ -73,6 +75,10 @@ export function descriviEvento(tipo: string, d: Record<string, unknown>): string
       return `esito ${s(d.esito)} da ${s(d.ente)} dopo la chiusura dell'istruttoria: registrato, non applicato`;
     case 'PACCHETTO_SCADUTO':
       return `nessun esito da ${s(d.destinatario)} entro la scadenza del ${s(d.scadenza)}: i dati sono trattati come non verificabili; sollecito inviato`;
+    case 'PACCHETTO_NON_CONSEGNATO':
+      return `pacchetto per ${s(d.destinatario)} non consegnato entro il ${s(d.scadenza)} (${s(d.tentativi)} tentativi; ultimo errore: ${s(d.errore)}): i dati sono trattati come non verificabili, i tentativi di consegna continuano`;
+    case 'PACCHETTO_REINVIATO':
+      return `nuovo invio del pacchetto chiesto dall'operatore ${s(d.operatore)} (stato ${s(d.stato)})`;
     case 'SOLLECITO_INVIATO':
       return `sollecito consegnato a ${s(d.destinatario)}`;
     case 'MESSAGGIO_INVIATO':

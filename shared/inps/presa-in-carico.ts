@@ -1,8 +1,8 @@
 import type { Tx } from '../db/pool';
 import { scadenzaEsito } from '../domain/scadenze';
 import type { StatoPacchetto } from '../messages/istruttoria';
-import { programmaTimer } from '../scheduler/timers';
-import { TIMER_SCADENZA_ESITO } from './aggiorna';
+import { annullaTimer, programmaTimer } from '../scheduler/timers';
+import { TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { registraEventi } from './eventi';
 
 /**
@@ -30,6 +30,7 @@ export async function registraPresaInCarico(
   const row = r.rows[0];
   // A repeated ack (a redelivered send) changes nothing: the 5 days run from the first receipt.
   if (!row || row.prima !== null) return;
+  await annullaTimer(tx, TIMER_SCADENZA_INVIO, a.idPacchetto);
   if (row.stato === 'INVIATO') await programmaTimer(tx, { tipo: TIMER_SCADENZA_ESITO, chiave: a.idPacchetto, scadeIl: row.scadenza_esito });
   await registraEventi(tx, [
     { istruttoriaId: a.idIstruttoria, pacchettoId: a.idPacchetto, tipo: 'PACCHETTO_INVIATO', at: a.ricevutoIl, dettagli: { correlationId: a.correlationId, via: a.via, scadenza: row.scadenza_esito.toISOString() } },

@@ -69,6 +69,18 @@ export async function caricaVista(pool: Pool, chiave: ChiaveIstruttoria): Promis
     eventi: [],
   };
   const chiusa = i.stato === 'CHIUSA';
+  // Packets never received: their delivery deadline (the SCADENZA_INVIO timer).
+  const consegna = await pool.query<{ chiave: string; scade_il: Date }>(
+    `SELECT chiave, scade_il FROM timer WHERE tipo = 'SCADENZA_INVIO' AND chiave = ANY($1::text[])`,
+    [packets.rows.filter((p) => p.inviato_il === null).map((p) => p.id)],
+  );
+  const scadenzaConsegna = new Map(consegna.rows.map((t) => [t.chiave, t.scade_il]));
+  for (const p of packets.rows) {
+    const scadeIl = scadenzaConsegna.get(p.id);
+    if (scadeIl === undefined) continue;
+    const stato: StatoScadenza = p.stato === 'SCADUTO' ? 'SUPERATA' : p.stato === 'RISPOSTO' ? 'RISPETTATA' : chiusa ? 'NON_PIU_RILEVANTE' : 'IN_CORSO';
+    vista.scadenze.push({ tipo: 'CONSEGNA_PACCHETTO', idPacchetto: p.id, scadeIl, stato, descrizione: `consegna a ${p.destinatario} entro 5 giorni solari dalla creazione del pacchetto` });
+  }
   for (const p of packets.rows) {
     if (p.scadenza_esito === null) continue;
     const stato: StatoScadenza = p.stato === 'RISPOSTO' ? (p.in_ritardo ? 'SUPERATA' : 'RISPETTATA') : p.stato === 'SCADUTO' ? 'SUPERATA' : chiusa ? 'NON_PIU_RILEVANTE' : 'IN_CORSO';

@@ -149,7 +149,7 @@ export interface VistaPacchetto {
   sollecitatoIl?: Date;
 }
 
-export type TipoScadenza = 'ESITO_PACCHETTO' | 'LIMITE_ISTRUTTORIA';
+export type TipoScadenza = 'ESITO_PACCHETTO' | 'CONSEGNA_PACCHETTO' | 'LIMITE_ISTRUTTORIA';
 export type StatoScadenza = 'IN_CORSO' | 'RISPETTATA' | 'SUPERATA' | 'NON_PIU_RILEVANTE';
 
 export interface VistaScadenza {
