@@ -5,7 +5,7 @@ import { identityOf, trustedCaFiles } from '../../shared/config/load';
 import { CONTRACTS } from '../../shared/messages/contracts';
 import { runService } from '../../shared/runtime/service';
 import { createSoapServer } from '../../shared/soap/server';
-import { listen } from '../../shared/soap/listen';
+import { chiudiServer, listen } from '../../shared/soap/listen';
 import { notificaAccertamento, notificaEsito, presentaDomanda, requireIdentities, statoIstruttoria } from './operations';
 
 /**
@@ -44,6 +44,6 @@ runService('inps-gateway', async (rt) => {
     ],
   });
   await listen(server, svc.listen);
-  rt.onShutdown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  rt.onShutdown(() => chiudiServer(server));
   rt.ready({ url: svc.publicUrl });
 });

@@ -3,7 +3,7 @@ import type { EndpointServiceConfig, IdentityConfig } from '../config/schema';
 import { CONTRACTS, OPERATIONS } from '../messages/contracts';
 import type { ServiceRuntime } from '../runtime/service';
 import type { DatabaseServizio } from '../runtime/database';
-import { listen } from '../soap/listen';
+import { chiudiServer, listen } from '../soap/listen';
 import { createSoapServer, type SoapOperation } from '../soap/server';
 import { riceviPacchetto, type RicezioneOptions } from './ricezione';
 
@@ -35,7 +35,7 @@ export async function startVerificaEndpoint(
     services: [{ ...CONTRACTS.verifica, operations: opts.operations }],
   });
   await listen(server, opts.service.listen);
-  rt.onShutdown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  rt.onShutdown(() => chiudiServer(server));
 }
 
 /** The INPS esiti endpoint: the only reply address a packet may name. */

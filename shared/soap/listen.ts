@@ -10,3 +10,21 @@ export function listen(server: Server, at: ListenConfig): Promise<void> {
     });
   });
 }
+
+/**
+ * Graceful stop: no new connections, calls in flight finish and get their answer, connections left idle are
+ * closed at once (kept-alive clients would otherwise hold the process for their keep-alive timeout), and after
+ * `graceMs` whatever is left is cut.
+ */
+export function chiudiServer(server: Server, graceMs = 5000): Promise<void> {
+  return new Promise((resolve) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

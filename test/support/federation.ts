@@ -69,6 +69,8 @@ export class TestFederation {
       ...(o.schedulerPollMs && { schedulerPollMs: o.schedulerPollMs }),
       ...(o.inlApertura && { inlApertura: o.inlApertura }),
     });
+    // Tests bring parties back within seconds: a circuit held open for the default 30 s would only slow them.
+    (json as Record<string, any>).soap = { ...(json as Record<string, any>).soap, circuito: { soglia: 5, aperturaMs: 1000 } };
     o.mutaConfig?.(json as Record<string, any>, dir);
     const configFile = path.join(dir, 'federation.json');
     writeFileSync(configFile, JSON.stringify(json, null, 2));
@@ -88,13 +90,16 @@ export class TestFederation {
     return fed;
   }
 
+  /** Starts a process by name; "name#2" starts a further instance of it (competing consumers). */
   async startProcess(name: string): Promise<ServiceProcess> {
-    const def = FEDERATION_PROCESSES.find((p) => p.name === name);
+    const base = name.split('#')[0];
+    const def = FEDERATION_PROCESSES.find((p) => p.name === base);
     if (!def) throw new Error(`unknown process ${name}`);
-    const logFile = path.join(this.logDir, `${name}.log`);
-    const lines: string[] = [];
+    const logFile = path.join(this.logDir, `${name.replace('#', '-')}.log`);
+    const lines: string[] = this.logs.get(name) ?? [];
     const p = startService({
       ...def,
+      name,
       env: { ...process.env, APE_CONFIG: this.configFile, APE_LOG_LEVEL: process.env.APE_LOG_LEVEL ?? 'info' },
       onLine: (_n, line) => {
         lines.push(line);
