@@ -1,8 +1,13 @@
-/** Tests run against real PostgreSQL and RabbitMQ; each file isolates itself (own database, own vhost). */
+/**
+ * Tests run against real PostgreSQL and RabbitMQ; each file isolates itself (own database, own vhost).
+ * The fault suite (test/faults/) restarts the machine's PostgreSQL and RabbitMQ, so it has its own
+ * configuration (jest.faults.config.js) and runs alone, after these.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 120000,
   maxWorkers: 2,

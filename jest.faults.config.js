@@ -1,0 +1,9 @@
+/** The fault suite alone: one file at a time, nothing else on the machine's PostgreSQL and RabbitMQ meanwhile. */
+const base = require('./jest.config');
+module.exports = {
+  ...base,
+  roots: ['<rootDir>/test/faults'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  maxWorkers: 1,
+  testTimeout: 1800000,
+};
