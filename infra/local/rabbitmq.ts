@@ -38,6 +38,7 @@ export async function deleteVhost(url: string): Promise<void> {
  */
 export async function allineaTopologia(url: string, opts: TopologyOptions): Promise<string[]> {
   const conn = await connect(url);
+  conn.on('error', () => undefined);
   const sostituite: string[] = [];
   try {
     const ch = await conn.createChannel();
@@ -54,7 +55,9 @@ export async function allineaTopologia(url: string, opts: TopologyOptions): Prom
               'fermare i servizi, svuotarla (npm run ops -- scarti / riprova) e ripetere, oppure spostarne i messaggi con lo shovel di RabbitMQ',
           );
         }
-        await probe.deleteQueue(q.name, { ifEmpty: true, ifUnused: true });
+        // Quorum queues refuse if-empty and if-unused (540 NOT_IMPLEMENTED, closing the connection): both were checked
+        // just above, and setup runs with the services stopped.
+        await probe.deleteQueue(q.name);
         await probe.close();
         if (!(await dichiara(conn, q))) throw new Error(`impossibile dichiarare la coda ${q.name}`);
         sostituite.push(q.name);

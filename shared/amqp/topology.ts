@@ -62,6 +62,9 @@ export interface TopologyOptions {
   deliveryLimit: number;
 }
 
+/** Practically unlimited: 4.x's -1 (unlimited) is refused by 3.x. */
+const SCARTI_CONSEGNE_MASSIME = 1_000_000_000;
+
 const AL_MENO_UNA_VOLTA = { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' };
 
 /** Every queue of the topology with its arguments and bindings. */
@@ -77,7 +80,9 @@ export function specificheCode(opts: TopologyOptions): SpecificaCoda[] {
       arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': EXCHANGE_SCARTO, 'x-delivery-limit': opts.deliveryLimit, ...AL_MENO_UNA_VOLTA },
       bindings: [[EXCHANGE_LAVORO, q]],
     });
-    out.push({ name: codaScarti(q), arguments: { 'x-queue-type': 'quorum' }, bindings: [[EXCHANGE_SCARTO, q]] });
+    // Listing dead letters takes them and gives them back, which counts as a delivery; RabbitMQ 4 drops a quorum
+    // queue's message after 20 by default. A dead letter is kept until an operator replays or discards it.
+    out.push({ name: codaScarti(q), arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': SCARTI_CONSEGNE_MASSIME }, bindings: [[EXCHANGE_SCARTO, q]] });
   }
   return out;
 }
