@@ -28,6 +28,22 @@ export interface LocalFederationOptions {
 
 const LOCAL_IPS = ['127.0.0.1', '::1'];
 
+/** Process names with an operations endpoint, in port order (basePort + 10 + index). */
+export const PROCESSI_OSSERVATI = [
+  'inps-gateway',
+  'inps-dispatcher',
+  'inps-scheduler',
+  'inps-console',
+  'minlavoro-hub',
+  'agency-MINLAVORO',
+  'agency-ANPAL',
+  'agency-INAIL',
+  'agency-INL',
+] as const;
+
+/** Ports a local federation uses from basePort: SOAP endpoints and the console (0-6), operations endpoints (10-18). */
+export const PORTE_FEDERAZIONE = 10 + PROCESSI_OSSERVATI.length;
+
 function withUser(url: string, user: string): string {
   const u = new URL(url);
   u.username = user;
@@ -74,12 +90,18 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
       inpsDispatcher: { identity: 'INPS', schema: 'inps' },
       inpsScheduler: { identity: 'INPS', schema: 'inps' },
       hub: endpoint('MINLAVORO', 'hub', 1),
+      inpsConsole: { ...endpoint('INPS', 'inps', 6), sessioneMinuti: 30, sessioneMassimaOre: 10 },
       agencies: {
         MINLAVORO: endpoint('MINLAVORO', 'minlavoro', 2),
         ANPAL: endpoint('ANPAL', 'anpal', 3),
         INAIL: endpoint('INAIL', 'inail', 4),
         INL: endpoint('INL', 'inl', 5),
       },
+    },
+    // Operations endpoints (/metrics, /health, /ready): basePort + 10 onwards, one per process.
+    observability: {
+      host: '127.0.0.1',
+      ports: Object.fromEntries(PROCESSI_OSSERVATI.map((p, i) => [p, o.basePort + 10 + i])),
     },
     systemOperators: {
       'inps-dispatcher': { id: 'SYS-INPS-ISTRUTTORIA', ufficio: 'INPS - Direzione centrale pensioni' },

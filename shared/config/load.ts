@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApeError } from '../errors';
 import { ENTI, type Ente } from '../domain/types';
 import { Fields } from './check';
-import type { ClockConfig, EndpointServiceConfig, FederationConfig, IdentityConfig, InlConfig, SystemOperatorConfig, WorkerServiceConfig } from './schema';
+import type { ClockConfig, ConsoleServiceConfig, EndpointServiceConfig, FederationConfig, IdentityConfig, InlConfig, SystemOperatorConfig, WorkerServiceConfig } from './schema';
 
 export const DEFAULT_CONFIG_FILE = 'config/federation.json';
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -76,6 +76,13 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
   const worker = (f: Fields): WorkerServiceConfig =>
     Object.freeze({ identity: identityRef(f, 'identity'), schema: f.string('schema', { pattern: SCHEMA_NAME }) });
 
+  const consoleService = (f: Fields): ConsoleServiceConfig =>
+    Object.freeze({
+      ...endpoint(f),
+      sessioneMinuti: f.integer('sessioneMinuti', { default: 30, min: 1, max: 24 * 60 }),
+      sessioneMassimaOre: f.integer('sessioneMassimaOre', { default: 10, min: 1, max: 24 }),
+    });
+
   const servicesF = root.object('services');
   const agenciesF = servicesF.object('agencies');
   const agencies: Partial<Record<Ente, EndpointServiceConfig>> = {};
@@ -94,6 +101,7 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
     inpsDispatcher: worker(servicesF.object('inpsDispatcher')),
     inpsScheduler: worker(servicesF.has('inpsScheduler') ? servicesF.object('inpsScheduler') : new Fields({ identity: 'INPS', schema: 'inps' }, 'services.inpsScheduler')),
     hub: endpoint(servicesF.object('hub')),
+    ...(servicesF.has('inpsConsole') && { inpsConsole: consoleService(servicesF.object('inpsConsole')) }),
     agencies: Object.freeze(agencies),
   });
 
@@ -111,6 +119,7 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
   const endpoints: Array<[string, EndpointServiceConfig]> = [
     ['services.inpsGateway', services.inpsGateway],
     ['services.hub', services.hub],
+    ...(services.inpsConsole ? [['services.inpsConsole', services.inpsConsole] as [string, EndpointServiceConfig]] : []),
     ...Object.entries(agencies).map(([k, v]) => [`services.agencies.${k}`, v] as [string, EndpointServiceConfig]),
   ];
   for (const [name, svc] of endpoints) {
@@ -118,6 +127,18 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
     if (clash) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${name}.listen.port: ${svc.listen.port} is already used by ${clash}`);
     ports.set(svc.listen.port, name);
   }
+
+  const obsF = root.has('observability') ? root.object('observability') : new Fields({}, 'observability');
+  const obsPortsF = obsF.has('ports') ? obsF.object('ports') : new Fields({}, 'observability.ports');
+  const obsPorts: Record<string, number> = {};
+  for (const proc of obsPortsF.keys()) {
+    const port = obsPortsF.integer(proc, { min: 0, max: 65535 });
+    const clash = ports.get(port);
+    if (port !== 0 && clash) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `observability.ports.${proc}: ${port} is already used by ${clash}`);
+    if (port !== 0) ports.set(port, `observability.ports.${proc}`);
+    obsPorts[proc] = port;
+  }
+  const observability = Object.freeze({ host: obsF.string('host', { default: '127.0.0.1' }), ports: Object.freeze(obsPorts) });
 
   const routing = root.string('routing', { default: 'hub', oneOf: ['hub', 'direct'] }) as 'hub' | 'direct';
   const soapF = root.has('soap') ? root.object('soap') : new Fields({}, 'soap');
@@ -206,6 +227,7 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
     identities: Object.freeze(identities),
     services,
     systemOperators: Object.freeze(systemOperators),
+    observability,
   });
 }
 

@@ -41,6 +41,26 @@ export interface EndpointServiceConfig {
   readonly publicUrl: string;
 }
 
+/**
+ * The INPS case officers' web console (HTTPS). Sessions expire after `sessioneMinuti` of inactivity and at most
+ * `sessioneMassimaOre` after login.
+ */
+export interface ConsoleServiceConfig extends EndpointServiceConfig {
+  readonly sessioneMinuti: number;
+  readonly sessioneMassimaOre: number;
+}
+
+/**
+ * Each process's operations endpoint (plain HTTP, meant for a loopback or management network): /metrics
+ * (Prometheus), /health, /ready. `ports` by process name (inps-gateway, agency-INAIL...); 0 or absent: an
+ * ephemeral port, announced in the process's ready log line. APE_OPS_PORT overrides it for one process (a second
+ * instance on the same machine).
+ */
+export interface ObservabilityConfig {
+  readonly host: string;
+  readonly ports: Readonly<Record<string, number>>;
+}
+
 export interface WorkerServiceConfig {
   readonly identity: string;
   readonly schema: string;
@@ -164,7 +184,10 @@ export interface FederationConfig {
     readonly inpsDispatcher: WorkerServiceConfig;
     readonly inpsScheduler: WorkerServiceConfig;
     readonly hub: EndpointServiceConfig;
+    /** Absent: the federation runs without the web console. */
+    readonly inpsConsole?: ConsoleServiceConfig;
     readonly agencies: Readonly<Partial<Record<Ente, EndpointServiceConfig>>>;
   };
   readonly systemOperators: Readonly<Record<string, SystemOperatorConfig>>;
+  readonly observability: ObservabilityConfig;
 }

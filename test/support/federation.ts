@@ -10,7 +10,7 @@ import { setClockOffset } from '../../shared/clock';
 import { CONTRACTS } from '../../shared/messages/contracts';
 import { SoapClient } from '../../shared/soap/client';
 import { PROJECT_ROOT } from '../../shared/paths';
-import { localFederationConfig } from '../../infra/federation-config';
+import { localFederationConfig, PORTE_FEDERAZIONE } from '../../infra/federation-config';
 import { SistemaIstruttorio } from '../../infra/clients/sistema-istruttorio';
 import { FEDERATION_PROCESSES, startService, type ServiceProcess } from '../../infra/local/processes';
 import { dropDatabase } from '../../infra/local/postgres';
@@ -54,7 +54,7 @@ export class TestFederation {
   static async start(o: FederationOptions): Promise<TestFederation> {
     const id = `${o.name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
     const dir = mkdtempSync(path.join(os.tmpdir(), `ape-${o.name}-`));
-    const basePort = await freePortRange(6);
+    const basePort = await freePortRange(PORTE_FEDERAZIONE);
     const json = localFederationConfig({
       postgresUrl: `postgres://postgres@127.0.0.1:5432/t_${id}`,
       rabbitmqUrl: `amqp://guest:guest@127.0.0.1:5672/t_${id}`,
