@@ -10,6 +10,8 @@ export interface ServiceProcess {
   name: string;
   child: ChildProcess;
   ready: Promise<void>;
+  /** What the service announced with its ready message (its operations endpoint as `ops`), once ready. */
+  readonly annuncio: Record<string, unknown> | null;
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -44,10 +46,12 @@ export function startService(o: StartOptions): ServiceProcess {
   forward(child.stdout);
   forward(child.stderr);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let annuncio: Record<string, unknown> | null = null;
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${o.name} not ready within ${o.readyTimeoutMs ?? 30000} ms`)), o.readyTimeoutMs ?? 30000);
     child.on('message', (m: unknown) => {
       if (m && typeof m === 'object' && 'ready' in m) {
+        annuncio = m as Record<string, unknown>;
         clearTimeout(timer);
         resolve();
       }
@@ -62,6 +66,9 @@ export function startService(o: StartOptions): ServiceProcess {
     name: o.name,
     child,
     ready,
+    get annuncio() {
+      return annuncio;
+    },
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

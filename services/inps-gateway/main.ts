@@ -45,5 +45,6 @@ runService('inps-gateway', async (rt) => {
   });
   await listen(server, svc.listen);
   rt.onShutdown(() => chiudiServer(server));
+  rt.osservabilita.prontezza('soap', () => server.listening || Promise.reject(new Error(`endpoint SOAP ${svc.publicUrl} non in ascolto`)));
   rt.ready({ url: svc.publicUrl });
 });

@@ -1,4 +1,4 @@
-import { connect, type ChannelModel, type ConfirmChannel, type Options, type RecoveringChannelModel } from 'amqplib';
+import { connect, type Channel, type ChannelModel, type ConfirmChannel, type Options, type RecoveringChannelModel } from 'amqplib';
 import { ApeError } from '../errors';
 import type { Logger } from '../log';
 
@@ -25,6 +25,8 @@ export class AmqpClient {
   private readonly setups: SetupStep[] = [];
   private readonly returned = new Set<string>();
   private connected = false;
+  /** A channel of its own for queue inspection: a failed check (missing queue) closes only it. */
+  private controllo: Promise<Channel> | null = null;
 
   constructor(
     private readonly url: string,
@@ -38,6 +40,57 @@ export class AmqpClient {
 
   get isConnected(): boolean {
     return this.connected;
+  }
+
+  /** Why the client cannot publish right now, or null when it can (readiness). */
+  nonPronto(): string | null {
+    if (!this.model) return 'RabbitMQ: connessione non avviata';
+    if (!this.connected) return 'RabbitMQ non connesso (riconnessione in corso)';
+    if (!this.channel) return 'RabbitMQ: canale di pubblicazione chiuso';
+    return null;
+  }
+
+  /**
+   * Ready messages and consumers of a queue (passive declare), on the inspection channel. A check that does not
+   * answer within timeoutMs gives up and drops the channel, so that the next one does not queue behind it.
+   */
+  async statoCoda(queue: string, timeoutMs: number): Promise<{ pronti: number; consumatori: number }> {
+    const motivo = this.nonPronto();
+    if (motivo) throw new ApeError('SERVIZIO_NON_DISPONIBILE', motivo);
+    const model = this.model!;
+    if (!this.controllo) {
+      const aperto = model.createChannel().then((ch) => {
+        ch.on('error', () => undefined);
+        ch.on('close', () => {
+          if (this.controllo === aperto) this.controllo = null;
+        });
+        return ch;
+      });
+      aperto.catch(() => {
+        if (this.controllo === aperto) this.controllo = null;
+      });
+      this.controllo = aperto;
+    }
+    const canale = this.controllo;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const ch = await canale;
+      const r = await Promise.race([
+        ch.checkQueue(queue),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new ApeError('SERVIZIO_NON_DISPONIBILE', `RabbitMQ: nessuna risposta su ${queue} entro ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      return { pronti: r.messageCount, consumatori: r.consumerCount };
+    } catch (err) {
+      if (this.controllo === canale) {
+        this.controllo = null;
+        void canale.then((ch) => ch.close()).catch(() => undefined);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async start(): Promise<void> {

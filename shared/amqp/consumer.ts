@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import type { AmqpClient } from './client';
 import { EXCHANGE_SCARTO, exchangeRitardo } from './topology';
 import { prossimoTentativo } from './ritentativi';
+import { codiceNoto, metriche } from '../metrics/metriche';
 
 /**
  * Competing consumers with manual acks and bounded prefetch. A message is acked only after its handler
@@ -53,12 +54,18 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
   let consumerTag: string | null = null;
   let stopping = false;
   const inFlight = new Set<Promise<void>>();
+  const m = metriche();
+  const conta = (esito: 'elaborato' | 'ritentato' | 'scartato', codice: string) => {
+    m.messaggi.inc({ coda: opts.queue, esito, codice });
+    if (esito !== 'elaborato') m.errore(codice, 'worker');
+  };
 
   const onMessage = async (ch: Channel, raw: ConsumeMessage): Promise<void> => {
     const messageId = String(raw.properties.messageId ?? '');
     const headers = (raw.properties.headers ?? {}) as Record<string, unknown>;
     const attempt = Number(headers[HEADER_TENTATIVO] ?? 1);
-    const log = opts.log.child({ queue: opts.queue, messageId, attempt });
+    const correlationId = raw.properties.correlationId as string | undefined;
+    const log = opts.log.child({ queue: opts.queue, messageId, attempt, ...(correlationId && { correlationId }) });
     let payload: T;
     try {
       payload = JSON.parse(raw.content.toString('utf8')) as T;
@@ -69,9 +76,11 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
     try {
       await opts.handler({ messageId, payload, attempt, headers, redelivered: raw.fields.redelivered }, log);
       ch.ack(raw);
+      conta('elaborato', '');
     } catch (thrown) {
       const err = toError(thrown);
       if (isRetryable(err) && attempt < opts.maxAttempts) {
+        conta('ritentato', codiceDi(err));
         const tiers = opts.retryDelaysMs;
         const r = prossimoTentativo(attempt, { baseMs: tiers[0]!, capMs: tiers[tiers.length - 1]!, livelliMs: tiers });
         log.warn({ err: describe(err), retryInMs: r.attesaMs }, 'handler failed, will retry');
@@ -94,6 +103,7 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
 
   const giveUp = async (ch: Channel, raw: ConsumeMessage, err: Error, log: Logger): Promise<void> => {
     const code = err instanceof ApeError || err instanceof RemoteFaultError ? err.code : 'ERRORE_INTERNO';
+    conta('scartato', codiceDi(err));
     log.error({ err: describe(err), code }, 'message dead-lettered');
     try {
       // The bytes as received: a message that is not JSON is kept as it came, with the reason.
@@ -122,7 +132,11 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
       opts.queue,
       (raw) => {
         if (!raw) return; // consumer cancelled by the broker (queue deleted): recovery re-subscribes
-        const p = onMessage(ch, raw).finally(() => inFlight.delete(p));
+        m.inElaborazione.inc({ coda: opts.queue });
+        const p = onMessage(ch, raw).finally(() => {
+          inFlight.delete(p);
+          m.inElaborazione.dec({ coda: opts.queue });
+        });
         inFlight.add(p);
       },
       { noAck: false },
@@ -138,6 +152,11 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
       if (channel) await channel.close().catch(() => undefined);
     },
   };
+}
+
+/** The error's catalogue code (a counterpart's fault code outside the catalogue is ALTRO); ERRORE_INTERNO for anything else. */
+function codiceDi(err: Error): string {
+  return err instanceof ApeError ? err.code : err instanceof RemoteFaultError ? codiceNoto(err.code) : 'ERRORE_INTERNO';
 }
 
 function safeNack(ch: Channel, raw: ConsumeMessage, requeue: boolean): void {

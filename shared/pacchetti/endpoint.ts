@@ -36,6 +36,7 @@ export async function startVerificaEndpoint(
   });
   await listen(server, opts.service.listen);
   rt.onShutdown(() => chiudiServer(server));
+  rt.osservabilita.prontezza('soap', () => server.listening || Promise.reject(new Error(`endpoint SOAP ${opts.service.publicUrl} non in ascolto`)));
 }
 
 /** The INPS esiti endpoint: the only reply address a packet may name. */

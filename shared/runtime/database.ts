@@ -6,6 +6,7 @@ import { Pseudonimizzatore } from '../audit/pseudonimi';
 import { CacheSospensioni } from '../audit/sospensioni';
 import { MessaggiVistiPostgres } from '../audit/messaggi-visti';
 import type { ServiceRuntime } from './service';
+import { lettureInps } from '../metrics/letture';
 
 /**
  * A service's database: its schema migrated with the owner's connection (then closed), the working pool as the
@@ -28,6 +29,11 @@ export async function apriDatabase(rt: ServiceRuntime, schema: string, sets: rea
   }
   const pool = createPool(rt.config.postgres.url, schema, { max: rt.config.postgres.poolSize, log: rt.log, applicationName: rt.name });
   rt.onShutdown(() => pool.end());
+  rt.osservabilita.prontezza('postgres', async () => {
+    await pool.query('SELECT 1');
+  });
+  // Every INPS process publishes the state of the INPS schema (they share it): dashboards take the max across them.
+  if (sets.includes('inps')) lettureInps(rt.osservabilita, pool, rt.clock);
   const registri = new Registri(pool, Pseudonimizzatore.daFile(rt.config.security.pepperFile));
   const sospensioni = new CacheSospensioni(pool, schema, rt.log);
   await sospensioni.start();

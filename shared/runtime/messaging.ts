@@ -1,13 +1,22 @@
 import { AmqpClient } from '../amqp/client';
 import { startConsumer, type ConsumerHandle, type WorkHandler } from '../amqp/consumer';
-import { declareTopology } from '../amqp/topology';
+import { codaScarti, declareTopology } from '../amqp/topology';
 import { OutboxRelay } from '../outbox/relay';
 import type { Pool } from 'pg';
+import { lettureOutbox } from '../metrics/letture';
+import { cacheBreve } from '../metrics/raccolte';
 import type { ServiceRuntime } from './service';
 
-/** Connects to RabbitMQ (after start()), declaring the federation's topology on every (re)connect; closed on shutdown. */
+/**
+ * Connects to RabbitMQ (after start()), declaring the federation's topology on every (re)connect; closed on
+ * shutdown. The process is ready only while the connection and its publishing channel are open.
+ */
 export function createMessaging(rt: ServiceRuntime): AmqpClient {
   const amqp = new AmqpClient(rt.config.rabbitmq.url, rt.log.child({ component: 'amqp' }));
+  rt.osservabilita.prontezza('rabbitmq', () => {
+    const motivo = amqp.nonPronto();
+    if (motivo) throw new Error(motivo);
+  });
   amqp.onConnect(async (model) => {
     const ch = await model.createChannel();
     try {
@@ -35,12 +44,30 @@ export function startWorker<T>(rt: ServiceRuntime, amqp: AmqpClient, queue: stri
     maxAttempts: o.maxAttempts ?? rt.config.rabbitmq.maxAttempts,
   });
   rt.onShutdown(() => handle.drain());
+  osservaCoda(rt, amqp, queue);
+  osservaCoda(rt, amqp, codaScarti(queue));
   return handle;
+}
+
+/** Depth of a queue the process consumes (or whose dead letters it produces), read from RabbitMQ at scrape time. */
+function osservaCoda(rt: ServiceRuntime, amqp: AmqpClient, coda: string): void {
+  const leggi = cacheBreve(1000, () => amqp.statoCoda(coda, 1500));
+  rt.osservabilita.serie(
+    { nome: 'ape_coda_messaggi_pronti', help: 'Messages ready in a RabbitMQ queue this process consumes, and in its .scarti dead-letter queue', etichette: ['coda'] },
+    `coda ${coda}`,
+    async () => [[{ coda }, (await leggi()).pronti]],
+  );
+  rt.osservabilita.serie(
+    { nome: 'ape_coda_consumatori', help: 'Consumers attached to a RabbitMQ queue (all instances, all processes)', etichette: ['coda'] },
+    `coda ${coda}`,
+    async () => [[{ coda }, (await leggi()).consumatori]],
+  );
 }
 
 /** Relays a schema's outbox to RabbitMQ; stopped on shutdown. */
 export function startRelay(rt: ServiceRuntime, amqp: AmqpClient, pool: Pool, schema: string): OutboxRelay {
   const relay = new OutboxRelay({ pool, schema, amqp, log: rt.log.child({ component: 'outbox' }) });
+  lettureOutbox(rt.osservabilita, pool, schema);
   relay.start();
   rt.onShutdown(() => relay.stop());
   return relay;

@@ -3,6 +3,7 @@ import type { FederationConfig } from '../config/schema';
 import { clockFrom, type Clock } from '../clock';
 import { toError } from '../errors';
 import { createLogger, type Logger } from '../log';
+import { avviaEndpointOperativo, type EndpointOperativo, type Osservabilita } from './osservabilita';
 
 /**
  * The life of a service process: configuration read and validated once, a logger, a clock, and an orderly
@@ -16,19 +17,26 @@ export interface ServiceRuntime {
   clock: Clock;
   /** Registers a closer; closers run last-registered first. */
   onShutdown(fn: () => Promise<void> | void): void;
-  /** Announces readiness (log line, and an IPC message when spawned by the launcher or a test). */
+  /**
+   * Announces readiness (log line, and an IPC message when spawned by the launcher or a test); both carry the
+   * operations endpoint's URL as `ops`.
+   */
   ready(details?: Record<string, unknown>): void;
+  /** The process's metrics and readiness checks, served on its operations endpoint (/metrics, /health, /ready). */
+  osservabilita: Osservabilita;
 }
 
 export function runService(name: string, start: (rt: ServiceRuntime) => Promise<void>): void {
   const log = createLogger(name);
   const closers: Array<() => Promise<void> | void> = [];
   let shuttingDown = false;
+  let ops: EndpointOperativo | null = null;
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info({ signal }, 'shutting down');
+    ops?.inArresto();
     for (const fn of closers.reverse()) {
       try {
         await fn();
@@ -45,6 +53,10 @@ export function runService(name: string, start: (rt: ServiceRuntime) => Promise<
 
   const main = async () => {
     const config = loadConfig();
+    // Up before anything else, so that /health answers and /ready says why while the service starts; closed last.
+    const endpoint = await avviaEndpointOperativo({ processo: name, config: config.observability, log });
+    ops = endpoint;
+    closers.push(() => endpoint.chiudi());
     const rt: ServiceRuntime = {
       name,
       config,
@@ -52,9 +64,12 @@ export function runService(name: string, start: (rt: ServiceRuntime) => Promise<
       clock: clockFrom(config.clock),
       onShutdown: (fn) => closers.push(fn),
       ready: (details = {}) => {
-        log.info(details, `${name} ready`);
-        if (process.send) process.send({ ready: name, ...details });
+        endpoint.avviato();
+        const all = { ...details, ops: endpoint.url };
+        log.info(all, `${name} ready`);
+        if (process.send) process.send({ ready: name, ...all });
       },
+      osservabilita: endpoint,
     };
     await start(rt);
   };

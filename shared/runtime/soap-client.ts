@@ -23,6 +23,7 @@ export function creaSoapClient(rt: ServiceRuntime, identity: IdentityConfig, reg
     senzaFirma,
     circuito: rt.config.soap.circuito,
     log: rt.log.child({ component: 'soap-client' }),
+    nomiControparti: Object.fromEntries(identities.map((i) => [i.subjectCN, i.code])),
   });
   rt.onShutdown(() => soap.close());
   return soap;

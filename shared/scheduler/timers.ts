@@ -1,8 +1,9 @@
 import type { Pool } from 'pg';
 import type { Clock } from '../clock';
-import { toError } from '../errors';
+import { ApeError, toError } from '../errors';
 import { withTransaction, type Tx } from '../db/pool';
 import type { Logger } from '../log';
+import { metriche } from '../metrics/metriche';
 
 /**
  * Durable timers in PostgreSQL. A timer is (tipo, chiave) with the instant it falls due; programming it again
@@ -103,6 +104,9 @@ export class Scheduler {
           await tx.query(`UPDATE timer SET stato = 'ESEGUITO', eseguito_il = $2, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = $1`, [r.id, now]);
           await tx.query('RELEASE SAVEPOINT timer');
           fired++;
+          // Counted before the commit: a commit that then fails re-fires the timer, which counts it twice (rare, and visible).
+          metriche().timerEseguiti.inc({ tipo: r.tipo, esito: 'eseguito' });
+          metriche().timerRitardo.observe({ tipo: r.tipo }, Math.max(0, now.getTime() - r.scade_il.getTime()) / 1000);
         } catch (thrown) {
           const err = toError(thrown);
           await tx.query('ROLLBACK TO SAVEPOINT timer');
@@ -112,6 +116,8 @@ export class Scheduler {
             new Date(now.getTime() + retryDelayMs(r.tentativi + 1)),
           ]);
           this.opts.log.error({ err, timer: r.id, tipo: r.tipo, chiave: r.chiave }, 'timer handler failed; will retry');
+          metriche().timerEseguiti.inc({ tipo: r.tipo, esito: 'fallito' });
+          metriche().errore(err instanceof ApeError ? err.code : 'ERRORE_INTERNO', 'timer');
         }
       }
       return { claimed: rows.length, fired };

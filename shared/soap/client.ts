@@ -14,6 +14,7 @@ import type { Xml } from '../xml/write';
 import { firmaBusta } from './wssecurity';
 import { Circuiti, type OpzioniCircuito } from './circuito';
 import type { Logger } from '../log';
+import { codiceNoto, metriche } from '../metrics/metriche';
 
 /**
  * Outgoing SOAP 1.1 calls over mutual TLS with kept-alive connections, each signed with WS-Security (ModI
@@ -61,6 +62,8 @@ export interface SoapClientOptions {
   /** A circuit breaker per counterpart (by origin); none when absent. */
   circuito?: OpzioniCircuito;
   log?: Logger;
+  /** Party codes by server CN, to label the latency series by counterpart (the CN or host otherwise). */
+  nomiControparti?: Readonly<Record<string, string>>;
 }
 
 export class SoapClient {
@@ -84,6 +87,24 @@ export class SoapClient {
   }
 
   async call(call: SoapCall): Promise<SoapResult> {
+    const fineMisura = metriche().soapUscita.startTimer({
+      controparte: (call.expectedServerCN && this.opts.nomiControparti?.[call.expectedServerCN]) ?? call.expectedServerCN ?? new URL(call.url).host,
+      operazione: call.soapAction.slice(call.soapAction.lastIndexOf(':') + 1),
+    });
+    try {
+      const r = await this.chiama(call);
+      fineMisura({ esito: 'OK' });
+      return r;
+    } catch (err) {
+      const remoto = err instanceof RemoteFaultError;
+      const codice = codiceNoto(remoto || err instanceof ApeError ? err.code : null);
+      fineMisura({ esito: codice });
+      metriche().errore(codice, remoto ? 'soap_fault_ricevuto' : 'soap_chiamata');
+      throw err;
+    }
+  }
+
+  private async chiama(call: SoapCall): Promise<SoapResult> {
     const clock = this.opts.clock ?? systemClock;
     // A counterpart whose circuit is open is not called at all (nothing sent, nothing to log).
     const controparte = new URL(call.url).origin;

@@ -20,6 +20,7 @@ import { NS, clark } from '../xml/namespaces';
 import type { XmlNode } from '../xml/tree';
 import { verificaFirmaIngresso, type MessaggiVisti } from './firma-ingresso';
 import { WSA_NS, WSSE_NS } from './wssecurity';
+import { metriche } from '../metrics/metriche';
 
 /**
  * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes, in order: caller identification
@@ -246,7 +247,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
         messageId,
         correlationId: headers.optional('X-Correlation-ID')?.value() ?? null,
       };
-      log = log.child({ operation: operation.name, operatore: operatore.id });
+      log = log.child({ operation: operation.name, operatore: operatore.id, ...(received.correlationId && { correlationId: received.correlationId }) });
       const result = await operation.handle(new XmlReader(env.payload), {
         requestId,
         caller,
@@ -278,6 +279,12 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       access.durationMs = Date.now() - started;
       await traccia(access, received, log);
       if (reply) send(res, reply.status, reply.body, reply.contentType);
+      const m = metriche();
+      m.soapIngresso.observe(
+        { operazione: access.operation ?? (req.method === 'GET' ? 'documento' : 'sconosciuta'), chiamante: access.identity ?? 'sconosciuto', esito: access.faultCode ?? 'OK' },
+        (Date.now() - started) / 1000,
+      );
+      if (access.faultCode) m.errore(access.faultCode, 'soap_fault_inviato');
     }
   }
 

@@ -100,7 +100,13 @@ export class TestFederation {
     const p = startService({
       ...def,
       name,
-      env: { ...process.env, APE_CONFIG: this.configFile, APE_LOG_LEVEL: process.env.APE_LOG_LEVEL ?? 'info' },
+      env: {
+        ...process.env,
+        APE_CONFIG: this.configFile,
+        APE_LOG_LEVEL: process.env.APE_LOG_LEVEL ?? 'info',
+        // A further instance cannot share the first one's operations port: it takes an ephemeral one (see opsUrl).
+        ...(name.includes('#') && { APE_OPS_PORT: '0' }),
+      },
       onLine: (_n, line) => {
         lines.push(line);
         if (lines.length > 5000) lines.shift();
@@ -118,6 +124,13 @@ export class TestFederation {
   }
 
   readonly logs = new Map<string, string[]>();
+
+  /** The operations endpoint (/metrics, /health, /ready) of a running process, as it announced it when ready. */
+  opsUrl(name: string): string {
+    const ops = this.procs.get(name)?.annuncio?.ops;
+    if (typeof ops !== 'string') throw new Error(`${name} is not running or announced no operations endpoint`);
+    return ops;
+  }
   private offsetMs = 0;
 
   /** Moves every process's clock forward (needs fileClock). */
