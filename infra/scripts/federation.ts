@@ -10,6 +10,7 @@ import { SistemaIstruttorio } from '../clients/sistema-istruttorio';
 import { SCENARI, scenario } from '../demo/dataset';
 import { FEDERATION_PROCESSES, startService, type ServiceProcess } from '../local/processes';
 import { setupFederation } from './setup';
+import { ACCOUNT_DEMO } from '../../services/inps-console/utenti';
 
 /**
  * npm start: the whole federation on this machine. Prepares database, broker, PKI and demo archives, starts
@@ -21,7 +22,7 @@ const OPERATORE_DEMO = { id: 'INPS-OP-DEMO-0001', ufficio: 'INPS - Direzione pro
 function formatLine(name: string, line: string): string {
   try {
     const j = JSON.parse(line) as Record<string, unknown>;
-    const ids = ['idIstruttoria', 'idPacchetto', 'correlationId', 'code'].filter((k) => j[k] !== undefined).map((k) => `${k}=${String(j[k])}`);
+    const ids = ['idIstruttoria', 'idPacchetto', 'correlationId', 'code', 'ops'].filter((k) => j[k] !== undefined).map((k) => `${k}=${String(j[k])}`);
     return `[${name}] ${String(j.level ?? '')} ${String(j.msg ?? '')}${ids.length ? ` (${ids.join(' ')})` : ''}`;
   } catch {
     return `[${name}] ${line}`;
@@ -79,6 +80,16 @@ async function demo(config: FederationConfig): Promise<boolean> {
   return allAsExpected;
 }
 
+/** Where the web console is and the demo accounts to try it with (development only: setup creates them). */
+function consoleWeb(config: FederationConfig): string {
+  const c = config.services.inpsConsole;
+  if (!c) return '';
+  return `Console web dei funzionari INPS (certificato della CA di sviluppo: accettarlo nel browser, o importare ${path.relative(process.cwd(), config.pki.caCertFile)}):
+  ${c.publicUrl}/
+${ACCOUNT_DEMO.map((a) => `  ${a.ruolo.padEnd(10)} utente ${a.id.padEnd(18)} password ${a.password}`).join('\n')}
+`;
+}
+
 function istruzioni(config: FederationConfig): void {
   const gw = config.services.inpsGateway.publicUrl;
   const cs = identityOf(config, 'INPS_ISTRUTTORIA');
@@ -107,6 +118,7 @@ oppure con curl, come sistema istruttorio INPS (la busta va firmata, WS-Security
   curl --cert ${rel(cs.certFile)} --key ${rel(cs.keyFile)} --cacert ${rel(config.pki.caCertFile)} \\
        -H 'Content-Type: text/xml; charset=utf-8' --data-binary @${rel(firmata)} ${gw}${CONTRACTS.istruttoria.path}
 
+${consoleWeb(config)}
 Ctrl-C per fermare la federazione.`);
 }
 

@@ -12,10 +12,12 @@ import { fileArchivioDemo } from '../demo/csv';
 import { ensureDatabase } from '../local/postgres';
 import { allineaTopologia, ensureVhost } from '../local/rabbitmq';
 import { assicuraChiavePseudonimi } from '../../shared/audit/pseudonimi';
+import { clockFrom } from '../../shared/clock';
+import { assicuraAccountDemo } from '../../services/inps-console/utenti';
 
 /**
  * Prepares the local federation: database, RabbitMQ vhost and topology, development PKI, migrations of every
- * schema, and (with --demo) the demo archives. Idempotent: run it on every start.
+ * schema, and (with --demo) the demo archives and the web console's demo accounts. Idempotent: run it on every start.
  */
 export async function setupFederation(config: FederationConfig, opts: { demo: boolean; log?: (msg: string) => void }): Promise<void> {
   const say = opts.log ?? ((m: string) => console.log(m));
@@ -36,6 +38,10 @@ export async function setupFederation(config: FederationConfig, opts: { demo: bo
     try {
       const r = await migrate(pool, schema, ['messaging', set, 'audit']);
       if (r.applied.length > 0) say(`schema ${schema}: applied ${r.applied.join(', ')}`);
+      if (opts.demo && set === 'inps' && config.services.inpsConsole && config.environment !== 'production') {
+        const creati = await assicuraAccountDemo(pool, clockFrom(config.clock).now());
+        if (creati.length > 0) say(`web console: demo accounts created: ${creati.join(', ')}`);
+      }
       if (opts.demo && set === 'agency') {
         for (const f of fileArchivioDemo().filter((x) => config.services.agencies[x.ente]?.schema === schema)) {
           const file = path.join(PROJECT_ROOT, 'infra', 'demo', 'archivio', f.nome);
