@@ -31,9 +31,14 @@ interface Caricata {
   accertamento: { stato: StatoAccertamento | null; esito: EsitoAccertamento | null } | null;
 }
 
-/** Locks the istruttoria row (callers lock it first, then its packets). */
+/**
+ * Locks the istruttoria row (callers lock it first, then its packets). NO KEY UPDATE, not UPDATE: the key never
+ * changes, and a plain FOR UPDATE would also block the KEY SHARE lock that every foreign-key insert (an evento of
+ * this istruttoria) takes, so the dispatcher, holding a packet's lock while it records the packet's receipt,
+ * waited on us while we waited on that packet: a deadlock the benchmark hit under load.
+ */
 export async function bloccaIstruttoria(tx: Tx, istruttoriaId: string): Promise<StatoIstruttoria> {
-  const r = await tx.query<{ stato: StatoIstruttoria }>('SELECT stato FROM istruttoria WHERE id = $1 FOR UPDATE', [istruttoriaId]);
+  const r = await tx.query<{ stato: StatoIstruttoria }>('SELECT stato FROM istruttoria WHERE id = $1 FOR NO KEY UPDATE', [istruttoriaId]);
   if (!r.rows[0]) throw new Error(`istruttoria ${istruttoriaId} not found`);
   return r.rows[0].stato;
 }
