@@ -1,0 +1,129 @@
+import type { Pool } from 'pg';
+import type { FederationConfig } from '../../shared/config/schema';
+import { ENTI_VERIFICATORI } from '../../shared/domain/types';
+
+/**
+ * What the benchmark reads from the federation's database after (and during) a run: every stage's
+ * timestamps for the domande of one run (by protocol prefix), and counters of the work done (SOAP calls
+ * accepted, messages published, transactions committed), to derive the per-domanda operation counts.
+ * Queries name schemas explicitly and run as the schema owner.
+ */
+export function schemi(config: FederationConfig): { inps: string; hub: string; agenzie: string[] } {
+  return {
+    inps: config.services.inpsGateway.schema,
+    hub: config.services.hub.schema,
+    agenzie: ENTI_VERIFICATORI.flatMap((e) => (config.services.agencies[e] ? [config.services.agencies[e]!.schema] : [])),
+  };
+}
+
+export interface IstantiFasi {
+  /** ms epoch; one entry per event */
+  ricevute: number[];
+  pacchettiInviati: number[];
+  pacchettiRicevutiParti: number[];
+  esitiApplicati: number[];
+  chiusure: number[];
+  /** chiusa_il - ricevuta_il per closed domanda, ms */
+  tempiChiusura: number[];
+  esitiVerifica: Record<string, number>;
+  nonChiuse: number;
+  /** domande whose outcome is not the scenario's */
+  inattese: number;
+}
+
+export async function leggiFasi(pool: Pool, config: FederationConfig, prefisso: string, attesi: Map<string, string>): Promise<IstantiFasi> {
+  const s = schemi(config);
+  const like = `${prefisso}.%`;
+  const dom = await pool.query<{ protocollo: string; ricevuta: Date; chiusa: Date | null; esito: string | null }>(
+    `SELECT d.protocollo, d.ricevuta_il AS ricevuta, i.chiusa_il AS chiusa, i.esito_verifica AS esito
+       FROM ${s.inps}.domanda d JOIN ${s.inps}.istruttoria i ON i.domanda_id = d.id WHERE d.protocollo LIKE $1`,
+    [like],
+  );
+  const inviati = await pool.query<{ t: Date }>(
+    `SELECT p.inviato_il AS t FROM ${s.inps}.pacchetto p JOIN ${s.inps}.istruttoria i ON i.id = p.istruttoria_id
+       JOIN ${s.inps}.domanda d ON d.id = i.domanda_id WHERE d.protocollo LIKE $1 AND p.inviato_il IS NOT NULL`,
+    [like],
+  );
+  const ricevutiParti: number[] = [];
+  for (const a of s.agenzie) {
+    const r = await pool.query<{ t: Date }>(`SELECT ricevuto_il AS t FROM ${a}.pacchetto_ricevuto WHERE contenuto->>'protocolloDomanda' LIKE $1`, [like]);
+    ricevutiParti.push(...r.rows.map((x) => x.t.getTime()));
+  }
+  const esiti = await pool.query<{ t: Date }>(
+    `SELECT e.ricevuto_il AS t FROM ${s.inps}.esito_ricevuto e JOIN ${s.inps}.pacchetto p ON p.id = e.pacchetto_id
+       JOIN ${s.inps}.istruttoria i ON i.id = p.istruttoria_id JOIN ${s.inps}.domanda d ON d.id = i.domanda_id
+      WHERE d.protocollo LIKE $1 AND e.applicato`,
+    [like],
+  );
+  const esitiVerifica: Record<string, number> = {};
+  let inattese = 0;
+  const chiuse = dom.rows.filter((r) => r.chiusa !== null);
+  for (const r of chiuse) {
+    esitiVerifica[r.esito ?? 'NESSUNO'] = (esitiVerifica[r.esito ?? 'NESSUNO'] ?? 0) + 1;
+    const atteso = attesi.get(r.protocollo);
+    if (atteso && atteso !== r.esito) inattese++;
+  }
+  return {
+    ricevute: dom.rows.map((r) => r.ricevuta.getTime()),
+    pacchettiInviati: inviati.rows.map((r) => r.t.getTime()),
+    pacchettiRicevutiParti: ricevutiParti,
+    esitiApplicati: esiti.rows.map((r) => r.t.getTime()),
+    chiusure: chiuse.map((r) => r.chiusa!.getTime()),
+    tempiChiusura: chiuse.map((r) => r.chiusa!.getTime() - r.ricevuta.getTime()),
+    esitiVerifica,
+    nonChiuse: dom.rows.length - chiuse.length,
+    inattese,
+  };
+}
+
+export async function contaChiuse(pool: Pool, config: FederationConfig, prefisso: string): Promise<number> {
+  const s = schemi(config);
+  const r = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${s.inps}.domanda d JOIN ${s.inps}.istruttoria i ON i.domanda_id = d.id
+      WHERE d.protocollo LIKE $1 AND i.stato = 'CHIUSA'`,
+    [`${prefisso}.%`],
+  );
+  return r.rows[0]!.n;
+}
+
+export interface Contatori {
+  /** SOAP requests accepted, by receiving schema (inps = gateway, hub, each agency) */
+  soap: Record<string, number>;
+  /** outbox rows (each one confirmed publish, then one consume), by schema */
+  pubblicazioni: Record<string, number>;
+  /** pg_stat_database.xact_commit of the federation's database */
+  commit: number;
+}
+
+export async function leggiContatori(pool: Pool, config: FederationConfig): Promise<Contatori> {
+  const s = schemi(config);
+  const soap: Record<string, number> = {};
+  const pubblicazioni: Record<string, number> = {};
+  for (const schema of [s.inps, s.hub, ...s.agenzie]) {
+    const a = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.registro_accessi WHERE canale = 'SOAP' AND esito = 'ACCETTATA'`);
+    soap[schema] = a.rows[0]!.n;
+    const o = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.outbox`);
+    pubblicazioni[schema] = o.rows[0]!.n;
+  }
+  // Statistics reach pg_stat_database when backends report them (at most about a second late).
+  const c = await pool.query<{ n: string }>('SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()');
+  return { soap, pubblicazioni, commit: Number(c.rows[0]!.n) };
+}
+
+export function differenza(prima: Contatori, dopo: Contatori): Contatori {
+  const d = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k]! - (a[k] ?? 0)]));
+  return { soap: d(prima.soap, dopo.soap), pubblicazioni: d(prima.pubblicazioni, dopo.pubblicazioni), commit: dopo.commit - prima.commit };
+}
+
+/** Mean size of the SOAP messages the services sent (registro_messaggi.dimensione), bytes. */
+export async function dimensioneMediaMessaggi(pool: Pool, config: FederationConfig): Promise<number> {
+  const s = schemi(config);
+  let somma = 0;
+  let n = 0;
+  for (const schema of [s.inps, s.hub, ...s.agenzie]) {
+    const r = await pool.query<{ somma: string | null; n: number }>(`SELECT sum(dimensione)::text AS somma, count(*)::int AS n FROM ${schema}.registro_messaggi WHERE direzione = 'INVIATO'`);
+    somma += Number(r.rows[0]!.somma ?? 0);
+    n += r.rows[0]!.n;
+  }
+  return n > 0 ? Math.round(somma / n) : 4000;
+}
