@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { ApeError } from '../errors';
 import type { IdentityConfig } from '../config/schema';
-import { verificaBusta } from './wssecurity';
+import { certificatoLetto, verificaBusta } from './wssecurity';
 
 /**
  * Message security of an incoming call (AgID ModI ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01): the WS-Security
@@ -21,14 +21,26 @@ export interface FirmaVerificata {
   certificato: string;
 }
 
+/** Certificate and CA pairs whose issuance signature verified (an RSA verification per message, otherwise). */
+const EMISSIONI_VERIFICATE = new Set<string>();
+
+function emessoDa(cert: X509Certificate, ca: X509Certificate): boolean {
+  const chiave = `${cert.fingerprint256}|${ca.fingerprint256}`;
+  if (EMISSIONI_VERIFICATE.has(chiave)) return true;
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return false;
+  if (EMISSIONI_VERIFICATE.size >= 1024) EMISSIONI_VERIFICATE.clear();
+  EMISSIONI_VERIFICATE.add(chiave);
+  return true;
+}
+
 export async function verificaFirmaIngresso(
   xml: string,
   o: { identity: IdentityConfig; ca: X509Certificate; expectedTo: string; now: Date; visti: MessaggiVisti },
 ): Promise<FirmaVerificata> {
   const busta = verificaBusta(xml, { expectedTo: o.expectedTo, now: o.now });
-  const cert = new X509Certificate(busta.certificatePem);
+  const cert = certificatoLetto(busta.certificatePem, () => new X509Certificate(busta.certificatePem));
   const chi = `${o.identity.code} (${o.identity.subjectCN})`;
-  if (!cert.checkIssued(o.ca) || !cert.verify(o.ca.publicKey)) {
+  if (!emessoDa(cert, o.ca)) {
     throw new ApeError('CERTIFICATO_NON_CORRISPONDENTE', `il certificato di firma "${cert.subject.replace(/\n/g, ', ')}" non è emesso dalla CA registrata per ${chi}`);
   }
   // checkHost looks at the DNS names in subjectAltName, and at the CN only when there are none.

@@ -620,15 +620,35 @@ function signerCertificate(occurrences: ReadonlyMap<string, number>, parts: Secu
   return tokenCertificate(tokens[0]!);
 }
 
+/**
+ * Parsed certificates by their exact encoding (base64 DER or PEM). A party signs every message with the same
+ * certificate; parsing it again for each one was a tenth of a SOAP endpoint's CPU time. Bounded: the oldest entry
+ * goes when it is full. Validity in time is still checked at every use.
+ */
+const CERTIFICATI_LETTI = new Map<string, X509Certificate>();
+const CERTIFICATI_LETTI_MAX = 256;
+
+export function certificatoLetto(codifica: string, leggi: () => X509Certificate): X509Certificate {
+  const noto = CERTIFICATI_LETTI.get(codifica);
+  if (noto) return noto;
+  const cert = leggi();
+  if (CERTIFICATI_LETTI.size >= CERTIFICATI_LETTI_MAX) CERTIFICATI_LETTI.delete(CERTIFICATI_LETTI.keys().next().value!);
+  CERTIFICATI_LETTI.set(codifica, cert);
+  return cert;
+}
+
 function tokenCertificate(token: Element): X509Certificate {
   if (token.getAttribute('ValueType') !== X509V3) fail('FIRMA_NON_VALIDA', `wsse:BinarySecurityToken deve avere ValueType="${X509V3}"`);
   const encoding = token.getAttribute('EncodingType');
   if (encoding && encoding !== BASE64_BINARY) fail('FIRMA_NON_VALIDA', `wsse:BinarySecurityToken deve avere EncodingType="${BASE64_BINARY}"`);
-  const der = decodeBase64(token.textContent ?? '');
+  const testo = (token.textContent ?? '').replace(/\s+/g, '');
   let cert: X509Certificate;
   try {
-    if (!der) throw new Error('base64 non valido');
-    cert = new X509Certificate(der);
+    cert = certificatoLetto(testo, () => {
+      const der = decodeBase64(testo);
+      if (!der) throw new Error('base64 non valido');
+      return new X509Certificate(der);
+    });
   } catch (err) {
     fail('FIRMA_NON_VALIDA', `wsse:BinarySecurityToken non contiene un certificato X.509 DER in base64 leggibile (${(err as Error).message})`);
   }

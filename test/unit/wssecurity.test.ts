@@ -11,6 +11,7 @@ import {
   WSSE_NS,
   WSU_NS,
   WsSecurityError,
+  certificatoLetto,
   firmaBusta,
   verificaBusta,
   type FirmaOptions,
@@ -401,5 +402,32 @@ describe('verificaBusta refuses documents it must not parse', () => {
   test('malformed XML and a non-SOAP document', () => {
     rifiutata(firma().replace('</soap:Envelope>', ''), 'FIRMA_NON_VALIDA');
     rifiutata('<a/>', 'FIRMA_NON_VALIDA');
+  });
+});
+
+describe('certificatoLetto: a certificate parsed once per encoding', () => {
+  test('the same encoding gives the parsed certificate back without parsing again; a failed parse is not kept', () => {
+    const ca = createCertificateAuthority({ commonName: 'CA di test cache' }, validityFrom(NOW, 30));
+    let letture = 0;
+    const leggi = () => {
+      letture++;
+      return new X509Certificate(ca.certPem);
+    };
+    const primo = certificatoLetto(ca.certPem, leggi);
+    expect(certificatoLetto(ca.certPem, leggi)).toBe(primo);
+    expect(letture).toBe(1);
+    expect(() => certificatoLetto('non un certificato', () => new X509Certificate('non un certificato'))).toThrow();
+    let riletto = false;
+    expect(() => certificatoLetto('non un certificato', () => { riletto = true; throw new Error('ancora illeggibile'); })).toThrow('ancora illeggibile');
+    expect(riletto).toBe(true);
+  });
+
+  test('bounded: after 256 other encodings the oldest is parsed again', () => {
+    const cert = new X509Certificate(createCertificateAuthority({ commonName: 'CA di test limite' }, validityFrom(NOW, 30)).certPem);
+    let letture = 0;
+    certificatoLetto('chiave-vecchia', () => (letture++, cert));
+    for (let i = 0; i < 256; i++) certificatoLetto(`chiave-${i}`, () => cert);
+    certificatoLetto('chiave-vecchia', () => (letture++, cert));
+    expect(letture).toBe(2);
   });
 });
