@@ -5,7 +5,7 @@
 export interface OpzioniBench {
   /** domande in the capacity phase (default 1000) */
   domande: number;
-  /** offered rate of the latency phase and of the soak, domande/s (default 100; soak 20) */
+  /** offered rate of the latency phase and of the soak, domande/s (default 100; soak 2.5, below this machine's capacity) */
   rate: number;
   /** case-system workers in the capacity phase, and the floor's concurrency (default 32) */
   concurrency: number;
@@ -68,6 +68,6 @@ export function leggiOpzioni(argv: readonly string[]): OpzioniBench {
       default: throw new Error(`unknown option ${a}`);
     }
   }
-  if (o.soak && !rateDato) o.rate = 20;
+  if (o.soak && !rateDato) o.rate = 2.5;
   return o;
 }

@@ -38,7 +38,7 @@ describe('benchmark load and options', () => {
 
   test('options: defaults, soak rate, and a clear error for a bad value', () => {
     expect(leggiOpzioni([])).toMatchObject({ domande: 1000, rate: 100, concurrency: 32, soak: false, minuti: 30 });
-    expect(leggiOpzioni(['--soak'])).toMatchObject({ soak: true, rate: 20, minuti: 30 });
+    expect(leggiOpzioni(['--soak'])).toMatchObject({ soak: true, rate: 2.5, minuti: 30 });
     expect(leggiOpzioni(['--soak', '--minuti', '10', '--rate=5'])).toMatchObject({ minuti: 10, rate: 5 });
     expect(leggiOpzioni(['--domande', '200', '--profilo'])).toMatchObject({ domande: 200, profilo: true });
     expect(() => leggiOpzioni(['--domande', 'tante'])).toThrow('--domande wants an integer >= 1, got tante');
