@@ -47,7 +47,16 @@ beforeAll(async () => {
       json.identities.INPS_REMOTO = { ente: 'INPS', description: 'Sistema istruttorio remoto', subjectCN: 'remoto.inps.ape-precoci.local', allowedIps: ['192.0.2.10'] };
       // A case system onboarded deliberately without message signatures.
       json.identities.INPS_LEGACY = { ente: 'INPS', description: 'Sistema istruttorio senza WS-Security', subjectCN: 'legacy.inps.ape-precoci.local', allowedIps: ['127.0.0.1'], sicurezzaMessaggio: 'nessuna' };
-      json.security = { ...json.security, sogliaRifiuti: 5, finestraRifiutiMinuti: 10, sogliaIstruttorieAltrui: 2, finestraIstruttorieAltruiMinuti: 60 };
+      // Working hours all day, every day: the other rules run on the wall clock, and an evening run must not raise
+      // out-of-hours alerts of its own (the out-of-hours test sets its hours explicitly).
+      json.security = {
+        ...json.security,
+        sogliaRifiuti: 5,
+        finestraRifiutiMinuti: 10,
+        sogliaIstruttorieAltrui: 2,
+        finestraIstruttorieAltruiMinuti: 60,
+        orarioLavoro: { da: '00:00', a: '24:00', giorni: [1, 2, 3, 4, 5, 6, 7] },
+      };
     },
   });
   inps = fed.pool('inps');
