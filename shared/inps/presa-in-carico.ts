@@ -14,9 +14,12 @@ export async function registraPresaInCarico(
   tx: Tx,
   a: { idPacchetto: string; idIstruttoria: string; correlationId: string; ricevutoIl: Date; via: string; esitoGiorni: number },
 ): Promise<void> {
-  const r = await tx.query<{ stato: StatoPacchetto; scadenza_esito: Date; prima: Date | null }>(
-    `WITH prima AS (SELECT inviato_il FROM pacchetto WHERE id = $1 FOR UPDATE)
-     UPDATE pacchetto
+  // The lock first, in a statement of its own: after waiting for a concurrent ack's transaction it reads the row as
+  // that one committed it. (Read in the UPDATE's RETURNING, a CTE is evaluated with the statement's snapshot, from
+  // before the other ack: both saw no receipt and both recorded one - found by the fault suite.)
+  const prima = await tx.query<{ inviato_il: Date | null }>('SELECT inviato_il FROM pacchetto WHERE id = $1 FOR UPDATE', [a.idPacchetto]);
+  const r = await tx.query<{ stato: StatoPacchetto; scadenza_esito: Date }>(
+    `UPDATE pacchetto
         SET stato = CASE WHEN stato = 'DA_INVIARE' THEN 'INVIATO' ELSE stato END,
             correlation_id = COALESCE(correlation_id, $2),
             inviato_il = COALESCE(inviato_il, $3),
@@ -24,12 +27,12 @@ export async function registraPresaInCarico(
             tentativi_invio = tentativi_invio + 1,
             ultimo_errore = NULL
       WHERE id = $1
-      RETURNING stato, scadenza_esito, (SELECT inviato_il FROM prima) AS prima`,
+      RETURNING stato, scadenza_esito`,
     [a.idPacchetto, a.correlationId, a.ricevutoIl, scadenzaEsito(a.ricevutoIl, a.esitoGiorni)],
   );
   const row = r.rows[0];
   // A repeated ack (a redelivered send) changes nothing: the 5 days run from the first receipt.
-  if (!row || row.prima !== null) return;
+  if (!row || !prima.rows[0] || prima.rows[0].inviato_il !== null) return;
   await annullaTimer(tx, TIMER_SCADENZA_INVIO, a.idPacchetto);
   if (row.stato === 'INVIATO') await programmaTimer(tx, { tipo: TIMER_SCADENZA_ESITO, chiave: a.idPacchetto, scadeIl: row.scadenza_esito });
   await registraEventi(tx, [
