@@ -1,8 +1,7 @@
 import { identityOf, systemOperatorOf } from '../../shared/config/load';
 import { apriDatabase } from '../../shared/runtime/database';
 import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
-import { avviaAttivitaPeriodiche } from '../../shared/runtime/periodici';
-import { rilevaAnomalie } from '../../shared/audit/anomalie';
+import { avviaAttivitaPeriodiche, controlliAccessi } from '../../shared/runtime/periodici';
 import { conservazioneParte } from '../../shared/audit/conservazione';
 import { CODE, codaConsegnaEsito, codaVerifica } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
@@ -57,11 +56,7 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
     startWorker(rt, amqp, CODE.inlNotifica, consegnaNotifica({ pool, soap, clock: rt.clock, inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN }));
   }
   avviaAttivitaPeriodiche(rt, [
-    {
-      nome: 'controlli automatici sugli accessi',
-      ogniMs: 60_000,
-      esegui: () => rilevaAnomalie(pool, rt.clock.now(), config.security, { operatoriDiSistema: Object.values(config.systemOperators).map((o) => o.id), istruttorie: false }),
-    },
+    controlliAccessi(rt, pool, { istruttorie: false }),
     {
       nome: 'conservazione dei dati',
       ogniMs: config.retention.intervalloMinuti * 60_000,

@@ -4,8 +4,7 @@ import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
 import { gestoriTimerInps } from '../../shared/inps/timer-inps';
 import { runService } from '../../shared/runtime/service';
 import { Scheduler } from '../../shared/scheduler/timers';
-import { avviaAttivitaPeriodiche } from '../../shared/runtime/periodici';
-import { rilevaAnomalie } from '../../shared/audit/anomalie';
+import { avviaAttivitaPeriodiche, controlliAccessi } from '../../shared/runtime/periodici';
 import { conservazioneInps } from '../../shared/audit/conservazione';
 
 /**
@@ -28,11 +27,7 @@ runService('inps-scheduler', async (rt) => {
   scheduler.start();
   rt.onShutdown(() => scheduler.stop());
   avviaAttivitaPeriodiche(rt, [
-    {
-      nome: 'controlli automatici sugli accessi',
-      ogniMs: 60_000,
-      esegui: () => rilevaAnomalie(pool, rt.clock.now(), config.security, { operatoriDiSistema: Object.values(config.systemOperators).map((o) => o.id), istruttorie: true }),
-    },
+    controlliAccessi(rt, pool, { istruttorie: true }),
     {
       nome: 'conservazione dei dati',
       ogniMs: config.retention.intervalloMinuti * 60_000,

@@ -1,8 +1,7 @@
 import { identityOf } from '../../shared/config/load';
 import { apriDatabase } from '../../shared/runtime/database';
 import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
-import { avviaAttivitaPeriodiche } from '../../shared/runtime/periodici';
-import { rilevaAnomalie } from '../../shared/audit/anomalie';
+import { avviaAttivitaPeriodiche, controlliAccessi } from '../../shared/runtime/periodici';
 import { conservazioneParte } from '../../shared/audit/conservazione';
 import { CODE } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
@@ -48,11 +47,7 @@ runService('minlavoro-hub', async (rt) => {
   startWorker(rt, amqp, CODE.hubInoltroPacchetto, inoltroPacchetto(forwarding));
   startWorker(rt, amqp, CODE.hubInoltroMessaggio, inoltroMessaggio(forwarding));
   avviaAttivitaPeriodiche(rt, [
-    {
-      nome: 'controlli automatici sugli accessi',
-      ogniMs: 60_000,
-      esegui: () => rilevaAnomalie(pool, rt.clock.now(), config.security, { operatoriDiSistema: Object.values(config.systemOperators).map((o) => o.id), istruttorie: false }),
-    },
+    controlliAccessi(rt, pool, { istruttorie: false }),
     {
       nome: 'conservazione dei dati',
       ogniMs: config.retention.intervalloMinuti * 60_000,

@@ -1,3 +1,5 @@
+import type { Pool } from 'pg';
+import { rilevaAnomalie } from '../audit/anomalie';
 import { toError } from '../errors';
 import type { ServiceRuntime } from './service';
 
@@ -36,4 +38,14 @@ export function avviaAttivitaPeriodiche(rt: ServiceRuntime, attivita: readonly A
       clearInterval(every);
     });
   }
+}
+
+/** The anomaly rules on this party's access log, every minute; system operators are never flagged. */
+export function controlliAccessi(rt: ServiceRuntime, pool: Pool, o: { istruttorie: boolean }): AttivitaPeriodica {
+  const operatoriDiSistema = Object.values(rt.config.systemOperators).map((op) => op.id);
+  return {
+    nome: 'controlli automatici sugli accessi',
+    ogniMs: 60_000,
+    esegui: () => rilevaAnomalie(pool, rt.clock.now(), rt.config.security, { operatoriDiSistema, istruttorie: o.istruttorie }),
+  };
 }
