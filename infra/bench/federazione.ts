@@ -1,5 +1,5 @@
+import { freePortRange } from '../local/ports';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -28,24 +28,6 @@ export interface OpzioniFederazione {
   dirLog: string;
 }
 
-function portaLibera(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A base port with `quante` consecutive free ports, below the ephemeral range so no outgoing socket takes one. */
-export async function porteLibere(quante: number): Promise<number> {
-  for (let tentativo = 0; tentativo < 200; tentativo++) {
-    const base = 10000 + Math.floor(Math.random() * 22000);
-    let ok = true;
-    for (let i = 0; i < quante && ok; i++) ok = await portaLibera(base + i);
-    if (ok) return base;
-  }
-  throw new Error('no free port range found');
-}
 
 export class FederazioneBench {
   readonly procs = new Map<string, ServiceProcess>();
@@ -64,7 +46,7 @@ export class FederazioneBench {
   static async avvia(o: OpzioniFederazione): Promise<FederazioneBench> {
     const id = `bench_${randomBytes(4).toString('hex')}`;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ape-bench-'));
-    const basePort = await porteLibere(PORTE_FEDERAZIONE);
+    const basePort = await freePortRange(PORTE_FEDERAZIONE);
     const json = localFederationConfig({
       postgresUrl: `postgres://postgres@127.0.0.1:5432/${id}`,
       rabbitmqUrl: `amqp://guest:guest@127.0.0.1:5672/${id}`,

@@ -16,7 +16,7 @@ import { FEDERATION_PROCESSES, startService, type ServiceProcess } from '../../i
 import { dropDatabase } from '../../infra/local/postgres';
 import { deleteVhost } from '../../infra/local/rabbitmq';
 import { setupFederation } from '../../infra/scripts/setup';
-import { freePortRange } from './ports';
+import { freePortRange } from '../../infra/local/ports';
 
 /**
  * A whole federation for one test file: its own database, RabbitMQ vhost, PKI and ports; the services run
