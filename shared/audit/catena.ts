@@ -6,8 +6,8 @@ import { withTransaction } from '../db/pool';
 /**
  * Append-only logs whose records are chained: each record's hash is SHA-256 over the previous record's hash and
  * the record's own fields in canonical form, so changing, removing or inserting a record anywhere breaks every
- * hash after it. Appends are serialised by a lock on the log's head row and grouped: concurrent callers share one
- * transaction, and each resolves only once its record is committed.
+ * hash after it. Appends are serialised by a lock on the log's head row and grouped: concurrent callers, on any of a
+ * database's logs, share one transaction, and each resolves only once its record is committed.
  */
 export type Registro = 'registro_accessi' | 'registro_messaggi' | 'registro_conservazione';
 
@@ -29,27 +29,35 @@ export function hashRecord(precedente: string, seq: number, campi: Record<string
 }
 
 interface Pending {
+  registro: Registro;
   campi: Record<string, unknown>;
   resolve: () => void;
   reject: (e: Error) => void;
 }
 
-export class RegistroCatenato {
+/**
+ * Writes the records of every chained log of one database, grouped: the records appended while a transaction is
+ * being written (and those appended in the same turn of the event loop, such as a call's access record and its
+ * message record) go into the next transaction together, each chain's head locked in name order so instances
+ * sharing a schema never deadlock. A transaction that fails is retried record by record, so one bad record
+ * does not take the others' with it.
+ */
+export class ScrittoreCatene {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
+  /** Chains whose head row is known to exist (it is created once, by the first append ever). */
+  private readonly testeCreate = new Set<Registro>();
 
-  constructor(
-    private readonly pool: Pool,
-    readonly registro: Registro,
-  ) {}
+  constructor(private readonly pool: Pool) {}
 
-  /** Appends one record (its columns, without seq and hashes); resolves when committed. */
-  append(campi: Record<string, unknown>): Promise<void> {
+  /** Appends one record (its columns, without seq and hashes) to a chain; resolves when committed. */
+  append(registro: Registro, campi: Record<string, unknown>): Promise<void> {
     // What is hashed is what the database gives back: absent values are NULL.
     const normalizzati = Object.fromEntries(Object.entries(campi).map(([k, v]) => [k, v ?? null]));
     return new Promise((resolve, reject) => {
-      this.queue.push({ campi: normalizzati, resolve, reject });
-      if (!this.flushing) this.flushing = this.flush();
+      this.queue.push({ registro, campi: normalizzati, resolve, reject });
+      // Started after this turn's other appends are queued, so they share the transaction.
+      this.flushing ??= Promise.resolve().then(() => this.flush());
     });
   }
 
@@ -57,30 +65,65 @@ export class RegistroCatenato {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 500);
       try {
-        await withTransaction(this.pool, async (tx) => {
-          await tx.query(`INSERT INTO catena_testa (registro, seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`, [this.registro, GENESI]);
-          const head = (await tx.query<{ seq: string; hash: string }>('SELECT seq, hash FROM catena_testa WHERE registro = $1 FOR UPDATE', [this.registro])).rows[0]!;
-          let seq = Number(head.seq);
-          let prev = head.hash;
-          const cols = Object.keys(batch[0]!.campi);
-          const params: unknown[] = [];
-          const tuples: string[] = [];
-          for (const p of batch) {
-            seq += 1;
-            const hash = hashRecord(prev, seq, p.campi);
-            const values = [seq, ...cols.map((c) => (p.campi[c] !== null && typeof p.campi[c] === 'object' && !(p.campi[c] instanceof Date) ? JSON.stringify(p.campi[c]) : p.campi[c])), prev, hash];
-            tuples.push(`(${values.map((v) => { params.push(v ?? null); return `$${params.length}`; }).join(', ')})`);
-            prev = hash;
-          }
-          await tx.query(`INSERT INTO ${this.registro} (seq, ${cols.join(', ')}, hash_precedente, hash) VALUES ${tuples.join(', ')}`, params);
-          await tx.query('UPDATE catena_testa SET seq = $2, hash = $3 WHERE registro = $1', [this.registro, seq, prev]);
-        });
+        await this.scrivi(batch);
         for (const p of batch) p.resolve();
       } catch (err) {
-        for (const p of batch) p.reject(toError(err));
+        if (batch.length === 1) {
+          batch[0]!.reject(toError(err));
+          continue;
+        }
+        for (const p of batch) {
+          await this.scrivi([p]).then(p.resolve, (e: unknown) => p.reject(toError(e)));
+        }
       }
     }
     this.flushing = null;
+  }
+
+  private async scrivi(batch: readonly Pending[]): Promise<void> {
+    const perRegistro = new Map<Registro, Pending[]>();
+    for (const p of batch) {
+      const records = perRegistro.get(p.registro);
+      if (records) records.push(p);
+      else perRegistro.set(p.registro, [p]);
+    }
+    await withTransaction(this.pool, async (tx) => {
+      for (const registro of [...perRegistro.keys()].sort()) {
+        const records = perRegistro.get(registro)!;
+        if (!this.testeCreate.has(registro)) {
+          await tx.query(`INSERT INTO catena_testa (registro, seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`, [registro, GENESI]);
+        }
+        const head = (await tx.query<{ seq: string; hash: string }>('SELECT seq, hash FROM catena_testa WHERE registro = $1 FOR UPDATE', [registro])).rows[0]!;
+        let seq = Number(head.seq);
+        let prev = head.hash;
+        const cols = Object.keys(records[0]!.campi);
+        const params: unknown[] = [];
+        const tuples: string[] = [];
+        for (const p of records) {
+          seq += 1;
+          const hash = hashRecord(prev, seq, p.campi);
+          const values = [seq, ...cols.map((c) => (p.campi[c] !== null && typeof p.campi[c] === 'object' && !(p.campi[c] instanceof Date) ? JSON.stringify(p.campi[c]) : p.campi[c])), prev, hash];
+          tuples.push(`(${values.map((v) => { params.push(v ?? null); return `$${params.length}`; }).join(', ')})`);
+          prev = hash;
+        }
+        await tx.query(`INSERT INTO ${registro} (seq, ${cols.join(', ')}, hash_precedente, hash) VALUES ${tuples.join(', ')}`, params);
+        await tx.query('UPDATE catena_testa SET seq = $2, hash = $3 WHERE registro = $1', [registro, seq, prev]);
+      }
+    });
+    for (const registro of perRegistro.keys()) this.testeCreate.add(registro);
+  }
+}
+
+/** One chained log, written through its database's shared writer. */
+export class RegistroCatenato {
+  constructor(
+    private readonly scrittore: ScrittoreCatene,
+    readonly registro: Registro,
+  ) {}
+
+  /** Appends one record (its columns, without seq and hashes); resolves when committed. */
+  append(campi: Record<string, unknown>): Promise<void> {
+    return this.scrittore.append(this.registro, campi);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { AccessEvent } from '../soap/server';
-import { RegistroCatenato } from './catena';
+import { RegistroCatenato, ScrittoreCatene } from './catena';
 import type { Pseudonimizzatore } from './pseudonimi';
 
 /**
@@ -36,9 +36,10 @@ export class Registri {
     pool: Pool,
     private readonly pseudonimi: Pseudonimizzatore,
   ) {
-    this.accessi = new RegistroCatenato(pool, 'registro_accessi');
-    this.messaggi = new RegistroCatenato(pool, 'registro_messaggi');
-    this.conservazione = new RegistroCatenato(pool, 'registro_conservazione');
+    const scrittore = new ScrittoreCatene(pool);
+    this.accessi = new RegistroCatenato(scrittore, 'registro_accessi');
+    this.messaggi = new RegistroCatenato(scrittore, 'registro_messaggi');
+    this.conservazione = new RegistroCatenato(scrittore, 'registro_conservazione');
   }
 
   pseudonimo(cf: string): string {

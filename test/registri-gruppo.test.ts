@@ -1,0 +1,115 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { Pseudonimizzatore } from '../shared/audit/pseudonimi';
+import { Registri } from '../shared/audit/registri';
+import { verificaRegistro } from '../shared/audit/catena';
+import { MessaggiVistiPostgres } from '../shared/audit/messaggi-visti';
+import type { AccessEvent } from '../shared/soap/server';
+import { TestDatabase } from './support/database';
+
+/**
+ * The chained logs of one database share a writer: a call's access record and its message record commit in one
+ * transaction, concurrent appends from two instances on the same schema keep every chain intact, and a record
+ * the database refuses fails alone.
+ */
+let db: TestDatabase;
+let pool: Pool;
+const pseudonimi = new Pseudonimizzatore(randomBytes(32));
+const T0 = new Date('2026-03-29T00:30:00Z');
+
+beforeAll(async () => {
+  db = await TestDatabase.create('registri_gruppo', 'hub', ['messaging', 'hub', 'audit']);
+  pool = db.pool('hub');
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+function accesso(i: number): AccessEvent {
+  return {
+    requestId: randomUUID(), at: new Date(T0.getTime() + i), service: '/ape/pacchetti', operation: 'InviaPacchetto', identity: 'INPS',
+    certificateSubject: 'CN=inps', operatore: null, remoteAddress: '127.0.0.1', outcome: 'ACCETTATA', faultCode: null, durationMs: 2,
+  };
+}
+
+function messaggio(i: number) {
+  return { direzione: 'RICEVUTO' as const, operazione: 'InviaPacchetto', controparte: 'INPS', messageId: `urn:uuid:${randomUUID()}`, improntaCorpo: 'ab'.repeat(32), dimensione: 1000 + i, esito: 'ACCETTATO' };
+}
+
+test("a call's access record and its message record commit in one transaction", async () => {
+  const registri = new Registri(pool, pseudonimi);
+  const a = accesso(1);
+  const m = messaggio(1);
+  await Promise.all([registri.registraAccesso(a), registri.registraMessaggio(m, a.at)]);
+  const acc = await pool.query<{ xmin: string }>('SELECT xmin::text FROM registro_accessi WHERE richiesta_id = $1', [a.requestId]);
+  const msg = await pool.query<{ xmin: string }>('SELECT xmin::text FROM registro_messaggi WHERE message_id = $1', [m.messageId]);
+  expect(acc.rows).toHaveLength(1);
+  expect(msg.rows).toHaveLength(1);
+  expect(msg.rows[0]!.xmin).toBe(acc.rows[0]!.xmin);
+});
+
+test('two instances appending at once on the same schema keep every chain whole, without deadlock', async () => {
+  const uno = new Registri(db.pool('hub'), pseudonimi);
+  const due = new Registri(db.pool('hub'), pseudonimi);
+  const prima = await pool.query<{ n: number }>('SELECT (SELECT count(*) FROM registro_accessi)::int + (SELECT count(*) FROM registro_messaggi)::int AS n');
+  const scritture: Promise<void>[] = [];
+  for (let i = 0; i < 200; i += 1) {
+    const r = i % 2 === 0 ? uno : due;
+    const a = accesso(100 + i);
+    // Opposite orders on the two instances: the heads are still locked in one order.
+    scritture.push(...(i % 2 === 0 ? [r.registraAccesso(a), r.registraMessaggio(messaggio(i), a.at)] : [r.registraMessaggio(messaggio(i), a.at), r.registraAccesso(a)]));
+  }
+  await Promise.all(scritture);
+  const dopo = await pool.query<{ n: number }>('SELECT (SELECT count(*) FROM registro_accessi)::int + (SELECT count(*) FROM registro_messaggi)::int AS n');
+  expect(dopo.rows[0]!.n - prima.rows[0]!.n).toBe(400);
+  for (const registro of ['registro_accessi', 'registro_messaggi'] as const) {
+    expect(await verificaRegistro(pool, registro)).toMatchObject({ integro: true });
+  }
+  // Grouped: far fewer transactions than records.
+  const tx = await pool.query<{ n: number }>('SELECT count(DISTINCT xmin::text)::int AS n FROM registro_accessi WHERE registrato_il >= $1', [new Date(T0.getTime() + 100)]);
+  expect(tx.rows[0]!.n).toBeLessThan(200);
+});
+
+test('a record the database refuses fails alone; the records grouped with it are committed', async () => {
+  const registri = new Registri(pool, pseudonimi);
+  const buono = accesso(1000);
+  const cattivo = { ...accesso(1001), durationMs: Number.NaN } as AccessEvent; // NaN is not an integer: refused
+  const m = messaggio(1000);
+  const esiti = await Promise.allSettled([registri.registraAccesso(buono), registri.registraAccesso(cattivo), registri.registraMessaggio(m, buono.at)]);
+  expect(esiti.map((e) => e.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  expect((await pool.query('SELECT 1 FROM registro_accessi WHERE richiesta_id = $1', [buono.requestId])).rowCount).toBe(1);
+  expect((await pool.query('SELECT 1 FROM registro_accessi WHERE richiesta_id = $1', [cattivo.requestId])).rowCount).toBe(0);
+  expect((await pool.query('SELECT 1 FROM registro_messaggi WHERE message_id = $1', [m.messageId])).rowCount).toBe(1);
+  for (const registro of ['registro_accessi', 'registro_messaggi'] as const) {
+    expect(await verificaRegistro(pool, registro)).toMatchObject({ integro: true });
+  }
+});
+
+describe('replay guard', () => {
+  test('concurrent calls share one insert; of copies of one MessageID exactly one is new, in the batch or after it', async () => {
+    const visti = new MessaggiVistiPostgres(pool);
+    const now = new Date();
+    const scade = new Date(now.getTime() + 300_000);
+    const ids = Array.from({ length: 40 }, () => `urn:uuid:${randomUUID()}`);
+    const copia = ids[7]!;
+    const esiti = await Promise.all([...ids, copia, copia].map((id) => visti.registra(id, 'INPS', scade, now)));
+    expect(esiti.filter(Boolean)).toHaveLength(40);
+    expect(esiti.slice(40)).toEqual([false, false]);
+    expect(await visti.registra(copia, 'INPS', scade, now)).toBe(false);
+    const tx = await pool.query<{ n: number }>('SELECT count(DISTINCT xmin::text)::int AS n FROM messaggio_visto WHERE message_id = ANY($1)', [ids]);
+    expect(tx.rows[0]!.n).toBe(1);
+  });
+
+  test('a MessageID the database refuses fails alone', async () => {
+    const visti = new MessaggiVistiPostgres(pool);
+    const now = new Date();
+    const buono = `urn:uuid:${randomUUID()}`;
+    const esiti = await Promise.allSettled([
+      visti.registra(buono, 'INPS', new Date(now.getTime() + 300_000), now),
+      visti.registra(`urn:uuid:${randomUUID()}\u0000`, 'INPS', new Date(now.getTime() + 300_000), now), // NUL is not text for PostgreSQL: refused
+    ]);
+    expect(esiti.map((e) => e.status)).toEqual(['fulfilled', 'rejected']);
+    expect((esiti[0] as PromiseFulfilledResult<boolean>).value).toBe(true);
+  });
+});
