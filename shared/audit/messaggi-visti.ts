@@ -1,13 +1,27 @@
 import type { Pool } from 'pg';
+import { toError } from '../errors';
 import type { MessaggiVisti } from '../soap/firma-ingresso';
 
 /**
  * The replay guard's memory (table messaggio_visto): a MessageID is inserted once, by whichever instance sees
- * it first. Rows are dropped a while after their Timestamp expired, since from then on the Timestamp check
- * refuses a copy on its own; the sweep runs at most once a minute, piggybacking on inserts.
+ * it first. Concurrent calls share one statement and one commit (each learns from RETURNING whether its row
+ * went in; of two copies in the same statement only the first does). Rows are dropped a while after their
+ * Timestamp expired, since from then on the Timestamp check refuses a copy on its own; the sweep runs at most
+ * once a minute, piggybacking on inserts.
  */
+interface Attesa {
+  messageId: string;
+  mittente: string;
+  scadeIl: Date;
+  now: Date;
+  resolve: (nuovo: boolean) => void;
+  reject: (e: Error) => void;
+}
+
 export class MessaggiVistiPostgres implements MessaggiVisti {
   private ultimaPulizia = 0;
+  private queue: Attesa[] = [];
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly pool: Pool,
@@ -15,16 +29,46 @@ export class MessaggiVistiPostgres implements MessaggiVisti {
     private readonly margineMs = 10 * 60_000,
   ) {}
 
-  async registra(messageId: string, mittente: string, scadeIl: Date, now: Date): Promise<boolean> {
-    const r = await this.pool.query(
-      'INSERT INTO messaggio_visto (message_id, mittente, visto_il, scade_il) VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING',
-      [messageId, mittente, now, scadeIl],
-    );
-    if (now.getTime() - this.ultimaPulizia > 60_000) {
-      this.ultimaPulizia = now.getTime();
-      await this.pulisci(now);
+  registra(messageId: string, mittente: string, scadeIl: Date, now: Date): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ messageId, mittente, scadeIl, now, resolve, reject });
+      this.flushing ??= Promise.resolve().then(() => this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, 500);
+      try {
+        const inseriti = await this.inserisci(batch);
+        for (const a of batch) a.resolve(inseriti.delete(a.messageId));
+      } catch (err) {
+        if (batch.length === 1) batch[0]!.reject(toError(err));
+        // One row the database refuses must not refuse the calls grouped with it.
+        else for (const a of batch) await this.inserisci([a]).then((s) => a.resolve(s.has(a.messageId)), (e: unknown) => a.reject(toError(e)));
+      }
+      const now = batch[batch.length - 1]!.now;
+      if (now.getTime() - this.ultimaPulizia > 60_000) {
+        this.ultimaPulizia = now.getTime();
+        await this.pulisci(now).catch(() => undefined);
+      }
     }
-    return r.rowCount === 1;
+    this.flushing = null;
+  }
+
+  /** The MessageIDs this batch inserted (a copy already present, or earlier in the batch, is absent). */
+  private async inserisci(batch: readonly Attesa[]): Promise<Set<string>> {
+    const params: unknown[] = [];
+    const tuples = batch.map((a) => {
+      params.push(a.messageId, a.mittente, a.now, a.scadeIl);
+      const n = params.length;
+      return `($${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+    });
+    const r = await this.pool.query<{ message_id: string }>(
+      `INSERT INTO messaggio_visto (message_id, mittente, visto_il, scade_il) VALUES ${tuples.join(', ')} ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+      params,
+    );
+    return new Set(r.rows.map((x) => x.message_id));
   }
 
   async pulisci(now: Date): Promise<number> {
