@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import type { Pool } from 'pg';
 import { createCertificateAuthority, issueCertificate, validityFrom } from '../shared/pki/certificates';
 import { writePresentaDomanda } from '../shared/messages/istruttoria';
@@ -63,6 +64,32 @@ describe('callers', () => {
     const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0003')), { tls: { caFile: caseSystem.caFile } });
     expect(r.fault?.code).toBe('CERTIFICATO_ASSENTE');
     expect(await storedCounts()).toEqual(NOTHING);
+  });
+
+  test('a connection refuses TLS renegotiation once its certificate has been read, so the caller it names cannot change', async () => {
+    const files = caseSystem as { keyFile: string; certFile: string; caFile: string };
+    const u = new URL(url);
+    const socket = tls.connect({
+      host: u.hostname, port: Number(u.port), servername: 'localhost', maxVersion: 'TLSv1.2',
+      key: readFileSync(files.keyFile), cert: readFileSync(files.certFile), ca: readFileSync(files.caFile),
+    });
+    const chiusa = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+    let risposta = '';
+    socket.setEncoding('utf8');
+    const primaRisposta = new Promise<void>((resolve) => socket.on('data', (d: string) => { risposta += d; if (risposta.includes('</wsdl:definitions>')) resolve(); }));
+    socket.write(`GET ${u.pathname}?wsdl HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n`);
+    await primaRisposta;
+    expect(risposta).toMatch(/^HTTP\/1\.1 200/);
+    // Refused: the server drops the connection instead of completing the handshake.
+    const esito = await new Promise<string>((resolve) => {
+      void chiusa.then(() => resolve('connessione chiusa'));
+      if (!socket.renegotiate({ rejectUnauthorized: true }, (err) => resolve(err ? `errore: ${err.message}` : 'rinegoziata'))) resolve('non avviata');
+    });
+    expect(esito).not.toBe('rinegoziata');
+    await chiusa;
+    expect(socket.destroyed).toBe(true);
   });
 
   test('a registered party may not call an operation that is not its own', async () => {

@@ -27,6 +27,24 @@ function dn(fields: Record<string, unknown> | undefined): string {
     .join(', ');
 }
 
+/** The client certificate of each connection, read once (renegotiation is then refused, so it cannot change). */
+const CERTIFICATI_PARI = new WeakMap<TLSSocket, DetailedPeerCertificate>();
+
+/**
+ * `getPeerCertificate(true)` builds the whole chain as objects; on a keep-alive connection it is read at the first
+ * request only. From that moment the connection refuses TLS renegotiation (client-initiated renegotiation is the
+ * only way a TLS 1.2 peer could present another certificate on the same socket; TLS 1.3 has none).
+ */
+export function certificatoDelPari(socket: TLSSocket): DetailedPeerCertificate {
+  let cert = CERTIFICATI_PARI.get(socket);
+  if (!cert) {
+    socket.disableRenegotiation();
+    cert = socket.getPeerCertificate(true);
+    CERTIFICATI_PARI.set(socket, cert);
+  }
+  return cert;
+}
+
 export class CallerRegistry {
   private readonly byCN: Map<string, IdentityConfig>;
   /** Fingerprint of the CA each identity's certificate must come from. */
@@ -55,7 +73,7 @@ export class CallerRegistry {
    * so refused calls are traced with it.
    */
   identify(socket: TLSSocket, osserva: (d: { identity?: string; certificate?: string; remoteAddress: string }) => void = () => undefined): Caller {
-    const cert: DetailedPeerCertificate = socket.getPeerCertificate(true);
+    const cert = certificatoDelPari(socket);
     const remote = normaliseIp(socket.remoteAddress);
     if (cert && Object.keys(cert).length > 0) osserva({ certificate: `${dn(cert.subject as unknown as Record<string, unknown>)} (${cert.fingerprint256})`, remoteAddress: remote });
     if (!cert || Object.keys(cert).length === 0) {
