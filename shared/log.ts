@@ -25,12 +25,20 @@ const REDACTED_PATHS = [
   '*.privateKey',
 ];
 
+/**
+ * Lines go to stdout asynchronously (lines written while a write is in flight leave together), off the request
+ * path; pino flushes what is pending synchronously when the process exits, crash included. Only a kill -9 can
+ * lose the last lines, and nothing an audit needs lives only in the logs (the chained registers hold it).
+ */
 export function createLogger(service: string, bindings: Record<string, unknown> = {}): Logger {
-  return pino({
-    level: process.env.APE_LOG_LEVEL ?? 'info',
-    base: { service, pid: process.pid, ...bindings },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACTED_PATHS, censor: '[omesso]' },
-    formatters: { level: (label) => ({ level: label }) },
-  });
+  return pino(
+    {
+      level: process.env.APE_LOG_LEVEL ?? 'info',
+      base: { service, pid: process.pid, ...bindings },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[omesso]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ dest: 1, sync: false }),
+  );
 }
