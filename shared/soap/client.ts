@@ -81,6 +81,9 @@ export class SoapClient {
       cert: this.certPem,
       ca: [opts.caFile].flat().map((f) => readFileSync(f)),
       keepAlive: true,
+      // Idle connections are closed here before the server's keep-alive timeout (65 s): otherwise a call can be
+      // written on a connection the server is closing at that moment and fail with ECONNRESET (seen under load).
+      timeout: 30_000,
       maxSockets: opts.maxSockets ?? 32,
       minVersion: 'TLSv1.2',
     });
