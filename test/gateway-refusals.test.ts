@@ -6,6 +6,7 @@ import { createCertificateAuthority, issueCertificate, validityFrom } from '../s
 import { writePresentaDomanda } from '../shared/messages/istruttoria';
 import { scenario } from '../infra/demo/dataset';
 import { TestFederation } from './support/federation';
+import { eventually } from './support/eventually';
 import { OPERATORE, postRaw, rawEnvelope, type RawTls } from './support/raw-soap';
 
 /**
@@ -18,7 +19,8 @@ let caseSystem: RawTls;
 let url: string;
 
 beforeAll(async () => {
-  fed = await TestFederation.start({ name: 'gateway-refusals', processes: ['inps-gateway'] });
+  // Two requests at once at most, so the admission test can fill the gateway; the other tests send one at a time.
+  fed = await TestFederation.start({ name: 'gateway-refusals', processes: ['inps-gateway'], mutaConfig: (json) => { json.soap = { ...json.soap, maxRichiesteInCorso: 2 }; } });
   inps = fed.pool('inps');
   caseSystem = fed.tlsOf('INPS_ISTRUTTORIA');
   url = fed.url('istruttoria');
@@ -90,6 +92,37 @@ describe('callers', () => {
     expect(esito).not.toBe('rinegoziata');
     await chiusa;
     expect(socket.destroyed).toBe(true);
+  });
+
+  test('beyond the requests it works on at once the gateway refuses at once, retryable, and takes calls again when they end', async () => {
+    const files = caseSystem as { keyFile: string; certFile: string; caFile: string };
+    const u = new URL(url);
+    // Two calls that hold the gateway: headers and half of a body whose end never comes.
+    const lente = await Promise.all([0, 1].map(async () => {
+      const s = tls.connect({ host: u.hostname, port: Number(u.port), servername: 'localhost', key: readFileSync(files.keyFile), cert: readFileSync(files.certFile), ca: readFileSync(files.caFile) });
+      s.on('error', () => undefined);
+      await new Promise<void>((resolve, reject) => s.once('secureConnect', resolve).once('error', reject));
+      s.write(`POST ${u.pathname} HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: 4000\r\n\r\n<soap:Envelope`);
+      return s;
+    }));
+    const richiesta = () => postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0099')), { tls: caseSystem });
+    const rifiutata = await eventually(async () => {
+      const r = await richiesta();
+      return r.fault?.code === 'SERVIZIO_NON_DISPONIBILE' ? r : null;
+    }, { what: 'a refusal while two calls are in progress', timeoutMs: 10_000 });
+    expect(rifiutata.status).toBe(503);
+    expect(rifiutata.headers['retry-after']).toBe('1');
+    expect(rifiutata.fault).toMatchObject({ faultcode: 'soap:Server', retryable: 'true' });
+    expect(rifiutata.fault!.message).toContain('il massimo è 2');
+    expect(await storedCounts()).toEqual(NOTHING);
+    for (const s of lente) s.destroy();
+    // Once they end, the same call gets past admission (refused later, for what it is: unsigned).
+    const dopo = await eventually(async () => {
+      const r = await richiesta();
+      return r.fault?.code !== 'SERVIZIO_NON_DISPONIBILE' ? r : null;
+    }, { what: 'admission after the held calls ended', timeoutMs: 10_000 });
+    expect(dopo.fault?.code).toBe('FIRMA_ASSENTE');
+    expect(await storedCounts()).toEqual(NOTHING);
   });
 
   test('a registered party may not call an operation that is not its own', async () => {

@@ -27,6 +27,7 @@ export async function startVerificaEndpoint(
     identities: Object.values(rt.config.identities),
     publicUrl: opts.service.publicUrl,
     maxBodyBytes: rt.config.soap.maxBodyBytes,
+    maxRichiesteInCorso: rt.config.soap.maxRichiesteInCorso,
     clock: rt.clock,
     log: rt.log,
     registri: opts.db.registri,

@@ -97,6 +97,8 @@ export interface SoapServerOptions {
   services: readonly SoapService[];
   publicUrl: string;
   maxBodyBytes: number;
+  /** Requests worked on at once; one more is refused with SERVIZIO_NON_DISPONIBILE (admission control). */
+  maxRichiesteInCorso?: number;
   clock: Clock;
   log: Logger;
   /** The service's chained logs: every access and every message received is appended before the response goes out. */
@@ -160,7 +162,19 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     return null;
   };
 
+  let inCorso = 0;
+  const maxInCorso = opts.maxRichiesteInCorso ?? Infinity;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    inCorso += 1;
+    try {
+      await gestisci(req, res);
+    } finally {
+      inCorso -= 1;
+    }
+  }
+
+  async function gestisci(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'https://localhost');
@@ -191,6 +205,12 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       access.remoteAddress = caller.remoteAddress;
       log = log.child({ caller: caller.identity.code });
       opts.sospensioni?.verifica(caller.identity.code, null);
+      if (inCorso > maxInCorso) {
+        // Refused before the body is read: a counterpart retries later instead of waiting in an unbounded queue.
+        req.resume();
+        res.setHeader('Retry-After', '1');
+        throw new ApeError('SERVIZIO_NON_DISPONIBILE', `servizio sovraccarico: ${inCorso - 1} richieste in corso, il massimo è ${maxInCorso}; riprovare tra qualche secondo`);
+      }
 
       if (req.method === 'GET') {
         const doc = documento(url);

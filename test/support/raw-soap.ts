@@ -17,6 +17,7 @@ export interface RawTls {
 
 export interface RawResponse {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   body: string;
   fault: { faultcode: string; code: string; message: string; retryable: string } | null;
   json: Record<string, unknown>;
@@ -67,6 +68,7 @@ export function postRaw(
           const detail = (f?.detail as Record<string, unknown> | undefined)?.ErroreApe as Record<string, string> | undefined;
           resolve({
             status: res.statusCode ?? 0,
+            headers: res.headers,
             body: text,
             json,
             fault: f ? { faultcode: String(f.faultcode), code: detail?.Codice ?? '', message: detail?.Descrizione ?? String(f.faultstring), retryable: detail?.Ritentabile ?? '' } : null,
