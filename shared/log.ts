@@ -39,6 +39,8 @@ export function createLogger(service: string, bindings: Record<string, unknown> 
       redact: { paths: REDACTED_PATHS, censor: '[omesso]' },
       formatters: { level: (label) => ({ level: label }) },
     },
-    pino.destination({ dest: 1, sync: false }),
+    // A reader that stops reading (a stalled pipe) would make pending lines grow without bound: past 32 MiB
+    // they are dropped instead, and the process keeps serving.
+    pino.destination({ dest: 1, sync: false, maxLength: 32 * 1024 * 1024 }),
   );
 }
