@@ -223,7 +223,7 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
         soglia: circF.integer('soglia', { default: 5, min: 1, max: 1000 }),
         aperturaMs: circF.integer('aperturaMs', { default: 30000, min: 100, max: 3_600_000 }),
       }),
-      maxRichiesteInCorso: soapF.integer('maxRichiesteInCorso', { default: 64, min: 1, max: 100_000 }),
+      maxRichiesteInCorso: soapF.integer('maxRichiesteInCorso', { default: 256, min: 1, max: 100_000 }),
     }),
     identities: Object.freeze(identities),
     services,

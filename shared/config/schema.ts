@@ -172,7 +172,8 @@ export interface FederationConfig {
     /** Circuit breaker per counterpart: consecutive failures that open it (5), and how long it stays open (30 s). */
     readonly circuito: { readonly soglia: number; readonly aperturaMs: number };
     /**
-     * Requests an endpoint process works on at once (default 64); beyond them a call is refused at once with
+     * Requests an endpoint process works on at once (default 256: twice what a burst of 100 domande/s on top of
+     * the federation's own traffic reaches here); beyond them a call is refused at once with
      * SERVIZIO_NON_DISPONIBILE (503, retryable, Retry-After) instead of queueing without bound.
      */
     readonly maxRichiesteInCorso: number;
