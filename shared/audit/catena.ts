@@ -87,13 +87,22 @@ export class ScrittoreCatene {
       if (records) records.push(p);
       else perRegistro.set(p.registro, [p]);
     }
+    const registri = [...perRegistro.keys()].sort();
     await withTransaction(this.pool, async (tx) => {
-      for (const registro of [...perRegistro.keys()].sort()) {
+      const nuove = registri.filter((r) => !this.testeCreate.has(r));
+      if (nuove.length > 0) {
+        await tx.query(`INSERT INTO catena_testa (registro, seq, hash) SELECT unnest($1::text[]), 0, $2 ON CONFLICT DO NOTHING`, [nuove, GENESI]);
+      }
+      // Every head in one statement, locked in name order (rows are locked as the sorted rows come out).
+      const teste = await tx.query<{ registro: Registro; seq: string; hash: string }>(
+        'SELECT registro, seq, hash FROM catena_testa WHERE registro = ANY($1::text[]) ORDER BY registro FOR UPDATE',
+        [registri],
+      );
+      if (teste.rows.length !== registri.length) throw new Error(`catena_testa: head rows missing for ${registri.join(', ')}`);
+      for (const head of teste.rows) {
+        // The table name comes from this module's own list, not from the row.
+        const registro = registri.find((r) => r === head.registro)!;
         const records = perRegistro.get(registro)!;
-        if (!this.testeCreate.has(registro)) {
-          await tx.query(`INSERT INTO catena_testa (registro, seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`, [registro, GENESI]);
-        }
-        const head = (await tx.query<{ seq: string; hash: string }>('SELECT seq, hash FROM catena_testa WHERE registro = $1 FOR UPDATE', [registro])).rows[0]!;
         let seq = Number(head.seq);
         let prev = head.hash;
         const cols = Object.keys(records[0]!.campi);
@@ -106,8 +115,14 @@ export class ScrittoreCatene {
           tuples.push(`(${values.map((v) => { params.push(v ?? null); return `$${params.length}`; }).join(', ')})`);
           prev = hash;
         }
-        await tx.query(`INSERT INTO ${registro} (seq, ${cols.join(', ')}, hash_precedente, hash) VALUES ${tuples.join(', ')}`, params);
-        await tx.query('UPDATE catena_testa SET seq = $2, hash = $3 WHERE registro = $1', [registro, seq, prev]);
+        params.push(registro, seq, prev);
+        const n = params.length;
+        // The records and the head's move in one statement (a data-modifying WITH always runs to completion).
+        await tx.query(
+          `WITH nuovi AS (INSERT INTO ${registro} (seq, ${cols.join(', ')}, hash_precedente, hash) VALUES ${tuples.join(', ')} RETURNING 1)
+           UPDATE catena_testa SET seq = $${n - 1}, hash = $${n} WHERE registro = $${n - 2}`,
+          params,
+        );
       }
     });
     for (const registro of perRegistro.keys()) this.testeCreate.add(registro);
