@@ -19,7 +19,7 @@ let caseSystem: RawTls;
 let url: string;
 
 beforeAll(async () => {
-  // Two requests at once at most, so the admission test can fill the gateway; the other tests send one at a time.
+  // Two requests at once per party at most, so the admission test can fill the gateway; the others send one at a time.
   fed = await TestFederation.start({ name: 'gateway-refusals', processes: ['inps-gateway'], mutaConfig: (json) => { json.soap = { ...json.soap, maxRichiesteInCorso: 2 }; } });
   inps = fed.pool('inps');
   caseSystem = fed.tlsOf('INPS_ISTRUTTORIA');
@@ -94,7 +94,7 @@ describe('callers', () => {
     expect(socket.destroyed).toBe(true);
   });
 
-  test('beyond the requests it works on at once the gateway refuses at once, retryable, and takes calls again when they end', async () => {
+  test("beyond a party's requests in progress the gateway refuses that party at once, retryable, admits the others, and takes calls again when they end", async () => {
     const files = caseSystem as { keyFile: string; certFile: string; caFile: string };
     const u = new URL(url);
     // Two calls that hold the gateway: headers and half of a body whose end never comes.
@@ -113,8 +113,11 @@ describe('callers', () => {
     expect(rifiutata.status).toBe(503);
     expect(rifiutata.headers['retry-after']).toBe('1');
     expect(rifiutata.fault).toMatchObject({ faultcode: 'soap:Server', retryable: 'true' });
-    expect(rifiutata.fault!.message).toContain('il massimo è 2');
+    expect(rifiutata.fault!.message).toContain('INPS_ISTRUTTORIA ha già 2 richieste in corso');
     expect(await storedCounts()).toEqual(NOTHING);
+    // Another party is admitted meanwhile (and then refused for what it asks: not its operation).
+    const altra = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.REF.0098')), { tls: fed.tlsOf('ANPAL') });
+    expect(altra.fault?.code).toBe('PARTE_NON_AUTORIZZATA');
     for (const s of lente) s.destroy();
     // Once they end, the same call gets past admission (refused later, for what it is: unsigned).
     const dopo = await eventually(async () => {

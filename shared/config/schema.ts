@@ -172,9 +172,9 @@ export interface FederationConfig {
     /** Circuit breaker per counterpart: consecutive failures that open it (5), and how long it stays open (30 s). */
     readonly circuito: { readonly soglia: number; readonly aperturaMs: number };
     /**
-     * Requests an endpoint process works on at once (default 256: twice what a burst of 100 domande/s on top of
-     * the federation's own traffic reaches here); beyond them a call is refused at once with
-     * SERVIZIO_NON_DISPONIBILE (503, retryable, Retry-After) instead of queueing without bound.
+     * Requests an endpoint process works on at once for one calling party (default 256); beyond them that party's
+     * calls are refused at once with SERVIZIO_NON_DISPONIBILE (503, retryable, Retry-After) instead of queueing
+     * without bound, while the other parties' calls are still admitted.
      */
     readonly maxRichiesteInCorso: number;
   };

@@ -162,20 +162,32 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     return null;
   };
 
-  let inCorso = 0;
+  /** Requests in progress per calling party: one party's flood is refused without starving the others. */
+  const inCorso = new Map<string, number>();
   const maxInCorso = opts.maxRichiesteInCorso ?? Infinity;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    inCorso += 1;
+    const started = Date.now();
+    let ammessoCome: string | null = null;
+    /** Counts the call against its party's requests in progress; false when that party is over its limit. */
+    const ammetti = (chi: string): boolean => {
+      const n = (inCorso.get(chi) ?? 0) + 1;
+      inCorso.set(chi, n);
+      ammessoCome = chi;
+      return n <= maxInCorso;
+    };
     try {
-      await gestisci(req, res);
+      await gestisci(req, res, started, ammetti);
     } finally {
-      inCorso -= 1;
+      if (ammessoCome !== null) {
+        const n = inCorso.get(ammessoCome)! - 1;
+        if (n === 0) inCorso.delete(ammessoCome);
+        else inCorso.set(ammessoCome, n);
+      }
     }
   }
 
-  async function gestisci(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = Date.now();
+  async function gestisci(req: IncomingMessage, res: ServerResponse, started: number, ammetti: (chi: string) => boolean): Promise<void> {
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'https://localhost');
     const access: AccessEvent = {
@@ -205,11 +217,11 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       access.remoteAddress = caller.remoteAddress;
       log = log.child({ caller: caller.identity.code });
       opts.sospensioni?.verifica(caller.identity.code, null);
-      if (inCorso > maxInCorso) {
+      if (!ammetti(caller.identity.code)) {
         // Refused before the body is read: a counterpart retries later instead of waiting in an unbounded queue.
         req.resume();
         res.setHeader('Retry-After', '1');
-        throw new ApeError('SERVIZIO_NON_DISPONIBILE', `servizio sovraccarico: ${inCorso - 1} richieste in corso, il massimo è ${maxInCorso}; riprovare tra qualche secondo`);
+        throw new ApeError('SERVIZIO_NON_DISPONIBILE', `servizio sovraccarico: ${caller.identity.code} ha già ${maxInCorso} richieste in corso, il massimo per parte; riprovare tra qualche secondo`);
       }
 
       if (req.method === 'GET') {
