@@ -49,7 +49,7 @@ test("a call's access record and its message record commit in one transaction", 
   expect(msg.rows[0]!.xmin).toBe(acc.rows[0]!.xmin);
 });
 
-test('two instances appending at once on the same schema keep every chain whole, without deadlock', async () => {
+test('two instances appending at once on the same schema keep every chain whole and fail no append', async () => {
   const uno = new Registri(db.pool('hub'), pseudonimi);
   const due = new Registri(db.pool('hub'), pseudonimi);
   const prima = await pool.query<{ n: number }>('SELECT (SELECT count(*) FROM registro_accessi)::int + (SELECT count(*) FROM registro_messaggi)::int AS n');
@@ -57,7 +57,6 @@ test('two instances appending at once on the same schema keep every chain whole,
   for (let i = 0; i < 200; i += 1) {
     const r = i % 2 === 0 ? uno : due;
     const a = accesso(100 + i);
-    // Opposite orders on the two instances: the heads are still locked in one order.
     scritture.push(...(i % 2 === 0 ? [r.registraAccesso(a), r.registraMessaggio(messaggio(i), a.at)] : [r.registraMessaggio(messaggio(i), a.at), r.registraAccesso(a)]));
   }
   await Promise.all(scritture);
@@ -69,6 +68,35 @@ test('two instances appending at once on the same schema keep every chain whole,
   // Grouped: far fewer transactions than records.
   const tx = await pool.query<{ n: number }>('SELECT count(DISTINCT xmin::text)::int AS n FROM registro_accessi WHERE registrato_il >= $1', [new Date(T0.getTime() + 100)]);
   expect(tx.rows[0]!.n).toBeLessThan(200);
+});
+
+test('a commit whose outcome is lost reaches every append of the batch as an error; nothing is appended twice', async () => {
+  // A pool of its own whose first COMMIT is carried out and then reported as a lost connection.
+  const reale = db.pool('hub');
+  let perso = false;
+  const instabile = {
+    connect: async () => {
+      const c = await reale.connect();
+      const q = c.query.bind(c) as (...a: unknown[]) => Promise<unknown>;
+      (c as unknown as { query: unknown }).query = async (...a: unknown[]) => {
+        const r = await q(...a);
+        if (!perso && a[0] === 'COMMIT') {
+          perso = true;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return r;
+      };
+      return c;
+    },
+  } as unknown as Pool;
+  const registri = new Registri(instabile, pseudonimi);
+  const a = accesso(2000);
+  const b = accesso(2001);
+  const esiti = await Promise.allSettled([registri.registraAccesso(a), registri.registraAccesso(b)]);
+  expect(esiti.map((e) => e.status)).toEqual(['rejected', 'rejected']);
+  const righe = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM registro_accessi WHERE richiesta_id = ANY($1)', [[a.requestId, b.requestId]]);
+  expect(righe.rows[0]!.n).toBe(2);
+  expect(await verificaRegistro(pool, 'registro_accessi')).toMatchObject({ integro: true });
 });
 
 test('a record the database refuses fails alone; the records grouped with it are committed', async () => {
@@ -99,6 +127,24 @@ describe('replay guard', () => {
     expect(await visti.registra(copia, 'INPS', scade, now)).toBe(false);
     const tx = await pool.query<{ n: number }>('SELECT count(DISTINCT xmin::text)::int AS n FROM messaggio_visto WHERE message_id = ANY($1)', [ids]);
     expect(tx.rows[0]!.n).toBe(1);
+  });
+
+  test('an insert whose outcome is lost reaches every call as an error (retryable upstream), none is answered "already seen"', async () => {
+    let perso = false;
+    const instabile = {
+      query: async (...a: unknown[]) => {
+        const r = await (pool.query as (...x: unknown[]) => Promise<unknown>)(...a);
+        if (!perso) {
+          perso = true;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return r;
+      },
+    } as unknown as Pool;
+    const visti = new MessaggiVistiPostgres(instabile);
+    const now = new Date();
+    const esiti = await Promise.allSettled([1, 2, 3].map(() => visti.registra(`urn:uuid:${randomUUID()}`, 'INPS', new Date(now.getTime() + 300_000), now)));
+    expect(esiti.map((e) => e.status)).toEqual(['rejected', 'rejected', 'rejected']);
   });
 
   test('a MessageID the database refuses fails alone', async () => {

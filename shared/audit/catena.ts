@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { toError } from '../errors';
-import { withTransaction } from '../db/pool';
+import { erroreDeiDati, withTransaction } from '../db/pool';
 
 /**
  * Append-only logs whose records are chained: each record's hash is SHA-256 over the previous record's hash and
@@ -39,8 +39,8 @@ interface Pending {
  * Writes the records of every chained log of one database, grouped: the records appended while a transaction is
  * being written (and those appended in the same turn of the event loop, such as a call's access record and its
  * message record) go into the next transaction together, each chain's head locked in name order so instances
- * sharing a schema never deadlock. A transaction that fails is retried record by record, so one bad record
- * does not take the others' with it.
+ * sharing a schema never deadlock. A transaction the database refuses for its data is retried record by record,
+ * so one bad record does not take the others' with it.
  */
 export class ScrittoreCatene {
   private queue: Pending[] = [];
@@ -68,8 +68,10 @@ export class ScrittoreCatene {
         await this.scrivi(batch);
         for (const p of batch) p.resolve();
       } catch (err) {
-        if (batch.length === 1) {
-          batch[0]!.reject(toError(err));
+        // A record the database refuses fails alone; any other failure (connection lost, commit outcome unknown)
+        // reaches every caller of the batch, which retries: appending again could duplicate committed records.
+        if (batch.length === 1 || !erroreDeiDati(err)) {
+          for (const p of batch) p.reject(toError(err));
           continue;
         }
         for (const p of batch) {

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { toError } from '../errors';
+import { erroreDeiDati } from '../db/pool';
 import type { MessaggiVisti } from '../soap/firma-ingresso';
 
 /**
@@ -43,8 +44,10 @@ export class MessaggiVistiPostgres implements MessaggiVisti {
         const inseriti = await this.inserisci(batch);
         for (const a of batch) a.resolve(inseriti.delete(a.messageId));
       } catch (err) {
-        if (batch.length === 1) batch[0]!.reject(toError(err));
-        // One row the database refuses must not refuse the calls grouped with it.
+        // One row the database refuses must not refuse the calls grouped with it. Any other failure reaches every
+        // call (ERRORE_INTERNO, retryable, with a new MessageID): inserting again after a commit whose outcome
+        // was lost would answer "already seen" to messages seen only by that commit.
+        if (batch.length === 1 || !erroreDeiDati(err)) for (const a of batch) a.reject(toError(err));
         else for (const a of batch) await this.inserisci([a]).then((s) => a.resolve(s.has(a.messageId)), (e: unknown) => a.reject(toError(e)));
       }
       const now = batch[batch.length - 1]!.now;
@@ -58,8 +61,13 @@ export class MessaggiVistiPostgres implements MessaggiVisti {
 
   /** The MessageIDs this batch inserted (a copy already present, or earlier in the batch, is absent). */
   private async inserisci(batch: readonly Attesa[]): Promise<Set<string>> {
+    // One row per MessageID (the first copy), in MessageID order: two instances inserting the same IDs take
+    // their locks in the same order, so a replay sent to both cannot deadlock their batches.
+    const primi = new Map<string, Attesa>();
+    for (const a of batch) if (!primi.has(a.messageId)) primi.set(a.messageId, a);
+    const righe = [...primi.values()].sort((x, y) => (x.messageId < y.messageId ? -1 : x.messageId > y.messageId ? 1 : 0));
     const params: unknown[] = [];
-    const tuples = batch.map((a) => {
+    const tuples = righe.map((a) => {
       params.push(a.messageId, a.mittente, a.now, a.scadeIl);
       const n = params.length;
       return `($${n - 3}, $${n - 2}, $${n - 1}, $${n})`;

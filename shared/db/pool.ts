@@ -22,6 +22,16 @@ export function createPool(url: string, schema: string, opts: { max?: number; lo
 
 export type Tx = PoolClient;
 
+/**
+ * True when PostgreSQL refused the data itself (SQLSTATE class 22, data exception, or 23, integrity constraint):
+ * the same statement would fail again, and a statement without the offending row would not. Connection losses,
+ * deadlocks and an unknown commit outcome are not: their callers must see the error and retry.
+ */
+export function erroreDeiDati(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
 /** Runs fn in a transaction: COMMIT when it resolves, ROLLBACK when it throws. */
 export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await pool.connect();
