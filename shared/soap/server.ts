@@ -168,7 +168,8 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    let ammessoCome: string | null = null;
+    // Widened on purpose: it is assigned inside ammetti, which narrowing does not see.
+    let ammessoCome = null as string | null;
     /** Counts the call against its party's requests in progress; false when that party is over its limit. */
     const ammetti = (chi: string): boolean => {
       const n = (inCorso.get(chi) ?? 0) + 1;
