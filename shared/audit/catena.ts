@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
-import { toError } from '../errors';
-import { erroreDeiDati, withTransaction } from '../db/pool';
+import { withTransaction } from '../db/pool';
+import { Raggruppatore } from '../db/raggruppa';
 
 /**
  * Append-only logs whose records are chained: each record's hash is SHA-256 over the previous record's hash and
@@ -31,20 +31,19 @@ export function hashRecord(precedente: string, seq: number, campi: Record<string
 interface Pending {
   registro: Registro;
   campi: Record<string, unknown>;
-  resolve: () => void;
-  reject: (e: Error) => void;
 }
 
 /**
- * Writes the records of every chained log of one database, grouped: the records appended while a transaction is
- * being written (and those appended in the same turn of the event loop, such as a call's access record and its
- * message record) go into the next transaction together, each chain's head locked in name order so instances
- * sharing a schema never deadlock. A transaction the database refuses for its data is retried record by record,
- * so one bad record does not take the others' with it.
+ * Writes the records of every chained log of one database, grouped (shared/db/raggruppa.ts): the records
+ * appended while a transaction is being written (and those appended in the same turn of the event loop, such as
+ * a call's access record and its message record) go into the next transaction together, each chain's head
+ * locked in name order so instances sharing a schema never deadlock.
  */
 export class ScrittoreCatene {
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly records = new Raggruppatore<Pending, void>(async (batch) => {
+    await this.scrivi(batch);
+    return batch.map(() => undefined);
+  });
   /** Chains whose head row is known to exist (it is created once, by the first append ever). */
   private readonly testeCreate = new Set<Registro>();
 
@@ -54,32 +53,7 @@ export class ScrittoreCatene {
   append(registro: Registro, campi: Record<string, unknown>): Promise<void> {
     // What is hashed is what the database gives back: absent values are NULL.
     const normalizzati = Object.fromEntries(Object.entries(campi).map(([k, v]) => [k, v ?? null]));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ registro, campi: normalizzati, resolve, reject });
-      // Started after this turn's other appends are queued, so they share the transaction.
-      this.flushing ??= Promise.resolve().then(() => this.flush());
-    });
-  }
-
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, 500);
-      try {
-        await this.scrivi(batch);
-        for (const p of batch) p.resolve();
-      } catch (err) {
-        // A record the database refuses fails alone; any other failure (connection lost, commit outcome unknown)
-        // reaches every caller of the batch, which retries: appending again could duplicate committed records.
-        if (batch.length === 1 || !erroreDeiDati(err)) {
-          for (const p of batch) p.reject(toError(err));
-          continue;
-        }
-        for (const p of batch) {
-          await this.scrivi([p]).then(p.resolve, (e: unknown) => p.reject(toError(e)));
-        }
-      }
-    }
-    this.flushing = null;
+    return this.records.aggiungi({ registro, campi: normalizzati });
   }
 
   private async scrivi(batch: readonly Pending[]): Promise<void> {
