@@ -162,33 +162,10 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     return null;
   };
 
-  /** Requests in progress per calling party: one party's flood is refused without starving the others. */
-  const inCorso = new Map<string, number>();
-  const maxInCorso = opts.maxRichiesteInCorso ?? Infinity;
+  const inCorso = new RichiesteInCorso(opts.maxRichiesteInCorso ?? Infinity);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    // Widened on purpose: it is assigned inside ammetti, which narrowing does not see.
-    let ammessoCome = null as string | null;
-    /** Counts the call against its party's requests in progress; false when that party is over its limit. */
-    const ammetti = (chi: string): boolean => {
-      const n = (inCorso.get(chi) ?? 0) + 1;
-      inCorso.set(chi, n);
-      ammessoCome = chi;
-      return n <= maxInCorso;
-    };
-    try {
-      await gestisci(req, res, started, ammetti);
-    } finally {
-      if (ammessoCome !== null) {
-        const n = inCorso.get(ammessoCome)! - 1;
-        if (n === 0) inCorso.delete(ammessoCome);
-        else inCorso.set(ammessoCome, n);
-      }
-    }
-  }
-
-  async function gestisci(req: IncomingMessage, res: ServerResponse, started: number, ammetti: (chi: string) => boolean): Promise<void> {
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'https://localhost');
     const access: AccessEvent = {
@@ -207,6 +184,8 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     let log = opts.log.child({ requestId, path: url.pathname });
     let reply: { status: number; body: string; contentType?: string } | null = null;
     let received: { body: string; operation: string; messageId: string | null; correlationId: string | null } | null = null;
+    /** The party this call is counted against (admission), released when the call ends. */
+    let ammessaPer: string | null = null;
     try {
       const caller = registry.identify(req.socket as TLSSocket, (d) => {
         if (d.certificate) access.certificateSubject = d.certificate;
@@ -218,11 +197,12 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       access.remoteAddress = caller.remoteAddress;
       log = log.child({ caller: caller.identity.code });
       opts.sospensioni?.verifica(caller.identity.code, null);
-      if (!ammetti(caller.identity.code)) {
+      ammessaPer = caller.identity.code;
+      if (!inCorso.entra(ammessaPer)) {
         // Refused before the body is read: a counterpart retries later instead of waiting in an unbounded queue.
         req.resume();
         res.setHeader('Retry-After', '1');
-        throw new ApeError('SERVIZIO_NON_DISPONIBILE', `servizio sovraccarico: ${caller.identity.code} ha già ${maxInCorso} richieste in corso, il massimo per parte; riprovare tra qualche secondo`);
+        throw new ApeError('SERVIZIO_NON_DISPONIBILE', `servizio sovraccarico: ${ammessaPer} ha già ${inCorso.massimo} richieste in corso, il massimo per parte; riprovare tra qualche secondo`);
       }
 
       if (req.method === 'GET') {
@@ -309,15 +289,19 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       reply = { status: fault.httpStatus, body: faultEnvelope(faultOf(fault)) };
       if (fault.code === 'MESSAGGIO_TROPPO_GRANDE') res.setHeader('Connection', 'close');
     } finally {
-      access.durationMs = Date.now() - started;
-      await traccia(access, received, log);
-      if (reply) send(res, reply.status, reply.body, reply.contentType);
-      const m = metriche();
-      m.soapIngresso.observe(
-        { operazione: access.operation ?? (req.method === 'GET' ? 'documento' : 'sconosciuta'), chiamante: access.identity ?? 'sconosciuto', esito: access.faultCode ?? 'OK' },
-        (Date.now() - started) / 1000,
-      );
-      if (access.faultCode) m.errore(access.faultCode, 'soap_fault_inviato');
+      try {
+        access.durationMs = Date.now() - started;
+        await traccia(access, received, log);
+        if (reply) send(res, reply.status, reply.body, reply.contentType);
+        const m = metriche();
+        m.soapIngresso.observe(
+          { operazione: access.operation ?? (req.method === 'GET' ? 'documento' : 'sconosciuta'), chiamante: access.identity ?? 'sconosciuto', esito: access.faultCode ?? 'OK' },
+          (Date.now() - started) / 1000,
+        );
+        if (access.faultCode) m.errore(access.faultCode, 'soap_fault_inviato');
+      } finally {
+        if (ammessaPer !== null) inCorso.esce(ammessaPer);
+      }
     }
   }
 
@@ -351,6 +335,26 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   }
 
   return server;
+}
+
+/** Requests in progress per calling party: one party's flood is refused without starving the others. */
+class RichiesteInCorso {
+  private readonly perParte = new Map<string, number>();
+
+  constructor(readonly massimo: number) {}
+
+  /** Counts a call of the party; false when that party is now over its limit. Every entra is followed by one esce. */
+  entra(parte: string): boolean {
+    const n = (this.perParte.get(parte) ?? 0) + 1;
+    this.perParte.set(parte, n);
+    return n <= this.massimo;
+  }
+
+  esce(parte: string): void {
+    const n = (this.perParte.get(parte) ?? 1) - 1;
+    if (n === 0) this.perParte.delete(parte);
+    else this.perParte.set(parte, n);
+  }
 }
 
 /** Header blocks this endpoint processes; any other marked mustUnderstand is refused (SOAP 1.1, 4.2.3). */
