@@ -68,16 +68,23 @@ describe('callers', () => {
     expect(await storedCounts()).toEqual(NOTHING);
   });
 
-  test('a connection refuses TLS renegotiation once its certificate has been read, so the caller it names cannot change', async () => {
+  /** A raw mutual-TLS connection to the gateway as the case system, once its handshake is done. */
+  async function connessioneGrezza(o: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
     const files = caseSystem as { keyFile: string; certFile: string; caFile: string };
     const u = new URL(url);
-    const socket = tls.connect({
-      host: u.hostname, port: Number(u.port), servername: 'localhost', maxVersion: 'TLSv1.2',
-      key: readFileSync(files.keyFile), cert: readFileSync(files.certFile), ca: readFileSync(files.caFile),
+    const s = tls.connect({
+      host: u.hostname, port: Number(u.port), servername: 'localhost',
+      key: readFileSync(files.keyFile), cert: readFileSync(files.certFile), ca: readFileSync(files.caFile), ...o,
     });
+    await new Promise<void>((resolve, reject) => s.once('secureConnect', resolve).once('error', reject));
+    s.on('error', () => undefined);
+    return s;
+  }
+
+  test('a connection refuses TLS renegotiation once its certificate has been read, so the caller it names cannot change', async () => {
+    const u = new URL(url);
+    const socket = await connessioneGrezza({ maxVersion: 'TLSv1.2' });
     const chiusa = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    socket.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
     let risposta = '';
     socket.setEncoding('utf8');
     const primaRisposta = new Promise<void>((resolve) => socket.on('data', (d: string) => { risposta += d; if (risposta.includes('</wsdl:definitions>')) resolve(); }));
@@ -95,13 +102,10 @@ describe('callers', () => {
   });
 
   test("beyond a party's requests in progress the gateway refuses that party at once, retryable, admits the others, and takes calls again when they end", async () => {
-    const files = caseSystem as { keyFile: string; certFile: string; caFile: string };
     const u = new URL(url);
     // Two calls that hold the gateway: headers and half of a body whose end never comes.
     const lente = await Promise.all([0, 1].map(async () => {
-      const s = tls.connect({ host: u.hostname, port: Number(u.port), servername: 'localhost', key: readFileSync(files.keyFile), cert: readFileSync(files.certFile), ca: readFileSync(files.caFile) });
-      s.on('error', () => undefined);
-      await new Promise<void>((resolve, reject) => s.once('secureConnect', resolve).once('error', reject));
+      const s = await connessioneGrezza();
       s.write(`POST ${u.pathname} HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: 4000\r\n\r\n<soap:Envelope`);
       return s;
     }));
