@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { leggiFiltro, queryElenco } from '../services/inps-console/filtri';
+import { leggiFiltro, queryElenco } from '../services/inps/console/filtri';
 import { TestDatabase } from './support/database';
 
 /**

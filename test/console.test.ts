@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../shared/paths';
 import type { Pool } from 'pg';
 import { scenario } from '../infra/demo/dataset';
 import { FEDERATION_PROCESSES } from '../infra/local/processes';
-import { ACCOUNT_DEMO } from '../services/inps-console/utenti';
+import { ACCOUNT_DEMO } from '../services/inps/console/utenti';
 import { Pseudonimizzatore } from '../shared/audit/pseudonimi';
 import { avviaBrowser, contieneTesto, haNumero, haTesto, nuovoContesto, screenshot } from './support/browser';
 import { eventually } from './support/eventually';
@@ -264,7 +264,7 @@ test('sessions survive a console killed with SIGKILL and restarted; one ends aft
 
 test('an account made with the CLI logs in with its role; disabled, it cannot', async () => {
   const cli = (args: string[], input?: string) => {
-    const run = promisify(execFile)('node', [path.join(PROJECT_ROOT, 'dist/services/inps-console/utenti-cli.js'), ...args], { env: { ...process.env, APE_CONFIG: fed.configFile } });
+    const run = promisify(execFile)('node', [path.join(PROJECT_ROOT, 'dist/services/inps/console/utenti-cli.js'), ...args], { env: { ...process.env, APE_CONFIG: fed.configFile } });
     if (input !== undefined) {
       run.child.stdin!.end(`${input}\n`);
     }

@@ -1,6 +1,6 @@
 import { scenario } from '../infra/demo/dataset';
 import type { SistemaIstruttorio } from '../infra/clients/sistema-istruttorio';
-import { concludiAccertamento, decidiAccertamento } from '../services/agency-node/accertamenti';
+import { concludiAccertamento, decidiAccertamento } from '../services/ente/inl/accertamenti';
 import { eventually } from './support/eventually';
 import { TestFederation } from './support/federation';
 

@@ -9,14 +9,14 @@ import type { Domanda, EnteVerificatore, Esito } from '../shared/domain/types';
 import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../shared/messages/istruttoria';
 import type { NotificaAccertamento } from '../shared/messages/esiti';
 import { Scheduler } from '../shared/scheduler/timers';
-import { registraDomanda } from '../shared/inps/domande';
-import { gestoriTimerInps } from '../shared/inps/timer-inps';
-import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from '../shared/inps/aggiorna';
-import { applicaNotificaAccertamento, type NotificaApplicata } from '../shared/inps/accertamenti';
-import { aggiungiOsservazione } from '../shared/inps/osservazione';
-import { caricaVista } from '../shared/inps/vista';
-import type { CorpoMessaggio } from '../shared/inps/messaggi';
-import type { RegoleInps } from '../shared/inps/regole';
+import { registraDomanda } from '../services/inps/core/domande';
+import { gestoriTimerInps } from '../services/inps/core/timer-inps';
+import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from '../services/inps/core/aggiorna';
+import { applicaNotificaAccertamento, type NotificaApplicata } from '../services/inps/core/accertamenti';
+import { aggiungiOsservazione } from '../services/inps/core/osservazione';
+import { caricaVista } from '../services/inps/core/vista';
+import type { CorpoMessaggio } from '../services/inps/core/messaggi';
+import type { RegoleInps } from '../services/inps/core/regole';
 import { scenario } from '../infra/demo/dataset';
 import {
   DatabaseInps,

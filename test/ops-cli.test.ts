@@ -8,7 +8,7 @@ import { riattiva, sospendi } from '../shared/audit/sospensioni';
 import { EXCHANGE_LAVORO, exchangeRitardo } from '../shared/amqp/topology';
 import { PROJECT_ROOT } from '../shared/paths';
 import { scenario } from '../infra/demo/dataset';
-import { descriviScarto, intestazioniRiprova } from '../services/ops/scarto';
+import { descriviScarto, intestazioniRiprova } from '../services/strumenti/ops/scarto';
 import { TestFederation } from './support/federation';
 import { eventually } from './support/eventually';
 
@@ -23,7 +23,7 @@ import { eventually } from './support/eventually';
  * and restart after they are lifted, so their caches hold what the database says.
  */
 const run = promisify(execFile);
-const CLI = path.join(PROJECT_ROOT, 'dist/services/ops/cli.js');
+const CLI = path.join(PROJECT_ROOT, 'dist/services/strumenti/ops/cli.js');
 const OPERATORE = 'INPS-OPS-0007';
 /** Its domanda's packets are refused by the hub. */
 const OP_HUB = 'INPS-OP-OPS-HUB';

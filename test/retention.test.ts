@@ -5,7 +5,7 @@ import { Registri } from '../shared/audit/registri';
 import { conservazioneInps, conservazioneParte } from '../shared/audit/conservazione';
 import { verificaRegistro } from '../shared/audit/catena';
 import { cercaAccessi } from '../shared/audit/supervisione';
-import { registraDomanda } from '../shared/inps/domande';
+import { registraDomanda } from '../services/inps/core/domande';
 import { scenario } from '../infra/demo/dataset';
 import { TestDatabase } from './support/database';
 import { regole } from './support/inps-lifecycle';

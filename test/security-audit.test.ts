@@ -239,7 +239,7 @@ describe('access trace and message log', () => {
     expect(perCittadino.accessi.map((a) => a.operatoreId)).toEqual(expect.arrayContaining(['INPS-OP-ROSSI', 'INPS-OP-BIANCHI']));
     const perOperatore = await cercaAccessi(inps, { operatore: 'INPS-OP-BIANCHI' });
     expect(perOperatore.accessi.map((a) => a.operazione)).toEqual(['StatoIstruttoria']);
-    const { stdout } = await run('node', [path.join(PROJECT_ROOT, 'dist/services/supervisore/cli.js'), 'accessi', '--cf', CF_ROSSI, '--supervisore', 'INPS-SUP-01'], { env: { ...process.env, APE_CONFIG: fed.configFile } });
+    const { stdout } = await run('node', [path.join(PROJECT_ROOT, 'dist/services/strumenti/supervisore/cli.js'), 'accessi', '--cf', CF_ROSSI, '--supervisore', 'INPS-SUP-01'], { env: { ...process.env, APE_CONFIG: fed.configFile } });
     expect(stdout).toContain('INPS-OP-BIANCHI');
     expect(stdout).toContain('StatoIstruttoria');
     // The supervisor's own search is an access too.
@@ -254,7 +254,7 @@ describe('access trace and message log', () => {
   });
 
   test('the verify command finds the chains intact, then reports the first record someone tampered with', async () => {
-    const verifica = (ente: string) => run('node', [path.join(PROJECT_ROOT, 'dist/services/supervisore/verifica-registri.js'), '--ente', ente], { env: { ...process.env, APE_CONFIG: fed.configFile } });
+    const verifica = (ente: string) => run('node', [path.join(PROJECT_ROOT, 'dist/services/strumenti/supervisore/verifica-registri.js'), '--ente', ente], { env: { ...process.env, APE_CONFIG: fed.configFile } });
     const ok = await verifica('INPS');
     expect(ok.stdout).toMatch(/registro_accessi\s+integro/);
     expect(ok.stdout).toMatch(/registro_messaggi\s+integro/);

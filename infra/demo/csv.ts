@@ -1,4 +1,4 @@
-import { COLONNE_POSIZIONI, COLONNE_RAPPORTI } from '../../services/agency-node/archivio-csv';
+import { COLONNE_POSIZIONI, COLONNE_RAPPORTI } from '../../services/ente/archivio-csv';
 import type { EnteVerificatore } from '../../shared/domain/types';
 import { ARCHIVIO_INAIL, ARCHIVI_RAPPORTI } from './dataset';
 

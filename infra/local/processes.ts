@@ -18,7 +18,7 @@ export interface ServiceProcess {
 
 export interface StartOptions {
   name: string;
-  /** Script relative to dist/, e.g. services/inps-gateway/main.js */
+  /** Script relative to dist/, e.g. services/inps/gateway/main.js */
   script: string;
   args?: string[];
   env: NodeJS.ProcessEnv;
@@ -83,13 +83,13 @@ export function startService(o: StartOptions): ServiceProcess {
 
 /** The federation's processes: the INPS gateway, dispatcher, scheduler and web console, the Ministero's hub, one node per party. */
 export const FEDERATION_PROCESSES: ReadonlyArray<{ name: string; script: string; args?: string[] }> = [
-  { name: 'inps-gateway', script: 'services/inps-gateway/main.js' },
-  { name: 'inps-dispatcher', script: 'services/inps-dispatcher/main.js' },
-  { name: 'inps-scheduler', script: 'services/inps-scheduler/main.js' },
-  { name: 'inps-console', script: 'services/inps-console/main.js' },
-  { name: 'minlavoro-hub', script: 'services/minlavoro-hub/main.js' },
-  { name: 'agency-minlavoro', script: 'services/agency-node/main.js', args: ['--ente', 'MINLAVORO'] },
-  { name: 'agency-anpal', script: 'services/agency-node/main.js', args: ['--ente', 'ANPAL'] },
-  { name: 'agency-inail', script: 'services/agency-node/main.js', args: ['--ente', 'INAIL'] },
-  { name: 'agency-inl', script: 'services/agency-node/main.js', args: ['--ente', 'INL'] },
+  { name: 'inps-gateway', script: 'services/inps/gateway/main.js' },
+  { name: 'inps-dispatcher', script: 'services/inps/dispatcher/main.js' },
+  { name: 'inps-scheduler', script: 'services/inps/scheduler/main.js' },
+  { name: 'inps-console', script: 'services/inps/console/main.js' },
+  { name: 'minlavoro-hub', script: 'services/hub/main.js' },
+  { name: 'agency-minlavoro', script: 'services/ente/main.js', args: ['--ente', 'MINLAVORO'] },
+  { name: 'agency-anpal', script: 'services/ente/main.js', args: ['--ente', 'ANPAL'] },
+  { name: 'agency-inail', script: 'services/ente/main.js', args: ['--ente', 'INAIL'] },
+  { name: 'agency-inl', script: 'services/ente/main.js', args: ['--ente', 'INL'] },
 ];

@@ -10,7 +10,7 @@ import { SistemaIstruttorio } from '../clients/sistema-istruttorio';
 import { SCENARI, scenario } from '../demo/dataset';
 import { FEDERATION_PROCESSES, startService, type ServiceProcess } from '../local/processes';
 import { setupFederation } from './setup';
-import { ACCOUNT_DEMO } from '../../services/inps-console/utenti';
+import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
 
 /**
  * npm start: the whole federation on this machine. Prepares database, broker, PKI and demo archives, starts

@@ -7,13 +7,13 @@ import { migrate, type MigrationSet } from '../../shared/db/migrate';
 import { ensureFederationPki } from '../../shared/pki/federation-pki';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { ENTI_VERIFICATORI } from '../../shared/domain/types';
-import { importaPosizioni, importaRapporti } from '../../services/agency-node/archivio-csv';
+import { importaPosizioni, importaRapporti } from '../../services/ente/archivio-csv';
 import { fileArchivioDemo } from '../demo/csv';
 import { ensureDatabase } from '../local/postgres';
 import { allineaTopologia, ensureVhost } from '../local/rabbitmq';
 import { assicuraChiavePseudonimi } from '../../shared/audit/pseudonimi';
 import { clockFrom } from '../../shared/clock';
-import { assicuraAccountDemo } from '../../services/inps-console/utenti';
+import { assicuraAccountDemo } from '../../services/inps/console/utenti';
 
 /**
  * Prepares the local federation: database, RabbitMQ vhost and topology, development PKI, migrations of every

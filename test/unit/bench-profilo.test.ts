@@ -39,7 +39,7 @@ describe('CPU profile summary', () => {
   });
 
   test('positions are shortened to the project path, the package path or node:', () => {
-    expect(posizioneBreve('file:///work/main/dist/services/inps-gateway/main.js', 4)).toBe('services/inps-gateway/main.js:5');
+    expect(posizioneBreve('file:///work/main/dist/services/inps/gateway/main.js', 4)).toBe('services/inps/gateway/main.js:5');
     expect(posizioneBreve('file:///work/main/node_modules/pg/lib/client.js', 0)).toBe('node_modules/pg/lib/client.js:1');
     expect(posizioneBreve('node:internal/crypto/sig', 142)).toBe('node:internal/crypto/sig:143');
     expect(posizioneBreve('', 0)).toBe('');

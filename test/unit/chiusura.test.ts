@@ -1,4 +1,4 @@
-import { valutaChiusura, type PacchettoPerChiusura } from '../../shared/inps/chiusura';
+import { valutaChiusura, type PacchettoPerChiusura } from '../../services/inps/core/chiusura';
 import type { Esito } from '../../shared/domain/types';
 import type { StatoPacchetto } from '../../shared/messages/istruttoria';
 

@@ -1,6 +1,6 @@
-import { contraddiceChiusura, decidi, esitoComplessivo, type StatoVerifica } from '../../shared/inps/ciclo';
-import { datiNonVerificati } from '../../shared/inps/aggiorna';
-import type { PacchettoDaInviare } from '../../shared/inps/domande';
+import { contraddiceChiusura, decidi, esitoComplessivo, type StatoVerifica } from '../../services/inps/core/ciclo';
+import { datiNonVerificati } from '../../services/inps/core/aggiorna';
+import type { PacchettoDaInviare } from '../../services/inps/core/domande';
 import type { EnteVerificatore, Esito, Rapporto } from '../../shared/domain/types';
 import type { StatoIstruttoria, StatoPacchetto } from '../../shared/messages/istruttoria';
 

@@ -1,4 +1,4 @@
-import { FiltroNonValido, leggiFiltro, queryDi, queryElenco } from '../../services/inps-console/filtri';
+import { FiltroNonValido, leggiFiltro, queryDi, queryElenco } from '../../services/inps/console/filtri';
 
 const now = new Date('2026-03-02T08:00:00Z');
 const q = (s: string) => leggiFiltro(new URLSearchParams(s));

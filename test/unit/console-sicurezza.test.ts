@@ -1,6 +1,6 @@
-import { bloccoDopo, csrfValido, digestSessione, hashPassword, nuovoToken, problemaPassword, sessioneScaduta, verifyPassword } from '../../services/inps-console/sicurezza';
-import { escapeHtml, html } from '../../services/inps-console/html';
-import { tempoResiduo } from '../../services/inps-console/tempo';
+import { bloccoDopo, csrfValido, digestSessione, hashPassword, nuovoToken, problemaPassword, sessioneScaduta, verifyPassword } from '../../services/inps/console/sicurezza';
+import { escapeHtml, html } from '../../services/inps/console/html';
+import { tempoResiduo } from '../../services/inps/console/tempo';
 
 describe('console password hashing (scrypt)', () => {
   it('stores the KDF parameters with a random salt and verifies only the right password', async () => {

@@ -5,7 +5,7 @@ import {
   indiciImpreseCessate,
   periodoRilevante,
   type VoceOsservazione,
-} from '../../shared/inps/indici-inl';
+} from '../../services/inps/core/indici-inl';
 import { conCifraDiControllo, conControllo } from '../../shared/domain/codice-fiscale';
 import type { Attestazione, Periodo } from '../../shared/domain/types';
 

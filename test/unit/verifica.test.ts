@@ -1,4 +1,4 @@
-import { periodiScoperti, verificaRapporto, type DatiArchivio, type RecordRapporto, type VocePat } from '../../services/agency-node/verifica';
+import { periodiScoperti, verificaRapporto, type DatiArchivio, type RecordRapporto, type VocePat } from '../../services/ente/verifica';
 import { datiDaVerificare } from '../../shared/domain/competenza';
 import type { DatoVerificato, EnteVerificatore, Esito, EsitoDato, Rapporto } from '../../shared/domain/types';
 

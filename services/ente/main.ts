@@ -1,0 +1,93 @@
+import { identityOf, systemOperatorOf } from '../../shared/config/load';
+import { apriDatabase } from '../../shared/runtime/database';
+import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
+import { avviaAttivitaPeriodiche, controlliAccessi } from '../../shared/runtime/periodici';
+import { conservazioneParte } from '../../shared/audit/conservazione';
+import { CODE, codaConsegnaEsito, codaVerifica } from '../../shared/amqp/topology';
+import { ApeError } from '../../shared/errors';
+import { ENTI_VERIFICATORI, type EnteVerificatore } from '../../shared/domain/types';
+import { inpsEsitiUrl, operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/verifica-pacchetto/endpoint';
+import { notificaRiscontro, segnalaCaso, sollecitaEsito } from './operazioni';
+import { consegnaNotifica, valutazioneAutomatica } from './inl/lavoro';
+import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
+import { runService } from '../../shared/runtime/service';
+import { creaSoapClient } from '../../shared/runtime/soap-client';
+import { ArchivioPostgres } from './archivio';
+import { consegnaEsito, verificaPacchetto } from './elaborazione';
+
+/**
+ * A verifying party's node (MINLAVORO, ANPAL, INAIL or INL; one program, run once per party with
+ * APE_ENTE or --ente): receives packets, verifies each declared datum against the party's archive, and
+ * calls INPS back with the esiti.
+ */
+function enteFromArgs(): EnteVerificatore {
+  const i = process.argv.indexOf('--ente');
+  const v = (i >= 0 ? process.argv[i + 1] : process.env.APE_ENTE)?.toUpperCase();
+  if (!v || !(ENTI_VERIFICATORI as readonly string[]).includes(v)) {
+    throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `--ente (or APE_ENTE) must be one of ${ENTI_VERIFICATORI.join(', ')}; got ${v ?? 'nothing'}`);
+  }
+  return v as EnteVerificatore;
+}
+
+const ente = enteFromArgs();
+runService(`agency-${ente.toLowerCase()}`, async (rt) => {
+  const { config } = rt;
+  const svc = config.services.agencies[ente];
+  if (!svc) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${ente} is not configured`);
+  const identity = identityOf(config, svc.identity);
+  sorvegliaCertificatiServizio(rt, identity);
+  const db = await apriDatabase(rt, svc.schema, ['messaging', 'agency']);
+  const { pool, registri } = db;
+
+  const soap = creaSoapClient(rt, identity, registri);
+
+  const amqp = createMessaging(rt);
+  startWorker(rt, amqp, codaVerifica(ente), verificaPacchetto({ pool, ente, archivio: new ArchivioPostgres(pool), clock: rt.clock, routingConsegna: codaConsegnaEsito(ente) }));
+  startWorker(rt, amqp, codaConsegnaEsito(ente), consegnaEsito({
+    pool,
+    ente,
+    soap,
+    clock: rt.clock,
+    operatore: systemOperatorOf(config, `agency-${ente}`),
+    inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN,
+  }));
+  if (ente === 'INL') {
+    startWorker(rt, amqp, CODE.inlValutazione, valutazioneAutomatica({ pool, clock: rt.clock, apertura: config.inl.apertura, operatore: systemOperatorOf(config, `agency-${ente}`) }));
+    startWorker(rt, amqp, CODE.inlNotifica, consegnaNotifica({ pool, soap, clock: rt.clock, inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN }));
+  }
+  avviaAttivitaPeriodiche(rt, [
+    controlliAccessi(rt, pool, { istruttorie: false }),
+    {
+      nome: 'conservazione dei dati',
+      ogniMs: config.retention.intervalloMinuti * 60_000,
+      esegui: async () => Object.fromEntries((await conservazioneParte(pool, registri, rt.clock.now(), config.retention.giorniPacchettiParti, ['pacchetto_ricevuto', 'accertamento'])).map((r) => [r.oggetto, r.trattati])),
+    },
+  ]);
+  await amqp.start();
+  startRelay(rt, amqp, pool, svc.schema);
+
+  // Packets come from the Ministero's hub; in direct routing, from INPS itself.
+  const senders = config.routing === 'hub' ? [config.services.hub.identity] : [config.services.inpsDispatcher.identity];
+  const ops = { pool, ente, callers: senders, routingConsegna: codaConsegnaEsito(ente), allowedReplyTo: [inpsEsitiUrl(rt)] };
+  await startVerificaEndpoint(rt, {
+    identity,
+    service: svc,
+    db,
+    operations: [
+      operazioneVerificaPacchetto(senders, {
+        pool,
+        table: 'pacchetto_ricevuto',
+        extraColumn: (_p, ctx) => ['mittente', ctx.caller.identity.code],
+        routingKey: codaVerifica(ente),
+        checkRecipient: (p) => {
+          if (p.destinatario !== ente) throw new ApeError('DESTINATARIO_ERRATO', `questo nodo è di ${ente}; il pacchetto è destinato a ${p.destinatario}`);
+        },
+        allowedReplyTo: [inpsEsitiUrl(rt)],
+      }),
+      sollecitaEsito(ops),
+      notificaRiscontro(ops),
+      segnalaCaso(ops),
+    ],
+  });
+  rt.ready({ ente, url: svc.publicUrl });
+});

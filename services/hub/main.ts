@@ -1,0 +1,81 @@
+import { identityOf } from '../../shared/config/load';
+import { apriDatabase } from '../../shared/runtime/database';
+import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
+import { avviaAttivitaPeriodiche, controlliAccessi } from '../../shared/runtime/periodici';
+import { conservazioneParte } from '../../shared/audit/conservazione';
+import { CODE } from '../../shared/amqp/topology';
+import { ApeError } from '../../shared/errors';
+import { CONTRACTS } from '../../shared/messages/contracts';
+import { inpsEsitiUrl, operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/verifica-pacchetto/endpoint';
+import type { EnteVerificatore } from '../../shared/domain/types';
+import { inoltroMessaggio, operazioneInoltrata } from './messaggi';
+import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
+import { runService } from '../../shared/runtime/service';
+import { creaSoapClient } from '../../shared/runtime/soap-client';
+import { inoltroPacchetto } from './inoltro';
+
+/**
+ * Ministero del Lavoro hub (protocol art. 3): INPS talks only to the Ministero, which makes each packet
+ * available to its recipient (ANPAL, INAIL, INL, or the Ministero's own verifier). Packets are stored before
+ * the ack and forwarded from a durable queue.
+ */
+runService('minlavoro-hub', async (rt) => {
+  const { config } = rt;
+  const svc = config.services.hub;
+  const identity = identityOf(config, svc.identity);
+  sorvegliaCertificatiServizio(rt, identity);
+  const db = await apriDatabase(rt, svc.schema, ['messaging', 'hub']);
+  const { pool, registri } = db;
+
+  const soap = creaSoapClient(rt, identity, registri);
+  const agency = (ente: string) => {
+    const a = config.services.agencies[ente as keyof typeof config.services.agencies];
+    if (!a) throw new ApeError('DESTINATARIO_ERRATO', `nessun nodo configurato per ${ente}`);
+    return a;
+  };
+
+  const amqp = createMessaging(rt);
+  const forwarding = {
+    pool,
+    soap,
+    clock: rt.clock,
+    destinazione: (ente: EnteVerificatore) => {
+      const a = agency(ente);
+      return { url: `${a.publicUrl}${CONTRACTS.verifica.path}`, expectedServerCN: identityOf(config, a.identity).subjectCN };
+    },
+  };
+  startWorker(rt, amqp, CODE.hubInoltroPacchetto, inoltroPacchetto(forwarding));
+  startWorker(rt, amqp, CODE.hubInoltroMessaggio, inoltroMessaggio(forwarding));
+  avviaAttivitaPeriodiche(rt, [
+    controlliAccessi(rt, pool, { istruttorie: false }),
+    {
+      nome: 'conservazione dei dati',
+      ogniMs: config.retention.intervalloMinuti * 60_000,
+      esegui: async () => Object.fromEntries((await conservazioneParte(pool, registri, rt.clock.now(), config.retention.giorniPacchettiParti, ['pacchetto_inoltro', 'messaggio_inoltro'])).map((r) => [r.oggetto, r.trattati])),
+    },
+  ]);
+  await amqp.start();
+  startRelay(rt, amqp, pool, svc.schema);
+
+  const inps = [config.services.inpsDispatcher.identity];
+  const ricezioneMessaggi = { pool, routingKey: CODE.hubInoltroMessaggio, checkRecipient: (e: EnteVerificatore) => void agency(e), allowedReplyTo: [inpsEsitiUrl(rt)] };
+  await startVerificaEndpoint(rt, {
+    identity,
+    service: svc,
+    db,
+    operations: [
+      operazioneVerificaPacchetto(inps, {
+        pool,
+        table: 'pacchetto_inoltro',
+        extraColumn: (p) => ['destinatario', p.destinatario],
+        routingKey: CODE.hubInoltroPacchetto,
+        checkRecipient: (p) => void agency(p.destinatario),
+        allowedReplyTo: [inpsEsitiUrl(rt)],
+      }),
+      operazioneInoltrata('SollecitaEsito', inps, ricezioneMessaggi),
+      operazioneInoltrata('SegnalaCaso', inps, ricezioneMessaggi),
+      operazioneInoltrata('NotificaRiscontro', inps, ricezioneMessaggi),
+    ],
+  });
+  rt.ready({ url: svc.publicUrl });
+});

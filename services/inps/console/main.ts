@@ -1,0 +1,436 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { PoolClient } from 'pg';
+import { DateTime } from 'luxon';
+import { identityOf } from '../../../shared/config/load';
+import { ApeError, toError } from '../../../shared/errors';
+import { PROJECT_ROOT } from '../../../shared/paths';
+import { apriDatabase } from '../../../shared/runtime/database';
+import { runService } from '../../../shared/runtime/service';
+import { chiudiServer, listen } from '../../../shared/soap/listen';
+import { caricaVista } from '../core/vista';
+import { riattiva, sospendi } from '../../../shared/audit/sospensioni';
+import { cercaAccessi, elencoAllerte, prendiInCarico, sospensioniAttive } from '../../../shared/audit/supervisione';
+import { inizioGiornoRoma } from '../../../shared/domain/scadenze';
+import type { Riferimenti } from '../../../shared/audit/registri';
+import { Html } from './html';
+import { FiltroNonValido, leggiFiltro, type FiltroIstruttorie } from './filtri';
+import { contenutiPacchetti, elencoIstruttorie, operatoriConSospensione, statistichePerParte, volumiPerGiorno } from './dati';
+import { paginaAccessi, paginaAllerte, paginaCruscotto, paginaElenco, paginaErrore, paginaIstruttoria, paginaLogin, paginaOperatori, type Contesto } from './pagine';
+import { csrfValido, nuovoToken } from './sicurezza';
+import { apriSessione, autentica, chiudiSessione, sessioneValida, type Sessione } from './utenti';
+
+/**
+ * INPS case officers' web console over HTTPS: server-rendered pages on the INPS schema, local accounts with
+ * server-side sessions, CSRF tokens on every POST, every view of citizen data traced in the access log with the
+ * officer's id, supervisor pages, and live updates (server-sent events fed by PostgreSQL LISTEN/NOTIFY).
+ */
+const COOKIE = '__Host-ape-console';
+const COOKIE_LOGIN = '__Host-ape-login';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STATIC_DIR = path.join(PROJECT_ROOT, 'services', 'inps', 'console', 'static');
+
+/** Headers on every answer: no framing, no inline script or style, nothing sent elsewhere. */
+export const INTESTAZIONI_SICUREZZA: Record<string, string> = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'Strict-Transport-Security': 'max-age=31536000',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+function cookies(req: IncomingMessage): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out.set(part.slice(0, i).trim(), part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+const MAX_BODY = 16 * 1024;
+
+function leggiModulo(req: IncomingMessage): Promise<URLSearchParams> {
+  return new Promise((resolve, reject) => {
+    const ct = String(req.headers['content-type'] ?? '');
+    if (!ct.startsWith('application/x-www-form-urlencoded')) {
+      reject(new ApeError('CONTENT_TYPE_NON_VALIDO', 'modulo non valido'));
+      req.resume();
+      return;
+    }
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new ApeError('MESSAGGIO_TROPPO_GRANDE', 'modulo troppo grande'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+  });
+}
+
+class Risposta {
+  constructor(readonly status: number, readonly body: Html | string, readonly headers: Record<string, string | string[]> = {}) {}
+  static pagina(h: Html, status = 200): Risposta {
+    return new Risposta(status, h);
+  }
+  static redirect(to: string, headers: Record<string, string | string[]> = {}): Risposta {
+    return new Risposta(303, '', { Location: to, ...headers });
+  }
+}
+
+runService('inps-console', async (rt) => {
+  const svc = rt.config.services.inpsConsole;
+  if (!svc) throw new Error('services.inpsConsole is not configured: the federation runs without the web console');
+  const identity = identityOf(rt.config, svc.identity);
+  const { pool, registri, sospensioni } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
+  const limiti = { inattivitaMinuti: svc.sessioneMinuti, massimaOre: svc.sessioneMassimaOre };
+  const statici = new Map<string, { tipo: string; corpo: Buffer }>([
+    ['/static/console.css', { tipo: 'text/css; charset=utf-8', corpo: readFileSync(path.join(STATIC_DIR, 'console.css')) }],
+    ['/static/console.js', { tipo: 'text/javascript; charset=utf-8', corpo: readFileSync(path.join(STATIC_DIR, 'console.js')) }],
+  ]);
+  const cookieSessione = (v: string, maxAgeS?: number) => `${COOKIE}=${v}; Path=/; HttpOnly; Secure; SameSite=Strict${maxAgeS !== undefined ? `; Max-Age=${maxAgeS}` : ''}`;
+
+  interface Richiesta {
+    req: IncomingMessage;
+    url: URL;
+    requestId: string;
+    ip: string;
+    inizio: number;
+  }
+
+  /** One access-log record per view of citizen data or supervisor action, with the officer's id. */
+  const traccia = (r: Richiesta, s: Sessione | null, operazione: string, esito: 'ACCETTATA' | 'RIFIUTATA', opts: { riferimenti?: Riferimenti; codiceFiscale?: string; codiceErrore?: string; operatoreId?: string } = {}) =>
+    registri
+      .registraAccesso(
+        {
+          requestId: r.requestId,
+          at: rt.clock.now(),
+          service: 'inps-console',
+          operation: operazione,
+          identity: null,
+          certificateSubject: null,
+          operatore: s ? { id: s.operatore.id, ufficio: s.operatore.ufficio } : opts.operatoreId ? { id: opts.operatoreId, ufficio: '' } : null,
+          remoteAddress: r.ip,
+          outcome: esito,
+          faultCode: opts.codiceErrore ?? null,
+          durationMs: Date.now() - r.inizio,
+          ...(opts.riferimenti && { riferimenti: opts.riferimenti }),
+          ...(opts.codiceFiscale && { codiceFiscale: opts.codiceFiscale }),
+        },
+        'CONSOLE',
+      )
+      .catch((err: unknown) => rt.log.error({ err: toError(err).message, requestId: r.requestId }, 'cannot record a console access'));
+
+  const contesto = (r: Richiesta, s: Sessione): Contesto => ({ operatore: s.operatore, csrf: s.csrf, now: rt.clock.now(), percorso: r.url.pathname });
+
+  // --- Live updates: one LISTEN connection, fanned out to the open pages as server-sent events.
+  const flussi = new Set<{ res: ServerResponse; idHash: string }>();
+  let ascolto: PoolClient | null = null;
+  let chiuso = false;
+  const ascolta = async (): Promise<void> => {
+    if (chiuso) return;
+    try {
+      const client = await pool.connect();
+      ascolto = client;
+      client.on('notification', (n) => {
+        const id = n.payload ?? '';
+        if (!UUID.test(id)) return;
+        for (const f of flussi) f.res.write(`event: istruttoria\ndata: ${id}\n\n`);
+      });
+      client.on('error', (err) => {
+        rt.log.warn({ err: err.message }, 'live updates: LISTEN connection lost; reconnecting');
+        ascolto = null;
+        client.release(true);
+        setTimeout(() => void ascolta(), 1000).unref();
+      });
+      await client.query(`LISTEN ape_console_${svc.schema}`);
+    } catch (err) {
+      rt.log.warn({ err: toError(err).message }, 'live updates: cannot LISTEN; retrying');
+      ascolto?.release(true);
+      ascolto = null;
+      setTimeout(() => void ascolta(), 2000).unref();
+    }
+  };
+  await ascolta();
+  // Every 25 s: a comment keeps proxies from closing the stream, and a session that ended closes it.
+  const battito = setInterval(() => {
+    for (const f of flussi) {
+      void pool
+        .query<{ ok: boolean }>('SELECT chiusa_il IS NULL AS ok FROM sessione_console WHERE id_hash = $1', [f.idHash])
+        .then((q) => (q.rows[0]?.ok ? f.res.write(': battito\n\n') : f.res.end()))
+        .catch(() => undefined);
+    }
+  }, 25_000);
+  battito.unref();
+
+  // --- Pages.
+  const elenco = async (r: Richiesta, s: Sessione): Promise<Risposta> => {
+    let f: FiltroIstruttorie = {};
+    let errore: string | null = null;
+    try {
+      f = leggiFiltro(r.url.searchParams);
+    } catch (err) {
+      if (!(err instanceof FiltroNonValido)) throw err;
+      errore = err.message;
+    }
+    const { righe, altre } = errore ? { righe: [], altre: false } : await elencoIstruttorie(pool, f, rt.clock.now());
+    // The citizen searched for goes to the log as a pseudonym; other searched text only when it is an identifier
+    // (it has digits and no spaces), never free text that might be a name.
+    const cf = f.cerca && /^[A-Z0-9]{16}$/i.test(f.cerca) ? f.cerca.toUpperCase() : undefined;
+    const identificativo = f.cerca && !cf && /\d/.test(f.cerca) && /^[\w.\-/]{1,100}$/.test(f.cerca) ? f.cerca : undefined;
+    await traccia(r, s, 'console:elenco', 'ACCETTATA', { riferimenti: { ...(identificativo && { protocollo: identificativo }) }, ...(cf && { codiceFiscale: cf }) });
+    return Risposta.pagina(paginaElenco(contesto(r, s), f, righe, altre, errore), errore ? 400 : 200);
+  };
+
+  const istruttoria = async (r: Richiesta, s: Sessione, id: string): Promise<Risposta> => {
+    if (!UUID.test(id)) return Risposta.pagina(paginaErrore(contesto(r, s), 'Istruttoria non trovata', 'Identificativo non valido.'), 404);
+    let vista;
+    try {
+      vista = await caricaVista(pool, { idIstruttoria: id });
+    } catch (err) {
+      if (err instanceof ApeError && err.code === 'ISTRUTTORIA_NON_TROVATA') {
+        await traccia(r, s, 'console:istruttoria', 'RIFIUTATA', { riferimenti: { idIstruttoria: id }, codiceErrore: err.code });
+        return Risposta.pagina(paginaErrore(contesto(r, s), 'Istruttoria non trovata', `Nessuna istruttoria ${id}.`), 404);
+      }
+      throw err;
+    }
+    const contenuti = await contenutiPacchetti(pool, id);
+    await traccia(r, s, 'console:istruttoria', 'ACCETTATA', { riferimenti: { idIstruttoria: id, protocollo: vista.protocolloDomanda }, codiceFiscale: vista.codiceFiscaleRichiedente });
+    return Risposta.pagina(paginaIstruttoria(contesto(r, s), vista, contenuti));
+  };
+
+  const cruscotto = async (r: Richiesta, s: Sessione): Promise<Risposta> => {
+    const now = rt.clock.now();
+    const [parti, volumi] = await Promise.all([statistichePerParte(pool, now), volumiPerGiorno(pool, now)]);
+    return Risposta.pagina(paginaCruscotto(contesto(r, s), parti, volumi));
+  };
+
+  const accessi = async (r: Richiesta, s: Sessione): Promise<Risposta> => {
+    const p = r.url.searchParams;
+    const q = { operatore: (p.get('operatore') ?? '').trim(), cf: (p.get('cf') ?? '').trim().toUpperCase(), parte: (p.get('parte') ?? '').trim().toUpperCase(), dal: p.get('dal') ?? '', al: p.get('al') ?? '' };
+    if (!q.operatore && !q.cf && !q.parte && !q.dal) return Risposta.pagina(paginaAccessi(contesto(r, s), q, null, null));
+    const giorno = (v: string) => {
+      if (v === '') return undefined;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || !DateTime.fromISO(v).isValid) throw new FiltroNonValido(`data non valida: ${v}`);
+      return inizioGiornoRoma(v);
+    };
+    try {
+      const dal = giorno(q.dal);
+      const al = giorno(q.al);
+      const risultato = await cercaAccessi(pool, {
+        ...(q.operatore && { operatore: q.operatore }),
+        ...(q.cf && { interessato: registri.pseudonimo(q.cf) }),
+        ...(q.parte && { identita: q.parte }),
+        ...(dal && { dal }),
+        ...(al && { al: new Date(al.getTime() + 86_400_000) }),
+        limite: 200,
+      });
+      await traccia(r, s, 'console:supervisione-accessi', 'ACCETTATA', { riferimenti: { ...(q.operatore && { operatore: q.operatore }), ...(q.parte && { parte: q.parte }) } as Riferimenti, ...(q.cf && { codiceFiscale: q.cf }) });
+      return Risposta.pagina(paginaAccessi(contesto(r, s), q, risultato, null));
+    } catch (err) {
+      if (err instanceof FiltroNonValido || (err instanceof ApeError && err.code === 'DATI_INCOERENTI')) return Risposta.pagina(paginaAccessi(contesto(r, s), q, null, err.message), 400);
+      throw err;
+    }
+  };
+
+  const allerte = async (r: Richiesta, s: Sessione, messaggio: string | null = null): Promise<Risposta> => {
+    const lista = await elencoAllerte(pool, r.url.searchParams.get('tutte') === '1');
+    await traccia(r, s, 'console:supervisione-allerte', 'ACCETTATA');
+    return Risposta.pagina(paginaAllerte(contesto(r, s), lista, messaggio));
+  };
+
+  const operatori = async (r: Richiesta, s: Sessione, messaggio: string | null = null, errore: string | null = null): Promise<Risposta> => {
+    const [account, attive] = await Promise.all([operatoriConSospensione(pool), sospensioniAttive(pool)]);
+    const altre = attive.filter((x) => x.tipo === 'OPERATORE' && !account.some((o) => o.id === x.soggetto));
+    return Risposta.pagina(paginaOperatori(contesto(r, s), account, altre, messaggio, errore), errore ? 400 : 200);
+  };
+
+  /** A supervisor's action: done, audited, and the page shown again with the outcome. */
+  const azione = async (r: Richiesta, s: Sessione, operazione: string, riferimenti: Record<string, string>, fn: () => Promise<void>, dopo: (msg: string | null, err: string | null) => Promise<Risposta>, fatto: string): Promise<Risposta> => {
+    try {
+      await fn();
+    } catch (err) {
+      if (!(err instanceof ApeError && err.code === 'DATI_INCOERENTI')) throw err;
+      await traccia(r, s, operazione, 'RIFIUTATA', { riferimenti: riferimenti as Riferimenti, codiceErrore: err.code });
+      return dopo(null, err.message);
+    }
+    await traccia(r, s, operazione, 'ACCETTATA', { riferimenti: riferimenti as Riferimenti });
+    rt.log.info({ operazione, supervisore: s.operatore.id, ...riferimenti, requestId: r.requestId }, 'supervisor action');
+    return dopo(fatto, null);
+  };
+
+  // --- Login and session.
+  const mostraLogin = (r: Richiesta, errore: string | null, id = '', status = 200): Risposta => {
+    // One token per browser, kept while it lasts: two login tabs, or a stray request, must not invalidate each other.
+    const attuale = cookies(r.req).get(COOKIE_LOGIN);
+    const token = attuale && /^[A-Za-z0-9_-]{43}$/.test(attuale) ? attuale : nuovoToken();
+    return new Risposta(status, paginaLogin(errore, id, token), { 'Set-Cookie': `${COOKIE_LOGIN}=${token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=3600` });
+  };
+
+  const login = async (r: Richiesta, modulo: URLSearchParams): Promise<Risposta> => {
+    // Login CSRF: the form's token must match the pre-session cookie (double submit), so another site cannot
+    // log a browser into an account of its choosing.
+    if (!csrfValido(cookies(r.req).get(COOKIE_LOGIN) ?? '', modulo.get('_csrf'))) return mostraLogin(r, 'Sessione del modulo scaduta: riprovare.', '', 403);
+    const id = (modulo.get('utente') ?? '').trim();
+    const password = modulo.get('password') ?? '';
+    if (id === '' || password === '' || id.length > 64 || password.length > 256) return mostraLogin(r, 'Indicare identificativo e password.', id.slice(0, 64), 400);
+    const now = rt.clock.now();
+    const esito = await autentica(pool, id, password, now);
+    if (esito.ok) {
+      try {
+        sospensioni.verifica('CONSOLE', esito.operatore.id);
+      } catch (err) {
+        await traccia(r, null, 'console:login', 'RIFIUTATA', { operatoreId: id, codiceErrore: (err as ApeError).code });
+        return mostraLogin(r, 'Accesso sospeso dal supervisore.', id, 403);
+      }
+      const sess = await apriSessione(pool, esito.operatore.id, r.ip, now);
+      await traccia(r, null, 'console:login', 'ACCETTATA', { operatoreId: esito.operatore.id });
+      rt.log.info({ operatore: esito.operatore.id, requestId: r.requestId }, 'console login');
+      return Risposta.redirect('/istruttorie', { 'Set-Cookie': [cookieSessione(sess.id), `${COOKIE_LOGIN}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`] });
+    }
+    await traccia(r, null, 'console:login', 'RIFIUTATA', { operatoreId: id, codiceErrore: `LOGIN_${esito.motivo}` });
+    rt.log.info({ motivo: esito.motivo, requestId: r.requestId }, 'console login refused');
+    const msg = esito.motivo === 'BLOCCATO' ? 'Troppi tentativi falliti: account temporaneamente bloccato. Riprovare più tardi.' : 'Identificativo o password non validi.';
+    return mostraLogin(r, msg, id, 401);
+  };
+
+  const gestisci = async (r: Richiesta, res: ServerResponse): Promise<Risposta | null> => {
+    const { req, url } = r;
+    const metodo = req.method ?? 'GET';
+    const statico = statici.get(url.pathname);
+    if (url.pathname === '/favicon.ico') return new Risposta(204, '');
+    if (statico && metodo === 'GET') return new Risposta(200, statico.corpo.toString('utf8'), { 'Content-Type': statico.tipo, 'Cache-Control': 'no-cache' });
+    if (url.pathname === '/login') {
+      if (metodo === 'GET') return mostraLogin(r, url.searchParams.get('scaduta') ? 'Sessione scaduta: accedere di nuovo.' : null);
+      if (metodo === 'POST') return login(r, await leggiModulo(req));
+      return new Risposta(405, 'metodo non ammesso', { Allow: 'GET, POST' });
+    }
+    const cookie = cookies(req).get(COOKIE);
+    const automatica = req.headers['x-richiesta'] === 'aggiornamento' || url.pathname === '/eventi';
+    const s = cookie ? await sessioneValida(pool, cookie, rt.clock.now(), limiti, !automatica) : null;
+    if (!s) {
+      if (url.pathname === '/eventi') return new Risposta(401, 'sessione non valida');
+      return Risposta.redirect(cookie ? '/login?scaduta=1' : '/login', cookie ? { 'Set-Cookie': cookieSessione('', 0) } : {});
+    }
+    try {
+      sospensioni.verifica('CONSOLE', s.operatore.id);
+    } catch (err) {
+      await traccia(r, s, `console:${metodo} ${url.pathname.split('/')[1] ?? ''}`, 'RIFIUTATA', { codiceErrore: (err as ApeError).code });
+      return Risposta.pagina(paginaErrore(null, 'Operatore sospeso', "Il suo accesso è sospeso dal supervisore. Rivolgersi al Supervisore della convenzione."), 403);
+    }
+    let modulo: URLSearchParams | null = null;
+    if (metodo === 'POST') {
+      modulo = await leggiModulo(req);
+      if (!csrfValido(s.csrf, modulo.get('_csrf'))) {
+        await traccia(r, s, `console:POST ${url.pathname}`, 'RIFIUTATA', { codiceErrore: 'CSRF' });
+        return Risposta.pagina(paginaErrore(contesto(r, s), 'Richiesta rifiutata', 'Il modulo non porta un token di sicurezza valido: ricaricare la pagina e riprovare.'), 403);
+      }
+    } else if (metodo !== 'GET') {
+      return new Risposta(405, 'metodo non ammesso', { Allow: 'GET, POST' });
+    }
+    const p = url.pathname;
+    if (metodo === 'GET') {
+      if (p === '/' ) return Risposta.redirect('/istruttorie');
+      if (p === '/istruttorie') return elenco(r, s);
+      const m = /^\/istruttorie\/([^/]+)$/.exec(p);
+      if (m) return istruttoria(r, s, m[1]!);
+      if (p === '/cruscotto') return cruscotto(r, s);
+      if (p === '/eventi') {
+        res.writeHead(200, { ...INTESTAZIONI_SICUREZZA, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+        res.write('retry: 3000\n\n');
+        const f = { res, idHash: s.idHash };
+        flussi.add(f);
+        req.on('close', () => flussi.delete(f));
+        return null;
+      }
+    }
+    if (metodo === 'POST' && p === '/logout') {
+      await chiudiSessione(pool, s.idHash, rt.clock.now());
+      await traccia(r, s, 'console:logout', 'ACCETTATA');
+      return Risposta.redirect('/login', { 'Set-Cookie': cookieSessione('', 0) });
+    }
+    if (p.startsWith('/supervisione/')) {
+      if (s.operatore.ruolo !== 'supervisor' && s.operatore.ruolo !== 'admin') {
+        await traccia(r, s, `console:${p}`, 'RIFIUTATA', { codiceErrore: 'RUOLO_NON_AUTORIZZATO' });
+        return Risposta.pagina(paginaErrore(contesto(r, s), 'Accesso negato', 'Questa pagina è riservata ai supervisori.'), 403);
+      }
+      if (metodo === 'GET' && p === '/supervisione/accessi') return accessi(r, s);
+      if (metodo === 'GET' && p === '/supervisione/allerte') return allerte(r, s);
+      if (metodo === 'GET' && p === '/supervisione/operatori') return operatori(r, s);
+      const a = /^\/supervisione\/allerte\/(\d{1,15})\/presa-in-carico$/.exec(p);
+      if (metodo === 'POST' && a) {
+        const id = a[1]!;
+        return azione(r, s, 'console:presa-in-carico', { allerta: id }, () => prendiInCarico(pool, Number(id), s.operatore.id, rt.clock.now()), (msg, err) => allerte(r, s, msg ?? err), `Allerta ${id} presa in carico.`);
+      }
+      if (metodo === 'POST' && (p === '/supervisione/sospendi' || p === '/supervisione/riattiva')) {
+        const op = (modulo!.get('operatore') ?? '').trim();
+        if (op === '' || op === s.operatore.id || op.length > 64) return operatori(r, s, null, 'Indicare un altro operatore.');
+        const sospensione = p === '/supervisione/sospendi';
+        return azione(
+          r, s, sospensione ? 'console:sospendi' : 'console:riattiva', { operatore: op },
+          async () => {
+            if (sospensione) await sospendi(pool, { tipo: 'OPERATORE', soggetto: op, motivo: modulo!.get('motivo') ?? '', autore: s.operatore.id }, rt.clock.now());
+            else await riattiva(pool, { tipo: 'OPERATORE', soggetto: op, autore: s.operatore.id }, rt.clock.now());
+            // Effective at once in this process (the NOTIFY reaches the other services).
+            await sospensioni.refresh();
+          },
+          (msg, err) => operatori(r, s, msg, err),
+          sospensione ? `Operatore ${op} sospeso.` : `Operatore ${op} riattivato.`,
+        );
+      }
+    }
+    return Risposta.pagina(paginaErrore(contesto(r, s), 'Pagina non trovata', 'La pagina richiesta non esiste.'), 404);
+  };
+
+  const server = https.createServer({ key: readFileSync(identity.keyFile), cert: readFileSync(identity.certFile) }, (req, res) => {
+    const r: Richiesta = { req, url: new URL(req.url ?? '/', svc.publicUrl), requestId: randomUUID(), ip: String(req.socket.remoteAddress ?? ''), inizio: Date.now() };
+    gestisci(r, res)
+      .then((out) => {
+        if (out === null) return;
+        const body = out.body instanceof Html ? out.body.value : out.body;
+        res.writeHead(out.status, {
+          ...INTESTAZIONI_SICUREZZA,
+          'Content-Type': 'text/html; charset=utf-8',
+          'Cache-Control': 'no-store',
+          ...out.headers,
+        });
+        res.end(body);
+      })
+      .catch((err: unknown) => {
+        const e = toError(err);
+        const status = e instanceof ApeError && (e.code === 'CONTENT_TYPE_NON_VALIDO' || e.code === 'MESSAGGIO_TROPPO_GRANDE') ? 400 : 500;
+        if (status === 500) rt.log.error({ err: e, requestId: r.requestId, path: r.url.pathname }, 'console request failed');
+        if (res.headersSent) {
+          res.end();
+          return;
+        }
+        res.writeHead(status, { ...INTESTAZIONI_SICUREZZA, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(paginaErrore(null, status === 400 ? 'Richiesta non valida' : 'Errore', status === 400 ? e.message : `Errore interno (richiesta ${r.requestId}).`).value);
+      });
+  });
+  await listen(server, svc.listen);
+  rt.onShutdown(async () => {
+    chiuso = true;
+    clearInterval(battito);
+    for (const f of flussi) f.res.end();
+    flussi.clear();
+    ascolto?.release(true);
+    await chiudiServer(server);
+  });
+  rt.osservabilita.prontezza('https', () => server.listening || Promise.reject(new Error(`console ${svc.publicUrl} non in ascolto`)));
+  // Without its LISTEN connection the console still serves pages, but they no longer update by themselves.
+  rt.osservabilita.prontezza('aggiornamenti', () => ascolto !== null || Promise.reject(new Error('connessione LISTEN per gli aggiornamenti in tempo reale assente')));
+  rt.ready({ url: svc.publicUrl });
+});

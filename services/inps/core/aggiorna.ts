@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '../../../shared/db/pool';
+import { datiDaVerificare } from '../../../shared/domain/competenza';
+import type { EnteVerificatore, Esito, Rapporto } from '../../../shared/domain/types';
+import type { DatoNonVerificato } from '../../../shared/messages/pacchetto';
+import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../../../shared/messages/istruttoria';
+import { annullaTimer } from '../../../shared/scheduler/timers';
+import { decidi, esitoComplessivo, type Decisione, type EsitoAccertamento, type StatoAccertamento } from './ciclo';
+import type { PacchettoDaInviare } from './domande';
+import { registraEventi, type Evento } from './eventi';
+import { caricaDomandaPerIndici, indiciRegistrati, registraIndici, valutaIndici } from './indici';
+import { creaMessaggio } from './messaggi';
+import type { RegoleInps } from './regole';
+
+/**
+ * The one place where an istruttoria moves along its lifecycle: after any change (an esito, a deadline, an
+ * INL notice), the caller's transaction locks the istruttoria, reads its state, lets `decidi` choose, and
+ * applies the decision with the messages it causes (the case for INL) and the timeline events.
+ */
+
+export const TIMER_SCADENZA_ESITO = 'SCADENZA_ESITO';
+/** A packet not yet received by its party: the deadline rules apply when it passes (retries go on). */
+export const TIMER_SCADENZA_INVIO = 'SCADENZA_INVIO';
+export const TIMER_LIMITE_ISTRUTTORIA = 'LIMITE_ISTRUTTORIA';
+
+interface Caricata {
+  stato: StatoIstruttoria;
+  limite: Date | null;
+  esitoVerifica: Esito | null;
+  pacchetti: Array<{ id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; contenuto: PacchettoDaInviare; esitiDato: Array<{ riferimento: number; dato: string; esito: Esito }> }>;
+  accertamento: { stato: StatoAccertamento | null; esito: EsitoAccertamento | null } | null;
+}
+
+/**
+ * Locks the istruttoria row (callers lock it first, then its packets). NO KEY UPDATE, not UPDATE: the key never
+ * changes, and a plain FOR UPDATE would also block the KEY SHARE lock that every foreign-key insert (an evento of
+ * this istruttoria) takes, so the dispatcher, holding a packet's lock while it records the packet's receipt,
+ * waited on us while we waited on that packet: a deadlock the benchmark hit under load.
+ */
+export async function bloccaIstruttoria(tx: Tx, istruttoriaId: string): Promise<StatoIstruttoria> {
+  const r = await tx.query<{ stato: StatoIstruttoria }>('SELECT stato FROM istruttoria WHERE id = $1 FOR NO KEY UPDATE', [istruttoriaId]);
+  if (!r.rows[0]) throw new Error(`istruttoria ${istruttoriaId} not found`);
+  return r.rows[0].stato;
+}
+
+async function carica(tx: Tx, istruttoriaId: string): Promise<Caricata> {
+  const i = await tx.query<{ stato: StatoIstruttoria; limite: Date | null; esito_verifica: Esito | null }>(
+    'SELECT stato, limite, esito_verifica FROM istruttoria WHERE id = $1',
+    [istruttoriaId],
+  );
+  const p = await tx.query<{ id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; contenuto: PacchettoDaInviare; esiti: Caricata['pacchetti'][number]['esitiDato'] | null }>(
+    `SELECT p.id, p.destinatario, p.stato, p.contenuto,
+            (SELECT json_agg(json_build_object('riferimento', e.riferimento, 'dato', e.dato, 'esito', e.esito)) FROM esito_dato e WHERE e.pacchetto_id = p.id) AS esiti
+       FROM pacchetto p WHERE p.istruttoria_id = $1`,
+    [istruttoriaId],
+  );
+  const s = await tx.query<{ stato_accertamento: StatoAccertamento | null; esito_accertamento: EsitoAccertamento | null }>(
+    'SELECT stato_accertamento, esito_accertamento FROM segnalazione_inl WHERE istruttoria_id = $1',
+    [istruttoriaId],
+  );
+  const row = i.rows[0]!;
+  return {
+    stato: row.stato,
+    limite: row.limite,
+    esitoVerifica: row.esito_verifica,
+    pacchetti: p.rows.map((x) => ({ id: x.id, destinatario: x.destinatario, stato: x.stato, contenuto: x.contenuto, esitiDato: x.esiti ?? [] })),
+    accertamento: s.rows[0] ? { stato: s.rows[0].stato_accertamento, esito: s.rows[0].esito_accertamento } : null,
+  };
+}
+
+export interface Aggiornamento {
+  stato: StatoIstruttoria;
+  decisione: Decisione;
+}
+
+export async function aggiornaIstruttoria(tx: Tx, istruttoriaId: string, now: Date, regole: RegoleInps): Promise<Aggiornamento> {
+  await bloccaIstruttoria(tx, istruttoriaId);
+  const c = await carica(tx, istruttoriaId);
+  const decisione = decidi(c, now);
+  switch (decisione.tipo) {
+    case 'NESSUNA':
+      if (c.stato === 'VALUTAZIONE_INL') {
+        // A late esito while INL evaluates: keep the summary current.
+        const esito = esitoComplessivo(c);
+        if (esito !== c.esitoVerifica) await tx.query('UPDATE istruttoria SET esito_verifica = $2, aggiornata_il = $3 WHERE id = $1', [istruttoriaId, esito, now]);
+      }
+      return { stato: c.stato, decisione };
+    case 'SEGNALA_INL':
+      await segnalaAInl(tx, istruttoriaId, c, decisione.esitoVerifica, now, regole);
+      return { stato: 'VALUTAZIONE_INL', decisione };
+    case 'CHIUDI':
+      await chiudi(tx, istruttoriaId, c, decisione.regola, decisione.esitoVerifica, now);
+      return { stato: 'CHIUSA', decisione };
+  }
+}
+
+async function chiudi(tx: Tx, istruttoriaId: string, c: Caricata, regola: RegolaChiusura, esito: Esito, now: Date): Promise<void> {
+  await tx.query(
+    `UPDATE istruttoria SET stato = 'CHIUSA', esito_verifica = $2, regola_chiusura = $3, chiusa_il = $4, aggiornata_il = $4 WHERE id = $1`,
+    [istruttoriaId, esito, regola, now],
+  );
+  await annullaTimer(tx, TIMER_LIMITE_ISTRUTTORIA, istruttoriaId);
+  for (const p of c.pacchetti) {
+    await annullaTimer(tx, TIMER_SCADENZA_ESITO, p.id);
+    await annullaTimer(tx, TIMER_SCADENZA_INVIO, p.id);
+  }
+  const eventi: Evento[] = [];
+  if (regola === 'AUTOCERTIFICAZIONI_TERMINE') {
+    const m = await tx.query<{ limite_motivo: string | null }>('SELECT limite_motivo FROM istruttoria WHERE id = $1', [istruttoriaId]);
+    eventi.push({ istruttoriaId, tipo: 'LIMITE_RAGGIUNTO', at: now, dettagli: { motivo: m.rows[0]?.limite_motivo ?? '' } });
+  }
+  eventi.push({ istruttoriaId, tipo: 'VERIFICA_COMPLETATA', at: now, dettagli: { esitoVerifica: esito, regola } });
+  await registraEventi(tx, eventi);
+}
+
+/** The data that reach INL and why: non verificabile answers, and every datum of an overdue or refused packet. */
+export function datiNonVerificati(pacchetti: Caricata['pacchetti']): DatoNonVerificato[] {
+  const out: DatoNonVerificato[] = [];
+  for (const p of pacchetti) {
+    if (p.stato === 'SCADUTO' || p.stato === 'RIFIUTATO') {
+      const motivo = p.stato === 'SCADUTO' ? 'ESITO_NON_PERVENUTO' : 'PACCHETTO_RIFIUTATO';
+      for (const r of p.contenuto.rapporti) for (const dato of datiDaVerificare(p.destinatario, r)) out.push({ ente: p.destinatario, riferimento: r.riferimento, dato, motivo });
+    } else {
+      for (const e of p.esitiDato) {
+        if (e.esito === 'NON_VERIFICABILE') out.push({ ente: p.destinatario, riferimento: e.riferimento, dato: e.dato as DatoNonVerificato['dato'], motivo: 'NON_VERIFICABILE' });
+      }
+    }
+  }
+  return out;
+}
+
+async function segnalaAInl(tx: Tx, istruttoriaId: string, c: Caricata, esito: Esito, now: Date, regole: RegoleInps): Promise<void> {
+  await tx.query(`UPDATE istruttoria SET stato = 'VALUTAZIONE_INL', esito_verifica = $2, aggiornata_il = $3 WHERE id = $1`, [istruttoriaId, esito, now]);
+  const d = await caricaDomandaPerIndici(tx, istruttoriaId);
+  await registraIndici(tx, istruttoriaId, await valutaIndici(tx, d, regole), now);
+  const indici = await indiciRegistrati(tx, istruttoriaId);
+  const segnalazioneId = randomUUID();
+  await tx.query('INSERT INTO segnalazione_inl (id, istruttoria_id, creata_il) VALUES ($1, $2, $3)', [segnalazioneId, istruttoriaId, now]);
+  const info = await tx.query<{ protocollo: string; tipo: 'APE_SOCIALE' | 'PRECOCI'; limite: Date | null }>(
+    'SELECT d.protocollo, d.tipo, i.limite FROM istruttoria i JOIN domanda d ON d.id = i.domanda_id WHERE i.id = $1',
+    [istruttoriaId],
+  );
+  const { protocollo, tipo, limite } = info.rows[0]!;
+  const rapporti: Rapporto[] = d.attestazioni.map((a) => ({ riferimento: a.riferimento, datore: { codiceFiscale: a.datore.codiceFiscale }, periodo: { ...a.periodo }, categoria: a.categoria }));
+  await creaMessaggio(tx, {
+    id: segnalazioneId,
+    istruttoriaId,
+    destinatario: 'INL',
+    now,
+    corpo: {
+      tipo: 'SEGNALAZIONE',
+      segnalazione: {
+        idSegnalazione: segnalazioneId,
+        idIstruttoria: istruttoriaId,
+        protocolloDomanda: protocollo,
+        tipoDomanda: tipo,
+        destinatario: 'INL',
+        limiteAttesa: (limite ?? now).toISOString(),
+        lavoratore: { codiceFiscale: d.richiedente },
+        rapporti,
+        datiNonVerificati: datiNonVerificati(c.pacchetti),
+        indici,
+      },
+    },
+  });
+  await registraEventi(tx, [{ istruttoriaId, tipo: 'VALUTAZIONE_INL_AVVIATA', at: now, dettagli: { indici: indici.length, limite: (limite ?? now).toISOString() } }]);
+}

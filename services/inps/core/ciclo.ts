@@ -1,0 +1,82 @@
+import { riepilogo } from '../../../shared/domain/esiti';
+import type { Esito } from '../../../shared/domain/types';
+import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../../../shared/messages/istruttoria';
+
+/**
+ * The lifecycle of an istruttoria's verification (protocol art. 5) as one pure decision over its state:
+ *
+ *   IN_VERIFICA      while some packet awaits its esito within its 5 days.
+ *     -> CHIUSA / ESITI_ARCHIVI            every packet answered, every datum conforme or non conforme (a, b).
+ *     -> VALUTAZIONE_INL                   some datum non verificabile, or some party overdue or refusing (c):
+ *                                          INPS sends INL the case with the triggers that matched.
+ *   VALUTAZIONE_INL
+ *     -> CHIUSA / AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO   INL opened no inspection.
+ *     -> CHIUSA / ESITO_ACCERTAMENTO                       the inspection outcome arrived.
+ *   any open state
+ *     -> CHIUSA / AUTOCERTIFICAZIONI_TERMINE  the wait limit passed (30 days from submission, or the graduatoria
+ *                                          cut-off): INPS closes on the self-declarations and its own documents.
+ *
+ * The summary esito gives precedence to NON_CONFORME, then NON_VERIFICABILE (an overdue or refused packet counts
+ * as non verificabile); an inspection outcome, when it closes the case, decides it.
+ */
+export type StatoAccertamento = 'AVVIATO' | 'NON_AVVIATO' | 'CONCLUSO';
+export type EsitoAccertamento = 'REQUISITI_CONFERMATI' | 'REQUISITI_NON_CONFERMATI';
+
+export interface StatoVerifica {
+  stato: StatoIstruttoria;
+  limite: Date | null;
+  pacchetti: ReadonlyArray<{ stato: StatoPacchetto; esitiDato: ReadonlyArray<{ esito: Esito }> }>;
+  accertamento: { stato: StatoAccertamento | null; esito: EsitoAccertamento | null } | null;
+}
+
+export type Decisione =
+  | { tipo: 'NESSUNA' }
+  | { tipo: 'SEGNALA_INL'; esitoVerifica: Esito }
+  | { tipo: 'CHIUDI'; regola: RegolaChiusura; esitoVerifica: Esito };
+
+const IN_ATTESA: readonly StatoPacchetto[] = ['DA_INVIARE', 'INVIATO'];
+
+/** Summary of what the archives said; a packet without an answer (overdue, refused, or still pending when the limit closes the case) counts as non verificabile. */
+export function esitoComplessivo(s: Pick<StatoVerifica, 'pacchetti'>): Esito {
+  const dati: Array<{ esito: Esito }> = s.pacchetti.flatMap((p) => p.esitiDato);
+  if (s.pacchetti.some((p) => p.stato !== 'RISPOSTO')) dati.push({ esito: 'NON_VERIFICABILE' });
+  return riepilogo(dati) ?? 'NON_VERIFICABILE';
+}
+
+export function esitoDaAccertamento(e: EsitoAccertamento): Esito {
+  return e === 'REQUISITI_CONFERMATI' ? 'CONFORME' : 'NON_CONFORME';
+}
+
+export function decidi(s: StatoVerifica, now: Date): Decisione {
+  if (s.stato === 'CHIUSA') return { tipo: 'NESSUNA' };
+  const acc = s.accertamento;
+  if (s.stato === 'VALUTAZIONE_INL' && acc?.stato === 'CONCLUSO' && acc.esito) {
+    return { tipo: 'CHIUDI', regola: 'ESITO_ACCERTAMENTO', esitoVerifica: esitoDaAccertamento(acc.esito) };
+  }
+  if (s.stato === 'VALUTAZIONE_INL' && acc?.stato === 'NON_AVVIATO') {
+    return { tipo: 'CHIUDI', regola: 'AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO', esitoVerifica: esitoComplessivo(s) };
+  }
+  if (s.limite !== null && now.getTime() >= s.limite.getTime()) {
+    return { tipo: 'CHIUDI', regola: 'AUTOCERTIFICAZIONI_TERMINE', esitoVerifica: esitoComplessivo(s) };
+  }
+  if (s.stato === 'IN_VERIFICA') {
+    if (s.pacchetti.length === 0 || s.pacchetti.some((p) => IN_ATTESA.includes(p.stato))) return { tipo: 'NESSUNA' };
+    const nonVerificati =
+      s.pacchetti.some((p) => p.stato === 'SCADUTO' || p.stato === 'RIFIUTATO') ||
+      s.pacchetti.some((p) => p.esitiDato.some((d) => d.esito === 'NON_VERIFICABILE'));
+    return nonVerificati
+      ? { tipo: 'SEGNALA_INL', esitoVerifica: esitoComplessivo(s) }
+      : { tipo: 'CHIUDI', regola: 'ESITI_ARCHIVI', esitoVerifica: esitoComplessivo(s) };
+  }
+  return { tipo: 'NESSUNA' };
+}
+
+/**
+ * Whether information arriving after closure contradicts the outcome the istruttoria was closed with, so the
+ * case must be re-examined (riesame): anything non conforme on a case closed favourably; an inspection that
+ * confirms the requisites of a case closed as non conforme.
+ */
+export function contraddiceChiusura(esitoChiusura: Esito | null, nuovo: Esito, fonte: 'ACCERTAMENTO' | 'ESITO'): boolean {
+  if (nuovo === 'NON_CONFORME') return esitoChiusura !== 'NON_CONFORME';
+  return fonte === 'ACCERTAMENTO' && nuovo === 'CONFORME' && esitoChiusura === 'NON_CONFORME';
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { ApeError } from '../../../shared/errors';
+import { withTransaction, type Tx } from '../../../shared/db/pool';
+import { insertRows } from '../../../shared/db/insert';
+import { rapportiPerEnte } from '../../../shared/domain/competenza';
+import { impronta } from '../../../shared/domain/impronta';
+import type { ContenutoPacchetto, Domanda, Operatore } from '../../../shared/domain/types';
+import type { RicevutaDomanda, StatoIstruttoria } from '../../../shared/messages/istruttoria';
+import { enqueue } from '../../../shared/outbox/outbox';
+import { CODE } from '../../../shared/amqp/topology';
+import { registraEventi, type Evento } from './eventi';
+import { controlliInps } from '../../../shared/domain/requisiti';
+import { programmaTimer } from '../../../shared/scheduler/timers';
+import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_INVIO } from './aggiorna';
+import { scadenzaEsito } from '../../../shared/domain/scadenze';
+import { segnalaStessoDatore } from './indici';
+import { limitePer, type RegoleInps } from './regole';
+
+/** A packet as stored before sending: the send time is added when it leaves. */
+export type PacchettoDaInviare = Omit<ContenutoPacchetto, 'dataInvio'>;
+
+/** Payload of the work message that asks the dispatcher to send a packet. */
+export interface InvioPacchettoMsg {
+  idPacchetto: string;
+  /** An operator's resend (npm run ops -- reinvia): send again a packet not answered while its istruttoria is open. */
+  reinvio?: boolean;
+}
+
+/**
+ * Stores a domanda, opens its istruttoria and creates one minimised packet per competent party, with the
+ * outbox messages that will send them, in one transaction. The same protocol submitted again with the
+ * same content returns the first receipt; with different content it is refused.
+ */
+export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operatore, now: Date, regole: RegoleInps): Promise<RicevutaDomanda> {
+  const hash = impronta(d);
+  return withTransaction(pool, async (tx) => {
+    const existing = await ricevutaEsistente(tx, d.protocollo, hash);
+    if (existing) return existing;
+
+    const domandaId = randomUUID();
+    const inserted = await tx.query(
+      `INSERT INTO domanda (id, protocollo, tipo, codice_fiscale, cognome, nome, data_nascita, data_presentazione,
+                            data_decorrenza, ricevuta_il, impronta, operatore_id, operatore_ufficio)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (protocollo) DO NOTHING`,
+      [domandaId, d.protocollo, d.tipo, d.richiedente.codiceFiscale, d.richiedente.cognome, d.richiedente.nome, d.richiedente.dataNascita,
+        d.dataPresentazione, d.dataDecorrenza, now, hash, operatore.id, operatore.ufficio],
+    );
+    if (inserted.rowCount === 0) {
+      // A concurrent submission of the same protocol committed first.
+      const again = await ricevutaEsistente(tx, d.protocollo, hash);
+      if (again) return again;
+      throw new ApeError('SERVIZIO_NON_DISPONIBILE', 'domanda in registrazione concorrente: riprovare');
+    }
+
+    await insertRows(
+      tx,
+      'attestazione',
+      ['domanda_id', 'riferimento', 'tipo', 'datore_codice_fiscale', 'datore_denominazione', 'matricola_inps', 'pat_inail', 'dal', 'al',
+        'ccnl', 'livello', 'categoria', 'professione_istat', 'voci_tariffa_inail', 'lavoro_a_turni', 'attivita_educativa', 'codice_rapporto_domestico'],
+      d.attestazioni.map((a) => [domandaId, a.riferimento, a.tipo, a.datore.codiceFiscale, a.datore.denominazione, a.datore.matricolaInps ?? null,
+        a.datore.patInail ?? null, a.periodo.dal, a.periodo.al ?? null, a.ccnl ?? null, a.livello ?? null, a.categoria, a.professioneIstat,
+        a.vociTariffaInail, a.lavoroATurni ?? null, a.attivitaEducativa ?? null, a.codiceRapportoDomestico ?? null]),
+    );
+
+    const istruttoriaId = randomUUID();
+    const stato: StatoIstruttoria = 'IN_VERIFICA';
+    const limite = limitePer(regole, d.dataPresentazione);
+    await tx.query(
+      'INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, aggiornata_il, limite, limite_motivo) VALUES ($1, $2, $3, $4, $4, $5, $6)',
+      [istruttoriaId, domandaId, stato, now, limite.limite, limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`],
+    );
+    await programmaTimer(tx, { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite });
+
+    const controlli = controlliInps(d);
+    await insertRows(tx, 'controllo_inps', ['istruttoria_id', 'requisito', 'esito', 'dettaglio'], controlli.map((c) => [istruttoriaId, c.requisito, c.esito, c.dettaglio]));
+
+    const eventi: Evento[] = [
+      { istruttoriaId, tipo: 'DOMANDA_RICEVUTA', at: now, dettagli: { protocollo: d.protocollo, operatore: operatore.id } },
+      { istruttoriaId, tipo: 'CONTROLLI_INPS', at: now, dettagli: { sintesi: controlli.map((c) => `${c.requisito} ${c.esito}`).join(', ') } },
+    ];
+    const packets: PacchettoDaInviare[] = [...rapportiPerEnte(d.attestazioni)].map(([destinatario, rapporti]) => ({
+      idPacchetto: randomUUID(),
+      idIstruttoria: istruttoriaId,
+      protocolloDomanda: d.protocollo,
+      tipoDomanda: d.tipo,
+      destinatario,
+      lavoratore: { codiceFiscale: d.richiedente.codiceFiscale },
+      rapporti,
+    }));
+    await insertRows(
+      tx,
+      'pacchetto',
+      ['id', 'istruttoria_id', 'destinatario', 'stato', 'contenuto', 'creato_il'],
+      packets.map((p) => [p.idPacchetto, istruttoriaId, p.destinatario, 'DA_INVIARE', JSON.stringify(p), now]),
+    );
+    // Until its party receives it, a packet has the same 5 days, counted from its creation: when they pass
+    // undelivered, its data count as not verifiable (the sends go on, for an answer before closure).
+    const scadenzaInvio = scadenzaEsito(now, regole.deadlines.esitoGiorni);
+    for (const p of packets) {
+      await programmaTimer(tx, { tipo: TIMER_SCADENZA_INVIO, chiave: p.idPacchetto, scadeIl: scadenzaInvio });
+      const msg: InvioPacchettoMsg = { idPacchetto: p.idPacchetto };
+      await enqueue(tx, { routingKey: CODE.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria: istruttoriaId } });
+      eventi.push({ istruttoriaId, pacchettoId: p.idPacchetto, tipo: 'PACCHETTO_CREATO', at: now, dettagli: { destinatario: p.destinatario, rapporti: p.rapporti.length } });
+    }
+    await registraEventi(tx, eventi);
+    await segnalaStessoDatore(
+      tx,
+      { istruttoriaId, richiedente: d.richiedente.codiceFiscale, presentazione: d.dataPresentazione, decorrenza: d.dataDecorrenza, attestazioni: d.attestazioni },
+      regole,
+      now,
+    );
+    return { idIstruttoria: istruttoriaId, protocolloDomanda: d.protocollo, dataRicezione: now, stato };
+  });
+}
+
+async function ricevutaEsistente(tx: Tx, protocollo: string, hash: string): Promise<RicevutaDomanda | null> {
+  const { rows } = await tx.query<{ impronta: string; id: string; ricevuta_il: Date; stato: StatoIstruttoria }>(
+    `SELECT d.impronta, i.id, d.ricevuta_il, i.stato FROM domanda d JOIN istruttoria i ON i.domanda_id = d.id WHERE d.protocollo = $1`,
+    [protocollo],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  if (row.impronta !== hash) {
+    throw new ApeError('DOMANDA_DUPLICATA', `la domanda ${protocollo} è già stata presentata con un contenuto diverso (istruttoria ${row.id})`);
+  }
+  return { idIstruttoria: row.id, protocolloDomanda: protocollo, dataRicezione: row.ricevuta_il, stato: row.stato };
+}

@@ -1,0 +1,133 @@
+import type { Pool } from 'pg';
+import { ApeError } from '../../../shared/errors';
+import { withTransaction, type Tx } from '../../../shared/db/pool';
+import { insertRows } from '../../../shared/db/insert';
+import { controllaCompletezza, riepilogo } from '../../../shared/domain/esiti';
+import { impronta } from '../../../shared/domain/impronta';
+import { entroScadenza } from '../../../shared/domain/scadenze';
+import type { Ente, EnteVerificatore, Esito, EsitoDato, Operatore } from '../../../shared/domain/types';
+import type { NotificaEsito } from '../../../shared/messages/esiti';
+import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/messages/istruttoria';
+import { annullaTimer } from '../../../shared/scheduler/timers';
+import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
+import { contraddiceChiusura } from './ciclo';
+import type { PacchettoDaInviare } from './domande';
+import { registraEventi, type Evento } from './eventi';
+import { creaMessaggio } from './messaggi';
+import type { RegoleInps } from './regole';
+
+export interface EsitoApplicato {
+  applicato: boolean;
+  inRitardo: boolean;
+  statoIstruttoria: StatoIstruttoria;
+}
+
+/**
+ * Applies a party's esito to its packet, once. Checks: the packet exists, the caller is its recipient, the
+ * correlation id is the one acknowledged, and the esito answers exactly the data the packet asked.
+ * - The same esito delivered again is recorded and changes nothing; a different one for an answered packet
+ *   is refused.
+ * - An esito after the 5-day deadline is applied while the istruttoria is open, and recorded as late.
+ * - An esito after the istruttoria closed is recorded, not applied; if it contradicts the closing outcome the
+ *   case is flagged for re-examination (riesame).
+ * - An applied esito is notified to the other parties of the istruttoria (art. 4), and the lifecycle decides
+ *   what follows (closing, or the case for INL).
+ */
+export async function applicaEsito(
+  pool: Pool,
+  n: NotificaEsito,
+  ctx: { correlationId: string; enteChiamante: Ente; operatore: Operatore; now: Date; regole: RegoleInps },
+): Promise<EsitoApplicato> {
+  return withTransaction(pool, async (tx) => {
+    const ref = await tx.query<{ istruttoria_id: string }>('SELECT istruttoria_id FROM pacchetto WHERE id = $1', [n.idPacchetto]);
+    if (!ref.rows[0]) throw new ApeError('PACCHETTO_NON_TROVATO', `nessun pacchetto ${n.idPacchetto}`);
+    const istruttoriaId = ref.rows[0].istruttoria_id;
+    // Lock order: istruttoria, then packet (the dispatcher only ever locks a packet).
+    const statoIstruttoria = await bloccaIstruttoria(tx, istruttoriaId);
+    const p = (
+      await tx.query<{ destinatario: EnteVerificatore; stato: StatoPacchetto; correlation_id: string | null; contenuto: PacchettoDaInviare; scadenza_esito: Date | null }>(
+        'SELECT destinatario, stato, correlation_id, contenuto, scadenza_esito FROM pacchetto WHERE id = $1 FOR UPDATE',
+        [n.idPacchetto],
+      )
+    ).rows[0]!;
+    if (n.ente !== p.destinatario) throw new ApeError('DATI_INCOERENTI', `il pacchetto ${n.idPacchetto} è destinato a ${p.destinatario}, non a ${n.ente}`);
+    if (ctx.enteChiamante !== p.destinatario) {
+      throw new ApeError('MITTENTE_NON_DESTINATARIO', `${ctx.enteChiamante} non può notificare l'esito di un pacchetto destinato a ${p.destinatario}`);
+    }
+    if (p.correlation_id !== null && p.correlation_id !== ctx.correlationId) {
+      throw new ApeError('CORRELAZIONE_NON_VALIDA', `X-Correlation-ID ${ctx.correlationId} non corrisponde a quello del pacchetto ${n.idPacchetto}`);
+    }
+    const esiti: EsitoDato[] = controllaCompletezza(p.destinatario, p.contenuto.rapporti, n.esitiDato);
+    const sintesi = riepilogo(esiti)!;
+    const hash = impronta({ idPacchetto: n.idPacchetto, ente: n.ente, esiti });
+    const inRitardo = p.stato === 'SCADUTO' || (p.scadenza_esito !== null && !entroScadenza(ctx.now, p.scadenza_esito));
+    const registra = (applicato: boolean) =>
+      tx.query(
+        `INSERT INTO esito_ricevuto (pacchetto_id, correlation_id, ente, ricevuto_il, impronta, applicato, operatore_id, in_ritardo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [n.idPacchetto, ctx.correlationId, n.ente, ctx.now, hash, applicato, ctx.operatore.id, inRitardo],
+      );
+
+    if (p.stato === 'RISPOSTO') {
+      const prev = await tx.query<{ impronta: string }>('SELECT impronta FROM esito_ricevuto WHERE pacchetto_id = $1 AND applicato', [n.idPacchetto]);
+      if (prev.rows[0]?.impronta !== hash) throw new ApeError('ESITO_GIA_REGISTRATO', `per il pacchetto ${n.idPacchetto} è già registrato un esito diverso`);
+      await registra(false);
+      await registraEventi(tx, [{ istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_DUPLICATO', at: ctx.now, dettagli: { ente: n.ente } }]);
+      return { applicato: false, inRitardo, statoIstruttoria };
+    }
+
+    if (statoIstruttoria === 'CHIUSA') {
+      await registra(false);
+      await registraEventi(tx, [{ istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_DOPO_CHIUSURA', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi } }]);
+      await valutaRiesame(tx, istruttoriaId, sintesi, 'ESITO', `esito ${sintesi} di ${n.ente} pervenuto dopo la chiusura`, ctx.now);
+      return { applicato: false, inRitardo, statoIstruttoria };
+    }
+
+    await insertRows(tx, 'esito_dato', ['pacchetto_id', 'riferimento', 'dato', 'esito', 'nota'], esiti.map((e) => [n.idPacchetto, e.riferimento, e.dato, e.esito, e.nota ?? null]));
+    await tx.query(
+      `UPDATE pacchetto SET stato = 'RISPOSTO', esito = $2, risposto_il = $3, correlation_id = COALESCE(correlation_id, $4), in_ritardo = $5 WHERE id = $1`,
+      [n.idPacchetto, sintesi, ctx.now, ctx.correlationId, inRitardo],
+    );
+    await registra(true);
+    await annullaTimer(tx, TIMER_SCADENZA_ESITO, n.idPacchetto);
+    await annullaTimer(tx, TIMER_SCADENZA_INVIO, n.idPacchetto);
+    const eventi: Evento[] = [
+      inRitardo
+        ? { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_IN_RITARDO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, scadenza: p.scadenza_esito?.toISOString() } }
+        : { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_RICEVUTO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, dataEsito: n.dataEsito.toISOString() } },
+    ];
+    await registraEventi(tx, eventi);
+    await notificaAlleAltreParti(tx, istruttoriaId, p.destinatario, p.contenuto.protocolloDomanda, sintesi, inRitardo, ctx.now);
+    const agg = await aggiornaIstruttoria(tx, istruttoriaId, ctx.now, ctx.regole);
+    return { applicato: true, inRitardo, statoIstruttoria: agg.stato };
+  });
+}
+
+/** Protocol art. 4: the other parties of the istruttoria learn of this esito (case and outcome only). */
+async function notificaAlleAltreParti(tx: Tx, istruttoriaId: string, ente: EnteVerificatore, protocollo: string, esito: Esito, inRitardo: boolean, now: Date): Promise<void> {
+  const altre = await tx.query<{ destinatario: EnteVerificatore }>(
+    'SELECT DISTINCT destinatario FROM pacchetto WHERE istruttoria_id = $1 AND destinatario <> $2 ORDER BY destinatario',
+    [istruttoriaId, ente],
+  );
+  for (const { destinatario } of altre.rows) {
+    await creaMessaggio(tx, {
+      istruttoriaId,
+      destinatario,
+      now,
+      corpo: {
+        tipo: 'RISCONTRO',
+        riscontro: { idRiscontro: '', idIstruttoria: istruttoriaId, protocolloDomanda: protocollo, destinatario, enteRispondente: ente, esito, dataEsito: now.toISOString(), inRitardo },
+      },
+    });
+  }
+}
+
+/** Flags a closed istruttoria for re-examination when late information contradicts how it was closed. */
+export async function valutaRiesame(tx: Tx, istruttoriaId: string, nuovo: Esito, fonte: 'ACCERTAMENTO' | 'ESITO', motivo: string, now: Date): Promise<boolean> {
+  const r = await tx.query<{ esito_verifica: Esito | null; riesame_il: Date | null }>('SELECT esito_verifica, riesame_il FROM istruttoria WHERE id = $1', [istruttoriaId]);
+  const row = r.rows[0]!;
+  if (row.riesame_il !== null || !contraddiceChiusura(row.esito_verifica, nuovo, fonte)) return false;
+  const testo = `${motivo}; l'istruttoria era stata chiusa con esito ${row.esito_verifica ?? 'non determinato'}`;
+  await tx.query('UPDATE istruttoria SET riesame_il = $2, riesame_motivo = $3, aggiornata_il = $2 WHERE id = $1', [istruttoriaId, now, testo]);
+  await registraEventi(tx, [{ istruttoriaId, tipo: 'RIESAME_RICHIESTO', at: now, dettagli: { motivo: testo } }]);
+  return true;
+}

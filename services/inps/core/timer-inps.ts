@@ -1,0 +1,79 @@
+import type { Tx } from '../../../shared/db/pool';
+import type { EnteVerificatore } from '../../../shared/domain/types';
+import type { StatoPacchetto } from '../../../shared/messages/istruttoria';
+import type { TimerHandler } from '../../../shared/scheduler/timers';
+import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
+import { registraEventi } from './eventi';
+import { creaMessaggio } from './messaggi';
+import type { RegoleInps } from './regole';
+
+/**
+ * What INPS does when a deadline passes.
+ * SCADENZA_ESITO (key: packet id): the party did not answer within 5 calendar days of receipt: the packet is
+ *   overdue, a reminder (sollecito) goes to the party, and the istruttoria proceeds as for data not verifiable.
+ * SCADENZA_INVIO (key: packet id): the packet could not be delivered within the same 5 days from its creation:
+ *   it is overdue as if the party had been silent (no reminder: the party never had it), and the istruttoria
+ *   proceeds as for data not verifiable. The dispatcher keeps trying, for an answer before closure.
+ * LIMITE_ISTRUTTORIA (key: istruttoria id): the wait for an inspection outcome is over: close on the
+ *   self-declarations.
+ */
+export function gestoriTimerInps(regole: RegoleInps): Record<string, TimerHandler> {
+  return {
+    [TIMER_SCADENZA_ESITO]: async (tx, t, now) => {
+      const ref = await tx.query<{ istruttoria_id: string }>('SELECT istruttoria_id FROM pacchetto WHERE id = $1', [t.chiave]);
+      if (!ref.rows[0]) return;
+      const istruttoriaId = ref.rows[0].istruttoria_id;
+      if ((await bloccaIstruttoria(tx, istruttoriaId)) === 'CHIUSA') return;
+      await scadePacchetto(tx, t.chiave, istruttoriaId, now);
+      await aggiornaIstruttoria(tx, istruttoriaId, now, regole);
+    },
+    [TIMER_SCADENZA_INVIO]: async (tx, t, now) => {
+      const ref = await tx.query<{ istruttoria_id: string }>('SELECT istruttoria_id FROM pacchetto WHERE id = $1', [t.chiave]);
+      if (!ref.rows[0]) return;
+      const istruttoriaId = ref.rows[0].istruttoria_id;
+      if ((await bloccaIstruttoria(tx, istruttoriaId)) === 'CHIUSA') return;
+      const r = await tx.query<{ destinatario: EnteVerificatore; tentativi_invio: number; ultimo_errore: string | null }>(
+        `UPDATE pacchetto SET stato = 'SCADUTO', scaduto_il = $2 WHERE id = $1 AND stato = 'DA_INVIARE' RETURNING destinatario, tentativi_invio, ultimo_errore`,
+        [t.chiave, now],
+      );
+      const p = r.rows[0];
+      if (!p) return;
+      await registraEventi(tx, [
+        {
+          istruttoriaId,
+          pacchettoId: t.chiave,
+          tipo: 'PACCHETTO_NON_CONSEGNATO',
+          at: now,
+          dettagli: { destinatario: p.destinatario, scadenza: t.scadeIl.toISOString(), tentativi: p.tentativi_invio, errore: p.ultimo_errore ?? '' },
+        },
+      ]);
+      await aggiornaIstruttoria(tx, istruttoriaId, now, regole);
+    },
+    [TIMER_LIMITE_ISTRUTTORIA]: async (tx, t, now) => {
+      await aggiornaIstruttoria(tx, t.chiave, now, regole);
+    },
+  };
+}
+
+async function scadePacchetto(tx: Tx, pacchettoId: string, istruttoriaId: string, now: Date): Promise<void> {
+  const r = await tx.query<{ stato: StatoPacchetto; destinatario: EnteVerificatore; scadenza_esito: Date; correlation_id: string | null }>(
+    'SELECT stato, destinatario, scadenza_esito, correlation_id FROM pacchetto WHERE id = $1 FOR UPDATE',
+    [pacchettoId],
+  );
+  const p = r.rows[0]!;
+  if (p.stato !== 'INVIATO') return;
+  await tx.query(`UPDATE pacchetto SET stato = 'SCADUTO', scaduto_il = $2, sollecitato_il = $2 WHERE id = $1`, [pacchettoId, now]);
+  await creaMessaggio(tx, {
+    istruttoriaId,
+    destinatario: p.destinatario,
+    now,
+    ...(p.correlation_id !== null && { correlationId: p.correlation_id }),
+    corpo: {
+      tipo: 'SOLLECITO',
+      sollecito: { idSollecito: '', idPacchetto: pacchettoId, destinatario: p.destinatario, scadenza: p.scadenza_esito.toISOString(), dataSollecito: now.toISOString() },
+    },
+  });
+  await registraEventi(tx, [
+    { istruttoriaId, pacchettoId, tipo: 'PACCHETTO_SCADUTO', at: now, dettagli: { destinatario: p.destinatario, scadenza: p.scadenza_esito.toISOString() } },
+  ]);
+}

@@ -1,0 +1,130 @@
+import type { Pool } from 'pg';
+import { ApeError } from '../../../shared/errors';
+import { DATI_VERIFICATI, type EnteVerificatore, type Esito, type EsitoDato, type TipoDomanda, type DatoVerificato } from '../../../shared/domain/types';
+import type { ChiaveIstruttoria, RegolaChiusura, StatoIstruttoria, StatoPacchetto, StatoScadenza, VistaAccertamento, VistaIstruttoria } from '../../../shared/messages/istruttoria';
+import { descriviEvento } from './eventi';
+
+/** Reads the state of one istruttoria with every packet and its esiti (StatoIstruttoria). */
+export async function caricaVista(pool: Pool, chiave: ChiaveIstruttoria): Promise<VistaIstruttoria> {
+  const byId = 'idIstruttoria' in chiave;
+  const { rows } = await pool.query<{
+    id: string; protocollo: string; tipo: TipoDomanda; stato: StatoIstruttoria; data_presentazione: Date; ricevuta_il: Date;
+    esito_verifica: Esito | null; chiusa_il: Date | null; regola_chiusura: RegolaChiusura | null;
+    limite: Date | null; limite_motivo: string | null; riesame_il: Date | null; riesame_motivo: string | null; codice_fiscale: string;
+  }>(
+    `SELECT i.id, d.protocollo, d.codice_fiscale, d.tipo, i.stato, d.data_presentazione, d.ricevuta_il, i.esito_verifica, i.chiusa_il, i.regola_chiusura,
+            i.limite, i.limite_motivo, i.riesame_il, i.riesame_motivo
+       FROM istruttoria i JOIN domanda d ON d.id = i.domanda_id
+      WHERE ${byId ? 'i.id = $1' : 'd.protocollo = $1'}`,
+    [byId ? chiave.idIstruttoria : chiave.protocolloDomanda],
+  );
+  const i = rows[0];
+  if (!i) {
+    throw new ApeError('ISTRUTTORIA_NON_TROVATA', byId ? `nessuna istruttoria ${chiave.idIstruttoria}` : `nessuna domanda con protocollo ${chiave.protocolloDomanda}`);
+  }
+  const packets = await pool.query<{
+    id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; correlation_id: string | null; creato_il: Date;
+    inviato_il: Date | null; risposto_il: Date | null; esito: Esito | null;
+    scadenza_esito: Date | null; in_ritardo: boolean; sollecitato_il: Date | null;
+    esiti: Array<{ riferimento: number; dato: DatoVerificato; esito: Esito; nota: string | null }> | null;
+  }>(
+    `SELECT p.id, p.destinatario, p.stato, p.correlation_id, p.creato_il, p.inviato_il, p.risposto_il, p.esito,
+            p.scadenza_esito, p.in_ritardo, p.sollecitato_il,
+            (SELECT json_agg(json_build_object('riferimento', e.riferimento, 'dato', e.dato, 'esito', e.esito, 'nota', e.nota)
+                     ORDER BY e.riferimento, array_position($2::text[], e.dato))
+               FROM esito_dato e WHERE e.pacchetto_id = p.id) AS esiti
+       FROM pacchetto p WHERE p.istruttoria_id = $1
+      ORDER BY array_position(ARRAY['MINLAVORO','ANPAL','INAIL','INL'], p.destinatario)`,
+    [i.id, DATI_VERIFICATI],
+  );
+  const vista: VistaIstruttoria = {
+    idIstruttoria: i.id,
+    codiceFiscaleRichiedente: i.codice_fiscale,
+    protocolloDomanda: i.protocollo,
+    tipoDomanda: i.tipo,
+    stato: i.stato,
+    dataPresentazione: i.data_presentazione,
+    dataRicezione: i.ricevuta_il,
+    pacchetti: packets.rows.map((p) => ({
+      idPacchetto: p.id,
+      destinatario: p.destinatario,
+      stato: p.stato,
+      creatoIl: p.creato_il,
+      esitiDato: (p.esiti ?? []).map((e) => {
+        const out: EsitoDato = { riferimento: e.riferimento, dato: e.dato, esito: e.esito };
+        if (e.nota !== null) out.nota = e.nota;
+        return out;
+      }),
+      ...(p.correlation_id !== null && { correlationId: p.correlation_id }),
+      ...(p.inviato_il !== null && { inviatoIl: p.inviato_il }),
+      ...(p.risposto_il !== null && { rispostoIl: p.risposto_il }),
+      ...(p.esito !== null && { esito: p.esito }),
+      ...(p.scadenza_esito !== null && { scadenzaEsito: p.scadenza_esito }),
+      ...(p.in_ritardo && { inRitardo: true }),
+      ...(p.sollecitato_il !== null && { sollecitatoIl: p.sollecitato_il }),
+    })),
+    scadenze: [],
+    controlliInps: [],
+    indiciInl: [],
+    eventi: [],
+  };
+  const chiusa = i.stato === 'CHIUSA';
+  // Packets never received: their delivery deadline (the SCADENZA_INVIO timer).
+  const consegna = await pool.query<{ chiave: string; scade_il: Date }>(
+    `SELECT chiave, scade_il FROM timer WHERE tipo = 'SCADENZA_INVIO' AND chiave = ANY($1::text[])`,
+    [packets.rows.filter((p) => p.inviato_il === null).map((p) => p.id)],
+  );
+  const scadenzaConsegna = new Map(consegna.rows.map((t) => [t.chiave, t.scade_il]));
+  for (const p of packets.rows) {
+    const scadeIl = scadenzaConsegna.get(p.id);
+    if (scadeIl === undefined) continue;
+    const stato: StatoScadenza = p.stato === 'SCADUTO' ? 'SUPERATA' : p.stato === 'RISPOSTO' ? 'RISPETTATA' : chiusa ? 'NON_PIU_RILEVANTE' : 'IN_CORSO';
+    vista.scadenze.push({ tipo: 'CONSEGNA_PACCHETTO', idPacchetto: p.id, scadeIl, stato, descrizione: `consegna a ${p.destinatario} entro 5 giorni solari dalla creazione del pacchetto` });
+  }
+  for (const p of packets.rows) {
+    if (p.scadenza_esito === null) continue;
+    const stato: StatoScadenza = p.stato === 'RISPOSTO' ? (p.in_ritardo ? 'SUPERATA' : 'RISPETTATA') : p.stato === 'SCADUTO' ? 'SUPERATA' : chiusa ? 'NON_PIU_RILEVANTE' : 'IN_CORSO';
+    vista.scadenze.push({ tipo: 'ESITO_PACCHETTO', idPacchetto: p.id, scadeIl: p.scadenza_esito, stato, descrizione: `esito di ${p.destinatario} entro 5 giorni solari dalla ricezione` });
+  }
+  if (i.limite !== null) {
+    const stato: StatoScadenza = !chiusa ? 'IN_CORSO' : i.regola_chiusura === 'AUTOCERTIFICAZIONI_TERMINE' ? 'SUPERATA' : 'RISPETTATA';
+    vista.scadenze.push({ tipo: 'LIMITE_ISTRUTTORIA', scadeIl: i.limite, stato, descrizione: `attesa massima dell'esito di accertamenti: ${i.limite_motivo ?? ''}` });
+    vista.limite = i.limite;
+  }
+  const [controlli, indici, segnalazione, eventi] = await Promise.all([
+    pool.query<{ requisito: string; esito: string; dettaglio: string }>('SELECT requisito, esito, dettaglio FROM controllo_inps WHERE istruttoria_id = $1 ORDER BY requisito', [i.id]),
+    pool.query<{ codice: string; descrizione: string; datore_cf: string; rilevato_il: Date }>('SELECT codice, descrizione, datore_cf, rilevato_il FROM indice_inl WHERE istruttoria_id = $1 ORDER BY id', [i.id]),
+    pool.query<{ id: string; creata_il: Date; stato_accertamento: VistaAccertamento['stato'] | null; id_accertamento: string | null; esito_accertamento: VistaAccertamento['esito'] | null; aggiornata_il: Date | null }>(
+      'SELECT id, creata_il, stato_accertamento, id_accertamento, esito_accertamento, aggiornata_il FROM segnalazione_inl WHERE istruttoria_id = $1',
+      [i.id],
+    ),
+    pool.query<{ tipo: string; avvenuto_il: Date; pacchetto_id: string | null; dettagli: Record<string, unknown> }>(
+      'SELECT tipo, avvenuto_il, pacchetto_id, dettagli FROM evento WHERE istruttoria_id = $1 ORDER BY id',
+      [i.id],
+    ),
+  ]);
+  vista.controlliInps = controlli.rows;
+  vista.indiciInl = indici.rows.map((x) => ({ codice: x.codice, descrizione: x.descrizione, rilevatoIl: x.rilevato_il, ...(x.datore_cf !== '' && { datore: x.datore_cf }) }));
+  const seg = segnalazione.rows[0];
+  if (seg) {
+    vista.accertamento = {
+      idSegnalazione: seg.id,
+      segnalatoIl: seg.creata_il,
+      ...(seg.stato_accertamento !== null && { stato: seg.stato_accertamento }),
+      ...(seg.id_accertamento !== null && { idAccertamento: seg.id_accertamento }),
+      ...(seg.esito_accertamento !== null && { esito: seg.esito_accertamento }),
+      ...(seg.aggiornata_il !== null && { aggiornatoIl: seg.aggiornata_il }),
+    };
+  }
+  if (i.riesame_il !== null) vista.riesame = { richiestoIl: i.riesame_il, motivo: i.riesame_motivo ?? '' };
+  vista.eventi = eventi.rows.map((e) => ({
+    tipo: e.tipo,
+    avvenutoIl: e.avvenuto_il,
+    descrizione: descriviEvento(e.tipo, e.dettagli),
+    ...(e.pacchetto_id !== null && { idPacchetto: e.pacchetto_id }),
+  }));
+  if (i.esito_verifica !== null) vista.esitoVerifica = i.esito_verifica;
+  if (i.chiusa_il !== null) vista.dataChiusura = i.chiusa_il;
+  if (i.regola_chiusura !== null) vista.regolaChiusura = i.regola_chiusura;
+  return vista;
+}

@@ -1,0 +1,120 @@
+import type { Pool } from 'pg';
+import { ApeError, RemoteFaultError, toError } from '../../../shared/errors';
+import type { Clock } from '../../../shared/clock';
+import type { WorkHandler } from '../../../shared/amqp/consumer';
+import { withTransaction } from '../../../shared/db/pool';
+import type { EnteVerificatore, Operatore } from '../../../shared/domain/types';
+import { registraEventi } from '../core/eventi';
+import type { CorpoMessaggio, InvioMessaggioMsg } from '../core/messaggi';
+import { OPERATIONS } from '../../../shared/messages/contracts';
+import { correlationHeader, operatoreHeader, replyToHeader } from '../../../shared/messages/envelope';
+import { writeNotificaRiscontro, writeSegnalaCaso, writeSollecitaEsito } from '../../../shared/messages/pacchetto';
+import type { SoapClient } from '../../../shared/soap/client';
+import type { Xml } from '../../../shared/xml/write';
+import type { Destinazione } from './invio-pacchetto';
+
+/**
+ * Sends a reminder, a case for INL or a notice of esito through the hub, once: a message already delivered is
+ * not sent again, and the hub answers a repeated one with the same ack. A case for INL records the correlation
+ * id INL will call back with.
+ */
+export interface InvioMessaggioDeps {
+  pool: Pool;
+  soap: SoapClient;
+  clock: Clock;
+  destinazione(destinatario: EnteVerificatore): Destinazione;
+  replyTo: string;
+  /** The operator named on messages INPS sends on its own (deadlines, notices). */
+  operatore: Operatore;
+}
+
+interface Row {
+  tipo: CorpoMessaggio['tipo'];
+  destinatario: EnteVerificatore;
+  istruttoria_id: string;
+  corpo: CorpoMessaggio;
+  stato: 'DA_INVIARE' | 'INVIATO' | 'RIFIUTATO';
+  correlation_id: string | null;
+}
+
+function richiesta(row: Row, deps: InvioMessaggioDeps, now: Date): { soapAction: string; headers: Xml[]; body: Xml } {
+  const op = operatoreHeader(deps.operatore);
+  const c = row.corpo;
+  switch (c.tipo) {
+    case 'SOLLECITO':
+      return {
+        soapAction: OPERATIONS.SollecitaEsito.soapAction,
+        headers: [op, ...(row.correlation_id ? [correlationHeader(row.correlation_id)] : [])],
+        body: writeSollecitaEsito({ ...c.sollecito, scadenza: new Date(c.sollecito.scadenza), dataSollecito: new Date(c.sollecito.dataSollecito) }),
+      };
+    case 'SEGNALAZIONE':
+      return {
+        soapAction: OPERATIONS.SegnalaCaso.soapAction,
+        headers: [op, replyToHeader(deps.replyTo)],
+        body: writeSegnalaCaso({ ...c.segnalazione, dataInvio: now, limiteAttesa: new Date(c.segnalazione.limiteAttesa) }),
+      };
+    case 'RISCONTRO':
+      return {
+        soapAction: OPERATIONS.NotificaRiscontro.soapAction,
+        headers: [op],
+        body: writeNotificaRiscontro({ ...c.riscontro, dataEsito: new Date(c.riscontro.dataEsito) }),
+      };
+  }
+}
+
+export function invioMessaggio(deps: InvioMessaggioDeps): WorkHandler<InvioMessaggioMsg> {
+  return async (msg, log) => {
+    const { rows } = await deps.pool.query<Row>(
+      'SELECT tipo, destinatario, istruttoria_id, corpo, stato, correlation_id FROM messaggio_uscita WHERE id = $1',
+      [msg.payload.idMessaggio],
+    );
+    const row = rows[0];
+    if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `messaggio ${msg.payload.idMessaggio} assente`);
+    const mlog = log.child({ idMessaggio: msg.payload.idMessaggio, tipo: row.tipo, destinatario: row.destinatario, idIstruttoria: row.istruttoria_id });
+    if (row.stato !== 'DA_INVIARE') {
+      mlog.info({ stato: row.stato }, 'message already handled');
+      return;
+    }
+    const dest = deps.destinazione(row.destinatario);
+    const now = deps.clock.now();
+    const req = richiesta(row, deps, now);
+    let correlationId: string | null = row.correlation_id;
+    try {
+      const result = await deps.soap.call({ url: dest.url, expectedServerCN: dest.expectedServerCN, ...req });
+      if (row.tipo === 'SEGNALAZIONE') {
+        correlationId = result.headers.optional('X-Correlation-ID')?.value() ?? null;
+        if (!correlationId) throw new ApeError('RISPOSTA_NON_VALIDA', `l'ack di ${dest.url} non contiene X-Correlation-ID`, { retryable: false });
+      }
+    } catch (thrown) {
+      const err = toError(thrown);
+      const refused = err instanceof RemoteFaultError && !err.retryable;
+      await withTransaction(deps.pool, async (tx) => {
+        await tx.query(
+          `UPDATE messaggio_uscita SET tentativi = tentativi + 1, ultimo_errore = $2, stato = CASE WHEN $3 THEN 'RIFIUTATO' ELSE stato END WHERE id = $1`,
+          [msg.payload.idMessaggio, err.message.slice(0, 500), refused],
+        );
+        if (refused) {
+          await registraEventi(tx, [{ istruttoriaId: row.istruttoria_id, tipo: 'MESSAGGIO_RIFIUTATO', at: deps.clock.now(), dettagli: { tipo: row.tipo, destinatario: row.destinatario, errore: err.message.slice(0, 300) } }]);
+        }
+      }).catch(() => undefined);
+      throw err;
+    }
+    await withTransaction(deps.pool, async (tx) => {
+      await tx.query(
+        `UPDATE messaggio_uscita SET stato = 'INVIATO', inviato_il = $2, correlation_id = $3, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = $1`,
+        [msg.payload.idMessaggio, now, correlationId],
+      );
+      if (row.tipo === 'SEGNALAZIONE') {
+        await tx.query('UPDATE segnalazione_inl SET correlation_id = COALESCE(correlation_id, $2), inviata_il = COALESCE(inviata_il, $3) WHERE id = $1', [
+          msg.payload.idMessaggio,
+          correlationId,
+          now,
+        ]);
+      }
+      await registraEventi(tx, [
+        { istruttoriaId: row.istruttoria_id, tipo: row.tipo === 'SOLLECITO' ? 'SOLLECITO_INVIATO' : 'MESSAGGIO_INVIATO', at: now, dettagli: { tipo: row.tipo, destinatario: row.destinatario } },
+      ]);
+    });
+    mlog.info({ correlationId }, 'message accepted by counterpart');
+  };
+}

@@ -1,0 +1,59 @@
+import { identityOf, systemOperatorOf } from '../../../shared/config/load';
+import { apriDatabase } from '../../../shared/runtime/database';
+import { sorvegliaCertificatiServizio } from '../../../shared/runtime/certificati';
+import { CODE } from '../../../shared/amqp/topology';
+import { ApeError } from '../../../shared/errors';
+import { CONTRACTS } from '../../../shared/messages/contracts';
+import { createMessaging, startRelay, startWorker } from '../../../shared/runtime/messaging';
+import { runService } from '../../../shared/runtime/service';
+import { creaSoapClient } from '../../../shared/runtime/soap-client';
+import { invioPacchetto } from './invio-pacchetto';
+import { invioMessaggio } from './invio-messaggio';
+
+/**
+ * INPS dispatcher: relays the INPS outbox to RabbitMQ and sends each packet over SOAP to the Ministero's hub
+ * (protocol art. 3), or straight to its recipient when routing is "direct".
+ */
+runService('inps-dispatcher', async (rt) => {
+  const { config } = rt;
+  const svc = config.services.inpsDispatcher;
+  const identity = identityOf(config, svc.identity);
+  sorvegliaCertificatiServizio(rt, identity);
+  const { pool, registri } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
+
+  const soap = creaSoapClient(rt, identity, registri);
+
+  const hub = config.services.hub;
+  const destinazione = (destinatario: 'MINLAVORO' | 'ANPAL' | 'INAIL' | 'INL') => {
+    if (config.routing === 'hub') return { url: `${hub.publicUrl}${CONTRACTS.verifica.path}`, expectedServerCN: identityOf(config, hub.identity).subjectCN };
+    const agency = config.services.agencies[destinatario];
+    if (!agency) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${destinatario} is not configured`);
+    return { url: `${agency.publicUrl}${CONTRACTS.verifica.path}`, expectedServerCN: identityOf(config, agency.identity).subjectCN };
+  };
+
+  const amqp = createMessaging(rt);
+  startWorker(rt, amqp, CODE.inpsInvioPacchetto, invioPacchetto({
+    pool,
+    soap,
+    clock: rt.clock,
+    destinazione,
+    replyTo: `${config.services.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`,
+    esitoGiorni: config.deadlines.esitoGiorni,
+    regole: { deadlines: config.deadlines, inl: config.inl },
+  }), {
+    // A packet is sent until it is delivered or its istruttoria closes; its send deadline (SCADENZA_INVIO) applies
+    // the deadline rules meanwhile. No attempt limit would be right for that.
+    maxAttempts: Number.POSITIVE_INFINITY,
+  });
+  startWorker(rt, amqp, CODE.inpsInvioMessaggio, invioMessaggio({
+    pool,
+    soap,
+    clock: rt.clock,
+    destinazione,
+    replyTo: `${config.services.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`,
+    operatore: systemOperatorOf(config, 'inps-dispatcher'),
+  }));
+  await amqp.start();
+  startRelay(rt, amqp, pool, svc.schema);
+  rt.ready({ routing: config.routing });
+});

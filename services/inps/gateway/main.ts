@@ -1,0 +1,51 @@
+import { apriDatabase } from '../../../shared/runtime/database';
+import { sorvegliaCertificatiServizio } from '../../../shared/runtime/certificati';
+import { ENTI_VERIFICATORI } from '../../../shared/domain/types';
+import { identityOf, trustedCaFiles } from '../../../shared/config/load';
+import { CONTRACTS } from '../../../shared/messages/contracts';
+import { runService } from '../../../shared/runtime/service';
+import { createSoapServer } from '../../../shared/soap/server';
+import { chiudiServer, listen } from '../../../shared/soap/listen';
+import { notificaAccertamento, notificaEsito, presentaDomanda, requireIdentities, statoIstruttoria } from './operations';
+
+/**
+ * INPS gateway: serves inps-istruttoria.wsdl to INPS case-processing systems and inps-esiti.wsdl to the
+ * verifying parties. Stores a domanda with its packets and their outbox messages before acknowledging;
+ * applies each esito once.
+ */
+runService('inps-gateway', async (rt) => {
+  const svc = rt.config.services.inpsGateway;
+  const identity = identityOf(rt.config, svc.identity);
+  sorvegliaCertificatiServizio(rt, identity);
+  const { pool, registri, sospensioni, visti } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
+
+  const identities = Object.values(rt.config.identities);
+  const deps = {
+    pool,
+    clock: rt.clock,
+    caseSystems: requireIdentities(identities.filter((i) => i.ente === 'INPS' && i.code !== svc.identity).map((i) => i.code), 'INPS case systems'),
+    verifiers: requireIdentities(identities.filter((i) => (ENTI_VERIFICATORI as readonly string[]).includes(i.ente)).map((i) => i.code), 'verifying parties'),
+    inspectors: requireIdentities(identities.filter((i) => i.ente === 'INL').map((i) => i.code), 'INL'),
+    regole: { deadlines: rt.config.deadlines, inl: rt.config.inl },
+  };
+  const server = createSoapServer({
+    tls: { keyFile: identity.keyFile, certFile: identity.certFile, caFile: trustedCaFiles(rt.config) },
+    identities,
+    publicUrl: svc.publicUrl,
+    maxBodyBytes: rt.config.soap.maxBodyBytes,
+    maxRichiesteInCorso: rt.config.soap.maxRichiesteInCorso,
+    clock: rt.clock,
+    log: rt.log,
+    registri,
+    sospensioni,
+    visti,
+    services: [
+      { ...CONTRACTS.istruttoria, operations: [presentaDomanda(deps), statoIstruttoria(deps)] },
+      { ...CONTRACTS.esiti, operations: [notificaEsito(deps), notificaAccertamento(deps)] },
+    ],
+  });
+  await listen(server, svc.listen);
+  rt.onShutdown(() => chiudiServer(server));
+  rt.osservabilita.prontezza('soap', () => server.listening || Promise.reject(new Error(`endpoint SOAP ${svc.publicUrl} non in ascolto`)));
+  rt.ready({ url: svc.publicUrl });
+});

@@ -1,0 +1,38 @@
+import { identityOf } from '../../../shared/config/load';
+import { apriDatabase } from '../../../shared/runtime/database';
+import { sorvegliaCertificatiServizio } from '../../../shared/runtime/certificati';
+import { gestoriTimerInps } from '../core/timer-inps';
+import { runService } from '../../../shared/runtime/service';
+import { Scheduler } from '../../../shared/scheduler/timers';
+import { avviaAttivitaPeriodiche, controlliAccessi } from '../../../shared/runtime/periodici';
+import { conservazioneInps } from '../../../shared/audit/conservazione';
+
+/**
+ * INPS scheduler: fires the durable timers of the istruttorie (a party's 5-day deadline, the 30-day or
+ * graduatoria limit). Any number of instances may run: each timer fires once.
+ */
+runService('inps-scheduler', async (rt) => {
+  const { config } = rt;
+  const svc = config.services.inpsScheduler;
+  sorvegliaCertificatiServizio(rt, identityOf(config, svc.identity));
+  const { pool, registri } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
+  const scheduler = new Scheduler({
+    pool,
+    clock: rt.clock,
+    handlers: gestoriTimerInps({ deadlines: config.deadlines, inl: config.inl }),
+    log: rt.log,
+    batchSize: config.scheduler.batchSize,
+    pollMs: config.scheduler.pollMs,
+  });
+  scheduler.start();
+  rt.onShutdown(() => scheduler.stop());
+  avviaAttivitaPeriodiche(rt, [
+    controlliAccessi(rt, pool, { istruttorie: true }),
+    {
+      nome: 'conservazione dei dati',
+      ogniMs: config.retention.intervalloMinuti * 60_000,
+      esegui: async () => ({ istruttorie: (await conservazioneInps(pool, registri, rt.clock.now(), config.retention.giorniDopoChiusura)).trattati }),
+    },
+  ]);
+  rt.ready({ pollMs: config.scheduler.pollMs });
+});

@@ -1,0 +1,34 @@
+import { createPool } from '../../../shared/db/pool';
+import { verificaRegistro, type Registro } from '../../../shared/audit/catena';
+import { runCli } from '../../../shared/runtime/cli';
+import { schemaDi, tuttiGliSchemi } from '../../../shared/runtime/enti';
+
+/**
+ * npm run audit:verifica [-- --ente INPS|HUB|MINLAVORO|ANPAL|INAIL|INL]
+ * Recomputes the hash chains of the access trace, the message log and the retention log; reports the first broken
+ * record of each and exits with 1 when any chain is broken.
+ */
+const REGISTRI: Registro[] = ['registro_accessi', 'registro_messaggi', 'registro_conservazione'];
+
+runCli(async (args, { config }) => {
+  const scelta = args.opt('ente');
+  const schemi = scelta ? [{ ente: scelta.toUpperCase(), schema: schemaDi(config, scelta) }] : tuttiGliSchemi(config);
+  let guasti = 0;
+  for (const { ente, schema } of schemi) {
+    const pool = createPool(config.postgres.url, schema, { max: 1, applicationName: 'audit-verifica' });
+    try {
+      for (const r of REGISTRI) {
+        const esito = await verificaRegistro(pool, r);
+        if (esito.integro) {
+          console.log(`${ente.padEnd(9)} ${r.padEnd(22)} integro (${esito.record} record)`);
+        } else {
+          guasti++;
+          console.log(`${ente.padEnd(9)} ${r.padEnd(22)} MANOMESSO: primo record non valido ${esito.primoGuasto!.seq}: ${esito.primoGuasto!.motivo}`);
+        }
+      }
+    } finally {
+      await pool.end();
+    }
+  }
+  if (guasti > 0) process.exit(1);
+});
