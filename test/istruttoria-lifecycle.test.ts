@@ -6,7 +6,6 @@ import { ManualClock, type Clock } from '../shared/clock';
 import { ApeError } from '../shared/errors';
 import { createLogger } from '../shared/log';
 import type { Domanda, EnteVerificatore, Esito } from '../shared/domain/types';
-import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../shared/messages/istruttoria';
 import type { NotificaAccertamento } from '../shared/messages/esiti';
 import { Scheduler } from '../shared/scheduler/timers';
 import { registraDomanda } from '../services/inps/core/domande';
@@ -18,6 +17,7 @@ import { caricaVista } from '../services/inps/core/vista';
 import type { CorpoMessaggio } from '../services/inps/core/messaggi';
 import type { RegoleInps } from '../services/inps/core/regole';
 import { scenario } from '../infra/demo/dataset';
+import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../shared/domain/stati';
 import {
   DatabaseInps,
   domanda,

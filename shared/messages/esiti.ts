@@ -2,6 +2,7 @@ import type { Ente, EsitoDato } from '../domain/types';
 import { el, opt, Xml, xsDateTime } from '../xml/write';
 import type { XmlReader } from '../xml/read';
 import { readEsitiDato, writeEsitiDato } from './istruttoria';
+import type { EsitoAccertamento, StatoAccertamento } from '../domain/stati';
 
 /** Codec of wsdl/inps-esiti.wsdl (payloads in namespace esi:). */
 
@@ -36,15 +37,13 @@ export function writeNotificaEsitoRisposta(): Xml {
   return el('esi:NotificaEsitoRisposta', el('esi:Esito', 'OK'));
 }
 
-export type StatoAccertamentoMsg = 'AVVIATO' | 'NON_AVVIATO' | 'CONCLUSO';
-export type EsitoAccertamentoMsg = 'REQUISITI_CONFERMATI' | 'REQUISITI_NON_CONFERMATI';
 
 export interface NotificaAccertamento {
   idSegnalazione: string;
-  stato: StatoAccertamentoMsg;
+  stato: StatoAccertamento;
   dataEvento: Date;
   idAccertamento?: string;
-  esito?: EsitoAccertamentoMsg;
+  esito?: EsitoAccertamento;
   nota?: string;
 }
 
@@ -60,11 +59,11 @@ export function writeNotificaAccertamento(n: NotificaAccertamento): Xml {
 }
 
 export function readNotificaAccertamento(r: XmlReader): NotificaAccertamento {
-  const n: NotificaAccertamento = { idSegnalazione: r.text('IdSegnalazione'), stato: r.text('Stato') as StatoAccertamentoMsg, dataEvento: r.dateTime('DataEvento') };
+  const n: NotificaAccertamento = { idSegnalazione: r.text('IdSegnalazione'), stato: r.text('Stato') as StatoAccertamento, dataEvento: r.dateTime('DataEvento') };
   const id = r.optText('IdAccertamento');
   if (id !== undefined) n.idAccertamento = id;
   const esito = r.optText('Esito');
-  if (esito !== undefined) n.esito = esito as EsitoAccertamentoMsg;
+  if (esito !== undefined) n.esito = esito as EsitoAccertamento;
   const nota = r.optText('Nota');
   if (nota !== undefined) n.nota = nota;
   return n;

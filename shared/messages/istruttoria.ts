@@ -1,15 +1,12 @@
 import type { Attestazione, Categoria, Domanda, EnteVerificatore, Esito, EsitoDato, DatoVerificato, TipoAttestazione, TipoDomanda } from '../domain/types';
 import { el, opt, Xml, xsDateTime } from '../xml/write';
 import type { XmlReader } from '../xml/read';
+import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../domain/stati';
 
 /** Codec of wsdl/inps-istruttoria.wsdl (payloads in namespace ist:). */
 
 export const OP_PRESENTA_DOMANDA = 'PresentaDomanda';
 export const OP_STATO_ISTRUTTORIA = 'StatoIstruttoria';
-
-export type StatoIstruttoria = 'IN_VERIFICA' | 'VALUTAZIONE_INL' | 'CHIUSA';
-export type StatoPacchetto = 'DA_INVIARE' | 'INVIATO' | 'RISPOSTO' | 'SCADUTO' | 'RIFIUTATO';
-export type RegolaChiusura = 'ESITI_ARCHIVI' | 'ESITO_ACCERTAMENTO' | 'AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO' | 'AUTOCERTIFICAZIONI_TERMINE';
 
 export function readPresentaDomanda(r: XmlReader): Domanda {
   const ric = r.child('Richiedente');

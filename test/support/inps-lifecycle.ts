@@ -6,11 +6,11 @@ import { dropDatabase, ensureDatabase } from '../../infra/local/postgres';
 import { conCifraDiControllo, conControllo } from '../../shared/domain/codice-fiscale';
 import { datiDaVerificare } from '../../shared/domain/competenza';
 import type { Attestazione, Domanda, EnteVerificatore, Esito, EsitoDato, Operatore, Rapporto, Richiedente, TipoDomanda } from '../../shared/domain/types';
-import type { StatoPacchetto } from '../../shared/messages/istruttoria';
 import type { PacchettoDaInviare } from '../../services/inps/core/domande';
 import { registraPresaInCarico } from '../../services/inps/core/presa-in-carico';
 import { applicaEsito, type EsitoApplicato } from '../../services/inps/core/esiti';
 import type { RegoleInps } from '../../services/inps/core/regole';
+import type { StatoPacchetto } from '../../shared/domain/stati';
 
 /**
  * Helpers for in-process tests of the INPS-side lifecycle against a real PostgreSQL database: a throwaway

@@ -1,6 +1,6 @@
 import { valutaChiusura, type PacchettoPerChiusura } from '../../services/inps/core/chiusura';
 import type { Esito } from '../../shared/domain/types';
-import type { StatoPacchetto } from '../../shared/messages/istruttoria';
+import type { StatoPacchetto } from '../../shared/domain/stati';
 
 function risposto(...esiti: Esito[]): PacchettoPerChiusura {
   return { stato: 'RISPOSTO', esitiDato: esiti.map((esito) => ({ esito })) };

@@ -2,7 +2,7 @@ import { contraddiceChiusura, decidi, esitoComplessivo, type StatoVerifica } fro
 import { datiNonVerificati } from '../../services/inps/core/aggiorna';
 import type { PacchettoDaInviare } from '../../services/inps/core/domande';
 import type { EnteVerificatore, Esito, Rapporto } from '../../shared/domain/types';
-import type { StatoIstruttoria, StatoPacchetto } from '../../shared/messages/istruttoria';
+import type { StatoIstruttoria, StatoPacchetto } from '../../shared/domain/stati';
 
 /**
  * The lifecycle of an istruttoria's verification as a pure decision (protocol art. 5): which state follows from

@@ -4,12 +4,12 @@ import { withTransaction } from '../../../shared/db/pool';
 import { impronta } from '../../../shared/domain/impronta';
 import type { Operatore } from '../../../shared/domain/types';
 import type { NotificaAccertamento } from '../../../shared/messages/esiti';
-import type { StatoIstruttoria } from '../../../shared/messages/istruttoria';
 import { aggiornaIstruttoria, bloccaIstruttoria } from './aggiorna';
-import { esitoDaAccertamento, type EsitoAccertamento, type StatoAccertamento } from './ciclo';
+import { esitoDaAccertamento } from './ciclo';
 import { registraEventi, type Evento } from './eventi';
 import { valutaRiesame } from './esiti';
 import type { RegoleInps } from './regole';
+import type { StatoIstruttoria, EsitoAccertamento, StatoAccertamento } from '../../../shared/domain/stati';
 
 /** Transitions INL may report: a decision on a case, then (if opened) its conclusion. */
 const AMMESSE: Readonly<Record<string, readonly StatoAccertamento[]>> = {

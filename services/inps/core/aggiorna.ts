@@ -3,14 +3,14 @@ import type { Tx } from '../../../shared/db/pool';
 import { datiDaVerificare } from '../../../shared/domain/competenza';
 import type { EnteVerificatore, Esito, Rapporto } from '../../../shared/domain/types';
 import type { DatoNonVerificato } from '../../../shared/messages/pacchetto';
-import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../../../shared/messages/istruttoria';
 import { annullaTimer } from '../../../shared/scheduler/timers';
-import { decidi, esitoComplessivo, type Decisione, type EsitoAccertamento, type StatoAccertamento } from './ciclo';
+import { decidi, esitoComplessivo, type Decisione } from './ciclo';
 import type { PacchettoDaInviare } from './domande';
 import { registraEventi, type Evento } from './eventi';
 import { caricaDomandaPerIndici, indiciRegistrati, registraIndici, valutaIndici } from './indici';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
+import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto, EsitoAccertamento, StatoAccertamento } from '../../../shared/domain/stati';
 
 /**
  * The one place where an istruttoria moves along its lifecycle: after any change (an esito, a deadline, an

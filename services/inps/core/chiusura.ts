@@ -1,6 +1,6 @@
 import { riepilogo } from '../../../shared/domain/esiti';
 import type { Esito, EsitoDato } from '../../../shared/domain/types';
-import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../../../shared/messages/istruttoria';
+import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 /**
  * Closing rules of the verification (protocol art. 5), as a pure function of the packets' state.

@@ -1,6 +1,6 @@
 import { riepilogo } from '../../../shared/domain/esiti';
 import type { Esito } from '../../../shared/domain/types';
-import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../../../shared/messages/istruttoria';
+import type { EsitoAccertamento, RegolaChiusura, StatoAccertamento, StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 /**
  * The lifecycle of an istruttoria's verification (protocol art. 5) as one pure decision over its state:
@@ -19,8 +19,6 @@ import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../../../
  * The summary esito gives precedence to NON_CONFORME, then NON_VERIFICABILE (an overdue or refused packet counts
  * as non verificabile); an inspection outcome, when it closes the case, decides it.
  */
-export type StatoAccertamento = 'AVVIATO' | 'NON_AVVIATO' | 'CONCLUSO';
-export type EsitoAccertamento = 'REQUISITI_CONFERMATI' | 'REQUISITI_NON_CONFERMATI';
 
 export interface StatoVerifica {
   stato: StatoIstruttoria;

@@ -6,7 +6,7 @@ import { insertRows } from '../../../shared/db/insert';
 import { rapportiPerEnte } from '../../../shared/domain/competenza';
 import { impronta } from '../../../shared/domain/impronta';
 import type { ContenutoPacchetto, Domanda, Operatore } from '../../../shared/domain/types';
-import type { RicevutaDomanda, StatoIstruttoria } from '../../../shared/messages/istruttoria';
+import type { RicevutaDomanda } from '../../../shared/messages/istruttoria';
 import { enqueue } from '../../../shared/outbox/outbox';
 import { CODE } from '../../../shared/amqp/topology';
 import { registraEventi, type Evento } from './eventi';
@@ -16,6 +16,7 @@ import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
 import { segnalaStessoDatore } from './indici';
 import { limitePer, type RegoleInps } from './regole';
+import type { StatoIstruttoria } from '../../../shared/domain/stati';
 
 /** A packet as stored before sending: the send time is added when it leaves. */
 export type PacchettoDaInviare = Omit<ContenutoPacchetto, 'dataInvio'>;

@@ -7,7 +7,6 @@ import { impronta } from '../../../shared/domain/impronta';
 import { entroScadenza } from '../../../shared/domain/scadenze';
 import type { Ente, EnteVerificatore, Esito, EsitoDato, Operatore } from '../../../shared/domain/types';
 import type { NotificaEsito } from '../../../shared/messages/esiti';
-import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/messages/istruttoria';
 import { annullaTimer } from '../../../shared/scheduler/timers';
 import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { contraddiceChiusura } from './ciclo';
@@ -15,6 +14,7 @@ import type { PacchettoDaInviare } from './domande';
 import { registraEventi, type Evento } from './eventi';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
+import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 export interface EsitoApplicato {
   applicato: boolean;

@@ -1,9 +1,9 @@
 import type { Tx } from '../../../shared/db/pool';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
-import type { StatoPacchetto } from '../../../shared/messages/istruttoria';
 import { annullaTimer, programmaTimer } from '../../../shared/scheduler/timers';
 import { TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { registraEventi } from './eventi';
+import type { StatoPacchetto } from '../../../shared/domain/stati';
 
 /**
  * Records that a party received a packet (the counterpart's ACCEPTED with its X-Correlation-ID): the 5 calendar

@@ -1,11 +1,11 @@
 import type { Tx } from '../../../shared/db/pool';
 import type { EnteVerificatore } from '../../../shared/domain/types';
-import type { StatoPacchetto } from '../../../shared/messages/istruttoria';
 import type { TimerHandler } from '../../../shared/scheduler/timers';
 import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { registraEventi } from './eventi';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
+import type { StatoPacchetto } from '../../../shared/domain/stati';
 
 /**
  * What INPS does when a deadline passes.

@@ -1,8 +1,9 @@
 import type { Pool } from 'pg';
 import { ApeError } from '../../../shared/errors';
 import { DATI_VERIFICATI, type EnteVerificatore, type Esito, type EsitoDato, type TipoDomanda, type DatoVerificato } from '../../../shared/domain/types';
-import type { ChiaveIstruttoria, RegolaChiusura, StatoIstruttoria, StatoPacchetto, StatoScadenza, VistaAccertamento, VistaIstruttoria } from '../../../shared/messages/istruttoria';
+import type { ChiaveIstruttoria, StatoScadenza, VistaAccertamento, VistaIstruttoria } from '../../../shared/messages/istruttoria';
 import { descriviEvento } from './eventi';
+import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 /** Reads the state of one istruttoria with every packet and its esiti (StatoIstruttoria). */
 export async function caricaVista(pool: Pool, chiave: ChiaveIstruttoria): Promise<VistaIstruttoria> {

@@ -12,8 +12,8 @@ import type { RegoleInps } from '../core/regole';
 import { OPERATIONS } from '../../../shared/messages/contracts';
 import { operatoreHeader, replyToHeader } from '../../../shared/messages/envelope';
 import { writeVerificaPacchetto } from '../../../shared/messages/pacchetto';
-import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/messages/istruttoria';
 import type { SoapClient } from '../../../shared/soap/client';
+import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 /**
  * Sends one packet (ModI NONBLOCK_PUSH_SOAP step 1) and records the counterpart's ack and correlation id.

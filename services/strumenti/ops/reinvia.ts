@@ -4,9 +4,9 @@ import { ApeError } from '../../../shared/errors';
 import { bloccaIstruttoria } from '../../inps/core/aggiorna';
 import type { InvioPacchettoMsg } from '../../inps/core/domande';
 import { registraEventi, type TipoEvento } from '../../inps/core/eventi';
-import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/messages/istruttoria';
 import { enqueue } from '../../../shared/outbox/outbox';
 import type { Schema } from './traccia';
+import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 /**
  * npm run ops -- reinvia: asks the INPS dispatcher to send a packet again. Allowed while the istruttoria is open
