@@ -7,7 +7,7 @@ import { PROJECT_ROOT, WSDL_DIR } from '../shared/paths';
 import { createCertificateAuthority, issueCertificate, validityFrom, type KeyPairPem } from '../shared/pki/certificates';
 import { envelope, operatoreHeader } from '../shared/messages/envelope';
 import { el } from '../shared/xml/write';
-import { WSA_NS, WSU_NS, WsSecurityError, firmaBusta, verificaBusta, type WsSecurityCode } from '../shared/soap/wssecurity';
+import { WSA_NS, WSU_NS, WsSecurityError, signEnvelope, verifyEnvelope, type WsSecurityCode } from '../shared/soap/wssecurity';
 
 /**
  * ModI ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01 against an independent implementation: Python zeep's
@@ -105,7 +105,7 @@ function ourMessage(withHeader = true): string {
 
 function refusedCode(xml: string): WsSecurityCode | 'accepted' {
   try {
-    verificaBusta(xml, { expectedTo: TO, now: new Date() });
+    verifyEnvelope(xml, { expectedTo: TO, now: new Date() });
     return 'accepted';
   } catch (err) {
     if (err instanceof WsSecurityError) return err.code;
@@ -122,7 +122,7 @@ describe('zeep signs, verificaBusta verifies', () => {
     expect(xml).toMatch(/<Signature xmlns="http:\/\/www.w3.org\/2000\/09\/xmldsig#">[\s\S]*<\/Signature><wsse:BinarySecurityToken/);
     expect(xml).toMatch(/<wsu:Created>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00<\/wsu:Created>/);
 
-    const out = verificaBusta(xml, { expectedTo: TO, now: new Date() });
+    const out = verifyEnvelope(xml, { expectedTo: TO, now: new Date() });
     expect(out).toMatchObject({ messageId, to: TO, certificateFingerprint256: new X509Certificate(mittente.certPem).fingerprint256 });
     expect(out.expires.getTime() - out.created.getTime()).toBe(300_000);
 
@@ -135,7 +135,7 @@ describe('zeep signs, verificaBusta verifies', () => {
     const messageId = `urn:uuid:${randomUUID()}`;
     const xml = await signedByZeep({ messageId, inclusivePrefixes: ['soap-env', 'wsse', 'wsa'] });
     expect(xml.match(/PrefixList="soap-env wsse wsa"/g)).toHaveLength(5);
-    expect(verificaBusta(xml, { expectedTo: TO, now: new Date() }).messageId).toBe(messageId);
+    expect(verifyEnvelope(xml, { expectedTo: TO, now: new Date() }).messageId).toBe(messageId);
     expect(await verifyInPython(xml)).toMatchObject({ zeep: { valid: true }, xmlsec: { valid: true } });
   });
 
@@ -156,7 +156,7 @@ describe('zeep signs, verificaBusta verifies', () => {
 
 describe('firmaBusta signs, zeep and libxmlsec1 verify', () => {
   test('a message with headers is verified, covering Body, Timestamp, wsa:To and wsa:MessageID with the allowed algorithms only', async () => {
-    const xml = firmaBusta(ourMessage(), { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, now: new Date() });
+    const xml = signEnvelope(ourMessage(), { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, now: new Date() });
     const verdict = await verifyInPython(xml);
     expect(verdict).toEqual({
       zeep: { valid: true },
@@ -172,12 +172,12 @@ describe('firmaBusta signs, zeep and libxmlsec1 verify', () => {
   });
 
   test('a message that had no Header is verified too', async () => {
-    const xml = firmaBusta(ourMessage(false), { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, now: new Date() });
+    const xml = signEnvelope(ourMessage(false), { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, now: new Date() });
     expect(await verifyInPython(xml)).toMatchObject({ zeep: { valid: true }, xmlsec: { valid: true }, tokenMatchesCert: true });
   });
 
   test('the same message tampered after signing fails in zeep and in libxmlsec1', async () => {
-    const xml = firmaBusta(ourMessage(), { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, now: new Date() });
+    const xml = signEnvelope(ourMessage(), { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, now: new Date() });
     const verdict = await verifyInPython(xml.replace('<esi:Esito>CONFORME</esi:Esito>', '<esi:Esito>NON_CONFORME</esi:Esito>'));
     expect(verdict).toMatchObject({ zeep: { valid: false }, xmlsec: { valid: false } });
   });

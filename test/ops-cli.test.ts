@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { Pool } from 'pg';
 import { riattiva, sospendi } from '../shared/audit/sospensioni';
-import { EXCHANGE_LAVORO, exchangeRitardo } from '../shared/amqp/topology';
+import { WORK_EXCHANGE, delayExchange } from '../shared/amqp/topology';
 import { PROJECT_ROOT } from '../shared/paths';
 import { scenario } from '../infra/demo/dataset';
 import { descriviScarto, intestazioniRiprova } from '../services/strumenti/ops/scarto';
@@ -94,7 +94,7 @@ async function ultimoAccesso(pool: Pool, operazione: string) {
 }
 
 function pubblica(coda: string, payload: unknown, messageId: string, o: { exchange?: string; headers?: Record<string, unknown> } = {}): Promise<void> {
-  canale.publish(o.exchange ?? EXCHANGE_LAVORO, coda, Buffer.from(JSON.stringify(payload)), { persistent: true, mandatory: true, messageId, contentType: 'application/json', headers: o.headers ?? {} });
+  canale.publish(o.exchange ?? WORK_EXCHANGE, coda, Buffer.from(JSON.stringify(payload)), { persistent: true, mandatory: true, messageId, contentType: 'application/json', headers: o.headers ?? {} });
   return canale.waitForConfirms();
 }
 
@@ -149,7 +149,7 @@ describe('dead letters', () => {
     // As a retry would: into the first delay tier, back to its queue when the TTL expires (x-death "expired"),
     // where its consumer refuses it for good (no such message at INPS).
     const m = randomUUID();
-    const ritardo = exchangeRitardo(fed.config.rabbitmq.retryDelaysMs[0]!);
+    const ritardo = delayExchange(fed.config.rabbitmq.retryDelaysMs[0]!);
     await pubblica('inps.messaggio.invio', { idMessaggio: randomUUID() }, m, { exchange: ritardo, headers: { 'x-ape-tentativo': 2 } });
     const elenco = await eventually(async () => {
       const out = await scarti('inps.messaggio.invio');

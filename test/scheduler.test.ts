@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { ManualClock } from '../shared/clock';
 import { withTransaction } from '../shared/db/pool';
 import { createLogger } from '../shared/log';
-import { programmaTimer, Scheduler, type TimerHandler } from '../shared/scheduler/timers';
+import { scheduleTimer, Scheduler, type TimerHandler } from '../shared/scheduler/timers';
 import { TestDatabase } from './support/database';
 
 /**
@@ -39,7 +39,7 @@ function registra(da: string, extra?: (chiave: string) => Promise<void>): TimerH
 
 async function programma(n: number, scadeIl: (i: number) => Date, tipo = 'PROVA'): Promise<void> {
   await withTransaction(pool, async (tx) => {
-    for (let i = 0; i < n; i++) await programmaTimer(tx, { tipo, chiave: `k${String(i).padStart(4, '0')}`, scadeIl: scadeIl(i) });
+    for (let i = 0; i < n; i++) await scheduleTimer(tx, { tipo, chiave: `k${String(i).padStart(4, '0')}`, scadeIl: scadeIl(i) });
   });
 }
 

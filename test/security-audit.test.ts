@@ -15,7 +15,7 @@ import { scenario } from '../infra/demo/dataset';
 import { TestFederation } from './support/federation';
 import { eventually } from './support/eventually';
 import { firmato, postRaw, rawEnvelope, type RawTls } from './support/raw-soap';
-import { firmaBusta } from '../shared/soap/wssecurity';
+import { signEnvelope } from '../shared/soap/wssecurity';
 import { MessaggiVistiPostgres } from '../shared/audit/messaggi-visti';
 
 /**
@@ -107,7 +107,7 @@ describe('channel (ID_AUTH_CHANNEL_02)', () => {
 describe('message (ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01)', () => {
   const keys = (code: string) => ({ keyPem: readFileSync(fed.identity(code).keyFile, 'utf8'), certPem: readFileSync(fed.identity(code).certFile, 'utf8') });
   const signedBy = (body: string, k: { keyPem: string; certPem: string }, o: { to?: string; now?: Date } = {}) =>
-    firmaBusta(body, { ...k, to: o.to ?? url, now: o.now ?? new Date() });
+    signEnvelope(body, { ...k, to: o.to ?? url, now: o.now ?? new Date() });
   const stored = async (protocollo: string) => (await inps.query('SELECT count(*)::int AS n FROM domanda WHERE protocollo = $1', [protocollo])).rows[0].n as number;
 
   test('an unsigned call from a party that must sign is refused, nothing is stored, and the refusal is traced', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel } from 'amqplib';
 import { allineaTopologia, deleteVhost, ensureVhost } from '../infra/local/rabbitmq';
-import { CODE, EXCHANGE_LAVORO, codaScarti } from '../shared/amqp/topology';
+import { QUEUES, WORK_EXCHANGE, deadLetterQueue } from '../shared/amqp/topology';
 import { eventually } from './support/eventually';
 
 /**
@@ -12,7 +12,7 @@ import { eventually } from './support/eventually';
 const VHOST = `ape-topologia-${randomUUID().slice(0, 8)}`;
 const URL_MQ = `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(VHOST)}`;
 const OPZIONI = { retryDelaysMs: [1000, 2000], deliveryLimit: 3 };
-const CODA = CODE.inpsInvioMessaggio;
+const CODA = QUEUES.inpsInvioMessaggio;
 
 let conn: ChannelModel;
 
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 async function pubblica(coda: string, id: string): Promise<void> {
   const ch = await conn.createConfirmChannel();
-  ch.publish(EXCHANGE_LAVORO, coda, Buffer.from(JSON.stringify({ id })), { persistent: true, messageId: id, mandatory: true });
+  ch.publish(WORK_EXCHANGE, coda, Buffer.from(JSON.stringify({ id })), { persistent: true, messageId: id, mandatory: true });
   await ch.waitForConfirms();
   await ch.close();
 }
@@ -44,24 +44,24 @@ test('a message refused for good is dead-lettered, and listing it 30 times does 
   if (m) ch.nack(m, false, false);
   await ch.close();
   // Dead-lettering is asynchronous.
-  await eventually(async () => (await conn.createChannel().then(async (c) => { const q = await c.checkQueue(codaScarti(CODA)); await c.close(); return q.messageCount === 1; })), { what: 'the dead letter' });
+  await eventually(async () => (await conn.createChannel().then(async (c) => { const q = await c.checkQueue(deadLetterQueue(CODA)); await c.close(); return q.messageCount === 1; })), { what: 'the dead letter' });
 
   for (let giro = 0; giro < 30; giro++) {
     // The ops CLI lists dead letters this way: takes them unacked, then gives them back by closing its channel.
     const lettura = await conn.createChannel();
-    const preso = await lettura.get(codaScarti(CODA), { noAck: false });
+    const preso = await lettura.get(deadLetterQueue(CODA), { noAck: false });
     expect(preso && preso.properties.messageId).toBe(id);
     await lettura.close();
   }
   const fine = await conn.createChannel();
-  const ultimo = await fine.get(codaScarti(CODA), { noAck: false });
+  const ultimo = await fine.get(deadLetterQueue(CODA), { noAck: false });
   expect(ultimo && ultimo.properties.messageId).toBe(id);
   if (ultimo) fine.ack(ultimo);
   await fine.close();
 });
 
 test('setup replaces an empty queue of an older topology and refuses to drop one holding messages', async () => {
-  const vecchia = codaScarti(CODE.inlNotifica);
+  const vecchia = deadLetterQueue(QUEUES.inlNotifica);
   const ch = await conn.createChannel();
   await ch.deleteQueue(vecchia);
   await ch.assertQueue(vecchia, { durable: true, arguments: { 'x-queue-type': 'quorum' } });

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { connect, type ChannelModel } from 'amqplib';
-import { declareExchanges, specificheCode, type SpecificaCoda, type TopologyOptions } from '../../shared/amqp/topology';
+import { declareExchanges, queueSpecs, type QueueSpec, type TopologyOptions } from '../../shared/amqp/topology';
 
 /**
  * Local RabbitMQ vhosts (the federation's own, or one per test file), managed with rabbitmqctl, which the
@@ -44,7 +44,7 @@ export async function allineaTopologia(url: string, opts: TopologyOptions): Prom
     const ch = await conn.createChannel();
     await declareExchanges(ch, opts);
     await ch.close();
-    for (const q of specificheCode(opts)) {
+    for (const q of queueSpecs(opts)) {
       if (!(await dichiara(conn, q))) {
         const probe = await conn.createChannel();
         const { messageCount, consumerCount } = await probe.checkQueue(q.name);
@@ -70,7 +70,7 @@ export async function allineaTopologia(url: string, opts: TopologyOptions): Prom
 }
 
 /** Declares one queue with its bindings on a channel of its own: false when an existing queue has other arguments. */
-async function dichiara(conn: ChannelModel, q: SpecificaCoda): Promise<boolean> {
+async function dichiara(conn: ChannelModel, q: QueueSpec): Promise<boolean> {
   const ch = await conn.createChannel();
   ch.on('error', () => undefined);
   try {

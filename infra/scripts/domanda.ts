@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG_FILE, identityOf, loadConfig } from '../../shared/config/load';
-import { firmaBusta } from '../../shared/soap/wssecurity';
+import { signEnvelope } from '../../shared/soap/wssecurity';
 import { CONTRACTS } from '../../shared/messages/contracts';
 import { SistemaIstruttorio } from '../clients/sistema-istruttorio';
 import { SCENARI, scenario } from '../demo/dataset';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const endpoint = `${config.services.inpsGateway.publicUrl}${CONTRACTS.istruttoria.path}`;
   if (cmd === 'firma' && rest[0]) {
     const busta = readFileSync(rest[0], 'utf8');
-    process.stdout.write(firmaBusta(busta, { keyPem: readFileSync(cs.keyFile, 'utf8'), certPem: readFileSync(cs.certFile, 'utf8'), to: endpoint, now: new Date() }));
+    process.stdout.write(signEnvelope(busta, { keyPem: readFileSync(cs.keyFile, 'utf8'), certPem: readFileSync(cs.certFile, 'utf8'), to: endpoint, now: new Date() }));
     return;
   }
   const client = await SistemaIstruttorio.connect(

@@ -1,9 +1,9 @@
 import { identityOf, systemOperatorOf } from '../../shared/config/load';
-import { apriDatabase } from '../../shared/runtime/database';
-import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
-import { avviaAttivitaPeriodiche, controlliAccessi } from '../../shared/runtime/periodici';
+import { openDatabase } from '../../shared/runtime/database';
+import { watchServiceCertificates } from '../../shared/runtime/certificates';
+import { startPeriodicTasks, controlliAccessi } from '../../shared/runtime/periodic';
 import { conservazioneParte } from '../../shared/audit/conservazione';
-import { CODE, codaConsegnaEsito, codaVerifica } from '../../shared/amqp/topology';
+import { QUEUES, consegnaEsitoQueue, verificaQueue } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
 import { ENTI_VERIFICATORI, type EnteVerificatore } from '../../shared/domain/types';
 import { inpsEsitiUrl, operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/verifica-pacchetto/endpoint';
@@ -11,7 +11,7 @@ import { notificaRiscontro, segnalaCaso, sollecitaEsito } from './operazioni';
 import { consegnaNotifica, valutazioneAutomatica } from './inl/lavoro';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
 import { runService } from '../../shared/runtime/service';
-import { creaSoapClient } from '../../shared/runtime/soap-client';
+import { createSoapClient } from '../../shared/runtime/soap-client';
 import { ArchivioPostgres } from './archivio';
 import { consegnaEsito, verificaPacchetto } from './elaborazione';
 
@@ -35,15 +35,15 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
   const svc = config.services.agencies[ente];
   if (!svc) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${ente} is not configured`);
   const identity = identityOf(config, svc.identity);
-  sorvegliaCertificatiServizio(rt, identity);
-  const db = await apriDatabase(rt, svc.schema, ['messaging', 'agency']);
+  watchServiceCertificates(rt, identity);
+  const db = await openDatabase(rt, svc.schema, ['messaging', 'agency']);
   const { pool, registri } = db;
 
-  const soap = creaSoapClient(rt, identity, registri);
+  const soap = createSoapClient(rt, identity, registri);
 
   const amqp = createMessaging(rt);
-  startWorker(rt, amqp, codaVerifica(ente), verificaPacchetto({ pool, ente, archivio: new ArchivioPostgres(pool), clock: rt.clock, routingConsegna: codaConsegnaEsito(ente) }));
-  startWorker(rt, amqp, codaConsegnaEsito(ente), consegnaEsito({
+  startWorker(rt, amqp, verificaQueue(ente), verificaPacchetto({ pool, ente, archivio: new ArchivioPostgres(pool), clock: rt.clock, routingConsegna: consegnaEsitoQueue(ente) }));
+  startWorker(rt, amqp, consegnaEsitoQueue(ente), consegnaEsito({
     pool,
     ente,
     soap,
@@ -52,10 +52,10 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
     inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN,
   }));
   if (ente === 'INL') {
-    startWorker(rt, amqp, CODE.inlValutazione, valutazioneAutomatica({ pool, clock: rt.clock, apertura: config.inl.apertura, operatore: systemOperatorOf(config, `agency-${ente}`) }));
-    startWorker(rt, amqp, CODE.inlNotifica, consegnaNotifica({ pool, soap, clock: rt.clock, inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN }));
+    startWorker(rt, amqp, QUEUES.inlValutazione, valutazioneAutomatica({ pool, clock: rt.clock, apertura: config.inl.apertura, operatore: systemOperatorOf(config, `agency-${ente}`) }));
+    startWorker(rt, amqp, QUEUES.inlNotifica, consegnaNotifica({ pool, soap, clock: rt.clock, inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN }));
   }
-  avviaAttivitaPeriodiche(rt, [
+  startPeriodicTasks(rt, [
     controlliAccessi(rt, pool, { istruttorie: false }),
     {
       nome: 'conservazione dei dati',
@@ -68,7 +68,7 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
 
   // Packets come from the Ministero's hub; in direct routing, from INPS itself.
   const senders = config.routing === 'hub' ? [config.services.hub.identity] : [config.services.inpsDispatcher.identity];
-  const ops = { pool, ente, callers: senders, routingConsegna: codaConsegnaEsito(ente), allowedReplyTo: [inpsEsitiUrl(rt)] };
+  const ops = { pool, ente, callers: senders, routingConsegna: consegnaEsitoQueue(ente), allowedReplyTo: [inpsEsitiUrl(rt)] };
   await startVerificaEndpoint(rt, {
     identity,
     service: svc,
@@ -78,7 +78,7 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
         pool,
         table: 'pacchetto_ricevuto',
         extraColumn: (_p, ctx) => ['mittente', ctx.caller.identity.code],
-        routingKey: codaVerifica(ente),
+        routingKey: verificaQueue(ente),
         checkRecipient: (p) => {
           if (p.destinatario !== ente) throw new ApeError('DESTINATARIO_ERRATO', `questo nodo è di ${ente}; il pacchetto è destinato a ${p.destinatario}`);
         },

@@ -9,7 +9,7 @@ import { correlationHeader } from '../../shared/messages/envelope';
 import { readNotificaRiscontro, readSegnalaCaso, readSollecitaEsito, writePresaInCarico } from '../../shared/messages/pacchetto';
 import { enqueue } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
-import { CODE } from '../../shared/amqp/topology';
+import { QUEUES } from '../../shared/amqp/topology';
 
 /**
  * The operations a party's node serves besides VerificaPacchetto: a reminder for an overdue esito, another
@@ -115,7 +115,7 @@ export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
           return prev.correlation_id;
         }
         const msg: SegnalazioneMsg = { idSegnalazione: s.idSegnalazione };
-        await enqueue(tx, { routingKey: CODE.inlValutazione, payload: msg });
+        await enqueue(tx, { routingKey: QUEUES.inlValutazione, payload: msg });
         return proposed;
       });
       ctx.log.info({ idSegnalazione: s.idSegnalazione, correlationId, indici: s.indici.length }, 'case received for evaluation');

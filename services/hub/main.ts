@@ -1,9 +1,9 @@
 import { identityOf } from '../../shared/config/load';
-import { apriDatabase } from '../../shared/runtime/database';
-import { sorvegliaCertificatiServizio } from '../../shared/runtime/certificati';
-import { avviaAttivitaPeriodiche, controlliAccessi } from '../../shared/runtime/periodici';
+import { openDatabase } from '../../shared/runtime/database';
+import { watchServiceCertificates } from '../../shared/runtime/certificates';
+import { startPeriodicTasks, controlliAccessi } from '../../shared/runtime/periodic';
 import { conservazioneParte } from '../../shared/audit/conservazione';
-import { CODE } from '../../shared/amqp/topology';
+import { QUEUES } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
 import { CONTRACTS } from '../../shared/messages/contracts';
 import { inpsEsitiUrl, operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/verifica-pacchetto/endpoint';
@@ -11,7 +11,7 @@ import type { EnteVerificatore } from '../../shared/domain/types';
 import { inoltroMessaggio, operazioneInoltrata } from './messaggi';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
 import { runService } from '../../shared/runtime/service';
-import { creaSoapClient } from '../../shared/runtime/soap-client';
+import { createSoapClient } from '../../shared/runtime/soap-client';
 import { inoltroPacchetto } from './inoltro';
 
 /**
@@ -23,11 +23,11 @@ runService('minlavoro-hub', async (rt) => {
   const { config } = rt;
   const svc = config.services.hub;
   const identity = identityOf(config, svc.identity);
-  sorvegliaCertificatiServizio(rt, identity);
-  const db = await apriDatabase(rt, svc.schema, ['messaging', 'hub']);
+  watchServiceCertificates(rt, identity);
+  const db = await openDatabase(rt, svc.schema, ['messaging', 'hub']);
   const { pool, registri } = db;
 
-  const soap = creaSoapClient(rt, identity, registri);
+  const soap = createSoapClient(rt, identity, registri);
   const agency = (ente: string) => {
     const a = config.services.agencies[ente as keyof typeof config.services.agencies];
     if (!a) throw new ApeError('DESTINATARIO_ERRATO', `nessun nodo configurato per ${ente}`);
@@ -44,9 +44,9 @@ runService('minlavoro-hub', async (rt) => {
       return { url: `${a.publicUrl}${CONTRACTS.verifica.path}`, expectedServerCN: identityOf(config, a.identity).subjectCN };
     },
   };
-  startWorker(rt, amqp, CODE.hubInoltroPacchetto, inoltroPacchetto(forwarding));
-  startWorker(rt, amqp, CODE.hubInoltroMessaggio, inoltroMessaggio(forwarding));
-  avviaAttivitaPeriodiche(rt, [
+  startWorker(rt, amqp, QUEUES.hubInoltroPacchetto, inoltroPacchetto(forwarding));
+  startWorker(rt, amqp, QUEUES.hubInoltroMessaggio, inoltroMessaggio(forwarding));
+  startPeriodicTasks(rt, [
     controlliAccessi(rt, pool, { istruttorie: false }),
     {
       nome: 'conservazione dei dati',
@@ -58,7 +58,7 @@ runService('minlavoro-hub', async (rt) => {
   startRelay(rt, amqp, pool, svc.schema);
 
   const inps = [config.services.inpsDispatcher.identity];
-  const ricezioneMessaggi = { pool, routingKey: CODE.hubInoltroMessaggio, checkRecipient: (e: EnteVerificatore) => void agency(e), allowedReplyTo: [inpsEsitiUrl(rt)] };
+  const ricezioneMessaggi = { pool, routingKey: QUEUES.hubInoltroMessaggio, checkRecipient: (e: EnteVerificatore) => void agency(e), allowedReplyTo: [inpsEsitiUrl(rt)] };
   await startVerificaEndpoint(rt, {
     identity,
     service: svc,
@@ -68,7 +68,7 @@ runService('minlavoro-hub', async (rt) => {
         pool,
         table: 'pacchetto_inoltro',
         extraColumn: (p) => ['destinatario', p.destinatario],
-        routingKey: CODE.hubInoltroPacchetto,
+        routingKey: QUEUES.hubInoltroPacchetto,
         checkRecipient: (p) => void agency(p.destinatario),
         allowedReplyTo: [inpsEsitiUrl(rt)],
       }),

@@ -2,22 +2,22 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { isRetryable, toError, ApeError, RemoteFaultError } from '../errors';
 import type { Logger } from '../log';
 import type { AmqpClient } from './client';
-import { EXCHANGE_SCARTO, exchangeRitardo } from './topology';
-import { prossimoTentativo } from './ritentativi';
-import { codiceNoto, metriche } from '../metrics/metriche';
+import { DEAD_LETTER_EXCHANGE, delayExchange } from './topology';
+import { nextRetry } from './retries';
+import { knownCode, metrics } from '../metrics/metrics';
 
 /**
  * Competing consumers with manual acks and bounded prefetch. A message is acked only after its handler
  * resolved (its transaction committed). A retryable failure is republished to a delay exchange
- * (exponential backoff with jitter, see ritentativi.ts) and then acked; a non-retryable failure, or one that
+ * (exponential backoff with jitter, see retries.ts) and then acked; a non-retryable failure, or one that
  * keeps failing, is republished to the dead-letter exchange with the error's code and reason, and acked. A
  * handler that crashes the process is stopped by the queue's delivery limit.
  */
 
-export const HEADER_TENTATIVO = 'x-ape-tentativo';
-export const HEADER_ERRORE_CODICE = 'x-ape-errore-codice';
-export const HEADER_ERRORE_MESSAGGIO = 'x-ape-errore-messaggio';
-export const HEADER_CODA = 'x-ape-coda';
+export const HEADER_ATTEMPT = 'x-ape-tentativo';
+export const HEADER_ERROR_CODE = 'x-ape-errore-codice';
+export const HEADER_ERROR_MESSAGE = 'x-ape-errore-messaggio';
+export const HEADER_QUEUE = 'x-ape-coda';
 
 export interface WorkMessage<T> {
   messageId: string;
@@ -54,7 +54,7 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
   let consumerTag: string | null = null;
   let stopping = false;
   const inFlight = new Set<Promise<void>>();
-  const m = metriche();
+  const m = metrics();
   const conta = (esito: 'elaborato' | 'ritentato' | 'scartato', codice: string) => {
     m.messaggi.inc({ coda: opts.queue, esito, codice });
     if (esito !== 'elaborato') m.errore(codice, 'worker');
@@ -63,7 +63,7 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
   const onMessage = async (ch: Channel, raw: ConsumeMessage): Promise<void> => {
     const messageId = String(raw.properties.messageId ?? '');
     const headers = (raw.properties.headers ?? {}) as Record<string, unknown>;
-    const attempt = Number(headers[HEADER_TENTATIVO] ?? 1);
+    const attempt = Number(headers[HEADER_ATTEMPT] ?? 1);
     const correlationId = raw.properties.correlationId as string | undefined;
     const log = opts.log.child({ queue: opts.queue, messageId, attempt, ...(correlationId && { correlationId }) });
     let payload: T;
@@ -82,12 +82,12 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
       if (isRetryable(err) && attempt < opts.maxAttempts) {
         conta('ritentato', codiceDi(err));
         const tiers = opts.retryDelaysMs;
-        const r = prossimoTentativo(attempt, { baseMs: tiers[0]!, capMs: tiers[tiers.length - 1]!, livelliMs: tiers });
+        const r = nextRetry(attempt, { baseMs: tiers[0]!, capMs: tiers[tiers.length - 1]!, livelliMs: tiers });
         log.warn({ err: describe(err), retryInMs: r.attesaMs }, 'handler failed, will retry');
         try {
-          await amqp.publish(exchangeRitardo(r.livelloMs), opts.queue, payload, {
+          await amqp.publish(delayExchange(r.livelloMs), opts.queue, payload, {
             messageId,
-            headers: { ...headers, [HEADER_TENTATIVO]: attempt + 1 },
+            headers: { ...headers, [HEADER_ATTEMPT]: attempt + 1 },
             expirationMs: r.attesaMs,
           });
           ch.ack(raw);
@@ -107,13 +107,13 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
     log.error({ err: describe(err), code }, 'message dead-lettered');
     try {
       // The bytes as received: a message that is not JSON is kept as it came, with the reason.
-      await amqp.publish(EXCHANGE_SCARTO, opts.queue, raw.content, {
+      await amqp.publish(DEAD_LETTER_EXCHANGE, opts.queue, raw.content, {
         messageId: String(raw.properties.messageId ?? ''),
         headers: {
           ...(raw.properties.headers ?? {}),
-          [HEADER_ERRORE_CODICE]: code,
-          [HEADER_ERRORE_MESSAGGIO]: err.message.slice(0, 500),
-          [HEADER_CODA]: opts.queue,
+          [HEADER_ERROR_CODE]: code,
+          [HEADER_ERROR_MESSAGE]: err.message.slice(0, 500),
+          [HEADER_QUEUE]: opts.queue,
         },
       });
       ch.ack(raw);
@@ -156,7 +156,7 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
 
 /** The error's catalogue code (a counterpart's fault code outside the catalogue is ALTRO); ERRORE_INTERNO for anything else. */
 function codiceDi(err: Error): string {
-  return err instanceof ApeError ? err.code : err instanceof RemoteFaultError ? codiceNoto(err.code) : 'ERRORE_INTERNO';
+  return err instanceof ApeError ? err.code : err instanceof RemoteFaultError ? knownCode(err.code) : 'ERRORE_INTERNO';
 }
 
 function safeNack(ch: Channel, raw: ConsumeMessage, requeue: boolean): void {

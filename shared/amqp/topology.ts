@@ -19,19 +19,19 @@ import type { EnteVerificatore } from '../domain/types';
  * at-most-once, loses a retry that expires while the broker restarts.
  */
 
-export interface SpecificaCoda {
+export interface QueueSpec {
   name: string;
   arguments: Record<string, unknown>;
   /** [exchange, routing key] */
   bindings: Array<[string, string]>;
 }
 
-export const EXCHANGE_LAVORO = 'ape.lavoro';
-export const EXCHANGE_SCARTO = 'ape.scarto';
-export const exchangeRitardo = (ms: number) => `ape.riprova.${ms}`;
-export const codaScarti = (queue: string) => `${queue}.scarti`;
+export const WORK_EXCHANGE = 'ape.lavoro';
+export const DEAD_LETTER_EXCHANGE = 'ape.scarto';
+export const delayExchange = (ms: number) => `ape.riprova.${ms}`;
+export const deadLetterQueue = (queue: string) => `${queue}.scarti`;
 
-export const CODE = {
+export const QUEUES = {
   /** INPS dispatcher: send a packet to the hub (or directly to its recipient). */
   inpsInvioPacchetto: 'inps.pacchetto.invio',
   /** INPS dispatcher: send a reminder, a case for INL or a notice of esito. */
@@ -46,13 +46,13 @@ export const CODE = {
   inlNotifica: 'inl.accertamento.notifica',
 } as const;
 
-export const codaVerifica = (ente: EnteVerificatore) => `${ente.toLowerCase()}.pacchetto.verifica`;
-export const codaConsegnaEsito = (ente: EnteVerificatore) => `${ente.toLowerCase()}.esito.consegna`;
+export const verificaQueue = (ente: EnteVerificatore) => `${ente.toLowerCase()}.pacchetto.verifica`;
+export const consegnaEsitoQueue = (ente: EnteVerificatore) => `${ente.toLowerCase()}.esito.consegna`;
 
 const AGENCIES: readonly EnteVerificatore[] = ['MINLAVORO', 'ANPAL', 'INAIL', 'INL'];
 
 export function workQueues(): string[] {
-  return [...Object.values(CODE), ...AGENCIES.flatMap((e) => [codaVerifica(e), codaConsegnaEsito(e)])];
+  return [...Object.values(QUEUES), ...AGENCIES.flatMap((e) => [verificaQueue(e), consegnaEsitoQueue(e)])];
 }
 
 export interface TopologyOptions {
@@ -68,34 +68,34 @@ const SCARTI_CONSEGNE_MASSIME = 1_000_000_000;
 const AL_MENO_UNA_VOLTA = { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' };
 
 /** Every queue of the topology with its arguments and bindings. */
-export function specificheCode(opts: TopologyOptions): SpecificaCoda[] {
-  const out: SpecificaCoda[] = opts.retryDelaysMs.map((ms) => ({
-    name: exchangeRitardo(ms),
-    arguments: { 'x-queue-type': 'quorum', 'x-message-ttl': ms, 'x-dead-letter-exchange': EXCHANGE_LAVORO, ...AL_MENO_UNA_VOLTA },
-    bindings: [[exchangeRitardo(ms), '']],
+export function queueSpecs(opts: TopologyOptions): QueueSpec[] {
+  const out: QueueSpec[] = opts.retryDelaysMs.map((ms) => ({
+    name: delayExchange(ms),
+    arguments: { 'x-queue-type': 'quorum', 'x-message-ttl': ms, 'x-dead-letter-exchange': WORK_EXCHANGE, ...AL_MENO_UNA_VOLTA },
+    bindings: [[delayExchange(ms), '']],
   }));
   for (const q of workQueues()) {
     out.push({
       name: q,
-      arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': EXCHANGE_SCARTO, 'x-delivery-limit': opts.deliveryLimit, ...AL_MENO_UNA_VOLTA },
-      bindings: [[EXCHANGE_LAVORO, q]],
+      arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE, 'x-delivery-limit': opts.deliveryLimit, ...AL_MENO_UNA_VOLTA },
+      bindings: [[WORK_EXCHANGE, q]],
     });
     // Listing dead letters takes them and gives them back, which counts as a delivery; RabbitMQ 4 drops a quorum
     // queue's message after 20 by default. A dead letter is kept until an operator replays or discards it.
-    out.push({ name: codaScarti(q), arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': SCARTI_CONSEGNE_MASSIME }, bindings: [[EXCHANGE_SCARTO, q]] });
+    out.push({ name: deadLetterQueue(q), arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': SCARTI_CONSEGNE_MASSIME }, bindings: [[DEAD_LETTER_EXCHANGE, q]] });
   }
   return out;
 }
 
 export async function declareExchanges(ch: Channel, opts: TopologyOptions): Promise<void> {
-  await ch.assertExchange(EXCHANGE_LAVORO, 'direct', { durable: true });
-  await ch.assertExchange(EXCHANGE_SCARTO, 'direct', { durable: true });
-  for (const ms of opts.retryDelaysMs) await ch.assertExchange(exchangeRitardo(ms), 'fanout', { durable: true });
+  await ch.assertExchange(WORK_EXCHANGE, 'direct', { durable: true });
+  await ch.assertExchange(DEAD_LETTER_EXCHANGE, 'direct', { durable: true });
+  for (const ms of opts.retryDelaysMs) await ch.assertExchange(delayExchange(ms), 'fanout', { durable: true });
 }
 
 export async function declareTopology(ch: Channel, opts: TopologyOptions): Promise<void> {
   await declareExchanges(ch, opts);
-  for (const q of specificheCode(opts)) {
+  for (const q of queueSpecs(opts)) {
     await ch.assertQueue(q.name, { durable: true, arguments: q.arguments });
     for (const [exchange, key] of q.bindings) await ch.bindQueue(q.name, exchange, key);
   }

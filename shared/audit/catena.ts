@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/pool';
-import { Raggruppatore } from '../db/raggruppa';
+import { GroupCommit } from '../db/group-commit';
 
 /**
  * Append-only logs whose records are chained: each record's hash is SHA-256 over the previous record's hash and
@@ -34,13 +34,13 @@ interface Pending {
 }
 
 /**
- * Writes the records of every chained log of one database, grouped (shared/db/raggruppa.ts): the records
+ * Writes the records of every chained log of one database, grouped (shared/db/group-commit.ts): the records
  * appended while a transaction is being written (and those appended in the same turn of the event loop, such as
  * a call's access record and its message record) go into the next transaction together, each chain's head
  * locked in name order so instances sharing a schema never deadlock.
  */
 export class ScrittoreCatene {
-  private readonly records = new Raggruppatore<Pending, void>(async (batch) => {
+  private readonly records = new GroupCommit<Pending, void>(async (batch) => {
     await this.scrivi(batch);
     return batch.map(() => undefined);
   });

@@ -1,10 +1,10 @@
 import type { Pool } from 'pg';
-import { Raggruppatore } from '../db/raggruppa';
-import type { MessaggiVisti } from '../soap/firma-ingresso';
+import { GroupCommit } from '../db/group-commit';
+import type { MessaggiVisti } from '../soap/inbound-signature';
 
 /**
  * The replay guard's memory (table messaggio_visto): a MessageID is inserted once, by whichever instance sees
- * it first. Concurrent calls share one statement and one commit (shared/db/raggruppa.ts; each learns from
+ * it first. Concurrent calls share one statement and one commit (shared/db/group-commit.ts; each learns from
  * RETURNING whether its row went in; of two copies in the same statement only the first does). Rows are dropped a while after their
  * Timestamp expired, since from then on the Timestamp check refuses a copy on its own; the sweep runs at most
  * once a minute, piggybacking on inserts.
@@ -18,7 +18,7 @@ interface Riga {
 
 export class MessaggiVistiPostgres implements MessaggiVisti {
   private ultimaPulizia = 0;
-  private readonly righe = new Raggruppatore<Riga, boolean>((righe) => this.inserisci(righe));
+  private readonly righe = new GroupCommit<Riga, boolean>((righe) => this.inserisci(righe));
 
   constructor(
     private readonly pool: Pool,

@@ -1,13 +1,13 @@
 import type { Pool } from 'pg';
 import { ApeError, toError } from '../errors';
 import type { Logger } from '../log';
-import type { ControlloSospensioni } from '../soap/server';
+import type { SuspensionCheck } from '../soap/server';
 
 /**
  * Suspensions decided by a supervisor (table sospensione), checked on every call from an in-memory copy that a
  * NOTIFY refreshes at once (and a poll every few seconds, in case a notification is lost).
  */
-export class CacheSospensioni implements ControlloSospensioni {
+export class CacheSospensioni implements SuspensionCheck {
   private parti = new Map<string, string>();
   private operatori = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;

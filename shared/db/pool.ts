@@ -27,7 +27,7 @@ export type Tx = PoolClient;
  * the same statement would fail again, and a statement without the offending row would not. Connection losses,
  * deadlocks and an unknown commit outcome are not: their callers must see the error and retry.
  */
-export function erroreDeiDati(err: unknown): boolean {
+export function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^2[23]/.test(code);
 }

@@ -3,7 +3,7 @@ import { toError } from '../errors';
 import { withTransaction } from '../db/pool';
 import type { Logger } from '../log';
 import type { AmqpClient } from '../amqp/client';
-import { EXCHANGE_LAVORO } from '../amqp/topology';
+import { WORK_EXCHANGE } from '../amqp/topology';
 
 /**
  * Relays a schema's outbox to RabbitMQ. Rows are claimed with FOR UPDATE SKIP LOCKED (several relays may
@@ -106,7 +106,7 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       await Promise.all(
-        rows.map((r) => this.opts.amqp.publish(EXCHANGE_LAVORO, r.routing_key, r.payload, { messageId: r.message_id, headers: r.headers })),
+        rows.map((r) => this.opts.amqp.publish(WORK_EXCHANGE, r.routing_key, r.payload, { messageId: r.message_id, headers: r.headers })),
       );
       await tx.query('UPDATE outbox SET pubblicato_il = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       this.opts.log.debug({ count: rows.length }, 'outbox rows published');

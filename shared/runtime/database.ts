@@ -6,13 +6,13 @@ import { Pseudonimizzatore } from '../audit/pseudonimi';
 import { CacheSospensioni } from '../audit/sospensioni';
 import { MessaggiVistiPostgres } from '../audit/messaggi-visti';
 import type { ServiceRuntime } from './service';
-import { lettureInps } from '../metrics/letture';
+import { inpsReadings } from '../metrics/readings';
 
 /**
  * A service's database: its schema migrated with the owner's connection (then closed), the working pool as the
  * application role, its chained logs, the suspensions cache and the replay guard. Everything closes on shutdown.
  */
-export interface DatabaseServizio {
+export interface ServiceDatabase {
   pool: Pool;
   registri: Registri;
   sospensioni: CacheSospensioni;
@@ -20,7 +20,7 @@ export interface DatabaseServizio {
   visti: MessaggiVistiPostgres;
 }
 
-export async function apriDatabase(rt: ServiceRuntime, schema: string, sets: readonly MigrationSet[]): Promise<DatabaseServizio> {
+export async function openDatabase(rt: ServiceRuntime, schema: string, sets: readonly MigrationSet[]): Promise<ServiceDatabase> {
   const admin = createPool(rt.config.postgres.adminUrl, schema, { max: 1, log: rt.log, applicationName: `${rt.name}-migrate` });
   try {
     await migrate(admin, schema, [...sets, 'audit']);
@@ -29,11 +29,11 @@ export async function apriDatabase(rt: ServiceRuntime, schema: string, sets: rea
   }
   const pool = createPool(rt.config.postgres.url, schema, { max: rt.config.postgres.poolSize, log: rt.log, applicationName: rt.name });
   rt.onShutdown(() => pool.end());
-  rt.osservabilita.prontezza('postgres', async () => {
+  rt.observability.readiness('postgres', async () => {
     await pool.query('SELECT 1');
   });
   // Every INPS process publishes the state of the INPS schema (they share it): dashboards take the max across them.
-  if (sets.includes('inps')) lettureInps(rt.osservabilita, pool, rt.clock);
+  if (sets.includes('inps')) inpsReadings(rt.observability, pool, rt.clock);
   const registri = new Registri(pool, Pseudonimizzatore.daFile(rt.config.security.pepperFile));
   const sospensioni = new CacheSospensioni(pool, schema, rt.log);
   await sospensioni.start();

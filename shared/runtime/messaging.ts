@@ -1,10 +1,10 @@
 import { AmqpClient } from '../amqp/client';
 import { startConsumer, type ConsumerHandle, type WorkHandler } from '../amqp/consumer';
-import { codaScarti, declareTopology } from '../amqp/topology';
+import { deadLetterQueue, declareTopology } from '../amqp/topology';
 import { OutboxRelay } from '../outbox/relay';
 import type { Pool } from 'pg';
-import { lettureOutbox } from '../metrics/letture';
-import { cacheBreve } from '../metrics/raccolte';
+import { outboxReadings } from '../metrics/readings';
+import { shortCache } from '../metrics/series';
 import type { ServiceRuntime } from './service';
 
 /**
@@ -13,7 +13,7 @@ import type { ServiceRuntime } from './service';
  */
 export function createMessaging(rt: ServiceRuntime): AmqpClient {
   const amqp = new AmqpClient(rt.config.rabbitmq.url, rt.log.child({ component: 'amqp' }));
-  rt.osservabilita.prontezza('rabbitmq', () => {
+  rt.observability.readiness('rabbitmq', () => {
     const motivo = amqp.nonPronto();
     if (motivo) throw new Error(motivo);
   });
@@ -45,19 +45,19 @@ export function startWorker<T>(rt: ServiceRuntime, amqp: AmqpClient, queue: stri
   });
   rt.onShutdown(() => handle.drain());
   osservaCoda(rt, amqp, queue);
-  osservaCoda(rt, amqp, codaScarti(queue));
+  osservaCoda(rt, amqp, deadLetterQueue(queue));
   return handle;
 }
 
 /** Depth of a queue the process consumes (or whose dead letters it produces), read from RabbitMQ at scrape time. */
 function osservaCoda(rt: ServiceRuntime, amqp: AmqpClient, coda: string): void {
-  const leggi = cacheBreve(1000, () => amqp.statoCoda(coda, 1500));
-  rt.osservabilita.serie(
+  const leggi = shortCache(1000, () => amqp.statoCoda(coda, 1500));
+  rt.observability.serie(
     { nome: 'ape_coda_messaggi_pronti', help: 'Messages ready in a RabbitMQ queue this process consumes, and in its .scarti dead-letter queue', etichette: ['coda'] },
     `coda ${coda}`,
     async () => [[{ coda }, (await leggi()).pronti]],
   );
-  rt.osservabilita.serie(
+  rt.observability.serie(
     { nome: 'ape_coda_consumatori', help: 'Consumers attached to a RabbitMQ queue (all instances, all processes)', etichette: ['coda'] },
     `coda ${coda}`,
     async () => [[{ coda }, (await leggi()).consumatori]],
@@ -67,7 +67,7 @@ function osservaCoda(rt: ServiceRuntime, amqp: AmqpClient, coda: string): void {
 /** Relays a schema's outbox to RabbitMQ; stopped on shutdown. */
 export function startRelay(rt: ServiceRuntime, amqp: AmqpClient, pool: Pool, schema: string): OutboxRelay {
   const relay = new OutboxRelay({ pool, schema, amqp, log: rt.log.child({ component: 'outbox' }) });
-  lettureOutbox(rt.osservabilita, pool, schema);
+  outboxReadings(rt.observability, pool, schema);
   relay.start();
   rt.onShutdown(() => relay.stop());
   return relay;

@@ -3,7 +3,7 @@ import type { FederationConfig } from '../config/schema';
 import { clockFrom, type Clock } from '../clock';
 import { toError } from '../errors';
 import { createLogger, type Logger } from '../log';
-import { avviaEndpointOperativo, type EndpointOperativo, type Osservabilita } from './osservabilita';
+import { startOpsEndpoint, type OpsEndpoint, type Observability } from './observability';
 
 /**
  * The life of a service process: configuration read and validated once, a logger, a clock, and an orderly
@@ -23,14 +23,14 @@ export interface ServiceRuntime {
    */
   ready(details?: Record<string, unknown>): void;
   /** The process's metrics and readiness checks, served on its operations endpoint (/metrics, /health, /ready). */
-  osservabilita: Osservabilita;
+  observability: Observability;
 }
 
 export function runService(name: string, start: (rt: ServiceRuntime) => Promise<void>): void {
   const log = createLogger(name);
   const closers: Array<() => Promise<void> | void> = [];
   let shuttingDown = false;
-  let ops: EndpointOperativo | null = null;
+  let ops: OpsEndpoint | null = null;
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
@@ -54,7 +54,7 @@ export function runService(name: string, start: (rt: ServiceRuntime) => Promise<
   const main = async () => {
     const config = loadConfig();
     // Up before anything else, so that /health answers and /ready says why while the service starts; closed last.
-    const endpoint = await avviaEndpointOperativo({ processo: name, config: config.observability, log });
+    const endpoint = await startOpsEndpoint({ processo: name, config: config.observability, log });
     ops = endpoint;
     closers.push(() => endpoint.chiudi());
     const rt: ServiceRuntime = {
@@ -69,7 +69,7 @@ export function runService(name: string, start: (rt: ServiceRuntime) => Promise<
         log.info(all, `${name} ready`);
         if (process.send) process.send({ ready: name, ...all });
       },
-      osservabilita: endpoint,
+      observability: endpoint,
     };
     await start(rt);
   };

@@ -9,7 +9,7 @@ import type { ServiceRuntime } from './service';
  * federation trusted for servers, each call signed (except to parties configured without message security)
  * recorded in the service's message log, with a circuit breaker per counterpart. Closed on shutdown.
  */
-export function creaSoapClient(rt: ServiceRuntime, identity: IdentityConfig, registri: Registri): SoapClient {
+export function createSoapClient(rt: ServiceRuntime, identity: IdentityConfig, registri: Registri): SoapClient {
   const identities = Object.values(rt.config.identities);
   const senzaFirma = identities.filter((i) => i.sicurezzaMessaggio === 'nessuna').map((i) => i.subjectCN);
   if (senzaFirma.length > 0) rt.log.warn({ counterparts: senzaFirma }, 'calls to these counterparts are not signed (sicurezzaMessaggio "nessuna" in the configuration)');

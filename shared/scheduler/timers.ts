@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { ApeError, toError } from '../errors';
 import { withTransaction, type Tx } from '../db/pool';
 import type { Logger } from '../log';
-import { metriche } from '../metrics/metriche';
+import { metrics } from '../metrics/metrics';
 
 /**
  * Durable timers in PostgreSQL. A timer is (tipo, chiave) with the instant it falls due; programming it again
@@ -25,7 +25,7 @@ export interface Timer {
 
 export type TimerHandler = (tx: Tx, timer: Timer, now: Date) => Promise<void>;
 
-export async function programmaTimer(tx: Tx, t: { tipo: string; chiave: string; scadeIl: Date; payload?: Record<string, unknown> }): Promise<void> {
+export async function scheduleTimer(tx: Tx, t: { tipo: string; chiave: string; scadeIl: Date; payload?: Record<string, unknown> }): Promise<void> {
   await tx.query(
     `INSERT INTO timer (tipo, chiave, scade_il, payload) VALUES ($1, $2, $3, $4)
      ON CONFLICT (tipo, chiave) DO UPDATE SET scade_il = EXCLUDED.scade_il, payload = EXCLUDED.payload
@@ -39,7 +39,7 @@ export async function programmaTimer(tx: Tx, t: { tipo: string; chiave: string; 
  * waiting could deadlock with a handler that locks the istruttoria, and handlers find nothing to do on a case
  * that moved on.
  */
-export async function annullaTimer(tx: Tx, tipo: string, chiave: string): Promise<void> {
+export async function cancelTimer(tx: Tx, tipo: string, chiave: string): Promise<void> {
   await tx.query(
     `UPDATE timer SET stato = 'ANNULLATO'
       WHERE id IN (SELECT id FROM timer WHERE tipo = $1 AND chiave = $2 AND stato = 'ATTESA' FOR UPDATE SKIP LOCKED)`,
@@ -105,8 +105,8 @@ export class Scheduler {
           await tx.query('RELEASE SAVEPOINT timer');
           fired++;
           // Counted before the commit: a commit that then fails re-fires the timer, which counts it twice (rare, and visible).
-          metriche().timerEseguiti.inc({ tipo: r.tipo, esito: 'eseguito' });
-          metriche().timerRitardo.observe({ tipo: r.tipo }, Math.max(0, now.getTime() - r.scade_il.getTime()) / 1000);
+          metrics().timerEseguiti.inc({ tipo: r.tipo, esito: 'eseguito' });
+          metrics().timerRitardo.observe({ tipo: r.tipo }, Math.max(0, now.getTime() - r.scade_il.getTime()) / 1000);
         } catch (thrown) {
           const err = toError(thrown);
           await tx.query('ROLLBACK TO SAVEPOINT timer');
@@ -116,8 +116,8 @@ export class Scheduler {
             new Date(now.getTime() + retryDelayMs(r.tentativi + 1)),
           ]);
           this.opts.log.error({ err, timer: r.id, tipo: r.tipo, chiave: r.chiave }, 'timer handler failed; will retry');
-          metriche().timerEseguiti.inc({ tipo: r.tipo, esito: 'fallito' });
-          metriche().errore(err instanceof ApeError ? err.code : 'ERRORE_INTERNO', 'timer');
+          metrics().timerEseguiti.inc({ tipo: r.tipo, esito: 'fallito' });
+          metrics().errore(err instanceof ApeError ? err.code : 'ERRORE_INTERNO', 'timer');
         }
       }
       return { claimed: rows.length, fired };

@@ -11,10 +11,10 @@ import { parseEnvelope, validateEnvelope } from '../xml/envelope';
 import { NS, clark } from '../xml/namespaces';
 import { XmlReader } from '../xml/read';
 import type { Xml } from '../xml/write';
-import { firmaBusta } from './wssecurity';
-import { Circuiti, type OpzioniCircuito } from './circuito';
+import { signEnvelope } from './wssecurity';
+import { CircuitBreakers, type CircuitOptions } from './circuit-breaker';
 import type { Logger } from '../log';
-import { codiceNoto, metriche } from '../metrics/metriche';
+import { knownCode, metrics } from '../metrics/metrics';
 
 /**
  * Outgoing SOAP 1.1 calls over mutual TLS with kept-alive connections, each signed with WS-Security (ModI
@@ -60,7 +60,7 @@ export interface SoapClientOptions {
   /** Server CNs of counterparts configured with sicurezzaMessaggio "nessuna": calls to them are not signed. */
   senzaFirma?: readonly string[];
   /** A circuit breaker per counterpart (by origin); none when absent. */
-  circuito?: OpzioniCircuito;
+  circuito?: CircuitOptions;
   log?: Logger;
   /** Party codes by server CN, to label the latency series by counterpart (the CN or host otherwise). */
   nomiControparti?: Readonly<Record<string, string>>;
@@ -70,10 +70,10 @@ export class SoapClient {
   private readonly agent: https.Agent;
   private readonly keyPem: string;
   private readonly certPem: string;
-  readonly circuiti: Circuiti | null;
+  readonly circuiti: CircuitBreakers | null;
 
   constructor(private readonly opts: SoapClientOptions) {
-    this.circuiti = opts.circuito ? new Circuiti(opts.circuito, opts.log) : null;
+    this.circuiti = opts.circuito ? new CircuitBreakers(opts.circuito, opts.log) : null;
     this.keyPem = readFileSync(opts.keyFile, 'utf8');
     this.certPem = readFileSync(opts.certFile, 'utf8');
     this.agent = new https.Agent({
@@ -90,7 +90,7 @@ export class SoapClient {
   }
 
   async call(call: SoapCall): Promise<SoapResult> {
-    const fineMisura = metriche().soapUscita.startTimer({
+    const fineMisura = metrics().soapUscita.startTimer({
       controparte: (call.expectedServerCN && this.opts.nomiControparti?.[call.expectedServerCN]) ?? call.expectedServerCN ?? new URL(call.url).host,
       operazione: call.soapAction.slice(call.soapAction.lastIndexOf(':') + 1),
     });
@@ -100,9 +100,9 @@ export class SoapClient {
       return r;
     } catch (err) {
       const remoto = err instanceof RemoteFaultError;
-      const codice = codiceNoto(remoto || err instanceof ApeError ? err.code : null);
+      const codice = knownCode(remoto || err instanceof ApeError ? err.code : null);
       fineMisura({ esito: codice });
-      metriche().errore(codice, remoto ? 'soap_fault_ricevuto' : 'soap_chiamata');
+      metrics().errore(codice, remoto ? 'soap_fault_ricevuto' : 'soap_chiamata');
       throw err;
     }
   }
@@ -117,7 +117,7 @@ export class SoapClient {
     // Timestamp is real time, like the counterpart's check of it, whatever clock the procedure runs on.
     const messageId = firmata ? `urn:uuid:${randomUUID()}` : null;
     const text = messageId
-      ? firmaBusta(envelope(call.headers, call.body), { keyPem: this.keyPem, certPem: this.certPem, to: call.url, messageId, now: new Date() })
+      ? signEnvelope(envelope(call.headers, call.body), { keyPem: this.keyPem, certPem: this.certPem, to: call.url, messageId, now: new Date() })
       : envelope(call.headers, call.body);
     let esito = 'ERRORE';
     try {

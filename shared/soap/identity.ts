@@ -35,7 +35,7 @@ const CERTIFICATI_PARI = new WeakMap<TLSSocket, DetailedPeerCertificate>();
  * request only. From that moment the connection refuses TLS renegotiation (client-initiated renegotiation is the
  * only way a TLS 1.2 peer could present another certificate on the same socket; TLS 1.3 has none).
  */
-export function certificatoDelPari(socket: TLSSocket): DetailedPeerCertificate {
+export function peerCertificate(socket: TLSSocket): DetailedPeerCertificate {
   let cert = CERTIFICATI_PARI.get(socket);
   if (!cert) {
     socket.disableRenegotiation();
@@ -73,7 +73,7 @@ export class CallerRegistry {
    * so refused calls are traced with it.
    */
   identify(socket: TLSSocket, osserva: (d: { identity?: string; certificate?: string; remoteAddress: string }) => void = () => undefined): Caller {
-    const cert = certificatoDelPari(socket);
+    const cert = peerCertificate(socket);
     const remote = normaliseIp(socket.remoteAddress);
     if (cert && Object.keys(cert).length > 0) osserva({ certificate: `${dn(cert.subject as unknown as Record<string, unknown>)} (${cert.fingerprint256})`, remoteAddress: remote });
     if (!cert || Object.keys(cert).length === 0) {

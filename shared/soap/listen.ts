@@ -16,7 +16,7 @@ export function listen(server: Server, at: ListenConfig): Promise<void> {
  * closed at once (kept-alive clients would otherwise hold the process for their keep-alive timeout), and after
  * `graceMs` whatever is left is cut.
  */
-export function chiudiServer(server: Server, graceMs = 5000): Promise<void> {
+export function closeServer(server: Server, graceMs = 5000): Promise<void> {
   return new Promise((resolve) => {
     const idle = setInterval(() => server.closeIdleConnections(), 100);
     const cut = setTimeout(() => server.closeAllConnections(), graceMs);

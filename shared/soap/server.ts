@@ -18,9 +18,9 @@ import { createHash } from 'node:crypto';
 import type { Registri, Riferimenti } from '../audit/registri';
 import { NS, clark } from '../xml/namespaces';
 import type { XmlNode } from '../xml/tree';
-import { verificaFirmaIngresso, type MessaggiVisti } from './firma-ingresso';
+import { verifyInboundSignature, type MessaggiVisti } from './inbound-signature';
 import { WSA_NS, WSSE_NS } from './wssecurity';
-import { metriche } from '../metrics/metriche';
+import { metrics } from '../metrics/metrics';
 
 /**
  * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes, in order: caller identification
@@ -86,7 +86,7 @@ export interface AccessEvent {
 }
 
 /** Refuses suspended parties and operators (a supervisor's decision), from a cache kept current by the service. */
-export interface ControlloSospensioni {
+export interface SuspensionCheck {
   verifica(identity: string, operatoreId: string | null): void;
 }
 
@@ -103,7 +103,7 @@ export interface SoapServerOptions {
   log: Logger;
   /** The service's chained logs: every access and every message received is appended before the response goes out. */
   registri?: Registri;
-  sospensioni?: ControlloSospensioni;
+  sospensioni?: SuspensionCheck;
   /** MessageIDs seen (replay guard); required when any identity sends signed messages. */
   visti?: MessaggiVisti;
 }
@@ -240,7 +240,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       let messageId: string | null = null;
       // A signature is checked whenever one is present; it is required unless the party was onboarded without.
       if (caller.identity.sicurezzaMessaggio === 'ID_AUTH_SOAP_02' || firmato) {
-        const firma = await verificaFirmaIngresso(body, {
+        const firma = await verifyInboundSignature(body, {
           identity: caller.identity,
           ca: registry.caOf(caller.identity.code),
           expectedTo: `${opts.publicUrl}${service.path}`,
@@ -293,7 +293,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
         access.durationMs = Date.now() - started;
         await traccia(access, received, log);
         if (reply) send(res, reply.status, reply.body, reply.contentType);
-        const m = metriche();
+        const m = metrics();
         m.soapIngresso.observe(
           { operazione: access.operation ?? (req.method === 'GET' ? 'documento' : 'sconosciuta'), chiamante: access.identity ?? 'sconosciuto', esito: access.faultCode ?? 'OK' },
           (Date.now() - started) / 1000,

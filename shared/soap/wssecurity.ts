@@ -37,7 +37,7 @@ const X509V3 = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-tok
 const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
 
 /** The only algorithms ModI profiles are run with here (LG interoperabilità, cap. 7, restricted by the federation). */
-export const ALGORITMI = {
+export const ALGORITHMS = {
   canonicalizzazione: 'http://www.w3.org/2001/10/xml-exc-c14n#',
   firma: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   digest: 'http://www.w3.org/2001/04/xmlenc#sha256',
@@ -63,7 +63,7 @@ export class WsSecurityError extends ApeError {
   }
 }
 
-export interface FirmaOptions {
+export interface SignOptions {
   keyPem: string;
   certPem: string;
   to: string;
@@ -73,7 +73,7 @@ export interface FirmaOptions {
   ttlSeconds?: number;
 }
 
-export interface VerificaOptions {
+export interface VerifyOptions {
   expectedTo: string;
   now: Date;
   /** Clock difference tolerated on Created and Expires, default 60 seconds. */
@@ -82,7 +82,7 @@ export interface VerificaOptions {
   maxTtlSeconds?: number;
 }
 
-export interface BustaVerificata {
+export interface VerifiedEnvelope {
   certificatePem: string;
   /** Like Node's X509Certificate.fingerprint256: colon-separated upper-case hex. */
   certificateFingerprint256: string;
@@ -249,7 +249,7 @@ function decodeBase64(value: string): Buffer | null {
 // ---------------------------------------------------------------------------------------------------------
 
 /** Adds wsa:To, wsa:MessageID (urn:uuid:... when not given) and a signed wsse:Security header to a SOAP 1.1 envelope. */
-export function firmaBusta(envelopeXml: string, o: FirmaOptions): string {
+export function signEnvelope(envelopeXml: string, o: SignOptions): string {
   const ttl = o.ttlSeconds ?? DEFAULT_TTL_SECONDS;
   if (o.to.trim() === '' || (o.messageId !== undefined && o.messageId.trim() === '') || !(ttl > 0)) {
     throw new Error('firmaBusta: servono un wsa:To e un wsa:MessageID non vuoti e una validità positiva');
@@ -395,12 +395,12 @@ function signature(doc: Document, signed: readonly Element[], tokenId: string, k
   const sig = dsElement(doc, 'Signature');
   sig.setAttributeNS(XMLNS_NS, 'xmlns:ds', DS_NS);
   const signedInfo = dsElement(doc, 'SignedInfo');
-  signedInfo.appendChild(dsElement(doc, 'CanonicalizationMethod', { Algorithm: ALGORITMI.canonicalizzazione }));
-  signedInfo.appendChild(dsElement(doc, 'SignatureMethod', { Algorithm: ALGORITMI.firma }));
+  signedInfo.appendChild(dsElement(doc, 'CanonicalizationMethod', { Algorithm: ALGORITHMS.canonicalizzazione }));
+  signedInfo.appendChild(dsElement(doc, 'SignatureMethod', { Algorithm: ALGORITHMS.firma }));
   for (const el of signed) {
     const ref = dsElement(doc, 'Reference', { URI: `#${wsuId(el)!}` });
-    ref.appendChild(dsElement(doc, 'Transforms')).appendChild(dsElement(doc, 'Transform', { Algorithm: ALGORITMI.canonicalizzazione }));
-    ref.appendChild(dsElement(doc, 'DigestMethod', { Algorithm: ALGORITMI.digest }));
+    ref.appendChild(dsElement(doc, 'Transforms')).appendChild(dsElement(doc, 'Transform', { Algorithm: ALGORITHMS.canonicalizzazione }));
+    ref.appendChild(dsElement(doc, 'DigestMethod', { Algorithm: ALGORITHMS.digest }));
     ref.appendChild(dsElement(doc, 'DigestValue', {}, sha256Base64(canonicalize(el, []))));
     signedInfo.appendChild(ref);
   }
@@ -422,7 +422,7 @@ function signature(doc: Document, signed: readonly Element[], tokenId: string, k
 // ---------------------------------------------------------------------------------------------------------
 
 /** Verifies a signed envelope; throws WsSecurityError with a code and an Italian message the sender can act on. */
-export function verificaBusta(rawXml: string, o: VerificaOptions): BustaVerificata {
+export function verifyEnvelope(rawXml: string, o: VerifyOptions): VerifiedEnvelope {
   const parsed = parseStrict(rawXml);
   if ('error' in parsed) fail('FIRMA_NON_VALIDA', `impossibile verificare la firma: ${parsed.error}`);
   const doc = parsed.doc;
@@ -519,7 +519,7 @@ function readSignedInfo(signature: Element): SignedInfo {
     fail('FIRMA_NON_VALIDA', 'ds:SignedInfo deve iniziare con CanonicalizationMethod e SignatureMethod');
   }
   const prefixList = exclusiveC14n(c14n, 'di canonicalizzazione di SignedInfo');
-  requireAlgorithm(method, ALGORITMI.firma, 'di firma');
+  requireAlgorithm(method, ALGORITHMS.firma, 'di firma');
   if (elementChildren(method).length > 0) fail('ALGORITMO_NON_AMMESSO', 'ds:SignatureMethod RSA-SHA256 non ammette parametri');
   if (refs.length === 0) fail('FIRMA_NON_VALIDA', 'ds:SignedInfo non contiene alcun Reference');
   return { element: signedInfo, prefixList, references: refs.map(readReference) };
@@ -530,25 +530,25 @@ function readReference(ref: Element): SignedReference {
   const uri = ref.getAttribute('URI') ?? '';
   if (!/^#[^#]+$/.test(uri)) fail('FIRMA_NON_VALIDA', `ds:Reference URI="${clip(uri)}" non ammesso: ogni riferimento deve indicare un wsu:Id ("#id") di un elemento del messaggio`);
   const [transforms, digest, value, ...extra] = elementChildren(ref);
-  if (!isElement(transforms, DS_NS, 'Transforms')) fail('ALGORITMO_NON_AMMESSO', `ds:Reference ${uri} deve dichiarare la sola trasformazione ${ALGORITMI.canonicalizzazione}`);
+  if (!isElement(transforms, DS_NS, 'Transforms')) fail('ALGORITMO_NON_AMMESSO', `ds:Reference ${uri} deve dichiarare la sola trasformazione ${ALGORITHMS.canonicalizzazione}`);
   const steps = elementChildren(transforms);
   if (steps.length !== 1 || !isElement(steps[0], DS_NS, 'Transform')) {
-    fail('ALGORITMO_NON_AMMESSO', `ds:Reference ${uri} deve dichiarare una sola trasformazione, ${ALGORITMI.canonicalizzazione}`);
+    fail('ALGORITMO_NON_AMMESSO', `ds:Reference ${uri} deve dichiarare una sola trasformazione, ${ALGORITHMS.canonicalizzazione}`);
   }
   const prefixList = exclusiveC14n(steps[0], `di trasformazione in ${uri}`);
   if (!isElement(digest, DS_NS, 'DigestMethod') || !isElement(value, DS_NS, 'DigestValue') || extra.length > 0) {
     fail('FIRMA_NON_VALIDA', `ds:Reference ${uri} deve contenere Transforms, DigestMethod e DigestValue`);
   }
-  requireAlgorithm(digest, ALGORITMI.digest, `di digest in ${uri}`);
+  requireAlgorithm(digest, ALGORITHMS.digest, `di digest in ${uri}`);
   return { id: uri.slice(1), prefixList, digestValue: value.textContent ?? '' };
 }
 
 /** Checks an exclusive C14N method and returns its InclusiveNamespaces PrefixList (WSS4J-based senders send one). */
 function exclusiveC14n(el: Element, what: string): string[] {
-  requireAlgorithm(el, ALGORITMI.canonicalizzazione, what);
+  requireAlgorithm(el, ALGORITHMS.canonicalizzazione, what);
   const params = elementChildren(el);
   if (params.length === 0) return [];
-  if (params.length > 1 || !isElement(params[0], ALGORITMI.canonicalizzazione, 'InclusiveNamespaces')) {
+  if (params.length > 1 || !isElement(params[0], ALGORITHMS.canonicalizzazione, 'InclusiveNamespaces')) {
     fail('ALGORITMO_NON_AMMESSO', `parametri non ammessi per l'algoritmo ${what}: solo ec:InclusiveNamespaces`);
   }
   const prefixes = (params[0].getAttribute('PrefixList') ?? '').split(/\s+/).filter((p) => p !== '');
@@ -628,7 +628,7 @@ function signerCertificate(occurrences: ReadonlyMap<string, number>, parts: Secu
 const CERTIFICATI_LETTI = new Map<string, X509Certificate>();
 const CERTIFICATI_LETTI_MAX = 256;
 
-export function certificatoLetto(codifica: string, leggi: () => X509Certificate): X509Certificate {
+export function parsedCertificate(codifica: string, leggi: () => X509Certificate): X509Certificate {
   const noto = CERTIFICATI_LETTI.get(codifica);
   if (noto) return noto;
   const cert = leggi();
@@ -644,7 +644,7 @@ function tokenCertificate(token: Element): X509Certificate {
   const testo = (token.textContent ?? '').replace(/\s+/g, '');
   let cert: X509Certificate;
   try {
-    cert = certificatoLetto(testo, () => {
+    cert = parsedCertificate(testo, () => {
       const der = decodeBase64(testo);
       if (!der) throw new Error('base64 non valido');
       return new X509Certificate(der);
@@ -688,7 +688,7 @@ function parseInstant(el: Element, name: string): Date {
   return new Date(ms);
 }
 
-function checkTimestamp(timestamp: Element, o: VerificaOptions): { created: Date; expires: Date } {
+function checkTimestamp(timestamp: Element, o: VerifyOptions): { created: Date; expires: Date } {
   const kids = elementChildren(timestamp);
   if (kids.length !== 2 || !isElement(kids[0], WSU_NS, 'Created') || !isElement(kids[1], WSU_NS, 'Expires')) {
     fail('TIMESTAMP_NON_VALIDO', 'wsu:Timestamp deve contenere wsu:Created seguito da wsu:Expires');

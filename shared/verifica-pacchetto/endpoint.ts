@@ -2,8 +2,8 @@ import { trustedCaFiles } from '../config/load';
 import type { EndpointServiceConfig, IdentityConfig } from '../config/schema';
 import { CONTRACTS, OPERATIONS } from '../messages/contracts';
 import type { ServiceRuntime } from '../runtime/service';
-import type { DatabaseServizio } from '../runtime/database';
-import { chiudiServer, listen } from '../soap/listen';
+import type { ServiceDatabase } from '../runtime/database';
+import { closeServer, listen } from '../soap/listen';
 import { createSoapServer, type SoapOperation } from '../soap/server';
 import { riceviPacchetto, type RicezioneOptions } from './ricezione';
 
@@ -20,7 +20,7 @@ export function operazioneVerificaPacchetto(callers: readonly string[], ricezion
 /** Serves verifica-pacchetto.wsdl with the given operations; closed first on shutdown. */
 export async function startVerificaEndpoint(
   rt: ServiceRuntime,
-  opts: { identity: IdentityConfig; service: EndpointServiceConfig; db: DatabaseServizio; operations: readonly SoapOperation[] },
+  opts: { identity: IdentityConfig; service: EndpointServiceConfig; db: ServiceDatabase; operations: readonly SoapOperation[] },
 ): Promise<void> {
   const server = createSoapServer({
     tls: { keyFile: opts.identity.keyFile, certFile: opts.identity.certFile, caFile: trustedCaFiles(rt.config) },
@@ -36,8 +36,8 @@ export async function startVerificaEndpoint(
     services: [{ ...CONTRACTS.verifica, operations: opts.operations }],
   });
   await listen(server, opts.service.listen);
-  rt.onShutdown(() => chiudiServer(server));
-  rt.osservabilita.prontezza('soap', () => server.listening || Promise.reject(new Error(`endpoint SOAP ${opts.service.publicUrl} non in ascolto`)));
+  rt.onShutdown(() => closeServer(server));
+  rt.observability.readiness('soap', () => server.listening || Promise.reject(new Error(`endpoint SOAP ${opts.service.publicUrl} non in ascolto`)));
 }
 
 /** The INPS esiti endpoint: the only reply address a packet may name. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect } from 'amqplib';
-import { EXCHANGE_LAVORO, CODE } from '../../shared/amqp/topology';
+import { WORK_EXCHANGE, QUEUES } from '../../shared/amqp/topology';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { FEDERATION_PROCESSES } from '../../infra/local/processes';
 import { TestFederation } from '../support/federation';
@@ -55,7 +55,7 @@ async function pubblicaVeleno(n: number): Promise<Map<string, string>> {
     const ch = await conn.createConfirmChannel();
     for (let i = 0; i < n; i++) {
       const id = `veleno-${randomUUID()}`;
-      ch.publish(EXCHANGE_LAVORO, CODE.inpsInvioPacchetto, Buffer.from('{ non è JSON'), { messageId: id, persistent: true, contentType: 'application/json' });
+      ch.publish(WORK_EXCHANGE, QUEUES.inpsInvioPacchetto, Buffer.from('{ non è JSON'), { messageId: id, persistent: true, contentType: 'application/json' });
       attesi.set(id, 'SCHEMA_NON_VALIDO');
     }
     await ch.waitForConfirms();

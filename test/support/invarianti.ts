@@ -2,9 +2,9 @@ import { connect } from 'amqplib';
 import { datiDaVerificare } from '../../shared/domain/competenza';
 import type { EnteVerificatore, Rapporto } from '../../shared/domain/types';
 import { verificaRegistro, type Registro } from '../../shared/audit/catena';
-import { codaScarti, workQueues } from '../../shared/amqp/topology';
-import { HEADER_ERRORE_CODICE } from '../../shared/amqp/consumer';
-import { tuttiGliSchemi } from '../../shared/runtime/enti';
+import { deadLetterQueue, workQueues } from '../../shared/amqp/topology';
+import { HEADER_ERROR_CODE } from '../../shared/amqp/consumer';
+import { allSchemas } from '../../shared/runtime/schemas';
 import type { Presentata } from './alimentatore';
 import type { TestFederation } from './federation';
 import { codeRabbitmq } from './servizi-locali';
@@ -96,7 +96,7 @@ export async function verificaInvarianti(fed: TestFederation, presentate: readon
 
   // 4. Outboxes published, timers fired, in every schema.
   const now = fed.now();
-  for (const { ente, schema } of tuttiGliSchemi(fed.config)) {
+  for (const { ente, schema } of allSchemas(fed.config)) {
     const pool = fed.pool(schema);
     const o = Number((await pool.query('SELECT count(*)::int AS n FROM outbox WHERE pubblicato_il IS NULL')).rows[0].n);
     if (o > 0) v.push(`${ente}: ${o} outbox rows not published`);
@@ -113,7 +113,7 @@ export async function verificaInvarianti(fed: TestFederation, presentate: readon
   // 5. RabbitMQ: nothing ready or unacked; dead letters only those injected on purpose.
   const vhost = decodeURIComponent(new URL(fed.config.rabbitmq.url).pathname.slice(1));
   const code = await codeRabbitmq(vhost);
-  const scarti = new Set(workQueues().map(codaScarti));
+  const scarti = new Set(workQueues().map(deadLetterQueue));
   for (const q of code) {
     if (q.messages_unacknowledged > 0) v.push(`queue ${q.name}: ${q.messages_unacknowledged} unacked`);
     if (!scarti.has(q.name) && q.messages > 0) v.push(`queue ${q.name}: ${q.messages} messages left`);
@@ -140,7 +140,7 @@ async function leggiScarti(url: string, code: string[]): Promise<Array<{ coda: s
       for (;;) {
         const m = await ch.get(coda, { noAck: false });
         if (!m) break;
-        out.push({ coda, messageId: String(m.properties.messageId ?? ''), codice: String((m.properties.headers ?? {})[HEADER_ERRORE_CODICE] ?? 'x-death') });
+        out.push({ coda, messageId: String(m.properties.messageId ?? ''), codice: String((m.properties.headers ?? {})[HEADER_ERROR_CODE] ?? 'x-death') });
       }
     }
     await ch.close();

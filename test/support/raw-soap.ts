@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { XMLParser } from 'fast-xml-parser';
-import { firmaBusta } from '../../shared/soap/wssecurity';
+import { signEnvelope } from '../../shared/soap/wssecurity';
 
 /**
  * Raw HTTPS for protocol tests: exact bytes out, and the answer read with an independent XML parser
@@ -29,7 +29,7 @@ const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, par
 export function firmato(url: string, body: string, tls: RawTls): string {
   const keyPem = tls.key ?? readFileSync(tls.keyFile!, 'utf8');
   const certPem = tls.cert ?? readFileSync(tls.certFile!, 'utf8');
-  return firmaBusta(body, { keyPem, certPem, to: url, now: new Date() });
+  return signEnvelope(body, { keyPem, certPem, to: url, now: new Date() });
 }
 
 export function postRaw(

@@ -6,16 +6,16 @@ import { envelope, operatoreHeader } from '../../shared/messages/envelope';
 import { el } from '../../shared/xml/write';
 import { ApeError } from '../../shared/errors';
 import {
-  ALGORITMI,
+  ALGORITHMS,
   WSA_NS,
   WSSE_NS,
   WSU_NS,
   WsSecurityError,
-  certificatoLetto,
-  firmaBusta,
-  verificaBusta,
-  type FirmaOptions,
-  type VerificaOptions,
+  parsedCertificate,
+  signEnvelope,
+  verifyEnvelope,
+  type SignOptions,
+  type VerifyOptions,
   type WsSecurityCode,
 } from '../../shared/soap/wssecurity';
 
@@ -52,16 +52,16 @@ function busta(idPacchetto = 'PKT-0001'): string {
   return envelope([operatoreHeader({ id: 'OP-1', ufficio: 'Ufficio verifiche' })], payload);
 }
 
-function firma(xml = busta(), o: Partial<FirmaOptions> = {}): string {
-  return firmaBusta(xml, { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, messageId: 'urn:uuid:11111111-2222-4333-8444-555555555555', now: NOW, ...o });
+function firma(xml = busta(), o: Partial<SignOptions> = {}): string {
+  return signEnvelope(xml, { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, messageId: 'urn:uuid:11111111-2222-4333-8444-555555555555', now: NOW, ...o });
 }
 
-function verifica(xml: string, o: Partial<VerificaOptions> = {}) {
-  return verificaBusta(xml, { expectedTo: TO, now: NOW, ...o });
+function verifica(xml: string, o: Partial<VerifyOptions> = {}) {
+  return verifyEnvelope(xml, { expectedTo: TO, now: NOW, ...o });
 }
 
 /** Runs verificaBusta expecting a refusal; returns the error for further checks on its message. */
-function rifiutata(xml: string, code: WsSecurityCode, o: Partial<VerificaOptions> = {}): WsSecurityError {
+function rifiutata(xml: string, code: WsSecurityCode, o: Partial<VerifyOptions> = {}): WsSecurityError {
   try {
     verifica(xml, o);
   } catch (err) {
@@ -111,12 +111,12 @@ function rifirma(signed: string, r: Resign = {}): string {
   signature.parentNode!.removeChild(signature);
   const sig = new SignedXml({
     privateKey: mittente.keyPem,
-    signatureAlgorithm: r.method ?? ALGORITMI.firma,
-    canonicalizationAlgorithm: ALGORITMI.canonicalizzazione,
+    signatureAlgorithm: r.method ?? ALGORITHMS.firma,
+    canonicalizationAlgorithm: ALGORITHMS.canonicalizzazione,
     getKeyInfoContent: () => `<wsse:SecurityTokenReference xmlns:wsse="${WSSE_NS}"><wsse:Reference URI="#${tokenId}"/></wsse:SecurityTokenReference>`,
   });
   for (const id of (r.ids ?? ((x) => x))(refs)) {
-    sig.addReference({ xpath: `//*[@*[local-name(.)='Id']='${id}']`, transforms: r.transforms ?? [ALGORITMI.canonicalizzazione], digestAlgorithm: r.digest ?? ALGORITMI.digest });
+    sig.addReference({ xpath: `//*[@*[local-name(.)='Id']='${id}']`, transforms: r.transforms ?? [ALGORITHMS.canonicalizzazione], digestAlgorithm: r.digest ?? ALGORITHMS.digest });
   }
   sig.computeSignature(serialize(doc), { prefix: 'ds', location: { reference: `//*[local-name(.)='Security']`, action: 'append' } });
   return sig.getSignedXml();
@@ -161,7 +161,7 @@ describe('firmaBusta', () => {
   });
 
   test('generates a urn:uuid MessageID when none is given', () => {
-    const out = firmaBusta(busta(), { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, now: NOW });
+    const out = signEnvelope(busta(), { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, now: NOW });
     expect(verifica(out).messageId).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
@@ -182,7 +182,7 @@ describe('firmaBusta', () => {
   });
 
   test('refuses a key that does not match the certificate, and an envelope already carrying the headers it adds', () => {
-    expect(() => firmaBusta(busta(), { keyPem: estraneo.keyPem, certPem: mittente.certPem, to: TO, now: NOW })).toThrow(/non corrisponde al certificato/);
+    expect(() => signEnvelope(busta(), { keyPem: estraneo.keyPem, certPem: mittente.certPem, to: TO, now: NOW })).toThrow(/non corrisponde al certificato/);
     expect(() => firma(firma())).toThrow(/contiene già/);
   });
 });
@@ -299,7 +299,7 @@ describe('verificaBusta refuses algorithms other than exc-c14n, SHA-256 and RSA-
   });
 
   test('an algorithm swapped in the text (refused before any digest is computed)', () => {
-    rifiutata(firma().replace(ALGORITMI.digest, SHA1), 'ALGORITMO_NON_AMMESSO');
+    rifiutata(firma().replace(ALGORITHMS.digest, SHA1), 'ALGORITMO_NON_AMMESSO');
   });
 });
 
@@ -413,21 +413,21 @@ describe('certificatoLetto: a certificate parsed once per encoding', () => {
       letture++;
       return new X509Certificate(ca.certPem);
     };
-    const primo = certificatoLetto(ca.certPem, leggi);
-    expect(certificatoLetto(ca.certPem, leggi)).toBe(primo);
+    const primo = parsedCertificate(ca.certPem, leggi);
+    expect(parsedCertificate(ca.certPem, leggi)).toBe(primo);
     expect(letture).toBe(1);
-    expect(() => certificatoLetto('non un certificato', () => new X509Certificate('non un certificato'))).toThrow();
+    expect(() => parsedCertificate('non un certificato', () => new X509Certificate('non un certificato'))).toThrow();
     let riletto = false;
-    expect(() => certificatoLetto('non un certificato', () => { riletto = true; throw new Error('ancora illeggibile'); })).toThrow('ancora illeggibile');
+    expect(() => parsedCertificate('non un certificato', () => { riletto = true; throw new Error('ancora illeggibile'); })).toThrow('ancora illeggibile');
     expect(riletto).toBe(true);
   });
 
   test('bounded: after 256 other encodings the oldest is parsed again', () => {
     const cert = new X509Certificate(createCertificateAuthority({ commonName: 'CA di test limite' }, validityFrom(NOW, 30)).certPem);
     let letture = 0;
-    certificatoLetto('chiave-vecchia', () => (letture++, cert));
-    for (let i = 0; i < 256; i++) certificatoLetto(`chiave-${i}`, () => cert);
-    certificatoLetto('chiave-vecchia', () => (letture++, cert));
+    parsedCertificate('chiave-vecchia', () => (letture++, cert));
+    for (let i = 0; i < 256; i++) parsedCertificate(`chiave-${i}`, () => cert);
+    parsedCertificate('chiave-vecchia', () => (letture++, cert));
     expect(letture).toBe(2);
   });
 });

@@ -6,7 +6,7 @@ import type { InlConfig } from '../../../shared/config/schema';
 import type { Operatore } from '../../../shared/domain/types';
 import type { Segnalazione } from '../../../shared/messages/pacchetto';
 import { enqueue } from '../../../shared/outbox/outbox';
-import { CODE } from '../../../shared/amqp/topology';
+import { QUEUES } from '../../../shared/amqp/topology';
 
 /**
  * INL's side of art. 5 c: the cases INPS sends (accertamento rows), the decision whether to open an inspection
@@ -28,7 +28,7 @@ async function notifica(tx: Tx, idSegnalazione: string, stato: Exclude<StatoInl,
     [id, idSegnalazione, stato, extra.esito ?? null, extra.nota ?? null, operatore.id, operatore.ufficio, now],
   );
   const msg: NotificaInlMsg = { idNotifica: id };
-  await enqueue(tx, { routingKey: CODE.inlNotifica, payload: msg });
+  await enqueue(tx, { routingKey: QUEUES.inlNotifica, payload: msg });
 }
 
 async function blocca(tx: Tx, idSegnalazione: string): Promise<{ stato: StatoInl }> {

@@ -8,9 +8,9 @@ import { DateTime } from 'luxon';
 import { identityOf } from '../../../shared/config/load';
 import { ApeError, toError } from '../../../shared/errors';
 import { PROJECT_ROOT } from '../../../shared/paths';
-import { apriDatabase } from '../../../shared/runtime/database';
+import { openDatabase } from '../../../shared/runtime/database';
 import { runService } from '../../../shared/runtime/service';
-import { chiudiServer, listen } from '../../../shared/soap/listen';
+import { closeServer, listen } from '../../../shared/soap/listen';
 import { caricaVista } from '../core/vista';
 import { riattiva, sospendi } from '../../../shared/audit/sospensioni';
 import { cercaAccessi, elencoAllerte, prendiInCarico, sospensioniAttive } from '../../../shared/audit/supervisione';
@@ -94,7 +94,7 @@ runService('inps-console', async (rt) => {
   const svc = rt.config.services.inpsConsole;
   if (!svc) throw new Error('services.inpsConsole is not configured: the federation runs without the web console');
   const identity = identityOf(rt.config, svc.identity);
-  const { pool, registri, sospensioni } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
+  const { pool, registri, sospensioni } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);
   const limiti = { inattivitaMinuti: svc.sessioneMinuti, massimaOre: svc.sessioneMassimaOre };
   const statici = new Map<string, { tipo: string; corpo: Buffer }>([
     ['/static/console.css', { tipo: 'text/css; charset=utf-8', corpo: readFileSync(path.join(STATIC_DIR, 'console.css')) }],
@@ -427,10 +427,10 @@ runService('inps-console', async (rt) => {
     for (const f of flussi) f.res.end();
     flussi.clear();
     ascolto?.release(true);
-    await chiudiServer(server);
+    await closeServer(server);
   });
-  rt.osservabilita.prontezza('https', () => server.listening || Promise.reject(new Error(`console ${svc.publicUrl} non in ascolto`)));
+  rt.observability.readiness('https', () => server.listening || Promise.reject(new Error(`console ${svc.publicUrl} non in ascolto`)));
   // Without its LISTEN connection the console still serves pages, but they no longer update by themselves.
-  rt.osservabilita.prontezza('aggiornamenti', () => ascolto !== null || Promise.reject(new Error('connessione LISTEN per gli aggiornamenti in tempo reale assente')));
+  rt.observability.readiness('aggiornamenti', () => ascolto !== null || Promise.reject(new Error('connessione LISTEN per gli aggiornamenti in tempo reale assente')));
   rt.ready({ url: svc.publicUrl });
 });

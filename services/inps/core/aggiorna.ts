@@ -3,7 +3,7 @@ import type { Tx } from '../../../shared/db/pool';
 import { datiDaVerificare } from '../../../shared/domain/competenza';
 import type { EnteVerificatore, Esito, Rapporto } from '../../../shared/domain/types';
 import type { DatoNonVerificato } from '../../../shared/messages/pacchetto';
-import { annullaTimer } from '../../../shared/scheduler/timers';
+import { cancelTimer } from '../../../shared/scheduler/timers';
 import { decidi, esitoComplessivo, type Decisione } from './ciclo';
 import type { PacchettoDaInviare } from './domande';
 import { registraEventi, type Evento } from './eventi';
@@ -99,10 +99,10 @@ async function chiudi(tx: Tx, istruttoriaId: string, c: Caricata, regola: Regola
     `UPDATE istruttoria SET stato = 'CHIUSA', esito_verifica = $2, regola_chiusura = $3, chiusa_il = $4, aggiornata_il = $4 WHERE id = $1`,
     [istruttoriaId, esito, regola, now],
   );
-  await annullaTimer(tx, TIMER_LIMITE_ISTRUTTORIA, istruttoriaId);
+  await cancelTimer(tx, TIMER_LIMITE_ISTRUTTORIA, istruttoriaId);
   for (const p of c.pacchetti) {
-    await annullaTimer(tx, TIMER_SCADENZA_ESITO, p.id);
-    await annullaTimer(tx, TIMER_SCADENZA_INVIO, p.id);
+    await cancelTimer(tx, TIMER_SCADENZA_ESITO, p.id);
+    await cancelTimer(tx, TIMER_SCADENZA_INVIO, p.id);
   }
   const eventi: Evento[] = [];
   if (regola === 'AUTOCERTIFICAZIONI_TERMINE') {

@@ -8,10 +8,10 @@ import { impronta } from '../../../shared/domain/impronta';
 import type { ContenutoPacchetto, Domanda, Operatore } from '../../../shared/domain/types';
 import type { RicevutaDomanda } from '../../../shared/messages/istruttoria';
 import { enqueue } from '../../../shared/outbox/outbox';
-import { CODE } from '../../../shared/amqp/topology';
+import { QUEUES } from '../../../shared/amqp/topology';
 import { registraEventi, type Evento } from './eventi';
 import { controlliInps } from '../../../shared/domain/requisiti';
-import { programmaTimer } from '../../../shared/scheduler/timers';
+import { scheduleTimer } from '../../../shared/scheduler/timers';
 import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
 import { segnalaStessoDatore } from './indici';
@@ -72,7 +72,7 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
       'INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, aggiornata_il, limite, limite_motivo) VALUES ($1, $2, $3, $4, $4, $5, $6)',
       [istruttoriaId, domandaId, stato, now, limite.limite, limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`],
     );
-    await programmaTimer(tx, { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite });
+    await scheduleTimer(tx, { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite });
 
     const controlli = controlliInps(d);
     await insertRows(tx, 'controllo_inps', ['istruttoria_id', 'requisito', 'esito', 'dettaglio'], controlli.map((c) => [istruttoriaId, c.requisito, c.esito, c.dettaglio]));
@@ -100,9 +100,9 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
     // undelivered, its data count as not verifiable (the sends go on, for an answer before closure).
     const scadenzaInvio = scadenzaEsito(now, regole.deadlines.esitoGiorni);
     for (const p of packets) {
-      await programmaTimer(tx, { tipo: TIMER_SCADENZA_INVIO, chiave: p.idPacchetto, scadeIl: scadenzaInvio });
+      await scheduleTimer(tx, { tipo: TIMER_SCADENZA_INVIO, chiave: p.idPacchetto, scadeIl: scadenzaInvio });
       const msg: InvioPacchettoMsg = { idPacchetto: p.idPacchetto };
-      await enqueue(tx, { routingKey: CODE.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria: istruttoriaId } });
+      await enqueue(tx, { routingKey: QUEUES.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria: istruttoriaId } });
       eventi.push({ istruttoriaId, pacchettoId: p.idPacchetto, tipo: 'PACCHETTO_CREATO', at: now, dettagli: { destinatario: p.destinatario, rapporti: p.rapporti.length } });
     }
     await registraEventi(tx, eventi);

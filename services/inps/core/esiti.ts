@@ -7,7 +7,7 @@ import { impronta } from '../../../shared/domain/impronta';
 import { entroScadenza } from '../../../shared/domain/scadenze';
 import type { Ente, EnteVerificatore, Esito, EsitoDato, Operatore } from '../../../shared/domain/types';
 import type { NotificaEsito } from '../../../shared/messages/esiti';
-import { annullaTimer } from '../../../shared/scheduler/timers';
+import { cancelTimer } from '../../../shared/scheduler/timers';
 import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { contraddiceChiusura } from './ciclo';
 import type { PacchettoDaInviare } from './domande';
@@ -88,8 +88,8 @@ export async function applicaEsito(
       [n.idPacchetto, sintesi, ctx.now, ctx.correlationId, inRitardo],
     );
     await registra(true);
-    await annullaTimer(tx, TIMER_SCADENZA_ESITO, n.idPacchetto);
-    await annullaTimer(tx, TIMER_SCADENZA_INVIO, n.idPacchetto);
+    await cancelTimer(tx, TIMER_SCADENZA_ESITO, n.idPacchetto);
+    await cancelTimer(tx, TIMER_SCADENZA_INVIO, n.idPacchetto);
     const eventi: Evento[] = [
       inRitardo
         ? { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_IN_RITARDO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, scadenza: p.scadenza_esito?.toISOString() } }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../../shared/db/pool';
 import type { EnteVerificatore } from '../../../shared/domain/types';
-import { CODE } from '../../../shared/amqp/topology';
+import { QUEUES } from '../../../shared/amqp/topology';
 import type { Riscontro, Segnalazione, Sollecito } from '../../../shared/messages/pacchetto';
 import { enqueue } from '../../../shared/outbox/outbox';
 
@@ -35,6 +35,6 @@ export async function creaMessaggio(
     [id, m.corpo.tipo, m.destinatario, m.istruttoriaId, JSON.stringify(m.corpo), m.correlationId ?? null, m.now],
   );
   const msg: InvioMessaggioMsg = { idMessaggio: id };
-  await enqueue(tx, { routingKey: CODE.inpsInvioMessaggio, payload: msg, headers: { idIstruttoria: m.istruttoriaId, tipo: m.corpo.tipo } });
+  await enqueue(tx, { routingKey: QUEUES.inpsInvioMessaggio, payload: msg, headers: { idIstruttoria: m.istruttoriaId, tipo: m.corpo.tipo } });
   return id;
 }

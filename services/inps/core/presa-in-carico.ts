@@ -1,6 +1,6 @@
 import type { Tx } from '../../../shared/db/pool';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
-import { annullaTimer, programmaTimer } from '../../../shared/scheduler/timers';
+import { cancelTimer, scheduleTimer } from '../../../shared/scheduler/timers';
 import { TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { registraEventi } from './eventi';
 import type { StatoPacchetto } from '../../../shared/domain/stati';
@@ -33,8 +33,8 @@ export async function registraPresaInCarico(
   const row = r.rows[0];
   // A repeated ack (a redelivered send) changes nothing: the 5 days run from the first receipt.
   if (!row || !prima.rows[0] || prima.rows[0].inviato_il !== null) return;
-  await annullaTimer(tx, TIMER_SCADENZA_INVIO, a.idPacchetto);
-  if (row.stato === 'INVIATO') await programmaTimer(tx, { tipo: TIMER_SCADENZA_ESITO, chiave: a.idPacchetto, scadeIl: row.scadenza_esito });
+  await cancelTimer(tx, TIMER_SCADENZA_INVIO, a.idPacchetto);
+  if (row.stato === 'INVIATO') await scheduleTimer(tx, { tipo: TIMER_SCADENZA_ESITO, chiave: a.idPacchetto, scadeIl: row.scadenza_esito });
   await registraEventi(tx, [
     { istruttoriaId: a.idIstruttoria, pacchettoId: a.idPacchetto, tipo: 'PACCHETTO_INVIATO', at: a.ricevutoIl, dettagli: { correlationId: a.correlationId, via: a.via, scadenza: row.scadenza_esito.toISOString() } },
   ]);

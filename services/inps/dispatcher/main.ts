@@ -1,12 +1,12 @@
 import { identityOf, systemOperatorOf } from '../../../shared/config/load';
-import { apriDatabase } from '../../../shared/runtime/database';
-import { sorvegliaCertificatiServizio } from '../../../shared/runtime/certificati';
-import { CODE } from '../../../shared/amqp/topology';
+import { openDatabase } from '../../../shared/runtime/database';
+import { watchServiceCertificates } from '../../../shared/runtime/certificates';
+import { QUEUES } from '../../../shared/amqp/topology';
 import { ApeError } from '../../../shared/errors';
 import { CONTRACTS } from '../../../shared/messages/contracts';
 import { createMessaging, startRelay, startWorker } from '../../../shared/runtime/messaging';
 import { runService } from '../../../shared/runtime/service';
-import { creaSoapClient } from '../../../shared/runtime/soap-client';
+import { createSoapClient } from '../../../shared/runtime/soap-client';
 import { invioPacchetto } from './invio-pacchetto';
 import { invioMessaggio } from './invio-messaggio';
 
@@ -18,10 +18,10 @@ runService('inps-dispatcher', async (rt) => {
   const { config } = rt;
   const svc = config.services.inpsDispatcher;
   const identity = identityOf(config, svc.identity);
-  sorvegliaCertificatiServizio(rt, identity);
-  const { pool, registri } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
+  watchServiceCertificates(rt, identity);
+  const { pool, registri } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);
 
-  const soap = creaSoapClient(rt, identity, registri);
+  const soap = createSoapClient(rt, identity, registri);
 
   const hub = config.services.hub;
   const destinazione = (destinatario: 'MINLAVORO' | 'ANPAL' | 'INAIL' | 'INL') => {
@@ -32,7 +32,7 @@ runService('inps-dispatcher', async (rt) => {
   };
 
   const amqp = createMessaging(rt);
-  startWorker(rt, amqp, CODE.inpsInvioPacchetto, invioPacchetto({
+  startWorker(rt, amqp, QUEUES.inpsInvioPacchetto, invioPacchetto({
     pool,
     soap,
     clock: rt.clock,
@@ -45,7 +45,7 @@ runService('inps-dispatcher', async (rt) => {
     // the deadline rules meanwhile. No attempt limit would be right for that.
     maxAttempts: Number.POSITIVE_INFINITY,
   });
-  startWorker(rt, amqp, CODE.inpsInvioMessaggio, invioMessaggio({
+  startWorker(rt, amqp, QUEUES.inpsInvioMessaggio, invioMessaggio({
     pool,
     soap,
     clock: rt.clock,

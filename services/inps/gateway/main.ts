@@ -1,12 +1,12 @@
-import { apriDatabase } from '../../../shared/runtime/database';
-import { sorvegliaCertificatiServizio } from '../../../shared/runtime/certificati';
+import { openDatabase } from '../../../shared/runtime/database';
+import { watchServiceCertificates } from '../../../shared/runtime/certificates';
 import { ENTI_VERIFICATORI } from '../../../shared/domain/types';
 import { identityOf, trustedCaFiles } from '../../../shared/config/load';
 import { CONTRACTS } from '../../../shared/messages/contracts';
 import { runService } from '../../../shared/runtime/service';
 import { createSoapServer } from '../../../shared/soap/server';
-import { chiudiServer, listen } from '../../../shared/soap/listen';
-import { notificaAccertamento, notificaEsito, presentaDomanda, requireIdentities, statoIstruttoria } from './operations';
+import { closeServer, listen } from '../../../shared/soap/listen';
+import { notificaAccertamento, notificaEsito, presentaDomanda, requireIdentities, statoIstruttoria } from './operazioni';
 
 /**
  * INPS gateway: serves inps-istruttoria.wsdl to INPS case-processing systems and inps-esiti.wsdl to the
@@ -16,8 +16,8 @@ import { notificaAccertamento, notificaEsito, presentaDomanda, requireIdentities
 runService('inps-gateway', async (rt) => {
   const svc = rt.config.services.inpsGateway;
   const identity = identityOf(rt.config, svc.identity);
-  sorvegliaCertificatiServizio(rt, identity);
-  const { pool, registri, sospensioni, visti } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
+  watchServiceCertificates(rt, identity);
+  const { pool, registri, sospensioni, visti } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);
 
   const identities = Object.values(rt.config.identities);
   const deps = {
@@ -45,7 +45,7 @@ runService('inps-gateway', async (rt) => {
     ],
   });
   await listen(server, svc.listen);
-  rt.onShutdown(() => chiudiServer(server));
-  rt.osservabilita.prontezza('soap', () => server.listening || Promise.reject(new Error(`endpoint SOAP ${svc.publicUrl} non in ascolto`)));
+  rt.onShutdown(() => closeServer(server));
+  rt.observability.readiness('soap', () => server.listening || Promise.reject(new Error(`endpoint SOAP ${svc.publicUrl} non in ascolto`)));
   rt.ready({ url: svc.publicUrl });
 });

@@ -1,10 +1,10 @@
 import { identityOf } from '../../../shared/config/load';
-import { apriDatabase } from '../../../shared/runtime/database';
-import { sorvegliaCertificatiServizio } from '../../../shared/runtime/certificati';
+import { openDatabase } from '../../../shared/runtime/database';
+import { watchServiceCertificates } from '../../../shared/runtime/certificates';
 import { gestoriTimerInps } from '../core/timer-inps';
 import { runService } from '../../../shared/runtime/service';
 import { Scheduler } from '../../../shared/scheduler/timers';
-import { avviaAttivitaPeriodiche, controlliAccessi } from '../../../shared/runtime/periodici';
+import { startPeriodicTasks, controlliAccessi } from '../../../shared/runtime/periodic';
 import { conservazioneInps } from '../../../shared/audit/conservazione';
 
 /**
@@ -14,8 +14,8 @@ import { conservazioneInps } from '../../../shared/audit/conservazione';
 runService('inps-scheduler', async (rt) => {
   const { config } = rt;
   const svc = config.services.inpsScheduler;
-  sorvegliaCertificatiServizio(rt, identityOf(config, svc.identity));
-  const { pool, registri } = await apriDatabase(rt, svc.schema, ['messaging', 'inps']);
+  watchServiceCertificates(rt, identityOf(config, svc.identity));
+  const { pool, registri } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);
   const scheduler = new Scheduler({
     pool,
     clock: rt.clock,
@@ -26,7 +26,7 @@ runService('inps-scheduler', async (rt) => {
   });
   scheduler.start();
   rt.onShutdown(() => scheduler.stop());
-  avviaAttivitaPeriodiche(rt, [
+  startPeriodicTasks(rt, [
     controlliAccessi(rt, pool, { istruttorie: true }),
     {
       nome: 'conservazione dei dati',

@@ -1,4 +1,4 @@
-import { CODE } from '../../../shared/amqp/topology';
+import { QUEUES } from '../../../shared/amqp/topology';
 import { withTransaction } from '../../../shared/db/pool';
 import { ApeError } from '../../../shared/errors';
 import { bloccaIstruttoria } from '../../inps/core/aggiorna';
@@ -49,7 +49,7 @@ export async function reinvia(inps: Schema, idPacchetto: string, operatore: stri
       throw new ApeError('TRANSIZIONE_NON_AMMESSA', `il pacchetto ${idPacchetto} è ${p.stato}${p.esito ? ` con esito ${p.esito}` : ''}: si reinvia solo un pacchetto senza esito (${REINVIABILI.join(', ')})`);
     }
     const msg: InvioPacchettoMsg = { idPacchetto, reinvio: true };
-    const messageId = await enqueue(tx, { routingKey: CODE.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria, reinvioDa: operatore } });
+    const messageId = await enqueue(tx, { routingKey: QUEUES.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria, reinvioDa: operatore } });
     await registraEventi(tx, [{ istruttoriaId: idIstruttoria, pacchettoId: idPacchetto, tipo: PACCHETTO_REINVIATO, at: il, dettagli: { operatore, stato: p.stato } }]);
     return { idPacchetto, idIstruttoria, destinatario: p.destinatario, stato: p.stato, correlationId: p.correlation_id, messageId };
   });

@@ -1,5 +1,5 @@
 import type { ChannelModel } from 'amqplib';
-import { codaScarti, EXCHANGE_LAVORO } from '../../../shared/amqp/topology';
+import { deadLetterQueue, WORK_EXCHANGE } from '../../../shared/amqp/topology';
 import { ApeError } from '../../../shared/errors';
 import { CanaleScarti, statoCoda } from './rabbitmq';
 import { descriviScarto, intestazioniRiprova, type Scarto } from './scarto';
@@ -25,7 +25,7 @@ export async function riprova(
   operatore: string,
   il: Date,
 ): Promise<Riprova> {
-  const dlq = codaScarti(coda);
+  const dlq = deadLetterQueue(coda);
   const stato = await statoCoda(model, dlq);
   if (!stato) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `la coda ${dlq} non esiste: nessun servizio ha ancora dichiarato la topologia`);
   const canale = await CanaleScarti.apri(model);
@@ -40,7 +40,7 @@ export async function riprova(
     }
     for (const m of daRiprovare) {
       const p = m.properties;
-      await canale.pubblica(EXCHANGE_LAVORO, coda, m.content, {
+      await canale.pubblica(WORK_EXCHANGE, coda, m.content, {
         messageId: p.messageId,
         contentType: p.contentType ?? 'application/json',
         ...(p.contentEncoding !== undefined && { contentEncoding: p.contentEncoding }),

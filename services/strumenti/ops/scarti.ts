@@ -1,5 +1,5 @@
 import type { ChannelModel } from 'amqplib';
-import { codaScarti } from '../../../shared/amqp/topology';
+import { deadLetterQueue } from '../../../shared/amqp/topology';
 import { CanaleScarti, statoCoda, type StatoCoda } from './rabbitmq';
 import { descriviScarto, type Scarto } from './scarto';
 
@@ -18,12 +18,12 @@ export async function esaminaScarti(model: ChannelModel, code: readonly string[]
   const out: CodaEsaminata[] = [];
   for (const coda of code) {
     const lavoro = await statoCoda(model, coda);
-    const scarti = await statoCoda(model, codaScarti(coda));
+    const scarti = await statoCoda(model, deadLetterQueue(coda));
     let primi: Scarto[] = [];
     if (scarti && scarti.messaggi > 0 && limite > 0) {
       const canale = await CanaleScarti.apri(model);
       try {
-        primi = (await canale.preleva(codaScarti(coda), { massimo: limite })).map(descriviScarto);
+        primi = (await canale.preleva(deadLetterQueue(coda), { massimo: limite })).map(descriviScarto);
       } finally {
         await canale.chiudi();
       }
@@ -48,7 +48,7 @@ export function stampaScarti(esame: readonly CodaEsaminata[], limite: number): v
   for (const e of esame) {
     if (e.primi.length === 0) continue;
     const n = e.scarti!.messaggi;
-    console.log(`\n${codaScarti(e.coda)}: ${n} ${n === 1 ? 'messaggio' : 'messaggi'}${n > e.primi.length ? ` (i primi ${e.primi.length}; --limite N per vederne altri)` : ''}`);
+    console.log(`\n${deadLetterQueue(e.coda)}: ${n} ${n === 1 ? 'messaggio' : 'messaggi'}${n > e.primi.length ? ` (i primi ${e.primi.length}; --limite N per vederne altri)` : ''}`);
     console.table(
       e.primi.map((s) => ({
         messaggio: s.messaggio,

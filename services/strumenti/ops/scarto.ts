@@ -1,4 +1,4 @@
-import { HEADER_CODA, HEADER_ERRORE_CODICE, HEADER_ERRORE_MESSAGGIO, HEADER_TENTATIVO } from '../../../shared/amqp/consumer';
+import { HEADER_QUEUE, HEADER_ERROR_CODE, HEADER_ERROR_MESSAGE, HEADER_ATTEMPT } from '../../../shared/amqp/consumer';
 import { senzaDatiPersonali, soloIdentificativi } from './dati-personali';
 
 /**
@@ -63,15 +63,15 @@ export function descriviScarto(m: MessaggioLetto): Scarto {
   const ids = soloIdentificativi(payload);
   const morti = Array.isArray(h['x-death']) ? (h['x-death'] as Array<Record<string, unknown>>) : [];
   const motivoRabbit = testo(h['x-first-death-reason'] || morti[0]?.reason);
-  const daConsumatore = h[HEADER_ERRORE_CODICE] !== undefined;
-  const motivo = daConsumatore ? senzaDatiPersonali(testo(h[HEADER_ERRORE_MESSAGGIO])) : (MOTIVI_RABBITMQ[motivoRabbit] ?? motivoRabbit);
+  const daConsumatore = h[HEADER_ERROR_CODE] !== undefined;
+  const motivo = daConsumatore ? senzaDatiPersonali(testo(h[HEADER_ERROR_MESSAGE])) : (MOTIVI_RABBITMQ[motivoRabbit] ?? motivoRabbit);
   return {
     messaggio: testo(m.properties.messageId),
-    coda: testo(h[HEADER_CODA] ?? h['x-first-death-queue'] ?? morti[0]?.queue),
-    errore: daConsumatore ? testo(h[HEADER_ERRORE_CODICE]) : motivoRabbit ? `RABBITMQ ${motivoRabbit}` : '',
+    coda: testo(h[HEADER_QUEUE] ?? h['x-first-death-queue'] ?? morti[0]?.queue),
+    errore: daConsumatore ? testo(h[HEADER_ERROR_CODE]) : motivoRabbit ? `RABBITMQ ${motivoRabbit}` : '',
     motivo: motivo.length > 200 ? `${motivo.slice(0, 199)}…` : motivo,
     // A message's first delivery carries no attempt header (shared/amqp/consumer.ts counts it as 1).
-    tentativo: testo(h[HEADER_TENTATIVO] ?? 1),
+    tentativo: testo(h[HEADER_ATTEMPT] ?? 1),
     primoScarto: primoScarto(h),
     riprovato: h[HEADER_RIPROVATO_DA] !== undefined ? `${testo(h[HEADER_RIPROVATO_DA])} il ${testo(h[HEADER_RIPROVATO_IL])}` : '',
     contenuto: Object.keys(ids).length > 0 ? Object.entries(ids).map(([k, v]) => `${k}=${v}`).join(' ') : `(${m.content.length} byte)`,
@@ -88,7 +88,7 @@ export function intestazioniRiprova(h: Record<string, unknown>, operatore: strin
     if (k.startsWith('x-ape-errore-') || k === 'x-delivery-count') continue;
     out[k] = v;
   }
-  out[HEADER_TENTATIVO] = 1;
+  out[HEADER_ATTEMPT] = 1;
   out[HEADER_RIPROVATO_DA] = operatore;
   out[HEADER_RIPROVATO_IL] = il.toISOString();
   return out;

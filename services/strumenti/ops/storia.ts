@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { ApeError, toError } from '../../../shared/errors';
 import type { FederationConfig } from '../../../shared/config/schema';
-import { schemaDi } from '../../../shared/runtime/enti';
+import { schemaOf } from '../../../shared/runtime/schemas';
 import type { Schemi } from './traccia';
 import { vistaHub, vistaInps, vistaParte, type Vista } from './storia-viste';
 
@@ -27,7 +27,7 @@ export async function storia(schemi: Schemi, config: FederationConfig, idPacchet
   stampa(vista);
   const altre = [...(config.routing === 'hub' ? ['HUB'] : []), vista.destinatario];
   for (const e of altre) {
-    const schema = schemaDi(config, e);
+    const schema = schemaOf(config, e);
     const s = schemi.di(e);
     try {
       if (!(await raggiungibile(s.pool, schema))) {

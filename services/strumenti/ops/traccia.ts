@@ -6,7 +6,7 @@ import type { Clock } from '../../../shared/clock';
 import type { FederationConfig } from '../../../shared/config/schema';
 import { createPool } from '../../../shared/db/pool';
 import { ApeError } from '../../../shared/errors';
-import { schemaDi } from '../../../shared/runtime/enti';
+import { schemaOf } from '../../../shared/runtime/schemas';
 
 /**
  * The operations CLI works on other services' data (their queues, their packets): every consultation and every
@@ -34,7 +34,7 @@ export class Schemi {
     const e = ente.toUpperCase();
     const esistente = this.aperti.get(e);
     if (esistente) return esistente;
-    const pool = createPool(this.config.postgres.url, schemaDi(this.config, e), { max: 2, applicationName: 'ops-cli' });
+    const pool = createPool(this.config.postgres.url, schemaOf(this.config, e), { max: 2, applicationName: 'ops-cli' });
     this.pseudonimi ??= Pseudonimizzatore.daFile(this.config.security.pepperFile);
     const registri = new Registri(pool, this.pseudonimi);
     const schema: Schema = {

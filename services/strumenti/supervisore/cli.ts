@@ -7,7 +7,7 @@ import { cercaAccessi, elencoAllerte, prendiInCarico, sospensioniAttive } from '
 import { createPool } from '../../../shared/db/pool';
 import { inizioGiornoRoma } from '../../../shared/domain/scadenze';
 import { runCli, usageError } from '../../../shared/runtime/cli';
-import { schemaDi } from '../../../shared/runtime/enti';
+import { schemaOf } from '../../../shared/runtime/schemas';
 
 /**
  * npm run supervisore -- <comando> --supervisore ID [--ente INPS|HUB|MINLAVORO|ANPAL|INAIL|INL]
@@ -24,7 +24,7 @@ const USAGE = `uso (ogni comando richiede --supervisore ID; --ente sceglie i reg
 runCli(async (args, { config, clock }) => {
   const supervisore = args.required('supervisore', USAGE);
   const ente = args.opt('ente') ?? 'INPS';
-  const pool = createPool(config.postgres.url, schemaDi(config, ente), { max: 2, applicationName: 'supervisore-cli' });
+  const pool = createPool(config.postgres.url, schemaOf(config, ente), { max: 2, applicationName: 'supervisore-cli' });
   const registri = new Registri(pool, Pseudonimizzatore.daFile(config.security.pepperFile));
   const traccia = (operazione: string, riferimenti: Record<string, string>, codiceFiscale?: string) =>
     registri.registraAccesso(

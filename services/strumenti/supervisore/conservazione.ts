@@ -3,7 +3,7 @@ import { Registri } from '../../../shared/audit/registri';
 import { conservazioneInps, conservazioneParte } from '../../../shared/audit/conservazione';
 import { createPool } from '../../../shared/db/pool';
 import { runCli, usageError } from '../../../shared/runtime/cli';
-import { schemaDi, tuttiGliSchemi } from '../../../shared/runtime/enti';
+import { schemaOf, allSchemas } from '../../../shared/runtime/schemas';
 
 /**
  * npm run conservazione -- esegui [--ente X]
@@ -12,7 +12,7 @@ import { schemaDi, tuttiGliSchemi } from '../../../shared/runtime/enti';
 runCli(async (args, { config, clock }) => {
   if (args.command !== 'esegui') usageError('uso: npm run conservazione -- esegui [--ente INPS|HUB|MINLAVORO|ANPAL|INAIL|INL]', '');
   const scelta = args.opt('ente');
-  const schemi = scelta ? [{ ente: scelta.toUpperCase(), schema: schemaDi(config, scelta) }] : tuttiGliSchemi(config);
+  const schemi = scelta ? [{ ente: scelta.toUpperCase(), schema: schemaOf(config, scelta) }] : allSchemas(config);
   for (const { ente, schema } of schemi) {
     const pool = createPool(config.postgres.url, schema, { max: 2, applicationName: 'conservazione' });
     const registri = new Registri(pool, Pseudonimizzatore.daFile(config.security.pepperFile));

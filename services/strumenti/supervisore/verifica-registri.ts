@@ -1,7 +1,7 @@
 import { createPool } from '../../../shared/db/pool';
 import { verificaRegistro, type Registro } from '../../../shared/audit/catena';
 import { runCli } from '../../../shared/runtime/cli';
-import { schemaDi, tuttiGliSchemi } from '../../../shared/runtime/enti';
+import { schemaOf, allSchemas } from '../../../shared/runtime/schemas';
 
 /**
  * npm run audit:verifica [-- --ente INPS|HUB|MINLAVORO|ANPAL|INAIL|INL]
@@ -12,7 +12,7 @@ const REGISTRI: Registro[] = ['registro_accessi', 'registro_messaggi', 'registro
 
 runCli(async (args, { config }) => {
   const scelta = args.opt('ente');
-  const schemi = scelta ? [{ ente: scelta.toUpperCase(), schema: schemaDi(config, scelta) }] : tuttiGliSchemi(config);
+  const schemi = scelta ? [{ ente: scelta.toUpperCase(), schema: schemaOf(config, scelta) }] : allSchemas(config);
   let guasti = 0;
   for (const { ente, schema } of schemi) {
     const pool = createPool(config.postgres.url, schema, { max: 1, applicationName: 'audit-verifica' });

@@ -1,4 +1,4 @@
-import { Circuiti } from '../../shared/soap/circuito';
+import { CircuitBreakers } from '../../shared/soap/circuit-breaker';
 import { ApeError, RemoteFaultError } from '../../shared/errors';
 
 const giu = new ApeError('CONTROPARTE_NON_RAGGIUNGIBILE', 'connect ECONNREFUSED');
@@ -7,7 +7,7 @@ const INAIL = 'https://inail.example:8447';
 
 function circuiti() {
   let t = 1_000_000;
-  const c = new Circuiti({ soglia: 3, aperturaMs: 10_000 }, undefined, () => t);
+  const c = new CircuitBreakers({ soglia: 3, aperturaMs: 10_000 }, undefined, () => t);
   return { c, avanza: (ms: number) => (t += ms) };
 }
 

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { ApeError, toError } from '../errors';
 import type { Logger } from '../log';
 import type { ObservabilityConfig } from '../config/schema';
-import { metriche, type Metriche } from '../metrics/metriche';
-import { entro, SerieLette, type RegistroSerie } from '../metrics/raccolte';
+import { metrics, type Metrics } from '../metrics/metrics';
+import { withinTimeout, ReadSeries, type SeriesRegistry } from '../metrics/series';
 
 /**
  * The operations endpoint every service process serves (plain HTTP, on loopback unless configured otherwise):
@@ -16,15 +16,15 @@ import { entro, SerieLette, type RegistroSerie } from '../metrics/raccolte';
  */
 
 /** A readiness check: resolves when the dependency is usable; throws (or returns false) when it is not. */
-export type VerificaProntezza = () => unknown;
+export type ReadinessCheck = () => unknown;
 
-export interface Osservabilita extends RegistroSerie {
-  readonly metriche: Metriche;
+export interface Observability extends SeriesRegistry {
+  readonly metriche: Metrics;
   /** Registers a readiness check under a name (postgres, rabbitmq, soap...). */
-  prontezza(nome: string, verifica: VerificaProntezza): void;
+  readiness(nome: string, verifica: ReadinessCheck): void;
 }
 
-export interface EsitoProntezza {
+export interface ReadinessResult {
   pronto: boolean;
   controlli: Record<string, string>;
   nonPronti: string[];
@@ -38,11 +38,11 @@ export interface EsitoProntezza {
 const TIMEOUT_PRONTEZZA_MS = 5000;
 
 /** Runs every check at once, each with a deadline; the process is ready when all pass. */
-export async function valutaProntezza(checks: ReadonlyMap<string, VerificaProntezza>, timeoutMs = TIMEOUT_PRONTEZZA_MS): Promise<EsitoProntezza> {
+export async function evaluateReadiness(checks: ReadonlyMap<string, ReadinessCheck>, timeoutMs = TIMEOUT_PRONTEZZA_MS): Promise<ReadinessResult> {
   const esiti = await Promise.all(
     [...checks].map(async ([nome, verifica]): Promise<[string, string]> => {
       try {
-        const r = await entro(Promise.resolve().then(verifica), timeoutMs, nome);
+        const r = await withinTimeout(Promise.resolve().then(verifica), timeoutMs, nome);
         return [nome, r === false ? 'non disponibile' : 'ok'];
       } catch (err) {
         return [nome, toError(err).message || 'non disponibile'];
@@ -55,7 +55,7 @@ export async function valutaProntezza(checks: ReadonlyMap<string, VerificaPronte
 }
 
 /** The port for a process: APE_OPS_PORT, else observability.ports (process names compared case-insensitively), else 0 (ephemeral). */
-export function portaOperativa(config: ObservabilityConfig, processo: string, env: NodeJS.ProcessEnv = process.env): number {
+export function opsPort(config: ObservabilityConfig, processo: string, env: NodeJS.ProcessEnv = process.env): number {
   const daEnv = env.APE_OPS_PORT;
   if (daEnv !== undefined && daEnv !== '') {
     const n = Number(daEnv);
@@ -66,7 +66,7 @@ export function portaOperativa(config: ObservabilityConfig, processo: string, en
   return chiave === undefined ? 0 : config.ports[chiave]!;
 }
 
-export interface EndpointOperativo extends Osservabilita {
+export interface OpsEndpoint extends Observability {
   readonly url: string;
   /** Startup complete: readiness may become true. */
   avviato(): void;
@@ -75,11 +75,11 @@ export interface EndpointOperativo extends Osservabilita {
   chiudi(): Promise<void>;
 }
 
-export async function avviaEndpointOperativo(o: { processo: string; config: ObservabilityConfig; log: Logger; m?: Metriche }): Promise<EndpointOperativo> {
-  const m = o.m ?? metriche();
+export async function startOpsEndpoint(o: { processo: string; config: ObservabilityConfig; log: Logger; m?: Metrics }): Promise<OpsEndpoint> {
+  const m = o.m ?? metrics();
   m.perProcesso(o.processo);
-  const serie = new SerieLette(m);
-  const checks = new Map<string, VerificaProntezza>();
+  const serie = new ReadSeries(m);
+  const checks = new Map<string, ReadinessCheck>();
   let fase: 'avvio' | 'attivo' | 'arresto' = 'avvio';
   checks.set('avvio', () => {
     if (fase === 'avvio') throw new Error('avvio in corso');
@@ -108,7 +108,7 @@ export async function avviaEndpointOperativo(o: { processo: string; config: Obse
           return json(res, 200, { stato: 'attivo', processo: o.processo, pid: process.pid, uptimeSecondi: Math.round(process.uptime()), ritardoCicloMs: Number(process.hrtime.bigint() - t0) / 1e6 });
         }
         if (path === '/ready') {
-          const e = await valutaProntezza(checks);
+          const e = await evaluateReadiness(checks);
           return json(res, e.pronto ? 200 : 503, { pronto: e.pronto, processo: o.processo, nonPronti: e.nonPronti, controlli: e.controlli });
         }
         return json(res, 404, { errore: `${path} non esiste: /metrics, /health, /ready` });
@@ -119,7 +119,7 @@ export async function avviaEndpointOperativo(o: { processo: string; config: Obse
     })();
   });
   server.keepAliveTimeout = 5000;
-  const port = portaOperativa(o.config, o.processo);
+  const port = opsPort(o.config, o.processo);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
@@ -137,7 +137,7 @@ export async function avviaEndpointOperativo(o: { processo: string; config: Obse
   return {
     url,
     metriche: m,
-    prontezza: (nome, verifica) => {
+    readiness: (nome, verifica) => {
       if (checks.has(nome)) throw new Error(`controllo di prontezza "${nome}" già registrato`);
       checks.set(nome, verifica);
     },

@@ -7,7 +7,7 @@ import { ERROR_CODES } from '../errors';
  * record into it wherever they run; runService serves it on the operations endpoint, with the label
  * `servizio` (the process name) on every series so that dashboards can group by process whatever the scrape
  * job is called. Series that describe the database or the broker (queue depths, packets by state, outbox
- * backlog) are read at scrape time by collectors the services register (see raccolte.ts).
+ * backlog) are read at scrape time by collectors the services register (see series.ts).
  *
  * Label values are bounded: error codes outside the catalogue become ALTRO, unknown callers "sconosciuto",
  * operations are the contract's names.
@@ -16,9 +16,9 @@ import { ERROR_CODES } from '../errors';
 /** Latency buckets for SOAP calls, in seconds: a local call takes milliseconds, a slow counterpart up to the timeout. */
 const BUCKET_SOAP = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20];
 
-export type OrigineErrore = 'soap_fault_inviato' | 'soap_fault_ricevuto' | 'soap_chiamata' | 'worker' | 'timer';
+export type ErrorOrigin = 'soap_fault_inviato' | 'soap_fault_ricevuto' | 'soap_chiamata' | 'worker' | 'timer';
 
-export class Metriche {
+export class Metrics {
   readonly registry = new Registry();
 
   readonly soapUscita = new Histogram({
@@ -91,20 +91,20 @@ export class Metriche {
     }
   }
 
-  errore(codice: string, origine: OrigineErrore): void {
-    this.errori.inc({ codice: codiceNoto(codice), origine });
+  errore(codice: string, origine: ErrorOrigin): void {
+    this.errori.inc({ codice: knownCode(codice), origine });
   }
 }
 
 /** A code from our catalogue, or ALTRO (a counterpart may send anything: label values must stay bounded). */
-export function codiceNoto(codice: string | null | undefined): string {
+export function knownCode(codice: string | null | undefined): string {
   return codice && Object.prototype.hasOwnProperty.call(ERROR_CODES, codice) ? codice : 'ALTRO';
 }
 
-let corrente: Metriche | null = null;
+let corrente: Metrics | null = null;
 
 /** The process's metrics (created on first use). */
-export function metriche(): Metriche {
-  corrente ??= new Metriche();
+export function metrics(): Metrics {
+  corrente ??= new Metrics();
   return corrente;
 }

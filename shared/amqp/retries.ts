@@ -7,7 +7,7 @@
  * tier's messages all expire within its span, so the head-of-line wait RabbitMQ imposes on per-message TTLs
  * stays within the jitter.
  */
-export interface PoliticaRitentativi {
+export interface RetryPolicy {
   /** First wait, in ms. */
   baseMs: number;
   /** Longest wait, in ms. */
@@ -16,14 +16,14 @@ export interface PoliticaRitentativi {
   livelliMs: readonly number[];
 }
 
-export interface Ritardo {
+export interface RetryDelay {
   /** The wait chosen for this attempt, in ms. */
   attesaMs: number;
   /** The delay tier (queue TTL) that carries it. */
   livelloMs: number;
 }
 
-export function prossimoTentativo(tentativo: number, p: PoliticaRitentativi, random: () => number = Math.random): Ritardo {
+export function nextRetry(tentativo: number, p: RetryPolicy, random: () => number = Math.random): RetryDelay {
   const n = Math.max(1, tentativo);
   const pieno = Math.min(p.capMs, p.baseMs * 2 ** Math.min(n - 1, 40));
   const attesa = Math.max(1, Math.round(pieno / 2 + random() * (pieno / 2)));

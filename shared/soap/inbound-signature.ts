@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { ApeError } from '../errors';
 import type { IdentityConfig } from '../config/schema';
-import { certificatoLetto, verificaBusta } from './wssecurity';
+import { parsedCertificate, verifyEnvelope } from './wssecurity';
 
 /**
  * Message security of an incoming call (AgID ModI ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01): the WS-Security
@@ -16,7 +16,7 @@ export interface MessaggiVisti {
   registra(messageId: string, mittente: string, scadeIl: Date, now: Date): Promise<boolean>;
 }
 
-export interface FirmaVerificata {
+export interface VerifiedSignature {
   messageId: string;
   certificato: string;
 }
@@ -33,12 +33,12 @@ function emessoDa(cert: X509Certificate, ca: X509Certificate): boolean {
   return true;
 }
 
-export async function verificaFirmaIngresso(
+export async function verifyInboundSignature(
   xml: string,
   o: { identity: IdentityConfig; ca: X509Certificate; expectedTo: string; now: Date; visti: MessaggiVisti },
-): Promise<FirmaVerificata> {
-  const busta = verificaBusta(xml, { expectedTo: o.expectedTo, now: o.now });
-  const cert = certificatoLetto(busta.certificatePem, () => new X509Certificate(busta.certificatePem));
+): Promise<VerifiedSignature> {
+  const busta = verifyEnvelope(xml, { expectedTo: o.expectedTo, now: o.now });
+  const cert = parsedCertificate(busta.certificatePem, () => new X509Certificate(busta.certificatePem));
   const chi = `${o.identity.code} (${o.identity.subjectCN})`;
   if (!emessoDa(cert, o.ca)) {
     throw new ApeError('CERTIFICATO_NON_CORRISPONDENTE', `il certificato di firma "${cert.subject.replace(/\n/g, ', ')}" non è emesso dalla CA registrata per ${chi}`);

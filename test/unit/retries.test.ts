@@ -1,4 +1,4 @@
-import { prossimoTentativo, type PoliticaRitentativi } from '../../shared/amqp/ritentativi';
+import { nextRetry, type RetryPolicy } from '../../shared/amqp/retries';
 import { parseConfig } from '../../shared/config/load';
 import { localFederationConfig } from '../../infra/federation-config';
 
@@ -6,21 +6,21 @@ const tiers = parseConfig(
   localFederationConfig({ postgresUrl: 'postgres://p@h/d', rabbitmqUrl: 'amqp://h', pkiDir: '/tmp/pki', basePort: 9000 }) as Record<string, unknown>,
   '/tmp',
 ).rabbitmq.retryDelaysMs;
-const politica: PoliticaRitentativi = { baseMs: tiers[0]!, capMs: tiers[tiers.length - 1]!, livelliMs: tiers };
+const politica: RetryPolicy = { baseMs: tiers[0]!, capMs: tiers[tiers.length - 1]!, livelliMs: tiers };
 
 test('the wait doubles with each attempt, within the upper half of its step, up to the cap', () => {
   for (let n = 1; n <= 20; n++) {
     const pieno = Math.min(1_800_000, 1000 * 2 ** (n - 1));
-    expect(prossimoTentativo(n, politica, () => 0).attesaMs).toBe(pieno / 2);
-    expect(prossimoTentativo(n, politica, () => 0.999999).attesaMs).toBe(Math.round(pieno / 2 + 0.999999 * (pieno / 2)));
+    expect(nextRetry(n, politica, () => 0).attesaMs).toBe(pieno / 2);
+    expect(nextRetry(n, politica, () => 0.999999).attesaMs).toBe(Math.round(pieno / 2 + 0.999999 * (pieno / 2)));
   }
-  expect(prossimoTentativo(1000, politica, () => 1).attesaMs).toBe(1_800_000);
+  expect(nextRetry(1000, politica, () => 1).attesaMs).toBe(1_800_000);
 });
 
 test('jitter spreads the messages of one attempt instead of returning them together', () => {
   let seed = 7;
   const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
-  const attese = Array.from({ length: 200 }, () => prossimoTentativo(6, politica, rnd).attesaMs);
+  const attese = Array.from({ length: 200 }, () => nextRetry(6, politica, rnd).attesaMs);
   expect(new Set(attese).size).toBeGreaterThan(150);
   expect(Math.min(...attese)).toBeGreaterThanOrEqual(16_000);
   expect(Math.max(...attese)).toBeLessThanOrEqual(32_000);
@@ -29,7 +29,7 @@ test('jitter spreads the messages of one attempt instead of returning them toget
 test('each wait rides the smallest tier that holds it, and a tier never holds a wait under half its TTL', () => {
   for (let n = 1; n <= 15; n++) {
     for (const r of [0, 0.25, 0.5, 0.75, 1]) {
-      const { attesaMs, livelloMs } = prossimoTentativo(n, politica, () => r);
+      const { attesaMs, livelloMs } = nextRetry(n, politica, () => r);
       expect(tiers).toContain(livelloMs);
       expect(attesaMs).toBeLessThanOrEqual(livelloMs);
       const smaller = tiers.filter((t) => t < livelloMs);
@@ -41,6 +41,6 @@ test('each wait rides the smallest tier that holds it, and a tier never holds a 
 });
 
 test('a wait beyond the largest tier is carried by it, capped at its TTL', () => {
-  const stretta: PoliticaRitentativi = { baseMs: 100, capMs: 10_000, livelliMs: [100, 500] };
-  expect(prossimoTentativo(10, stretta, () => 1)).toEqual({ attesaMs: 500, livelloMs: 500 });
+  const stretta: RetryPolicy = { baseMs: 100, capMs: 10_000, livelliMs: [100, 500] };
+  expect(nextRetry(10, stretta, () => 1)).toEqual({ attesaMs: 500, livelloMs: 500 });
 });

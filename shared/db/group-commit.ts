@@ -1,5 +1,5 @@
 import { toError } from '../errors';
-import { erroreDeiDati } from './pool';
+import { isDataError } from './pool';
 
 /**
  * Group commit: items submitted while a batch is being written (and those submitted in the same turn of the
@@ -14,7 +14,7 @@ interface InAttesa<I, R> {
   reject: (e: Error) => void;
 }
 
-export class Raggruppatore<I, R> {
+export class GroupCommit<I, R> {
   private queue: InAttesa<I, R>[] = [];
   private flushing: Promise<void> | null = null;
 
@@ -39,7 +39,7 @@ export class Raggruppatore<I, R> {
         const esiti = await this.scriviLotto(lotto.map((a) => a.item));
         lotto.forEach((a, i) => a.resolve(esiti[i]!));
       } catch (err) {
-        if (lotto.length === 1 || !erroreDeiDati(err)) {
+        if (lotto.length === 1 || !isDataError(err)) {
           for (const a of lotto) a.reject(toError(err));
           continue;
         }

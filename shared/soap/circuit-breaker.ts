@@ -8,18 +8,18 @@ import type { Logger } from '../log';
  * `aperturaMs` one call goes through as a probe: its success closes the circuit, its failure opens it again.
  * Real time, not the procedure's clock: it is about the network.
  */
-export interface OpzioniCircuito {
+export interface CircuitOptions {
   soglia: number;
   aperturaMs: number;
 }
 
 type Stato = { fallimenti: number; apertoDal: number | null; provaInCorso: boolean };
 
-export class Circuiti {
+export class CircuitBreakers {
   private readonly stati = new Map<string, Stato>();
 
   constructor(
-    private readonly opts: OpzioniCircuito,
+    private readonly opts: CircuitOptions,
     private readonly log?: Logger,
     private readonly now: () => number = Date.now,
   ) {}

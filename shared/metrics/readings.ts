@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Clock } from '../clock';
-import { cacheBreve, type Lettura, type RegistroSerie } from './raccolte';
+import { shortCache, type Reading, type SeriesRegistry } from './series';
 
 /**
  * The scrape-time readings of the federation's state: outbox backlog (every schema), packets, istruttorie and
@@ -11,8 +11,8 @@ import { cacheBreve, type Lettura, type RegistroSerie } from './raccolte';
 const CACHE_DB_MS = 5000;
 
 /** Rows of a schema's outbox not yet published, and how long the oldest has waited. */
-export function lettureOutbox(serie: RegistroSerie, pool: Pool, schema: string): void {
-  const leggi = cacheBreve(CACHE_DB_MS, async () => {
+export function outboxReadings(serie: SeriesRegistry, pool: Pool, schema: string): void {
+  const leggi = shortCache(CACHE_DB_MS, async () => {
     const r = await pool.query<{ n: number; eta: number | null }>(
       `SELECT count(*)::int AS n, extract(epoch FROM now() - min(creato_il))::float8 AS eta FROM outbox WHERE pubblicato_il IS NULL`,
     );
@@ -31,18 +31,18 @@ export function lettureOutbox(serie: RegistroSerie, pool: Pool, schema: string):
 }
 
 /** How far past its due time a pending timer counts as late rather than just due (the scheduler polls every second or so). */
-export const TIMER_IN_RITARDO_MS = 60_000;
+export const TIMER_LATE_MS = 60_000;
 
 interface StatoInps {
-  pacchetti: Lettura[];
-  oltreScadenza: Lettura[];
-  istruttorie: Lettura[];
-  timer: Lettura[];
+  pacchetti: Reading[];
+  oltreScadenza: Reading[];
+  istruttorie: Reading[];
+  timer: Reading[];
 }
 
 /** Packets by party and state, packets past their deadline, istruttorie by state, pending timers (INPS schema). */
-export function lettureInps(serie: RegistroSerie, pool: Pool, clock: Clock): void {
-  const leggi = cacheBreve(CACHE_DB_MS, async (): Promise<StatoInps> => {
+export function inpsReadings(serie: SeriesRegistry, pool: Pool, clock: Clock): void {
+  const leggi = shortCache(CACHE_DB_MS, async (): Promise<StatoInps> => {
     const now = clock.now();
     const r = await pool.query<{ serie: string; a: string; b: string; n: number }>(
       `SELECT 'pacchetti' AS serie, destinatario AS a, stato AS b, count(*)::int AS n FROM pacchetto GROUP BY destinatario, stato
@@ -54,7 +54,7 @@ export function lettureInps(serie: RegistroSerie, pool: Pool, clock: Clock): voi
        UNION ALL
        SELECT 'timer', tipo, CASE WHEN scade_il > $1 THEN 'futuri' WHEN scade_il > $2 THEN 'dovuti' ELSE 'in_ritardo' END, count(*)::int
          FROM timer WHERE stato = 'ATTESA' GROUP BY 2, 3`,
-      [now, new Date(now.getTime() - TIMER_IN_RITARDO_MS)],
+      [now, new Date(now.getTime() - TIMER_LATE_MS)],
     );
     const out: StatoInps = { pacchetti: [], oltreScadenza: [], istruttorie: [], timer: [] };
     for (const x of r.rows) {
@@ -83,7 +83,7 @@ export function lettureInps(serie: RegistroSerie, pool: Pool, clock: Clock): voi
   serie.serie(
     {
       nome: 'ape_timer_in_attesa',
-      help: `Pending deadline timers by type and state: futuri (not yet due), dovuti (due, to be fired), in_ritardo (due for more than ${TIMER_IN_RITARDO_MS / 1000} s: the scheduler is behind or failing)`,
+      help: `Pending deadline timers by type and state: futuri (not yet due), dovuti (due, to be fired), in_ritardo (due for more than ${TIMER_LATE_MS / 1000} s: the scheduler is behind or failing)`,
       etichette: ['tipo', 'stato'],
     },
     'stato inps',

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { ManualClock } from '../../shared/clock';
 import { createCertificateAuthority, issueCertificate, validityFrom } from '../../shared/pki/certificates';
-import { giorniAllaScadenza, sorvegliaCertificati, statoCertificati } from '../../shared/pki/sorveglianza';
+import { daysToExpiry, watchCertificates, certificateStatuses } from '../../shared/pki/certificate-expiry';
 
 /** Certificates nearing expiry are reported days ahead, expired ones loudly. */
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -26,14 +26,14 @@ function capture(): { log: pino.Logger; lines: Array<Record<string, unknown>> } 
 
 test('days left are counted from now to the certificate\'s notAfter', () => {
   const file = cert('dieci', 10);
-  expect(statoCertificati([{ nome: 'dieci', file }], NOW)[0]).toMatchObject({ nome: 'dieci', giorni: 10, soggetto: expect.stringContaining('dieci.example') });
-  expect(giorniAllaScadenza(ca.certPem, NOW)).toBe(3650);
+  expect(certificateStatuses([{ nome: 'dieci', file }], NOW)[0]).toMatchObject({ nome: 'dieci', giorni: 10, soggetto: expect.stringContaining('dieci.example') });
+  expect(daysToExpiry(ca.certPem, NOW)).toBe(3650);
 });
 
 test('a certificate within the warning period is reported, one well within its validity is not, an expired one is an error', () => {
   const { log, lines } = capture();
   const hooks: Array<() => void> = [];
-  const letture = sorvegliaCertificati(
+  const letture = watchCertificates(
     [
       { nome: 'vicino', file: cert('vicino', 12) },
       { nome: 'lontano', file: cert('lontano', 200) },

@@ -2,7 +2,7 @@ import type { FederationConfig } from '../config/schema';
 import { ApeError } from '../errors';
 
 /** The schema a party's tools work on: INPS (the gateway's), HUB (the Ministero's hub), or a party's node. */
-export function schemaDi(config: FederationConfig, ente: string): string {
+export function schemaOf(config: FederationConfig, ente: string): string {
   const e = ente.toUpperCase();
   if (e === 'INPS') return config.services.inpsGateway.schema;
   if (e === 'HUB') return config.services.hub.schema;
@@ -11,7 +11,7 @@ export function schemaDi(config: FederationConfig, ente: string): string {
   return svc.schema;
 }
 
-export function tuttiGliSchemi(config: FederationConfig): Array<{ ente: string; schema: string }> {
+export function allSchemas(config: FederationConfig): Array<{ ente: string; schema: string }> {
   return [
     { ente: 'INPS', schema: config.services.inpsGateway.schema },
     { ente: 'HUB', schema: config.services.hub.schema },

@@ -8,13 +8,13 @@ import type { ServiceRuntime } from './service';
  * start and then at its interval; a failure is logged and retried at the next turn. Safe with several
  * instances: the duties themselves are idempotent or claim their work with SKIP LOCKED.
  */
-export interface AttivitaPeriodica {
+export interface PeriodicTask {
   nome: string;
   ogniMs: number;
   esegui(): Promise<Record<string, unknown> | void>;
 }
 
-export function avviaAttivitaPeriodiche(rt: ServiceRuntime, attivita: readonly AttivitaPeriodica[]): void {
+export function startPeriodicTasks(rt: ServiceRuntime, attivita: readonly PeriodicTask[]): void {
   for (const a of attivita) {
     let running = false;
     const run = async () => {
@@ -41,7 +41,7 @@ export function avviaAttivitaPeriodiche(rt: ServiceRuntime, attivita: readonly A
 }
 
 /** The anomaly rules on this party's access log, every minute; system operators are never flagged. */
-export function controlliAccessi(rt: ServiceRuntime, pool: Pool, o: { istruttorie: boolean }): AttivitaPeriodica {
+export function controlliAccessi(rt: ServiceRuntime, pool: Pool, o: { istruttorie: boolean }): PeriodicTask {
   const operatoriDiSistema = Object.values(rt.config.systemOperators).map((op) => op.id);
   return {
     nome: 'controlli automatici sugli accessi',

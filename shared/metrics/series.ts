@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import type { Metriche } from './metriche';
+import type { Metrics } from './metrics';
 
 /**
  * Series read at scrape time (queue depths, packets by state, outbox backlog...). A scrape must never hang
@@ -8,17 +8,17 @@ import type { Metriche } from './metriche';
  * go through a short cache, so that several scrapers (or several series fed by one query) cost one query.
  */
 
-export type Etichette = Record<string, string>;
-export type Lettura = readonly [Etichette, number];
+export type Labels = Record<string, string>;
+export type Reading = readonly [Labels, number];
 
-export interface DefinizioneSerie {
+export interface SeriesDefinition {
   nome: string;
   help: string;
   etichette: readonly string[];
 }
 
 /** Rejects when `p` has not settled within `ms` (the work itself is not cancelled: callers drop what it held). */
-export function entro<T>(p: Promise<T>, ms: number, cosa: string): Promise<T> {
+export function withinTimeout<T>(p: Promise<T>, ms: number, cosa: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const scaduto = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${cosa}: nessuna risposta entro ${ms} ms`)), ms);
@@ -31,7 +31,7 @@ export function entro<T>(p: Promise<T>, ms: number, cosa: string): Promise<T> {
  * down database is not hammered by every scrape either). Time is real time, not the procedure's clock: this
  * is about load, not about the domain.
  */
-export function cacheBreve<T>(ttlMs: number, leggi: () => Promise<T>, ora: () => number = Date.now): () => Promise<T> {
+export function shortCache<T>(ttlMs: number, leggi: () => Promise<T>, ora: () => number = Date.now): () => Promise<T> {
   let ultima: { at: number; valore: Promise<T> } | null = null;
   return () => {
     const t = ora();
@@ -41,13 +41,13 @@ export function cacheBreve<T>(ttlMs: number, leggi: () => Promise<T>, ora: () =>
 }
 
 /** Where scrape-time series are registered (the process's Osservabilita, or a SerieLette directly). */
-export interface RegistroSerie {
-  serie(def: DefinizioneSerie, raccolta: string, leggi: () => Promise<readonly Lettura[]>): void;
+export interface SeriesRegistry {
+  serie(def: SeriesDefinition, raccolta: string, leggi: () => Promise<readonly Reading[]>): void;
 }
 
 interface Fonte {
   raccolta: string;
-  leggi: () => Promise<readonly Lettura[]>;
+  leggi: () => Promise<readonly Reading[]>;
 }
 
 /**
@@ -55,16 +55,16 @@ interface Fonte {
  * aggiorna() reads every source (in parallel, each with its deadline) before the registry is serialised, so
  * that a failed reading is counted in the same scrape that leaves its series out.
  */
-export class SerieLette implements RegistroSerie {
+export class ReadSeries implements SeriesRegistry {
   private readonly fonti = new Map<string, Fonte[]>();
-  private readonly valori = new Map<string, readonly Lettura[]>();
+  private readonly valori = new Map<string, readonly Reading[]>();
 
   constructor(
-    private readonly m: Metriche,
+    private readonly m: Metrics,
     private readonly timeoutMs = 2000,
   ) {}
 
-  serie(def: DefinizioneSerie, raccolta: string, leggi: () => Promise<readonly Lettura[]>): void {
+  serie(def: SeriesDefinition, raccolta: string, leggi: () => Promise<readonly Reading[]>): void {
     let fonti = this.fonti.get(def.nome);
     if (!fonti) {
       fonti = [];
@@ -91,7 +91,7 @@ export class SerieLette implements RegistroSerie {
         const letture = await Promise.all(
           fonti.map(async (f) => {
             try {
-              return await entro(f.leggi(), this.timeoutMs, f.raccolta);
+              return await withinTimeout(f.leggi(), this.timeoutMs, f.raccolta);
             } catch {
               this.m.raccolteFallite.inc({ raccolta: f.raccolta });
               return [];
