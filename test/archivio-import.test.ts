@@ -8,6 +8,8 @@ import type { Pool } from 'pg';
 import { createPool } from '../shared/db/pool';
 import { migrate } from '../shared/db/migrate';
 import { PROJECT_ROOT } from '../shared/paths';
+import { QUALIFICHE } from '../shared/domain/vocabolari';
+import { COMPETENZE } from '../shared/domain/competenza';
 import { dropDatabase, ensureDatabase } from '../infra/local/postgres';
 import { localFederationConfig } from '../infra/federation-config';
 import { leggiFileArchivio } from '../services/ente/archivio-csv';
@@ -15,7 +17,7 @@ import { caricaFonte } from '../services/ente/archivio-carico';
 import { ESEMPI, FORMATO_POSIZIONI, FORMATO_RAPPORTI } from '../services/ente/archivio-formato';
 
 /**
- * The archive import as a party's IT department runs it (the built command, dist/): its refusals at
+ * The archive import as a party's IT department runs it (the built command, dist/): its help, its refusals at
  * file:line:column, named sources that are added or explicitly replaced, and its database connection, which is
  * the application role's (postgres.url). The configuration's owner URL names a role that does not exist, so any
  * use of it (migrating, as the importer used to) fails the test. Schemas are migrated here, as setup would.
@@ -84,6 +86,21 @@ afterAll(async () => {
   await inail?.end();
   if (dbUrl) await dropDatabase(dbUrl);
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('--help prints, per party, the columns, formats, vocabularies, categories and an example line', async () => {
+  const r = await cli('--help');
+  expect(r.code).toBe(0);
+  for (const ente of ['MINLAVORO, ANPAL: file --rapporti', 'INL: file --rapporti', 'INAIL: file --posizioni']) expect(r.stdout).toContain(ente);
+  expect(r.stdout).toContain(`    ${HEADER_R}\n    ${ESEMPI.MINLAVORO}\n    ${ESEMPI.ANPAL}\n`);
+  expect(r.stdout).toContain(`    ${HEADER_P}\n    ${ESEMPI.INAIL}\n`);
+  expect(r.stdout).toContain(`qualifica           facoltativa: ${QUALIFICHE.join(' | ')}`);
+  expect(r.stdout).toMatch(/lavoro_a_turni +facoltativa: true \| false/);
+  expect(r.stdout).toMatch(/date +AAAA-MM-GG/);
+  expect(r.stdout).toMatch(/decimali +punto come separatore/);
+  expect(r.stdout).toMatch(/grande_gruppo +obbligatoria: 0 \| 1 \| .* \| 9, uguale alla prima cifra della voce/);
+  expect(r.stdout).toContain(`  A  professione_istat ${COMPETENZE.A.professioniIstat.join(', ')} (o codici che ne discendono); solo qualifica OPERAIO; grandi gruppi INAIL 3, 7`);
+  expect(r.stdout).toMatch(/con --sostituisci le righe della fonte sono sostituite/);
 });
 
 test('a lower-case "operaio" is refused at file:line:column and nothing of the file is loaded', async () => {

@@ -7,9 +7,10 @@ import { ApeError, isApeError, toError } from '../../shared/errors';
 import { leggiFileArchivio } from './archivio-csv';
 import { caricaFonte, controllaSchemaArchivio, type EsitoCaricamento } from './archivio-carico';
 import { FILE_DELL_ENTE, FORMATI, type TipoFile } from './archivio-formato';
+import { testoAiuto, USO } from './archivio-aiuto';
 
 /**
- * npm run archivio:import -- --ente ANPAL --fonte NOME --rapporti file.csv [--sostituisci]
+ * npm run archivio:import -- --ente ANPAL --fonte NOME --rapporti file.csv [--sostituisci]   (--help for the formats)
  *
  * Loads one file of a party's reference archive into the party's schema as a named source (archivio-carico.ts),
  * as the party's IT department runs it: connected as the application role (postgres.url), never the owner; the
@@ -74,17 +75,11 @@ export function descriviEsito(ente: EnteVerificatore, file: string, e: EsitoCari
   ];
 }
 
-const USO = [
-  'uso:',
-  '  npm run archivio:import -- --ente MINLAVORO|ANPAL|INL --fonte NOME --rapporti FILE.csv [--sostituisci]',
-  '  npm run archivio:import -- --ente INAIL --fonte NOME --posizioni FILE.csv [--sostituisci]',
-].join('\n');
-
 const OPZIONI_CON_VALORE = ['--ente', '--fonte', '--rapporti', '--posizioni'];
-const OPZIONI_SENZA_VALORE = ['--sostituisci'];
+const OPZIONI_SENZA_VALORE = ['--sostituisci', '--help', '-h'];
 
 /** The command line as an Importazione, or the reason it is not one. */
-export function leggiArgomenti(argv: readonly string[]): Importazione | { errore: string } {
+export function leggiArgomenti(argv: readonly string[]): Importazione | 'aiuto' | { errore: string } {
   const valori = new Map<string, string>();
   const flag = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
@@ -97,10 +92,11 @@ export function leggiArgomenti(argv: readonly string[]): Importazione | { errore
       i++;
     } else return { errore: `argomento sconosciuto: ${a}` };
   }
+  if (flag.has('--help') || flag.has('-h')) return 'aiuto';
   const ente = valori.get('--ente');
   if (!ente || !(ENTI_VERIFICATORI as readonly string[]).includes(ente)) return { errore: `--ente deve essere uno di ${ENTI_VERIFICATORI.join(', ')}` };
   const fonte = valori.get('--fonte');
-  if (!fonte) return { errore: "manca --fonte: il nome della fonte che il file carica (README, \"Party archives\")" };
+  if (!fonte) return { errore: "manca --fonte: il nome della fonte che il file carica (vedi --help, \"Fonti e sostituzione\")" };
   const rapporti = valori.get('--rapporti');
   const posizioni = valori.get('--posizioni');
   if ((rapporti === undefined) === (posizioni === undefined)) return { errore: 'indicare un file: --rapporti o --posizioni' };
@@ -109,7 +105,9 @@ export function leggiArgomenti(argv: readonly string[]): Importazione | { errore
 
 if (require.main === module) {
   const args = leggiArgomenti(process.argv.slice(2));
-  if ('errore' in args) {
+  if (args === 'aiuto') {
+    process.stdout.write(testoAiuto());
+  } else if ('errore' in args) {
     console.error(`${args.errore}\n${USO}`);
     process.exit(2);
   } else {

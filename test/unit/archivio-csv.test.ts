@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { leggiFileArchivio } from '../../services/ente/archivio-csv';
 import { ESEMPI, FILE_DELL_ENTE, FORMATI, FORMATO_POSIZIONI, FORMATO_RAPPORTI } from '../../services/ente/archivio-formato';
+import { testoAiuto } from '../../services/ente/archivio-aiuto';
 import { fileArchivioDemo } from '../../infra/demo/csv';
 import { PROJECT_ROOT } from '../../shared/paths';
-import { ENTI_VERIFICATORI } from '../../shared/domain/types';
-import { FORMATO_CCNL, FORMATO_ISTAT, FORMATO_PAT, FORMATO_VOCE } from '../../shared/domain/vocabolari';
+import { COMPETENZE } from '../../shared/domain/competenza';
+import { CATEGORIE, ENTI_VERIFICATORI } from '../../shared/domain/types';
+import { FORMATO_CCNL, FORMATO_ISTAT, FORMATO_PAT, FORMATO_VOCE, QUALIFICHE } from '../../shared/domain/vocabolari';
 import { isApeError } from '../../shared/errors';
 
 /**
@@ -155,5 +157,19 @@ describe('one source for the vocabularies', () => {
     expect(`^${pattern('CodiceIstat')}$`).toBe(FORMATO_ISTAT.source);
     expect(`^${pattern('PatInail')}$`).toBe(FORMATO_PAT.source);
     expect(`^${pattern('VoceTariffa')}$`).toBe(FORMATO_VOCE.source);
+  });
+
+  test('the help lists, per party, the columns, the formats, the vocabularies, the categories and an example line', () => {
+    const aiuto = testoAiuto();
+    for (const ente of ENTI_VERIFICATORI) expect(aiuto).toContain(`    ${ESEMPI[ente]}\n`);
+    expect(aiuto).toContain(`    ${HEADER_R}\n`);
+    expect(aiuto).toContain(`    ${HEADER_P}\n`);
+    expect(aiuto).toContain(QUALIFICHE.join(' | '));
+    expect(aiuto).toMatch(/date +AAAA-MM-GG/);
+    expect(aiuto).toMatch(/booleani +true \| false/);
+    expect(aiuto).toMatch(/decimali +punto come separatore/);
+    expect(aiuto).toContain('0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9, uguale alla prima cifra della voce');
+    for (const cat of CATEGORIE) expect(aiuto).toContain(`  ${cat}  professione_istat ${COMPETENZE[cat].professioniIstat.join(', ')}`);
+    expect(aiuto).toMatch(/--sostituisci/);
   });
 });
