@@ -7,7 +7,9 @@ import { migrate, type MigrationSet } from '../../shared/db/migrate';
 import { ensureFederationPki } from '../../shared/pki/federation-pki';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { ENTI_VERIFICATORI } from '../../shared/domain/types';
-import { importaPosizioni, importaRapporti } from '../../services/ente/archivio-csv';
+import { leggiFileArchivio } from '../../services/ente/archivio-csv';
+import { caricaFonte } from '../../services/ente/archivio-carico';
+import { FORMATI } from '../../services/ente/archivio-formato';
 import { fileArchivioDemo } from '../demo/csv';
 import { ensureDatabase } from '../local/postgres';
 import { allineaTopologia, ensureVhost } from '../local/rabbitmq';
@@ -45,8 +47,10 @@ export async function setupFederation(config: FederationConfig, opts: { demo: bo
       if (opts.demo && set === 'agency') {
         for (const f of fileArchivioDemo().filter((x) => config.services.agencies[x.ente]?.schema === schema)) {
           const file = path.join(PROJECT_ROOT, 'infra', 'demo', 'archivio', f.nome);
-          const text = readFileSync(file, 'utf8');
-          const rep = f.tipo === 'rapporti' ? await importaRapporti(pool, text, f.nome) : await importaPosizioni(pool, text, f.nome);
+          // Each demo file is its own source, named after the file as before, replaced on every setup: a party's
+          // own sources loaded beside it stay (their rows must not repeat a demo key, see archivio-carico.ts).
+          const letto = leggiFileArchivio(FORMATI[f.tipo], readFileSync(file, 'utf8'), path.relative(PROJECT_ROOT, file));
+          const rep = await caricaFonte(pool, schema, letto, f.nome, { sostituisci: true });
           say(`archivio ${f.ente}: ${rep.righe} righe da ${f.nome}`);
         }
       }

@@ -1,114 +1,133 @@
 import { parse } from 'csv-parse/sync';
-import { DateTime } from 'luxon';
-import type { Pool } from 'pg';
-import { ApeError } from '../../shared/errors';
-import { withTransaction } from '../../shared/db/pool';
-import { insertRows } from '../../shared/db/insert';
-import { problemaCodiceFiscaleDatore, problemaCodiceFiscalePersona } from '../../shared/domain/codice-fiscale';
+import { ApeError, toError } from '../../shared/errors';
+import { FORMATO_POSIZIONI, FORMATO_RAPPORTI, type FormatoFile } from './archivio-formato';
 
 /**
- * Loads a party's reference archive from CSV (UTF-8, comma separated, header row). Two files:
- *
- *   rapporti  cf_lavoratore,cf_datore,dal,al,ccnl,livello,professione_istat,qualifica,lavoro_a_turni,attivita_educativa
- *             dates YYYY-MM-DD (al empty while ongoing); booleans true/false or empty when unknown.
- *   posizioni pat,cf_datore,voce,grande_gruppo,tasso_per_mille   (INAIL)
- *
- * A file is loaded whole or not at all; every row is checked and all problems are reported with their line.
- * Rows keep the file name as their source, and loading a file again replaces what it loaded before.
+ * Reads and checks one archive file (UTF-8, comma separated, a header row naming exactly the columns of its
+ * format, in any order; the formats are in archivio-formato.ts). Nothing is loaded from a file with a problem:
+ * every problem is reported as file:line:column, so the party's IT department can fix its export and retry.
+ * Pure: no database (archivio-carico.ts loads what this returns).
  */
 
-export const COLONNE_RAPPORTI = ['cf_lavoratore', 'cf_datore', 'dal', 'al', 'ccnl', 'livello', 'professione_istat', 'qualifica', 'lavoro_a_turni', 'attivita_educativa'] as const;
-export const COLONNE_POSIZIONI = ['pat', 'cf_datore', 'voce', 'grande_gruppo', 'tasso_per_mille'] as const;
+export const COLONNE_RAPPORTI = FORMATO_RAPPORTI.colonne.map((c) => c.nome);
+export const COLONNE_POSIZIONI = FORMATO_POSIZIONI.colonne.map((c) => c.nome);
 
-type Row = Record<string, string>;
+/** A checked row: its line in the file, its values in the order of the format's columns, its key. */
+export interface RigaArchivio {
+  riga: number;
+  valori: unknown[];
+  chiave: string[];
+}
 
-function readCsv(text: string, columns: readonly string[], file: string): Row[] {
-  let rows: Row[];
-  try {
-    rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Row[];
-  } catch (err) {
-    throw new ApeError('DATI_INCOERENTI', `${file}: CSV non leggibile: ${(err as Error).message}`, { cause: err });
+export interface FileArchivioLetto {
+  formato: FormatoFile;
+  /** The file as named to the importer, for messages. */
+  file: string;
+  righe: RigaArchivio[];
+}
+
+/** Problems shown at most, so that a wholly wrong file does not flood the terminal. */
+const MASSIMO_PROBLEMI = 50;
+
+export class Problemi {
+  private readonly elenco: string[] = [];
+
+  constructor(private readonly file: string) {}
+
+  add(riga: number, colonna: number | null, problema: string): void {
+    this.elenco.push(`${this.file}:${riga}${colonna === null ? '' : `:${colonna}`}: ${problema}`);
   }
-  const header = rows[0] ? Object.keys(rows[0]) : [];
-  const missing = columns.filter((c) => !header.includes(c));
-  if (rows.length > 0 && missing.length > 0) throw new ApeError('DATI_INCOERENTI', `${file}: colonne mancanti: ${missing.join(', ')}`);
-  return rows;
+
+  get count(): number {
+    return this.elenco.length;
+  }
+
+  /** Throws DATI_INCOERENTI listing the problems, if any. */
+  throwIfAny(): void {
+    if (this.elenco.length === 0) return;
+    const altri = this.elenco.length - MASSIMO_PROBLEMI;
+    const testo = this.elenco.slice(0, MASSIMO_PROBLEMI).join('\n') + (altri > 0 ? `\n... e altri ${altri} problemi` : '');
+    throw new ApeError('DATI_INCOERENTI', `${this.file}: ${this.elenco.length === 1 ? '1 problema' : `${this.elenco.length} problemi`}, nessuna riga caricata\n${testo}`);
+  }
 }
 
-const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s).isValid;
-/** true, false, or null when unknown (empty); anything else is invalid. */
-function bool(s: string): boolean | null | 'invalid' {
-  if (s === '') return null;
-  if (s === 'true') return true;
-  if (s === 'false') return false;
-  return 'invalid';
+interface RecordCsv {
+  record: string[];
+  info: { lines: number };
 }
 
-export function controllaRapporti(rows: Row[], file: string): unknown[][] {
-  const problems: string[] = [];
-  const out = rows.map((r, i) => {
-    const line = i + 2;
-    const p = (msg: string) => problems.push(`${file}:${line}: ${msg}`);
-    const cfL = problemaCodiceFiscalePersona(r.cf_lavoratore ?? '');
-    if (cfL) p(`cf_lavoratore ${cfL}`);
-    const cfD = problemaCodiceFiscaleDatore(r.cf_datore ?? '');
-    if (cfD) p(`cf_datore ${cfD}`);
-    if (!isDate(r.dal ?? '')) p('dal non è una data YYYY-MM-DD');
-    if (r.al && !isDate(r.al)) p('al non è una data YYYY-MM-DD');
-    if (r.al && r.dal && r.al < r.dal) p('al precede dal');
-    if (r.professione_istat && !/^[1-9](\.[0-9]{1,2}){0,4}$/.test(r.professione_istat)) p('professione_istat non è un codice ISTAT');
-    for (const k of ['lavoro_a_turni', 'attivita_educativa']) if (bool(r[k] ?? '') === 'invalid') p(`${k} deve essere true, false o vuoto`);
-    const opt = (s: string | undefined) => (s ? s : null);
-    return [r.cf_lavoratore, r.cf_datore, r.dal, opt(r.al), opt(r.ccnl), opt(r.livello), opt(r.professione_istat), opt(r.qualifica), bool(r.lavoro_a_turni ?? ''), bool(r.attivita_educativa ?? '')];
+function parseCsv(text: string, file: string): RecordCsv[] {
+  try {
+    return parse(text, { bom: true, trim: true, skip_empty_lines: true, info: true }) as unknown as RecordCsv[];
+  } catch (err) {
+    const e = toError(err);
+    const lines = (e as { lines?: unknown }).lines; // csv-parse's CsvError says where it stopped
+    const where = typeof lines === 'number' ? `${file}:${lines}` : file;
+    throw new ApeError('DATI_INCOERENTI', `${where}: CSV non leggibile: ${e.message}; nessuna riga caricata`, { cause: err });
+  }
+}
+
+/** Header problems stop the check: cell positions would mean nothing. Returns each column's index in a record. */
+function leggiIntestazione(formato: FormatoFile, header: RecordCsv | undefined, problemi: Problemi): Map<string, number> {
+  const indici = new Map<string, number>();
+  if (!header) {
+    problemi.add(1, null, `file vuoto: serve almeno la riga di intestazione (${formato.colonne.map((c) => c.nome).join(',')})`);
+    return indici;
+  }
+  const attese = formato.colonne.map((c) => c.nome);
+  header.record.forEach((nome, i) => {
+    if (indici.has(nome)) problemi.add(header.info.lines, i + 1, `colonna ${nome} ripetuta`);
+    else if (!attese.includes(nome)) {
+      const simile = attese.find((a) => a.toLowerCase() === nome.toLowerCase());
+      problemi.add(header.info.lines, i + 1, `colonna "${nome}" sconosciuta per un file di ${formato.tipo}${simile ? `: scrivere ${simile}` : ` (colonne: ${attese.join(', ')})`}`);
+    } else indici.set(nome, i);
   });
-  if (problems.length > 0) throw new ApeError('DATI_INCOERENTI', problems.slice(0, 50).join('\n'));
-  return out;
+  const mancanti = attese.filter((a) => !indici.has(a) && !header.record.some((n) => n.toLowerCase() === a.toLowerCase()));
+  if (mancanti.length > 0) problemi.add(header.info.lines, null, `colonne mancanti: ${mancanti.join(', ')}`);
+  return indici;
 }
 
-export function controllaPosizioni(rows: Row[], file: string): unknown[][] {
-  const problems: string[] = [];
-  const out = rows.map((r, i) => {
-    const p = (msg: string) => problems.push(`${file}:${i + 2}: ${msg}`);
-    if (!/^[0-9]{8,10}$/.test(r.pat ?? '')) p('pat deve avere 8-10 cifre');
-    const cfD = problemaCodiceFiscaleDatore(r.cf_datore ?? '');
-    if (cfD) p(`cf_datore ${cfD}`);
-    if (!/^[0-9]{4}$/.test(r.voce ?? '')) p('voce deve avere 4 cifre');
-    if (!/^[0-9]$/.test(r.grande_gruppo ?? '')) p('grande_gruppo deve essere una cifra 0-9');
-    const rate = Number(r.tasso_per_mille);
-    if (!(r.tasso_per_mille ?? '').match(/^\d+(\.\d{1,2})?$/) || !Number.isFinite(rate)) p('tasso_per_mille deve essere un numero con al più 2 decimali');
-    return [r.pat, r.cf_datore, r.voce, Number(r.grande_gruppo), r.tasso_per_mille];
-  });
-  if (problems.length > 0) throw new ApeError('DATI_INCOERENTI', problems.slice(0, 50).join('\n'));
-  return out;
-}
+export function leggiFileArchivio(formato: FormatoFile, text: string, file: string): FileArchivioLetto {
+  const problemi = new Problemi(file);
+  // A file saved in Latin-1 (a spreadsheet's default) reads as U+FFFD: refuse it rather than store mangled names.
+  const bad = text.indexOf('\uFFFD');
+  if (bad >= 0) {
+    problemi.add(text.slice(0, bad).split('\n').length, null, 'il file non è in UTF-8 (salvarlo come "CSV UTF-8")');
+    problemi.throwIfAny();
+  }
+  const [header, ...records] = parseCsv(text, file);
+  const indici = leggiIntestazione(formato, header, problemi);
+  problemi.throwIfAny();
 
-export interface ImportReport {
-  fonte: string;
-  tabella: string;
-  righe: number;
-  sostituite: number;
-}
-
-const BATCH = 500;
-
-export async function importaRapporti(pool: Pool, text: string, fonte: string): Promise<ImportReport> {
-  const rows = controllaRapporti(readCsv(text, COLONNE_RAPPORTI, fonte), fonte);
-  return withTransaction(pool, async (tx) => {
-    const del = await tx.query('DELETE FROM archivio_rapporto WHERE fonte = $1', [fonte]);
-    for (let i = 0; i < rows.length; i += BATCH) {
-      await insertRows(tx, 'archivio_rapporto', [...COLONNE_RAPPORTI, 'fonte'], rows.slice(i, i + BATCH).map((r) => [...r, fonte]));
+  const primaRiga = new Map<string, number>();
+  const righe: RigaArchivio[] = [];
+  for (const { record, info } of records) {
+    const riga = info.lines;
+    const cella = (nome: string) => record[indici.get(nome)!]!;
+    const colonna = (nome: string) => indici.get(nome)! + 1;
+    const prima = problemi.count;
+    const valida: Record<string, string> = {};
+    for (const c of formato.colonne) {
+      const v = cella(c.nome);
+      if (/[\r\n]/.test(v)) problemi.add(riga, colonna(c.nome), `${c.nome}: un valore non può andare a capo`);
+      else if (v === '') {
+        if (c.obbligatoria) problemi.add(riga, colonna(c.nome), `${c.nome}: valore obbligatorio mancante`);
+        else valida[c.nome] = v;
+      } else {
+        const p = c.problema(v);
+        if (p === null) valida[c.nome] = v;
+        else problemi.add(riga, colonna(c.nome), `${c.nome} "${v}": ${p}`);
+      }
     }
-    return { fonte, tabella: 'archivio_rapporto', righe: rows.length, sostituite: del.rowCount ?? 0 };
-  });
-}
-
-export async function importaPosizioni(pool: Pool, text: string, fonte: string): Promise<ImportReport> {
-  const rows = controllaPosizioni(readCsv(text, COLONNE_POSIZIONI, fonte), fonte);
-  return withTransaction(pool, async (tx) => {
-    const del = await tx.query('DELETE FROM archivio_posizione_inail WHERE fonte = $1', [fonte]);
-    for (let i = 0; i < rows.length; i += BATCH) {
-      await insertRows(tx, 'archivio_posizione_inail', [...COLONNE_POSIZIONI, 'fonte'], rows.slice(i, i + BATCH).map((r) => [...r, fonte]), 'ON CONFLICT (pat, voce) DO UPDATE SET cf_datore = EXCLUDED.cf_datore, grande_gruppo = EXCLUDED.grande_gruppo, tasso_per_mille = EXCLUDED.tasso_per_mille, fonte = EXCLUDED.fonte');
-    }
-    return { fonte, tabella: 'archivio_posizione_inail', righe: rows.length, sostituite: del.rowCount ?? 0 };
-  });
+    if (problemi.count > prima) continue;
+    for (const [nome, p] of formato.controlliRiga(valida)) problemi.add(riga, colonna(nome), `${nome} "${valida[nome]}": ${p}`);
+    const chiave = formato.chiave.map((k) => valida[k]!);
+    const giaVista = primaRiga.get(chiave.join('\u0000'));
+    if (giaVista !== undefined) {
+      problemi.add(riga, colonna(formato.chiave[0]!), `riga uguale alla riga ${giaVista} nella chiave (${formato.chiave.join(', ')}): una riga per chiave`);
+    } else primaRiga.set(chiave.join('\u0000'), riga);
+    righe.push({ riga, valori: formato.colonne.map((c) => c.valore(valida[c.nome]!)), chiave });
+  }
+  problemi.throwIfAny();
+  return { formato, file, righe };
 }

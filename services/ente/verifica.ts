@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { COMPETENZE, datiDaVerificare, professioneAmmessa, SOGLIA_TASSO_MEDIO_PER_MILLE } from '../../shared/domain/competenza';
 import type { DatoVerificato, EnteVerificatore, Esito, EsitoDato, Rapporto } from '../../shared/domain/types';
+import { QUALIFICA_OPERAIO } from '../../shared/domain/vocabolari';
 
 /**
  * The verification a party runs on one packet, as pure functions of the packet and of what its archive
@@ -16,7 +17,7 @@ export interface RecordRapporto {
   ccnl?: string;
   livello?: string;
   professioneIstat?: string;
-  /** OPERAIO, IMPIEGATO, QUADRO, DIRIGENTE, APPRENDISTA */
+  /** One of QUALIFICHE (shared/domain/vocabolari.ts); the import refuses anything else. */
   qualifica?: string;
   lavoroATurni?: boolean;
   attivitaEducativa?: boolean;
@@ -94,7 +95,7 @@ const REGOLE_RAPPORTO: Partial<Record<DatoVerificato, Regola>> = {
     const fuori = codes.filter((c) => !professioneAmmessa(r.categoria, c));
     if (fuori.length > 0) return ['NON_CONFORME', `professione ${fuori.join(', ')} non rientra nella categoria ${r.categoria}`];
     if (COMPETENZE[r.categoria].soloOperai) {
-      const qualifiche = uniq(recs.map((x) => x.qualifica).filter((q): q is string => q !== undefined && q !== 'OPERAIO'));
+      const qualifiche = uniq(recs.map((x) => x.qualifica).filter((q): q is string => q !== undefined && q !== QUALIFICA_OPERAIO));
       if (qualifiche.length > 0) return ['NON_CONFORME', `qualifica ${qualifiche.join(', ')}: la categoria ${r.categoria} riguarda solo gli operai`];
     }
     return ['CONFORME'];
