@@ -6,7 +6,7 @@ import { writePresentaDomanda } from '../shared/messages/istruttoria';
 import { PROJECT_ROOT } from '../shared/paths';
 import { scenario } from '../infra/demo/dataset';
 import { TestFederation } from './support/federation';
-import { CaseFactory, CATEGORIES, STATUS_OF, type Category, type HostileCase } from './support/hostile-cases';
+import { CaseFactory, CATEGORIES, STATUS_OF, type Category, type HostileCase } from './support/hostile';
 import { loadTls, sendHostile, type HostileResponse, type HostileTls } from './support/hostile-http';
 import { Prng } from './support/prng';
 import { OPERATORE, postRaw, rawEnvelope, type RawTls } from './support/raw-soap';

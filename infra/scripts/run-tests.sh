@@ -3,7 +3,8 @@
 # database and vhost), then the fault suite, which restarts this machine's PostgreSQL and RabbitMQ and so runs
 # alone, after the others. Installs what the tests need: xmllint and the W3C schema for schemas (from
 # libxml-compile-perl) for the contracts, Python zeep and xmlsec for interoperability with an independent
-# SOAP stack, and Debian's chromium for the web console's browser tests (driven by playwright-core).
+# SOAP stack, and Debian's chromium for the web console's browser tests (driven by playwright-core). The
+# boundaries between the project's parts (.dependency-cruiser.cjs) are checked first: a violation fails the run.
 #   npm test                     everything
 #   npm test -- <jest args>      the given tests only (no fault suite)
 #   npm run test:faults          the fault suite only
@@ -11,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash infra/scripts/ensure-local-services.sh libxml2-utils libxml-compile-perl python3-zeep python3-xmlsec chromium
 bash infra/scripts/ensure-node-modules.sh
+npm run --silent lint:confini
 npm run --silent build
 if [ "${1:-}" = "--faults" ]; then
   exec npx jest -c jest.faults.config.js

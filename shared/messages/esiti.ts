@@ -6,8 +6,6 @@ import type { EsitoAccertamento, StatoAccertamento } from '../domain/stati';
 
 /** Codec of wsdl/inps-esiti.wsdl (payloads in namespace esi:). */
 
-export const OP_NOTIFICA_ESITO = 'NotificaEsito';
-
 export interface NotificaEsito {
   idPacchetto: string;
   ente: Ente;

@@ -5,9 +5,6 @@ import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../domain
 
 /** Codec of wsdl/inps-istruttoria.wsdl (payloads in namespace ist:). */
 
-export const OP_PRESENTA_DOMANDA = 'PresentaDomanda';
-export const OP_STATO_ISTRUTTORIA = 'StatoIstruttoria';
-
 export function readPresentaDomanda(r: XmlReader): Domanda {
   const ric = r.child('Richiedente');
   return {
@@ -109,15 +106,6 @@ export function writePresentaDomandaRisposta(r: RicevutaDomanda): Xml {
     el('ist:DataRicezione', xsDateTime(r.dataRicezione)),
     el('ist:Stato', r.stato),
   ]);
-}
-
-export function readPresentaDomandaRisposta(r: XmlReader): RicevutaDomanda {
-  return {
-    idIstruttoria: r.text('IdIstruttoria'),
-    protocolloDomanda: r.text('ProtocolloDomanda'),
-    dataRicezione: r.dateTime('DataRicezione'),
-    stato: r.text('Stato') as StatoIstruttoria,
-  };
 }
 
 export type ChiaveIstruttoria = { idIstruttoria: string } | { protocolloDomanda: string };
@@ -281,82 +269,4 @@ function lista<T>(name: string, items: readonly T[], item: (x: T) => Xml): Xml {
 /** com:Nota is at most 500 characters. */
 function nota(s: string): string {
   return s.length > 500 ? `${s.slice(0, 497)}...` : s;
-}
-
-export function readStatoIstruttoriaRisposta(r: XmlReader): VistaIstruttoria {
-  const v: VistaIstruttoria = {
-    idIstruttoria: r.text('IdIstruttoria'),
-    protocolloDomanda: r.text('ProtocolloDomanda'),
-    tipoDomanda: r.text('TipoDomanda') as TipoDomanda,
-    stato: r.text('Stato') as StatoIstruttoria,
-    dataPresentazione: r.dateTime('DataPresentazione'),
-    dataRicezione: r.dateTime('DataRicezione'),
-    pacchetti: r.child('Pacchetti').children('Pacchetto').map((p) => {
-      const out: VistaPacchetto = {
-        idPacchetto: p.text('IdPacchetto'),
-        destinatario: p.text('Destinatario') as EnteVerificatore,
-        stato: p.text('Stato') as StatoPacchetto,
-        creatoIl: p.dateTime('CreatoIl'),
-        esitiDato: p.optChild('EsitiDato') ? readEsitiDato(p.child('EsitiDato')) : [],
-      };
-      const corr = p.optText('CorrelationId');
-      if (corr !== undefined) out.correlationId = corr;
-      const inv = p.optDateTime('InviatoIl');
-      if (inv) out.inviatoIl = inv;
-      const ris = p.optDateTime('RispostoIl');
-      if (ris) out.rispostoIl = ris;
-      const esito = p.optText('Esito');
-      if (esito !== undefined) out.esito = esito as Esito;
-      const scad = p.optDateTime('ScadenzaEsito');
-      if (scad) out.scadenzaEsito = scad;
-      const rit = p.optBoolean('InRitardo');
-      if (rit !== undefined) out.inRitardo = rit;
-      const soll = p.optDateTime('SollecitatoIl');
-      if (soll) out.sollecitatoIl = soll;
-      return out;
-    }),
-    scadenze: (r.optChild('Scadenze')?.children('Scadenza') ?? []).map((x) => {
-      const out: VistaScadenza = { tipo: x.text('Tipo') as TipoScadenza, scadeIl: x.dateTime('ScadeIl'), stato: x.text('Stato') as StatoScadenza, descrizione: x.text('Descrizione') };
-      const idp = x.optText('IdPacchetto');
-      if (idp !== undefined) out.idPacchetto = idp;
-      return out;
-    }),
-    controlliInps: (r.optChild('ControlliInps')?.children('Controllo') ?? []).map((c) => ({ requisito: c.text('Requisito'), esito: c.text('Esito'), dettaglio: c.text('Dettaglio') })),
-    indiciInl: (r.optChild('IndiciInl')?.children('Indice') ?? []).map((i) => {
-      const out: VistaIstruttoria['indiciInl'][number] = { codice: i.text('Codice'), descrizione: i.text('Descrizione'), rilevatoIl: i.dateTime('RilevatoIl') };
-      const d = i.optText('DatoreLavoro');
-      if (d !== undefined) out.datore = d;
-      return out;
-    }),
-    eventi: (r.optChild('Eventi')?.children('Evento') ?? []).map((e) => {
-      const out: VistaEvento = { tipo: e.text('Tipo'), avvenutoIl: e.dateTime('AvvenutoIl'), descrizione: e.text('Descrizione') };
-      const idp = e.optText('IdPacchetto');
-      if (idp !== undefined) out.idPacchetto = idp;
-      return out;
-    }),
-  };
-  const limite = r.optDateTime('LimiteIstruttoria');
-  if (limite) v.limite = limite;
-  const acc = r.optChild('Accertamento');
-  if (acc) {
-    const a: VistaAccertamento = { idSegnalazione: acc.text('IdSegnalazione'), segnalatoIl: acc.dateTime('SegnalatoIl') };
-    const st = acc.optText('Stato');
-    if (st !== undefined) a.stato = st as VistaAccertamento['stato'] & string;
-    const ida = acc.optText('IdAccertamento');
-    if (ida !== undefined) a.idAccertamento = ida;
-    const es = acc.optText('Esito');
-    if (es !== undefined) a.esito = es as VistaAccertamento['esito'] & string;
-    const ag = acc.optDateTime('AggiornatoIl');
-    if (ag) a.aggiornatoIl = ag;
-    v.accertamento = a;
-  }
-  const ries = r.optChild('Riesame');
-  if (ries) v.riesame = { richiestoIl: ries.dateTime('RichiestoIl'), motivo: ries.text('Motivo') };
-  const esito = r.optText('EsitoVerifica');
-  if (esito !== undefined) v.esitoVerifica = esito as Esito;
-  const chiusura = r.optDateTime('DataChiusura');
-  if (chiusura) v.dataChiusura = chiusura;
-  const regola = r.optText('RegolaChiusura');
-  if (regola !== undefined) v.regolaChiusura = regola as RegolaChiusura;
-  return v;
 }

@@ -4,8 +4,6 @@ import type { XmlReader } from '../xml/read';
 
 /** Codec of wsdl/verifica-pacchetto.wsdl (payloads in namespace pac:). */
 
-export const OP_VERIFICA_PACCHETTO = 'VerificaPacchetto';
-
 export function writeVerificaPacchetto(p: ContenutoPacchetto): Xml {
   return el('pac:VerificaPacchetto', [
     el('pac:IdPacchetto', p.idPacchetto),

@@ -8,8 +8,6 @@ export const NS = {
   esi: 'urn:it:ape-precoci:esiti:v1',
 } as const;
 
-export type NamespaceUri = (typeof NS)[keyof typeof NS];
-
 /** Qualified name in Clark notation: {namespace}local. */
 export function clark(ns: string, local: string): string {
   return `{${ns}}${local}`;

@@ -36,10 +36,6 @@ export function opt(name: string, value: XmlContent | undefined | null): Xml {
   return value === undefined || value === null ? new Xml('') : el(name, value);
 }
 
-export function xsDate(d: string): string {
-  return d;
-}
-
 /** xs:dateTime in UTC with milliseconds. */
 export function xsDateTime(d: Date): string {
   return d.toISOString();

@@ -6,16 +6,22 @@ import { dropDatabase, ensureDatabase } from '../../infra/local/postgres';
 import { conCifraDiControllo, conControllo } from '../../shared/domain/codice-fiscale';
 import { datiDaVerificare } from '../../shared/domain/competenza';
 import type { Attestazione, Domanda, EnteVerificatore, Esito, EsitoDato, Operatore, Rapporto, Richiedente, TipoDomanda } from '../../shared/domain/types';
-import type { PacchettoDaInviare } from '../../services/inps/core/domande';
+import type { Clock } from '../../shared/clock';
+import { createLogger } from '../../shared/log';
+import { Scheduler } from '../../shared/scheduler/timers';
+import { registraDomanda, type PacchettoDaInviare } from '../../services/inps/core/domande';
 import { registraPresaInCarico } from '../../services/inps/core/presa-in-carico';
 import { applicaEsito, type EsitoApplicato } from '../../services/inps/core/esiti';
+import type { CorpoMessaggio } from '../../services/inps/core/messaggi';
 import type { RegoleInps } from '../../services/inps/core/regole';
-import type { StatoPacchetto } from '../../shared/domain/stati';
+import { gestoriTimerInps } from '../../services/inps/core/timer-inps';
+import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../../shared/domain/stati';
 
 /**
  * Helpers for in-process tests of the INPS-side lifecycle against a real PostgreSQL database: a throwaway
  * database migrated with the INPS schema, fresh valid identities (workers, employers), domande built from them,
- * and the parties' side of the exchange played by hand (ack of a packet, esito).
+ * the parties' side of the exchange played by hand (ack of a packet, esito), and the bench the files of
+ * test/istruttoria/ share (bancoIstruttorie).
  */
 
 export const OPERATORE: Operatore = { id: 'INPS-OP-TEST', ufficio: 'Roma Centro' };
@@ -167,3 +173,148 @@ export async function rispondi(
 export const ore = (n: number) => n * 3_600_000;
 export const giorni = (n: number) => n * 86_400_000;
 export const dopo = (d: Date, ms: number) => new Date(d.getTime() + ms);
+
+/** The value of a key that must be there. */
+export function get<K, V>(m: ReadonlyMap<K, V>, k: K): V {
+  const v = m.get(k);
+  if (v === undefined) throw new Error(`missing ${String(k)}`);
+  return v;
+}
+
+export interface RigaIstruttoria {
+  stato: StatoIstruttoria;
+  esito_verifica: Esito | null;
+  regola_chiusura: RegolaChiusura | null;
+  chiusa_il: Date | null;
+  limite: Date;
+  limite_motivo: string;
+  riesame_il: Date | null;
+  riesame_motivo: string | null;
+}
+
+export interface RigaMessaggio {
+  id: string;
+  destinatario: EnteVerificatore;
+  corpo: CorpoMessaggio;
+  correlation_id: string | null;
+  creato_il: Date;
+}
+
+/**
+ * The bench of one test file of the INPS-side lifecycle (test/istruttoria/): a database of its own, created before
+ * the file's tests and dropped after them, and the moves and readings those tests share, bound to it. The
+ * functions the gateway, dispatcher and scheduler call are called directly, time is a ManualClock moved by hand,
+ * and the parties' acks and esiti are played by the test. Each test builds its own domande.
+ */
+export function bancoIstruttorie(nome: string) {
+  let db: DatabaseInps | undefined;
+  beforeAll(async () => {
+    db = await DatabaseInps.crea(nome);
+  });
+  afterAll(async () => {
+    await db?.elimina();
+  });
+  const pool = (): Pool => {
+    if (!db) throw new Error('the database of the bench exists only from beforeAll on');
+    return db.pool;
+  };
+  const log = createLogger('test');
+  let nProtocollo = 0;
+
+  /** Acks every packet of the istruttoria at `at`; returns each party's correlation id and packet. */
+  async function presaInCaricoDiTutti(id: string, at: Date, r: RegoleInps): Promise<Map<EnteVerificatore, { p: Pacchetto; corr: string }>> {
+    const out = new Map<EnteVerificatore, { p: Pacchetto; corr: string }>();
+    for (const [ente, p] of await pacchettiDi(pool(), id)) out.set(ente, { p, corr: await presaInCarico(pool(), p, at, r) });
+    return out;
+  }
+
+  return {
+    /** The file's database (from beforeAll on). */
+    get pool(): Pool {
+      return pool();
+    },
+
+    protocollo: (tag: string) => `INPS.LC.${tag}.${String(++nProtocollo).padStart(4, '0')}`,
+
+    scheduler: (clock: Clock, r: RegoleInps) => new Scheduler({ pool: pool(), clock, handlers: gestoriTimerInps(r), log }),
+
+    async presenta(d: Domanda, now: Date, r: RegoleInps): Promise<string> {
+      const ric = await registraDomanda(pool(), d, OPERATORE, now, r);
+      expect(ric.stato).toBe('IN_VERIFICA');
+      return ric.idIstruttoria;
+    },
+
+    async istruttoria(id: string): Promise<RigaIstruttoria> {
+      const r = await pool().query<RigaIstruttoria>(
+        'SELECT stato, esito_verifica, regola_chiusura, chiusa_il, limite, limite_motivo, riesame_il, riesame_motivo FROM istruttoria WHERE id = $1',
+        [id],
+      );
+      return r.rows[0]!;
+    },
+
+    async tipiEventi(id: string): Promise<string[]> {
+      const r = await pool().query<{ tipo: string }>('SELECT tipo FROM evento WHERE istruttoria_id = $1 ORDER BY id', [id]);
+      return r.rows.map((x) => x.tipo);
+    },
+
+    async eventi(id: string, tipo: string): Promise<Array<{ pacchetto_id: string | null; avvenuto_il: Date; dettagli: Record<string, unknown> }>> {
+      const r = await pool().query<{ pacchetto_id: string | null; avvenuto_il: Date; dettagli: Record<string, unknown> }>(
+        'SELECT pacchetto_id, avvenuto_il, dettagli FROM evento WHERE istruttoria_id = $1 AND tipo = $2 ORDER BY id',
+        [id, tipo],
+      );
+      return r.rows;
+    },
+
+    async messaggi(id: string, tipo: CorpoMessaggio['tipo']): Promise<RigaMessaggio[]> {
+      const r = await pool().query<RigaMessaggio>(
+        `SELECT id, destinatario, corpo, correlation_id, creato_il FROM messaggio_uscita WHERE istruttoria_id = $1 AND tipo = $2 ORDER BY creato_il, destinatario`,
+        [id, tipo],
+      );
+      return r.rows;
+    },
+
+    async timer(tipo: string, chiave: string): Promise<{ stato: string; scade_il: Date } | undefined> {
+      const r = await pool().query<{ stato: string; scade_il: Date }>('SELECT stato, scade_il FROM timer WHERE tipo = $1 AND chiave = $2', [tipo, chiave]);
+      return r.rows[0];
+    },
+
+    async statiPacchetti(id: string): Promise<Record<string, StatoPacchetto>> {
+      return Object.fromEntries([...(await pacchettiDi(pool(), id))].map(([ente, p]) => [ente, p.stato]));
+    },
+
+    async esitiRicevuti(idPacchetto: string): Promise<Array<{ applicato: boolean; in_ritardo: boolean; correlation_id: string }>> {
+      const r = await pool().query<{ applicato: boolean; in_ritardo: boolean; correlation_id: string }>(
+        'SELECT applicato, in_ritardo, correlation_id FROM esito_ricevuto WHERE pacchetto_id = $1 ORDER BY id',
+        [idPacchetto],
+      );
+      return r.rows;
+    },
+
+    presaInCaricoDiTutti,
+
+    async segnalazione(id: string): Promise<{ id: string; stato_accertamento: string | null; esito_accertamento: string | null; correlation_id: string | null }> {
+      const r = await pool().query<{ id: string; stato_accertamento: string | null; esito_accertamento: string | null; correlation_id: string | null }>(
+        'SELECT id, stato_accertamento, esito_accertamento, correlation_id FROM segnalazione_inl WHERE istruttoria_id = $1',
+        [id],
+      );
+      expect(r.rows).toHaveLength(1);
+      return r.rows[0]!;
+    },
+
+    async codiciIndici(id: string): Promise<Array<{ codice: string; datore_cf: string }>> {
+      const r = await pool().query<{ codice: string; datore_cf: string }>('SELECT codice, datore_cf FROM indice_inl WHERE istruttoria_id = $1 ORDER BY id', [id]);
+      return r.rows;
+    },
+
+    /** Acks every packet and answers: MINLAVORO and INAIL CONFORME, ANPAL NON_VERIFICABILE on the ISTAT profession. */
+    async portaInValutazioneInl(id: string, t0: Date, r: RegoleInps): Promise<void> {
+      const parti = await presaInCaricoDiTutti(id, dopo(t0, ore(1)), r);
+      let ultimo: StatoIstruttoria | undefined;
+      for (const [ente, { p, corr }] of parti) {
+        const res = await rispondi(pool(), p, corr, dopo(t0, giorni(1)), r, (_r, dato) => (ente === 'ANPAL' && dato === 'PROFESSIONE_ISTAT' ? 'NON_VERIFICABILE' : 'CONFORME'));
+        ultimo = res.statoIstruttoria;
+      }
+      expect(ultimo).toBe('VALUTAZIONE_INL');
+    },
+  };
+}

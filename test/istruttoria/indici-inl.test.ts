@@ -1,0 +1,157 @@
+process.env.APE_LOG_LEVEL = 'silent';
+
+import type { Pool } from 'pg';
+import { aggiungiOsservazione } from '../../services/inps/core/osservazione';
+import { bancoIstruttorie, domanda, dopo, giorni, nuovoDatore, nuovoLavoratore, ore, rapportoEdile, regole, rispondi } from '../support/inps-lifecycle';
+
+/**
+ * The triggers INPS evaluates for INL: five workers of one employer at every submission, and those sent with the
+ * case when it goes to INL. Part of the INPS-side lifecycle of an istruttoria, in process against a real
+ * PostgreSQL database (test/support/inps-lifecycle.ts, bancoIstruttorie).
+ */
+
+const banco = bancoIstruttorie('lc_indici_inl');
+const { protocollo, presenta, istruttoria, eventi, messaggi, presaInCaricoDiTutti, codiciIndici, portaInValutazioneInl } = banco;
+let pool: Pool;
+
+beforeAll(() => {
+  pool = banco.pool;
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO_DATORE)', () => {
+  async function indiceStessoDatore(id: string): Promise<Array<{ codice: string; datore_cf: string }>> {
+    return (await codiciIndici(id)).filter((x) => x.codice === 'CINQUE_LAVORATORI_STESSO_DATORE');
+  }
+
+  test('four workers stay unflagged; the fifth flags itself and the four open ones; an earlier domanda outside the 365-day window is neither counted nor flagged', async () => {
+    const r = regole();
+    const datore = nuovoDatore();
+    const submit = async (at: string) => {
+      const presentazione = new Date(at);
+      return presenta(domanda({ protocollo: protocollo('FIVE'), presentazione, attestazioni: [rapportoEdile(1, datore)] }), presentazione, r);
+    };
+    const vecchia = await submit('2025-01-10T09:00:00Z'); // more than 365 days before the others
+    const quattro: string[] = [];
+    for (const at of ['2026-02-02T09:00:00Z', '2026-02-03T09:00:00Z', '2026-02-04T09:00:00Z', '2026-02-05T09:00:00Z']) {
+      quattro.push(await submit(at));
+      for (const id of [vecchia, ...quattro]) expect(await indiceStessoDatore(id)).toEqual([]);
+    }
+    const quinta = await submit('2026-02-10T09:00:00Z');
+    for (const id of [...quattro, quinta]) {
+      expect(await indiceStessoDatore(id)).toEqual([{ codice: 'CINQUE_LAVORATORI_STESSO_DATORE', datore_cf: datore.codiceFiscale }]);
+      const ev = await eventi(id, 'INDICE_INL_RILEVATO');
+      expect(ev).toHaveLength(1);
+      expect(ev[0]!.dettagli).toMatchObject({ codice: 'CINQUE_LAVORATORI_STESSO_DATORE' });
+      expect(String(ev[0]!.dettagli.descrizione)).toContain('5 lavoratori');
+      expect(ev[0]!.avvenuto_il).toEqual(new Date('2026-02-10T09:00:00Z'));
+    }
+    expect(await indiceStessoDatore(vecchia)).toEqual([]);
+    expect(await eventi(vecchia, 'INDICE_INL_RILEVATO')).toEqual([]);
+  });
+
+  test('a domanda of that employer already CHIUSA counts among the five but is not flagged', async () => {
+    const r = regole();
+    const datore = nuovoDatore();
+    const submit = async (at: Date) => presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: at, attestazioni: [rapportoEdile(1, datore)] }), at, r);
+    const t0 = new Date('2026-02-16T09:00:00Z');
+    const chiusa = await submit(t0);
+    const parti = await presaInCaricoDiTutti(chiusa, dopo(t0, ore(1)), r);
+    for (const { p, corr } of parti.values()) await rispondi(pool, p, corr, dopo(t0, ore(2)), r);
+    expect((await istruttoria(chiusa)).stato).toBe('CHIUSA');
+
+    const aperte: string[] = [];
+    for (let k = 1; k <= 4; k++) aperte.push(await submit(dopo(t0, giorni(k))));
+    for (const id of aperte) expect(await indiceStessoDatore(id)).toHaveLength(1);
+    expect(await indiceStessoDatore(chiusa)).toEqual([]);
+  });
+
+  test('the same worker filing twice counts once', async () => {
+    const r = regole();
+    const datore = nuovoDatore();
+    const ripetente = nuovoLavoratore();
+    const ids: string[] = [];
+    const t0 = new Date('2026-02-23T09:00:00Z');
+    for (const [k, richiedente] of [ripetente, ripetente, nuovoLavoratore(), nuovoLavoratore(), nuovoLavoratore()].entries()) {
+      const at = dopo(t0, giorni(k));
+      ids.push(await presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: at, richiedente, attestazioni: [rapportoEdile(1, datore)] }), at, r));
+    }
+    for (const id of ids) expect(await indiceStessoDatore(id)).toEqual([]);
+  });
+
+  test('the 365-day window is counted in Rome calendar days: a domanda filed at 00:30 Rome on its first day counts', async () => {
+    const r = regole();
+    const datore = nuovoDatore();
+    const submit = async (at: string) => {
+      const presentazione = new Date(at);
+      return presenta(domanda({ protocollo: protocollo('FIVE'), presentazione, attestazioni: [rapportoEdile(1, datore)] }), presentazione, r);
+    };
+    // The fifth domanda is filed on 2026-03-10 Rome: the window starts on 2025-03-10 Rome. The first one was filed
+    // on 2025-03-10 at 00:30 Rome (CET), which is still 9 March in UTC.
+    const primo = await submit('2025-03-09T23:30:00Z');
+    for (const at of ['2026-03-02T09:00:00Z', '2026-03-03T09:00:00Z', '2026-03-04T09:00:00Z']) await submit(at);
+    const quinta = await submit('2026-03-10T10:00:00Z');
+    expect(await indiceStessoDatore(quinta)).toEqual([{ codice: 'CINQUE_LAVORATORI_STESSO_DATORE', datore_cf: datore.codiceFiscale }]);
+    expect(await indiceStessoDatore(primo)).toHaveLength(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('g. the triggers INPS sends to INL with the case', () => {
+  test('three employers in the seven-year window, a ceased employer and the applicant on the watch list all reach the SEGNALAZIONE', async () => {
+    const r = regole();
+    const t0 = new Date('2026-07-06T08:00:00Z');
+    const richiedente = nuovoLavoratore('Osservato');
+    const a = nuovoDatore('Alfa Costruzioni Srl');
+    const b = nuovoDatore('Beta Scavi Srl');
+    const c = nuovoDatore('Gamma Edile Srl');
+    await pool.query("INSERT INTO datore_stato (cf_datore, cessata_il, fonte) VALUES ($1, '2023-06-30', 'test')", [b.codiceFiscale]);
+    await aggiungiOsservazione(pool, { tipo: 'RICHIEDENTE', codiceFiscale: richiedente.codiceFiscale, motivo: 'rapporti di lavoro fittizi ricorrenti', autore: 'INL-SUP-1', ente: 'INL' }, t0);
+    const id = await presenta(
+      domanda({
+        protocollo: protocollo('IND'),
+        presentazione: t0,
+        richiedente,
+        decorrenza: '2027-01-01',
+        attestazioni: [rapportoEdile(1, a, '2018-03-01', '2020-12-31'), rapportoEdile(2, b, '2021-01-01', '2023-06-30'), rapportoEdile(3, c, '2023-07-01')],
+      }),
+      t0,
+      r,
+    );
+    // Triggers are evaluated when the case goes to INL, not at submission.
+    expect(await codiciIndici(id)).toEqual([]);
+    await portaInValutazioneInl(id, t0, r);
+
+    const msg = await messaggi(id, 'SEGNALAZIONE');
+    expect(msg).toHaveLength(1);
+    const corpo = msg[0]!.corpo;
+    if (corpo.tipo !== 'SEGNALAZIONE') throw new Error('not a SEGNALAZIONE');
+    const indici = corpo.segnalazione.indici;
+    expect(indici.map((i) => i.codice).sort()).toEqual(['IMPRESA_CESSATA', 'INDICE_ELUSIVO', 'TRE_DATORI_PERIODO_RILEVANTE']);
+    expect(indici.find((i) => i.codice === 'IMPRESA_CESSATA')).toMatchObject({ datore: b.codiceFiscale, descrizione: expect.stringContaining('Beta Scavi Srl') as unknown as string });
+    expect(indici.find((i) => i.codice === 'INDICE_ELUSIVO')?.datore).toBeUndefined();
+    expect(indici.find((i) => i.codice === 'TRE_DATORI_PERIODO_RILEVANTE')?.descrizione).toContain('3 datori');
+    expect(corpo.segnalazione.datiNonVerificati).toEqual([
+      { ente: 'ANPAL', riferimento: 1, dato: 'PROFESSIONE_ISTAT', motivo: 'NON_VERIFICABILE' },
+      { ente: 'ANPAL', riferimento: 2, dato: 'PROFESSIONE_ISTAT', motivo: 'NON_VERIFICABILE' },
+      { ente: 'ANPAL', riferimento: 3, dato: 'PROFESSIONE_ISTAT', motivo: 'NON_VERIFICABILE' },
+    ]);
+    expect(corpo.segnalazione.rapporti.map((x) => x.datore.codiceFiscale)).toEqual([a.codiceFiscale, b.codiceFiscale, c.codiceFiscale]);
+
+    expect((await codiciIndici(id)).map((x) => x.codice).sort()).toEqual(['IMPRESA_CESSATA', 'INDICE_ELUSIVO', 'TRE_DATORI_PERIODO_RILEVANTE']);
+    expect(await eventi(id, 'INDICE_INL_RILEVATO')).toHaveLength(3);
+    expect((await eventi(id, 'VALUTAZIONE_INL_AVVIATA'))[0]?.dettagli).toMatchObject({ indici: 3 });
+  });
+
+  test('a case with no trigger reaches INL with an empty list of triggers', async () => {
+    const r = regole();
+    const t0 = new Date('2026-07-07T08:00:00Z');
+    const id = await presenta(domanda({ protocollo: protocollo('IND'), presentazione: t0 }), t0, r);
+    await portaInValutazioneInl(id, t0, r);
+    const corpo = (await messaggi(id, 'SEGNALAZIONE'))[0]!.corpo;
+    expect(corpo.tipo === 'SEGNALAZIONE' && corpo.segnalazione.indici).toEqual([]);
+    expect(await eventi(id, 'INDICE_INL_RILEVATO')).toEqual([]);
+  });
+});
