@@ -15,7 +15,7 @@ import type { Xml } from '../xml/write';
 import { WSDL_DIR } from '../paths';
 import { CallerRegistry, type Caller } from './identity';
 import { createHash } from 'node:crypto';
-import type { Registri, Riferimenti } from '../audit/registri';
+import type { AccessEvent, Registri, Riferimenti } from '../audit/registri';
 import { NS, clark } from '../xml/namespaces';
 import type { XmlNode } from '../xml/tree';
 import { verifyInboundSignature, type MessaggiVisti } from './inbound-signature';
@@ -65,24 +65,6 @@ export interface SoapService {
   /** WSDL file name in wsdl/ */
   wsdl: string;
   operations: readonly SoapOperation[];
-}
-
-/** One record per call, accepted or refused: the access trace. */
-export interface AccessEvent {
-  requestId: string;
-  at: Date;
-  service: string;
-  operation: string | null;
-  identity: string | null;
-  certificateSubject: string | null;
-  operatore: Operatore | null;
-  remoteAddress: string;
-  outcome: 'ACCETTATA' | 'RIFIUTATA';
-  faultCode: string | null;
-  durationMs: number;
-  riferimenti?: Riferimenti;
-  /** The citizen the call concerned; never logged, only hashed into the access trace. */
-  codiceFiscale?: string;
 }
 
 /** Refuses suspended parties and operators (a supervisor's decision), from a cache kept current by the service. */
