@@ -33,15 +33,15 @@ export function signerCertificate(occurrences: ReadonlyMap<string, number>, part
  * certificate; parsing it again for each one was a tenth of a SOAP endpoint's CPU time. Bounded: the oldest entry
  * goes when it is full. Validity in time is still checked at every use.
  */
-const CERTIFICATI_LETTI = new Map<string, X509Certificate>();
-const CERTIFICATI_LETTI_MAX = 256;
+const PARSED_CERTIFICATES = new Map<string, X509Certificate>();
+const PARSED_CERTIFICATES_MAX = 256;
 
-export function parsedCertificate(codifica: string, leggi: () => X509Certificate): X509Certificate {
-  const noto = CERTIFICATI_LETTI.get(codifica);
-  if (noto) return noto;
-  const cert = leggi();
-  if (CERTIFICATI_LETTI.size >= CERTIFICATI_LETTI_MAX) CERTIFICATI_LETTI.delete(CERTIFICATI_LETTI.keys().next().value!);
-  CERTIFICATI_LETTI.set(codifica, cert);
+export function parsedCertificate(encoding: string, parse: () => X509Certificate): X509Certificate {
+  const known = PARSED_CERTIFICATES.get(encoding);
+  if (known) return known;
+  const cert = parse();
+  if (PARSED_CERTIFICATES.size >= PARSED_CERTIFICATES_MAX) PARSED_CERTIFICATES.delete(PARSED_CERTIFICATES.keys().next().value!);
+  PARSED_CERTIFICATES.set(encoding, cert);
   return cert;
 }
 
@@ -49,11 +49,11 @@ function tokenCertificate(token: Element): X509Certificate {
   if (token.getAttribute('ValueType') !== X509V3) fail('FIRMA_NON_VALIDA', `wsse:BinarySecurityToken deve avere ValueType="${X509V3}"`);
   const encoding = token.getAttribute('EncodingType');
   if (encoding && encoding !== BASE64_BINARY) fail('FIRMA_NON_VALIDA', `wsse:BinarySecurityToken deve avere EncodingType="${BASE64_BINARY}"`);
-  const testo = (token.textContent ?? '').replace(/\s+/g, '');
+  const base64Text = (token.textContent ?? '').replace(/\s+/g, '');
   let cert: X509Certificate;
   try {
-    cert = parsedCertificate(testo, () => {
-      const der = decodeBase64(testo);
+    cert = parsedCertificate(base64Text, () => {
+      const der = decodeBase64(base64Text);
       if (!der) throw new Error('base64 non valido');
       return new X509Certificate(der);
     });

@@ -24,11 +24,11 @@ export interface SignOptions {
 export function signEnvelope(envelopeXml: string, o: SignOptions): string {
   const ttl = o.ttlSeconds ?? DEFAULT_TTL_SECONDS;
   if (o.to.trim() === '' || (o.messageId !== undefined && o.messageId.trim() === '') || !(ttl > 0)) {
-    throw new Error('firmaBusta: servono un wsa:To e un wsa:MessageID non vuoti e una validità positiva');
+    throw new Error('signEnvelope: servono un wsa:To e un wsa:MessageID non vuoti e una validità positiva');
   }
   const { cert, key } = signingKey(o.keyPem, o.certPem);
   const parsed = parseStrict(envelopeXml);
-  if ('error' in parsed) throw new Error(`firmaBusta: ${parsed.error}`);
+  if ('error' in parsed) throw new Error(`signEnvelope: ${parsed.error}`);
   const doc = parsed.doc;
   const { header, body } = headerAndBody(doc);
 
@@ -61,7 +61,7 @@ interface SigningKey {
   key: KeyObject;
 }
 
-/** A process signs with one key: parsing it once saves about a third of firmaBusta's time. */
+/** A process signs with one key: parsing it once saves about a third of signEnvelope's time. */
 let lastSigningKey: SigningKey | null = null;
 
 /** Key and certificate to publish, checked to be RSA and to match (else nobody could verify the message). */
@@ -69,25 +69,25 @@ function signingKey(keyPem: string, certPem: string): SigningKey {
   if (lastSigningKey && lastSigningKey.keyPem === keyPem && lastSigningKey.certPem === certPem) return lastSigningKey;
   const cert = new X509Certificate(certPem);
   const key = createPrivateKey(keyPem);
-  if (cert.publicKey.asymmetricKeyType !== 'rsa') throw new Error('firmaBusta: il certificato deve avere una chiave RSA (RSA-SHA256)');
-  if (!cert.checkPrivateKey(key)) throw new Error('firmaBusta: la chiave privata non corrisponde al certificato');
+  if (cert.publicKey.asymmetricKeyType !== 'rsa') throw new Error('signEnvelope: il certificato deve avere una chiave RSA (RSA-SHA256)');
+  if (!cert.checkPrivateKey(key)) throw new Error('signEnvelope: la chiave privata non corrisponde al certificato');
   lastSigningKey = { keyPem, certPem, cert, key };
   return lastSigningKey;
 }
 
 function headerAndBody(doc: Document): { header: Element; body: Element } {
   const env = doc.documentElement!;
-  if (!isElement(env, SOAP_NS, 'Envelope')) throw new Error(`firmaBusta: serve una busta SOAP 1.1 (${SOAP_NS})`);
+  if (!isElement(env, SOAP_NS, 'Envelope')) throw new Error(`signEnvelope: serve una busta SOAP 1.1 (${SOAP_NS})`);
   const parts = elementChildren(env);
   let header = isElement(parts[0], SOAP_NS, 'Header') ? parts[0] : undefined;
   const body = parts[header ? 1 : 0];
-  if (!isElement(body, SOAP_NS, 'Body') || parts.length !== (header ? 2 : 1)) throw new Error('firmaBusta: la busta deve contenere un soap:Header facoltativo seguito da un solo soap:Body');
+  if (!isElement(body, SOAP_NS, 'Body') || parts.length !== (header ? 2 : 1)) throw new Error('signEnvelope: la busta deve contenere un soap:Header facoltativo seguito da un solo soap:Body');
   if (!header) {
     header = doc.createElementNS(SOAP_NS, prefixed(env.prefix, 'Header'));
     env.insertBefore(header, body);
   }
   for (const [ns, local] of [[WSSE_NS, 'Security'], [WSA_NS, 'To'], [WSA_NS, 'MessageID']] as const) {
-    if (countInDocument(doc, ns, local) > 0) throw new Error(`firmaBusta: la busta contiene già ${local}; firmaBusta lo aggiunge e lo firma`);
+    if (countInDocument(doc, ns, local) > 0) throw new Error(`signEnvelope: la busta contiene già ${local}; signEnvelope lo aggiunge e lo firma`);
   }
   return { header, body };
 }
