@@ -7,15 +7,14 @@ import type { TLSSocket } from 'node:tls';
 import { ApeError, toError } from '../errors';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
-import type { Operatore } from '../domain/types';
 import { envelope, faultEnvelope, faultOf, RequestHeaders } from '../messages/envelope';
 import { parseEnvelope, validateEnvelope } from '../xml/envelope';
 import { XmlReader } from '../xml/read';
-import type { Xml } from '../xml/write';
 import { WSDL_DIR } from '../paths';
-import { CallerRegistry, type Caller } from './identity';
+import { CallerRegistry } from './identity';
+import type { SoapService } from './service';
 import { createHash } from 'node:crypto';
-import type { AccessEvent, Registri, Riferimenti } from '../audit/registri';
+import type { AccessEvent, Registri } from '../audit/registri';
 import { NS, clark } from '../xml/namespaces';
 import type { XmlNode } from '../xml/tree';
 import { verifyInboundSignature, type MessaggiVisti } from './inbound-signature';
@@ -32,40 +31,8 @@ import { metrics } from '../metrics/metrics';
  * and a readable reason; nothing reaches a handler (or a database) before all checks pass.
  */
 
-export interface CallContext {
-  requestId: string;
-  caller: Caller;
-  operatore: Operatore;
-  headers: RequestHeaders;
-  receivedAt: Date;
-  log: Logger;
-  /** Names what the call touched, for the access trace (the codice fiscale is stored only as a keyed hash). */
-  traccia(t: { riferimenti?: Riferimenti; codiceFiscale?: string }): void;
-}
-
-export interface SoapReply {
-  headers?: Xml[];
-  body: Xml;
-}
-
-export interface SoapOperation {
-  /** Local name of the operation (and of its request element). */
-  name: string;
-  /** {namespace}local of the request payload. */
-  payload: string;
-  soapAction: string;
-  /** Identity codes allowed to call it. */
-  callers: readonly string[];
-  handle(payload: XmlReader, ctx: CallContext): Promise<SoapReply>;
-}
-
-export interface SoapService {
-  /** URL path, e.g. /ape/istruttoria */
-  path: string;
-  /** WSDL file name in wsdl/ */
-  wsdl: string;
-  operations: readonly SoapOperation[];
-}
+// What the wings implement; they import it from here, the server's public face.
+export type { CallContext, SoapOperation, SoapReply, SoapService } from './service';
 
 /** Refuses suspended parties and operators (a supervisor's decision), from a cache kept current by the service. */
 export interface SuspensionCheck {
