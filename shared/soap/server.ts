@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { ApeError, toError } from '../errors';
 import type { Logger } from '../log';
@@ -10,8 +9,9 @@ import type { Clock } from '../clock';
 import { envelope, faultEnvelope, faultOf, RequestHeaders } from '../messages/envelope';
 import { parseEnvelope, validateEnvelope } from '../xml/envelope';
 import { XmlReader } from '../xml/read';
-import { WSDL_DIR } from '../paths';
 import { CallerRegistry } from './identity';
+import { readBody, requirePost, requireTextXml } from './intake/request-body';
+import { WsdlDocuments } from './intake/wsdl-documents';
 import type { SoapService } from './service';
 import { createHash } from 'node:crypto';
 import type { AccessEvent, Registri } from '../audit/registri';
@@ -57,8 +57,6 @@ export interface SoapServerOptions {
   visti?: MessaggiVisti;
 }
 
-const XSD_FILES = new Set(['comune.xsd', 'istruttoria.xsd', 'pacchetto.xsd', 'esiti.xsd']);
-
 export function createSoapServer(opts: SoapServerOptions): https.Server {
   const registry = new CallerRegistry(opts.identities);
   const senzaFirma = opts.identities.filter((i) => i.sicurezzaMessaggio === 'nessuna').map((i) => i.code);
@@ -67,7 +65,6 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   }
   if (!opts.visti && senzaFirma.length < opts.identities.length) throw new Error('createSoapServer: signed calls need a replay guard (visti)');
   const byPath = new Map(opts.services.map((s) => [s.path, s]));
-  const wsdlCache = new Map<string, string>();
 
   const server = https.createServer(
     {
@@ -93,24 +90,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     res.end(body);
   };
 
-  /** The WSDL (?wsdl, with this endpoint's address) or one of its XSD, or null. */
-  const documento = (url: URL): string | null => {
-    const service = byPath.get(url.pathname);
-    if (service && url.search.toLowerCase() === '?wsdl') {
-      let text = wsdlCache.get(service.path);
-      if (!text) {
-        text = readFileSync(path.join(WSDL_DIR, service.wsdl), 'utf8')
-          .replace(/(<soap:address location=")[^"]*(")/, `$1${opts.publicUrl}${service.path}$2`)
-          .replace(/schemaLocation="xsd\//g, `schemaLocation="${opts.publicUrl}/wsdl/xsd/`);
-        wsdlCache.set(service.path, text);
-      }
-      return text;
-    }
-    const m = /^\/wsdl\/xsd\/([a-z0-9]+\.xsd)$/.exec(url.pathname);
-    if (m && XSD_FILES.has(m[1]!)) return readFileSync(path.join(WSDL_DIR, 'xsd', m[1]!), 'utf8');
-    return null;
-  };
-
+  const documents = new WsdlDocuments(opts.services, opts.publicUrl);
   const inCorso = new RichiesteInCorso(opts.maxRichiesteInCorso ?? Infinity);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -155,7 +135,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       }
 
       if (req.method === 'GET') {
-        const doc = documento(url);
+        const doc = documents.find(url);
         if (doc) {
           reply = { status: 200, body: doc };
           access.outcome = 'ACCETTATA';
@@ -164,11 +144,8 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       }
       const service = byPath.get(url.pathname);
       if (!service) throw new ApeError('OPERAZIONE_SCONOSCIUTA', `nessun servizio SOAP su ${url.pathname}`);
-      if (req.method !== 'POST') throw new ApeError('METODO_NON_AMMESSO', `metodo ${req.method} non ammesso: usare POST (o GET ${url.pathname}?wsdl)`);
-      const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
-      if (contentType.split(';')[0]!.trim() !== 'text/xml') {
-        throw new ApeError('CONTENT_TYPE_NON_VALIDO', `Content-Type "${contentType || '(assente)'}" non ammesso: SOAP 1.1 richiede text/xml`);
-      }
+      requirePost(req.method, url.pathname);
+      requireTextXml(req.headers);
       const body = await readBody(req, opts.maxBodyBytes);
       const env = parseEnvelope(body);
       const operation = service.operations.find((o) => o.payload === env.payloadName);
@@ -317,45 +294,4 @@ function controllaMustUnderstand(headers: readonly XmlNode[]): void {
       throw new ApeError('INTESTAZIONE_NON_COMPRESA', `l'intestazione {${h.ns}}${h.local} è marcata mustUnderstand ma questo servizio non la gestisce`);
     }
   }
-}
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Reads the body up to maxBytes; larger bodies are refused without buffering them. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    return Promise.reject(new ApeError('MESSAGGIO_TROPPO_GRANDE', `messaggio di ${declared} byte oltre il limite di ${maxBytes}`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        done = true;
-        req.resume();
-        reject(new ApeError('MESSAGGIO_TROPPO_GRANDE', `messaggio oltre il limite di ${maxBytes} byte`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (done) return;
-      done = true;
-      try {
-        resolve(UTF8.decode(Buffer.concat(chunks)));
-      } catch (err) {
-        reject(new ApeError('XML_MALFORMATO', 'il corpo non è UTF-8 valido', { cause: err }));
-      }
-    });
-    req.on('error', (err) => {
-      if (done) return;
-      done = true;
-      reject(new ApeError('XML_MALFORMATO', 'lettura del corpo interrotta', { cause: err }));
-    });
-  });
 }
