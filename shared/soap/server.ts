@@ -10,7 +10,9 @@ import { envelope, faultEnvelope, faultOf, RequestHeaders } from '../messages/en
 import { parseEnvelope, validateEnvelope } from '../xml/envelope';
 import { XmlReader } from '../xml/read';
 import { CallerRegistry } from './identity';
+import { admit, AdmissionControl } from './intake/admission';
 import { readBody, requirePost, requireTextXml } from './intake/request-body';
+import { refuseSuspendedOperator, refuseSuspendedParty, type SuspensionCheck } from './intake/suspension';
 import { WsdlDocuments } from './intake/wsdl-documents';
 import type { SoapService } from './service';
 import { createHash } from 'node:crypto';
@@ -33,11 +35,6 @@ import { metrics } from '../metrics/metrics';
 
 // What the wings implement; they import it from here, the server's public face.
 export type { CallContext, SoapOperation, SoapReply, SoapService } from './service';
-
-/** Refuses suspended parties and operators (a supervisor's decision), from a cache kept current by the service. */
-export interface SuspensionCheck {
-  verifica(identity: string, operatoreId: string | null): void;
-}
 
 export interface SoapServerOptions {
   /** caFile: every CA a caller's certificate may come from (each identity is then bound to its own). */
@@ -91,7 +88,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   };
 
   const documents = new WsdlDocuments(opts.services, opts.publicUrl);
-  const inCorso = new RichiesteInCorso(opts.maxRichiesteInCorso ?? Infinity);
+  const admission = new AdmissionControl(opts.maxRichiesteInCorso ?? Infinity);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
@@ -114,7 +111,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     let reply: { status: number; body: string; contentType?: string } | null = null;
     let received: { body: string; operation: string; messageId: string | null; correlationId: string | null } | null = null;
     /** The party this call is counted against (admission), released when the call ends. */
-    let ammessaPer: string | null = null;
+    let admittedAs: string | null = null;
     try {
       const caller = registry.identify(req.socket as TLSSocket, (d) => {
         if (d.certificate) access.certificateSubject = d.certificate;
@@ -125,14 +122,9 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       access.certificateSubject = `${caller.certificate.subject} (${caller.certificate.fingerprint256})`;
       access.remoteAddress = caller.remoteAddress;
       log = log.child({ caller: caller.identity.code });
-      opts.sospensioni?.verifica(caller.identity.code, null);
-      ammessaPer = caller.identity.code;
-      if (!inCorso.entra(ammessaPer)) {
-        // Refused before the body is read: a counterpart retries later instead of waiting in an unbounded queue.
-        req.resume();
-        res.setHeader('Retry-After', '1');
-        throw new ApeError('SERVIZIO_NON_DISPONIBILE', `servizio sovraccarico: ${ammessaPer} ha già ${inCorso.massimo} richieste in corso, il massimo per parte; riprovare tra qualche secondo`);
-      }
+      refuseSuspendedParty(opts.sospensioni, caller.identity.code);
+      admittedAs = caller.identity.code;
+      admit(admission, admittedAs, req, res);
 
       if (req.method === 'GET') {
         const doc = documents.find(url);
@@ -179,7 +171,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       const headers = new RequestHeaders(env.headers.map((h) => new XmlReader(h)));
       const operatore = headers.operatore();
       access.operatore = operatore;
-      opts.sospensioni?.verifica(caller.identity.code, operatore.id);
+      refuseSuspendedOperator(opts.sospensioni, caller.identity.code, operatore.id);
       received = {
         body,
         operation: operation.name,
@@ -226,7 +218,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
         );
         if (access.faultCode) m.errore(access.faultCode, 'soap_fault_inviato');
       } finally {
-        if (ammessaPer !== null) inCorso.esce(ammessaPer);
+        if (admittedAs !== null) admission.leave(admittedAs);
       }
     }
   }
@@ -261,26 +253,6 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   }
 
   return server;
-}
-
-/** Requests in progress per calling party: one party's flood is refused without starving the others. */
-class RichiesteInCorso {
-  private readonly perParte = new Map<string, number>();
-
-  constructor(readonly massimo: number) {}
-
-  /** Counts a call of the party; false when that party is now over its limit. Every entra is followed by one esce. */
-  entra(parte: string): boolean {
-    const n = (this.perParte.get(parte) ?? 0) + 1;
-    this.perParte.set(parte, n);
-    return n <= this.massimo;
-  }
-
-  esce(parte: string): void {
-    const n = (this.perParte.get(parte) ?? 1) - 1;
-    if (n === 0) this.perParte.delete(parte);
-    else this.perParte.set(parte, n);
-  }
 }
 
 /** Header blocks this endpoint processes; any other marked mustUnderstand is refused (SOAP 1.1, 4.2.3). */
