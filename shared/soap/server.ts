@@ -7,20 +7,19 @@ import { ApeError, toError } from '../errors';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
 import { envelope, faultEnvelope, faultOf, RequestHeaders } from '../messages/envelope';
-import { parseEnvelope, validateEnvelope } from '../xml/envelope';
 import { XmlReader } from '../xml/read';
 import { CallerRegistry } from './identity';
 import { admit, AdmissionControl } from './intake/admission';
+import { authoriseCaller, checkSoapAction, findOperation, findService } from './intake/operation';
+import { parseRequest, validateRequest } from './intake/parse';
 import { readBody, requirePost, requireTextXml } from './intake/request-body';
 import { refuseSuspendedOperator, refuseSuspendedParty, type SuspensionCheck } from './intake/suspension';
 import { WsdlDocuments } from './intake/wsdl-documents';
 import type { SoapService } from './service';
 import { createHash } from 'node:crypto';
 import type { AccessEvent, Registri } from '../audit/registri';
-import { NS, clark } from '../xml/namespaces';
-import type { XmlNode } from '../xml/tree';
 import { verifyInboundSignature, type MessaggiVisti } from './inbound-signature';
-import { WSA_NS, WSSE_NS } from './wssecurity';
+import { WSSE_NS } from './wssecurity';
 import { metrics } from '../metrics/metrics';
 
 /**
@@ -134,26 +133,16 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
           return;
         }
       }
-      const service = byPath.get(url.pathname);
-      if (!service) throw new ApeError('OPERAZIONE_SCONOSCIUTA', `nessun servizio SOAP su ${url.pathname}`);
+      const service = findService(byPath, url.pathname);
       requirePost(req.method, url.pathname);
       requireTextXml(req.headers);
       const body = await readBody(req, opts.maxBodyBytes);
-      const env = parseEnvelope(body);
-      const operation = service.operations.find((o) => o.payload === env.payloadName);
-      if (!operation) {
-        throw new ApeError('OPERAZIONE_SCONOSCIUTA', `${env.payloadName} non è un'operazione di ${service.path} (${service.operations.map((o) => o.name).join(', ')})`);
-      }
+      const env = parseRequest(body);
+      const operation = findOperation(service, env.payloadName);
       access.operation = operation.name;
-      const soapAction = String(req.headers.soapaction ?? '').replace(/^"|"$/g, '');
-      if (soapAction !== '' && soapAction !== operation.soapAction) {
-        throw new ApeError('OPERAZIONE_SCONOSCIUTA', `SOAPAction "${soapAction}" non corrisponde all'operazione ${operation.name} (atteso "${operation.soapAction}")`);
-      }
-      if (!operation.callers.includes(caller.identity.code)) {
-        throw new ApeError('PARTE_NON_AUTORIZZATA', `${caller.identity.code} non è autorizzato a ${operation.name}`);
-      }
-      validateEnvelope(env);
-      controllaMustUnderstand(env.headers);
+      checkSoapAction(operation, req.headers.soapaction);
+      authoriseCaller(operation, caller.identity.code);
+      validateRequest(env);
       const firmato = env.headers.some((h) => h.ns === WSSE_NS && h.local === 'Security');
       let messageId: string | null = null;
       // A signature is checked whenever one is present; it is required unless the party was onboarded without.
@@ -253,17 +242,4 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   }
 
   return server;
-}
-
-/** Header blocks this endpoint processes; any other marked mustUnderstand is refused (SOAP 1.1, 4.2.3). */
-const COMPRESE = new Set([NS.com, WSSE_NS, WSA_NS]);
-const MUST_UNDERSTAND = clark(NS.soap, 'mustUnderstand');
-
-function controllaMustUnderstand(headers: readonly XmlNode[]): void {
-  for (const h of headers) {
-    const mu = h.attrs[MUST_UNDERSTAND];
-    if ((mu === '1' || mu === 'true') && !COMPRESE.has(h.ns)) {
-      throw new ApeError('INTESTAZIONE_NON_COMPRESA', `l'intestazione {${h.ns}}${h.local} è marcata mustUnderstand ma questo servizio non la gestisce`);
-    }
-  }
 }
