@@ -13,13 +13,13 @@ import { admit, AdmissionControl } from './intake/admission';
 import { authoriseCaller, checkSoapAction, findOperation, findService } from './intake/operation';
 import { parseRequest, validateRequest } from './intake/parse';
 import { readBody, requirePost, requireTextXml } from './intake/request-body';
+import { refuseReplay, type ReplayGuard } from './intake/replay';
+import { checkSignature } from './intake/signature';
 import { refuseSuspendedOperator, refuseSuspendedParty, type SuspensionCheck } from './intake/suspension';
 import { WsdlDocuments } from './intake/wsdl-documents';
 import type { SoapService } from './service';
 import { createHash } from 'node:crypto';
 import type { AccessEvent, Registri } from '../audit/registri';
-import { verifyInboundSignature, type MessaggiVisti } from './inbound-signature';
-import { WSSE_NS } from './wssecurity';
 import { metrics } from '../metrics/metrics';
 
 /**
@@ -50,7 +50,7 @@ export interface SoapServerOptions {
   registri?: Registri;
   sospensioni?: SuspensionCheck;
   /** MessageIDs seen (replay guard); required when any identity sends signed messages. */
-  visti?: MessaggiVisti;
+  visti?: ReplayGuard;
 }
 
 export function createSoapServer(opts: SoapServerOptions): https.Server {
@@ -143,20 +143,16 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       checkSoapAction(operation, req.headers.soapaction);
       authoriseCaller(operation, caller.identity.code);
       validateRequest(env);
-      const firmato = env.headers.some((h) => h.ns === WSSE_NS && h.local === 'Security');
-      let messageId: string | null = null;
-      // A signature is checked whenever one is present; it is required unless the party was onboarded without.
-      if (caller.identity.sicurezzaMessaggio === 'ID_AUTH_SOAP_02' || firmato) {
-        const firma = await verifyInboundSignature(body, {
-          identity: caller.identity,
-          ca: registry.caOf(caller.identity.code),
-          expectedTo: `${opts.publicUrl}${service.path}`,
-          // Timestamps and certificates live in real time, not in the procedure's (possibly simulated) clock.
-          now: new Date(),
-          visti: opts.visti!,
-        });
-        messageId = firma.messageId;
-      }
+      // Timestamps and certificates live in real time, not in the procedure's (possibly simulated) clock.
+      const now = new Date();
+      const signature = checkSignature(env.headers, body, {
+        identity: caller.identity,
+        ca: registry.caOf(caller.identity.code),
+        expectedTo: `${opts.publicUrl}${service.path}`,
+        now,
+      });
+      if (signature) await refuseReplay(opts.visti!, signature, caller.identity.code, now);
+      const messageId = signature?.messageId ?? null;
       const headers = new RequestHeaders(env.headers.map((h) => new XmlReader(h)));
       const operatore = headers.operatore();
       access.operatore = operatore;
