@@ -1,35 +1,38 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { ApeError, toError } from '../errors';
-import type { Logger } from '../log';
+import type { Registri } from '../audit/registri';
 import type { Clock } from '../clock';
-import { envelope, faultEnvelope, faultOf, RequestHeaders } from '../messages/envelope';
-import { XmlReader } from '../xml/read';
+import type { IdentityConfig } from '../config/schema';
+import type { Logger } from '../log';
 import { CallerRegistry } from './identity';
 import { admit, AdmissionControl } from './intake/admission';
+import { startRequest, type Reply, type RequestContext } from './intake/context';
+import { runHandler } from './intake/handler';
+import { identifyCaller } from './intake/identify';
 import { authoriseCaller, checkSoapAction, findOperation, findService } from './intake/operation';
+import { readOperator } from './intake/operator';
 import { parseRequest, validateRequest } from './intake/parse';
-import { readBody, requirePost, requireTextXml } from './intake/request-body';
+import { observeCall, writeRecords } from './intake/records';
 import { refuseReplay, type ReplayGuard } from './intake/replay';
+import { faultReply, sendReply } from './intake/reply';
+import { readBody, requirePost, requireTextXml } from './intake/request-body';
 import { checkSignature } from './intake/signature';
 import { refuseSuspendedOperator, refuseSuspendedParty, type SuspensionCheck } from './intake/suspension';
 import { WsdlDocuments } from './intake/wsdl-documents';
 import type { SoapService } from './service';
-import { createHash } from 'node:crypto';
-import type { AccessEvent, Registri } from '../audit/registri';
-import { metrics } from '../metrics/metrics';
 
 /**
- * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes, in order: caller identification
- * (certificate, registered party, allowed IP), method, content type, body size, DTD refusal, well-formedness,
- * envelope shape, operation lookup, caller authorisation for that operation, XSD validation of the whole
- * envelope, header blocks marked mustUnderstand, the WS-Security signature (ModI ID_AUTH_SOAP_02, unless the
- * caller is deliberately configured without it) with its replay check, the Operatore header, and only then
- * the handler. Any refusal is a SOAP Fault with a stable code
- * and a readable reason; nothing reaches a handler (or a database) before all checks pass.
+ * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes the intake's stages (shared/soap/intake/, one
+ * function each, in the order written once in `intake` below): the caller's TLS identity (certificate, registered
+ * party, allowed IP), the party's suspension, admission per party; then, for a call (WSDL and XSD are served on
+ * GET), method, content type, body size and UTF-8, the parse (DTD refusal, well-formedness, envelope shape), the
+ * operation and the caller's authorisation for it, XSD validation and mustUnderstand, the WS-Security signature
+ * (ModI ID_AUTH_SOAP_02, unless the caller is deliberately configured without it), the replay check, the Operatore
+ * header and the operator's suspension, and only then the handler. Any refusal is a SOAP Fault with a stable code
+ * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
+ * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer.
  */
 
 // What the wings implement; they import it from here, the server's public face.
@@ -38,11 +41,11 @@ export type { CallContext, SoapOperation, SoapReply, SoapService } from './servi
 export interface SoapServerOptions {
   /** caFile: every CA a caller's certificate may come from (each identity is then bound to its own). */
   tls: { keyFile: string; certFile: string; caFile: string | readonly string[] };
-  identities: readonly import('../config/schema').IdentityConfig[];
+  identities: readonly IdentityConfig[];
   services: readonly SoapService[];
   publicUrl: string;
   maxBodyBytes: number;
-  /** Requests worked on at once; one more is refused with SERVIZIO_NON_DISPONIBILE (admission control). */
+  /** Requests of one calling party worked on at once; one more is refused with SERVIZIO_NON_DISPONIBILE (admission control). */
   maxRichiesteInCorso?: number;
   clock: Clock;
   log: Logger;
@@ -55,12 +58,14 @@ export interface SoapServerOptions {
 
 export function createSoapServer(opts: SoapServerOptions): https.Server {
   const registry = new CallerRegistry(opts.identities);
-  const senzaFirma = opts.identities.filter((i) => i.sicurezzaMessaggio === 'nessuna').map((i) => i.code);
-  if (senzaFirma.length > 0) {
-    opts.log.warn({ identities: senzaFirma }, 'these parties are accepted without WS-Security message signature (sicurezzaMessaggio "nessuna" in the configuration)');
+  const unsigned = opts.identities.filter((i) => i.sicurezzaMessaggio === 'nessuna').map((i) => i.code);
+  if (unsigned.length > 0) {
+    opts.log.warn({ identities: unsigned }, 'these parties are accepted without WS-Security message signature (sicurezzaMessaggio "nessuna" in the configuration)');
   }
-  if (!opts.visti && senzaFirma.length < opts.identities.length) throw new Error('createSoapServer: signed calls need a replay guard (visti)');
+  if (!opts.visti && unsigned.length < opts.identities.length) throw new Error('createSoapServer: signed calls need a replay guard (visti)');
   const byPath = new Map(opts.services.map((s) => [s.path, s]));
+  const documents = new WsdlDocuments(opts.services, opts.publicUrl);
+  const admission = new AdmissionControl(opts.maxRichiesteInCorso ?? Infinity);
 
   const server = https.createServer(
     {
@@ -80,161 +85,62 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 65_000;
 
-  const send = (res: ServerResponse, status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
-    if (res.headersSent) return;
-    res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff' });
-    res.end(body);
-  };
-
-  const documents = new WsdlDocuments(opts.services, opts.publicUrl);
-  const admission = new AdmissionControl(opts.maxRichiesteInCorso ?? Infinity);
-
+  /** One request: the intake's answer or its refusal as a Fault; records written, then the answer sent. */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = Date.now();
-    const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const access: AccessEvent = {
-      requestId,
-      at: opts.clock.now(),
-      service: url.pathname,
-      operation: null,
-      identity: null,
-      certificateSubject: null,
-      operatore: null,
-      remoteAddress: String(req.socket.remoteAddress ?? ''),
-      outcome: 'RIFIUTATA',
-      faultCode: null,
-      durationMs: 0,
-    };
-    let log = opts.log.child({ requestId, path: url.pathname });
-    let reply: { status: number; body: string; contentType?: string } | null = null;
-    let received: { body: string; operation: string; messageId: string | null; correlationId: string | null } | null = null;
-    /** The party this call is counted against (admission), released when the call ends. */
-    let admittedAs: string | null = null;
+    const ctx = startRequest(req, opts.clock, opts.log);
     try {
-      const caller = registry.identify(req.socket as TLSSocket, (d) => {
-        if (d.certificate) access.certificateSubject = d.certificate;
-        if (d.identity) access.identity = d.identity;
-        access.remoteAddress = d.remoteAddress;
-      });
-      access.identity = caller.identity.code;
-      access.certificateSubject = `${caller.certificate.subject} (${caller.certificate.fingerprint256})`;
-      access.remoteAddress = caller.remoteAddress;
-      log = log.child({ caller: caller.identity.code });
-      refuseSuspendedParty(opts.sospensioni, caller.identity.code);
-      admittedAs = caller.identity.code;
-      admit(admission, admittedAs, req, res);
-
-      if (req.method === 'GET') {
-        const doc = documents.find(url);
-        if (doc) {
-          reply = { status: 200, body: doc };
-          access.outcome = 'ACCETTATA';
-          return;
-        }
-      }
-      const service = findService(byPath, url.pathname);
-      requirePost(req.method, url.pathname);
-      requireTextXml(req.headers);
-      const body = await readBody(req, opts.maxBodyBytes);
-      const env = parseRequest(body);
-      const operation = findOperation(service, env.payloadName);
-      access.operation = operation.name;
-      checkSoapAction(operation, req.headers.soapaction);
-      authoriseCaller(operation, caller.identity.code);
-      validateRequest(env);
-      // Timestamps and certificates live in real time, not in the procedure's (possibly simulated) clock.
-      const now = new Date();
-      const signature = checkSignature(env.headers, body, {
-        identity: caller.identity,
-        ca: registry.caOf(caller.identity.code),
-        expectedTo: `${opts.publicUrl}${service.path}`,
-        now,
-      });
-      if (signature) await refuseReplay(opts.visti!, signature, caller.identity.code, now);
-      const messageId = signature?.messageId ?? null;
-      const headers = new RequestHeaders(env.headers.map((h) => new XmlReader(h)));
-      const operatore = headers.operatore();
-      access.operatore = operatore;
-      refuseSuspendedOperator(opts.sospensioni, caller.identity.code, operatore.id);
-      received = {
-        body,
-        operation: operation.name,
-        messageId,
-        correlationId: headers.optional('X-Correlation-ID')?.value() ?? null,
-      };
-      log = log.child({ operation: operation.name, operatore: operatore.id, ...(received.correlationId && { correlationId: received.correlationId }) });
-      const result = await operation.handle(new XmlReader(env.payload), {
-        requestId,
-        caller,
-        operatore,
-        headers,
-        receivedAt: opts.clock.now(),
-        log,
-        traccia: (t) => {
-          if (t.riferimenti) access.riferimenti = { ...access.riferimenti, ...t.riferimenti };
-          if (t.codiceFiscale) access.codiceFiscale = t.codiceFiscale;
-        },
-      });
-      reply = { status: 200, body: envelope(result.headers ?? [], result.body) };
-      access.outcome = 'ACCETTATA';
+      ctx.reply = await intake(ctx, req, res);
+      ctx.access.outcome = 'ACCETTATA';
     } catch (thrown) {
-      const err = toError(thrown);
-      let fault: ApeError;
-      if (err instanceof ApeError) {
-        fault = err;
-        log.info({ code: err.code, reason: err.message }, 'SOAP request refused');
-      } else {
-        fault = new ApeError('ERRORE_INTERNO', `errore interno (richiesta ${requestId}): riprovare più tardi`);
-        log.error({ err }, 'SOAP handler failed');
-      }
-      access.faultCode = fault.code;
-      reply = { status: fault.httpStatus, body: faultEnvelope(faultOf(fault)) };
-      if (fault.code === 'MESSAGGIO_TROPPO_GRANDE') res.setHeader('Connection', 'close');
+      ctx.reply = faultReply(ctx, thrown, res);
     } finally {
       try {
-        access.durationMs = Date.now() - started;
-        await traccia(access, received, log);
-        if (reply) send(res, reply.status, reply.body, reply.contentType);
-        const m = metrics();
-        m.soapIngresso.observe(
-          { operazione: access.operation ?? (req.method === 'GET' ? 'documento' : 'sconosciuta'), chiamante: access.identity ?? 'sconosciuto', esito: access.faultCode ?? 'OK' },
-          (Date.now() - started) / 1000,
-        );
-        if (access.faultCode) m.errore(access.faultCode, 'soap_fault_inviato');
+        ctx.access.durationMs = Date.now() - ctx.started;
+        await writeRecords(opts.registri, ctx);
+        if (ctx.reply) sendReply(res, ctx.reply);
+        observeCall(ctx, req.method);
       } finally {
-        if (admittedAs !== null) admission.leave(admittedAs);
+        if (ctx.admittedAs !== null) admission.leave(ctx.admittedAs);
       }
     }
   }
 
-  /** The access trace and message log entries of one request, committed before its response leaves. */
-  async function traccia(access: AccessEvent, received: { body: string; operation: string; messageId: string | null; correlationId: string | null } | null, log: Logger): Promise<void> {
-    if (!opts.registri) return;
-    try {
-      await Promise.all([
-        opts.registri.registraAccesso(access),
-        received && access.identity
-          ? opts.registri.registraMessaggio(
-              {
-                direzione: 'RICEVUTO',
-                operazione: received.operation,
-                controparte: access.identity,
-                messageId: received.messageId,
-                correlationId: received.correlationId,
-                improntaCorpo: createHash('sha256').update(received.body).digest('hex'),
-                dimensione: Buffer.byteLength(received.body),
-                esito: access.outcome === 'ACCETTATA' ? 'ACCETTATO' : `RIFIUTATO ${access.faultCode ?? ''}`.trim(),
-                ...(access.riferimenti && { riferimenti: access.riferimenti }),
-              },
-              access.at,
-            )
-          : Promise.resolve(),
-      ]);
-    } catch (err) {
-      // The change (if any) is committed: answer anyway, and make the gap loud.
-      log.error({ err: toError(err).message, requestId: access.requestId }, 'access trace not written');
-    }
+  /** The stages in their order; each refuses by throwing an ApeError. */
+  async function intake(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<Reply> {
+    const caller = identifyCaller(ctx, registry, req.socket as TLSSocket);
+    refuseSuspendedParty(opts.sospensioni, caller.identity.code);
+    // Counted from here, refused or not: released once the answer is out (handle's finally).
+    ctx.admittedAs = caller.identity.code;
+    admit(admission, ctx.admittedAs, req, res);
+
+    const document = req.method === 'GET' ? documents.find(ctx.url) : null;
+    if (document) return { status: 200, body: document };
+
+    const service = findService(byPath, ctx.url.pathname);
+    requirePost(req.method, ctx.url.pathname);
+    requireTextXml(req.headers);
+    const body = await readBody(req, opts.maxBodyBytes);
+    const env = parseRequest(body);
+    // The operation is named by the payload, so it is known only after the parse.
+    const operation = findOperation(service, env.payloadName);
+    ctx.access.operation = operation.name;
+    checkSoapAction(operation, req.headers.soapaction);
+    authoriseCaller(operation, caller.identity.code);
+    validateRequest(env);
+
+    // Timestamps and certificates live in real time, not in the procedure's (possibly simulated) clock.
+    const now = new Date();
+    const signature = checkSignature(env.headers, body, {
+      identity: caller.identity,
+      ca: registry.caOf(caller.identity.code),
+      expectedTo: `${opts.publicUrl}${service.path}`,
+      now,
+    });
+    if (signature) await refuseReplay(opts.visti!, signature, caller.identity.code, now);
+
+    const { headers, operatore } = readOperator(ctx, env);
+    refuseSuspendedOperator(opts.sospensioni, caller.identity.code, operatore.id);
+    return runHandler(ctx, { operation, env, body, messageId: signature?.messageId ?? null, caller, operatore, headers }, opts.clock);
   }
 
   return server;
