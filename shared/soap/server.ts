@@ -109,7 +109,8 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   async function intake(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<Reply> {
     const caller = identifyCaller(ctx, registry, req.socket as TLSSocket);
     refuseSuspendedParty(opts.sospensioni, caller.identity.code);
-    // Counted from here, refused or not: released once the answer is out (handle's finally).
+    // Admission counts per party, so it follows identification; counted from here, refused or not, and released
+    // once the answer is out (handle's finally).
     ctx.admittedAs = caller.identity.code;
     admit(admission, ctx.admittedAs, req, res);
 
