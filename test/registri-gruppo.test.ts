@@ -4,7 +4,7 @@ import { Pseudonimizzatore } from '../shared/audit/pseudonimi';
 import { Registri } from '../shared/audit/registri';
 import { verificaRegistro } from '../shared/audit/catena';
 import { MessaggiVistiPostgres } from '../shared/audit/messaggi-visti';
-import type { AccessEvent } from '../shared/soap/server';
+import type { AccessEvent } from '../shared/audit/registri';
 import { TestDatabase } from './support/database';
 
 /**

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { GroupCommit } from '../db/group-commit';
-import type { MessaggiVisti } from '../soap/inbound-signature';
+import type { ReplayGuard } from '../soap/intake/replay';
 
 /**
  * The replay guard's memory (table messaggio_visto): a MessageID is inserted once, by whichever instance sees
@@ -16,7 +16,7 @@ interface Riga {
   now: Date;
 }
 
-export class MessaggiVistiPostgres implements MessaggiVisti {
+export class MessaggiVistiPostgres implements ReplayGuard {
   private ultimaPulizia = 0;
   private readonly righe = new GroupCommit<Riga, boolean>((righe) => this.inserisci(righe));
 

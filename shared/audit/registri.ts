@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { AccessEvent } from '../soap/server';
+import type { Operatore } from '../domain/types';
 import { RegistroCatenato, ScrittoreCatene } from './catena';
 import type { Pseudonimizzatore } from './pseudonimi';
 
@@ -13,6 +13,24 @@ export interface Riferimenti {
   protocollo?: string;
   idSegnalazione?: string;
   idMessaggio?: string;
+}
+
+/** One record per call, accepted or refused: the access trace. */
+export interface AccessEvent {
+  requestId: string;
+  at: Date;
+  service: string;
+  operation: string | null;
+  identity: string | null;
+  certificateSubject: string | null;
+  operatore: Operatore | null;
+  remoteAddress: string;
+  outcome: 'ACCETTATA' | 'RIFIUTATA';
+  faultCode: string | null;
+  durationMs: number;
+  riferimenti?: Riferimenti;
+  /** The citizen the call concerned; never logged, only hashed into the access trace. */
+  codiceFiscale?: string;
 }
 
 export interface MessaggioRegistrato {

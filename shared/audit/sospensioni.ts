@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { ApeError, toError } from '../errors';
 import type { Logger } from '../log';
-import type { SuspensionCheck } from '../soap/server';
+import type { SuspensionCheck } from '../soap/intake/suspension';
 
 /**
  * Suspensions decided by a supervisor (table sospensione), checked on every call from an in-memory copy that a

@@ -28,7 +28,7 @@ function dn(fields: Record<string, unknown> | undefined): string {
 }
 
 /** The client certificate of each connection, read once (renegotiation is then refused, so it cannot change). */
-const CERTIFICATI_PARI = new WeakMap<TLSSocket, DetailedPeerCertificate>();
+const PEER_CERTIFICATES = new WeakMap<TLSSocket, DetailedPeerCertificate>();
 
 /**
  * `getPeerCertificate(true)` builds the whole chain as objects; on a keep-alive connection it is read at the first
@@ -36,11 +36,11 @@ const CERTIFICATI_PARI = new WeakMap<TLSSocket, DetailedPeerCertificate>();
  * only way a TLS 1.2 peer could present another certificate on the same socket; TLS 1.3 has none).
  */
 export function peerCertificate(socket: TLSSocket): DetailedPeerCertificate {
-  let cert = CERTIFICATI_PARI.get(socket);
+  let cert = PEER_CERTIFICATES.get(socket);
   if (!cert) {
     socket.disableRenegotiation();
     cert = socket.getPeerCertificate(true);
-    CERTIFICATI_PARI.set(socket, cert);
+    PEER_CERTIFICATES.set(socket, cert);
   }
   return cert;
 }
@@ -69,13 +69,13 @@ export class CallerRegistry {
   }
 
   /**
-   * `osserva` receives what is known before any refusal (the certificate presented, the identity it claims),
+   * `observe` receives what is known before any refusal (the certificate presented, the identity it claims),
    * so refused calls are traced with it.
    */
-  identify(socket: TLSSocket, osserva: (d: { identity?: string; certificate?: string; remoteAddress: string }) => void = () => undefined): Caller {
+  identify(socket: TLSSocket, observe: (d: { identity?: string; certificate?: string; remoteAddress: string }) => void = () => undefined): Caller {
     const cert = peerCertificate(socket);
     const remote = normaliseIp(socket.remoteAddress);
-    if (cert && Object.keys(cert).length > 0) osserva({ certificate: `${dn(cert.subject as unknown as Record<string, unknown>)} (${cert.fingerprint256})`, remoteAddress: remote });
+    if (cert && Object.keys(cert).length > 0) observe({ certificate: `${dn(cert.subject as unknown as Record<string, unknown>)} (${cert.fingerprint256})`, remoteAddress: remote });
     if (!cert || Object.keys(cert).length === 0) {
       throw new ApeError('CERTIFICATO_ASSENTE', 'la chiamata deve presentare il certificato client della porta di dominio (mutua autenticazione TLS)');
     }
@@ -96,7 +96,7 @@ export class CallerRegistry {
     if (san !== '' && !san.split(/,\s*/).includes(`DNS:${identity.subjectCN}`)) {
       throw new ApeError('PARTE_NON_RICONOSCIUTA', `il certificato "${cn}" non riporta ${identity.subjectCN} tra i nomi alternativi`);
     }
-    osserva({ identity: identity.code, remoteAddress: remote });
+    observe({ identity: identity.code, remoteAddress: remote });
     const remoteAddress = remote;
     if (!identity.allowedIps.includes(remoteAddress)) {
       throw new ApeError('PARTE_NON_AUTORIZZATA', `${identity.code} non può chiamare dall'indirizzo ${remoteAddress}: non è tra gli IP registrati`);

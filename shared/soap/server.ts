@@ -1,103 +1,51 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { ApeError, toError } from '../errors';
-import type { Logger } from '../log';
+import type { Registri } from '../audit/registri';
 import type { Clock } from '../clock';
-import type { Operatore } from '../domain/types';
-import { envelope, faultEnvelope, faultOf, RequestHeaders } from '../messages/envelope';
-import { parseEnvelope, validateEnvelope } from '../xml/envelope';
-import { XmlReader } from '../xml/read';
-import type { Xml } from '../xml/write';
-import { WSDL_DIR } from '../paths';
-import { CallerRegistry, type Caller } from './identity';
-import { createHash } from 'node:crypto';
-import type { Registri, Riferimenti } from '../audit/registri';
-import { NS, clark } from '../xml/namespaces';
-import type { XmlNode } from '../xml/tree';
-import { verifyInboundSignature, type MessaggiVisti } from './inbound-signature';
-import { WSA_NS, WSSE_NS } from './wssecurity';
-import { metrics } from '../metrics/metrics';
+import type { IdentityConfig } from '../config/schema';
+import type { Logger } from '../log';
+import { CallerRegistry } from './identity';
+import { admit, AdmissionControl } from './intake/admission';
+import { startRequest, type Reply, type RequestContext } from './intake/context';
+import { runHandler } from './intake/handler';
+import { identifyCaller } from './intake/identify';
+import { authoriseCaller, checkSoapAction, findOperation, findService } from './intake/operation';
+import { readOperator } from './intake/operator';
+import { parseRequest, validateRequest } from './intake/parse';
+import { observeCall, writeRecords } from './intake/records';
+import { refuseReplay, type ReplayGuard } from './intake/replay';
+import { faultReply, sendReply } from './intake/reply';
+import { readBody, requirePost, requireTextXml } from './intake/request-body';
+import { checkSignature } from './intake/signature';
+import { refuseSuspendedOperator, refuseSuspendedParty, type SuspensionCheck } from './intake/suspension';
+import { WsdlDocuments } from './intake/wsdl-documents';
+import type { SoapService } from './service';
 
 /**
- * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes, in order: caller identification
- * (certificate, registered party, allowed IP), method, content type, body size, DTD refusal, well-formedness,
- * envelope shape, operation lookup, caller authorisation for that operation, XSD validation of the whole
- * envelope, header blocks marked mustUnderstand, the WS-Security signature (ModI ID_AUTH_SOAP_02, unless the
- * caller is deliberately configured without it) with its replay check, the Operatore header, and only then
- * the handler. Any refusal is a SOAP Fault with a stable code
- * and a readable reason; nothing reaches a handler (or a database) before all checks pass.
+ * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes the intake's stages (shared/soap/intake/, one
+ * function each, in the order written once in `intake` below): the caller's TLS identity (certificate, registered
+ * party, allowed IP), the party's suspension, admission per party; then, for a call (WSDL and XSD are served on
+ * GET), method, content type, body size and UTF-8, the parse (DTD refusal, well-formedness, envelope shape), the
+ * operation and the caller's authorisation for it, XSD validation and mustUnderstand, the WS-Security signature
+ * (ModI ID_AUTH_SOAP_02, unless the caller is deliberately configured without it), the replay check, the Operatore
+ * header and the operator's suspension, and only then the handler. Any refusal is a SOAP Fault with a stable code
+ * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
+ * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer.
  */
 
-export interface CallContext {
-  requestId: string;
-  caller: Caller;
-  operatore: Operatore;
-  headers: RequestHeaders;
-  receivedAt: Date;
-  log: Logger;
-  /** Names what the call touched, for the access trace (the codice fiscale is stored only as a keyed hash). */
-  traccia(t: { riferimenti?: Riferimenti; codiceFiscale?: string }): void;
-}
-
-export interface SoapReply {
-  headers?: Xml[];
-  body: Xml;
-}
-
-export interface SoapOperation {
-  /** Local name of the operation (and of its request element). */
-  name: string;
-  /** {namespace}local of the request payload. */
-  payload: string;
-  soapAction: string;
-  /** Identity codes allowed to call it. */
-  callers: readonly string[];
-  handle(payload: XmlReader, ctx: CallContext): Promise<SoapReply>;
-}
-
-export interface SoapService {
-  /** URL path, e.g. /ape/istruttoria */
-  path: string;
-  /** WSDL file name in wsdl/ */
-  wsdl: string;
-  operations: readonly SoapOperation[];
-}
-
-/** One record per call, accepted or refused: the access trace. */
-export interface AccessEvent {
-  requestId: string;
-  at: Date;
-  service: string;
-  operation: string | null;
-  identity: string | null;
-  certificateSubject: string | null;
-  operatore: Operatore | null;
-  remoteAddress: string;
-  outcome: 'ACCETTATA' | 'RIFIUTATA';
-  faultCode: string | null;
-  durationMs: number;
-  riferimenti?: Riferimenti;
-  /** The citizen the call concerned; never logged, only hashed into the access trace. */
-  codiceFiscale?: string;
-}
-
-/** Refuses suspended parties and operators (a supervisor's decision), from a cache kept current by the service. */
-export interface SuspensionCheck {
-  verifica(identity: string, operatoreId: string | null): void;
-}
+// What the wings implement; they import it from here, the server's public face.
+export type { CallContext, SoapOperation, SoapReply, SoapService } from './service';
 
 export interface SoapServerOptions {
   /** caFile: every CA a caller's certificate may come from (each identity is then bound to its own). */
   tls: { keyFile: string; certFile: string; caFile: string | readonly string[] };
-  identities: readonly import('../config/schema').IdentityConfig[];
+  identities: readonly IdentityConfig[];
   services: readonly SoapService[];
   publicUrl: string;
   maxBodyBytes: number;
-  /** Requests worked on at once; one more is refused with SERVIZIO_NON_DISPONIBILE (admission control). */
+  /** Requests of one calling party worked on at once; one more is refused with SERVIZIO_NON_DISPONIBILE (admission control). */
   maxRichiesteInCorso?: number;
   clock: Clock;
   log: Logger;
@@ -105,20 +53,19 @@ export interface SoapServerOptions {
   registri?: Registri;
   sospensioni?: SuspensionCheck;
   /** MessageIDs seen (replay guard); required when any identity sends signed messages. */
-  visti?: MessaggiVisti;
+  visti?: ReplayGuard;
 }
-
-const XSD_FILES = new Set(['comune.xsd', 'istruttoria.xsd', 'pacchetto.xsd', 'esiti.xsd']);
 
 export function createSoapServer(opts: SoapServerOptions): https.Server {
   const registry = new CallerRegistry(opts.identities);
-  const senzaFirma = opts.identities.filter((i) => i.sicurezzaMessaggio === 'nessuna').map((i) => i.code);
-  if (senzaFirma.length > 0) {
-    opts.log.warn({ identities: senzaFirma }, 'these parties are accepted without WS-Security message signature (sicurezzaMessaggio "nessuna" in the configuration)');
+  const unsigned = opts.identities.filter((i) => i.sicurezzaMessaggio === 'nessuna').map((i) => i.code);
+  if (unsigned.length > 0) {
+    opts.log.warn({ identities: unsigned }, 'these parties are accepted without WS-Security message signature (sicurezzaMessaggio "nessuna" in the configuration)');
   }
-  if (!opts.visti && senzaFirma.length < opts.identities.length) throw new Error('createSoapServer: signed calls need a replay guard (visti)');
+  if (!opts.visti && unsigned.length < opts.identities.length) throw new Error('createSoapServer: signed calls need a replay guard (visti)');
   const byPath = new Map(opts.services.map((s) => [s.path, s]));
-  const wsdlCache = new Map<string, string>();
+  const documents = new WsdlDocuments(opts.services, opts.publicUrl);
+  const admission = new AdmissionControl(opts.maxRichiesteInCorso ?? Infinity);
 
   const server = https.createServer(
     {
@@ -138,275 +85,64 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 65_000;
 
-  const send = (res: ServerResponse, status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
-    if (res.headersSent) return;
-    res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff' });
-    res.end(body);
-  };
-
-  /** The WSDL (?wsdl, with this endpoint's address) or one of its XSD, or null. */
-  const documento = (url: URL): string | null => {
-    const service = byPath.get(url.pathname);
-    if (service && url.search.toLowerCase() === '?wsdl') {
-      let text = wsdlCache.get(service.path);
-      if (!text) {
-        text = readFileSync(path.join(WSDL_DIR, service.wsdl), 'utf8')
-          .replace(/(<soap:address location=")[^"]*(")/, `$1${opts.publicUrl}${service.path}$2`)
-          .replace(/schemaLocation="xsd\//g, `schemaLocation="${opts.publicUrl}/wsdl/xsd/`);
-        wsdlCache.set(service.path, text);
-      }
-      return text;
-    }
-    const m = /^\/wsdl\/xsd\/([a-z0-9]+\.xsd)$/.exec(url.pathname);
-    if (m && XSD_FILES.has(m[1]!)) return readFileSync(path.join(WSDL_DIR, 'xsd', m[1]!), 'utf8');
-    return null;
-  };
-
-  const inCorso = new RichiesteInCorso(opts.maxRichiesteInCorso ?? Infinity);
-
+  /** One request: the intake's answer or its refusal as a Fault; records written, then the answer sent. */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = Date.now();
-    const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const access: AccessEvent = {
-      requestId,
-      at: opts.clock.now(),
-      service: url.pathname,
-      operation: null,
-      identity: null,
-      certificateSubject: null,
-      operatore: null,
-      remoteAddress: String(req.socket.remoteAddress ?? ''),
-      outcome: 'RIFIUTATA',
-      faultCode: null,
-      durationMs: 0,
-    };
-    let log = opts.log.child({ requestId, path: url.pathname });
-    let reply: { status: number; body: string; contentType?: string } | null = null;
-    let received: { body: string; operation: string; messageId: string | null; correlationId: string | null } | null = null;
-    /** The party this call is counted against (admission), released when the call ends. */
-    let ammessaPer: string | null = null;
+    const ctx = startRequest(req, opts.clock, opts.log);
     try {
-      const caller = registry.identify(req.socket as TLSSocket, (d) => {
-        if (d.certificate) access.certificateSubject = d.certificate;
-        if (d.identity) access.identity = d.identity;
-        access.remoteAddress = d.remoteAddress;
-      });
-      access.identity = caller.identity.code;
-      access.certificateSubject = `${caller.certificate.subject} (${caller.certificate.fingerprint256})`;
-      access.remoteAddress = caller.remoteAddress;
-      log = log.child({ caller: caller.identity.code });
-      opts.sospensioni?.verifica(caller.identity.code, null);
-      ammessaPer = caller.identity.code;
-      if (!inCorso.entra(ammessaPer)) {
-        // Refused before the body is read: a counterpart retries later instead of waiting in an unbounded queue.
-        req.resume();
-        res.setHeader('Retry-After', '1');
-        throw new ApeError('SERVIZIO_NON_DISPONIBILE', `servizio sovraccarico: ${ammessaPer} ha già ${inCorso.massimo} richieste in corso, il massimo per parte; riprovare tra qualche secondo`);
-      }
-
-      if (req.method === 'GET') {
-        const doc = documento(url);
-        if (doc) {
-          reply = { status: 200, body: doc };
-          access.outcome = 'ACCETTATA';
-          return;
-        }
-      }
-      const service = byPath.get(url.pathname);
-      if (!service) throw new ApeError('OPERAZIONE_SCONOSCIUTA', `nessun servizio SOAP su ${url.pathname}`);
-      if (req.method !== 'POST') throw new ApeError('METODO_NON_AMMESSO', `metodo ${req.method} non ammesso: usare POST (o GET ${url.pathname}?wsdl)`);
-      const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
-      if (contentType.split(';')[0]!.trim() !== 'text/xml') {
-        throw new ApeError('CONTENT_TYPE_NON_VALIDO', `Content-Type "${contentType || '(assente)'}" non ammesso: SOAP 1.1 richiede text/xml`);
-      }
-      const body = await readBody(req, opts.maxBodyBytes);
-      const env = parseEnvelope(body);
-      const operation = service.operations.find((o) => o.payload === env.payloadName);
-      if (!operation) {
-        throw new ApeError('OPERAZIONE_SCONOSCIUTA', `${env.payloadName} non è un'operazione di ${service.path} (${service.operations.map((o) => o.name).join(', ')})`);
-      }
-      access.operation = operation.name;
-      const soapAction = String(req.headers.soapaction ?? '').replace(/^"|"$/g, '');
-      if (soapAction !== '' && soapAction !== operation.soapAction) {
-        throw new ApeError('OPERAZIONE_SCONOSCIUTA', `SOAPAction "${soapAction}" non corrisponde all'operazione ${operation.name} (atteso "${operation.soapAction}")`);
-      }
-      if (!operation.callers.includes(caller.identity.code)) {
-        throw new ApeError('PARTE_NON_AUTORIZZATA', `${caller.identity.code} non è autorizzato a ${operation.name}`);
-      }
-      validateEnvelope(env);
-      controllaMustUnderstand(env.headers);
-      const firmato = env.headers.some((h) => h.ns === WSSE_NS && h.local === 'Security');
-      let messageId: string | null = null;
-      // A signature is checked whenever one is present; it is required unless the party was onboarded without.
-      if (caller.identity.sicurezzaMessaggio === 'ID_AUTH_SOAP_02' || firmato) {
-        const firma = await verifyInboundSignature(body, {
-          identity: caller.identity,
-          ca: registry.caOf(caller.identity.code),
-          expectedTo: `${opts.publicUrl}${service.path}`,
-          // Timestamps and certificates live in real time, not in the procedure's (possibly simulated) clock.
-          now: new Date(),
-          visti: opts.visti!,
-        });
-        messageId = firma.messageId;
-      }
-      const headers = new RequestHeaders(env.headers.map((h) => new XmlReader(h)));
-      const operatore = headers.operatore();
-      access.operatore = operatore;
-      opts.sospensioni?.verifica(caller.identity.code, operatore.id);
-      received = {
-        body,
-        operation: operation.name,
-        messageId,
-        correlationId: headers.optional('X-Correlation-ID')?.value() ?? null,
-      };
-      log = log.child({ operation: operation.name, operatore: operatore.id, ...(received.correlationId && { correlationId: received.correlationId }) });
-      const result = await operation.handle(new XmlReader(env.payload), {
-        requestId,
-        caller,
-        operatore,
-        headers,
-        receivedAt: opts.clock.now(),
-        log,
-        traccia: (t) => {
-          if (t.riferimenti) access.riferimenti = { ...access.riferimenti, ...t.riferimenti };
-          if (t.codiceFiscale) access.codiceFiscale = t.codiceFiscale;
-        },
-      });
-      reply = { status: 200, body: envelope(result.headers ?? [], result.body) };
-      access.outcome = 'ACCETTATA';
+      ctx.reply = await intake(ctx, req, res);
+      ctx.access.outcome = 'ACCETTATA';
     } catch (thrown) {
-      const err = toError(thrown);
-      let fault: ApeError;
-      if (err instanceof ApeError) {
-        fault = err;
-        log.info({ code: err.code, reason: err.message }, 'SOAP request refused');
-      } else {
-        fault = new ApeError('ERRORE_INTERNO', `errore interno (richiesta ${requestId}): riprovare più tardi`);
-        log.error({ err }, 'SOAP handler failed');
-      }
-      access.faultCode = fault.code;
-      reply = { status: fault.httpStatus, body: faultEnvelope(faultOf(fault)) };
-      if (fault.code === 'MESSAGGIO_TROPPO_GRANDE') res.setHeader('Connection', 'close');
+      ctx.reply = faultReply(ctx, thrown, res);
     } finally {
       try {
-        access.durationMs = Date.now() - started;
-        await traccia(access, received, log);
-        if (reply) send(res, reply.status, reply.body, reply.contentType);
-        const m = metrics();
-        m.soapIngresso.observe(
-          { operazione: access.operation ?? (req.method === 'GET' ? 'documento' : 'sconosciuta'), chiamante: access.identity ?? 'sconosciuto', esito: access.faultCode ?? 'OK' },
-          (Date.now() - started) / 1000,
-        );
-        if (access.faultCode) m.errore(access.faultCode, 'soap_fault_inviato');
+        ctx.access.durationMs = Date.now() - ctx.started;
+        await writeRecords(opts.registri, ctx);
+        if (ctx.reply) sendReply(res, ctx.reply);
+        observeCall(ctx, req.method);
       } finally {
-        if (ammessaPer !== null) inCorso.esce(ammessaPer);
+        if (ctx.admittedAs !== null) admission.leave(ctx.admittedAs);
       }
     }
   }
 
-  /** The access trace and message log entries of one request, committed before its response leaves. */
-  async function traccia(access: AccessEvent, received: { body: string; operation: string; messageId: string | null; correlationId: string | null } | null, log: Logger): Promise<void> {
-    if (!opts.registri) return;
-    try {
-      await Promise.all([
-        opts.registri.registraAccesso(access),
-        received && access.identity
-          ? opts.registri.registraMessaggio(
-              {
-                direzione: 'RICEVUTO',
-                operazione: received.operation,
-                controparte: access.identity,
-                messageId: received.messageId,
-                correlationId: received.correlationId,
-                improntaCorpo: createHash('sha256').update(received.body).digest('hex'),
-                dimensione: Buffer.byteLength(received.body),
-                esito: access.outcome === 'ACCETTATA' ? 'ACCETTATO' : `RIFIUTATO ${access.faultCode ?? ''}`.trim(),
-                ...(access.riferimenti && { riferimenti: access.riferimenti }),
-              },
-              access.at,
-            )
-          : Promise.resolve(),
-      ]);
-    } catch (err) {
-      // The change (if any) is committed: answer anyway, and make the gap loud.
-      log.error({ err: toError(err).message, requestId: access.requestId }, 'access trace not written');
-    }
+  /** The stages in their order; each refuses by throwing an ApeError. */
+  async function intake(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<Reply> {
+    const caller = identifyCaller(ctx, registry, req.socket as TLSSocket);
+    refuseSuspendedParty(opts.sospensioni, caller.identity.code);
+    // Admission counts per party, so it follows identification; counted from here, refused or not, and released
+    // once the answer is out (handle's finally).
+    ctx.admittedAs = caller.identity.code;
+    admit(admission, ctx.admittedAs, req, res);
+
+    const document = req.method === 'GET' ? documents.find(ctx.url) : null;
+    if (document) return { status: 200, body: document };
+
+    const service = findService(byPath, ctx.url.pathname);
+    requirePost(req.method, ctx.url.pathname);
+    requireTextXml(req.headers);
+    const body = await readBody(req, opts.maxBodyBytes);
+    const env = parseRequest(body);
+    // The operation is named by the payload, so it is known only after the parse.
+    const operation = findOperation(service, env.payloadName);
+    ctx.access.operation = operation.name;
+    checkSoapAction(operation, req.headers.soapaction);
+    authoriseCaller(operation, caller.identity.code);
+    validateRequest(env);
+
+    // Timestamps and certificates live in real time, not in the procedure's (possibly simulated) clock.
+    const now = new Date();
+    const signature = checkSignature(env.headers, body, {
+      identity: caller.identity,
+      ca: registry.caOf(caller.identity.code),
+      expectedTo: `${opts.publicUrl}${service.path}`,
+      now,
+    });
+    if (signature) await refuseReplay(opts.visti!, signature, caller.identity.code, now);
+
+    const { headers, operatore } = readOperator(ctx, env);
+    refuseSuspendedOperator(opts.sospensioni, caller.identity.code, operatore.id);
+    return runHandler(ctx, { operation, env, body, messageId: signature?.messageId ?? null, caller, operatore, headers }, opts.clock);
   }
 
   return server;
-}
-
-/** Requests in progress per calling party: one party's flood is refused without starving the others. */
-class RichiesteInCorso {
-  private readonly perParte = new Map<string, number>();
-
-  constructor(readonly massimo: number) {}
-
-  /** Counts a call of the party; false when that party is now over its limit. Every entra is followed by one esce. */
-  entra(parte: string): boolean {
-    const n = (this.perParte.get(parte) ?? 0) + 1;
-    this.perParte.set(parte, n);
-    return n <= this.massimo;
-  }
-
-  esce(parte: string): void {
-    const n = (this.perParte.get(parte) ?? 1) - 1;
-    if (n === 0) this.perParte.delete(parte);
-    else this.perParte.set(parte, n);
-  }
-}
-
-/** Header blocks this endpoint processes; any other marked mustUnderstand is refused (SOAP 1.1, 4.2.3). */
-const COMPRESE = new Set([NS.com, WSSE_NS, WSA_NS]);
-const MUST_UNDERSTAND = clark(NS.soap, 'mustUnderstand');
-
-function controllaMustUnderstand(headers: readonly XmlNode[]): void {
-  for (const h of headers) {
-    const mu = h.attrs[MUST_UNDERSTAND];
-    if ((mu === '1' || mu === 'true') && !COMPRESE.has(h.ns)) {
-      throw new ApeError('INTESTAZIONE_NON_COMPRESA', `l'intestazione {${h.ns}}${h.local} è marcata mustUnderstand ma questo servizio non la gestisce`);
-    }
-  }
-}
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Reads the body up to maxBytes; larger bodies are refused without buffering them. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    return Promise.reject(new ApeError('MESSAGGIO_TROPPO_GRANDE', `messaggio di ${declared} byte oltre il limite di ${maxBytes}`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        done = true;
-        req.resume();
-        reject(new ApeError('MESSAGGIO_TROPPO_GRANDE', `messaggio oltre il limite di ${maxBytes} byte`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (done) return;
-      done = true;
-      try {
-        resolve(UTF8.decode(Buffer.concat(chunks)));
-      } catch (err) {
-        reject(new ApeError('XML_MALFORMATO', 'il corpo non è UTF-8 valido', { cause: err }));
-      }
-    });
-    req.on('error', (err) => {
-      if (done) return;
-      done = true;
-      reject(new ApeError('XML_MALFORMATO', 'lettura del corpo interrotta', { cause: err }));
-    });
-  });
 }

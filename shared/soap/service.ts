@@ -1,0 +1,47 @@
+import type { Riferimenti } from '../audit/registri';
+import type { Operatore } from '../domain/types';
+import type { Logger } from '../log';
+import type { RequestHeaders } from '../messages/envelope';
+import type { XmlReader } from '../xml/read';
+import type { Xml } from '../xml/write';
+import type { Caller } from './identity';
+
+/**
+ * What a wing gives the SOAP server: its services (a path and a WSDL) with their operations, each with the
+ * parties allowed to call it and a handler; and what a handler receives with each call.
+ */
+
+export interface CallContext {
+  requestId: string;
+  caller: Caller;
+  operatore: Operatore;
+  headers: RequestHeaders;
+  receivedAt: Date;
+  log: Logger;
+  /** Names what the call touched, for the access trace (the codice fiscale is stored only as a keyed hash). */
+  traccia(t: { riferimenti?: Riferimenti; codiceFiscale?: string }): void;
+}
+
+export interface SoapReply {
+  headers?: Xml[];
+  body: Xml;
+}
+
+export interface SoapOperation {
+  /** Local name of the operation (and of its request element). */
+  name: string;
+  /** {namespace}local of the request payload. */
+  payload: string;
+  soapAction: string;
+  /** Identity codes allowed to call it. */
+  callers: readonly string[];
+  handle(payload: XmlReader, ctx: CallContext): Promise<SoapReply>;
+}
+
+export interface SoapService {
+  /** URL path, e.g. /ape/istruttoria */
+  path: string;
+  /** WSDL file name in wsdl/ */
+  wsdl: string;
+  operations: readonly SoapOperation[];
+}

@@ -1,0 +1,65 @@
+import { X509Certificate } from 'node:crypto';
+import { decodeBase64 } from './c14n';
+import { BASE64_BINARY, DS_NS, WSSE_NS, X509V3 } from './constants';
+import { childrenNamed, elementChildren, isElement, wsuId } from './dom';
+import { fail } from './errors';
+import type { SecuredParts } from './parts';
+
+// The signer's certificate: the BinarySecurityToken KeyInfo points at, parsed once per distinct encoding.
+
+/** The certificate in the BinarySecurityToken that KeyInfo points at (wsse:SecurityTokenReference/wsse:Reference). */
+export function signerCertificate(occurrences: ReadonlyMap<string, number>, parts: SecuredParts): X509Certificate {
+  const keyInfo = childrenNamed(parts.signature, DS_NS, 'KeyInfo')[0]!;
+  const strs = elementChildren(keyInfo);
+  const str = strs[0];
+  const refs = str ? elementChildren(str) : [];
+  const ref = refs[0];
+  const uri = ref?.getAttribute('URI') ?? '';
+  if (strs.length !== 1 || !isElement(str, WSSE_NS, 'SecurityTokenReference') || refs.length !== 1 || !isElement(ref, WSSE_NS, 'Reference') || !/^#[^#]+$/.test(uri)) {
+    fail('FIRMA_NON_VALIDA', 'ds:KeyInfo deve contenere un wsse:SecurityTokenReference con un wsse:Reference (URI="#...") al wsse:BinarySecurityToken del mittente');
+  }
+  const valueType = ref.getAttribute('ValueType');
+  if (valueType && valueType !== X509V3) fail('FIRMA_NON_VALIDA', `wsse:Reference ValueType "${valueType}" non ammesso: usare ${X509V3}`);
+  const id = uri.slice(1);
+  const tokens = childrenNamed(parts.security, WSSE_NS, 'BinarySecurityToken').filter((t) => wsuId(t) === id);
+  if (tokens.length !== 1 || (occurrences.get(id) ?? 0) !== 1) {
+    fail('FIRMA_NON_VALIDA', `wsse:SecurityTokenReference indica #${id}, che deve essere un unico wsse:BinarySecurityToken in wsse:Security`);
+  }
+  return tokenCertificate(tokens[0]!);
+}
+
+/**
+ * Parsed certificates by their exact encoding (base64 DER or PEM). A party signs every message with the same
+ * certificate; parsing it again for each one was a tenth of a SOAP endpoint's CPU time. Bounded: the oldest entry
+ * goes when it is full. Validity in time is still checked at every use.
+ */
+const PARSED_CERTIFICATES = new Map<string, X509Certificate>();
+const PARSED_CERTIFICATES_MAX = 256;
+
+export function parsedCertificate(encoding: string, parse: () => X509Certificate): X509Certificate {
+  const known = PARSED_CERTIFICATES.get(encoding);
+  if (known) return known;
+  const cert = parse();
+  if (PARSED_CERTIFICATES.size >= PARSED_CERTIFICATES_MAX) PARSED_CERTIFICATES.delete(PARSED_CERTIFICATES.keys().next().value!);
+  PARSED_CERTIFICATES.set(encoding, cert);
+  return cert;
+}
+
+function tokenCertificate(token: Element): X509Certificate {
+  if (token.getAttribute('ValueType') !== X509V3) fail('FIRMA_NON_VALIDA', `wsse:BinarySecurityToken deve avere ValueType="${X509V3}"`);
+  const encoding = token.getAttribute('EncodingType');
+  if (encoding && encoding !== BASE64_BINARY) fail('FIRMA_NON_VALIDA', `wsse:BinarySecurityToken deve avere EncodingType="${BASE64_BINARY}"`);
+  const base64Text = (token.textContent ?? '').replace(/\s+/g, '');
+  let cert: X509Certificate;
+  try {
+    cert = parsedCertificate(base64Text, () => {
+      const der = decodeBase64(base64Text);
+      if (!der) throw new Error('base64 non valido');
+      return new X509Certificate(der);
+    });
+  } catch (err) {
+    fail('FIRMA_NON_VALIDA', `wsse:BinarySecurityToken non contiene un certificato X.509 DER in base64 leggibile (${(err as Error).message})`);
+  }
+  if (cert.publicKey.asymmetricKeyType !== 'rsa') fail('ALGORITMO_NON_AMMESSO', 'il certificato del BinarySecurityToken deve avere una chiave RSA (firma RSA-SHA256)');
+  return cert;
+}

@@ -1,0 +1,25 @@
+import { NS } from '../../xml/namespaces';
+
+/** Namespaces, token types, the algorithms allowed and the default time limits of the federation's WS-Security. */
+
+export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+export const WSA_NS = 'http://www.w3.org/2005/08/addressing';
+
+export const SOAP_NS = NS.soap;
+export const DS_NS = 'http://www.w3.org/2000/09/xmldsig#';
+export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+export const X509V3 = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3';
+export const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
+
+/** The only algorithms ModI profiles are run with here (LG interoperabilità, cap. 7, restricted by the federation). */
+export const ALGORITHMS = {
+  canonicalizzazione: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  firma: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  digest: 'http://www.w3.org/2001/04/xmlenc#sha256',
+} as const;
+
+/** Timestamp validity of a message we sign; tolerated clock difference; longest validity accepted (seconds). */
+export const DEFAULT_TTL_SECONDS = 300;
+export const DEFAULT_SKEW_SECONDS = 60;
+export const DEFAULT_MAX_TTL_SECONDS = 900;

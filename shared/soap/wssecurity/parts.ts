@@ -1,0 +1,65 @@
+import { DS_NS, SOAP_NS, WSA_NS, WSSE_NS, WSU_NS } from './constants';
+import { fail, type WsSecurityCode } from './errors';
+import { childrenNamed, countInDocument, elementChildren, isElement } from './dom';
+
+/**
+ * The parts of a signed envelope, found by their position before anything else is trusted: a second copy of any
+ * of them anywhere in the document is refused (signature wrapping).
+ */
+
+export interface SecuredParts {
+  header: Element;
+  body: Element;
+  security: Element;
+  signature: Element;
+  timestamp: Element;
+  to: Element;
+  messageId: Element;
+}
+
+/**
+ * Finds the parts by position and refuses any second copy anywhere in the document: a copy is what a
+ * signature-wrapping attack needs (signed original hidden in a wrapper, forged element where it is read).
+ */
+export function locateParts(doc: Document): SecuredParts {
+  const env = doc.documentElement!;
+  if (!isElement(env, SOAP_NS, 'Envelope')) fail('FIRMA_NON_VALIDA', `l'elemento radice deve essere soap:Envelope SOAP 1.1 (${SOAP_NS})`);
+  const top = elementChildren(env);
+  const header = top.length === 2 && isElement(top[0], SOAP_NS, 'Header') ? top[0] : undefined;
+  const last = top[top.length - 1];
+  if (!isElement(last, SOAP_NS, 'Body') || top.length > 2 || (top.length === 2 && !header)) {
+    fail('FIRMA_NON_VALIDA', 'la busta deve contenere un soap:Header seguito da un solo soap:Body');
+  }
+  if (!header) fail('FIRMA_ASSENTE', 'manca il soap:Header con wsse:Security: il messaggio deve essere firmato secondo ID_AUTH_SOAP_02 e INTEGRITY_SOAP_01');
+  requireUnique(doc, SOAP_NS, 'Header', 'soap:Header');
+  requireUnique(doc, SOAP_NS, 'Body', 'soap:Body');
+
+  const security = single(header, WSSE_NS, 'Security', 'FIRMA_ASSENTE', "manca l'header wsse:Security: il messaggio deve essere firmato (ID_AUTH_SOAP_02)");
+  requireUnique(doc, WSSE_NS, 'Security', 'wsse:Security');
+  const signature = single(security, DS_NS, 'Signature', 'FIRMA_ASSENTE', 'wsse:Security non contiene ds:Signature: il messaggio deve essere firmato');
+  // Our contracts carry no signed documents, so any other signature can only be there to confuse.
+  requireUnique(doc, DS_NS, 'Signature', 'ds:Signature');
+  const timestamp = single(security, WSU_NS, 'Timestamp', 'TIMESTAMP_NON_VALIDO', 'wsse:Security deve contenere un wsu:Timestamp firmato con Created ed Expires');
+  requireUnique(doc, WSU_NS, 'Timestamp', 'wsu:Timestamp');
+  const to = single(header, WSA_NS, 'To', 'DESTINATARIO_NON_VALIDO', `manca l'header wsa:To (${WSA_NS}) firmato con l'indirizzo del destinatario`);
+  requireUnique(doc, WSA_NS, 'To', 'wsa:To');
+  const messageId = single(header, WSA_NS, 'MessageID', 'FIRMA_NON_VALIDA', `manca l'header wsa:MessageID (${WSA_NS}) firmato, obbligatorio per ID_AUTH_SOAP_02`);
+  requireUnique(doc, WSA_NS, 'MessageID', 'wsa:MessageID');
+  return { header, body: last, security, signature, timestamp, to, messageId };
+}
+
+function single(parent: Element, ns: string, local: string, missing: WsSecurityCode, missingMessage: string): Element {
+  const found = childrenNamed(parent, ns, local);
+  if (found.length === 0) fail(missing, missingMessage);
+  if (found.length > 1) fail('FIRMA_NON_VALIDA', `${parent.localName} contiene ${found.length} elementi ${local}: ne è ammesso uno solo`);
+  return found[0]!;
+}
+
+function requireUnique(doc: Document, ns: string, local: string, name: string): void {
+  const n = countInDocument(doc, ns, local);
+  if (n > 1) fail('FIRMA_NON_VALIDA', `il messaggio contiene ${n} elementi ${name}: ne è ammesso uno solo (protezione da signature wrapping)`);
+}
+
+export function requiredParts(parts: SecuredParts): Array<[string, Element]> {
+  return [['soap:Body', parts.body], ['wsu:Timestamp', parts.timestamp], ['wsa:To', parts.to], ['wsa:MessageID', parts.messageId]];
+}
