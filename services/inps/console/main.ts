@@ -19,7 +19,11 @@ import type { Riferimenti } from '../../../shared/audit/registri';
 import { Html } from './html';
 import { FiltroNonValido, leggiFiltro, type FiltroIstruttorie } from './filtri';
 import { contenutiPacchetti, elencoIstruttorie, operatoriConSospensione, statistichePerParte, volumiPerGiorno } from './dati';
-import { paginaAccessi, paginaAllerte, paginaCruscotto, paginaElenco, paginaErrore, paginaIstruttoria, paginaLogin, paginaOperatori, type Contesto } from './pagine';
+import { paginaCruscotto } from './pagine/cruscotto';
+import { paginaElenco, paginaIstruttoria } from './pagine/istruttorie';
+import { paginaErrore, type Contesto } from './pagine/layout';
+import { paginaLogin } from './pagine/login';
+import { paginaAccessi, paginaAllerte, paginaOperatori } from './pagine/supervisione';
 import { csrfValido, nuovoToken } from './sicurezza';
 import { apriSessione, autentica, chiudiSessione, sessioneValida, type Sessione } from './utenti';
 
