@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { PoolClient } from 'pg';
 import { DateTime } from 'luxon';
@@ -16,7 +15,6 @@ import { riattiva, sospendi } from '../../../shared/audit/sospensioni';
 import { cercaAccessi, elencoAllerte, prendiInCarico, sospensioniAttive } from '../../../shared/audit/supervisione';
 import { inizioGiornoRoma } from '../../../shared/domain/scadenze';
 import type { Riferimenti } from '../../../shared/audit/registri';
-import { Html } from './html';
 import { FiltroNonValido, leggiFiltro, type FiltroIstruttorie } from './filtri';
 import { contenutiPacchetti, elencoIstruttorie, operatoriConSospensione, statistichePerParte, volumiPerGiorno } from './dati';
 import { paginaCruscotto } from './pagine/cruscotto';
@@ -25,6 +23,8 @@ import { paginaErrore, type Contesto } from './pagine/layout';
 import { paginaLogin } from './pagine/login';
 import { paginaAccessi, paginaAllerte, paginaOperatori } from './pagine/supervisione';
 import { csrfValido, nuovoToken } from './sicurezza';
+import { leggiCookie, leggiModulo, nuovaRichiesta, type Richiesta } from './richiesta';
+import { Risposta, scriviErrore, scriviRisposta, INTESTAZIONI_SICUREZZA } from './risposta';
 import { apriSessione, autentica, chiudiSessione, sessioneValida, type Sessione } from './utenti';
 
 /**
@@ -37,63 +37,6 @@ const COOKIE_LOGIN = '__Host-ape-login';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATIC_DIR = path.join(PROJECT_ROOT, 'services', 'inps', 'console', 'static');
 
-/** Headers on every answer: no framing, no inline script or style, nothing sent elsewhere. */
-export const INTESTAZIONI_SICUREZZA: Record<string, string> = {
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'X-Frame-Options': 'DENY',
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-  'Strict-Transport-Security': 'max-age=31536000',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
-};
-
-function cookies(req: IncomingMessage): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out.set(part.slice(0, i).trim(), part.slice(i + 1).trim());
-  }
-  return out;
-}
-
-const MAX_BODY = 16 * 1024;
-
-function leggiModulo(req: IncomingMessage): Promise<URLSearchParams> {
-  return new Promise((resolve, reject) => {
-    const ct = String(req.headers['content-type'] ?? '');
-    if (!ct.startsWith('application/x-www-form-urlencoded')) {
-      reject(new ApeError('CONTENT_TYPE_NON_VALIDO', 'modulo non valido'));
-      req.resume();
-      return;
-    }
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new ApeError('MESSAGGIO_TROPPO_GRANDE', 'modulo troppo grande'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
-}
-
-class Risposta {
-  constructor(readonly status: number, readonly body: Html | string, readonly headers: Record<string, string | string[]> = {}) {}
-  static pagina(h: Html, status = 200): Risposta {
-    return new Risposta(status, h);
-  }
-  static redirect(to: string, headers: Record<string, string | string[]> = {}): Risposta {
-    return new Risposta(303, '', { Location: to, ...headers });
-  }
-}
-
 runService('inps-console', async (rt) => {
   const svc = rt.config.services.inpsConsole;
   if (!svc) throw new Error('services.inpsConsole is not configured: the federation runs without the web console');
@@ -105,14 +48,6 @@ runService('inps-console', async (rt) => {
     ['/static/console.js', { tipo: 'text/javascript; charset=utf-8', corpo: readFileSync(path.join(STATIC_DIR, 'console.js')) }],
   ]);
   const cookieSessione = (v: string, maxAgeS?: number) => `${COOKIE}=${v}; Path=/; HttpOnly; Secure; SameSite=Strict${maxAgeS !== undefined ? `; Max-Age=${maxAgeS}` : ''}`;
-
-  interface Richiesta {
-    req: IncomingMessage;
-    url: URL;
-    requestId: string;
-    ip: string;
-    inizio: number;
-  }
 
   /** One access-log record per view of citizen data or supervisor action, with the officer's id. */
   const traccia = (r: Richiesta, s: Sessione | null, operazione: string, esito: 'ACCETTATA' | 'RIFIUTATA', opts: { riferimenti?: Riferimenti; codiceFiscale?: string; codiceErrore?: string; operatoreId?: string } = {}) =>
@@ -278,7 +213,7 @@ runService('inps-console', async (rt) => {
   // --- Login and session.
   const mostraLogin = (r: Richiesta, errore: string | null, id = '', status = 200): Risposta => {
     // One token per browser, kept while it lasts: two login tabs, or a stray request, must not invalidate each other.
-    const attuale = cookies(r.req).get(COOKIE_LOGIN);
+    const attuale = leggiCookie(r.req).get(COOKIE_LOGIN);
     const token = attuale && /^[A-Za-z0-9_-]{43}$/.test(attuale) ? attuale : nuovoToken();
     return new Risposta(status, paginaLogin(errore, id, token), { 'Set-Cookie': `${COOKIE_LOGIN}=${token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=3600` });
   };
@@ -286,7 +221,7 @@ runService('inps-console', async (rt) => {
   const login = async (r: Richiesta, modulo: URLSearchParams): Promise<Risposta> => {
     // Login CSRF: the form's token must match the pre-session cookie (double submit), so another site cannot
     // log a browser into an account of its choosing.
-    if (!csrfValido(cookies(r.req).get(COOKIE_LOGIN) ?? '', modulo.get('_csrf'))) return mostraLogin(r, 'Sessione del modulo scaduta: riprovare.', '', 403);
+    if (!csrfValido(leggiCookie(r.req).get(COOKIE_LOGIN) ?? '', modulo.get('_csrf'))) return mostraLogin(r, 'Sessione del modulo scaduta: riprovare.', '', 403);
     const id = (modulo.get('utente') ?? '').trim();
     const password = modulo.get('password') ?? '';
     if (id === '' || password === '' || id.length > 64 || password.length > 256) return mostraLogin(r, 'Indicare identificativo e password.', id.slice(0, 64), 400);
@@ -321,7 +256,7 @@ runService('inps-console', async (rt) => {
       if (metodo === 'POST') return login(r, await leggiModulo(req));
       return new Risposta(405, 'metodo non ammesso', { Allow: 'GET, POST' });
     }
-    const cookie = cookies(req).get(COOKIE);
+    const cookie = leggiCookie(req).get(COOKIE);
     const automatica = req.headers['x-richiesta'] === 'aggiornamento' || url.pathname === '/eventi';
     const s = cookie ? await sessioneValida(pool, cookie, rt.clock.now(), limiti, !automatica) : null;
     if (!s) {
@@ -399,30 +334,12 @@ runService('inps-console', async (rt) => {
   };
 
   const server = https.createServer({ key: readFileSync(identity.keyFile), cert: readFileSync(identity.certFile) }, (req, res) => {
-    const r: Richiesta = { req, url: new URL(req.url ?? '/', svc.publicUrl), requestId: randomUUID(), ip: String(req.socket.remoteAddress ?? ''), inizio: Date.now() };
+    const r = nuovaRichiesta(req, svc.publicUrl);
     gestisci(r, res)
       .then((out) => {
-        if (out === null) return;
-        const body = out.body instanceof Html ? out.body.value : out.body;
-        res.writeHead(out.status, {
-          ...INTESTAZIONI_SICUREZZA,
-          'Content-Type': 'text/html; charset=utf-8',
-          'Cache-Control': 'no-store',
-          ...out.headers,
-        });
-        res.end(body);
+        if (out !== null) scriviRisposta(res, out);
       })
-      .catch((err: unknown) => {
-        const e = toError(err);
-        const status = e instanceof ApeError && (e.code === 'CONTENT_TYPE_NON_VALIDO' || e.code === 'MESSAGGIO_TROPPO_GRANDE') ? 400 : 500;
-        if (status === 500) rt.log.error({ err: e, requestId: r.requestId, path: r.url.pathname }, 'console request failed');
-        if (res.headersSent) {
-          res.end();
-          return;
-        }
-        res.writeHead(status, { ...INTESTAZIONI_SICUREZZA, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-        res.end(paginaErrore(null, status === 400 ? 'Richiesta non valida' : 'Errore', status === 400 ? e.message : `Errore interno (richiesta ${r.requestId}).`).value);
-      });
+      .catch((err: unknown) => scriviErrore(res, err, r, rt.log));
   });
   await listen(server, svc.listen);
   rt.onShutdown(async () => {
