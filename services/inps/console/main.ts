@@ -25,6 +25,7 @@ import { paginaAccessi, paginaAllerte, paginaOperatori } from './pagine/supervis
 import { csrfValido, nuovoToken } from './sicurezza';
 import { leggiCookie, leggiModulo, nuovaRichiesta, type Richiesta } from './richiesta';
 import { Risposta, scriviErrore, scriviRisposta, INTESTAZIONI_SICUREZZA } from './risposta';
+import { creaTraccia } from './traccia';
 import { apriSessione, autentica, chiudiSessione, sessioneValida, type Sessione } from './utenti';
 
 /**
@@ -49,28 +50,7 @@ runService('inps-console', async (rt) => {
   ]);
   const cookieSessione = (v: string, maxAgeS?: number) => `${COOKIE}=${v}; Path=/; HttpOnly; Secure; SameSite=Strict${maxAgeS !== undefined ? `; Max-Age=${maxAgeS}` : ''}`;
 
-  /** One access-log record per view of citizen data or supervisor action, with the officer's id. */
-  const traccia = (r: Richiesta, s: Sessione | null, operazione: string, esito: 'ACCETTATA' | 'RIFIUTATA', opts: { riferimenti?: Riferimenti; codiceFiscale?: string; codiceErrore?: string; operatoreId?: string } = {}) =>
-    registri
-      .registraAccesso(
-        {
-          requestId: r.requestId,
-          at: rt.clock.now(),
-          service: 'inps-console',
-          operation: operazione,
-          identity: null,
-          certificateSubject: null,
-          operatore: s ? { id: s.operatore.id, ufficio: s.operatore.ufficio } : opts.operatoreId ? { id: opts.operatoreId, ufficio: '' } : null,
-          remoteAddress: r.ip,
-          outcome: esito,
-          faultCode: opts.codiceErrore ?? null,
-          durationMs: Date.now() - r.inizio,
-          ...(opts.riferimenti && { riferimenti: opts.riferimenti }),
-          ...(opts.codiceFiscale && { codiceFiscale: opts.codiceFiscale }),
-        },
-        'CONSOLE',
-      )
-      .catch((err: unknown) => rt.log.error({ err: toError(err).message, requestId: r.requestId }, 'cannot record a console access'));
+  const traccia = creaTraccia({ registri, clock: rt.clock, log: rt.log });
 
   const contesto = (r: Richiesta, s: Sessione): Contesto => ({ operatore: s.operatore, csrf: s.csrf, now: rt.clock.now(), percorso: r.url.pathname });
 
