@@ -22,19 +22,17 @@ import { paginaElenco, paginaIstruttoria } from './pagine/istruttorie';
 import { paginaErrore, type Contesto } from './pagine/layout';
 import { paginaLogin } from './pagine/login';
 import { paginaAccessi, paginaAllerte, paginaOperatori } from './pagine/supervisione';
-import { csrfValido, nuovoToken } from './sicurezza';
-import { leggiCookie, leggiModulo, nuovaRichiesta, type Richiesta } from './richiesta';
+import { leggiModulo, nuovaRichiesta, type Richiesta } from './richiesta';
 import { Risposta, scriviErrore, scriviRisposta, INTESTAZIONI_SICUREZZA } from './risposta';
 import { creaTraccia } from './traccia';
-import { apriSessione, autentica, chiudiSessione, sessioneValida, type Sessione } from './utenti';
+import { archivioSessioni, cookieLogin, cookieSessione, COOKIE_LOGIN_RIMOSSO, csrfLoginValido, csrfSessioneValido, sessioneDi, tokenLogin } from './sessione';
+import { autentica, type Sessione } from './utenti';
 
 /**
  * INPS case officers' web console over HTTPS: server-rendered pages on the INPS schema, local accounts with
  * server-side sessions, CSRF tokens on every POST, every view of citizen data traced in the access log with the
  * officer's id, supervisor pages, and live updates (server-sent events fed by PostgreSQL LISTEN/NOTIFY).
  */
-const COOKIE = '__Host-ape-console';
-const COOKIE_LOGIN = '__Host-ape-login';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATIC_DIR = path.join(PROJECT_ROOT, 'services', 'inps', 'console', 'static');
 
@@ -48,7 +46,7 @@ runService('inps-console', async (rt) => {
     ['/static/console.css', { tipo: 'text/css; charset=utf-8', corpo: readFileSync(path.join(STATIC_DIR, 'console.css')) }],
     ['/static/console.js', { tipo: 'text/javascript; charset=utf-8', corpo: readFileSync(path.join(STATIC_DIR, 'console.js')) }],
   ]);
-  const cookieSessione = (v: string, maxAgeS?: number) => `${COOKIE}=${v}; Path=/; HttpOnly; Secure; SameSite=Strict${maxAgeS !== undefined ? `; Max-Age=${maxAgeS}` : ''}`;
+  const sessioni = archivioSessioni(pool, limiti);
 
   const traccia = creaTraccia({ registri, clock: rt.clock, log: rt.log });
 
@@ -192,16 +190,12 @@ runService('inps-console', async (rt) => {
 
   // --- Login and session.
   const mostraLogin = (r: Richiesta, errore: string | null, id = '', status = 200): Risposta => {
-    // One token per browser, kept while it lasts: two login tabs, or a stray request, must not invalidate each other.
-    const attuale = leggiCookie(r.req).get(COOKIE_LOGIN);
-    const token = attuale && /^[A-Za-z0-9_-]{43}$/.test(attuale) ? attuale : nuovoToken();
-    return new Risposta(status, paginaLogin(errore, id, token), { 'Set-Cookie': `${COOKIE_LOGIN}=${token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=3600` });
+    const token = tokenLogin(r.req);
+    return new Risposta(status, paginaLogin(errore, id, token), { 'Set-Cookie': cookieLogin(token) });
   };
 
   const login = async (r: Richiesta, modulo: URLSearchParams): Promise<Risposta> => {
-    // Login CSRF: the form's token must match the pre-session cookie (double submit), so another site cannot
-    // log a browser into an account of its choosing.
-    if (!csrfValido(leggiCookie(r.req).get(COOKIE_LOGIN) ?? '', modulo.get('_csrf'))) return mostraLogin(r, 'Sessione del modulo scaduta: riprovare.', '', 403);
+    if (!csrfLoginValido(r.req, modulo)) return mostraLogin(r, 'Sessione del modulo scaduta: riprovare.', '', 403);
     const id = (modulo.get('utente') ?? '').trim();
     const password = modulo.get('password') ?? '';
     if (id === '' || password === '' || id.length > 64 || password.length > 256) return mostraLogin(r, 'Indicare identificativo e password.', id.slice(0, 64), 400);
@@ -214,10 +208,10 @@ runService('inps-console', async (rt) => {
         await traccia(r, null, 'console:login', 'RIFIUTATA', { operatoreId: id, codiceErrore: (err as ApeError).code });
         return mostraLogin(r, 'Accesso sospeso dal supervisore.', id, 403);
       }
-      const sess = await apriSessione(pool, esito.operatore.id, r.ip, now);
+      const idSessione = await sessioni.apri(esito.operatore.id, r.ip, now);
       await traccia(r, null, 'console:login', 'ACCETTATA', { operatoreId: esito.operatore.id });
       rt.log.info({ operatore: esito.operatore.id, requestId: r.requestId }, 'console login');
-      return Risposta.redirect('/istruttorie', { 'Set-Cookie': [cookieSessione(sess.id), `${COOKIE_LOGIN}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`] });
+      return Risposta.redirect('/istruttorie', { 'Set-Cookie': [cookieSessione(idSessione), COOKIE_LOGIN_RIMOSSO] });
     }
     await traccia(r, null, 'console:login', 'RIFIUTATA', { operatoreId: id, codiceErrore: `LOGIN_${esito.motivo}` });
     rt.log.info({ motivo: esito.motivo, requestId: r.requestId }, 'console login refused');
@@ -236,13 +230,9 @@ runService('inps-console', async (rt) => {
       if (metodo === 'POST') return login(r, await leggiModulo(req));
       return new Risposta(405, 'metodo non ammesso', { Allow: 'GET, POST' });
     }
-    const cookie = leggiCookie(req).get(COOKIE);
-    const automatica = req.headers['x-richiesta'] === 'aggiornamento' || url.pathname === '/eventi';
-    const s = cookie ? await sessioneValida(pool, cookie, rt.clock.now(), limiti, !automatica) : null;
-    if (!s) {
-      if (url.pathname === '/eventi') return new Risposta(401, 'sessione non valida');
-      return Risposta.redirect(cookie ? '/login?scaduta=1' : '/login', cookie ? { 'Set-Cookie': cookieSessione('', 0) } : {});
-    }
+    const sessione = await sessioneDi(req, sessioni, rt.clock.now(), { flusso: url.pathname === '/eventi' });
+    if (sessione.risposta) return sessione.risposta;
+    const s = sessione.sessione;
     try {
       sospensioni.verifica('CONSOLE', s.operatore.id);
     } catch (err) {
@@ -252,7 +242,7 @@ runService('inps-console', async (rt) => {
     let modulo: URLSearchParams | null = null;
     if (metodo === 'POST') {
       modulo = await leggiModulo(req);
-      if (!csrfValido(s.csrf, modulo.get('_csrf'))) {
+      if (!csrfSessioneValido(s, modulo)) {
         await traccia(r, s, `console:POST ${url.pathname}`, 'RIFIUTATA', { codiceErrore: 'CSRF' });
         return Risposta.pagina(paginaErrore(contesto(r, s), 'Richiesta rifiutata', 'Il modulo non porta un token di sicurezza valido: ricaricare la pagina e riprovare.'), 403);
       }
@@ -276,7 +266,7 @@ runService('inps-console', async (rt) => {
       }
     }
     if (metodo === 'POST' && p === '/logout') {
-      await chiudiSessione(pool, s.idHash, rt.clock.now());
+      await sessioni.chiudi(s, rt.clock.now());
       await traccia(r, s, 'console:logout', 'ACCETTATA');
       return Risposta.redirect('/login', { 'Set-Cookie': cookieSessione('', 0) });
     }
