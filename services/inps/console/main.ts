@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
-import type { PoolClient } from 'pg';
 import { DateTime } from 'luxon';
 import { identityOf } from '../../../shared/config/load';
 import { ApeError, toError } from '../../../shared/errors';
@@ -23,10 +22,11 @@ import { paginaErrore, type Contesto } from './pagine/layout';
 import { paginaLogin } from './pagine/login';
 import { paginaAccessi, paginaAllerte, paginaOperatori } from './pagine/supervisione';
 import { leggiModulo, nuovaRichiesta, type Richiesta } from './richiesta';
-import { Risposta, scriviErrore, scriviRisposta, INTESTAZIONI_SICUREZZA } from './risposta';
+import { Risposta, scriviErrore, scriviRisposta } from './risposta';
+import { avviaAggiornamenti } from './aggiornamenti';
 import { creaTraccia } from './traccia';
 import { archivioSessioni, cookieLogin, cookieSessione, COOKIE_LOGIN_RIMOSSO, csrfLoginValido, csrfSessioneValido, sessioneDi, tokenLogin } from './sessione';
-import { autentica, type Sessione } from './utenti';
+import { autentica, sessioneAperta, type Sessione } from './utenti';
 
 /**
  * INPS case officers' web console over HTTPS: server-rendered pages on the INPS schema, local accounts with
@@ -52,45 +52,7 @@ runService('inps-console', async (rt) => {
 
   const contesto = (r: Richiesta, s: Sessione): Contesto => ({ operatore: s.operatore, csrf: s.csrf, now: rt.clock.now(), percorso: r.url.pathname });
 
-  // --- Live updates: one LISTEN connection, fanned out to the open pages as server-sent events.
-  const flussi = new Set<{ res: ServerResponse; idHash: string }>();
-  let ascolto: PoolClient | null = null;
-  let chiuso = false;
-  const ascolta = async (): Promise<void> => {
-    if (chiuso) return;
-    try {
-      const client = await pool.connect();
-      ascolto = client;
-      client.on('notification', (n) => {
-        const id = n.payload ?? '';
-        if (!UUID.test(id)) return;
-        for (const f of flussi) f.res.write(`event: istruttoria\ndata: ${id}\n\n`);
-      });
-      client.on('error', (err) => {
-        rt.log.warn({ err: err.message }, 'live updates: LISTEN connection lost; reconnecting');
-        ascolto = null;
-        client.release(true);
-        setTimeout(() => void ascolta(), 1000).unref();
-      });
-      await client.query(`LISTEN ape_console_${svc.schema}`);
-    } catch (err) {
-      rt.log.warn({ err: toError(err).message }, 'live updates: cannot LISTEN; retrying');
-      ascolto?.release(true);
-      ascolto = null;
-      setTimeout(() => void ascolta(), 2000).unref();
-    }
-  };
-  await ascolta();
-  // Every 25 s: a comment keeps proxies from closing the stream, and a session that ended closes it.
-  const battito = setInterval(() => {
-    for (const f of flussi) {
-      void pool
-        .query<{ ok: boolean }>('SELECT chiusa_il IS NULL AS ok FROM sessione_console WHERE id_hash = $1', [f.idHash])
-        .then((q) => (q.rows[0]?.ok ? f.res.write(': battito\n\n') : f.res.end()))
-        .catch(() => undefined);
-    }
-  }, 25_000);
-  battito.unref();
+  const aggiornamenti = await avviaAggiornamenti({ pool, schema: svc.schema, log: rt.log, sessioneAperta: (idHash) => sessioneAperta(pool, idHash) });
 
   // --- Pages.
   const elenco = async (r: Richiesta, s: Sessione): Promise<Risposta> => {
@@ -257,11 +219,7 @@ runService('inps-console', async (rt) => {
       if (m) return istruttoria(r, s, m[1]!);
       if (p === '/cruscotto') return cruscotto(r, s);
       if (p === '/eventi') {
-        res.writeHead(200, { ...INTESTAZIONI_SICUREZZA, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-        res.write('retry: 3000\n\n');
-        const f = { res, idHash: s.idHash };
-        flussi.add(f);
-        req.on('close', () => flussi.delete(f));
+        aggiornamenti.apri(req, res, s);
         return null;
       }
     }
@@ -313,15 +271,11 @@ runService('inps-console', async (rt) => {
   });
   await listen(server, svc.listen);
   rt.onShutdown(async () => {
-    chiuso = true;
-    clearInterval(battito);
-    for (const f of flussi) f.res.end();
-    flussi.clear();
-    ascolto?.release(true);
+    aggiornamenti.chiudi();
     await closeServer(server);
   });
   rt.observability.readiness('https', () => server.listening || Promise.reject(new Error(`console ${svc.publicUrl} non in ascolto`)));
   // Without its LISTEN connection the console still serves pages, but they no longer update by themselves.
-  rt.observability.readiness('aggiornamenti', () => ascolto !== null || Promise.reject(new Error('connessione LISTEN per gli aggiornamenti in tempo reale assente')));
+  rt.observability.readiness('aggiornamenti', () => aggiornamenti.inAscolto() || Promise.reject(new Error('connessione LISTEN per gli aggiornamenti in tempo reale assente')));
   rt.ready({ url: svc.publicUrl });
 });

@@ -146,6 +146,12 @@ export async function sessioneValida(pool: Pool, id: string, now: Date, limiti: 
   return { idHash, csrf: r.csrf, creataIl: r.creata_il, operatore: { id: r.id, nome: r.nome, ufficio: r.ufficio, ruolo: r.ruolo, attivo: r.attivo } };
 }
 
+/** Whether a session (by its digest) is still open; a live-updates stream of a closed one ends. */
+export async function sessioneAperta(pool: Pool, idHash: string): Promise<boolean> {
+  const q = await pool.query<{ ok: boolean }>('SELECT chiusa_il IS NULL AS ok FROM sessione_console WHERE id_hash = $1', [idHash]);
+  return q.rows[0]?.ok ?? false;
+}
+
 export async function chiudiSessione(pool: Pool, idHash: string, now: Date): Promise<void> {
   await pool.query('UPDATE sessione_console SET chiusa_il = $2 WHERE id_hash = $1 AND chiusa_il IS NULL', [idHash, now]);
 }
