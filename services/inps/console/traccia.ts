@@ -1,6 +1,6 @@
 import type { Riferimenti, Registri } from '../../../shared/audit/registri';
 import type { Clock } from '../../../shared/clock';
-import { toError } from '../../../shared/errors';
+import { ApeError, toError } from '../../../shared/errors';
 import type { Logger } from '../../../shared/log';
 import type { Richiesta } from './richiesta';
 import type { Sessione } from './utenti';
@@ -44,4 +44,10 @@ export function creaTraccia(d: { registri: Pick<Registri, 'registraAccesso'>; cl
       // Not swallowed: a record that cannot be written is an error in the service's log, with the request id to
       // reconcile it; the answer itself goes on.
       .catch((err: unknown) => d.log.error({ err: toError(err).message, requestId: r.requestId }, 'cannot record a console access'));
+}
+
+/** The code an access record keeps of a refusal: an ApeError's code (none for anything else). */
+export function codiceDi(err: unknown): string | undefined {
+  const e = toError(err);
+  return e instanceof ApeError ? e.code : undefined;
 }
