@@ -5,6 +5,8 @@ import { bloccoDopo, digestSessione, hashPassword, nuovoToken, problemaPassword,
 /** The console's accounts and sessions (tables of migration inps/004). Shared by the console and its CLI. */
 export const RUOLI = ['officer', 'supervisor', 'admin'] as const;
 export type Ruolo = (typeof RUOLI)[number];
+/** The roles that see the supervisor's pages (the access log, alerts, suspensions). */
+export const RUOLI_SUPERVISIONE: readonly Ruolo[] = ['supervisor', 'admin'];
 
 export interface OperatoreConsole {
   id: string;

@@ -1,5 +1,5 @@
 import { html, type Html } from '../html';
-import type { OperatoreConsole } from '../utenti';
+import { RUOLI_SUPERVISIONE, type OperatoreConsole } from '../utenti';
 import { etichetta } from './etichette';
 
 /**
@@ -15,7 +15,7 @@ export interface Contesto {
   percorso: string;
 }
 
-const puoSupervisionare = (o: OperatoreConsole) => o.ruolo === 'supervisor' || o.ruolo === 'admin';
+const puoSupervisionare = (o: OperatoreConsole) => RUOLI_SUPERVISIONE.includes(o.ruolo);
 
 export function layout(titolo: string, corpo: Html, ctx: Contesto | null, opts: { live?: string } = {}): Html {
   const voce = (href: string, testo: string) =>
