@@ -5,6 +5,8 @@ import { bloccoDopo, digestSessione, hashPassword, nuovoToken, problemaPassword,
 /** The console's accounts and sessions (tables of migration inps/004). Shared by the console and its CLI. */
 export const RUOLI = ['officer', 'supervisor', 'admin'] as const;
 export type Ruolo = (typeof RUOLI)[number];
+/** The roles that see the supervisor's pages (the access log, alerts, suspensions). */
+export const RUOLI_SUPERVISIONE: readonly Ruolo[] = ['supervisor', 'admin'];
 
 export interface OperatoreConsole {
   id: string;
@@ -144,6 +146,12 @@ export async function sessioneValida(pool: Pool, id: string, now: Date, limiti: 
   }
   if (attivita) await pool.query('UPDATE sessione_console SET ultimo_uso_il = $2 WHERE id_hash = $1 AND ultimo_uso_il < $2', [idHash, now]);
   return { idHash, csrf: r.csrf, creataIl: r.creata_il, operatore: { id: r.id, nome: r.nome, ufficio: r.ufficio, ruolo: r.ruolo, attivo: r.attivo } };
+}
+
+/** Whether a session (by its digest) is still open; a live-updates stream of a closed one ends. */
+export async function sessioneAperta(pool: Pool, idHash: string): Promise<boolean> {
+  const q = await pool.query<{ ok: boolean }>('SELECT chiusa_il IS NULL AS ok FROM sessione_console WHERE id_hash = $1', [idHash]);
+  return q.rows[0]?.ok ?? false;
 }
 
 export async function chiudiSessione(pool: Pool, idHash: string, now: Date): Promise<void> {

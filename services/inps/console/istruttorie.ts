@@ -1,0 +1,54 @@
+import type { Pool } from 'pg';
+import type { Clock } from '../../../shared/clock';
+import { ApeError } from '../../../shared/errors';
+import { caricaVista } from '../core/vista';
+import { contenutiPacchetti, elencoIstruttorie } from './dati';
+import { FiltroNonValido, leggiFiltro, type FiltroIstruttorie } from './filtri';
+import { paginaElenco, paginaIstruttoria } from './pagine/istruttorie';
+import { paginaErrore } from './pagine/layout';
+import { Risposta } from './risposta';
+import type { ChiamataOperatore } from './tabella-rotte';
+import type { Traccia } from './traccia';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The istruttorie list with its search, and one istruttoria's page: views of citizen data, each traced. */
+export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Traccia }) {
+  return {
+    elenco: async ({ r, s, contesto }: ChiamataOperatore): Promise<Risposta> => {
+      let f: FiltroIstruttorie = {};
+      let errore: string | null = null;
+      try {
+        f = leggiFiltro(r.url.searchParams);
+      } catch (err) {
+        if (!(err instanceof FiltroNonValido)) throw err;
+        errore = err.message;
+      }
+      const { righe, altre } = errore ? { righe: [], altre: false } : await elencoIstruttorie(d.pool, f, d.clock.now());
+      // The citizen searched for goes to the log as a pseudonym; other searched text only when it is an identifier
+      // (it has digits and no spaces), never free text that might be a name.
+      const cf = f.cerca && /^[A-Z0-9]{16}$/i.test(f.cerca) ? f.cerca.toUpperCase() : undefined;
+      const identificativo = f.cerca && !cf && /\d/.test(f.cerca) && /^[\w.\-/]{1,100}$/.test(f.cerca) ? f.cerca : undefined;
+      await d.traccia(r, s, 'console:elenco', 'ACCETTATA', { riferimenti: { ...(identificativo && { protocollo: identificativo }) }, ...(cf && { codiceFiscale: cf }) });
+      return Risposta.pagina(paginaElenco(contesto(), f, righe, altre, errore), errore ? 400 : 200);
+    },
+
+    dettaglio: async ({ r, s, parametri, contesto }: ChiamataOperatore): Promise<Risposta> => {
+      const id = parametri.id ?? '';
+      if (!UUID.test(id)) return Risposta.pagina(paginaErrore(contesto(), 'Istruttoria non trovata', 'Identificativo non valido.'), 404);
+      let vista;
+      try {
+        vista = await caricaVista(d.pool, { idIstruttoria: id });
+      } catch (err) {
+        if (err instanceof ApeError && err.code === 'ISTRUTTORIA_NON_TROVATA') {
+          await d.traccia(r, s, 'console:istruttoria', 'RIFIUTATA', { riferimenti: { idIstruttoria: id }, codiceErrore: err.code });
+          return Risposta.pagina(paginaErrore(contesto(), 'Istruttoria non trovata', `Nessuna istruttoria ${id}.`), 404);
+        }
+        throw err;
+      }
+      const contenuti = await contenutiPacchetti(d.pool, id);
+      await d.traccia(r, s, 'console:istruttoria', 'ACCETTATA', { riferimenti: { idIstruttoria: id, protocollo: vista.protocolloDomanda }, codiceFiscale: vista.codiceFiscaleRichiedente });
+      return Risposta.pagina(paginaIstruttoria(contesto(), vista, contenuti));
+    },
+  };
+}

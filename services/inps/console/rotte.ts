@@ -1,0 +1,66 @@
+import type { Pool } from 'pg';
+import type { Registri } from '../../../shared/audit/registri';
+import type { CacheSospensioni } from '../../../shared/audit/sospensioni';
+import type { Clock } from '../../../shared/clock';
+import type { Logger } from '../../../shared/log';
+import type { Aggiornamenti } from './aggiornamenti';
+import { gestoreCruscotto } from './cruscotto';
+import { gestoriIstruttorie } from './istruttorie';
+import { gestoriLogin } from './login';
+import { Risposta } from './risposta';
+import type { ArchivioSessioni } from './sessione';
+import { gestoriSupervisione } from './supervisione';
+import { TabellaRotte, type Area } from './tabella-rotte';
+import type { Traccia } from './traccia';
+import { RUOLI, RUOLI_SUPERVISIONE } from './utenti';
+
+export interface DipendenzeRotte {
+  pool: Pool;
+  clock: Clock;
+  registri: Pick<Registri, 'pseudonimo'>;
+  sospensioni: Pick<CacheSospensioni, 'verifica' | 'refresh'>;
+  sessioni: ArchivioSessioni;
+  traccia: Traccia;
+  aggiornamenti: Pick<Aggiornamenti, 'apri'>;
+  log: Logger;
+}
+
+/** The supervisor's pages, reserved as a whole (see Area). */
+export const AREE: readonly Area[] = [{ prefisso: '/supervisione/', ruoli: RUOLI_SUPERVISIONE, rifiuto: 'Questa pagina è riservata ai supervisori.' }];
+
+/** Every page and action of the console, and who may use it. A new page is one line here and its handler. */
+export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
+  const login = gestoriLogin(d);
+  const istruttorie = gestoriIstruttorie(d);
+  const supervisione = gestoriSupervisione(d);
+  return new TabellaRotte(
+    [
+      { metodo: 'GET', percorso: '/login', pubblica: true, gestore: login.pagina },
+      { metodo: 'POST', percorso: '/login', pubblica: true, gestore: login.entra },
+      { metodo: 'POST', percorso: '/logout', ruoli: RUOLI, gestore: login.esci },
+
+      { metodo: 'GET', percorso: '/', ruoli: RUOLI, gestore: async () => Risposta.redirect('/istruttorie') },
+      { metodo: 'GET', percorso: '/istruttorie', ruoli: RUOLI, gestore: istruttorie.elenco },
+      { metodo: 'GET', percorso: '/istruttorie/:id', ruoli: RUOLI, gestore: istruttorie.dettaglio },
+      { metodo: 'GET', percorso: '/cruscotto', ruoli: RUOLI, gestore: gestoreCruscotto(d) },
+      {
+        metodo: 'GET',
+        percorso: '/eventi',
+        ruoli: RUOLI,
+        flusso: true,
+        gestore: async ({ r, res, s }) => {
+          d.aggiornamenti.apri(r.req, res, s);
+          return null;
+        },
+      },
+
+      { metodo: 'GET', percorso: '/supervisione/accessi', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.accessi },
+      { metodo: 'GET', percorso: '/supervisione/allerte', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.allerte },
+      { metodo: 'POST', percorso: '/supervisione/allerte/:allerta(\\d{1,15})/presa-in-carico', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.presaInCarico },
+      { metodo: 'GET', percorso: '/supervisione/operatori', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.operatori },
+      { metodo: 'POST', percorso: '/supervisione/sospendi', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.sospendi },
+      { metodo: 'POST', percorso: '/supervisione/riattiva', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.riattiva },
+    ],
+    AREE,
+  );
+}
