@@ -42,7 +42,7 @@ export function validateConfig(json: unknown): ValidatedConfig {
   const check = validator();
   if (check(copy)) return copy;
   const first = check.errors?.[0];
-  throw new ApeError('CONFIGURAZIONE_NON_VALIDA', first ? describe(first, copy) : 'the configuration does not match its schema');
+  throw new ApeError('CONFIGURAZIONE_NON_VALIDA', first ? messageFor(first, copy) : 'the configuration does not match its schema');
 }
 
 /**
@@ -95,7 +95,7 @@ function expected(type: unknown, value: unknown): string {
   }
 }
 
-function describe(e: ErrorObject, root: unknown): string {
+function messageFor(e: ErrorObject, root: unknown): string {
   const field = fieldName(e.instancePath, root);
   const node = (e.parentSchema ?? {}) as SchemaNode;
   const value: unknown = e.data;
