@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CONFIG_SCHEMA_FILE } from '../shared/paths';
 
 /**
  * Builds a federation configuration for one machine: every party on 127.0.0.1 with its own port. The
@@ -60,6 +61,8 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
     publicUrl: url(offset),
   });
   return {
+    // Written to a temporary directory: the schema is named by its absolute path (the committed file says ./).
+    $schema: CONFIG_SCHEMA_FILE,
     environment: o.environment ?? 'development',
     postgres: { url: withUser(o.postgresUrl, 'ape_servizio'), adminUrl: o.postgresUrl, poolSize: o.poolSize ?? 10 },
     rabbitmq: {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseConfig, identityOf } from '../../shared/config/load';
 import type { FederationConfig } from '../../shared/config/schema';
-import { CONTRACTS } from '../../shared/messages/contracts';
+import { addressOf } from '../../shared/config/addresses';
 import { localFederationConfig, PORTE_FEDERAZIONE } from '../federation-config';
 import { FEDERATION_PROCESSES, startService, type ServiceProcess } from '../local/processes';
 import { dropDatabase } from '../local/postgres';
@@ -107,7 +107,7 @@ export class FederazioneBench {
   }
 
   urlIstruttoria(): string {
-    return `${this.config.services.inpsGateway.publicUrl}${CONTRACTS.istruttoria.path}`;
+    return addressOf(this.config, 'INPS', 'istruttoria').url;
   }
 
   /** Stops the services (SIGTERM: they drain and exit, writing CPU profiles when asked to). */

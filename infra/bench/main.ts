@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { addressOf } from '../../shared/config/addresses';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { creaCliente, type ClienteBench } from './cliente';
 import { domandaSintetica } from './carico';
@@ -205,7 +206,7 @@ async function main(o: OpzioniBench): Promise<void> {
   const pannelli: Pannello[] = [];
   let fallito: unknown = null;
   try {
-    const client = await creaCliente(o.client, fed.urlIstruttoria(), fed.tlsOf('INPS_ISTRUTTORIA'), fed.config.identities.INPS!.subjectCN);
+    const client = await creaCliente(o.client, fed.urlIstruttoria(), fed.tlsOf('INPS_ISTRUTTORIA'), addressOf(fed.config, 'INPS', 'istruttoria').expectedServerCN);
     // A few domande first, so connections, JIT and caches are warm before anything is measured.
     await eseguiFase('riscaldamento', fed, client, pool, 20, { concorrenza: 4 }, 60_000);
     campionatore.start();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG_FILE, identityOf, loadConfig } from '../../shared/config/load';
 import { signEnvelope } from '../../shared/soap/wssecurity';
-import { CONTRACTS } from '../../shared/messages/contracts';
+import { addressOf } from '../../shared/config/addresses';
 import { SistemaIstruttorio } from '../clients/sistema-istruttorio';
 import { SCENARI, scenario } from '../demo/dataset';
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
   const config = loadConfig(process.env.APE_CONFIG ?? DEFAULT_CONFIG_FILE);
   const cs = identityOf(config, 'INPS_ISTRUTTORIA');
-  const endpoint = `${config.services.inpsGateway.publicUrl}${CONTRACTS.istruttoria.path}`;
+  const endpoint = addressOf(config, 'INPS', 'istruttoria').url;
   if (cmd === 'firma' && rest[0]) {
     const busta = readFileSync(rest[0], 'utf8');
     process.stdout.write(signEnvelope(busta, { keyPem: readFileSync(cs.keyFile, 'utf8'), certPem: readFileSync(cs.certFile, 'utf8'), to: endpoint, now: new Date() }));

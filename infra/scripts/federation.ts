@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, DEFAULT_CONFIG_FILE, identityOf } from '../../shared/config/load';
 import type { FederationConfig } from '../../shared/config/schema';
-import { CONTRACTS } from '../../shared/messages/contracts';
+import { addressOf } from '../../shared/config/addresses';
+import type { EnteVerificatore } from '../../shared/domain/types';
 import { envelope, operatoreHeader } from '../../shared/messages/envelope';
 import { writePresentaDomanda } from '../../shared/messages/istruttoria';
 import { PROJECT_ROOT } from '../../shared/paths';
@@ -61,8 +62,7 @@ function riga(stato: Record<string, unknown>): string {
 
 async function demo(config: FederationConfig): Promise<boolean> {
   const caseSystem = identityOf(config, 'INPS_ISTRUTTORIA');
-  const endpoint = `${config.services.inpsGateway.publicUrl}${CONTRACTS.istruttoria.path}`;
-  const client = await SistemaIstruttorio.connect(endpoint, { keyFile: caseSystem.keyFile, certFile: caseSystem.certFile, caFile: config.pki.caCertFile }, OPERATORE_DEMO);
+  const client = await SistemaIstruttorio.connect(addressOf(config, 'INPS', 'istruttoria').url, { keyFile: caseSystem.keyFile, certFile: caseSystem.certFile, caFile: config.pki.caCertFile }, OPERATORE_DEMO);
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   console.log('\nDomande dimostrative (client SOAP node-soap, mutua autenticazione TLS):');
   let allAsExpected = true;
@@ -91,7 +91,7 @@ ${ACCOUNT_DEMO.map((a) => `  ${a.ruolo.padEnd(10)} utente ${a.id.padEnd(18)} pas
 }
 
 function istruzioni(config: FederationConfig): void {
-  const gw = config.services.inpsGateway.publicUrl;
+  const istruttoria = addressOf(config, 'INPS', 'istruttoria').url;
   const cs = identityOf(config, 'INPS_ISTRUTTORIA');
   const sample = path.join(PROJECT_ROOT, 'var', 'demo', 'domanda-esempio.xml');
   const firmata = path.join(PROJECT_ROOT, 'var', 'demo', 'domanda-firmata.xml');
@@ -101,10 +101,10 @@ function istruzioni(config: FederationConfig): void {
   const rel = (p: string) => path.relative(process.cwd(), p);
   console.log(`
 Endpoint (SOAP 1.1 su HTTPS con mutua autenticazione; WSDL con ?wsdl):
-  INPS istruttoria    ${gw}${CONTRACTS.istruttoria.path}
-  INPS esiti          ${gw}${CONTRACTS.esiti.path}
-  Ministero (hub)     ${config.services.hub.publicUrl}${CONTRACTS.verifica.path}
-${Object.entries(config.services.agencies).map(([e, s]) => `  ${e.padEnd(19)} ${s!.publicUrl}${CONTRACTS.verifica.path}`).join('\n')}
+  INPS istruttoria    ${istruttoria}
+  INPS esiti          ${addressOf(config, 'INPS', 'esiti').url}
+  Ministero (hub)     ${addressOf(config, 'hub', 'verifica').url}
+${(Object.keys(config.services.agencies) as EnteVerificatore[]).map((e) => `  ${e.padEnd(19)} ${addressOf(config, e, 'verifica').url}`).join('\n')}
 
 Registrare l'esito di un accertamento INL (come ispettore identificato):
   npm run inl -- elenco
@@ -116,7 +116,7 @@ Presentare una domanda di esempio:
 oppure con curl, come sistema istruttorio INPS (la busta va firmata, WS-Security ModI ID_AUTH_SOAP_02):
   npm run --silent domanda -- firma ${rel(sample)} > ${rel(firmata)}
   curl --cert ${rel(cs.certFile)} --key ${rel(cs.keyFile)} --cacert ${rel(config.pki.caCertFile)} \\
-       -H 'Content-Type: text/xml; charset=utf-8' --data-binary @${rel(firmata)} ${gw}${CONTRACTS.istruttoria.path}
+       -H 'Content-Type: text/xml; charset=utf-8' --data-binary @${rel(firmata)} ${istruttoria}
 
 ${consoleWeb(config)}
 Ctrl-C per fermare la federazione.`);

@@ -6,7 +6,8 @@ import { conservazioneParte } from '../../shared/audit/conservazione';
 import { QUEUES, consegnaEsitoQueue, verificaQueue } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
 import { ENTI_VERIFICATORI, type EnteVerificatore } from '../../shared/domain/types';
-import { inpsEsitiUrl, operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/verifica-pacchetto/endpoint';
+import { addressOf, inpsEsitiUrl } from '../../shared/config/addresses';
+import { operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/verifica-pacchetto/endpoint';
 import { notificaRiscontro, segnalaCaso, sollecitaEsito } from './operazioni';
 import { consegnaNotifica, valutazioneAutomatica } from './inl/lavoro';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
@@ -49,11 +50,11 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
     soap,
     clock: rt.clock,
     operatore: systemOperatorOf(config, `agency-${ente}`),
-    inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN,
+    inpsServerCN: addressOf(config, 'INPS', 'esiti').expectedServerCN,
   }));
   if (ente === 'INL') {
     startWorker(rt, amqp, QUEUES.inlValutazione, valutazioneAutomatica({ pool, clock: rt.clock, apertura: config.inl.apertura, operatore: systemOperatorOf(config, `agency-${ente}`) }));
-    startWorker(rt, amqp, QUEUES.inlNotifica, consegnaNotifica({ pool, soap, clock: rt.clock, inpsServerCN: identityOf(config, config.services.inpsGateway.identity).subjectCN }));
+    startWorker(rt, amqp, QUEUES.inlNotifica, consegnaNotifica({ pool, soap, clock: rt.clock, inpsServerCN: addressOf(config, 'INPS', 'esiti').expectedServerCN }));
   }
   startPeriodicTasks(rt, [
     controlliAccessi(rt, pool, { istruttorie: false }),
@@ -68,7 +69,7 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
 
   // Packets come from the Ministero's hub; in direct routing, from INPS itself.
   const senders = config.routing === 'hub' ? [config.services.hub.identity] : [config.services.inpsDispatcher.identity];
-  const ops = { pool, ente, callers: senders, routingConsegna: consegnaEsitoQueue(ente), allowedReplyTo: [inpsEsitiUrl(rt)] };
+  const ops = { pool, ente, callers: senders, routingConsegna: consegnaEsitoQueue(ente), allowedReplyTo: [inpsEsitiUrl(config)] };
   await startVerificaEndpoint(rt, {
     identity,
     service: svc,
@@ -82,7 +83,7 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
         checkRecipient: (p) => {
           if (p.destinatario !== ente) throw new ApeError('DESTINATARIO_ERRATO', `questo nodo è di ${ente}; il pacchetto è destinato a ${p.destinatario}`);
         },
-        allowedReplyTo: [inpsEsitiUrl(rt)],
+        allowedReplyTo: [inpsEsitiUrl(config)],
       }),
       sollecitaEsito(ops),
       notificaRiscontro(ops),

@@ -5,8 +5,8 @@ import { startPeriodicTasks, controlliAccessi } from '../../shared/runtime/perio
 import { conservazioneParte } from '../../shared/audit/conservazione';
 import { QUEUES } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
-import { CONTRACTS } from '../../shared/messages/contracts';
-import { inpsEsitiUrl, operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/verifica-pacchetto/endpoint';
+import { addressOf, inpsEsitiUrl } from '../../shared/config/addresses';
+import { operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/verifica-pacchetto/endpoint';
 import type { EnteVerificatore } from '../../shared/domain/types';
 import { inoltroMessaggio, operazioneInoltrata } from './messaggi';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
@@ -40,8 +40,8 @@ runService('minlavoro-hub', async (rt) => {
     soap,
     clock: rt.clock,
     destinazione: (ente: EnteVerificatore) => {
-      const a = agency(ente);
-      return { url: `${a.publicUrl}${CONTRACTS.verifica.path}`, expectedServerCN: identityOf(config, a.identity).subjectCN };
+      agency(ente); // no node for this party: DESTINATARIO_ERRATO, as at intake
+      return addressOf(config, ente, 'verifica');
     },
   };
   startWorker(rt, amqp, QUEUES.hubInoltroPacchetto, inoltroPacchetto(forwarding));
@@ -58,7 +58,7 @@ runService('minlavoro-hub', async (rt) => {
   startRelay(rt, amqp, pool, svc.schema);
 
   const inps = [config.services.inpsDispatcher.identity];
-  const ricezioneMessaggi = { pool, routingKey: QUEUES.hubInoltroMessaggio, checkRecipient: (e: EnteVerificatore) => void agency(e), allowedReplyTo: [inpsEsitiUrl(rt)] };
+  const ricezioneMessaggi = { pool, routingKey: QUEUES.hubInoltroMessaggio, checkRecipient: (e: EnteVerificatore) => void agency(e), allowedReplyTo: [inpsEsitiUrl(config)] };
   await startVerificaEndpoint(rt, {
     identity,
     service: svc,
@@ -70,7 +70,7 @@ runService('minlavoro-hub', async (rt) => {
         extraColumn: (p) => ['destinatario', p.destinatario],
         routingKey: QUEUES.hubInoltroPacchetto,
         checkRecipient: (p) => void agency(p.destinatario),
-        allowedReplyTo: [inpsEsitiUrl(rt)],
+        allowedReplyTo: [inpsEsitiUrl(config)],
       }),
       operazioneInoltrata('SollecitaEsito', inps, ricezioneMessaggi),
       operazioneInoltrata('SegnalaCaso', inps, ricezioneMessaggi),

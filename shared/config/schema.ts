@@ -1,199 +1,263 @@
-import type { Ente } from '../domain/types';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ENTI, type Ente } from '../domain/types';
 
 /**
- * The whole federation's configuration: one validated JSON file (APE_CONFIG), read once at start,
- * frozen. Each service reads its own section and the parts it shares (identities, endpoints).
+ * The whole federation's configuration: one JSON file (APE_CONFIG), validated against this schema, read once at
+ * start, frozen. The shape is written here once: the loader validates with it (ajv), the TypeScript types below
+ * derive from it, and config/federation.schema.json is this schema for editors (a unit test keeps them equal).
+ * Each service reads its own section and the parts it shares (identities, endpoints).
+ *
+ * Custom annotations, the ones editors already know: `patternErrorMessage` says what a pattern means,
+ * `errorMessage` what an allowed-names list means; the loader puts them in its error messages.
  */
+
+/**
+ * A field the file may leave out: ajv fills `value` in while validating. The published schema says "optional,
+ * default value"; the derived type says the field is always there, which is what the loaded configuration holds
+ * (hence the cast: TypeBox's type of an optional field would be `T | undefined`).
+ */
+function withDefault<T extends TSchema>(schema: T, value: Static<T>): T {
+  return Type.Optional({ ...schema, default: value }) as unknown as T;
+}
+/** A section the file may leave out: absent, it is {} and each of its fields takes its own default. */
+function optionalSection<T extends TSchema>(schema: T): T {
+  return Type.Optional({ ...schema, default: {} }) as unknown as T;
+}
+const text = (o: { description?: string; pattern?: string; patternErrorMessage?: string } = {}) => Type.String({ minLength: 1, ...o });
+const integer = (minimum: number, maximum: number, description?: string) => Type.Integer({ minimum, maximum, ...(description && { description }) });
+const choice = <T extends string>(values: readonly T[], description?: string) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description && { description }) });
+/** A URL the WHATWG parser accepts (format "uri", checked with `new URL`), of one of these schemes. */
+const url = (protocols: readonly string[], description?: string) =>
+  Type.String({ minLength: 1, format: 'uri', pattern: `^(${protocols.join('|')}):`, patternErrorMessage: `must use ${protocols.map((p) => `${p}:`).join(' or ')}`, ...(description && { description }) });
+const IDENTITY_CODE = '^[A-Z][A-Z0-9_]{1,31}$';
+const SCHEMA_NAME = '^[a-z][a-z0-9_]{0,62}$';
 
 /** A certificate identity that may call our endpoints: a party's gateway or the INPS case system. */
-export interface IdentityConfig {
-  readonly code: string;
-  /** The protocol party this identity belongs to. */
-  readonly ente: Ente;
-  readonly description: string;
-  /** Subject CN of its client certificate (issued by the federation CA). */
-  readonly subjectCN: string;
-  /** Source addresses its gateway may call from (convenzione: "solo dall'IP pubblico registrato"). */
-  readonly allowedIps: readonly string[];
-  readonly certFile: string;
-  readonly keyFile: string;
-  /** The CA that issues this identity's certificate: a certificate of the same subject from any other CA is refused. */
-  readonly caFile: string;
-  /**
-   * Message security required on this identity's calls: ID_AUTH_SOAP_02 (WS-Security X.509 signature of
-   * timestamp, wsa:To, wsa:MessageID and body; the default) or "nessuna", for a counterpart onboarded without it
-   * (reported at every start).
-   */
-  readonly sicurezzaMessaggio: 'ID_AUTH_SOAP_02' | 'nessuna';
-}
+export const IdentitySchema = Type.Object({
+  ente: choice<Ente>(ENTI, 'The protocol party this identity belongs to.'),
+  description: Type.Optional(text({ description: 'Default: the identity code.' })),
+  subjectCN: text({ description: 'Subject CN of its client certificate (issued by the federation CA); unique among identities.' }),
+  allowedIps: Type.Array(text(), { minItems: 1, description: 'Source addresses its gateway may call from (convenzione: "solo dall\'IP pubblico registrato").' }),
+  certFile: Type.Optional(text({ description: 'Default: <pki.dir>/<code in lower case, _ as ->.cert.pem.' })),
+  keyFile: Type.Optional(text({ description: 'Default: <pki.dir>/<code in lower case, _ as ->.key.pem.' })),
+  caFile: Type.Optional(text({ description: 'The CA that issues this identity\'s certificate: a certificate of the same subject from any other CA is refused. Default: <pki.dir>/ca.cert.pem.' })),
+  sicurezzaMessaggio: withDefault(
+    choice(['ID_AUTH_SOAP_02', 'nessuna'] as const, 'Message security required on this identity\'s calls: ID_AUTH_SOAP_02 (WS-Security X.509 signature of timestamp, wsa:To, wsa:MessageID and body) or "nessuna", for a counterpart onboarded without it (reported at every start).'),
+    'ID_AUTH_SOAP_02',
+  ),
+});
 
-export interface ListenConfig {
-  readonly host: string;
-  readonly port: number;
-}
+export const ListenSchema = Type.Object({
+  host: withDefault(text(), '127.0.0.1'),
+  port: integer(1, 65535),
+});
 
-export interface EndpointServiceConfig {
-  readonly identity: string;
-  /** PostgreSQL schema holding this service's state. */
-  readonly schema: string;
-  readonly listen: ListenConfig;
-  /** Base URL counterparts use to reach this service. */
-  readonly publicUrl: string;
-}
+const endpointFields = {
+  identity: text({ description: 'The identity (identities.*) the service runs as.' }),
+  schema: text({ pattern: SCHEMA_NAME, description: 'PostgreSQL schema holding this service\'s state.' }),
+  listen: ListenSchema,
+  publicUrl: url(['https'], 'Base URL counterparts use to reach this service (a trailing / is dropped).'),
+};
+export const EndpointServiceSchema = Type.Object(endpointFields);
+
+export const ConsoleServiceSchema = Type.Object(
+  {
+    ...endpointFields,
+    sessioneMinuti: withDefault(integer(1, 24 * 60), 30),
+    sessioneMassimaOre: withDefault(integer(1, 24), 10),
+  },
+  { description: 'The INPS case officers\' web console (HTTPS). Sessions expire after sessioneMinuti of inactivity and at most sessioneMassimaOre after login.' },
+);
+
+export const WorkerServiceSchema = Type.Object({
+  identity: text({ description: 'The identity (identities.*) the service runs as.' }),
+  schema: text({ pattern: SCHEMA_NAME }),
+});
+
+export const SystemOperatorSchema = Type.Object(
+  { id: text({ pattern: '^[A-Za-z0-9][A-Za-z0-9\\-_.:@]{0,63}$' }), ufficio: text() },
+  { description: 'The operator named on calls a service makes on its own (automated verification, relays).' },
+);
+
+/** The static type is the one the schema's if/then guarantees: a "file" clock always names its file. */
+export const ClockSchema = Type.Unsafe<{ source: 'system' } | { source: 'file'; file: string }>({
+  type: 'object',
+  description: 'Where time comes from. "system": the machine\'s clock (production). "file": the machine\'s clock plus an offset read from a JSON file ({"offsetMs": n}) on every reading, so tests and demos can move every process of the federation forward in time together; refused in production.',
+  properties: { source: { type: 'string', enum: ['system', 'file'] }, file: { type: 'string', minLength: 1 } },
+  required: ['source'],
+  if: { type: 'object', properties: { source: { const: 'file' } } },
+  then: { required: ['file'] },
+});
+
+export const DeadlinesSchema = Type.Object({
+  esitoGiorni: withDefault(integer(1, 60, 'Calendar days a party has to answer a packet (protocol art. 5).'), 5),
+  istruttoriaGiorni: withDefault(integer(1, 365, 'Calendar days from submission INPS waits at most for an inspection outcome (art. 5).'), 30),
+  scadenzeGraduatoria: withDefault(
+    Type.Array(text({ pattern: '^(\\d{4}|-)-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$', patternErrorMessage: 'is neither YYYY-MM-DD nor --MM-DD' }), {
+      description: 'Graduatoria cut-off dates that shorten the wait: YYYY-MM-DD for one date, --MM-DD for the same date every year (default: the outcome dates seen in practice).',
+    }),
+    ['--06-30', '--10-15', '--12-31'],
+  ),
+});
+
+export const InlSchema = Type.Object({
+  sogliaStessoDatore: withDefault(integer(2, 1000, 'Domande from this many distinct workers of one employer make a trigger.'), 5),
+  finestraStessoDatoreGiorni: withDefault(integer(1, 3650, 'Days back from a domanda\'s submission in which the employer\'s other domande count.'), 365),
+  sogliaDatori: withDefault(integer(2, 100, 'This many distinct employers in the relevant seven-year period make a trigger.'), 3),
+  apertura: withDefault(
+    choice(['indici', 'sempre', 'manuale'] as const, 'How the INL node decides whether to open an inspection: "indici" opens one when some trigger matched, "sempre" always, "manuale" waits for an inspector\'s decision (CLI).'),
+    'indici',
+  ),
+});
+
+export const SchedulerSchema = Type.Object({
+  pollMs: withDefault(integer(10, 600_000, 'How often the scheduler looks for due timers, in ms.'), 1000),
+  batchSize: withDefault(integer(1, 10_000, 'Timers fired per transaction.'), 50),
+});
+
+const HHMM = '^([01]\\d|2[0-3]):[0-5]\\d$';
+export const SecuritySchema = Type.Object({
+  pepperFile: Type.Optional(text({ description: 'Secret key (32 bytes) for the keyed pseudonyms of codici fiscali in logs and purged records; created at setup. Default: <pki.dir>/../secrets/pseudonimi.key.' })),
+  certificateWarningDays: withDefault(integer(1, 365, 'Certificates that expire within this many days are reported at start and daily.'), 30),
+  orarioLavoro: optionalSection(
+    Type.Object(
+      {
+        da: withDefault(text({ pattern: HHMM }), '07:00'),
+        a: withDefault(text({ pattern: '^([01]\\d|2[0-4]):[0-5]\\d$' }), '20:00'),
+        giorni: withDefault(Type.Array(integer(1, 7), { minItems: 1, description: '1 = Monday.' }), [1, 2, 3, 4, 5, 6]),
+      },
+      { description: 'Hours (Europe/Rome, HH:MM) and days when operators normally work.' },
+    ),
+  ),
+  sogliaIstruttorieAltrui: withDefault(integer(1, 100_000, 'Anomaly: an operator reading more than this many istruttorie not submitted by them...'), 20),
+  finestraIstruttorieAltruiMinuti: withDefault(integer(1, 10_080, '...within this many minutes.'), 60),
+  sogliaRifiuti: withDefault(integer(1, 100_000, 'Anomaly: more than this many refused calls from one party...'), 20),
+  finestraRifiutiMinuti: withDefault(integer(1, 1440, '...within this many minutes.'), 5),
+});
+
+export const RetentionSchema = Type.Object({
+  giorniDopoChiusura: withDefault(integer(1, 36_500, 'Days after closure before an istruttoria\'s personal data is pseudonymised at INPS.'), 730),
+  giorniPacchettiParti: withDefault(integer(1, 36_500, 'Days after delivery before the hub and the parties pseudonymise the packets they hold.'), 90),
+  intervalloMinuti: withDefault(integer(1, 10_080, 'How often the retention job runs, in minutes.'), 60),
+});
+
+export const ObservabilitySchema = Type.Object(
+  {
+    host: withDefault(text(), '127.0.0.1'),
+    ports: withDefault(Type.Record(Type.String(), integer(0, 65535)), {}),
+  },
+  {
+    description: 'Each process\'s operations endpoint (plain HTTP, meant for a loopback or management network): /metrics (Prometheus), /health, /ready. ports by process name (inps-gateway, agency-INAIL...); 0 or absent: an ephemeral port, announced in the process\'s ready log line. APE_OPS_PORT overrides it for one process (a second instance on the same machine).',
+  },
+);
+
+const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 256000, 512000, 1024000, 1800000];
+
+export const FederationConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String({ description: 'Where editors find this schema.' })),
+    environment: withDefault(choice(['development', 'test', 'production'] as const), 'development'),
+    postgres: Type.Object({
+      url: url(['postgres', 'postgresql'], 'The services\' connection, as the application role (ape_servizio: no UPDATE/DELETE on the logs).'),
+      adminUrl: Type.Optional(url(['postgres', 'postgresql'], 'The schema owner\'s connection, used only to migrate (default: url).')),
+      poolSize: withDefault(integer(1, 200), 10),
+    }),
+    rabbitmq: Type.Object({
+      url: url(['amqp', 'amqps']),
+      prefetch: withDefault(integer(1, 1000, 'Unacked messages a consumer holds at once.'), 16),
+      retryDelaysMs: withDefault(
+        Type.Array(integer(10, 86_400_000), {
+          minItems: 1,
+          description: 'Delay tiers of retries, in ms (sorted, duplicates dropped): the first is the backoff\'s base, the last its cap; doubling tiers keep the jittered waits of one tier close together.',
+        }),
+        RETRY_DELAYS_MS,
+      ),
+      maxAttempts: withDefault(integer(1, 100_000, 'Attempts before a retryable failure is dead-lettered (default: about eight days at the cap).'), 400),
+      deliveryLimit: withDefault(integer(1, 1000, 'Deliveries after which RabbitMQ dead-letters a message that keeps crashing its consumer.'), 20),
+    }),
+    pki: Type.Object({ dir: text({ description: 'Directory of the federation\'s certificates (ca.cert.pem, <identity>.cert.pem, <identity>.key.pem).' }) }),
+    routing: withDefault(choice(['hub', 'direct'] as const, 'hub: INPS talks only to the Ministero, which forwards (protocol art. 3); direct: INPS calls each party.'), 'hub'),
+    soap: optionalSection(
+      Type.Object({
+        maxBodyBytes: withDefault(integer(4096, 16 * 1024 * 1024, 'Largest request body accepted, in bytes.'), 262144),
+        timeoutMs: withDefault(integer(100, 300_000, 'Timeout of an outgoing SOAP call, in milliseconds.'), 15000),
+        circuito: optionalSection(
+          Type.Object(
+            { soglia: withDefault(integer(1, 1000), 5), aperturaMs: withDefault(integer(100, 3_600_000), 30000) },
+            { description: 'Circuit breaker per counterpart: consecutive failures that open it, and how long it stays open (ms).' },
+          ),
+        ),
+        maxRichiesteInCorso: withDefault(
+          integer(1, 100_000, 'Requests an endpoint process works on at once for one calling party; beyond them that party\'s calls are refused at once with SERVIZIO_NON_DISPONIBILE (503, retryable, Retry-After) instead of queueing without bound, while the other parties\' calls are still admitted.'),
+          256,
+        ),
+      }),
+    ),
+    clock: withDefault(ClockSchema, { source: 'system' }),
+    deadlines: optionalSection(DeadlinesSchema),
+    inl: optionalSection(InlSchema),
+    scheduler: optionalSection(SchedulerSchema),
+    security: optionalSection(SecuritySchema),
+    retention: optionalSection(RetentionSchema),
+    identities: Type.Record(Type.String(), IdentitySchema, {
+      propertyNames: { pattern: IDENTITY_CODE, patternErrorMessage: 'identity codes are upper-case letters, digits and _' },
+      description: 'Certificate identities by code (upper case): who may call, and who each service runs as.',
+    }),
+    services: Type.Object({
+      inpsGateway: EndpointServiceSchema,
+      inpsDispatcher: WorkerServiceSchema,
+      inpsScheduler: withDefault(WorkerServiceSchema, { identity: 'INPS', schema: 'inps' }),
+      hub: EndpointServiceSchema,
+      inpsConsole: Type.Optional({ ...ConsoleServiceSchema, description: 'Absent: the federation runs without the web console.' }),
+      agencies: Type.Object(
+        {
+          MINLAVORO: Type.Optional(EndpointServiceSchema),
+          ANPAL: Type.Optional(EndpointServiceSchema),
+          INAIL: Type.Optional(EndpointServiceSchema),
+          INL: Type.Optional(EndpointServiceSchema),
+        },
+        { propertyNames: { enum: ['MINLAVORO', 'ANPAL', 'INAIL', 'INL'], errorMessage: 'not a verifying party (MINLAVORO, ANPAL, INAIL, INL)' } },
+      ),
+    }),
+    systemOperators: Type.Record(Type.String(), SystemOperatorSchema, { description: 'By process name (inps-dispatcher, agency-INAIL...).' }),
+    observability: optionalSection(ObservabilitySchema),
+  },
+  {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'APE sociale / precoci federation configuration',
+    description: 'config/federation.json (or the file APE_CONFIG names). Relative paths are resolved against the file\'s directory.',
+  },
+);
+
+/** Everything inside is read-only, as Object.freeze leaves the loaded configuration. */
+type Frozen<T> = T extends readonly (infer U)[] ? readonly Frozen<U>[] : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
+
+/** The file as validated, defaults filled in. */
+export type ValidatedConfig = Static<typeof FederationConfigSchema>;
+
+export type IdentityConfig = Frozen<Required<Static<typeof IdentitySchema>> & { code: string }>;
+export type ListenConfig = Frozen<Static<typeof ListenSchema>>;
+export type EndpointServiceConfig = Frozen<Static<typeof EndpointServiceSchema>>;
+export type ConsoleServiceConfig = Frozen<Static<typeof ConsoleServiceSchema>>;
+export type WorkerServiceConfig = Frozen<Static<typeof WorkerServiceSchema>>;
+export type SystemOperatorConfig = Frozen<Static<typeof SystemOperatorSchema>>;
+export type ClockConfig = Frozen<Static<typeof ClockSchema>>;
+export type DeadlinesConfig = Frozen<Static<typeof DeadlinesSchema>>;
+export type InlConfig = Frozen<Static<typeof InlSchema>>;
+export type SchedulerConfig = Frozen<Static<typeof SchedulerSchema>>;
+export type SecurityConfig = Frozen<Required<Static<typeof SecuritySchema>>>;
+export type RetentionConfig = Frozen<Static<typeof RetentionSchema>>;
+export type ObservabilityConfig = Frozen<Static<typeof ObservabilitySchema>>;
 
 /**
- * The INPS case officers' web console (HTTPS). Sessions expire after `sessioneMinuti` of inactivity and at most
- * `sessioneMassimaOre` after login.
+ * The loaded configuration: the validated file with the defaults that depend on other fields (identity paths
+ * under pki.dir, postgres.adminUrl, security.pepperFile) filled in and relative paths made absolute.
  */
-export interface ConsoleServiceConfig extends EndpointServiceConfig {
-  readonly sessioneMinuti: number;
-  readonly sessioneMassimaOre: number;
-}
-
-/**
- * Each process's operations endpoint (plain HTTP, meant for a loopback or management network): /metrics
- * (Prometheus), /health, /ready. `ports` by process name (inps-gateway, agency-INAIL...); 0 or absent: an
- * ephemeral port, announced in the process's ready log line. APE_OPS_PORT overrides it for one process (a second
- * instance on the same machine).
- */
-export interface ObservabilityConfig {
-  readonly host: string;
-  readonly ports: Readonly<Record<string, number>>;
-}
-
-export interface WorkerServiceConfig {
-  readonly identity: string;
-  readonly schema: string;
-}
-
-/** The operator named on calls a service makes on its own (automated verification, relays). */
-export interface SystemOperatorConfig {
-  readonly id: string;
-  readonly ufficio: string;
-}
-
-/**
- * Where time comes from. "system": the machine's clock (production). "file": the machine's clock plus an
- * offset read from a JSON file ({"offsetMs": n}) on every reading, so tests and demos can move every process of
- * the federation forward in time together; refused in production.
- */
-export type ClockConfig = { readonly source: 'system' } | { readonly source: 'file'; readonly file: string };
-
-export interface DeadlinesConfig {
-  /** Calendar days a party has to answer a packet (protocol art. 5; default 5). */
-  readonly esitoGiorni: number;
-  /** Calendar days from submission INPS waits at most for an inspection outcome (art. 5; default 30). */
-  readonly istruttoriaGiorni: number;
-  /**
-   * Graduatoria cut-off dates that shorten the wait: YYYY-MM-DD for one date, --MM-DD for the same date every
-   * year (default --06-30, --10-15, --12-31, the outcome dates seen in practice).
-   */
-  readonly scadenzeGraduatoria: readonly string[];
-}
-
-export interface InlConfig {
-  /** Domande from this many distinct workers of one employer make a trigger (default 5). */
-  readonly sogliaStessoDatore: number;
-  /** Days back from a domanda's submission in which the employer's other domande count (default 365). */
-  readonly finestraStessoDatoreGiorni: number;
-  /** This many distinct employers in the relevant seven-year period make a trigger (default 3). */
-  readonly sogliaDatori: number;
-  /**
-   * How the INL node decides whether to open an inspection on a case: "indici" opens one when some trigger
-   * matched, "sempre" always, "manuale" waits for an inspector's decision (CLI). Default "indici".
-   */
-  readonly apertura: 'indici' | 'sempre' | 'manuale';
-}
-
-export interface SchedulerConfig {
-  /** How often the scheduler looks for due timers, in ms (default 1000). */
-  readonly pollMs: number;
-  /** Timers fired per transaction (default 50). */
-  readonly batchSize: number;
-}
-
-export interface SecurityConfig {
-  /** Secret key (32 bytes) for the keyed pseudonyms of codici fiscali in logs and purged records; created at setup. */
-  readonly pepperFile: string;
-  /** Certificates that expire within this many days are reported at start and daily (default 30). */
-  readonly certificateWarningDays: number;
-  /** Hours when operators normally work (Europe/Rome, HH:MM-HH:MM; default 07:00-20:00) and days (1=Monday; default 1-6). */
-  readonly orarioLavoro: { readonly da: string; readonly a: string; readonly giorni: readonly number[] };
-  /** Anomaly rules: an operator reading more than this many istruttorie not submitted by them (default 20)... */
-  readonly sogliaIstruttorieAltrui: number;
-  /** ...within this many minutes (default 60). */
-  readonly finestraIstruttorieAltruiMinuti: number;
-  /** More than this many refused calls from one party (default 20)... */
-  readonly sogliaRifiuti: number;
-  /** ...within this many minutes (default 5). */
-  readonly finestraRifiutiMinuti: number;
-}
-
-export interface RetentionConfig {
-  /** Days after closure before an istruttoria's personal data is pseudonymised at INPS (default 730). */
-  readonly giorniDopoChiusura: number;
-  /** Days after delivery before the hub and the parties pseudonymise the packets they hold (default 90). */
-  readonly giorniPacchettiParti: number;
-  /** How often the retention job runs, in minutes (default 60). */
-  readonly intervalloMinuti: number;
-}
-
-export interface FederationConfig {
-  readonly environment: 'development' | 'test' | 'production';
-  readonly postgres: {
-    /** The services' connection, as the application role (ape_servizio: no UPDATE/DELETE on the logs). */
-    readonly url: string;
-    /** The schema owner's connection, used only to migrate (default: url). */
-    readonly adminUrl: string;
-    readonly poolSize: number;
-  };
-  readonly rabbitmq: {
-    readonly url: string;
-    /** Unacked messages a consumer holds at once (default 16). */
-    readonly prefetch: number;
-    /**
-     * Delay tiers of retries, in ms: the first is the backoff's base, the last its cap; doubling tiers keep the
-     * jittered waits of one tier close together (default 1 s, 2 s, 4 s ... 1024 s, 30 min).
-     */
-    readonly retryDelaysMs: readonly number[];
-    /** Attempts before a retryable failure is dead-lettered (default 400: about eight days at the cap). */
-    readonly maxAttempts: number;
-    /** Deliveries after which RabbitMQ dead-letters a message that keeps crashing its consumer (default 20). */
-    readonly deliveryLimit: number;
-  };
-  readonly pki: { readonly dir: string; readonly caCertFile: string };
-  /** hub: INPS talks only to the Ministero, which forwards (protocol art. 3); direct: INPS calls each party. */
-  readonly routing: 'hub' | 'direct';
-  readonly soap: {
-    /** Largest request body accepted, in bytes (default 262144). */
-    readonly maxBodyBytes: number;
-    /** Timeout of an outgoing SOAP call, in milliseconds (default 15000). */
-    readonly timeoutMs: number;
-    /** Circuit breaker per counterpart: consecutive failures that open it (5), and how long it stays open (30 s). */
-    readonly circuito: { readonly soglia: number; readonly aperturaMs: number };
-    /**
-     * Requests an endpoint process works on at once for one calling party (default 256); beyond them that party's
-     * calls are refused at once with SERVIZIO_NON_DISPONIBILE (503, retryable, Retry-After) instead of queueing
-     * without bound, while the other parties' calls are still admitted.
-     */
-    readonly maxRichiesteInCorso: number;
-  };
-  readonly clock: ClockConfig;
-  readonly deadlines: DeadlinesConfig;
-  readonly inl: InlConfig;
-  readonly scheduler: SchedulerConfig;
-  readonly security: SecurityConfig;
-  readonly retention: RetentionConfig;
-  readonly identities: Readonly<Record<string, IdentityConfig>>;
-  readonly services: {
-    readonly inpsGateway: EndpointServiceConfig;
-    readonly inpsDispatcher: WorkerServiceConfig;
-    readonly inpsScheduler: WorkerServiceConfig;
-    readonly hub: EndpointServiceConfig;
-    /** Absent: the federation runs without the web console. */
-    readonly inpsConsole?: ConsoleServiceConfig;
-    readonly agencies: Readonly<Partial<Record<Ente, EndpointServiceConfig>>>;
-  };
-  readonly systemOperators: Readonly<Record<string, SystemOperatorConfig>>;
-  readonly observability: ObservabilityConfig;
-}
+export type FederationConfig = Frozen<
+  Omit<ValidatedConfig, '$schema' | 'pki' | 'identities' | 'postgres' | 'security'> & {
+    pki: ValidatedConfig['pki'] & { caCertFile: string };
+    identities: Record<string, IdentityConfig>;
+    postgres: Required<ValidatedConfig['postgres']>;
+    security: SecurityConfig;
+  }
+>;

@@ -39,8 +39,3 @@ export async function startVerificaEndpoint(
   rt.onShutdown(() => closeServer(server));
   rt.observability.readiness('soap', () => server.listening || Promise.reject(new Error(`endpoint SOAP ${opts.service.publicUrl} non in ascolto`)));
 }
-
-/** The INPS esiti endpoint: the only reply address a packet may name. */
-export function inpsEsitiUrl(rt: ServiceRuntime): string {
-  return `${rt.config.services.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`;
-}

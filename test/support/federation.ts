@@ -7,7 +7,7 @@ import { parseConfig, identityOf } from '../../shared/config/load';
 import type { FederationConfig } from '../../shared/config/schema';
 import { createPool } from '../../shared/db/pool';
 import { setClockOffset } from '../../shared/clock';
-import { CONTRACTS } from '../../shared/messages/contracts';
+import { addressOf } from '../../shared/config/addresses';
 import { SoapClient } from '../../shared/soap/client';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { localFederationConfig, PORTE_FEDERAZIONE } from '../../infra/federation-config';
@@ -189,17 +189,8 @@ export class TestFederation {
   }
 
   url(what: 'istruttoria' | 'esiti' | 'hub' | 'MINLAVORO' | 'ANPAL' | 'INAIL' | 'INL'): string {
-    const s = this.config.services;
-    switch (what) {
-      case 'istruttoria':
-        return `${s.inpsGateway.publicUrl}${CONTRACTS.istruttoria.path}`;
-      case 'esiti':
-        return `${s.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`;
-      case 'hub':
-        return `${s.hub.publicUrl}${CONTRACTS.verifica.path}`;
-      default:
-        return `${s.agencies[what]!.publicUrl}${CONTRACTS.verifica.path}`;
-    }
+    if (what === 'istruttoria' || what === 'esiti') return addressOf(this.config, 'INPS', what).url;
+    return addressOf(this.config, what, 'verifica').url;
   }
 
   async stop(): Promise<void> {

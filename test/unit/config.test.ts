@@ -104,6 +104,29 @@ describe('parseConfig: a valid configuration', () => {
     expect(parseConfig(j, BASE_DIR).routing).toBe('direct');
   });
 
+  test('the object passed in is left as it was (the schema\'s defaults go into a copy)', () => {
+    const j = valida();
+    delete j.soap;
+    const before = structuredClone(j);
+    parseConfig(j, BASE_DIR);
+    expect(j).toEqual(before);
+  });
+
+  test('an optional value set to null counts as not given', () => {
+    const j = valida();
+    j.postgres.poolSize = null;
+    j.identities.INL.certFile = null;
+    const c = parseConfig(j, BASE_DIR);
+    expect(c.postgres.poolSize).toBe(10);
+    expect(c.identities.INL!.certFile).toBe('/var/lib/ape/pki/inl.cert.pem');
+  });
+
+  test('the editors\' "$schema" key is accepted and not part of the loaded configuration', () => {
+    const j = valida();
+    j.$schema = './federation.schema.json';
+    expect(Object.keys(parseConfig(j, BASE_DIR))).not.toContain('$schema');
+  });
+
   test('a trailing slash of a public URL is dropped', () => {
     const j = valida();
     j.services.hub.publicUrl = 'https://hub.example.it/';
@@ -202,16 +225,17 @@ describe('parseConfig: each error names the field to fix', () => {
     expect(errore(j)).toBe('routing: "mesh" is not one of hub, direct');
   });
 
+  // The schema names the element at fault, not only the array.
   test.each([
-    ['strings', ['1000', '5000']],
-    ['a fraction', [1000, 1500.5]],
-    ['an empty array', []],
-    ['a single number', 1000],
-    ['a delay below 10 ms', [5, 1000]],
-  ])('rabbitmq.retryDelaysMs made of %s is refused', (_what, value) => {
+    ['strings', ['1000', '5000'], 'rabbitmq.retryDelaysMs[0]: expected an integer, got "1000"'],
+    ['a fraction', [1000, 1500.5], 'rabbitmq.retryDelaysMs[1]: expected an integer, got 1500.5'],
+    ['an empty array', [], 'rabbitmq.retryDelaysMs: must not be empty'],
+    ['a single number', 1000, 'rabbitmq.retryDelaysMs: expected an array, got 1000'],
+    ['a delay below 10 ms', [5, 1000], 'rabbitmq.retryDelaysMs[0]: 5 is below the minimum 10'],
+  ])('rabbitmq.retryDelaysMs made of %s is refused', (_what, value, message) => {
     const j = valida();
     j.rabbitmq.retryDelaysMs = value;
-    expect(errore(j)).toMatch(/^rabbitmq\.retryDelaysMs: expected a non-empty array of integers/);
+    expect(errore(j)).toBe(message);
   });
 
   test('an agency whose identity belongs to another party', () => {
@@ -242,6 +266,43 @@ describe('parseConfig: each error names the field to fix', () => {
     const j = valida();
     j.environment = 'staging';
     expect(errore(j)).toMatch(/^environment: "staging" is not one of development, test, production/);
+  });
+
+  test('a null section is still refused', () => {
+    const j = valida();
+    j.soap = null;
+    expect(errore(j)).toBe('soap: expected an object');
+  });
+
+  test('a graduatoria date in neither form', () => {
+    const j = valida();
+    j.deadlines.scadenzeGraduatoria = ['--06-30', '30/06'];
+    expect(errore(j)).toBe('deadlines.scadenzeGraduatoria[1]: "30/06" is neither YYYY-MM-DD nor --MM-DD');
+  });
+
+  test('a clock read from a file that names no file', () => {
+    const j = valida();
+    j.clock = { source: 'file' };
+    expect(errore(j)).toBe('clock.file: is required');
+  });
+
+  test('a clock read from a file in production', () => {
+    const j = valida();
+    j.environment = 'production';
+    j.clock = { source: 'file', file: 'clock.json' };
+    expect(errore(j)).toMatch(/^clock\.source: "file" .* refused in production/);
+  });
+
+  test('an operations port already used by a SOAP endpoint', () => {
+    const j = valida();
+    j.observability.ports['inps-scheduler'] = BASE_PORT;
+    expect(errore(j)).toBe(`observability.ports.inps-scheduler: ${BASE_PORT} is already used by services.inpsGateway`);
+  });
+
+  test('a public URL that is not a URL', () => {
+    const j = valida();
+    j.services.hub.publicUrl = 'https://hub example.it';
+    expect(errore(j)).toBe('services.hub.publicUrl: "https://hub example.it" is not a URL');
   });
 
   test('a system operator id with forbidden characters', () => {

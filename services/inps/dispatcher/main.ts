@@ -2,8 +2,8 @@ import { identityOf, systemOperatorOf } from '../../../shared/config/load';
 import { openDatabase } from '../../../shared/runtime/database';
 import { watchServiceCertificates } from '../../../shared/runtime/certificates';
 import { QUEUES } from '../../../shared/amqp/topology';
-import { ApeError } from '../../../shared/errors';
-import { CONTRACTS } from '../../../shared/messages/contracts';
+import { addressForRecipient, inpsEsitiUrl } from '../../../shared/config/addresses';
+import type { EnteVerificatore } from '../../../shared/domain/types';
 import { createMessaging, startRelay, startWorker } from '../../../shared/runtime/messaging';
 import { runService } from '../../../shared/runtime/service';
 import { createSoapClient } from '../../../shared/runtime/soap-client';
@@ -23,13 +23,7 @@ runService('inps-dispatcher', async (rt) => {
 
   const soap = createSoapClient(rt, identity, registri);
 
-  const hub = config.services.hub;
-  const destinazione = (destinatario: 'MINLAVORO' | 'ANPAL' | 'INAIL' | 'INL') => {
-    if (config.routing === 'hub') return { url: `${hub.publicUrl}${CONTRACTS.verifica.path}`, expectedServerCN: identityOf(config, hub.identity).subjectCN };
-    const agency = config.services.agencies[destinatario];
-    if (!agency) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${destinatario} is not configured`);
-    return { url: `${agency.publicUrl}${CONTRACTS.verifica.path}`, expectedServerCN: identityOf(config, agency.identity).subjectCN };
-  };
+  const destinazione = (destinatario: EnteVerificatore) => addressForRecipient(config, destinatario);
 
   const amqp = createMessaging(rt);
   startWorker(rt, amqp, QUEUES.inpsInvioPacchetto, invioPacchetto({
@@ -37,7 +31,7 @@ runService('inps-dispatcher', async (rt) => {
     soap,
     clock: rt.clock,
     destinazione,
-    replyTo: `${config.services.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`,
+    replyTo: inpsEsitiUrl(config),
     esitoGiorni: config.deadlines.esitoGiorni,
     regole: { deadlines: config.deadlines, inl: config.inl },
   }), {
@@ -50,7 +44,7 @@ runService('inps-dispatcher', async (rt) => {
     soap,
     clock: rt.clock,
     destinazione,
-    replyTo: `${config.services.inpsGateway.publicUrl}${CONTRACTS.esiti.path}`,
+    replyTo: inpsEsitiUrl(config),
     operatore: systemOperatorOf(config, 'inps-dispatcher'),
   }));
   await amqp.start();
