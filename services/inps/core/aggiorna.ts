@@ -5,11 +5,11 @@ import type { EnteVerificatore, Esito, Rapporto } from '../../../shared/domain/t
 import type { DatoNonVerificato } from '../../../shared/messages/pacchetto';
 import { cancelTimer } from '../../../shared/scheduler/timers';
 import { decidi, esitoComplessivo, type Decisione } from './ciclo';
-import type { PacchettoDaInviare } from './domande';
 import { registraEventi, type Evento } from './eventi';
 import { caricaDomandaPerIndici, indiciRegistrati, registraIndici, valutaIndici } from './indici';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
+import type { PacchettoDaInviare } from './sql/pacchetto';
 import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto, EsitoAccertamento, StatoAccertamento } from '../../../shared/domain/stati';
 
 /**

@@ -10,10 +10,10 @@ import type { NotificaEsito } from '../../../shared/messages/esiti';
 import { cancelTimer } from '../../../shared/scheduler/timers';
 import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { contraddiceChiusura } from './ciclo';
-import type { PacchettoDaInviare } from './domande';
 import { registraEventi, type Evento } from './eventi';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
+import { rispondi, type PacchettoDaInviare } from './sql/pacchetto';
 import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 export interface EsitoApplicato {
@@ -83,10 +83,10 @@ export async function applicaEsito(
     }
 
     await insertRows(tx, 'esito_dato', ['pacchetto_id', 'riferimento', 'dato', 'esito', 'nota'], esiti.map((e) => [n.idPacchetto, e.riferimento, e.dato, e.esito, e.nota ?? null]));
-    await tx.query(
-      `UPDATE pacchetto SET stato = 'RISPOSTO', esito = $2, risposto_il = $3, correlation_id = COALESCE(correlation_id, $4), in_ritardo = $5 WHERE id = $1`,
-      [n.idPacchetto, sintesi, ctx.now, ctx.correlationId, inRitardo],
-    );
+    // Every state but RISPOSTO (handled above, under the packet's lock) may take an esito: a refusal here is a bug.
+    if (!(await rispondi(tx, n.idPacchetto, { esito: sintesi, rispostoIl: ctx.now, correlationId: ctx.correlationId, inRitardo }))) {
+      throw new ApeError('ERRORE_INTERNO', `il pacchetto ${n.idPacchetto} (${p.stato}) non può ricevere un esito`);
+    }
     await registra(true);
     await cancelTimer(tx, TIMER_SCADENZA_ESITO, n.idPacchetto);
     await cancelTimer(tx, TIMER_SCADENZA_INVIO, n.idPacchetto);

@@ -4,11 +4,12 @@ import type { Clock } from '../../../shared/clock';
 import type { WorkHandler } from '../../../shared/amqp/consumer';
 import { withTransaction } from '../../../shared/db/pool';
 import type { Operatore } from '../../../shared/domain/types';
-import type { InvioPacchettoMsg, PacchettoDaInviare } from '../core/domande';
+import type { InvioPacchettoMsg } from '../core/domande';
 import { registraEventi } from '../core/eventi';
 import { registraPresaInCarico } from '../core/presa-in-carico';
 import { aggiornaIstruttoria, bloccaIstruttoria } from '../core/aggiorna';
 import type { RegoleInps } from '../core/regole';
+import { registraInvioFallito, riammetti, type PacchettoDaInviare } from '../core/sql/pacchetto';
 import { OPERATIONS } from '../../../shared/messages/contracts';
 import { operatoreHeader, replyToHeader } from '../../../shared/messages/envelope';
 import { writeVerificaPacchetto } from '../../../shared/messages/pacchetto';
@@ -86,7 +87,7 @@ export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> 
     const ricevutoIl = deps.clock.now();
     await withTransaction(deps.pool, async (tx) => {
       // A refused packet now accepted is with its party: it waits for its esito as after a first send.
-      if (reinvio) await tx.query(`UPDATE pacchetto SET stato = 'DA_INVIARE' WHERE id = $1 AND stato = 'RIFIUTATO'`, [msg.payload.idPacchetto]);
+      if (reinvio) await riammetti(tx, msg.payload.idPacchetto);
       await registraPresaInCarico(tx, { idPacchetto: msg.payload.idPacchetto, idIstruttoria: row.contenuto.idIstruttoria, correlationId, ricevutoIl, via: dest.url, esitoGiorni: deps.esitoGiorni });
     });
     plog.info({ correlationId }, 'packet accepted by counterpart');
@@ -101,13 +102,8 @@ async function registraTentativoFallito(pool: Pool, idPacchetto: string, idIstru
   const refused = err instanceof RemoteFaultError && !err.retryable;
   await withTransaction(pool, async (tx) => {
     if (refused) await bloccaIstruttoria(tx, idIstruttoria);
-    const r = await tx.query(
-      `UPDATE pacchetto SET tentativi_invio = tentativi_invio + 1, ultimo_errore = $2,
-              stato = CASE WHEN $3 AND stato = 'DA_INVIARE' THEN 'RIFIUTATO' ELSE stato END
-        WHERE id = $1 RETURNING stato`,
-      [idPacchetto, err.message.slice(0, 500), refused],
-    );
-    if (refused && r.rows[0]?.stato === 'RIFIUTATO') {
+    const stato = await registraInvioFallito(tx, idPacchetto, { errore: err.message.slice(0, 500), rifiuto: refused });
+    if (refused && stato === 'RIFIUTATO') {
       await registraEventi(tx, [{ istruttoriaId: idIstruttoria, pacchettoId: idPacchetto, tipo: 'PACCHETTO_RIFIUTATO', at: now, dettagli: { errore: err.message.slice(0, 500) } }]);
       await aggiornaIstruttoria(tx, idIstruttoria, now, regole);
     }
