@@ -16,6 +16,7 @@ import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
 import { segnalaStessoDatore } from './indici';
 import { limitePer, type RegoleInps } from './regole';
+import { apriIstruttoria } from './sql/istruttoria';
 import { creaPacchetti, type PacchettoDaInviare } from './sql/pacchetto';
 import type { StatoIstruttoria } from '../../../shared/domain/stati';
 
@@ -64,12 +65,14 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
     );
 
     const istruttoriaId = randomUUID();
-    const stato: StatoIstruttoria = 'IN_VERIFICA';
     const limite = limitePer(regole, d.dataPresentazione);
-    await tx.query(
-      'INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, aggiornata_il, limite, limite_motivo) VALUES ($1, $2, $3, $4, $4, $5, $6)',
-      [istruttoriaId, domandaId, stato, now, limite.limite, limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`],
-    );
+    const stato = await apriIstruttoria(tx, {
+      id: istruttoriaId,
+      domandaId,
+      apertaIl: now,
+      limite: limite.limite,
+      limiteMotivo: limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`,
+    });
     await scheduleTimer(tx, { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite });
 
     const controlli = controlliInps(d);

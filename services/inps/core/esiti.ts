@@ -8,11 +8,12 @@ import { entroScadenza } from '../../../shared/domain/scadenze';
 import type { Ente, EnteVerificatore, Esito, EsitoDato, Operatore } from '../../../shared/domain/types';
 import type { NotificaEsito } from '../../../shared/messages/esiti';
 import { cancelTimer } from '../../../shared/scheduler/timers';
-import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
+import { aggiornaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { contraddiceChiusura } from './ciclo';
 import { registraEventi, type Evento } from './eventi';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
+import { bloccaIstruttoria, segnaRiesame } from './sql/istruttoria';
 import { rispondi, type PacchettoDaInviare } from './sql/pacchetto';
 import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
@@ -127,7 +128,7 @@ export async function valutaRiesame(tx: Tx, istruttoriaId: string, nuovo: Esito,
   const row = r.rows[0]!;
   if (row.riesame_il !== null || !contraddiceChiusura(row.esito_verifica, nuovo, fonte)) return false;
   const testo = `${motivo}; l'istruttoria era stata chiusa con esito ${row.esito_verifica ?? 'non determinato'}`;
-  await tx.query('UPDATE istruttoria SET riesame_il = $2, riesame_motivo = $3, aggiornata_il = $2 WHERE id = $1', [istruttoriaId, now, testo]);
+  await segnaRiesame(tx, istruttoriaId, now, testo);
   await registraEventi(tx, [{ istruttoriaId, tipo: 'RIESAME_RICHIESTO', at: now, dettagli: { motivo: testo } }]);
   return true;
 }

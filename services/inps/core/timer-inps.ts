@@ -1,9 +1,10 @@
 import type { Tx } from '../../../shared/db/pool';
 import type { TimerHandler } from '../../../shared/scheduler/timers';
-import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
+import { aggiornaIstruttoria, TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { registraEventi } from './eventi';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
+import { bloccaIstruttoria } from './sql/istruttoria';
 import { scadeEsito, scadeInvio } from './sql/pacchetto';
 
 /**
