@@ -43,6 +43,7 @@ export class DatabaseInps {
   }
 
   async elimina(): Promise<void> {
+    // Swallowed: cleaning up; the database is dropped next anyway.
     await this.pool.end().catch(() => undefined);
     await dropDatabase(this.url);
   }
