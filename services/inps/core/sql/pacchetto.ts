@@ -7,8 +7,9 @@ import { STATO_INIZIALE, TRANSIZIONI, type DatiMossa, type MossaPacchetto } from
 /**
  * Every write of a verification packet's state, one function per move of pacchetto-transizioni.ts, each one
  * statement whose guard is the table's source states (passed as a parameter, never typed again here); each says
- * whether the move happened and returns what its caller needs. Callers hold the istruttoria's lock (sql/istruttoria.ts
- * bloccaIstruttoria), so the lock order is always istruttoria, then packet.
+ * whether the move happened and returns what its caller needs. A caller whose move may change the istruttoria too
+ * (an esito, a deadline, a refusal) locks the istruttoria first (sql/istruttoria.ts bloccaIstruttoria), then the
+ * packet: the one lock order of every INPS change. The dispatcher's receipt and resend lock only the packet.
  */
 
 /** A packet as stored before sending: the send time is added when it leaves. */
