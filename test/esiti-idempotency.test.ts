@@ -4,7 +4,7 @@ import { datiDaVerificare } from '../shared/domain/competenza';
 import type { EnteVerificatore, EsitoDato } from '../shared/domain/types';
 import { writeNotificaEsito } from '../shared/messages/esiti';
 import { writePresentaDomanda } from '../shared/messages/istruttoria';
-import type { PacchettoDaInviare } from '../services/inps/core/domande';
+import type { PacchettoDaInviare } from '../services/inps/core/sql/pacchetto';
 import { scenario } from '../infra/demo/dataset';
 import { TestFederation } from './support/federation';
 import { postRaw, rawEnvelope, type RawResponse } from './support/raw-soap';

@@ -77,6 +77,7 @@ describe('callers', () => {
       key: readFileSync(files.keyFile), cert: readFileSync(files.certFile), ca: readFileSync(files.caFile), ...o,
     });
     await new Promise<void>((resolve, reject) => s.once('secureConnect', resolve).once('error', reject));
+    // The refusals under test end the connection; what the tests check is how, not an 'error' event.
     s.on('error', () => undefined);
     return s;
   }

@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { WSDL_DIR } from '../shared/paths';
 import { argsDomanda } from '../infra/clients/sistema-istruttorio';
 import { scenario } from '../infra/demo/dataset';
-import type { PacchettoDaInviare } from '../services/inps/core/domande';
+import type { PacchettoDaInviare } from '../services/inps/core/sql/pacchetto';
 import { TestFederation } from './support/federation';
 import { eventually } from './support/eventually';
 import { zeep } from './support/zeep';

@@ -52,6 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Swallowed: cleaning up; the tests' outcome is decided.
   await amqp?.close().catch(() => undefined);
   await fed?.stop();
 });
@@ -166,6 +167,7 @@ describe('dead letters', () => {
   test('a packet its party refused when the hub forwarded it is replayed from the hub and answered', async () => {
     const client = await fed.caseSystem({ id: OP_INAIL, ufficio: 'INPS - sede di test' });
     const ricevuta = await client.presentaDomanda(scenario('conforme').domanda('INPS.OPS.2026.000001', new Date()));
+    // Not there yet is undefined: eventually asks again.
     const id = await eventually(() => pacchettoDi(ricevuta.idIstruttoria, 'INAIL').catch(() => undefined));
     const messaggio = await eventually(async () => (await hub.query<{ message_id: string }>(`SELECT message_id FROM outbox WHERE payload->>'idPacchetto' = $1`, [id])).rows[0]?.message_id, {
       what: 'the hub to accept the packet for INAIL',

@@ -20,10 +20,12 @@ beforeAll(async () => {
   await ensureVhost(URL_MQ);
   await allineaTopologia(URL_MQ, OPZIONI);
   conn = await connect(URL_MQ);
+  // Failures surface through the calls that meet them; an unhandled 'error' event would crash the test runner.
   conn.on('error', () => undefined);
 });
 
 afterAll(async () => {
+  // Swallowed: cleaning up; the tests' outcome is decided.
   await conn?.close().catch(() => undefined);
   await deleteVhost(URL_MQ);
 });

@@ -64,6 +64,7 @@ export class FederazioneBench {
     try {
       await Promise.all(FEDERATION_PROCESSES.map((p) => fed.avviaProcesso(p.name)));
     } catch (err) {
+      // Swallowed: stopping what did start after a failed start; the start's error is the one to report.
       await fed.ferma().catch(() => undefined);
       throw err;
     }

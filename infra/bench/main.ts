@@ -283,6 +283,7 @@ async function main(o: OpzioniBench): Promise<void> {
     fallito = err;
   } finally {
     campionatore.stop();
+    // Swallowed: the run is over and its outcome decided; the pool goes with the process.
     await pool.end().catch(() => undefined);
     await fed.ferma(o.conserva).catch((e: unknown) => console.error(`stopping the federation: ${(e as Error).message}`));
   }

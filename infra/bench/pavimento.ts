@@ -141,6 +141,7 @@ export async function misuraPavimento(o: OpzioniPavimento): Promise<RisultatoPav
       errori,
     };
   } finally {
+    // Swallowed, these four: cleaning up after the measurement, whose result or error is already decided.
     await cons.close().catch(() => undefined);
     await pub.deleteQueue(CODA).catch(() => undefined);
     await conn.close().catch(() => undefined);

@@ -61,6 +61,7 @@ export function startService(o: StartOptions): ServiceProcess {
       reject(new Error(`${o.name} exited with code ${code} before being ready`));
     });
   });
+  // Not swallowed: the caller awaits `ready` and gets the rejection; this only keeps Node from calling it unhandled meanwhile.
   ready.catch(() => undefined);
   return {
     name: o.name,

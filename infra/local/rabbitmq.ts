@@ -28,6 +28,7 @@ export async function ensureVhost(url: string): Promise<void> {
 export async function deleteVhost(url: string): Promise<void> {
   const { vhost } = vhostOf(url);
   if (vhost === '/') return;
+  // Swallowed: cleaning up after tests and demos; a vhost already gone is the outcome wanted.
   await run('rabbitmqctl', ['-q', 'delete_vhost', vhost]).catch(() => undefined);
 }
 
@@ -38,6 +39,7 @@ export async function deleteVhost(url: string): Promise<void> {
  */
 export async function allineaTopologia(url: string, opts: TopologyOptions): Promise<string[]> {
   const conn = await connect(url);
+  // Failures surface through the calls that meet them; an unhandled 'error' event would crash the setup.
   conn.on('error', () => undefined);
   const sostituite: string[] = [];
   try {
@@ -65,6 +67,7 @@ export async function allineaTopologia(url: string, opts: TopologyOptions): Prom
     }
     return sostituite;
   } finally {
+    // Swallowed: the setup's outcome is decided (returned or thrown); the connection goes with the process.
     await conn.close().catch(() => undefined);
   }
 }
@@ -72,6 +75,7 @@ export async function allineaTopologia(url: string, opts: TopologyOptions): Prom
 /** Declares one queue with its bindings on a channel of its own: false when an existing queue has other arguments. */
 async function dichiara(conn: ChannelModel, q: QueueSpec): Promise<boolean> {
   const ch = await conn.createChannel();
+  // A 406 (existing queue, other arguments) closes the channel and rejects assertQueue, handled below; unhandled, the event would crash the setup.
   ch.on('error', () => undefined);
   try {
     await ch.assertQueue(q.name, { durable: true, arguments: q.arguments });

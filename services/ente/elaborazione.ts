@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
 import type { Pool } from 'pg';
-import { ApeError, RemoteFaultError, toError } from '../../shared/errors';
+import { ApeError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { WorkHandler } from '../../shared/amqp/consumer';
+import { deliveryWorker } from '../../shared/amqp/delivery';
 import { withTransaction } from '../../shared/db/pool';
 import type { ContenutoPacchetto, EnteVerificatore, EsitoDato, Operatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';
@@ -11,7 +12,7 @@ import { writeNotificaEsito } from '../../shared/messages/esiti';
 import { claimInbox, enqueue } from '../../shared/outbox/outbox';
 import type { PacchettoRicevutoMsg } from '../../shared/verifica-pacchetto/ricezione';
 import type { ConsegnaMsg } from './operazioni';
-import type { SoapClient } from '../../shared/soap/client';
+import type { SoapCall, SoapClient } from '../../shared/soap/client';
 import type { Archivio } from './archivio';
 import { verificaRapporto } from './verifica';
 
@@ -80,40 +81,49 @@ export interface ConsegnaDeps {
   inpsServerCN: string;
 }
 
+interface Verificato {
+  id: string;
+  stato: string;
+  correlation_id: string;
+  reply_to: string;
+  esiti: EsitoDato[];
+}
+
 export function consegnaEsito(deps: ConsegnaDeps): WorkHandler<ConsegnaMsg> {
-  return async (msg, log) => {
-    const { rows } = await deps.pool.query<{ stato: string; correlation_id: string; reply_to: string; esiti: EsitoDato[] | null }>(
-      'SELECT stato, correlation_id, reply_to, esiti FROM pacchetto_ricevuto WHERE id_pacchetto = $1',
-      [msg.payload.idPacchetto],
-    );
-    const row = rows[0];
-    if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `pacchetto ${msg.payload.idPacchetto} assente`);
-    const plog = log.child({ idPacchetto: msg.payload.idPacchetto, correlationId: row.correlation_id });
-    if (row.stato === 'ESITO_CONSEGNATO' && !msg.payload.riconsegna) {
-      plog.info('esito already delivered');
-      return;
-    }
-    if (!row.esiti) throw new ApeError('ERRORE_INTERNO', `pacchetto ${msg.payload.idPacchetto} non ancora verificato`);
-    try {
-      await deps.soap.call({
-        url: row.reply_to,
-        soapAction: OPERATIONS.NotificaEsito.soapAction,
-        expectedServerCN: deps.inpsServerCN,
-        headers: [operatoreHeader(deps.operatore), correlationHeader(row.correlation_id)],
-        body: writeNotificaEsito({ idPacchetto: msg.payload.idPacchetto, ente: deps.ente, dataEsito: deps.clock.now(), esitiDato: row.esiti }),
-      });
-    } catch (thrown) {
-      const err = toError(thrown);
-      await deps.pool
-        .query('UPDATE pacchetto_ricevuto SET tentativi_consegna = tentativi_consegna + 1, ultimo_errore = $2 WHERE id_pacchetto = $1', [msg.payload.idPacchetto, err.message.slice(0, 500)])
-        .catch(() => undefined);
-      if (err instanceof RemoteFaultError) plog.warn({ code: err.code, retryable: err.retryable }, 'INPS refused the esito');
-      throw err;
-    }
-    await deps.pool.query(
-      `UPDATE pacchetto_ricevuto SET stato = 'ESITO_CONSEGNATO', esito_consegnato_il = COALESCE(esito_consegnato_il, $2), tentativi_consegna = tentativi_consegna + 1, ultimo_errore = NULL WHERE id_pacchetto = $1`,
-      [msg.payload.idPacchetto, deps.clock.now()],
-    );
-    plog.info('esito delivered to INPS');
-  };
+  return deliveryWorker<ConsegnaMsg, Verificato, SoapCall, void>({
+    async load(msg) {
+      const { rows } = await deps.pool.query<{ stato: string; correlation_id: string; reply_to: string; esiti: EsitoDato[] | null }>(
+        'SELECT stato, correlation_id, reply_to, esiti FROM pacchetto_ricevuto WHERE id_pacchetto = $1',
+        [msg.payload.idPacchetto],
+      );
+      const row = rows[0];
+      if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `pacchetto ${msg.payload.idPacchetto} assente`);
+      // Its esiti are stored when it is verified, before the delivery is queued: none means the queue ran ahead.
+      if (!row.esiti) throw new ApeError('ERRORE_INTERNO', `pacchetto ${msg.payload.idPacchetto} non ancora verificato`);
+      return { id: msg.payload.idPacchetto, ...row, esiti: row.esiti };
+    },
+    describe: (p) => ({ idPacchetto: p.id, correlationId: p.correlation_id }),
+    // A reminder (SollecitaEsito) asks for an esito already delivered to be delivered again (riconsegna).
+    isDone: (p, msg) => p.stato === 'ESITO_CONSEGNATO' && !msg.payload.riconsegna,
+    prepare: (p) => ({
+      url: p.reply_to,
+      soapAction: OPERATIONS.NotificaEsito.soapAction,
+      expectedServerCN: deps.inpsServerCN,
+      headers: [operatoreHeader(deps.operatore), correlationHeader(p.correlation_id)],
+      body: writeNotificaEsito({ idPacchetto: p.id, ente: deps.ente, dataEsito: deps.clock.now(), esitiDato: p.esiti }),
+    }),
+    async call(_p, request) {
+      await deps.soap.call(request);
+    },
+    async recordSuccess(p) {
+      await deps.pool.query(
+        `UPDATE pacchetto_ricevuto SET stato = 'ESITO_CONSEGNATO', esito_consegnato_il = COALESCE(esito_consegnato_il, $2), tentativi_consegna = tentativi_consegna + 1, ultimo_errore = NULL WHERE id_pacchetto = $1`,
+        [p.id, deps.clock.now()],
+      );
+    },
+    async recordFailure(p, err) {
+      await deps.pool.query('UPDATE pacchetto_ricevuto SET tentativi_consegna = tentativi_consegna + 1, ultimo_errore = $2 WHERE id_pacchetto = $1', [p.id, err.message.slice(0, 500)]);
+    },
+    text: { done: 'esito already delivered', delivered: 'esito delivered to INPS', refused: 'INPS refused the esito' },
+  });
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { ApeError, RemoteFaultError, toError } from '../../shared/errors';
+import { ApeError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { WorkHandler } from '../../shared/amqp/consumer';
+import { deliveryWorker } from '../../shared/amqp/delivery';
 import { withTransaction } from '../../shared/db/pool';
 import { impronta } from '../../shared/domain/impronta';
 import type { EnteVerificatore } from '../../shared/domain/types';
@@ -11,7 +12,7 @@ import { correlationHeader, operatoreHeader, replyToHeader } from '../../shared/
 import { writePresaInCarico } from '../../shared/messages/pacchetto';
 import { enqueue } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
-import type { SoapClient } from '../../shared/soap/client';
+import type { SoapCall, SoapClient } from '../../shared/soap/client';
 import { serializeNode } from '../../shared/xml/serialize';
 import { Xml } from '../../shared/xml/write';
 
@@ -90,43 +91,47 @@ interface Row {
 }
 
 export function inoltroMessaggio(deps: { pool: Pool; soap: SoapClient; clock: Clock; destinazione(ente: EnteVerificatore): { url: string; expectedServerCN: string } }): WorkHandler<MessaggioInoltroMsg> {
-  return async (msg, log) => {
-    const { rows } = await deps.pool.query<Row>(
-      'SELECT operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, stato FROM messaggio_inoltro WHERE id_messaggio = $1',
-      [msg.payload.idMessaggio],
-    );
-    const row = rows[0];
-    if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `messaggio ${msg.payload.idMessaggio} assente`);
-    const mlog = log.child({ idMessaggio: msg.payload.idMessaggio, operazione: row.operazione, destinatario: row.destinatario });
-    if (row.stato === 'INOLTRATO') return;
-    const dest = deps.destinazione(row.destinatario);
-    try {
-      const result = await deps.soap.call({
+  return deliveryWorker<MessaggioInoltroMsg, Row & { id: string }, SoapCall, void>({
+    async load(msg) {
+      const { rows } = await deps.pool.query<Row>(
+        'SELECT operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, stato FROM messaggio_inoltro WHERE id_messaggio = $1',
+        [msg.payload.idMessaggio],
+      );
+      const row = rows[0];
+      if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `messaggio ${msg.payload.idMessaggio} assente`);
+      return { id: msg.payload.idMessaggio, ...row };
+    },
+    describe: (m) => ({ idMessaggio: m.id, operazione: m.operazione, destinatario: m.destinatario }),
+    isDone: (m) => m.stato === 'INOLTRATO',
+    prepare(m) {
+      const dest = deps.destinazione(m.destinatario);
+      return {
         url: dest.url,
         expectedServerCN: dest.expectedServerCN,
-        soapAction: OPERATIONS[row.operazione].soapAction,
+        soapAction: OPERATIONS[m.operazione].soapAction,
         headers: [
-          operatoreHeader({ id: row.operatore_id, ufficio: row.operatore_ufficio }),
-          ...(row.reply_to ? [replyToHeader(row.reply_to)] : []),
-          ...(row.correlation_id ? [correlationHeader(row.correlation_id)] : []),
+          operatoreHeader({ id: m.operatore_id, ufficio: m.operatore_ufficio }),
+          ...(m.reply_to ? [replyToHeader(m.reply_to)] : []),
+          ...(m.correlation_id ? [correlationHeader(m.correlation_id)] : []),
         ],
-        body: new Xml(row.corpo),
-      });
-      if (row.operazione === 'SegnalaCaso' && result.headers.optional('X-Correlation-ID')?.value() !== row.correlation_id) {
-        throw new ApeError('RISPOSTA_NON_VALIDA', `${row.destinatario} non ha confermato X-Correlation-ID ${row.correlation_id}`, { retryable: false });
+        body: new Xml(m.corpo),
+      };
+    },
+    async call(m, request) {
+      const result = await deps.soap.call(request);
+      if (m.operazione === 'SegnalaCaso' && result.headers.optional('X-Correlation-ID')?.value() !== m.correlation_id) {
+        throw new ApeError('RISPOSTA_NON_VALIDA', `${m.destinatario} non ha confermato X-Correlation-ID ${m.correlation_id}`, { retryable: false });
       }
-    } catch (thrown) {
-      const err = toError(thrown);
-      await deps.pool
-        .query('UPDATE messaggio_inoltro SET tentativi = tentativi + 1, ultimo_errore = $2 WHERE id_messaggio = $1', [msg.payload.idMessaggio, err.message.slice(0, 500)])
-        .catch(() => undefined);
-      if (err instanceof RemoteFaultError) mlog.warn({ code: err.code }, 'recipient refused the message');
-      throw err;
-    }
-    await deps.pool.query(
-      `UPDATE messaggio_inoltro SET stato = 'INOLTRATO', inoltrato_il = $2, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id_messaggio = $1`,
-      [msg.payload.idMessaggio, deps.clock.now()],
-    );
-    mlog.info('message forwarded');
-  };
+    },
+    async recordSuccess(m) {
+      await deps.pool.query(
+        `UPDATE messaggio_inoltro SET stato = 'INOLTRATO', inoltrato_il = $2, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id_messaggio = $1`,
+        [m.id, deps.clock.now()],
+      );
+    },
+    async recordFailure(m, err) {
+      await deps.pool.query('UPDATE messaggio_inoltro SET tentativi = tentativi + 1, ultimo_errore = $2 WHERE id_messaggio = $1', [m.id, err.message.slice(0, 500)]);
+    },
+    text: { done: 'message already forwarded', delivered: 'message forwarded', refused: 'recipient refused the message' },
+  });
 }

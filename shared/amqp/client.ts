@@ -60,12 +60,14 @@ export class AmqpClient {
     const model = this.model!;
     if (!this.controllo) {
       const aperto = model.createChannel().then((ch) => {
+        // A passive declare of a missing queue closes the channel with an error that checkQueue rejects with; unhandled, the event would crash the process.
         ch.on('error', () => undefined);
         ch.on('close', () => {
           if (this.controllo === aperto) this.controllo = null;
         });
         return ch;
       });
+      // Only forgets a channel that failed to open: statoCoda's caller gets the rejection through its own await.
       aperto.catch(() => {
         if (this.controllo === aperto) this.controllo = null;
       });
@@ -85,6 +87,7 @@ export class AmqpClient {
     } catch (err) {
       if (this.controllo === canale) {
         this.controllo = null;
+        // Swallowed: the channel is being dropped because it failed or hung; the caller gets that error below.
         void canale.then((ch) => ch.close()).catch(() => undefined);
       }
       throw err;
@@ -166,6 +169,7 @@ export class AmqpClient {
     this.connected = false;
     const model = this.model;
     this.model = null;
+    // Swallowed: closing on shutdown; a connection already lost has nothing to close.
     if (model) await model.close().catch(() => undefined);
   }
 }

@@ -147,8 +147,10 @@ export function startConsumer<T>(amqp: AmqpClient, opts: ConsumerOptions<T>): Co
   return {
     async drain() {
       stopping = true;
+      // Swallowed: draining on shutdown; a channel already gone delivers nothing more, and its unacked messages go back to the queue.
       if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => undefined);
       await Promise.allSettled([...inFlight]);
+      // Swallowed: in-flight messages are settled; a channel that fails to close goes with its connection.
       if (channel) await channel.close().catch(() => undefined);
     },
   };

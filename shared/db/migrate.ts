@@ -87,6 +87,7 @@ export async function migrate(pool: Pool, schema: string, sets: readonly Migrati
     await client.query('COMMIT');
     return { schema, applied };
   } catch (err) {
+    // Swallowed: a failed ROLLBACK means the connection is gone, and the transaction with it; the migration's error is the one to report.
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {

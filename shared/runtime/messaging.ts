@@ -22,6 +22,7 @@ export function createMessaging(rt: ServiceRuntime): AmqpClient {
     try {
       await declareTopology(ch, { retryDelaysMs: rt.config.rabbitmq.retryDelaysMs, deliveryLimit: rt.config.rabbitmq.deliveryLimit });
     } finally {
+      // Swallowed: the topology is declared (or its error thrown); a channel that fails to close goes with its connection.
       await ch.close().catch(() => undefined);
     }
   });

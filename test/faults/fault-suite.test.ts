@@ -68,6 +68,7 @@ async function pubblicaVeleno(n: number): Promise<Map<string, string>> {
 async function finoA(cond: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
+    // A condition that cannot be read yet (a service down on purpose) is not met yet.
     if (await cond().catch(() => false)) return true;
     await new Promise((r) => setTimeout(r, 1000));
   }

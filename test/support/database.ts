@@ -25,6 +25,7 @@ export class TestDatabase {
   }
 
   async drop(): Promise<void> {
+    // Swallowed: cleaning up; the database is dropped next anyway.
     await Promise.all(this.pools.map((p) => p.end().catch(() => undefined)));
     await dropDatabase(this.url);
   }

@@ -54,6 +54,7 @@ export class Doppioni {
   private async esegui(): Promise<void> {
     while (!this.fermo) {
       const ente = ENTI[Math.floor(Math.random() * ENTI.length)]!;
+      // Swallowed: duplicates are sent while the faults under test make calls fail; only the ones that arrive matter.
       await Promise.all([this.esitiDiNuovo(ente), this.offline.has(ente) ? Promise.resolve() : this.sollecitiDopoEsito(ente)]).catch(() => undefined);
       await new Promise((r) => setTimeout(r, this.o.pausaMs));
     }

@@ -196,6 +196,7 @@ export class TestFederation {
   async stop(): Promise<void> {
     await Promise.all([...this.procs.keys()].map((n) => this.stopProcess(n)));
     for (const c of this.clients) c.close();
+    // Swallowed: cleaning up; the databases are dropped next anyway.
     await Promise.all(this.pools.map((p) => p.end().catch(() => undefined)));
     await dropDatabase(this.config.postgres.adminUrl);
     await deleteVhost(this.config.rabbitmq.url);

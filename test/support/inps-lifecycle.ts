@@ -9,7 +9,8 @@ import type { Attestazione, Domanda, EnteVerificatore, Esito, EsitoDato, Operato
 import type { Clock } from '../../shared/clock';
 import { createLogger } from '../../shared/log';
 import { Scheduler } from '../../shared/scheduler/timers';
-import { registraDomanda, type PacchettoDaInviare } from '../../services/inps/core/domande';
+import { registraDomanda } from '../../services/inps/core/domande';
+import type { PacchettoDaInviare } from '../../services/inps/core/sql/pacchetto';
 import { registraPresaInCarico } from '../../services/inps/core/presa-in-carico';
 import { applicaEsito, type EsitoApplicato } from '../../services/inps/core/esiti';
 import type { CorpoMessaggio } from '../../services/inps/core/messaggi';
@@ -42,6 +43,7 @@ export class DatabaseInps {
   }
 
   async elimina(): Promise<void> {
+    // Swallowed: cleaning up; the database is dropped next anyway.
     await this.pool.end().catch(() => undefined);
     await dropDatabase(this.url);
   }

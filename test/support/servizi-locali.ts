@@ -21,6 +21,7 @@ async function cmd(bin: string, args: string[], timeoutMs = 120_000): Promise<st
 async function attendi(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
+    // A service that does not answer yet is not back yet.
     if (await ok().catch(() => false)) return;
     if (Date.now() > until) throw new Error(`${what} not back within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));

@@ -1,6 +1,6 @@
 import { contraddiceChiusura, decidi, esitoComplessivo, type StatoVerifica } from '../../services/inps/core/ciclo';
 import { datiNonVerificati } from '../../services/inps/core/aggiorna';
-import type { PacchettoDaInviare } from '../../services/inps/core/domande';
+import type { PacchettoDaInviare } from '../../services/inps/core/sql/pacchetto';
 import type { EnteVerificatore, Esito, Rapporto } from '../../shared/domain/types';
 import type { StatoIstruttoria, StatoPacchetto } from '../../shared/domain/stati';
 

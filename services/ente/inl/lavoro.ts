@@ -1,14 +1,15 @@
 import type { Pool } from 'pg';
-import { ApeError, RemoteFaultError, toError } from '../../../shared/errors';
+import { ApeError } from '../../../shared/errors';
 import type { Clock } from '../../../shared/clock';
 import type { WorkHandler } from '../../../shared/amqp/consumer';
+import { deliveryWorker } from '../../../shared/amqp/delivery';
 import type { InlConfig } from '../../../shared/config/schema';
 import type { Operatore } from '../../../shared/domain/types';
 import { OPERATIONS } from '../../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader } from '../../../shared/messages/envelope';
 import { writeNotificaAccertamento } from '../../../shared/messages/esiti';
 import type { Segnalazione } from '../../../shared/messages/pacchetto';
-import type { SoapClient } from '../../../shared/soap/client';
+import type { SoapCall, SoapClient } from '../../../shared/soap/client';
 import { decidiAccertamento, decisioneAutomatica, type NotificaInlMsg } from './accertamenti';
 import type { SegnalazioneMsg } from '../operazioni';
 
@@ -30,41 +31,58 @@ export function valutazioneAutomatica(deps: { pool: Pool; clock: Clock; apertura
   };
 }
 
+interface Notifica {
+  id: string;
+  id_segnalazione: string;
+  stato: 'AVVIATO' | 'NON_AVVIATO' | 'CONCLUSO';
+  esito: 'REQUISITI_CONFERMATI' | 'REQUISITI_NON_CONFERMATI' | null;
+  nota: string | null;
+  operatore_id: string;
+  operatore_ufficio: string;
+  creata_il: Date;
+  consegnata_il: Date | null;
+  reply_to: string;
+  correlation_id: string;
+  id_accertamento: string | null;
+}
+
 export function consegnaNotifica(deps: { pool: Pool; soap: SoapClient; clock: Clock; inpsServerCN: string }): WorkHandler<NotificaInlMsg> {
-  return async (msg, log) => {
-    const { rows } = await deps.pool.query<{
-      id_segnalazione: string; stato: 'AVVIATO' | 'NON_AVVIATO' | 'CONCLUSO'; esito: 'REQUISITI_CONFERMATI' | 'REQUISITI_NON_CONFERMATI' | null; nota: string | null;
-      operatore_id: string; operatore_ufficio: string; creata_il: Date; consegnata_il: Date | null; reply_to: string; correlation_id: string; id_accertamento: string | null;
-    }>(
-      `SELECT n.id_segnalazione, n.stato, n.esito, n.nota, n.operatore_id, n.operatore_ufficio, n.creata_il, n.consegnata_il, a.reply_to, a.correlation_id, a.id_accertamento
-         FROM notifica_accertamento n JOIN accertamento a ON a.id_segnalazione = n.id_segnalazione WHERE n.id = $1`,
-      [msg.payload.idNotifica],
-    );
-    const n = rows[0];
-    if (!n) throw new ApeError('SEGNALAZIONE_NON_TROVATA', `notifica ${msg.payload.idNotifica} assente`);
-    if (n.consegnata_il !== null) return;
-    try {
-      await deps.soap.call({
-        url: n.reply_to,
-        soapAction: OPERATIONS.NotificaAccertamento.soapAction,
-        expectedServerCN: deps.inpsServerCN,
-        headers: [operatoreHeader({ id: n.operatore_id, ufficio: n.operatore_ufficio }), correlationHeader(n.correlation_id)],
-        body: writeNotificaAccertamento({
-          idSegnalazione: n.id_segnalazione,
-          stato: n.stato,
-          dataEvento: n.creata_il,
-          ...(n.id_accertamento !== null && n.stato !== 'NON_AVVIATO' && { idAccertamento: n.id_accertamento }),
-          ...(n.esito !== null && { esito: n.esito }),
-          ...(n.nota !== null && { nota: n.nota }),
-        }),
-      });
-    } catch (thrown) {
-      const err = toError(thrown);
-      await deps.pool.query('UPDATE notifica_accertamento SET tentativi = tentativi + 1, ultimo_errore = $2 WHERE id = $1', [msg.payload.idNotifica, err.message.slice(0, 500)]).catch(() => undefined);
-      if (err instanceof RemoteFaultError) log.warn({ code: err.code }, 'INPS refused the inspection notice');
-      throw err;
-    }
-    await deps.pool.query('UPDATE notifica_accertamento SET consegnata_il = $2, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = $1', [msg.payload.idNotifica, deps.clock.now()]);
-    log.info({ idSegnalazione: n.id_segnalazione, stato: n.stato }, 'inspection notice delivered to INPS');
-  };
+  return deliveryWorker<NotificaInlMsg, Notifica, SoapCall, void>({
+    async load(msg) {
+      const { rows } = await deps.pool.query<Omit<Notifica, 'id'>>(
+        `SELECT n.id_segnalazione, n.stato, n.esito, n.nota, n.operatore_id, n.operatore_ufficio, n.creata_il, n.consegnata_il, a.reply_to, a.correlation_id, a.id_accertamento
+           FROM notifica_accertamento n JOIN accertamento a ON a.id_segnalazione = n.id_segnalazione WHERE n.id = $1`,
+        [msg.payload.idNotifica],
+      );
+      const n = rows[0];
+      if (!n) throw new ApeError('SEGNALAZIONE_NON_TROVATA', `notifica ${msg.payload.idNotifica} assente`);
+      return { id: msg.payload.idNotifica, ...n };
+    },
+    describe: (n) => ({ idNotifica: n.id, idSegnalazione: n.id_segnalazione, stato: n.stato }),
+    isDone: (n) => n.consegnata_il !== null,
+    prepare: (n) => ({
+      url: n.reply_to,
+      soapAction: OPERATIONS.NotificaAccertamento.soapAction,
+      expectedServerCN: deps.inpsServerCN,
+      headers: [operatoreHeader({ id: n.operatore_id, ufficio: n.operatore_ufficio }), correlationHeader(n.correlation_id)],
+      body: writeNotificaAccertamento({
+        idSegnalazione: n.id_segnalazione,
+        stato: n.stato,
+        dataEvento: n.creata_il,
+        ...(n.id_accertamento !== null && n.stato !== 'NON_AVVIATO' && { idAccertamento: n.id_accertamento }),
+        ...(n.esito !== null && { esito: n.esito }),
+        ...(n.nota !== null && { nota: n.nota }),
+      }),
+    }),
+    async call(_n, request) {
+      await deps.soap.call(request);
+    },
+    async recordSuccess(n) {
+      await deps.pool.query('UPDATE notifica_accertamento SET consegnata_il = $2, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = $1', [n.id, deps.clock.now()]);
+    },
+    async recordFailure(n, err) {
+      await deps.pool.query('UPDATE notifica_accertamento SET tentativi = tentativi + 1, ultimo_errore = $2 WHERE id = $1', [n.id, err.message.slice(0, 500)]);
+    },
+    text: { done: 'inspection notice already delivered', delivered: 'inspection notice delivered to INPS', refused: 'INPS refused the inspection notice' },
+  });
 }

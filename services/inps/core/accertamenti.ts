@@ -4,11 +4,12 @@ import { withTransaction } from '../../../shared/db/pool';
 import { impronta } from '../../../shared/domain/impronta';
 import type { Operatore } from '../../../shared/domain/types';
 import type { NotificaAccertamento } from '../../../shared/messages/esiti';
-import { aggiornaIstruttoria, bloccaIstruttoria } from './aggiorna';
+import { aggiornaIstruttoria } from './aggiorna';
 import { esitoDaAccertamento } from './ciclo';
 import { registraEventi, type Evento } from './eventi';
 import { valutaRiesame } from './esiti';
 import type { RegoleInps } from './regole';
+import { bloccaIstruttoria } from './sql/istruttoria';
 import type { StatoIstruttoria, EsitoAccertamento, StatoAccertamento } from '../../../shared/domain/stati';
 
 /** Transitions INL may report: a decision on a case, then (if opened) its conclusion. */

@@ -5,11 +5,12 @@ import type { EnteVerificatore, Esito, Rapporto } from '../../../shared/domain/t
 import type { DatoNonVerificato } from '../../../shared/messages/pacchetto';
 import { cancelTimer } from '../../../shared/scheduler/timers';
 import { decidi, esitoComplessivo, type Decisione } from './ciclo';
-import type { PacchettoDaInviare } from './domande';
 import { registraEventi, type Evento } from './eventi';
 import { caricaDomandaPerIndici, indiciRegistrati, registraIndici, valutaIndici } from './indici';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
+import { aggiornaEsitoVerifica, bloccaIstruttoria, chiudiIstruttoria, segnalaInl } from './sql/istruttoria';
+import type { PacchettoDaInviare } from './sql/pacchetto';
 import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto, EsitoAccertamento, StatoAccertamento } from '../../../shared/domain/stati';
 
 /**
@@ -29,18 +30,6 @@ interface Caricata {
   esitoVerifica: Esito | null;
   pacchetti: Array<{ id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; contenuto: PacchettoDaInviare; esitiDato: Array<{ riferimento: number; dato: string; esito: Esito }> }>;
   accertamento: { stato: StatoAccertamento | null; esito: EsitoAccertamento | null } | null;
-}
-
-/**
- * Locks the istruttoria row (callers lock it first, then its packets). NO KEY UPDATE, not UPDATE: the key never
- * changes, and a plain FOR UPDATE would also block the KEY SHARE lock that every foreign-key insert (an evento of
- * this istruttoria) takes, so the dispatcher, holding a packet's lock while it records the packet's receipt,
- * waited on us while we waited on that packet: a deadlock the benchmark hit under load.
- */
-export async function bloccaIstruttoria(tx: Tx, istruttoriaId: string): Promise<StatoIstruttoria> {
-  const r = await tx.query<{ stato: StatoIstruttoria }>('SELECT stato FROM istruttoria WHERE id = $1 FOR NO KEY UPDATE', [istruttoriaId]);
-  if (!r.rows[0]) throw new Error(`istruttoria ${istruttoriaId} not found`);
-  return r.rows[0].stato;
 }
 
 async function carica(tx: Tx, istruttoriaId: string): Promise<Caricata> {
@@ -82,7 +71,7 @@ export async function aggiornaIstruttoria(tx: Tx, istruttoriaId: string, now: Da
       if (c.stato === 'VALUTAZIONE_INL') {
         // A late esito while INL evaluates: keep the summary current.
         const esito = esitoComplessivo(c);
-        if (esito !== c.esitoVerifica) await tx.query('UPDATE istruttoria SET esito_verifica = $2, aggiornata_il = $3 WHERE id = $1', [istruttoriaId, esito, now]);
+        if (esito !== c.esitoVerifica) await aggiornaEsitoVerifica(tx, istruttoriaId, esito, now);
       }
       return { stato: c.stato, decisione };
     case 'SEGNALA_INL':
@@ -95,10 +84,7 @@ export async function aggiornaIstruttoria(tx: Tx, istruttoriaId: string, now: Da
 }
 
 async function chiudi(tx: Tx, istruttoriaId: string, c: Caricata, regola: RegolaChiusura, esito: Esito, now: Date): Promise<void> {
-  await tx.query(
-    `UPDATE istruttoria SET stato = 'CHIUSA', esito_verifica = $2, regola_chiusura = $3, chiusa_il = $4, aggiornata_il = $4 WHERE id = $1`,
-    [istruttoriaId, esito, regola, now],
-  );
+  await chiudiIstruttoria(tx, istruttoriaId, { esito, regola, il: now });
   await cancelTimer(tx, TIMER_LIMITE_ISTRUTTORIA, istruttoriaId);
   for (const p of c.pacchetti) {
     await cancelTimer(tx, TIMER_SCADENZA_ESITO, p.id);
@@ -130,7 +116,7 @@ export function datiNonVerificati(pacchetti: Caricata['pacchetti']): DatoNonVeri
 }
 
 async function segnalaAInl(tx: Tx, istruttoriaId: string, c: Caricata, esito: Esito, now: Date, regole: RegoleInps): Promise<void> {
-  await tx.query(`UPDATE istruttoria SET stato = 'VALUTAZIONE_INL', esito_verifica = $2, aggiornata_il = $3 WHERE id = $1`, [istruttoriaId, esito, now]);
+  await segnalaInl(tx, istruttoriaId, esito, now);
   const d = await caricaDomandaPerIndici(tx, istruttoriaId);
   await registraIndici(tx, istruttoriaId, await valutaIndici(tx, d, regole), now);
   const indici = await indiciRegistrati(tx, istruttoriaId);

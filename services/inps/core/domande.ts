@@ -5,7 +5,7 @@ import { withTransaction, type Tx } from '../../../shared/db/pool';
 import { insertRows } from '../../../shared/db/insert';
 import { rapportiPerEnte } from '../../../shared/domain/competenza';
 import { impronta } from '../../../shared/domain/impronta';
-import type { ContenutoPacchetto, Domanda, Operatore } from '../../../shared/domain/types';
+import type { Domanda, Operatore } from '../../../shared/domain/types';
 import type { RicevutaDomanda } from '../../../shared/messages/istruttoria';
 import { enqueue } from '../../../shared/outbox/outbox';
 import { QUEUES } from '../../../shared/amqp/topology';
@@ -16,10 +16,9 @@ import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
 import { segnalaStessoDatore } from './indici';
 import { limitePer, type RegoleInps } from './regole';
+import { apriIstruttoria } from './sql/istruttoria';
+import { creaPacchetti, type PacchettoDaInviare } from './sql/pacchetto';
 import type { StatoIstruttoria } from '../../../shared/domain/stati';
-
-/** A packet as stored before sending: the send time is added when it leaves. */
-export type PacchettoDaInviare = Omit<ContenutoPacchetto, 'dataInvio'>;
 
 /** Payload of the work message that asks the dispatcher to send a packet. */
 export interface InvioPacchettoMsg {
@@ -66,12 +65,14 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
     );
 
     const istruttoriaId = randomUUID();
-    const stato: StatoIstruttoria = 'IN_VERIFICA';
     const limite = limitePer(regole, d.dataPresentazione);
-    await tx.query(
-      'INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, aggiornata_il, limite, limite_motivo) VALUES ($1, $2, $3, $4, $4, $5, $6)',
-      [istruttoriaId, domandaId, stato, now, limite.limite, limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`],
-    );
+    const stato = await apriIstruttoria(tx, {
+      id: istruttoriaId,
+      domandaId,
+      apertaIl: now,
+      limite: limite.limite,
+      limiteMotivo: limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`,
+    });
     await scheduleTimer(tx, { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite });
 
     const controlli = controlliInps(d);
@@ -90,12 +91,7 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
       lavoratore: { codiceFiscale: d.richiedente.codiceFiscale },
       rapporti,
     }));
-    await insertRows(
-      tx,
-      'pacchetto',
-      ['id', 'istruttoria_id', 'destinatario', 'stato', 'contenuto', 'creato_il'],
-      packets.map((p) => [p.idPacchetto, istruttoriaId, p.destinatario, 'DA_INVIARE', JSON.stringify(p), now]),
-    );
+    await creaPacchetti(tx, istruttoriaId, packets, now);
     // Until its party receives it, a packet has the same 5 days, counted from its creation: when they pass
     // undelivered, its data count as not verifiable (the sends go on, for an answer before closure).
     const scadenzaInvio = scadenzaEsito(now, regole.deadlines.esitoGiorni);

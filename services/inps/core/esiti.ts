@@ -8,12 +8,13 @@ import { entroScadenza } from '../../../shared/domain/scadenze';
 import type { Ente, EnteVerificatore, Esito, EsitoDato, Operatore } from '../../../shared/domain/types';
 import type { NotificaEsito } from '../../../shared/messages/esiti';
 import { cancelTimer } from '../../../shared/scheduler/timers';
-import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
+import { aggiornaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { contraddiceChiusura } from './ciclo';
-import type { PacchettoDaInviare } from './domande';
 import { registraEventi, type Evento } from './eventi';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
+import { bloccaIstruttoria, segnaRiesame } from './sql/istruttoria';
+import { rispondi, type PacchettoDaInviare } from './sql/pacchetto';
 import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 export interface EsitoApplicato {
@@ -83,10 +84,10 @@ export async function applicaEsito(
     }
 
     await insertRows(tx, 'esito_dato', ['pacchetto_id', 'riferimento', 'dato', 'esito', 'nota'], esiti.map((e) => [n.idPacchetto, e.riferimento, e.dato, e.esito, e.nota ?? null]));
-    await tx.query(
-      `UPDATE pacchetto SET stato = 'RISPOSTO', esito = $2, risposto_il = $3, correlation_id = COALESCE(correlation_id, $4), in_ritardo = $5 WHERE id = $1`,
-      [n.idPacchetto, sintesi, ctx.now, ctx.correlationId, inRitardo],
-    );
+    // Every state but RISPOSTO (handled above, under the packet's lock) may take an esito: a refusal here is a bug.
+    if (!(await rispondi(tx, n.idPacchetto, { esito: sintesi, rispostoIl: ctx.now, correlationId: ctx.correlationId, inRitardo }))) {
+      throw new ApeError('ERRORE_INTERNO', `il pacchetto ${n.idPacchetto} (${p.stato}) non può ricevere un esito`);
+    }
     await registra(true);
     await cancelTimer(tx, TIMER_SCADENZA_ESITO, n.idPacchetto);
     await cancelTimer(tx, TIMER_SCADENZA_INVIO, n.idPacchetto);
@@ -127,7 +128,7 @@ export async function valutaRiesame(tx: Tx, istruttoriaId: string, nuovo: Esito,
   const row = r.rows[0]!;
   if (row.riesame_il !== null || !contraddiceChiusura(row.esito_verifica, nuovo, fonte)) return false;
   const testo = `${motivo}; l'istruttoria era stata chiusa con esito ${row.esito_verifica ?? 'non determinato'}`;
-  await tx.query('UPDATE istruttoria SET riesame_il = $2, riesame_motivo = $3, aggiornata_il = $2 WHERE id = $1', [istruttoriaId, now, testo]);
+  await segnaRiesame(tx, istruttoriaId, now, testo);
   await registraEventi(tx, [{ istruttoriaId, tipo: 'RIESAME_RICHIESTO', at: now, dettagli: { motivo: testo } }]);
   return true;
 }

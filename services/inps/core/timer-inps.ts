@@ -1,11 +1,11 @@
 import type { Tx } from '../../../shared/db/pool';
-import type { EnteVerificatore } from '../../../shared/domain/types';
 import type { TimerHandler } from '../../../shared/scheduler/timers';
-import { aggiornaIstruttoria, bloccaIstruttoria, TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
+import { aggiornaIstruttoria, TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { registraEventi } from './eventi';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
-import type { StatoPacchetto } from '../../../shared/domain/stati';
+import { bloccaIstruttoria } from './sql/istruttoria';
+import { scadeEsito, scadeInvio } from './sql/pacchetto';
 
 /**
  * What INPS does when a deadline passes.
@@ -32,11 +32,7 @@ export function gestoriTimerInps(regole: RegoleInps): Record<string, TimerHandle
       if (!ref.rows[0]) return;
       const istruttoriaId = ref.rows[0].istruttoria_id;
       if ((await bloccaIstruttoria(tx, istruttoriaId)) === 'CHIUSA') return;
-      const r = await tx.query<{ destinatario: EnteVerificatore; tentativi_invio: number; ultimo_errore: string | null }>(
-        `UPDATE pacchetto SET stato = 'SCADUTO', scaduto_il = $2 WHERE id = $1 AND stato = 'DA_INVIARE' RETURNING destinatario, tentativi_invio, ultimo_errore`,
-        [t.chiave, now],
-      );
-      const p = r.rows[0];
+      const p = await scadeInvio(tx, t.chiave, { il: now });
       if (!p) return;
       await registraEventi(tx, [
         {
@@ -44,7 +40,7 @@ export function gestoriTimerInps(regole: RegoleInps): Record<string, TimerHandle
           pacchettoId: t.chiave,
           tipo: 'PACCHETTO_NON_CONSEGNATO',
           at: now,
-          dettagli: { destinatario: p.destinatario, scadenza: t.scadeIl.toISOString(), tentativi: p.tentativi_invio, errore: p.ultimo_errore ?? '' },
+          dettagli: { destinatario: p.destinatario, scadenza: t.scadeIl.toISOString(), tentativi: p.tentativiInvio, errore: p.ultimoErrore ?? '' },
         },
       ]);
       await aggiornaIstruttoria(tx, istruttoriaId, now, regole);
@@ -56,24 +52,19 @@ export function gestoriTimerInps(regole: RegoleInps): Record<string, TimerHandle
 }
 
 async function scadePacchetto(tx: Tx, pacchettoId: string, istruttoriaId: string, now: Date): Promise<void> {
-  const r = await tx.query<{ stato: StatoPacchetto; destinatario: EnteVerificatore; scadenza_esito: Date; correlation_id: string | null }>(
-    'SELECT stato, destinatario, scadenza_esito, correlation_id FROM pacchetto WHERE id = $1 FOR UPDATE',
-    [pacchettoId],
-  );
-  const p = r.rows[0]!;
-  if (p.stato !== 'INVIATO') return;
-  await tx.query(`UPDATE pacchetto SET stato = 'SCADUTO', scaduto_il = $2, sollecitato_il = $2 WHERE id = $1`, [pacchettoId, now]);
+  const p = await scadeEsito(tx, pacchettoId, { il: now });
+  if (!p) return;
   await creaMessaggio(tx, {
     istruttoriaId,
     destinatario: p.destinatario,
     now,
-    ...(p.correlation_id !== null && { correlationId: p.correlation_id }),
+    ...(p.correlationId !== null && { correlationId: p.correlationId }),
     corpo: {
       tipo: 'SOLLECITO',
-      sollecito: { idSollecito: '', idPacchetto: pacchettoId, destinatario: p.destinatario, scadenza: p.scadenza_esito.toISOString(), dataSollecito: now.toISOString() },
+      sollecito: { idSollecito: '', idPacchetto: pacchettoId, destinatario: p.destinatario, scadenza: p.scadenzaEsito.toISOString(), dataSollecito: now.toISOString() },
     },
   });
   await registraEventi(tx, [
-    { istruttoriaId, pacchettoId, tipo: 'PACCHETTO_SCADUTO', at: now, dettagli: { destinatario: p.destinatario, scadenza: p.scadenza_esito.toISOString() } },
+    { istruttoriaId, pacchettoId, tipo: 'PACCHETTO_SCADUTO', at: now, dettagli: { destinatario: p.destinatario, scadenza: p.scadenzaEsito.toISOString() } },
   ]);
 }

@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
-import { ApeError, RemoteFaultError, toError } from '../../../shared/errors';
+import { ApeError, RemoteFaultError } from '../../../shared/errors';
 import type { Clock } from '../../../shared/clock';
 import type { WorkHandler } from '../../../shared/amqp/consumer';
+import { deliveryWorker } from '../../../shared/amqp/delivery';
 import { withTransaction } from '../../../shared/db/pool';
 import type { EnteVerificatore, Operatore } from '../../../shared/domain/types';
 import { registraEventi } from '../core/eventi';
@@ -9,7 +10,7 @@ import type { CorpoMessaggio, InvioMessaggioMsg } from '../core/messaggi';
 import { OPERATIONS } from '../../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader, replyToHeader } from '../../../shared/messages/envelope';
 import { writeNotificaRiscontro, writeSegnalaCaso, writeSollecitaEsito } from '../../../shared/messages/pacchetto';
-import type { SoapClient } from '../../../shared/soap/client';
+import type { SoapCall, SoapClient } from '../../../shared/soap/client';
 import type { Xml } from '../../../shared/xml/write';
 import type { Destinazione } from './invio-pacchetto';
 
@@ -62,59 +63,64 @@ function richiesta(row: Row, deps: InvioMessaggioDeps, now: Date): { soapAction:
   }
 }
 
+interface Messaggio extends Row {
+  id: string;
+}
+
 export function invioMessaggio(deps: InvioMessaggioDeps): WorkHandler<InvioMessaggioMsg> {
-  return async (msg, log) => {
-    const { rows } = await deps.pool.query<Row>(
-      'SELECT tipo, destinatario, istruttoria_id, corpo, stato, correlation_id FROM messaggio_uscita WHERE id = $1',
-      [msg.payload.idMessaggio],
-    );
-    const row = rows[0];
-    if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `messaggio ${msg.payload.idMessaggio} assente`);
-    const mlog = log.child({ idMessaggio: msg.payload.idMessaggio, tipo: row.tipo, destinatario: row.destinatario, idIstruttoria: row.istruttoria_id });
-    if (row.stato !== 'DA_INVIARE') {
-      mlog.info({ stato: row.stato }, 'message already handled');
-      return;
-    }
-    const dest = deps.destinazione(row.destinatario);
-    const now = deps.clock.now();
-    const req = richiesta(row, deps, now);
-    let correlationId: string | null = row.correlation_id;
-    try {
-      const result = await deps.soap.call({ url: dest.url, expectedServerCN: dest.expectedServerCN, ...req });
-      if (row.tipo === 'SEGNALAZIONE') {
-        correlationId = result.headers.optional('X-Correlation-ID')?.value() ?? null;
-        if (!correlationId) throw new ApeError('RISPOSTA_NON_VALIDA', `l'ack di ${dest.url} non contiene X-Correlation-ID`, { retryable: false });
-      }
-    } catch (thrown) {
-      const err = toError(thrown);
+  return deliveryWorker<InvioMessaggioMsg, Messaggio, SoapCall & { now: Date }, { correlationId: string | null; now: Date }>({
+    async load(msg) {
+      const { rows } = await deps.pool.query<Row>(
+        'SELECT tipo, destinatario, istruttoria_id, corpo, stato, correlation_id FROM messaggio_uscita WHERE id = $1',
+        [msg.payload.idMessaggio],
+      );
+      const row = rows[0];
+      if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `messaggio ${msg.payload.idMessaggio} assente`);
+      return { id: msg.payload.idMessaggio, ...row };
+    },
+    describe: (m) => ({ idMessaggio: m.id, tipo: m.tipo, destinatario: m.destinatario, idIstruttoria: m.istruttoria_id, stato: m.stato }),
+    isDone: (m) => m.stato !== 'DA_INVIARE',
+    prepare(m) {
+      const dest = deps.destinazione(m.destinatario);
+      const now = deps.clock.now();
+      return { url: dest.url, expectedServerCN: dest.expectedServerCN, ...richiesta(m, deps, now), now };
+    },
+    async call(m, { now, ...request }) {
+      const result = await deps.soap.call(request);
+      if (m.tipo !== 'SEGNALAZIONE') return { correlationId: m.correlation_id, now };
+      // INL will call back with the correlation id the hub gave for the case.
+      const correlationId = result.headers.optional('X-Correlation-ID')?.value() ?? null;
+      if (!correlationId) throw new ApeError('RISPOSTA_NON_VALIDA', `l'ack di ${request.url} non contiene X-Correlation-ID`, { retryable: false });
+      return { correlationId, now };
+    },
+    async recordSuccess(m, { correlationId, now }) {
+      await withTransaction(deps.pool, async (tx) => {
+        await tx.query(
+          `UPDATE messaggio_uscita SET stato = 'INVIATO', inviato_il = $2, correlation_id = $3, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = $1`,
+          [m.id, now, correlationId],
+        );
+        if (m.tipo === 'SEGNALAZIONE') {
+          await tx.query('UPDATE segnalazione_inl SET correlation_id = COALESCE(correlation_id, $2), inviata_il = COALESCE(inviata_il, $3) WHERE id = $1', [m.id, correlationId, now]);
+        }
+        await registraEventi(tx, [
+          { istruttoriaId: m.istruttoria_id, tipo: m.tipo === 'SOLLECITO' ? 'SOLLECITO_INVIATO' : 'MESSAGGIO_INVIATO', at: now, dettagli: { tipo: m.tipo, destinatario: m.destinatario } },
+        ]);
+      });
+      return { correlationId };
+    },
+    /** A failed send, counted; a counterpart's refusal not to retry makes the message RIFIUTATO, on the istruttoria's timeline. */
+    async recordFailure(m, err) {
       const refused = err instanceof RemoteFaultError && !err.retryable;
       await withTransaction(deps.pool, async (tx) => {
         await tx.query(
           `UPDATE messaggio_uscita SET tentativi = tentativi + 1, ultimo_errore = $2, stato = CASE WHEN $3 THEN 'RIFIUTATO' ELSE stato END WHERE id = $1`,
-          [msg.payload.idMessaggio, err.message.slice(0, 500), refused],
+          [m.id, err.message.slice(0, 500), refused],
         );
         if (refused) {
-          await registraEventi(tx, [{ istruttoriaId: row.istruttoria_id, tipo: 'MESSAGGIO_RIFIUTATO', at: deps.clock.now(), dettagli: { tipo: row.tipo, destinatario: row.destinatario, errore: err.message.slice(0, 300) } }]);
+          await registraEventi(tx, [{ istruttoriaId: m.istruttoria_id, tipo: 'MESSAGGIO_RIFIUTATO', at: deps.clock.now(), dettagli: { tipo: m.tipo, destinatario: m.destinatario, errore: err.message.slice(0, 300) } }]);
         }
-      }).catch(() => undefined);
-      throw err;
-    }
-    await withTransaction(deps.pool, async (tx) => {
-      await tx.query(
-        `UPDATE messaggio_uscita SET stato = 'INVIATO', inviato_il = $2, correlation_id = $3, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = $1`,
-        [msg.payload.idMessaggio, now, correlationId],
-      );
-      if (row.tipo === 'SEGNALAZIONE') {
-        await tx.query('UPDATE segnalazione_inl SET correlation_id = COALESCE(correlation_id, $2), inviata_il = COALESCE(inviata_il, $3) WHERE id = $1', [
-          msg.payload.idMessaggio,
-          correlationId,
-          now,
-        ]);
-      }
-      await registraEventi(tx, [
-        { istruttoriaId: row.istruttoria_id, tipo: row.tipo === 'SOLLECITO' ? 'SOLLECITO_INVIATO' : 'MESSAGGIO_INVIATO', at: now, dettagli: { tipo: row.tipo, destinatario: row.destinatario } },
-      ]);
-    });
-    mlog.info({ correlationId }, 'message accepted by counterpart');
-  };
+      });
+    },
+    text: { done: 'message already handled', delivered: 'message accepted by counterpart', refused: 'counterpart refused the message' },
+  });
 }

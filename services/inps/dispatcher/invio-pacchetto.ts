@@ -1,18 +1,21 @@
 import type { Pool } from 'pg';
-import { ApeError, RemoteFaultError, toError } from '../../../shared/errors';
+import { ApeError, RemoteFaultError } from '../../../shared/errors';
 import type { Clock } from '../../../shared/clock';
 import type { WorkHandler } from '../../../shared/amqp/consumer';
+import { deliveryWorker } from '../../../shared/amqp/delivery';
 import { withTransaction } from '../../../shared/db/pool';
 import type { Operatore } from '../../../shared/domain/types';
-import type { InvioPacchettoMsg, PacchettoDaInviare } from '../core/domande';
+import type { InvioPacchettoMsg } from '../core/domande';
 import { registraEventi } from '../core/eventi';
 import { registraPresaInCarico } from '../core/presa-in-carico';
-import { aggiornaIstruttoria, bloccaIstruttoria } from '../core/aggiorna';
+import { aggiornaIstruttoria } from '../core/aggiorna';
+import { bloccaIstruttoria } from '../core/sql/istruttoria';
 import type { RegoleInps } from '../core/regole';
+import { registraInvioFallito, riammetti, type PacchettoDaInviare } from '../core/sql/pacchetto';
 import { OPERATIONS } from '../../../shared/messages/contracts';
 import { operatoreHeader, replyToHeader } from '../../../shared/messages/envelope';
 import { writeVerificaPacchetto } from '../../../shared/messages/pacchetto';
-import type { SoapClient } from '../../../shared/soap/client';
+import type { SoapCall, SoapClient } from '../../../shared/soap/client';
 import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 /**
@@ -42,74 +45,87 @@ export interface InvioDeps {
 
 const REINVIABILI: readonly StatoPacchetto[] = ['INVIATO', 'SCADUTO', 'RIFIUTATO'];
 
+interface Pacchetto {
+  id: string;
+  stato: StatoPacchetto;
+  contenuto: PacchettoDaInviare;
+  operatore: Operatore;
+  /** An operator's resend (npm run ops -- reinvia) of a packet not answered while its istruttoria is open. */
+  reinvio: boolean;
+  /**
+   * Past its delivery deadline a packet never received is SCADUTO (its data count as not verifiable), but it is
+   * still delivered while the istruttoria is open: a late answer before closure is applied.
+   */
+  maiConsegnato: boolean;
+}
+
 export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> {
-  return async (msg, log) => {
-    const { rows } = await deps.pool.query<{ stato: StatoPacchetto; contenuto: PacchettoDaInviare; operatore_id: string; operatore_ufficio: string; stato_istruttoria: StatoIstruttoria; inviato_il: Date | null }>(
-      `SELECT p.stato, p.contenuto, d.operatore_id, d.operatore_ufficio, i.stato AS stato_istruttoria, p.inviato_il
-         FROM pacchetto p JOIN istruttoria i ON i.id = p.istruttoria_id JOIN domanda d ON d.id = i.domanda_id
-        WHERE p.id = $1`,
-      [msg.payload.idPacchetto],
-    );
-    const row = rows[0];
-    if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `pacchetto ${msg.payload.idPacchetto} assente`);
-    const plog = log.child({ idPacchetto: msg.payload.idPacchetto, idIstruttoria: row.contenuto.idIstruttoria, destinatario: row.contenuto.destinatario });
-    // An operator's resend (npm run ops -- reinvia) sends again a packet not answered while its istruttoria is open.
-    const reinvio = msg.payload.reinvio === true && REINVIABILI.includes(row.stato) && row.stato_istruttoria !== 'CHIUSA';
-    // Past its delivery deadline a packet never received is SCADUTO (its data count as not verifiable), but it is
-    // still delivered while the istruttoria is open: a late answer before closure is applied.
-    const maiConsegnato = row.stato === 'SCADUTO' && row.inviato_il === null && row.stato_istruttoria !== 'CHIUSA';
-    if (row.stato !== 'DA_INVIARE' && !reinvio && !maiConsegnato) {
-      plog.info({ stato: row.stato }, 'packet already sent; nothing to do');
-      return;
-    }
-    const dest = deps.destinazione(row.contenuto.destinatario);
-    const operatore: Operatore = { id: row.operatore_id, ufficio: row.operatore_ufficio };
-    const now = deps.clock.now();
-    let correlationId: string;
-    try {
-      const result = await deps.soap.call({
+  return deliveryWorker<InvioPacchettoMsg, Pacchetto, SoapCall, { correlationId: string; via: string }>({
+    async load(msg) {
+      const { rows } = await deps.pool.query<{ stato: StatoPacchetto; contenuto: PacchettoDaInviare; operatore_id: string; operatore_ufficio: string; stato_istruttoria: StatoIstruttoria; inviato_il: Date | null }>(
+        `SELECT p.stato, p.contenuto, d.operatore_id, d.operatore_ufficio, i.stato AS stato_istruttoria, p.inviato_il
+           FROM pacchetto p JOIN istruttoria i ON i.id = p.istruttoria_id JOIN domanda d ON d.id = i.domanda_id
+          WHERE p.id = $1`,
+        [msg.payload.idPacchetto],
+      );
+      const row = rows[0];
+      if (!row) throw new ApeError('PACCHETTO_NON_TROVATO', `pacchetto ${msg.payload.idPacchetto} assente`);
+      return {
+        id: msg.payload.idPacchetto,
+        stato: row.stato,
+        contenuto: row.contenuto,
+        operatore: { id: row.operatore_id, ufficio: row.operatore_ufficio },
+        reinvio: msg.payload.reinvio === true && REINVIABILI.includes(row.stato) && row.stato_istruttoria !== 'CHIUSA',
+        maiConsegnato: row.stato === 'SCADUTO' && row.inviato_il === null && row.stato_istruttoria !== 'CHIUSA',
+      };
+    },
+    describe: (p) => ({ idPacchetto: p.id, idIstruttoria: p.contenuto.idIstruttoria, destinatario: p.contenuto.destinatario, stato: p.stato }),
+    isDone: (p) => p.stato !== 'DA_INVIARE' && !p.reinvio && !p.maiConsegnato,
+    prepare(p) {
+      const dest = deps.destinazione(p.contenuto.destinatario);
+      return {
         url: dest.url,
         soapAction: OPERATIONS.VerificaPacchetto.soapAction,
         expectedServerCN: dest.expectedServerCN,
-        headers: [operatoreHeader(operatore), replyToHeader(deps.replyTo)],
-        body: writeVerificaPacchetto({ ...row.contenuto, dataInvio: now }),
-        riferimenti: { idPacchetto: msg.payload.idPacchetto, idIstruttoria: row.contenuto.idIstruttoria },
-      });
+        headers: [operatoreHeader(p.operatore), replyToHeader(deps.replyTo)],
+        body: writeVerificaPacchetto({ ...p.contenuto, dataInvio: deps.clock.now() }),
+        riferimenti: { idPacchetto: p.id, idIstruttoria: p.contenuto.idIstruttoria },
+      };
+    },
+    async call(_p, request) {
+      const result = await deps.soap.call(request);
       const corr = result.headers.optional('X-Correlation-ID')?.value();
-      if (!corr) throw new ApeError('RISPOSTA_NON_VALIDA', `l'ack di ${dest.url} non contiene X-Correlation-ID`, { retryable: false });
-      correlationId = corr;
-    } catch (thrown) {
-      const err = toError(thrown);
-      await registraTentativoFallito(deps.pool, msg.payload.idPacchetto, row.contenuto.idIstruttoria, err, deps.clock.now(), deps.regole);
-      throw err;
-    }
-    const ricevutoIl = deps.clock.now();
-    await withTransaction(deps.pool, async (tx) => {
-      // A refused packet now accepted is with its party: it waits for its esito as after a first send.
-      if (reinvio) await tx.query(`UPDATE pacchetto SET stato = 'DA_INVIARE' WHERE id = $1 AND stato = 'RIFIUTATO'`, [msg.payload.idPacchetto]);
-      await registraPresaInCarico(tx, { idPacchetto: msg.payload.idPacchetto, idIstruttoria: row.contenuto.idIstruttoria, correlationId, ricevutoIl, via: dest.url, esitoGiorni: deps.esitoGiorni });
-    });
-    plog.info({ correlationId }, 'packet accepted by counterpart');
-  };
+      if (!corr) throw new ApeError('RISPOSTA_NON_VALIDA', `l'ack di ${request.url} non contiene X-Correlation-ID`, { retryable: false });
+      return { correlationId: corr, via: request.url };
+    },
+    async recordSuccess(p, { correlationId, via }) {
+      const ricevutoIl = deps.clock.now();
+      await withTransaction(deps.pool, async (tx) => {
+        // A refused packet now accepted is with its party: it waits for its esito as after a first send.
+        if (p.reinvio) await riammetti(tx, p.id);
+        await registraPresaInCarico(tx, { idPacchetto: p.id, idIstruttoria: p.contenuto.idIstruttoria, correlationId, ricevutoIl, via, esitoGiorni: deps.esitoGiorni });
+      });
+      return { correlationId };
+    },
+    recordFailure: (p, err) => registraTentativoFallito(deps.pool, p.id, p.contenuto.idIstruttoria, err, deps.clock.now(), deps.regole),
+    text: { done: 'packet already sent; nothing to do', delivered: 'packet accepted by counterpart', refused: 'counterpart refused the packet' },
+  });
 }
 
 /**
  * A failed send: recorded on the packet. A counterpart that refused the packet for good (a non-retryable
- * Fault) leaves its data unverified: the packet is RIFIUTATO and the lifecycle moves on (art. 5 c).
+ * Fault) leaves its data unverified: the packet is RIFIUTATO and the lifecycle moves on (art. 5 c). When this
+ * fails the message is retried (shared/amqp/delivery.ts): the packet, still DA_INVIARE, is sent again and its
+ * refusal recorded then; once it is recorded, a redelivered send finds the packet refused and sends nothing.
  */
 async function registraTentativoFallito(pool: Pool, idPacchetto: string, idIstruttoria: string, err: Error, now: Date, regole: RegoleInps): Promise<void> {
   const refused = err instanceof RemoteFaultError && !err.retryable;
   await withTransaction(pool, async (tx) => {
     if (refused) await bloccaIstruttoria(tx, idIstruttoria);
-    const r = await tx.query(
-      `UPDATE pacchetto SET tentativi_invio = tentativi_invio + 1, ultimo_errore = $2,
-              stato = CASE WHEN $3 AND stato = 'DA_INVIARE' THEN 'RIFIUTATO' ELSE stato END
-        WHERE id = $1 RETURNING stato`,
-      [idPacchetto, err.message.slice(0, 500), refused],
-    );
-    if (refused && r.rows[0]?.stato === 'RIFIUTATO') {
+    const stato = await registraInvioFallito(tx, idPacchetto, { errore: err.message.slice(0, 500), rifiuto: refused });
+    if (refused && stato === 'RIFIUTATO') {
       await registraEventi(tx, [{ istruttoriaId: idIstruttoria, pacchettoId: idPacchetto, tipo: 'PACCHETTO_RIFIUTATO', at: now, dettagli: { errore: err.message.slice(0, 500) } }]);
       await aggiornaIstruttoria(tx, idIstruttoria, now, regole);
     }
-  }).catch(() => undefined);
+  });
 }

@@ -99,6 +99,7 @@ runCli(async (args, { config, clock }) => {
     }
   } finally {
     await schemi.chiudi();
+    // Swallowed: the command is over; closing the connection only gives back messages RabbitMQ gives back anyway.
     await rabbit?.close().catch(() => undefined);
   }
 });

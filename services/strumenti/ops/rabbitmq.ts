@@ -27,6 +27,7 @@ export interface StatoCoda {
 export async function statoCoda(model: ChannelModel, coda: string): Promise<StatoCoda | null> {
   // checkQueue on a missing queue closes its channel: one channel per check.
   const ch = await model.createChannel();
+  // Failures surface through the calls that meet them (a 404 from checkQueue); an unhandled 'error' event would crash the command.
   ch.on('error', () => undefined);
   try {
     const r = await ch.checkQueue(coda);
@@ -35,6 +36,7 @@ export async function statoCoda(model: ChannelModel, coda: string): Promise<Stat
     if ((err as { code?: unknown }).code === 404) return null;
     throw err;
   } finally {
+    // Swallowed: a check that met a missing queue already had its channel closed by the broker.
     await ch.close().catch(() => undefined);
   }
 }
@@ -43,6 +45,7 @@ export class CanaleScarti {
   private restituito = false;
 
   private constructor(private readonly ch: ConfirmChannel) {
+    // Failures surface through the calls that meet them; an unhandled 'error' event would crash the command.
     ch.on('error', () => undefined);
     ch.on('return', () => {
       this.restituito = true;
@@ -87,6 +90,7 @@ export class CanaleScarti {
 
   /** Gives back every message taken and not acked, as it was. */
   async chiudi(): Promise<void> {
+    // Swallowed: a channel already gone has given its unacked messages back already, which is all closing is for.
     await this.ch.close().catch(() => undefined);
   }
 }

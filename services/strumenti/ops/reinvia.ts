@@ -1,7 +1,7 @@
 import { QUEUES } from '../../../shared/amqp/topology';
 import { withTransaction } from '../../../shared/db/pool';
 import { ApeError } from '../../../shared/errors';
-import { bloccaIstruttoria } from '../../inps/core/aggiorna';
+import { bloccaIstruttoria } from '../../inps/core/sql/istruttoria';
 import type { InvioPacchettoMsg } from '../../inps/core/domande';
 import { registraEventi, type TipoEvento } from '../../inps/core/eventi';
 import { enqueue } from '../../../shared/outbox/outbox';

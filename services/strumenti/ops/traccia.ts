@@ -5,7 +5,7 @@ import { Registri } from '../../../shared/audit/registri';
 import type { Clock } from '../../../shared/clock';
 import type { FederationConfig } from '../../../shared/config/schema';
 import { createPool } from '../../../shared/db/pool';
-import { ApeError } from '../../../shared/errors';
+import { ApeError, toError } from '../../../shared/errors';
 import { schemaOf } from '../../../shared/runtime/schemas';
 
 /**
@@ -56,6 +56,7 @@ export class Schemi {
   }
 
   async chiudi(): Promise<void> {
+    // Swallowed: the command is over and its outcome decided; a pool that fails to close has nothing left to lose.
     await Promise.all([...this.aperti.values()].map((s) => s.pool.end().catch(() => undefined)));
     this.aperti.clear();
   }
@@ -68,7 +69,11 @@ export async function tracciata<T>(s: Schema, operazione: string, riferimenti: R
     r = await azione();
   } catch (err) {
     const codice = err instanceof ApeError ? err.code : 'NON_ESEGUITA';
-    await s.traccia(operazione, riferimenti, codice).catch(() => undefined);
+    // The action's own error is what the operator must see, so it is the one rethrown; a refusal that could not be
+    // traced is not silent either (the convenzione wants every access traced): it is reported on stderr.
+    await s.traccia(operazione, riferimenti, codice).catch((tracciaErr: unknown) => {
+      console.error(`attenzione: il rifiuto di ${operazione} non è stato registrato nella traccia di ${s.ente}: ${toError(tracciaErr).message}`);
+    });
     throw err;
   }
   await s.traccia(operazione, { ...riferimenti, ...esito(r) });
