@@ -238,15 +238,10 @@ export type ValidatedConfig = Static<typeof FederationConfigSchema>;
 export type IdentityConfig = Frozen<Required<Static<typeof IdentitySchema>> & { code: string }>;
 export type ListenConfig = Frozen<Static<typeof ListenSchema>>;
 export type EndpointServiceConfig = Frozen<Static<typeof EndpointServiceSchema>>;
-export type ConsoleServiceConfig = Frozen<Static<typeof ConsoleServiceSchema>>;
-export type WorkerServiceConfig = Frozen<Static<typeof WorkerServiceSchema>>;
 export type SystemOperatorConfig = Frozen<Static<typeof SystemOperatorSchema>>;
-export type ClockConfig = Frozen<Static<typeof ClockSchema>>;
 export type DeadlinesConfig = Frozen<Static<typeof DeadlinesSchema>>;
 export type InlConfig = Frozen<Static<typeof InlSchema>>;
-export type SchedulerConfig = Frozen<Static<typeof SchedulerSchema>>;
 export type SecurityConfig = Frozen<Required<Static<typeof SecuritySchema>>>;
-export type RetentionConfig = Frozen<Static<typeof RetentionSchema>>;
 export type ObservabilityConfig = Frozen<Static<typeof ObservabilitySchema>>;
 
 /**

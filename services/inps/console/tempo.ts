@@ -8,10 +8,6 @@ export function dataOra(d: Date | null | undefined): string {
   return DateTime.fromJSDate(d, { zone: ZONA }).setLocale('it').toFormat('dd/LL/yyyy HH:mm');
 }
 
-export function giorno(d: Date): string {
-  return DateTime.fromJSDate(d, { zone: ZONA }).toFormat('yyyy-LL-dd');
-}
-
 /** "tra 3 giorni e 4 ore" / "scaduta da 2 ore" / "tra 12 minuti", from the injected clock's now. */
 export function tempoResiduo(scadenza: Date, now: Date): { testo: string; superata: boolean } {
   const ms = scadenza.getTime() - now.getTime();

@@ -10,7 +10,7 @@ import { enqueue } from '../../../shared/outbox/outbox';
  * dispatcher through the hub: reminders (SollecitaEsito), cases for INL (SegnalaCaso), notices of a party's
  * esito to the other parties (NotificaRiscontro).
  */
-export type TipoMessaggio = 'SOLLECITO' | 'SEGNALAZIONE' | 'RISCONTRO';
+type TipoMessaggio = 'SOLLECITO' | 'SEGNALAZIONE' | 'RISCONTRO';
 
 /** Stored body of each kind: the message as the writer needs it, with dates as ISO strings. */
 export type CorpoMessaggio =
