@@ -13,6 +13,8 @@ cd "$(dirname "$0")/../.."
 bash infra/scripts/ensure-local-services.sh libxml2-utils libxml-compile-perl python3-zeep python3-xmlsec chromium
 bash infra/scripts/ensure-node-modules.sh
 npm run --silent lint:confini
+# Unused files and exports (knip.json: the entry points are the processes, the CLIs, the scripts and the tests).
+npm run --silent lint:codice-morto
 npm run --silent build
 if [ "${1:-}" = "--faults" ]; then
   exec npx jest -c jest.faults.config.js
