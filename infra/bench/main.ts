@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
@@ -8,14 +8,15 @@ import { PROJECT_ROOT } from '../../shared/paths';
 import { creaCliente, type ClienteBench } from './cliente';
 import { domandaSintetica } from './carico';
 import { FederazioneBench } from './federazione';
-import { contaChiuse, differenza, dimensioneMediaMessaggi, leggiContatori, leggiFasi, type Contatori, type IstantiFasi } from './misure';
+import { differenza, dimensioneMediaMessaggi, leggiContatori, leggiFasi, type IstantiFasi } from './misure';
 import { misuraPavimento, type RisultatoPavimento } from './pavimento';
-import { Campionatore, type SerieProcesso } from './proc';
-import { formattaSintesi, perArea, riassumiProfilo, type ProfiloCpu } from './profilo';
+import { Campionatore } from './proc';
 import { caricoAperto, caricoChiuso, type EsitoRichiesta } from './ritmo';
-import { contaPerSecondo, finestre, riassumi, ritmoFase, type Riassunto } from './statistiche';
+import { contaPerSecondo, finestre, riassumi, ritmoFase } from './statistiche';
 import { graficoSvg, type Pannello } from './svg';
 import { leggiOpzioni, USO, type OpzioniBench } from './opzioni';
+import { arrot, perDomanda, riassuntoArrotondato, sintesiProcessi, sintesiProfili, stampaFase, stampaProcessi, type Fase } from './rapporto';
+import { attendiChiusura, soak } from './soak';
 
 /**
  * npm run bench / npm run bench:soak: the whole federation under a synthetic load, against a raw floor.
@@ -29,47 +30,6 @@ import { leggiOpzioni, USO, type OpzioniBench } from './opzioni';
  * With --soak: --rate for --minuti, RSS per process and latency per minute, first against last.
  * Results: var/bench/<timestamp>/risultati.json and grafico.svg (and the services' CPU profiles with --profilo).
  */
-
-interface Fase {
-  nome: string;
-  domande: number;
-  secondiInvio: number;
-  offertoPerSecondo: number | null;
-  ack: Riassunto;
-  errori: number;
-  primoErrore?: string;
-  domandePerSecondoE2E: number;
-  chiusuraMs: Riassunto;
-  fasi: Record<string, { eventi: number; perSecondo: number }>;
-  esitiVerifica: Record<string, number>;
-  nonChiuse: number;
-  esitiInattesi: number;
-  /** per-second curves for the chart, x in s from the phase's start */
-  curve: { ricevutePerS: Array<[number, number]>; chiusurePerS: Array<[number, number]>; ackMsPerS: Array<[number, number]> };
-}
-
-const arrot = (x: number, cifre = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** cifre) / 10 ** cifre : null);
-
-function riassuntoArrotondato(r: Riassunto): Riassunto {
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'n' ? v : arrot(v, 1)])) as unknown as Riassunto;
-}
-
-async function attendiChiusura(pool: Pool, fed: FederazioneBench, prefisso: string, n: number, timeoutMs: number): Promise<void> {
-  const fine = Date.now() + timeoutMs;
-  let ultimo = -1;
-  let fermoDa = Date.now();
-  for (;;) {
-    const chiuse = await contaChiuse(pool, fed.config, prefisso);
-    if (chiuse >= n) return;
-    if (chiuse !== ultimo) {
-      ultimo = chiuse;
-      fermoDa = Date.now();
-    }
-    for (const [nome, p] of fed.procs) if (p.child.exitCode !== null) throw new Error(`${nome} exited with code ${p.child.exitCode} during the run`);
-    if (Date.now() > fine || Date.now() - fermoDa > 60_000) throw new Error(`only ${chiuse} of ${n} domande closed (${prefisso}); see the services' logs`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function eseguiFase(
   nome: string,
@@ -132,55 +92,8 @@ async function eseguiFase(
   };
 }
 
-function perDomanda(d: Contatori, n: number) {
-  const somma = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-  return {
-    soap: somma(d.soap) / n,
-    pubblicazioni: somma(d.pubblicazioni) / n,
-    commit: d.commit / n,
-    dettaglio: { soapPerSchema: Object.fromEntries(Object.entries(d.soap).map(([k, v]) => [k, arrot(v / n, 2)])), pubblicazioniPerSchema: Object.fromEntries(Object.entries(d.pubblicazioni).map(([k, v]) => [k, arrot(v / n, 2)])) },
-  };
-}
-
-function sintesiProcessi(serie: SerieProcesso[], secondi: number) {
-  return serie.map((s) => ({
-    processo: s.nome,
-    cpuSecondi: arrot(s.cpuSecondi, 1),
-    cpuMediaPct: arrot((100 * s.cpuSecondi) / Math.max(secondi, 1e-9), 0),
-    rssPiccoMb: arrot(Math.max(s.rssPiccoKb, s.vmHwmKb) / 1024, 0),
-  }));
-}
-
-function stampaProcessi(righe: ReturnType<typeof sintesiProcessi>): void {
-  console.log('  process              CPU s   CPU % (of one core)   peak RSS MB');
-  for (const r of righe) console.log(`  ${r.processo.padEnd(20)} ${String(r.cpuSecondi).padStart(6)}   ${String(r.cpuMediaPct).padStart(6)}                ${String(r.rssPiccoMb).padStart(6)}`);
-}
-
-function stampaFase(f: Fase): void {
-  console.log(`\n[${f.nome}] ${f.domande} domande${f.offertoPerSecondo ? ` offered at ${f.offertoPerSecondo}/s open-loop` : ''}, sent in ${f.secondiInvio} s, ${f.errori} errors`);
-  if (f.primoErrore) console.log(`  first error: ${f.primoErrore}`);
-  console.log(`  end to end: ${f.domandePerSecondoE2E} domande/s (first submission to last closure)`);
-  console.log(`  submission ack ms: p50 ${f.ack.p50}  p95 ${f.ack.p95}  p99 ${f.ack.p99}  max ${f.ack.max}`);
-  console.log(`  submission to closure ms: p50 ${f.chiusuraMs.p50}  p99 ${f.chiusuraMs.p99}  max ${f.chiusuraMs.max}`);
-  console.log(`  stages (events, events/s): ${Object.entries(f.fasi).map(([k, v]) => `${k} ${v.eventi} @ ${v.perSecondo}/s`).join('; ')}`);
-  console.log(`  outcomes: ${JSON.stringify(f.esitiVerifica)}; not closed ${f.nonChiuse}; unexpected ${f.esitiInattesi}`);
-}
-
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
-}
-
-function sintesiProfili(dir: string, pidNomi: Map<number, string>): Array<{ processo: string; file: string; testo: string; sintesi: ReturnType<typeof riassumiProfilo>; aree: ReturnType<typeof perArea> }> {
-  const out = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
-    const pid = Number(/\.(\d+)\.\d+\.\d+\.cpuprofile$/.exec(f)?.[1]);
-    const prof = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ProfiloCpu;
-    const sintesi = riassumiProfilo(prof, 12);
-    const aree = perArea(prof);
-    const processo = pidNomi.get(pid) ?? `pid ${pid}`;
-    out.push({ processo, file: path.join(dir, f), sintesi, aree, testo: formattaSintesi(processo, sintesi, aree) });
-  }
-  return out;
 }
 
 async function main(o: OpzioniBench): Promise<void> {
@@ -218,9 +131,7 @@ async function main(o: OpzioniBench): Promise<void> {
       const latenza = await eseguiFase('latenza', fed, client, pool, nLat, { ritmo: o.rate }, 600_000);
       stampaFase(latenza);
       const prima = await leggiContatori(pool, fed.config);
-      const tCap = performance.now();
       const capacita = await eseguiFase('capacita', fed, client, pool, o.domande, { concorrenza: o.concurrency }, 3_600_000);
-      const secondiCap = (performance.now() - tCap) / 1000;
       await new Promise((r) => setTimeout(r, 1500));
       const dopo = await leggiContatori(pool, fed.config);
       stampaFase(capacita);
@@ -304,65 +215,6 @@ async function main(o: OpzioniBench): Promise<void> {
   }
   console.log(`logs:    ${path.relative(PROJECT_ROOT, path.join(dirOut, 'log'))}/`);
   if (fallito) throw fallito;
-}
-
-async function soak(o: OpzioniBench, fed: FederazioneBench, client: ClienteBench, pool: Pool, campionatore: Campionatore, risultati: Record<string, unknown>, pannelli: Pannello[]): Promise<void> {
-  const n = Math.round(o.rate * o.minuti * 60);
-  console.log(`soak: ${n} domande at ${o.rate}/s open-loop for ${o.minuti} minutes...`);
-  const prefisso = `BENCH.${fed.id.slice(6).toUpperCase()}.SOAK`;
-  const t0 = performance.now();
-  let ultimoReport = t0;
-  const esiti = await caricoAperto(n, o.rate, async (i) => {
-    if (performance.now() - ultimoReport > 60_000) {
-      ultimoReport = performance.now();
-      const ist = campionatore.istantanea();
-      console.log(`  ${Math.round((ultimoReport - t0) / 60000)} min: ${i} sent; RSS MB ${ist.filter((s) => s.campioni.length).map((s) => `${s.nome} ${Math.round(s.campioni[s.campioni.length - 1]!.rssKb / 1024)}`).join(', ')}`);
-    }
-    return client.presenta(domandaSintetica(prefisso, i, new Date()).domanda);
-  });
-  const errori = esiti.filter((e) => e.errore).length;
-  await attendiChiusura(pool, fed, prefisso, n - errori, 600_000);
-  const serie = campionatore.stop();
-  const secondi = (performance.now() - t0) / 1000;
-  const f = await leggiFasi(pool, fed.config, prefisso, new Map());
-  const larghezza = 60_000;
-  const lat = finestre(esiti.filter((e) => !e.errore).map((e) => ({ t: e.dovutoMs - t0, v: e.latenzaMs })), larghezza);
-  const primo = lat[0]?.riassunto;
-  const ultimo = lat[lat.length - 1]?.riassunto;
-  // Memory: the mean RSS of the first and the last minute of sending, per process.
-  const mediaTra = (s: SerieProcesso, da: number, a: number) => {
-    const c = s.campioni.filter((x) => x.t >= da && x.t < a);
-    return c.length ? c.reduce((z, x) => z + x.rssKb, 0) / c.length / 1024 : NaN;
-  };
-  const durataInvio = o.minuti * 60_000;
-  const memoria = serie.map((s) => {
-    const inizio = mediaTra(s, 0, larghezza);
-    const fine = mediaTra(s, durataInvio - larghezza, durataInvio);
-    return { processo: s.nome, rssPrimoMinutoMb: arrot(inizio, 0), rssUltimoMinutoMb: arrot(fine, 0), crescitaPct: arrot((100 * (fine - inizio)) / inizio, 1), rssPiccoMb: arrot(Math.max(s.rssPiccoKb, s.vmHwmKb) / 1024, 0) };
-  });
-  const tempi = riassumi(f.tempiChiusura);
-  console.log(`\n[soak] ${n} domande at ${o.rate}/s, ${errori} errors, ${f.chiusure.length} closed; submission to closure p50 ${arrot(tempi.p50, 0)} ms, p99 ${arrot(tempi.p99, 0)} ms`);
-  console.log(`  ack latency, first minute: p50 ${arrot(primo?.p50 ?? NaN)} p99 ${arrot(primo?.p99 ?? NaN)} ms; last minute: p50 ${arrot(ultimo?.p50 ?? NaN)} p99 ${arrot(ultimo?.p99 ?? NaN)} ms`);
-  console.log('  RSS (MB), first minute -> last minute (growth), peak:');
-  for (const m of memoria) console.log(`    ${m.processo.padEnd(22)} ${m.rssPrimoMinutoMb} -> ${m.rssUltimoMinutoMb} (${m.crescitaPct}%), peak ${m.rssPiccoMb}`);
-  console.log('\nCPU (whole soak):');
-  stampaProcessi(sintesiProcessi(serie, secondi));
-  risultati.soak = {
-    domande: n,
-    ritmo: o.rate,
-    minuti: o.minuti,
-    errori,
-    chiusuraMs: riassuntoArrotondato(tempi),
-    latenzaPerMinuto: lat.map((w) => ({ minuto: Math.round(w.da / 60000), ...riassuntoArrotondato(w.riassunto) })),
-    derivaLatenza: { primoMinuto: primo && riassuntoArrotondato(primo), ultimoMinuto: ultimo && riassuntoArrotondato(ultimo) },
-    memoria,
-    processi: sintesiProcessi(serie, secondi),
-  };
-  risultati.serieProcessi = serie.map((s) => ({ nome: s.nome, campioni: s.campioni.map((c) => [arrot(c.t / 1000, 0), arrot(c.cpuPct, 0), Math.round(c.rssKb / 1024)]) }));
-  pannelli.push(
-    { titolo: `Soak: RSS per process (${o.rate}/s for ${o.minuti} min)`, etichettaY: 'MB', serie: serie.filter((s) => s.campioni.length && !s.nome.startsWith('postgres')).map((s) => ({ nome: s.nome, punti: s.campioni.map((c) => [c.t / 1000, c.rssKb / 1024] as [number, number]) })) },
-    { titolo: 'Soak: submission ack latency per minute', etichettaY: 'ms', serie: [{ nome: 'p50', punti: lat.map((w) => [w.da / 1000, w.riassunto.p50] as [number, number]) }, { nome: 'p99', punti: lat.map((w) => [w.da / 1000, w.riassunto.p99] as [number, number]) }] },
-  );
 }
 
 if (require.main === module) {
