@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CONFIG_SCHEMA_FILE } from '../shared/paths';
+import { calendarioPratica, type CalendarioGraduatorie } from '../shared/domain/graduatorie';
 
 /**
  * Builds a federation configuration for one machine: every party on 127.0.0.1 with its own port. The
@@ -20,7 +21,8 @@ export interface LocalFederationOptions {
   clockFile?: string;
   schedulerPollMs?: number;
   inlApertura?: 'indici' | 'sempre' | 'manuale';
-  scadenzeGraduatoria?: string[];
+  /** Graduatoria windows by year; default the calendar seen in practice for 2025-2028. */
+  calendarioGraduatorie?: CalendarioGraduatorie;
   retention?: { giorniDopoChiusura: number; giorniPacchettiParti: number; intervalloMinuti: number };
   security?: Record<string, unknown>;
   /** Connections per process (tests run two federations at once on one PostgreSQL). */
@@ -73,7 +75,7 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
     },
     pki: { dir: o.pkiDir },
     ...(o.clockFile && { clock: { source: 'file', file: o.clockFile } }),
-    deadlines: { esitoGiorni: 5, istruttoriaGiorni: 30, scadenzeGraduatoria: o.scadenzeGraduatoria ?? ['--06-30', '--10-15', '--12-31'] },
+    deadlines: { esitoGiorni: 5, esitoInlGiorni: 5, istruttoriaGiorni: 30, calendarioGraduatorie: o.calendarioGraduatorie ?? calendarioPratica(2025, 2026, 2027, 2028) },
     inl: { sogliaStessoDatore: 5, finestraStessoDatoreGiorni: 365, sogliaDatori: 3, apertura: o.inlApertura ?? 'indici' },
     scheduler: { pollMs: o.schedulerPollMs ?? 1000, batchSize: 50 },
     security: { pepperFile: path.join(path.dirname(o.pkiDir), 'secrets', 'pseudonimi.key'), certificateWarningDays: 30, ...o.security },

@@ -57,6 +57,8 @@ export const ERROR_CODES = {
   PACCHETTO_DUPLICATO: { actor: 'Client', retryable: false, http: 500 },
   SEGNALAZIONE_NON_TROVATA: { actor: 'Client', retryable: false, http: 500 },
   TRANSIZIONE_NON_AMMESSA: { actor: 'Client', retryable: false, http: 500 },
+  DATA_PRESENTAZIONE_FUTURA: { actor: 'Client', retryable: false, http: 500 },
+  DOMANDA_FUORI_FINESTRA: { actor: 'Client', retryable: false, http: 500 },
   // Our side, or a counterpart's, temporarily failing.
   SERVIZIO_NON_DISPONIBILE: { actor: 'Server', retryable: true, http: 503 },
   CONTROPARTE_NON_RAGGIUNGIBILE: { actor: 'Server', retryable: true, http: 502 },

@@ -44,8 +44,10 @@ describe('xmllint', () => {
     ['StatoIstruttoriaRisposta', writeStatoIstruttoriaRisposta({
       idIstruttoria: base.idIstruttoria, protocolloDomanda: d.protocollo, tipoDomanda: d.tipo, stato: 'CHIUSA', dataPresentazione: d.dataPresentazione, dataRicezione: new Date(),
       esitoVerifica: 'NON_CONFORME', dataChiusura: new Date(), regolaChiusura: 'ESITI_ARCHIVI',
-      pacchetti: [{ idPacchetto: '7c9e6679-7425-40de-944b-e07fc1f90ae7', destinatario: 'ANPAL', stato: 'RISPOSTO', correlationId: 'abc-1', creatoIl: new Date(), inviatoIl: new Date(), rispostoIl: new Date(), esito: 'NON_CONFORME', esitiDato: [{ riferimento: 1, dato: 'CCNL', esito: 'NON_CONFORME', nota: 'CCNL in archivio: F012' }], scadenzaEsito: new Date(), inRitardo: true, sollecitatoIl: new Date() }],
+      pacchetti: [{ idPacchetto: '7c9e6679-7425-40de-944b-e07fc1f90ae7', destinatario: 'ANPAL', stato: 'RISPOSTO', correlationId: 'abc-1', creatoIl: new Date(), inviatoIl: new Date(), rispostoIl: new Date(), esito: 'NON_CONFORME', esitiDato: [{ riferimento: 1, dato: 'CCNL', esito: 'NON_CONFORME', nota: 'CCNL in archivio: F012' }], scadenzaEsito: new Date(), inRitardo: true, sollecitatoIl: new Date() },
+        { idPacchetto: '7c9e6679-7425-40de-944b-e07fc1f90aec', destinatario: 'INAIL', stato: 'SCADUTO', creatoIl: new Date(), esitiDato: [], esitoNonApplicato: { ricevutoIl: new Date(), esito: 'CONFORME', esitiDato: [{ riferimento: 1, dato: 'VOCE_TARIFFA', esito: 'CONFORME' }] } }],
       limite: new Date(),
+      finestra: { anno: 2026, numero: 3, apertura: '2026-07-16', chiusura: '2026-11-30', graduatoria: '2026-12-31' },
       scadenze: [{ tipo: 'ESITO_PACCHETTO', idPacchetto: '7c9e6679-7425-40de-944b-e07fc1f90ae7', scadeIl: new Date(), stato: 'SUPERATA', descrizione: 'esito di ANPAL' }, { tipo: 'LIMITE_ISTRUTTORIA', scadeIl: new Date(), stato: 'RISPETTATA', descrizione: '30 giorni' }],
       controlliInps: [{ requisito: 'CONTINUITA_ATTIVITA', esito: 'SODDISFATTA', dettaglio: 'interruzioni 0 giorni' }],
       indiciInl: [{ codice: 'IMPRESA_CESSATA', descrizione: 'cessata', datore: '01234567897', rilevatoIl: new Date() }],

@@ -98,7 +98,6 @@ function dispatcher(pool: Pool, soap: SoapClient) {
     clock: new ManualClock(AT),
     destinazione: () => ({ url: 'https://hub.test/verifica', expectedServerCN: 'hub.test' }),
     replyTo: 'https://inps.test/esiti',
-    esitoGiorni: 5,
     regole: regole(),
   });
 }

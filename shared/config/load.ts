@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApeError } from '../errors';
+import { problemiCalendario, type CalendarioGraduatorie } from '../domain/graduatorie';
 import type { FederationConfig, IdentityConfig, SystemOperatorConfig, ValidatedConfig } from './schema';
 import { validateConfig } from './validate';
 
@@ -40,6 +41,8 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
   checkIdentityReferences(services, identities);
   checkPorts(services, file.observability.ports);
 
+  checkDeadlines(json, file.deadlines.calendarioGraduatorie);
+
   if (file.clock.source === 'file' && file.environment === 'production') {
     throw new ApeError('CONFIGURAZIONE_NON_VALIDA', 'clock.source: "file" moves time for tests and demos and is refused in production');
   }
@@ -56,6 +59,22 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
 }
 
 type Resolve = (p: string) => string;
+
+/**
+ * The graduatoria calendar must be consistent (windows in order, each graduatoria after its window closes); the
+ * old list of cut-off dates is refused by name, because it named the wrong window's cut-off for most domande.
+ */
+function checkDeadlines(json: unknown, calendario: CalendarioGraduatorie): void {
+  const vecchia = (json as { deadlines?: Record<string, unknown> } | null)?.deadlines?.scadenzeGraduatoria;
+  if (vecchia !== undefined) {
+    throw new ApeError(
+      'CONFIGURAZIONE_NON_VALIDA',
+      'deadlines.scadenzeGraduatoria is replaced by deadlines.calendarioGraduatorie: the windows of each year with their closing and graduatoria dates ({"2026": [{"chiusura": "2026-03-31", "graduatoria": "2026-06-30"}, ...]}), so that each domanda is bounded by its own window\'s graduatoria',
+    );
+  }
+  const problemi = problemiCalendario(calendario);
+  if (problemi.length > 0) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `deadlines.calendarioGraduatorie.${problemi[0]}`);
+}
 
 /** Certificate paths default to <pki.dir>/<code in lower case, _ as ->.{cert,key}.pem; a subject CN names one identity. */
 function resolveIdentities(raw: ValidatedConfig['identities'], pki: FederationConfig['pki'], resolve: Resolve): Record<string, IdentityConfig> {

@@ -89,14 +89,32 @@ export const ClockSchema = Type.Unsafe<{ source: 'system' } | { source: 'file'; 
   then: { required: ['file'] },
 });
 
+const DATA = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
+const FinestraSchema = Type.Object(
+  {
+    chiusura: text({ pattern: DATA, patternErrorMessage: 'is not a YYYY-MM-DD date', description: 'Last day a domanda may be presented in this window.' }),
+    graduatoria: text({ pattern: DATA, patternErrorMessage: 'is not a YYYY-MM-DD date', description: 'The day by which the window\'s graduatoria is drawn up; it bounds INPS\'s wait for INL (art. 5).' }),
+  },
+  { additionalProperties: false },
+);
+
 export const DeadlinesSchema = Type.Object({
-  esitoGiorni: withDefault(integer(1, 60, 'Calendar days a party has to answer a packet (protocol art. 5).'), 5),
-  istruttoriaGiorni: withDefault(integer(1, 365, 'Calendar days from submission INPS waits at most for an inspection outcome (art. 5).'), 30),
-  scadenzeGraduatoria: withDefault(
-    Type.Array(text({ pattern: '^(\\d{4}|-)-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$', patternErrorMessage: 'is neither YYYY-MM-DD nor --MM-DD' }), {
-      description: 'Graduatoria cut-off dates that shorten the wait: YYYY-MM-DD for one date, --MM-DD for the same date every year (default: the outcome dates seen in practice).',
+  esitoGiorni: withDefault(integer(1, 60, 'Calendar days MINLAVORO, ANPAL and INAIL have to answer a packet (protocol art. 5: 5 giorni solari).'), 5),
+  esitoInlGiorni: withDefault(
+    integer(1, 60, 'Calendar days INL has to answer its own verification packets (categories F and H). Art. 5 sets no term for INL: this is the federation\'s own, configured; when it passes, INL\'s data count as not verifiable like the others\'.'),
+    5,
+  ),
+  istruttoriaGiorni: withDefault(integer(1, 365, 'Calendar days from the presentation of the domanda INPS waits at most for an inspection outcome (art. 5, case c).'), 30),
+  tolleranzaPresentazioneSecondi: withDefault(
+    integer(0, 3600, 'How far a domanda\'s DataPresentazione may be after the instant the broker received it (clocks of INPS\'s systems apart); beyond it the domanda is refused (DATA_PRESENTAZIONE_FUTURA).'),
+    120,
+  ),
+  calendarioGraduatorie: withDefault(
+    Type.Record(Type.String({ pattern: '^\\d{4}$' }), Type.Array(FinestraSchema, { minItems: 1 }), {
+      description:
+        'The graduatoria windows by year (DPCM art. 11; they change by decree): {"2026": [{"chiusura": "2026-03-31", "graduatoria": "2026-06-30"}, ...]}. A domanda belongs to the window whose span holds its presentation date; its graduatoria bounds the wait for INL; a domanda received after that day is refused (DOMANDA_FUORI_FINESTRA). Dates with no window: the 30 days alone (logged at start).',
     }),
-    ['--06-30', '--10-15', '--12-31'],
+    {},
   ),
 });
 

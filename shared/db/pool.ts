@@ -33,7 +33,15 @@ export function isDataError(err: unknown): boolean {
 }
 
 /** Runs fn in a transaction: COMMIT when it resolves, ROLLBACK when it throws. */
-export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
+/**
+ * A read-only transaction on one snapshot (REPEATABLE READ): every statement sees the database as of the first
+ * one, so a view assembled from several queries never mixes states before and after another transaction's commit.
+ */
+export function withSnapshot<T>(pool: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withTransaction(pool, fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+}
+
+export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   // A checked-out client whose connection dies (PostgreSQL restart, terminated backend) emits 'error': without
@@ -43,7 +51,7 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>)
   };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

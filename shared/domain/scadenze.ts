@@ -22,15 +22,17 @@ import { DateTime } from 'luxon';
  *       or gained in the middle of the day.
  *     - An answer is in time when it arrives strictly before the bound (`entroScadenza`).
  *
- *   Istruttoria waiting for an inspection (protocol art. 5, "termine massimo di 30 giorni dalla data di
- *   presentazione della domanda, riducibile in base al termine di scadenza per la predisposizione delle
- *   graduatorie"):
- *     - P is the Europe/Rome calendar date of the submission instant; the 30 days are P+1..P+30 and INPS waits
+ *   Istruttoria waiting for an inspection (protocol art. 5, case c: "attendendo l'esito delle eventuali verifiche
+ *   ispettive per un termine massimo di 30 giorni dalla data di presentazione della domanda, riducibile in base al
+ *   termine di scadenza per la predisposizione delle graduatorie"):
+ *     - P is the Europe/Rome calendar date of the domanda's presentation; the 30 days are P+1..P+30 and INPS waits
  *       until the end of Rome day P+30 (exclusive bound: the first instant of P+31 in Rome).
- *     - The graduatoria cut-off dates come from configuration. The first one on or after P (a cut-off equal to
- *       P counts) shortens the wait to the end of that Rome day, when it is strictly earlier than P+30. A
- *       cut-off equal to P+30 gives the same instant and is reported as TRENTA_GIORNI; cut-offs before P belong
- *       to an earlier window and are ignored, as are cut-offs after P+30.
+ *     - The graduatoria that bounds it is the one of the window the domanda belongs to (graduatorie.ts: presented
+ *       by 31 March → 30 June...), never a cut-off of another window. When that cut-off is strictly earlier than
+ *       P+30, INPS waits until the end of the cut-off day instead (GRADUATORIA); a cut-off equal to P+30 gives the
+ *       same instant and is reported as TRENTA_GIORNI.
+ *     - The limit bounds the wait for INL only. The parties' answers (cases a and b) are owed within their own 5
+ *       days from receipt and are always waited for, even when the limit has passed: see ciclo.ts.
  */
 
 export const ZONA_LEGALE = 'Europe/Rome';
@@ -101,25 +103,19 @@ export interface LimiteIstruttoria {
 }
 
 /**
- * How long INPS waits for an inspection outcome (art. 5): at most `giorni` (default 30) calendar days from the
- * domanda's submission date, i.e. until the end of Rome day (submission date + giorni); shortened to the end of
- * the next graduatoria cut-off date (YYYY-MM-DD, from configuration) that is on or after the submission date,
- * when that comes earlier. Cut-off dates may be given unsorted; dates before the submission date are ignored.
+ * How long INPS waits for an inspection outcome (art. 5, case c): at most `giorni` (default 30) calendar days from
+ * the domanda's presentation date, i.e. until the end of Rome day (presentation date + giorni); shortened to the end
+ * of the graduatoria cut-off day of the domanda's window when that comes earlier. Without a window (none configured
+ * for that date) the 30 days alone apply.
  */
-export function limiteIstruttoria(dataPresentazione: Date, opts: { giorni?: number; scadenzeGraduatoria: readonly string[] }): LimiteIstruttoria {
+export function limiteIstruttoria(dataPresentazione: Date, opts: { giorni?: number; finestra: { readonly graduatoria: string } | null }): LimiteIstruttoria {
   const giorni = giorniValidi(opts.giorni ?? 30, 'limiteIstruttoria');
-  const presentazione = dataRoma(dataPresentazione);
-  const ultimoGiorno = aggiungiGiorni(presentazione, giorni);
-
-  let prossima: string | undefined;
-  for (const s of opts.scadenzeGraduatoria) {
-    giornoCivile(s, 'limiteIstruttoria: scadenza graduatoria');
-    // YYYY-MM-DD strings order like the dates they name.
-    if (s >= presentazione && (prossima === undefined || s < prossima)) prossima = s;
-  }
-
-  if (prossima !== undefined && prossima < ultimoGiorno) {
-    return { limite: fineGiornoRoma(prossima), motivo: 'GRADUATORIA', scadenzaGraduatoria: prossima };
+  const ultimoGiorno = aggiungiGiorni(dataRoma(dataPresentazione), giorni);
+  const graduatoria = opts.finestra?.graduatoria;
+  if (graduatoria !== undefined) giornoCivile(graduatoria, 'limiteIstruttoria: scadenza graduatoria');
+  // YYYY-MM-DD strings order like the dates they name.
+  if (graduatoria !== undefined && graduatoria < ultimoGiorno) {
+    return { limite: fineGiornoRoma(graduatoria), motivo: 'GRADUATORIA', scadenzaGraduatoria: graduatoria };
   }
   return { limite: fineGiornoRoma(ultimoGiorno), motivo: 'TRENTA_GIORNI' };
 }

@@ -132,6 +132,17 @@ export interface VistaPacchetto {
   scadenzaEsito?: Date;
   inRitardo?: boolean;
   sollecitatoIl?: Date;
+  /** An answer that arrived after the istruttoria closed: recorded, not applied. */
+  esitoNonApplicato?: { ricevutoIl: Date; esito: Esito; esitiDato: EsitoDato[] };
+}
+
+/** The graduatoria window a domanda belongs to (dates YYYY-MM-DD, Europe/Rome). */
+export interface VistaFinestra {
+  anno: number;
+  numero: number;
+  apertura: string;
+  chiusura: string;
+  graduatoria: string;
 }
 
 export type TipoScadenza = 'ESITO_PACCHETTO' | 'CONSEGNA_PACCHETTO' | 'LIMITE_ISTRUTTORIA';
@@ -175,6 +186,7 @@ export interface VistaIstruttoria {
   regolaChiusura?: RegolaChiusura;
   pacchetti: VistaPacchetto[];
   limite?: Date;
+  finestra?: VistaFinestra;
   scadenze: VistaScadenza[];
   controlliInps: Array<{ requisito: string; esito: string; dettaglio: string }>;
   indiciInl: Array<{ codice: string; descrizione: string; datore?: string; rilevatoIl: Date }>;
@@ -233,10 +245,26 @@ export function writeStatoIstruttoriaRisposta(v: VistaIstruttoria): Xml {
           opt('ist:ScadenzaEsito', p.scadenzaEsito && xsDateTime(p.scadenzaEsito)),
           opt('ist:InRitardo', p.inRitardo),
           opt('ist:SollecitatoIl', p.sollecitatoIl && xsDateTime(p.sollecitatoIl)),
+          p.esitoNonApplicato
+            ? el('ist:EsitoNonApplicato', [
+                el('ist:RicevutoIl', xsDateTime(p.esitoNonApplicato.ricevutoIl)),
+                el('ist:Esito', p.esitoNonApplicato.esito),
+                writeEsitiDato('ist', p.esitoNonApplicato.esitiDato),
+              ])
+            : new Xml(''),
         ]),
       ),
     ),
     opt('ist:LimiteIstruttoria', v.limite && xsDateTime(v.limite)),
+    v.finestra
+      ? el('ist:Finestra', [
+          el('ist:Anno', v.finestra.anno),
+          el('ist:Numero', v.finestra.numero),
+          el('ist:Apertura', v.finestra.apertura),
+          el('ist:Chiusura', v.finestra.chiusura),
+          el('ist:Graduatoria', v.finestra.graduatoria),
+        ])
+      : new Xml(''),
     lista('ist:Scadenze', v.scadenze, (x) =>
       el('ist:Scadenza', [el('ist:Tipo', x.tipo), opt('ist:IdPacchetto', x.idPacchetto), el('ist:ScadeIl', xsDateTime(x.scadeIl)), el('ist:Stato', x.stato), el('ist:Descrizione', nota(x.descrizione))]),
     ),

@@ -5,7 +5,7 @@ import { ManualClock } from '../../shared/clock';
 import type { EnteVerificatore, Esito } from '../../shared/domain/types';
 import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO } from '../../services/inps/core/aggiorna';
 import { caricaVista } from '../../services/inps/core/vista';
-import { bancoIstruttorie, domanda, dopo, get, giorni, ore, pacchettiDi, pacchetto, presaInCarico, regole, rispondi } from '../support/inps-lifecycle';
+import { bancoIstruttorie, calendarioPratica, domanda, dopo, get, giorni, ore, pacchettiDi, pacchetto, presaInCarico, regole, rispondi } from '../support/inps-lifecycle';
 
 /**
  * The wait limit of an istruttoria (30 days from submission, or an earlier graduatoria cut-off): the closure it
@@ -23,8 +23,9 @@ beforeAll(() => {
 
 // ---------------------------------------------------------------------------------------------------------------
 /**
- * A domanda closed by the wait limit: MINLAVORO and ANPAL answer (CONFORME, or as given) on day 1; INAIL acks
- * only on day 28, so its 5 days are still running when the limit (end of day P+30) closes the case.
+ * A domanda closed by the wait limit: every party acks within the hour; MINLAVORO and ANPAL answer (CONFORME, or as
+ * given) on day 1; INAIL never answers, so its 5 days pass, its data count as not verifiable and the case goes to INL
+ * (art. 5 c), which reports nothing: the limit (end of day P+30) closes it on the self-declarations.
  */
 async function chiusaDalLimite(t0: string, esitoArchivi: Esito = 'CONFORME') {
   const r = regole();
@@ -33,25 +34,24 @@ async function chiusaDalLimite(t0: string, esitoArchivi: Esito = 'CONFORME') {
   const tutti = await pacchettiDi(pool, id);
   const corr = new Map<EnteVerificatore, string>();
   clock.advance(ore(1));
-  for (const ente of ['MINLAVORO', 'ANPAL'] as const) corr.set(ente, await presaInCarico(pool, get(tutti, ente), clock.now(), r));
+  for (const ente of ['MINLAVORO', 'ANPAL', 'INAIL'] as const) corr.set(ente, await presaInCarico(pool, get(tutti, ente), clock.now(), r));
   clock.advance(giorni(1));
   for (const ente of ['MINLAVORO', 'ANPAL'] as const) await rispondi(pool, get(tutti, ente), get(corr, ente), clock.now(), r, ente === 'ANPAL' ? esitoArchivi : 'CONFORME');
-  clock.set(dopo(new Date(t0), giorni(28)));
-  corr.set('INAIL', await presaInCarico(pool, get(tutti, 'INAIL'), clock.now(), r));
-  const { limite } = await istruttoria(id);
-  const inail = await pacchetto(pool, id, 'INAIL');
-  expect(inail.scadenzaEsito!.getTime()).toBeGreaterThan(limite.getTime());
   const s = scheduler(clock, r);
+  clock.advance(giorni(6));
+  await s.runDue();
+  expect((await istruttoria(id)).stato).toBe('VALUTAZIONE_INL');
+  const { limite } = await istruttoria(id);
   clock.set(new Date(limite.getTime() - 1));
   await s.runDue();
-  expect((await istruttoria(id)).stato).toBe('IN_VERIFICA');
+  expect((await istruttoria(id)).stato).toBe('VALUTAZIONE_INL');
   clock.set(limite);
   await s.runDue();
   return { r, clock, id, pacchetti: tutti, corr, limite, s };
 }
 
 describe('d. closure at the wait limit, and esiti arriving after it', () => {
-  test('the limit closes the istruttoria on the self-declarations (AUTOCERTIFICAZIONI_TERMINE) and annuls the timers still waiting', async () => {
+  test('the limit closes an istruttoria waiting on INL on the self-declarations (AUTOCERTIFICAZIONI_TERMINE)', async () => {
     const { id, pacchetti, limite } = await chiusaDalLimite('2026-06-08T07:00:00Z');
     // P = 2026-06-08 Rome; P+30 = 2026-07-08; the limit is the first instant of 2026-07-09 Rome (CEST).
     expect(limite).toEqual(new Date('2026-07-08T22:00:00.000Z'));
@@ -62,13 +62,14 @@ describe('d. closure at the wait limit, and esiti arriving after it', () => {
     expect(raggiunto[0]).toMatchObject({ avvenuto_il: limite, dettagli: { motivo: '30 giorni dalla presentazione' } });
     expect(await eventi(id, 'VERIFICA_COMPLETATA')).toHaveLength(1);
     expect((await timer(TIMER_LIMITE_ISTRUTTORIA, id))?.stato).toBe('ESEGUITO');
-    for (const p of pacchetti.values()) expect(await timer(TIMER_SCADENZA_ESITO, p.id)).toMatchObject({ stato: 'ANNULLATO' });
-    expect((await pacchetto(pool, id, 'INAIL')).stato).toBe('INVIATO');
-    expect(await messaggi(id, 'SOLLECITO')).toEqual([]);
-    // The view: the unanswered packet's deadline no longer matters; the limit was passed.
-    const v = await caricaVista(pool, { idIstruttoria: id });
     const inail = get(pacchetti, 'INAIL');
-    expect(v.scadenze.find((x) => x.idPacchetto === inail.id)?.stato).toBe('NON_PIU_RILEVANTE');
+    for (const ente of ['MINLAVORO', 'ANPAL'] as const) expect(await timer(TIMER_SCADENZA_ESITO, get(pacchetti, ente).id)).toMatchObject({ stato: 'ANNULLATO' });
+    expect(await timer(TIMER_SCADENZA_ESITO, inail.id)).toMatchObject({ stato: 'ESEGUITO' });
+    expect((await pacchetto(pool, id, 'INAIL')).stato).toBe('SCADUTO');
+    expect(await messaggi(id, 'SEGNALAZIONE')).toHaveLength(1);
+    // The view: INAIL's deadline was passed, and so was the limit.
+    const v = await caricaVista(pool, { idIstruttoria: id });
+    expect(v.scadenze.find((x) => x.idPacchetto === inail.id && x.tipo === 'ESITO_PACCHETTO')?.stato).toBe('SUPERATA');
     expect(v.scadenze.find((x) => x.tipo === 'LIMITE_ISTRUTTORIA')?.stato).toBe('SUPERATA');
   });
 
@@ -83,7 +84,7 @@ describe('d. closure at the wait limit, and esiti arriving after it', () => {
     expect(res).toMatchObject({ applicato: false, statoIstruttoria: 'CHIUSA' });
 
     expect((await esitiRicevuti(inail.id)).map((e) => e.applicato)).toEqual([false]);
-    expect((await pacchetto(pool, id, 'INAIL')).stato).toBe('INVIATO');
+    expect((await pacchetto(pool, id, 'INAIL')).stato).toBe('SCADUTO');
     expect((await pool.query('SELECT 1 FROM esito_dato WHERE pacchetto_id = $1', [inail.id])).rowCount).toBe(0);
     const dopoChiusura = await eventi(id, 'ESITO_DOPO_CHIUSURA');
     expect(dopoChiusura).toHaveLength(1);
@@ -127,14 +128,14 @@ describe('d. closure at the wait limit, and esiti arriving after it', () => {
     expect((await istruttoria(id)).riesame_il).toBeNull();
   });
 
-  test('a case closed by the limit while a party had not yet answered is summarised NON_VERIFICABILE, not CONFORME', async () => {
+  test('a case closed by the limit after a party let its days pass unanswered is summarised NON_VERIFICABILE, not CONFORME', async () => {
     // MINLAVORO and ANPAL answered CONFORME; INAIL's data were never verified when the limit closed the case.
     const { id } = await chiusaDalLimite('2026-06-12T07:00:00Z');
-    expect(await statiPacchetti(id)).toEqual({ MINLAVORO: 'RISPOSTO', ANPAL: 'RISPOSTO', INAIL: 'INVIATO' });
+    expect(await statiPacchetti(id)).toEqual({ MINLAVORO: 'RISPOSTO', ANPAL: 'RISPOSTO', INAIL: 'SCADUTO' });
     expect(await istruttoria(id)).toMatchObject({ stato: 'CHIUSA', regola_chiusura: 'AUTOCERTIFICAZIONI_TERMINE', esito_verifica: 'NON_VERIFICABILE' });
   });
 
-  test('a scheduler pass that catches up past a packet deadline and the limit at once closes the case once and leaves the timers it annulled ANNULLATO', async () => {
+  test('a scheduler pass that catches up past the packets\' deadlines and the limit at once closes the case once and leaves the timer it annulled ANNULLATO', async () => {
     const r = regole();
     const t0 = new Date('2026-06-15T07:00:00Z');
     const id = await presenta(domanda({ protocollo: protocollo('CATCH'), presentazione: t0 }), t0, r);
@@ -147,21 +148,23 @@ describe('d. closure at the wait limit, and esiti arriving after it', () => {
     expect(i).toMatchObject({ stato: 'CHIUSA', regola_chiusura: 'AUTOCERTIFICAZIONI_TERMINE' });
     expect(await eventi(id, 'VERIFICA_COMPLETATA')).toHaveLength(1);
     expect(await eventi(id, 'LIMITE_RAGGIUNTO')).toHaveLength(1);
-    // Whatever fired first closed the case; every timer it annulled must stay annulled, not be recorded as fired.
-    const stati = await Promise.all([timer(TIMER_LIMITE_ISTRUTTORIA, id), ...[...parti.values()].map(({ p }) => timer(TIMER_SCADENZA_ESITO, p.id))]);
-    const eseguiti = stati.filter((t) => t?.stato === 'ESEGUITO');
-    expect(eseguiti).toHaveLength(1);
-    expect(stati.filter((t) => t?.stato === 'ANNULLATO')).toHaveLength(3);
+    // The parties' deadlines fired (the limit does not cut them short); the last sent the case to INL, which the
+    // passed limit closed at once. The limit's timer it annulled must stay annulled, not be recorded as fired.
+    expect(await messaggi(id, 'SEGNALAZIONE')).toHaveLength(1);
+    for (const { p } of parti.values()) expect((await timer(TIMER_SCADENZA_ESITO, p.id))?.stato).toBe('ESEGUITO');
+    expect((await timer(TIMER_LIMITE_ISTRUTTORIA, id))?.stato).toBe('ANNULLATO');
   });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe('e. the wait limit: 30 days from submission, or an earlier graduatoria cut-off', () => {
+describe('e. the wait limit: 30 days from presentation, or the earlier graduatoria of the domanda\'s window', () => {
   test('each domanda closes at its own limit and not one millisecond before', async () => {
     const presentazione = new Date('2026-11-23T09:00:00Z');
-    const conGraduatoria = regole({ scadenzeGraduatoria: ['2026-12-05'] });
-    const senza = regole({ scadenzeGraduatoria: ['--06-30', '--10-15', '--12-31'] });
+    // A decree's tight calendar: the window closing 30 November has its graduatoria by 5 December.
+    const conGraduatoria = regole({ calendario: { '2026': [{ chiusura: '2026-11-30', graduatoria: '2026-12-05' }] } });
+    // The calendar seen in practice: that window's graduatoria (31 December) is after day 30.
+    const senza = regole({ calendario: calendarioPratica(2026, 2027) });
     const g = await presenta(domanda({ protocollo: protocollo('GRAD'), presentazione }), presentazione, conGraduatoria);
     const t = await presenta(domanda({ protocollo: protocollo('GRAD'), presentazione }), presentazione, senza);
 

@@ -14,7 +14,10 @@ import type { PacchettoDaInviare } from '../../services/inps/core/sql/pacchetto'
 import { registraPresaInCarico } from '../../services/inps/core/presa-in-carico';
 import { applicaEsito, type EsitoApplicato } from '../../services/inps/core/esiti';
 import type { CorpoMessaggio } from '../../services/inps/core/messaggi';
-import type { RegoleInps } from '../../services/inps/core/regole';
+import { giorniEsito, type RegoleInps } from '../../services/inps/core/regole';
+import { calendarioPratica, type CalendarioGraduatorie } from '../../shared/domain/graduatorie';
+
+export { calendarioPratica };
 import { gestoriTimerInps } from '../../services/inps/core/timer-inps';
 import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto } from '../../shared/domain/stati';
 
@@ -49,9 +52,11 @@ export class DatabaseInps {
   }
 }
 
-export function regole(o: { scadenzeGraduatoria?: readonly string[]; sogliaStessoDatore?: number; finestraStessoDatoreGiorni?: number; sogliaDatori?: number } = {}): RegoleInps {
+export function regole(
+  o: { calendario?: CalendarioGraduatorie; esitoInlGiorni?: number; sogliaStessoDatore?: number; finestraStessoDatoreGiorni?: number; sogliaDatori?: number } = {},
+): RegoleInps {
   return {
-    deadlines: { esitoGiorni: 5, istruttoriaGiorni: 30, scadenzeGraduatoria: o.scadenzeGraduatoria ?? [] },
+    deadlines: { esitoGiorni: 5, esitoInlGiorni: o.esitoInlGiorni ?? 5, istruttoriaGiorni: 30, tolleranzaPresentazioneSecondi: 120, calendarioGraduatorie: o.calendario ?? {} },
     inl: {
       sogliaStessoDatore: o.sogliaStessoDatore ?? 5,
       finestraStessoDatoreGiorni: o.finestraStessoDatoreGiorni ?? 365,
@@ -146,7 +151,7 @@ export async function pacchetto(pool: Pool, istruttoriaId: string, ente: EnteVer
 /** The party acknowledges the packet (ACCEPTED with its X-Correlation-ID) at `at`; returns the correlation id. */
 export async function presaInCarico(pool: Pool, p: Pick<Pacchetto, 'id' | 'contenuto'>, at: Date, r: RegoleInps, correlationId: string = randomUUID()): Promise<string> {
   await withTransaction(pool, (tx) =>
-    registraPresaInCarico(tx, { idPacchetto: p.id, idIstruttoria: p.contenuto.idIstruttoria, correlationId, ricevutoIl: at, via: 'test', esitoGiorni: r.deadlines.esitoGiorni }),
+    registraPresaInCarico(tx, { idPacchetto: p.id, idIstruttoria: p.contenuto.idIstruttoria, correlationId, ricevutoIl: at, via: 'test', esitoGiorni: giorniEsito(r, p.contenuto.destinatario) }),
   );
   return correlationId;
 }

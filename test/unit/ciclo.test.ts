@@ -82,35 +82,23 @@ describe('decidi: while the verification runs (IN_VERIFICA)', () => {
     });
   });
 
-  test.each(['INVIATO', 'DA_INVIARE'] as StatoPacchetto[])(
-    'the wait limit reached while a packet is still %s closes on the self-declarations, its data counting as NON_VERIFICABILE',
-    (stato) => {
-      // The pending party never verified its data: the summary cannot say every datum matched the archives.
-      expect(decidi(verifica({ pacchetti: [risposto('CONFORME'), inStato(stato)] }), LIMITE)).toEqual({
-        tipo: 'CHIUDI',
-        regola: 'AUTOCERTIFICAZIONI_TERMINE',
-        esitoVerifica: 'NON_VERIFICABILE',
-      });
-    },
-  );
-
-  test('the wait limit reached while a packet is still pending keeps NON_CONFORME when an archive contradicted a datum', () => {
-    expect(decidi(verifica({ pacchetti: [risposto('NON_CONFORME'), inStato('INVIATO')] }), LIMITE)).toEqual({
-      tipo: 'CHIUDI',
-      regola: 'AUTOCERTIFICAZIONI_TERMINE',
-      esitoVerifica: 'NON_CONFORME',
-    });
+  // Art. 5: the limit bounds INPS's wait for INL's inspections (case c); the parties' answers are owed within their
+  // own days and INPS completes on them (cases a, b). Before issue 13 the limit closed the case here, dropping them.
+  test.each(['INVIATO', 'DA_INVIARE'] as StatoPacchetto[])('the wait limit passed while a packet is still %s: the party\'s answer is still awaited', (stato) => {
+    expect(decidi(verifica({ pacchetti: [risposto('CONFORME'), inStato(stato)] }), LIMITE)).toEqual({ tipo: 'NESSUNA' });
+    expect(decidi(verifica({ pacchetti: [risposto('NON_CONFORME'), inStato(stato)] }), DOPO)).toEqual({ tipo: 'NESSUNA' });
   });
 
-  test('the limit is reached exactly at its instant, not one millisecond before', () => {
-    const s = verifica({ pacchetti: [inStato('INVIATO')] });
-    expect(decidi(s, PRIMA)).toEqual({ tipo: 'NESSUNA' });
-    expect(decidi(s, LIMITE)).toMatchObject({ tipo: 'CHIUDI', regola: 'AUTOCERTIFICAZIONI_TERMINE' });
-    expect(decidi(s, DOPO)).toMatchObject({ tipo: 'CHIUDI', regola: 'AUTOCERTIFICAZIONI_TERMINE' });
+  test('answers arriving after the limit, every datum conforme or non conforme, close on the archives (a, b)', () => {
+    expect(decidi(verifica({ pacchetti: [risposto('CONFORME'), risposto('CONFORME')] }), DOPO)).toEqual({ tipo: 'CHIUDI', regola: 'ESITI_ARCHIVI', esitoVerifica: 'CONFORME' });
+    expect(decidi(verifica({ pacchetti: [risposto('NON_CONFORME'), risposto('CONFORME')] }), DOPO)).toEqual({ tipo: 'CHIUDI', regola: 'ESITI_ARCHIVI', esitoVerifica: 'NON_CONFORME' });
   });
 
-  test('after the limit, overdue packets make the closing summary NON_VERIFICABILE', () => {
-    expect(decidi(verifica({ pacchetti: [risposto('CONFORME'), inStato('SCADUTO')] }), DOPO)).toEqual({
+  test('after the limit, a non verificabile datum or an overdue packet still sends the case to INL (c): the limit then closes it', () => {
+    expect(decidi(verifica({ pacchetti: [risposto('CONFORME'), inStato('SCADUTO')] }), DOPO)).toEqual({ tipo: 'SEGNALA_INL', esitoVerifica: 'NON_VERIFICABILE' });
+    expect(decidi(verifica({ pacchetti: [risposto('NON_VERIFICABILE')] }), LIMITE)).toEqual({ tipo: 'SEGNALA_INL', esitoVerifica: 'NON_VERIFICABILE' });
+    // Once with INL, the same state after the limit closes on the self-declarations.
+    expect(decidi(verifica({ stato: 'VALUTAZIONE_INL', pacchetti: [risposto('CONFORME'), inStato('SCADUTO')] }), DOPO)).toEqual({
       tipo: 'CHIUDI',
       regola: 'AUTOCERTIFICAZIONI_TERMINE',
       esitoVerifica: 'NON_VERIFICABILE',

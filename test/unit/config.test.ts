@@ -274,10 +274,24 @@ describe('parseConfig: each error names the field to fix', () => {
     expect(errore(j)).toBe('soap: expected an object');
   });
 
-  test('a graduatoria date in neither form', () => {
+  test('the old list of graduatoria cut-offs is refused by name, saying what replaces it', () => {
     const j = valida();
-    j.deadlines.scadenzeGraduatoria = ['--06-30', '30/06'];
-    expect(errore(j)).toBe('deadlines.scadenzeGraduatoria[1]: "30/06" is neither YYYY-MM-DD nor --MM-DD');
+    j.deadlines.scadenzeGraduatoria = ['--06-30', '--10-15', '--12-31'];
+    expect(errore(j)).toMatch(/^deadlines\.scadenzeGraduatoria is replaced by deadlines\.calendarioGraduatorie: the windows of each year/);
+  });
+
+  test('a graduatoria window with a malformed date', () => {
+    const j = valida();
+    j.deadlines.calendarioGraduatorie = { '2026': [{ chiusura: '2026-03-31', graduatoria: '30/06/2026' }] };
+    expect(errore(j)).toBe('deadlines.calendarioGraduatorie.2026[0].graduatoria: "30/06/2026" is not a YYYY-MM-DD date');
+  });
+
+  test('graduatoria windows out of order, or a graduatoria before its window closes', () => {
+    const j = valida();
+    j.deadlines.calendarioGraduatorie = { '2026': [{ chiusura: '2026-07-15', graduatoria: '2026-10-15' }, { chiusura: '2026-03-31', graduatoria: '2026-06-30' }] };
+    expect(errore(j)).toBe('deadlines.calendarioGraduatorie.2026[1].chiusura: 2026-03-31 non segue la chiusura di 2026[0] (2026-07-15)');
+    j.deadlines.calendarioGraduatorie = { '2026': [{ chiusura: '2026-07-15', graduatoria: '2026-07-01' }] };
+    expect(errore(j)).toBe('deadlines.calendarioGraduatorie.2026[0].graduatoria: 2026-07-01 precede la chiusura della finestra 2026-07-15');
   });
 
   test('a clock read from a file that names no file', () => {

@@ -213,100 +213,86 @@ describe('entroScadenza', () => {
 });
 
 describe('limiteIstruttoria', () => {
-  const FINESTRE_2026 = ['2026-03-31', '2026-07-15', '2026-11-30'];
+  // The window a domanda belongs to decides its cut-off (graduatorie.ts); these take the window as given.
+  const TERZA_2026 = { graduatoria: '2026-12-31' };
 
-  it('30 days when no cut-off is near: end of Rome day submission + 30', () => {
-    // Submitted 2026-04-10 -> end of 2026-05-10 (CEST). 2026-07-15 is after day 30; 2026-03-31 is past.
-    expect(limiteIstruttoria(at('2026-04-10T09:00:00Z'), { scadenzeGraduatoria: FINESTRE_2026 })).toEqual({
+  it('30 days when the window\'s graduatoria is later: end of Rome day presentation + 30', () => {
+    // Presented 2026-04-10 (2nd window, graduatoria 15 October) -> end of 2026-05-10 (CEST).
+    expect(limiteIstruttoria(at('2026-04-10T09:00:00Z'), { finestra: { graduatoria: '2026-10-15' } })).toEqual({
       limite: at('2026-05-10T22:00:00.000Z'),
       motivo: 'TRENTA_GIORNI',
     });
   });
 
-  it('30 days when no cut-off is configured', () => {
-    expect(limiteIstruttoria(at('2026-01-15T10:00:00Z'), { scadenzeGraduatoria: [] })).toEqual({
+  it('30 days when the domanda has no configured window', () => {
+    expect(limiteIstruttoria(at('2026-01-15T10:00:00Z'), { finestra: null })).toEqual({
       limite: at('2026-02-14T23:00:00.000Z'),
       motivo: 'TRENTA_GIORNI',
     });
   });
 
-  it('the cut-off when it comes earlier', () => {
-    // Submitted 2026-03-20: 30 days would end 2026-04-19; the 31 March cut-off comes first.
-    const r = limiteIstruttoria(at('2026-03-20T10:00:00Z'), { scadenzeGraduatoria: FINESTRE_2026 });
-    expect(r).toEqual({ limite: at('2026-03-31T22:00:00.000Z'), motivo: 'GRADUATORIA', scadenzaGraduatoria: '2026-03-31' });
+  it('the window\'s cut-off when it comes earlier (a decree\'s tighter calendar)', () => {
+    // Presented 2026-11-30: 30 days would end 2026-12-30; a graduatoria by 10 December comes first.
+    const r = limiteIstruttoria(at('2026-11-30T10:00:00Z'), { finestra: { graduatoria: '2026-12-10' } });
+    expect(r).toEqual({ limite: at('2026-12-10T23:00:00.000Z'), motivo: 'GRADUATORIA', scadenzaGraduatoria: '2026-12-10' });
   });
 
-  it('a cut-off equal to the submission date applies: INPS waits until the end of that day', () => {
-    // 17:00 Rome on 31 March.
-    const r = limiteIstruttoria(at('2026-03-31T15:00:00Z'), { scadenzeGraduatoria: FINESTRE_2026 });
-    expect(r).toEqual({ limite: at('2026-03-31T22:00:00.000Z'), motivo: 'GRADUATORIA', scadenzaGraduatoria: '2026-03-31' });
-  });
-
-  it('a submission at 00:30 Rome on 1 April (still 31 March in UTC) is past the 31 March cut-off', () => {
-    const r = limiteIstruttoria(at('2026-03-31T22:30:00Z'), { scadenzeGraduatoria: FINESTRE_2026 });
-    // Submission date 2026-04-01 -> end of 2026-05-01.
-    expect(r).toEqual({ limite: at('2026-05-01T22:00:00.000Z'), motivo: 'TRENTA_GIORNI' });
-  });
-
-  it('a cut-off after day 30 is ignored', () => {
-    // Submitted 2026-06-01 -> day 30 is 2026-07-01; 2026-07-15 is later.
-    const r = limiteIstruttoria(at('2026-06-01T10:00:00Z'), { scadenzeGraduatoria: FINESTRE_2026 });
-    expect(r).toEqual({ limite: at('2026-07-01T22:00:00.000Z'), motivo: 'TRENTA_GIORNI' });
+  it('a cut-off on the presentation day itself: INPS waits until the end of that day', () => {
+    const r = limiteIstruttoria(at('2026-12-10T15:00:00Z'), { finestra: { graduatoria: '2026-12-10' } });
+    expect(r).toEqual({ limite: at('2026-12-10T23:00:00.000Z'), motivo: 'GRADUATORIA', scadenzaGraduatoria: '2026-12-10' });
   });
 
   it('a cut-off on day 30 itself gives the same instant and is reported as TRENTA_GIORNI', () => {
-    // Submitted 2026-06-15 -> day 30 is 2026-07-15, the cut-off day.
-    const r = limiteIstruttoria(at('2026-06-15T10:00:00Z'), { scadenzeGraduatoria: FINESTRE_2026 });
-    expect(r).toEqual({ limite: at('2026-07-15T22:00:00.000Z'), motivo: 'TRENTA_GIORNI' });
+    // Presented 2026-12-01 -> day 30 is 2026-12-31, the cut-off day.
+    const r = limiteIstruttoria(at('2026-12-01T10:00:00Z'), { finestra: TERZA_2026 });
+    expect(r).toEqual({ limite: at('2026-12-31T23:00:00.000Z'), motivo: 'TRENTA_GIORNI' });
     // One day later the cut-off is day 29: GRADUATORIA.
-    const r2 = limiteIstruttoria(at('2026-06-16T10:00:00Z'), { scadenzeGraduatoria: FINESTRE_2026 });
-    expect(r2).toEqual({ limite: at('2026-07-15T22:00:00.000Z'), motivo: 'GRADUATORIA', scadenzaGraduatoria: '2026-07-15' });
+    const r2 = limiteIstruttoria(at('2026-12-02T10:00:00Z'), { finestra: TERZA_2026 });
+    expect(r2).toEqual({ limite: at('2026-12-31T23:00:00.000Z'), motivo: 'GRADUATORIA', scadenzaGraduatoria: '2026-12-31' });
   });
 
-  it('an unsorted list: the next cut-off on or after the submission date applies', () => {
-    const r = limiteIstruttoria(at('2026-07-01T10:00:00Z'), { scadenzeGraduatoria: ['2026-11-30', '2027-03-31', '2026-07-15', '2026-03-31'] });
-    expect(r).toEqual({ limite: at('2026-07-15T22:00:00.000Z'), motivo: 'GRADUATORIA', scadenzaGraduatoria: '2026-07-15' });
+  it('a presentation at 00:30 Rome on 1 April (still 31 March in UTC) counts from 1 April', () => {
+    const r = limiteIstruttoria(at('2026-03-31T22:30:00Z'), { finestra: { graduatoria: '2026-10-15' } });
+    expect(r).toEqual({ limite: at('2026-05-01T22:00:00.000Z'), motivo: 'TRENTA_GIORNI' });
   });
 
-  it('past cut-offs are ignored, even when they are the only ones', () => {
-    const r = limiteIstruttoria(at('2026-04-10T09:00:00Z'), { scadenzeGraduatoria: ['2025-11-30', '2026-03-31', '2026-04-09'] });
-    expect(r).toEqual({ limite: at('2026-05-10T22:00:00.000Z'), motivo: 'TRENTA_GIORNI' });
-  });
-
-  it('30-day limit crossing the spring change: submitted in CET, ends in CEST', () => {
-    // Submitted 2026-03-10 -> end of 2026-04-09 (CEST).
-    const r = limiteIstruttoria(at('2026-03-10T10:00:00Z'), { scadenzeGraduatoria: [] });
+  it('30-day limit crossing the spring change: presented in CET, ends in CEST', () => {
+    const r = limiteIstruttoria(at('2026-03-10T10:00:00Z'), { finestra: null });
     expect(r).toEqual({ limite: at('2026-04-09T22:00:00.000Z'), motivo: 'TRENTA_GIORNI' });
   });
 
-  it('30-day limit crossing the autumn change: submitted in CEST, ends in CET', () => {
-    // Submitted 2026-10-10 -> end of 2026-11-09 (CET).
-    const r = limiteIstruttoria(at('2026-10-10T10:00:00Z'), { scadenzeGraduatoria: [] });
+  it('30-day limit from the days of the changes themselves', () => {
+    // 29 March 2026 (23-hour day) -> end of 28 April (CEST); 25 October 2026 (25-hour day) -> end of 24 November (CET).
+    expect(limiteIstruttoria(at('2026-03-29T10:00:00Z'), { finestra: null }).limite).toEqual(at('2026-04-28T22:00:00.000Z'));
+    expect(limiteIstruttoria(at('2026-10-25T10:00:00Z'), { finestra: null }).limite).toEqual(at('2026-11-24T23:00:00.000Z'));
+  });
+
+  it('30-day limit crossing the autumn change: presented in CEST, ends in CET', () => {
+    const r = limiteIstruttoria(at('2026-10-10T10:00:00Z'), { finestra: null });
     expect(r).toEqual({ limite: at('2026-11-09T23:00:00.000Z'), motivo: 'TRENTA_GIORNI' });
   });
 
   it('30-day limit crossing year end', () => {
-    // Submitted 2026-12-15 -> end of 2027-01-14; the 30 November cut-off is past.
-    const r = limiteIstruttoria(at('2026-12-15T10:00:00Z'), { scadenzeGraduatoria: FINESTRE_2026 });
+    // Presented 2026-12-15 -> end of 2027-01-14; its window (the first of 2027) has its graduatoria in June.
+    const r = limiteIstruttoria(at('2026-12-15T10:00:00Z'), { finestra: { graduatoria: '2027-06-30' } });
     expect(r).toEqual({ limite: at('2027-01-14T23:00:00.000Z'), motivo: 'TRENTA_GIORNI' });
-    // With a 31 December cut-off configured it ends at the end of 2026-12-31.
-    const r2 = limiteIstruttoria(at('2026-12-15T10:00:00Z'), { scadenzeGraduatoria: [...FINESTRE_2026, '2026-12-31'] });
-    expect(r2).toEqual({ limite: at('2026-12-31T23:00:00.000Z'), motivo: 'GRADUATORIA', scadenzaGraduatoria: '2026-12-31' });
   });
 
   it('30-day limit across a leap February', () => {
-    expect(limiteIstruttoria(at('2028-02-10T10:00:00Z'), { scadenzeGraduatoria: [] }).limite).toEqual(at('2028-03-11T23:00:00.000Z'));
-    expect(limiteIstruttoria(at('2027-02-10T10:00:00Z'), { scadenzeGraduatoria: [] }).limite).toEqual(at('2027-03-12T23:00:00.000Z'));
+    expect(limiteIstruttoria(at('2028-02-10T10:00:00Z'), { finestra: null }).limite).toEqual(at('2028-03-11T23:00:00.000Z'));
+    expect(limiteIstruttoria(at('2027-02-10T10:00:00Z'), { finestra: null }).limite).toEqual(at('2027-03-12T23:00:00.000Z'));
+    // Presented on 29 February 2028 -> end of 30 March 2028 (CEST since 26 March).
+    expect(limiteIstruttoria(at('2028-02-29T10:00:00Z'), { finestra: null }).limite).toEqual(at('2028-03-30T22:00:00.000Z'));
   });
 
   it('takes another number of days', () => {
-    const r = limiteIstruttoria(at('2026-04-10T09:00:00Z'), { giorni: 10, scadenzeGraduatoria: FINESTRE_2026 });
+    const r = limiteIstruttoria(at('2026-04-10T09:00:00Z'), { giorni: 10, finestra: { graduatoria: '2026-10-15' } });
     expect(r).toEqual({ limite: at('2026-04-20T22:00:00.000Z'), motivo: 'TRENTA_GIORNI' });
   });
 
   it('rejects a malformed cut-off date and a bad number of days', () => {
-    expect(() => limiteIstruttoria(at('2026-04-10T09:00:00Z'), { scadenzeGraduatoria: ['2026-02-30'] })).toThrow(RangeError);
-    expect(() => limiteIstruttoria(at('2026-04-10T09:00:00Z'), { scadenzeGraduatoria: ['31/03/2026'] })).toThrow(RangeError);
-    expect(() => limiteIstruttoria(at('2026-04-10T09:00:00Z'), { giorni: -1, scadenzeGraduatoria: [] })).toThrow(RangeError);
+    expect(() => limiteIstruttoria(at('2026-04-10T09:00:00Z'), { finestra: { graduatoria: '2026-02-30' } })).toThrow(RangeError);
+    expect(() => limiteIstruttoria(at('2026-04-10T09:00:00Z'), { finestra: { graduatoria: '31/03/2026' } })).toThrow(RangeError);
+    expect(() => limiteIstruttoria(at('2026-04-10T09:00:00Z'), { giorni: -1, finestra: null })).toThrow(RangeError);
   });
 });

@@ -74,9 +74,13 @@ export async function aggiornaIstruttoria(tx: Tx, istruttoriaId: string, now: Da
         if (esito !== c.esitoVerifica) await aggiornaEsitoVerifica(tx, istruttoriaId, esito, now);
       }
       return { stato: c.stato, decisione };
-    case 'SEGNALA_INL':
+    case 'SEGNALA_INL': {
       await segnalaAInl(tx, istruttoriaId, c, decisione.esitoVerifica, now, regole);
-      return { stato: 'VALUTAZIONE_INL', decisione };
+      // The case reached INL: if the wait limit has already passed (the archives answered after it), the lifecycle
+      // closes it now on the self-declarations; INL may still report, and a contradicting outcome asks a riesame.
+      const poi = await aggiornaIstruttoria(tx, istruttoriaId, now, regole);
+      return poi.decisione.tipo === 'CHIUDI' ? poi : { stato: 'VALUTAZIONE_INL', decisione };
+    }
     case 'CHIUDI':
       await chiudi(tx, istruttoriaId, c, decisione.regola, decisione.esitoVerifica, now);
       return { stato: 'CHIUSA', decisione };

@@ -5,21 +5,25 @@ import type { EsitoAccertamento, RegolaChiusura, StatoAccertamento, StatoIstrutt
 /**
  * The lifecycle of an istruttoria's verification (protocol art. 5) as one pure decision over its state:
  *
- *   IN_VERIFICA      while some packet awaits its esito within its 5 days.
- *     -> CHIUSA / ESITI_ARCHIVI            every packet answered, every datum conforme or non conforme (a, b).
+ *   IN_VERIFICA      while some packet awaits its esito within its days (5 for MINLAVORO, ANPAL, INAIL: art. 5;
+ *                    INL's own packets: the configured term). The parties owe their answers whatever the wait limit:
+ *                    the limit does not apply here.
+ *     -> CHIUSA / ESITI_ARCHIVI            every packet answered, every datum conforme or non conforme (a, b):
+ *                                          INPS completes on the archives' answers.
  *     -> VALUTAZIONE_INL                   some datum non verificabile, or some party overdue or refusing (c):
  *                                          INPS sends INL the case with the triggers that matched.
  *   VALUTAZIONE_INL
  *     -> CHIUSA / AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO   INL opened no inspection.
  *     -> CHIUSA / ESITO_ACCERTAMENTO                       the inspection outcome arrived.
- *   any open state
- *     -> CHIUSA / AUTOCERTIFICAZIONI_TERMINE  the wait limit passed (30 days from submission, or the graduatoria
- *                                          cut-off): INPS closes on the self-declarations and its own documents.
+ *     -> CHIUSA / AUTOCERTIFICAZIONI_TERMINE               the wait limit passed (30 days from presentation, or
+ *                                          the graduatoria of the domanda's window when earlier): INPS closes on the
+ *                                          self-declarations and its own documents. A limit already passed when
+ *                                          the case reaches INL closes it at once (the case still goes to INL, whose
+ *                                          outcome may come later and lead to a riesame).
  *
  * The summary esito gives precedence to NON_CONFORME, then NON_VERIFICABILE (an overdue or refused packet counts
  * as non verificabile); an inspection outcome, when it closes the case, decides it.
  */
-
 export interface StatoVerifica {
   stato: StatoIstruttoria;
   limite: Date | null;
@@ -47,16 +51,6 @@ export function esitoDaAccertamento(e: EsitoAccertamento): Esito {
 
 export function decidi(s: StatoVerifica, now: Date): Decisione {
   if (s.stato === 'CHIUSA') return { tipo: 'NESSUNA' };
-  const acc = s.accertamento;
-  if (s.stato === 'VALUTAZIONE_INL' && acc?.stato === 'CONCLUSO' && acc.esito) {
-    return { tipo: 'CHIUDI', regola: 'ESITO_ACCERTAMENTO', esitoVerifica: esitoDaAccertamento(acc.esito) };
-  }
-  if (s.stato === 'VALUTAZIONE_INL' && acc?.stato === 'NON_AVVIATO') {
-    return { tipo: 'CHIUDI', regola: 'AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO', esitoVerifica: esitoComplessivo(s) };
-  }
-  if (s.limite !== null && now.getTime() >= s.limite.getTime()) {
-    return { tipo: 'CHIUDI', regola: 'AUTOCERTIFICAZIONI_TERMINE', esitoVerifica: esitoComplessivo(s) };
-  }
   if (s.stato === 'IN_VERIFICA') {
     if (s.pacchetti.length === 0 || s.pacchetti.some((p) => IN_ATTESA.includes(p.stato))) return { tipo: 'NESSUNA' };
     const nonVerificati =
@@ -65,6 +59,17 @@ export function decidi(s: StatoVerifica, now: Date): Decisione {
     return nonVerificati
       ? { tipo: 'SEGNALA_INL', esitoVerifica: esitoComplessivo(s) }
       : { tipo: 'CHIUDI', regola: 'ESITI_ARCHIVI', esitoVerifica: esitoComplessivo(s) };
+  }
+  // VALUTAZIONE_INL: waiting for INL, at most until the limit.
+  const acc = s.accertamento;
+  if (acc?.stato === 'CONCLUSO' && acc.esito) {
+    return { tipo: 'CHIUDI', regola: 'ESITO_ACCERTAMENTO', esitoVerifica: esitoDaAccertamento(acc.esito) };
+  }
+  if (acc?.stato === 'NON_AVVIATO') {
+    return { tipo: 'CHIUDI', regola: 'AUTOCERTIFICAZIONI_NESSUN_ACCERTAMENTO', esitoVerifica: esitoComplessivo(s) };
+  }
+  if (s.limite !== null && now.getTime() >= s.limite.getTime()) {
+    return { tipo: 'CHIUDI', regola: 'AUTOCERTIFICAZIONI_TERMINE', esitoVerifica: esitoComplessivo(s) };
   }
   return { tipo: 'NESSUNA' };
 }

@@ -15,7 +15,7 @@ import { scheduleTimer } from '../../../shared/scheduler/timers';
 import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
 import { segnalaStessoDatore } from './indici';
-import { limitePer, type RegoleInps } from './regole';
+import { finestraDellaDomanda, giorniEsito, limitePer, type RegoleInps } from './regole';
 import { apriIstruttoria } from './sql/istruttoria';
 import { creaPacchetti, type PacchettoDaInviare } from './sql/pacchetto';
 import type { StatoIstruttoria } from '../../../shared/domain/stati';
@@ -35,8 +35,10 @@ export interface InvioPacchettoMsg {
 export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operatore, now: Date, regole: RegoleInps): Promise<RicevutaDomanda> {
   const hash = impronta(d);
   return withTransaction(pool, async (tx) => {
+    // The same domanda again (a sender's retry) gets its first receipt, whenever it arrives.
     const existing = await ricevutaEsistente(tx, d.protocollo, hash);
     if (existing) return existing;
+    const finestra = finestraDellaDomanda(regole, d.dataPresentazione, now);
 
     const domandaId = randomUUID();
     const inserted = await tx.query(
@@ -65,13 +67,14 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
     );
 
     const istruttoriaId = randomUUID();
-    const limite = limitePer(regole, d.dataPresentazione);
+    const limite = limitePer(regole, d.dataPresentazione, finestra);
     const stato = await apriIstruttoria(tx, {
       id: istruttoriaId,
       domandaId,
       apertaIl: now,
       limite: limite.limite,
       limiteMotivo: limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`,
+      finestra,
     });
     await scheduleTimer(tx, { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite });
 
@@ -92,11 +95,10 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
       rapporti,
     }));
     await creaPacchetti(tx, istruttoriaId, packets, now);
-    // Until its party receives it, a packet has the same 5 days, counted from its creation: when they pass
-    // undelivered, its data count as not verifiable (the sends go on, for an answer before closure).
-    const scadenzaInvio = scadenzaEsito(now, regole.deadlines.esitoGiorni);
+    // Until its party receives it, a packet has the same days as for its esito, counted from its creation: when
+    // they pass undelivered, its data count as not verifiable (the sends go on, for an answer before closure).
     for (const p of packets) {
-      await scheduleTimer(tx, { tipo: TIMER_SCADENZA_INVIO, chiave: p.idPacchetto, scadeIl: scadenzaInvio });
+      await scheduleTimer(tx, { tipo: TIMER_SCADENZA_INVIO, chiave: p.idPacchetto, scadeIl: scadenzaEsito(now, giorniEsito(regole, p.destinatario)) });
       const msg: InvioPacchettoMsg = { idPacchetto: p.idPacchetto };
       await enqueue(tx, { routingKey: QUEUES.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria: istruttoriaId } });
       eventi.push({ istruttoriaId, pacchettoId: p.idPacchetto, tipo: 'PACCHETTO_CREATO', at: now, dettagli: { destinatario: p.destinatario, rapporti: p.rapporti.length } });

@@ -64,8 +64,9 @@ export async function applicaEsito(
     const inRitardo = p.stato === 'SCADUTO' || (p.scadenza_esito !== null && !entroScadenza(ctx.now, p.scadenza_esito));
     const registra = (applicato: boolean) =>
       tx.query(
-        `INSERT INTO esito_ricevuto (pacchetto_id, correlation_id, ente, ricevuto_il, impronta, applicato, operatore_id, in_ritardo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [n.idPacchetto, ctx.correlationId, n.ente, ctx.now, hash, applicato, ctx.operatore.id, inRitardo],
+        `INSERT INTO esito_ricevuto (pacchetto_id, correlation_id, ente, ricevuto_il, impronta, applicato, operatore_id, in_ritardo, esito, esiti_dato)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [n.idPacchetto, ctx.correlationId, n.ente, ctx.now, hash, applicato, ctx.operatore.id, inRitardo, sintesi, JSON.stringify(esiti)],
       );
 
     if (p.stato === 'RISPOSTO') {

@@ -10,7 +10,7 @@ import { registraEventi } from '../core/eventi';
 import { registraPresaInCarico } from '../core/presa-in-carico';
 import { aggiornaIstruttoria } from '../core/aggiorna';
 import { bloccaIstruttoria } from '../core/sql/istruttoria';
-import type { RegoleInps } from '../core/regole';
+import { giorniEsito, type RegoleInps } from '../core/regole';
 import { registraInvioFallito, riammetti, type PacchettoDaInviare } from '../core/sql/pacchetto';
 import { OPERATIONS } from '../../../shared/messages/contracts';
 import { operatoreHeader, replyToHeader } from '../../../shared/messages/envelope';
@@ -38,8 +38,7 @@ export interface InvioDeps {
   destinazione(destinatario: PacchettoDaInviare['destinatario']): Destinazione;
   /** INPS esiti endpoint, sent as X-ReplyTo. */
   replyTo: string;
-  /** Calendar days a party has to answer (protocol art. 5). */
-  esitoGiorni: number;
+  /** The configured deadlines (the days each party has to answer: regole.ts giorniEsito) and INL triggers. */
   regole: RegoleInps;
 }
 
@@ -103,7 +102,7 @@ export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> 
       await withTransaction(deps.pool, async (tx) => {
         // A refused packet now accepted is with its party: it waits for its esito as after a first send.
         if (p.reinvio) await riammetti(tx, p.id);
-        await registraPresaInCarico(tx, { idPacchetto: p.id, idIstruttoria: p.contenuto.idIstruttoria, correlationId, ricevutoIl, via, esitoGiorni: deps.esitoGiorni });
+        await registraPresaInCarico(tx, { idPacchetto: p.id, idIstruttoria: p.contenuto.idIstruttoria, correlationId, ricevutoIl, via, esitoGiorni: giorniEsito(deps.regole, p.contenuto.destinatario) });
       });
       return { correlationId };
     },

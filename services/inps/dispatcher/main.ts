@@ -32,7 +32,6 @@ runService('inps-dispatcher', async (rt) => {
     clock: rt.clock,
     destinazione,
     replyTo: inpsEsitiUrl(config),
-    esitoGiorni: config.deadlines.esitoGiorni,
     regole: { deadlines: config.deadlines, inl: config.inl },
   }), {
     // A packet is sent until it is delivered or its istruttoria closes; its send deadline (SCADENZA_INVIO) applies

@@ -52,7 +52,7 @@ export function statoIstruttoria(deps: GatewayDeps): SoapOperation {
     ...OPERATIONS.StatoIstruttoria,
     callers: deps.caseSystems,
     async handle(payload, ctx) {
-      const vista = await caricaVista(deps.pool, readStatoIstruttoria(payload));
+      const vista = await caricaVista(deps.pool, readStatoIstruttoria(payload), deps.regole);
       ctx.traccia({ riferimenti: { idIstruttoria: vista.idIstruttoria, protocollo: vista.protocolloDomanda }, ...(vista.codiceFiscaleRichiedente !== undefined && { codiceFiscale: vista.codiceFiscaleRichiedente }) });
       return { body: writeStatoIstruttoriaRisposta(vista) };
     },

@@ -1,4 +1,5 @@
 import type { Tx } from '../../../../shared/db/pool';
+import type { Finestra } from '../../../../shared/domain/graduatorie';
 import type { Esito } from '../../../../shared/domain/types';
 import type { RegolaChiusura, StatoIstruttoria } from '../../../../shared/domain/stati';
 
@@ -8,15 +9,18 @@ import type { RegolaChiusura, StatoIstruttoria } from '../../../../shared/domain
  * (Retention's pseudonymisation, shared/audit/conservazione.ts, marks the row too: content, not lifecycle.)
  */
 
-/** A domanda's istruttoria, opened waiting for the archives' esiti, with its wait limit. */
+/** A domanda's istruttoria, opened waiting for the archives' esiti, with its graduatoria window and wait limit. */
 export async function apriIstruttoria(
   tx: Tx,
-  i: { id: string; domandaId: string; apertaIl: Date; limite: Date; limiteMotivo: string },
+  i: { id: string; domandaId: string; apertaIl: Date; limite: Date; limiteMotivo: string; finestra: Finestra | null },
 ): Promise<StatoIstruttoria> {
   const stato: StatoIstruttoria = 'IN_VERIFICA';
+  const f = i.finestra;
   await tx.query(
-    'INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, aggiornata_il, limite, limite_motivo) VALUES ($1, $2, $3, $4, $4, $5, $6)',
-    [i.id, i.domandaId, stato, i.apertaIl, i.limite, i.limiteMotivo],
+    `INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, aggiornata_il, limite, limite_motivo,
+                              finestra_anno, finestra_numero, finestra_apertura, finestra_chiusura, finestra_graduatoria)
+     VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [i.id, i.domandaId, stato, i.apertaIl, i.limite, i.limiteMotivo, f?.anno ?? null, f?.numero ?? null, f?.apertura ?? null, f?.chiusura ?? null, f?.graduatoria ?? null],
   );
   return stato;
 }
