@@ -32,12 +32,16 @@ export const ERROR_CODES = {
   CERTIFICATO_NON_CORRISPONDENTE: { actor: 'Client', retryable: false, http: 500 },
   MESSAGGIO_RIPETUTO: { actor: 'Client', retryable: false, http: 500 },
   INTESTAZIONE_NON_COMPRESA: { actor: 'Client', retryable: false, http: 500 },
+  /** A header the broker acts on (com:*, wsa:*) outside the signature: an intermediary could have rewritten it. */
+  INTESTAZIONE_NON_FIRMATA: { actor: 'Client', retryable: false, http: 500 },
   // Transport and envelope.
   METODO_NON_AMMESSO: { actor: 'Client', retryable: false, http: 405 },
   CONTENT_TYPE_NON_VALIDO: { actor: 'Client', retryable: false, http: 415 },
   MESSAGGIO_TROPPO_GRANDE: { actor: 'Client', retryable: false, http: 413 },
   DTD_NON_AMMESSA: { actor: 'Client', retryable: false, http: 500 },
   XML_MALFORMATO: { actor: 'Client', retryable: false, http: 500 },
+  /** Over a limit of the XML's shape (depth, attributes, nodes, name or text length: configuration soap.xmlLimits). */
+  XML_TROPPO_COMPLESSO: { actor: 'Client', retryable: false, http: 500 },
   SOAP_NON_VALIDO: { actor: 'Client', retryable: false, http: 500 },
   OPERAZIONE_SCONOSCIUTA: { actor: 'Client', retryable: false, http: 500 },
   SCHEMA_NON_VALIDO: { actor: 'Client', retryable: false, http: 500 },

@@ -7,7 +7,7 @@ import { writePresentaDomanda } from '../shared/messages/istruttoria';
 import { scenario } from '../infra/demo/dataset';
 import { TestFederation } from './support/federation';
 import { eventually } from './support/eventually';
-import { OPERATORE, postRaw, rawEnvelope, type RawTls } from './support/raw-soap';
+import { firmato, OPERATORE, postRaw, rawEnvelope, type RawTls } from './support/raw-soap';
 
 /**
  * Bad callers and bad input get a SOAP Fault with a code and a reason a counterpart can act on, and nothing
@@ -215,5 +215,111 @@ describe('resubmission', () => {
     expect(r.fault?.code).toBe('DOMANDA_DUPLICATA');
     const lv = await inps.query("SELECT a.livello FROM attestazione a JOIN domanda d ON d.id = a.domanda_id WHERE d.protocollo = 'INPS.REF.0300'");
     expect(lv.rows).toEqual([{ livello: '2' }]);
+  });
+});
+
+describe('message security of the request (issue 14)', () => {
+  const firmata = (body: string) => firmato(url, body, caseSystem);
+  const send = (body: string, tls: RawTls = caseSystem) => postRaw(url, body, { tls });
+  const stored = async (protocollo: string) =>
+    (await inps.query<{ operatore_id: string; cognome: string }>('SELECT operatore_id, cognome FROM domanda WHERE protocollo = $1', [protocollo])).rows;
+
+  test('the operator replaced in a signed request is refused (it is inside the signature) and nothing is stored', async () => {
+    const signed = firmata(rawEnvelope(OPERATORE, domandaXml('INPS.SIG.0001')));
+    const r = await send(signed.replace('INPS-OP-TEST', 'INPS-OP-FALSO'));
+    expect(r.fault?.code).toBe('FIRMA_NON_VALIDA');
+    expect(r.fault!.message).toContain('com:Operatore');
+    expect(await stored('INPS.SIG.0001')).toEqual([]);
+  });
+
+  test('an Operatore, X-ReplyTo, X-Correlation-ID or wsa:Action added outside the signature is INTESTAZIONE_NON_FIRMATA naming it', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['com:Operatore', '', OPERATORE],
+      ['com:X-ReplyTo', OPERATORE, '<com:X-ReplyTo>https://evil.example/esiti</com:X-ReplyTo>'],
+      ['com:X-Correlation-ID', OPERATORE, '<com:X-Correlation-ID>corr-falso-1</com:X-Correlation-ID>'],
+      ['wsa:Action', OPERATORE, '<wsa:Action xmlns:wsa="http://www.w3.org/2005/08/addressing">urn:altro</wsa:Action>'],
+    ];
+    for (const [name, signedHeaders, added] of cases) {
+      const protocollo = `INPS.SIG.01${cases.findIndex(([n]) => n === name)}`;
+      const signed = firmata(rawEnvelope(signedHeaders, domandaXml(protocollo)));
+      const r = await send(signed.replace('</soap:Header>', `${added}</soap:Header>`));
+      expect({ name, code: r.fault?.code, names: r.fault?.message.includes(name) }).toEqual({ name, code: 'INTESTAZIONE_NON_FIRMATA', names: true });
+      expect(await stored(protocollo)).toEqual([]);
+    }
+  });
+
+  test('X-ReplyTo and X-Correlation-ID signed, then rewritten, are refused', async () => {
+    const headers = `${OPERATORE}<com:X-ReplyTo>https://inps.example/esiti</com:X-ReplyTo><com:X-Correlation-ID>corr-vero-1</com:X-Correlation-ID>`;
+    const signed = firmata(rawEnvelope(headers, domandaXml('INPS.SIG.0201')));
+    for (const forged of [signed.replace('https://inps.example/esiti', 'https://evil.example/esiti'), signed.replace('corr-vero-1', 'corr-falso-1')]) {
+      const r = await send(forged);
+      expect(r.fault?.code).toBe('FIRMA_NON_VALIDA');
+    }
+    expect(await stored('INPS.SIG.0201')).toEqual([]);
+  });
+
+  test('signed text rewritten as a CDATA section after signing is read exactly as it was signed', async () => {
+    // Signed: the characters A&lt;b&gt; (escaped once more in the XML). The CDATA section holds the same characters,
+    // so the signature still verifies; what is stored must be those characters, not A<b>.
+    const signed = firmata(rawEnvelope(OPERATORE, domandaXml('INPS.SIG.0301', (x) => x.replace('<ist:Cognome>Rossi<', '<ist:Cognome>A&amp;lt;b&amp;gt;<'))));
+    const r = await send(signed.replace('<ist:Cognome>A&amp;lt;b&amp;gt;<', '<ist:Cognome><![CDATA[A&lt;b&gt;]]><'));
+    if (r.fault === null) expect((await stored('INPS.SIG.0301')).map((d) => d.cognome)).toEqual(['A&lt;b&gt;']);
+    else expect(await stored('INPS.SIG.0301')).toEqual([]);
+  });
+
+  test('a WS-Addressing 2004/08 header is refused naming the namespace to use', async () => {
+    const signed = firmata(rawEnvelope(OPERATORE, domandaXml('INPS.SIG.0401')));
+    const r = await send(signed.replace('</soap:Header>', '<wsa4:ReplyTo xmlns:wsa4="http://schemas.xmlsoap.org/ws/2004/08/addressing"><wsa4:Address>x</wsa4:Address></wsa4:ReplyTo></soap:Header>'));
+    expect(r.fault?.code).toBe('DESTINATARIO_NON_VALIDO');
+    expect(r.fault!.message).toContain('http://www.w3.org/2005/08/addressing');
+  });
+
+  test('a message for another address is refused saying that wsa:To must be the address served in the WSDL', async () => {
+    const other = firmato('https://inps.ape-precoci.local/ape/istruttoria', rawEnvelope(OPERATORE, domandaXml('INPS.SIG.0501')), caseSystem);
+    const r = await send(other);
+    expect(r.fault?.code).toBe('DESTINATARIO_NON_VALIDO');
+    expect(r.fault!.message).toContain(`${url}?wsdl`);
+  });
+
+  test('a caller none of the service operations admits gets 403 before its body is read: a body that never ends is answered at once', async () => {
+    const anpal = fed.tlsOf('ANPAL') as { keyFile: string; certFile: string; caFile: string };
+    const u = new URL(url);
+    const s = tls.connect({ host: u.hostname, port: Number(u.port), servername: 'localhost', key: readFileSync(anpal.keyFile), cert: readFileSync(anpal.certFile), ca: readFileSync(anpal.caFile) });
+    await new Promise<void>((resolve, reject) => s.once('secureConnect', resolve).once('error', reject));
+    s.on('error', () => undefined);
+    let answer = '';
+    s.on('data', (d: Buffer) => (answer += d.toString('utf8')));
+    const closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
+    const started = Date.now();
+    // Chunked, so no length tells the server when it ends; the first chunk is an attribute bomb's start.
+    s.write(`POST ${u.pathname} HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const chunk = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body${' a="b"'.repeat(1000)}`;
+    s.write(`${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`);
+    await eventually(async () => (answer.includes('</soap:Envelope>') ? true : null), { what: 'an answer to the unauthorised call', timeoutMs: 5_000 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 403/);
+    expect(answer).toContain('PARTE_NON_AUTORIZZATA');
+    expect(answer.toLowerCase()).toContain('connection: close');
+    // The server closes the connection instead of reading the rest of the body.
+    await closed;
+    expect(s.destroyed).toBe(true);
+  });
+});
+
+describe('limits on the shape of the XML (issue 14)', () => {
+  const cases: Array<[string, (x: string) => string, string]> = [
+    ['30,000 attributes on one element', (x) => x.replace('<ist:Cognome>', `<ist:Cognome${Array.from({ length: 30_000 }, (_, i) => ` x${i.toString(36)}=""`).join('')}>`), 'maxAttributes'],
+    ['nesting 100 elements deep', (x) => x.replace('<ist:Cognome>Rossi</ist:Cognome>', `<ist:Cognome>${'<a>'.repeat(100)}Rossi${'</a>'.repeat(100)}</ist:Cognome>`), 'maxDepth'],
+    ['an element name of 300 characters', (x) => x.replace('<ist:Cognome>Rossi</ist:Cognome>', `<ist:Cognome><${'n'.repeat(300)}/>Rossi</ist:Cognome>`), 'maxNameLength'],
+    ['a text of 100,000 characters', (x) => x.replace('<ist:Cognome>Rossi</ist:Cognome>', `<ist:Cognome>${'R'.repeat(100_000)}</ist:Cognome>`), 'maxTextLength'],
+    ['60,000 empty elements', (x) => x.replace('<ist:Cognome>Rossi</ist:Cognome>', `<ist:Cognome>${'<a/>'.repeat(60_000)}Rossi</ist:Cognome>`), 'maxNodes'],
+  ];
+  test.each(cases)('%s is XML_TROPPO_COMPLESSO naming the limit, answered at once, nothing stored', async (_what, mutate, limit) => {
+    const started = Date.now();
+    const r = await postRaw(url, rawEnvelope(OPERATORE, domandaXml('INPS.LIM.0001', mutate)), { tls: caseSystem });
+    expect(r.fault?.code).toBe('XML_TROPPO_COMPLESSO');
+    expect(r.fault!.message).toContain(limit);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect((await inps.query("SELECT count(*)::int AS n FROM domanda WHERE protocollo = 'INPS.LIM.0001'")).rows[0].n).toBe(0);
   });
 });

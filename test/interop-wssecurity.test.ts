@@ -114,7 +114,7 @@ function refusedCode(xml: string): WsSecurityCode | 'accepted' {
 }
 
 describe('zeep signs, verificaBusta verifies', () => {
-  test("zeep's BinarySignature (RSA-SHA256, SHA-256) over Body, Timestamp, wsa:To and wsa:MessageID is accepted", async () => {
+  test("zeep's BinarySignature (RSA-SHA256, SHA-256) over Body, Timestamp, wsa:To, wsa:MessageID and the com:* headers is accepted", async () => {
     const messageId = `urn:uuid:${randomUUID()}`;
     const xml = await signedByZeep({ messageId });
     // zeep's layout differs from ours: Signature before the token, no mustUnderstand, ns0-style prefixes,
@@ -134,9 +134,26 @@ describe('zeep signs, verificaBusta verifies', () => {
   test('with an InclusiveNamespaces PrefixList on every exclusive C14N, as WSS4J-based gateways (GovWay, CXF) send', async () => {
     const messageId = `urn:uuid:${randomUUID()}`;
     const xml = await signedByZeep({ messageId, inclusivePrefixes: ['soap-env', 'wsse', 'wsa'] });
-    expect(xml.match(/PrefixList="soap-env wsse wsa"/g)).toHaveLength(5);
+    // SignedInfo's and six references': Body, Timestamp, wsa:To, wsa:MessageID, com:Operatore, com:X-Correlation-ID.
+    expect(xml.match(/PrefixList="soap-env wsse wsa"/g)).toHaveLength(7);
     expect(verifyEnvelope(xml, { expectedTo: TO, now: new Date() }).messageId).toBe(messageId);
     expect(await verifyInPython(xml)).toMatchObject({ zeep: { valid: true }, xmlsec: { valid: true } });
+  });
+
+  test('#default in the PrefixList, with a default namespace declared on the Envelope (as WSS4J sends it), is accepted', async () => {
+    // The payload in the Envelope's default namespace: exclusive C14N with #default renders that declaration on
+    // every signed part. libxmlsec1 signs; the digests only match if #default is canonicalized as the spec says.
+    const text = `<soap:Envelope xmlns:soap="${SOAP_NS}" xmlns="urn:it:ape-precoci:esiti:v1" xmlns:com="urn:it:ape-precoci:comune:v1">` +
+      '<soap:Header><com:Operatore><com:IdOperatore>WSS4J-OP-1</com:IdOperatore><com:Ufficio>Verifiche</com:Ufficio></com:Operatore></soap:Header>' +
+      `<soap:Body><NotificaEsito><IdPacchetto>PKT-DEFAULT-1</IdPacchetto><Ente>ANPAL</Ente><DataEsito>${new Date().toISOString()}</DataEsito>` +
+      '<EsitiDato><EsitoDato><Riferimento>1</Riferimento><Dato>CCNL</Dato><Esito>CONFORME</Esito></EsitoDato></EsitiDato></NotificaEsito></soap:Body></soap:Envelope>';
+    const messageId = `urn:uuid:${randomUUID()}`;
+    const { xml } = await python<{ xml: string }>({ action: 'sign-xml', xml: text, key: keyFile, cert: certFile, to: TO, messageId, inclusivePrefixes: ['#default', 'soap'] });
+    expect(xml.match(/PrefixList="#default soap"/g)!.length).toBeGreaterThanOrEqual(5);
+    expect(await verifyInPython(xml)).toMatchObject({ zeep: { valid: true }, xmlsec: { valid: true } });
+    expect(verifyEnvelope(xml, { expectedTo: TO, now: new Date() }).messageId).toBe(messageId);
+    // And the digests do depend on it: the payload moved out of the default namespace no longer verifies.
+    expect(refusedCode(xml.replace('<NotificaEsito>', '<NotificaEsito xmlns="urn:altro">'))).toBe('FIRMA_NON_VALIDA');
   });
 
   test("zeep's message tampered in the Body or in wsa:To, or past its Expires, is refused", async () => {
@@ -155,20 +172,20 @@ describe('zeep signs, verificaBusta verifies', () => {
 });
 
 describe('firmaBusta signs, zeep and libxmlsec1 verify', () => {
-  test('a message with headers is verified, covering Body, Timestamp, wsa:To and wsa:MessageID with the allowed algorithms only', async () => {
+  test('a message with headers is verified, covering Body, Timestamp, wsa:To, wsa:MessageID and com:Operatore with the allowed algorithms only', async () => {
     const xml = signEnvelope(ourMessage(), { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, now: new Date() });
     const verdict = await verifyInPython(xml);
     expect(verdict).toEqual({
       zeep: { valid: true },
       xmlsec: { valid: true },
-      signed: expect.arrayContaining([`{${SOAP_NS}}Body`, `{${WSU_NS}}Timestamp`, `{${WSA_NS}}To`, `{${WSA_NS}}MessageID`]),
+      signed: expect.arrayContaining([`{${SOAP_NS}}Body`, `{${WSU_NS}}Timestamp`, `{${WSA_NS}}To`, `{${WSA_NS}}MessageID`, '{urn:it:ape-precoci:comune:v1}Operatore']),
       tokenMatchesCert: true,
       c14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
       signatureMethod: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
       digestMethods: ['http://www.w3.org/2001/04/xmlenc#sha256'],
       transforms: ['http://www.w3.org/2001/10/xml-exc-c14n#'],
     });
-    expect(verdict.signed).toHaveLength(4);
+    expect(verdict.signed).toHaveLength(5);
   });
 
   test('a message that had no Header is verified too', async () => {

@@ -205,6 +205,18 @@ export const FederationConfigSchema = Type.Object(
             { description: 'Circuit breaker per counterpart: consecutive failures that open it, and how long it stays open (ms).' },
           ),
         ),
+        xmlLimits: optionalSection(
+          Type.Object(
+            {
+              maxDepth: withDefault(integer(8, 1000, 'Elements nested in each other, the root counting as 1.'), 64),
+              maxAttributes: withDefault(integer(8, 10_000, 'Attributes of one element, namespace declarations included.'), 64),
+              maxNodes: withDefault(integer(100, 10_000_000, 'Nodes of one message: elements, attributes, text runs, comments, CDATA sections.'), 50_000),
+              maxNameLength: withDefault(integer(16, 100_000, 'Characters of an element or attribute name, prefix included.'), 256),
+              maxTextLength: withDefault(integer(1024, 16 * 1024 * 1024, 'Characters of one text run, CDATA section, comment or attribute value.'), 65_536),
+            },
+            { description: 'Bounds on the shape of a request\'s XML, checked in one linear scan before it is parsed; a message over any of them is refused with XML_TROPPO_COMPLESSO naming the limit (docs/INTEGRAZIONE.md, "Limiti").' },
+          ),
+        ),
         maxRichiesteInCorso: withDefault(
           integer(1, 100_000, 'Requests an endpoint process works on at once for one calling party; beyond them that party\'s calls are refused at once with SERVIZIO_NON_DISPONIBILE (503, retryable, Retry-After) instead of queueing without bound, while the other parties\' calls are still admitted.'),
           256,

@@ -6,12 +6,13 @@ import type { Registri } from '../audit/registri';
 import type { Clock } from '../clock';
 import type { IdentityConfig } from '../config/schema';
 import type { Logger } from '../log';
+import type { XmlLimits } from '../xml/limits';
 import { CallerRegistry } from './identity';
 import { admit, AdmissionControl } from './intake/admission';
 import { startRequest, type Reply, type RequestContext } from './intake/context';
 import { runHandler } from './intake/handler';
 import { identifyCaller } from './intake/identify';
-import { authoriseCaller, checkSoapAction, findOperation, findService } from './intake/operation';
+import { authoriseCaller, authoriseCallerForService, checkSoapAction, findOperation, findService } from './intake/operation';
 import { readOperator } from './intake/operator';
 import { parseRequest, validateRequest } from './intake/parse';
 import { observeCall, writeRecords } from './intake/records';
@@ -27,9 +28,11 @@ import type { SoapService } from './service';
  * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes the intake's stages (shared/soap/intake/, one
  * function each, in the order written once in `intake` below): the caller's TLS identity (certificate, registered
  * party, allowed IP), the party's suspension, admission per party; then, for a call (WSDL and XSD are served on
- * GET), method, content type, body size and UTF-8, the parse (DTD refusal, well-formedness, envelope shape), the
- * operation and the caller's authorisation for it, XSD validation and mustUnderstand, the WS-Security signature
- * (ModI ID_AUTH_SOAP_02, unless the caller is deliberately configured without it), the replay check, the Operatore
+ * GET), the caller's authorisation for the service (before any byte of the body is read), method, content type,
+ * body size and UTF-8, the one parse (DTD refusal, limits on the XML's shape, well-formedness, envelope shape), the
+ * operation and the caller's authorisation for it, XSD validation and mustUnderstand, the WS-Security signature on
+ * the parsed document (ModI ID_AUTH_SOAP_02, unless the caller is deliberately configured without it; every com:*
+ * and wsa:* header inside it), the replay check, the Operatore
  * header and the operator's suspension, and only then the handler. Any refusal is a SOAP Fault with a stable code
  * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
  * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer.
@@ -45,6 +48,8 @@ export interface SoapServerOptions {
   services: readonly SoapService[];
   publicUrl: string;
   maxBodyBytes: number;
+  /** Bounds on the shape of a request's XML (depth, attributes, nodes, name and text length); defaults when absent. */
+  xmlLimits?: XmlLimits;
   /** Requests of one calling party worked on at once; one more is refused with SERVIZIO_NON_DISPONIBILE (admission control). */
   maxRichiesteInCorso?: number;
   clock: Clock;
@@ -118,10 +123,13 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     if (document) return { status: 200, body: document };
 
     const service = findService(byPath, ctx.url.pathname);
+    // Before any byte of the body is read: a party none of this service's operations admits is refused here.
+    authoriseCallerForService(service, caller.identity.code, res);
     requirePost(req.method, ctx.url.pathname);
     requireTextXml(req.headers);
     const body = await readBody(req, opts.maxBodyBytes);
-    const env = parseRequest(body);
+    // The one parse, bounded: signature, schema and payload are all this document.
+    const env = parseRequest(body, opts.xmlLimits);
     // The operation is named by the payload, so it is known only after the parse.
     const operation = findOperation(service, env.payloadName);
     ctx.access.operation = operation.name;
@@ -131,7 +139,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
 
     // Timestamps and certificates live in real time, not in the procedure's (possibly simulated) clock.
     const now = new Date();
-    const signature = checkSignature(env.headers, body, {
+    const signature = checkSignature(env, {
       identity: caller.identity,
       ca: registry.caOf(caller.identity.code),
       expectedTo: `${opts.publicUrl}${service.path}`,

@@ -4,9 +4,10 @@
  *
  * Signing adds wsa:To and wsa:MessageID (WS-Addressing 1.0) and a wsse:Security header holding a
  * Timestamp, the signer's certificate as an X.509v3 BinarySecurityToken and a ds:Signature over Timestamp,
- * wsa:To, wsa:MessageID and Body (exclusive C14N, SHA-256, RSA-SHA256; KeyInfo points at the token).
+ * wsa:To, wsa:MessageID, every other com:* and wsa:* header block and Body (exclusive C14N, SHA-256, RSA-SHA256;
+ * KeyInfo points at the token). Verification requires the same coverage (INTESTAZIONE_NON_FIRMATA otherwise).
  *
- * Verification trusts nothing it has not located by structure first: the four signed parts are found by
+ * Verification trusts nothing it has not located by structure first: the four required parts are found by
  * their position (Body under Envelope, To and MessageID under Header, Timestamp under Security), each must
  * occur once in the whole document, and the references are resolved by Id only among those elements and the
  * other header blocks (every Id unique document-wide). Algorithms are checked before any digest is computed.
@@ -16,8 +17,9 @@
  *
  * XML Signature processing is done here rather than by xml-crypto's SignedXml, which resolves every
  * reference with document-wide XPath searches: that would both look beyond the expected elements and cost
- * hundreds of milliseconds on a 500-row esito. Only xml-crypto's exclusive canonicalization is used, on
- * @xmldom/xmldom trees (xml-crypto's own parser and a dependency of it).
+ * hundreds of milliseconds on a 500-row esito. Exclusive canonicalization is our own too (c14n.ts: complete,
+ * #default in PrefixLists included), on @xmldom/xmldom trees; an endpoint verifies the very document it parsed
+ * once (verifyDocument) and reads the payload from.
  *
  * The parts, by concern, are in wssecurity/: constants.ts (namespaces, algorithms, limits), errors.ts, dom.ts
  * (strict parse, lookups), c14n.ts (canonicalization, digests, base64), sign.ts, parts.ts (locating the signed
@@ -30,4 +32,4 @@ export { ALGORITHMS, WSA_NS, WSSE_NS, WSU_NS } from './wssecurity/constants';
 export { WsSecurityError, type WsSecurityCode } from './wssecurity/errors';
 export { parsedCertificate } from './wssecurity/certificates';
 export { signEnvelope, type SignOptions } from './wssecurity/sign';
-export { verifyEnvelope, type VerifyOptions } from './wssecurity/verify';
+export { verifyDocument, verifyEnvelope, type VerifyOptions } from './wssecurity/verify';

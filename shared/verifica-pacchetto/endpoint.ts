@@ -27,6 +27,7 @@ export async function startVerificaEndpoint(
     identities: Object.values(rt.config.identities),
     publicUrl: opts.service.publicUrl,
     maxBodyBytes: rt.config.soap.maxBodyBytes,
+    xmlLimits: rt.config.soap.xmlLimits,
     maxRichiesteInCorso: rt.config.soap.maxRichiesteInCorso,
     clock: rt.clock,
     log: rt.log,

@@ -3,24 +3,26 @@ import { Libxml } from 'node-libxml';
 import { ApeError } from '../errors';
 import { WSDL_DIR } from '../paths';
 import { NS, clark } from './namespaces';
-import { parseTree, type XmlNode } from './tree';
+import { parseXmlDocument, schemaText } from './document';
+import { DEFAULT_XML_LIMITS, type XmlLimits } from './limits';
+import { elementTree, type XmlNode } from './tree';
 
 /**
  * The one door through which every inbound SOAP message passes (requests on our endpoints, responses to our
- * calls): refuse DTDs (XXE, entity expansion), have libxml2 check well-formedness (no network, no entity
- * substitution, nesting bounded) and validate the whole envelope against the contracts' XSD (compiled once per
- * process), then read it as a namespace-resolved tree.
+ * calls): parsed once (document.ts: no DTD, no NUL, UTF-8, shape within the limits, strict), its envelope structure
+ * checked, and, when validateEnvelope is called, the whole envelope validated by libxml2 against the contracts' XSD
+ * (compiled once per process). Headers and payload are namespace-resolved views of that same document.
  */
 
 export interface ParsedEnvelope {
+  /** The one parsed document: the signature is verified on it and the schema validates its serialization. */
+  document: Document;
   /** Header blocks, in order. */
   headers: XmlNode[];
   /** The single payload element of the Body (or soap:Fault). */
   payload: XmlNode;
   /** {namespace}local of the payload. */
   payloadName: string;
-  /** Validation problems against the contracts (empty when valid); see validateEnvelope. */
-  schemaErrors: string[];
 }
 
 let libxml: Libxml | null = null;
@@ -39,49 +41,23 @@ function validator(): Libxml {
   return lx;
 }
 
-const DTD_MARKERS = /<!DOCTYPE|<!ENTITY/i;
-const ENCODING_DECL = /^\uFEFF?<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']/;
-
 export function qname(n: XmlNode): string {
   return clark(n.ns, n.local);
 }
 
-/** Parses, validates and structurally checks a SOAP 1.1 envelope; schema problems are reported by validateEnvelope. */
-export function parseEnvelope(xml: string): ParsedEnvelope {
-  // SOAP 1.1 (section 3) forbids DTDs in messages; refusing them outright closes XXE and entity expansion.
-  if (DTD_MARKERS.test(xml)) throw new ApeError('DTD_NON_AMMESSA', 'i messaggi SOAP non possono contenere una DTD (<!DOCTYPE> o <!ENTITY>)');
-  // libxml2 receives the text as a C string: a NUL would end the document it checks, not the one that is read.
-  if (xml.includes('\u0000')) throw new ApeError('XML_MALFORMATO', 'XML non ben formato: il carattere NUL non è ammesso');
-  // The body was decoded as UTF-8; a declaration of another encoding would make libxml2 read other characters.
-  const enc = ENCODING_DECL.exec(xml)?.[1];
-  if (enc !== undefined && enc.toLowerCase() !== 'utf-8') throw new ApeError('XML_MALFORMATO', `codifica "${enc}" non ammessa: i messaggi sono in UTF-8`);
-  const lx = validator();
-  let schemaErrors: string[];
-  try {
-    if (!lx.loadXmlFromString(xml)) {
-      const errs = ((lx as unknown as { wellformedErrors?: Array<{ message: string; line: number; column: number }> }).wellformedErrors ?? []);
-      const first = errs[0];
-      throw new ApeError('XML_MALFORMATO', `XML non ben formato: ${first ? `${first.message.trim()} (riga ${first.line}, colonna ${first.column})` : 'documento vuoto o illeggibile'}`);
-    }
-    const valid = lx.validateAgainstSchemas(5);
-    const byFile = (lx as unknown as { validationSchemaErrors?: Record<string, Array<{ message: string; line: number }>> }).validationSchemaErrors ?? {};
-    schemaErrors = valid === false ? Object.values(byFile).flat().map((e) => `${e.message.trim()}${e.line ? ` (riga ${e.line})` : ''}`) : [];
-    if (valid === null) throw new Error('the contracts schema is not loaded');
-  } finally {
-    lx.freeXml();
+/**
+ * Parses a SOAP 1.1 envelope once (document.ts: DTD, NUL and encoding refused, shape within the limits) and checks
+ * its structure; the schema is checked by validateEnvelope, once the caller is known to be allowed the operation.
+ */
+export function parseEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): ParsedEnvelope {
+  const document = parseXmlDocument(xml, limits);
+  const root = document.documentElement!;
+  const rootName = clark(root.namespaceURI ?? '', root.localName ?? root.tagName);
+  if (root.localName !== 'Envelope' || (root.namespaceURI !== NS.soap && root.namespaceURI !== NS.soap12)) {
+    throw new ApeError('SOAP_NON_VALIDO', `l'elemento radice deve essere soap:Envelope (${NS.soap}), trovato ${rootName}`);
   }
-
-  let root: XmlNode;
-  try {
-    root = parseTree(xml);
-  } catch (err) {
-    throw new ApeError('XML_MALFORMATO', `XML non leggibile: ${(err as Error).message}`, { cause: err });
-  }
-  if (root.local !== 'Envelope' || (root.ns !== NS.soap && root.ns !== NS.soap12)) {
-    throw new ApeError('SOAP_NON_VALIDO', `l'elemento radice deve essere soap:Envelope (${NS.soap}), trovato ${qname(root)}`);
-  }
-  if (root.ns === NS.soap12) throw new ApeError('SOAP_NON_VALIDO', `SOAP 1.2 non supportato: usare SOAP 1.1 (${NS.soap})`);
-  const parts = root.children;
+  if (root.namespaceURI === NS.soap12) throw new ApeError('SOAP_NON_VALIDO', `SOAP 1.2 non supportato: usare SOAP 1.1 (${NS.soap})`);
+  const parts = elementTree(root).children;
   let i = 0;
   let headers: XmlNode[] = [];
   if (parts[i] && parts[i]!.local === 'Header' && parts[i]!.ns === NS.soap) {
@@ -94,12 +70,25 @@ export function parseEnvelope(xml: string): ParsedEnvelope {
   }
   if (body.children.length !== 1) throw new ApeError('SOAP_NON_VALIDO', `il Body deve contenere un solo elemento, ne contiene ${body.children.length}`);
   const payload = body.children[0]!;
-  return { headers, payload, payloadName: qname(payload), schemaErrors };
+  return { document, headers, payload, payloadName: qname(payload) };
 }
 
-/** Throws SCHEMA_NON_VALIDO when the envelope (payload and declared header blocks) does not match the contracts. */
+/**
+ * Throws SCHEMA_NON_VALIDO when the envelope (payload and declared header blocks) does not match the contracts.
+ * libxml2 validates the parsed document's serialization (schemaText), not the bytes received: it sees exactly the
+ * tree that is verified and read, and it is given only documents already within the limits.
+ */
 export function validateEnvelope(env: ParsedEnvelope): void {
-  if (env.schemaErrors.length > 0) {
-    throw new ApeError('SCHEMA_NON_VALIDO', `messaggio non conforme allo schema: ${env.schemaErrors.slice(0, 5).join(' | ')}`);
+  const lx = validator();
+  let errors: string[];
+  try {
+    if (!lx.loadXmlFromString(schemaText(env.document))) throw new ApeError('XML_MALFORMATO', 'XML non ben formato: il documento letto non si rilegge (caratteri non ammessi in XML?)');
+    const valid = lx.validateAgainstSchemas(5);
+    if (valid === null) throw new Error('the contracts schema is not loaded');
+    const byFile = (lx as unknown as { validationSchemaErrors?: Record<string, Array<{ message: string; line: number }>> }).validationSchemaErrors ?? {};
+    errors = valid === false ? Object.values(byFile).flat().map((e) => e.message.trim()) : [];
+  } finally {
+    lx.freeXml();
   }
+  if (errors.length > 0) throw new ApeError('SCHEMA_NON_VALIDO', `messaggio non conforme allo schema: ${errors.slice(0, 5).join(' | ')}`);
 }

@@ -1,79 +1,44 @@
-import { XMLParser } from 'fast-xml-parser';
+import { parseXmlDocument } from './document';
 
 /**
- * A light, namespace-resolved element tree built with fast-xml-parser from a document libxml2 has already
- * found well formed. Element names are resolved against the xmlns declarations in scope, so a header in a
- * foreign namespace can never pass for one of ours.
+ * A light, namespace-resolved view of an element of a parsed document (document.ts), for reading payloads and
+ * header blocks: a view of the same tree the signature was verified on, never a second parse of the same bytes.
+ * Element names carry the namespace their prefix was bound to, so a header in a foreign namespace can never pass
+ * for one of ours.
  */
 export interface XmlNode {
   ns: string;
   local: string;
   children: XmlNode[];
-  /** Concatenated text content of this element (not of its descendants). */
+  /** Concatenated character data of this element (text and CDATA sections, not of its descendants). */
   text: string;
   /** Attributes other than namespace declarations, by Clark name ({ns}local, or local when unqualified). */
   attrs: Record<string, string>;
 }
 
-type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const CDATA_SECTION_NODE = 4;
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // References are decoded below, all in one pass (libxml2 has already refused undefined and malformed ones).
-  processEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  commentPropName: '#comment',
-});
-
-const PREDEFINITE: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
-
-/** Decodes the five predefined entities and character references, in one pass (so "&amp;#46;" stays "&#46;"). */
-function decodifica(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|apos|quot);/g, (_m, ref: string) => {
-    if (ref[0] !== '#') return PREDEFINITE[ref]!;
-    return String.fromCodePoint(ref[1] === 'x' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10));
-  });
-}
-
-export function parseTree(xml: string): XmlNode {
-  const items = parser.parse(xml) as Ordered[];
-  const roots = build(items, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]));
-  if (roots.length !== 1) throw new Error(`expected one root element, found ${roots.length}`);
-  return roots[0]!;
-}
-
-function build(items: Ordered[], scope: Map<string, string>): XmlNode[] {
-  const out: XmlNode[] = [];
-  for (const item of items) {
-    const name = Object.keys(item).find((k) => k !== ':@');
-    if (name === undefined || name === '#text' || name === '#comment') continue;
-    const attrs = item[':@'] ?? {};
-    let local = scope;
-    for (const [k, v] of Object.entries(attrs)) {
-      if (k === 'xmlns' || k.startsWith('xmlns:')) {
-        if (local === scope) local = new Map(scope);
-        local.set(k === 'xmlns' ? '' : k.slice(6), decodifica(v));
-      }
-    }
-    const colon = name.indexOf(':');
-    const prefix = colon >= 0 ? name.slice(0, colon) : '';
-    const content = (item[name] ?? []) as Ordered[];
-    let text = '';
-    for (const c of content) if ('#text' in c) text += decodifica(String(c['#text']));
-    const attributi: Record<string, string> = {};
-    for (const [k, v] of Object.entries(attrs)) {
-      if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
-      const c = k.indexOf(':');
-      attributi[c >= 0 ? `{${local.get(k.slice(0, c)) ?? ''}}${k.slice(c + 1)}` : k] = decodifica(v);
-    }
-    out.push({ ns: local.get(prefix) ?? '', local: colon >= 0 ? name.slice(colon + 1) : name, children: build(content, local), text, attrs: attributi });
+/** The element and its descendants as XmlNodes. */
+export function elementTree(el: Element): XmlNode {
+  const children: XmlNode[] = [];
+  let text = '';
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === ELEMENT_NODE) children.push(elementTree(c as Element));
+    else if (c.nodeType === TEXT_NODE || c.nodeType === CDATA_SECTION_NODE) text += (c as CharacterData).data;
   }
-  return out;
+  const attrs: Record<string, string> = {};
+  const list = el.attributes;
+  for (let k = 0; k < list.length; k++) {
+    const a = list.item(k)!;
+    if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
+    attrs[a.namespaceURI ? `{${a.namespaceURI}}${a.localName}` : a.name] = a.value;
+  }
+  return { ns: el.namespaceURI ?? '', local: el.localName ?? el.tagName, children, text, attrs };
+}
+
+/** Parses a whole document (with the default limits) and returns its root element's tree. */
+export function parseTree(xml: string): XmlNode {
+  return elementTree(parseXmlDocument(xml).documentElement!);
 }

@@ -9,6 +9,9 @@ Reads a JSON command on stdin and prints a JSON result on stdout:
       added, and zeep's BinarySignature signs Body, Timestamp, To and MessageID (optionally declaring an
       InclusiveNamespaces PrefixList on every exclusive C14N, as WSS4J-based gateways do).
       -> {"xml": "<soap-env:Envelope ..."}
+  {"action": "sign-xml", "xml": "<soap:Envelope ...", "key": path, "cert": path, "to": url, "messageId": "...",
+   "inclusivePrefixes": ["#default", ...]}
+      The same signature over an envelope given as text. -> {"xml": "..."}
   {"action": "verify", "xml": "...", "cert": path}
       The message is verified twice: by zeep (zeep.wsse.signature.verify_envelope, with the expected
       certificate) and by xmlsec directly, with the key taken from the BinarySecurityToken and only exclusive
@@ -89,7 +92,8 @@ def also_signing(extra_nodes, inclusive_prefixes):
 
 class ModISignature:
     """A zeep wsse plugin for ModI ID_AUTH_SOAP_02: wsa:To and wsa:MessageID (with wsu:Id), a wsu:Timestamp, and
-    zeep's BinarySignature over Body, Timestamp, To and MessageID. A new MessageID on every call unless given."""
+    zeep's BinarySignature over Body, Timestamp, To, MessageID and the com:* headers (Operatore, X-ReplyTo,
+    X-Correlation-ID). A new MessageID on every call unless given."""
 
     def __init__(self, key, cert, to, message_id=None, created_offset_seconds=0, ttl_seconds=300, algorithms="sha256", inclusive_prefixes=()):
         self.key, self.cert, self.to, self.message_id = key, cert, to, message_id
@@ -103,7 +107,10 @@ class ModISignature:
         to.text = self.to
         message_id = etree.SubElement(header, QName(WSA, "MessageID"), nsmap={"wsa": WSA})
         message_id.text = self.message_id or f"urn:uuid:{uuid.uuid4()}"
-        for node in (to, message_id):
+        # Every other header block the receiver acts on (com:Operatore, com:X-ReplyTo, com:X-Correlation-ID, any
+        # wsa:*) must be signed too, or it is refused with INTESTAZIONE_NON_FIRMATA.
+        acted = [h for h in header if isinstance(h.tag, str) and QName(h).namespace in (COM, WSA) and h is not to and h is not message_id]
+        for node in (to, message_id, *acted):
             ensure_id(node)
 
         # zeep's own timestamp helpers: Created with a +00:00 offset, Expires in Zulu form, whole seconds.
@@ -115,7 +122,7 @@ class ModISignature:
             signer = zeep_signature.BinarySignature(self.key, self.cert, signature_method=xmlsec.Transform.RSA_SHA256, digest_method=xmlsec.Transform.SHA256)
         else:
             signer = zeep_signature.BinarySignature(self.key, self.cert)  # zeep's defaults: RSA-SHA1, SHA1
-        with also_signing([to, message_id], self.inclusive_prefixes):
+        with also_signing([to, message_id, *acted], self.inclusive_prefixes):
             return signer.apply(envelope, headers)
 
     def verify(self, envelope):
@@ -135,6 +142,15 @@ def sign(cmd):
         cmd["key"], cmd["cert"], cmd["to"], message_id=cmd["messageId"], created_offset_seconds=cmd.get("createdOffsetSeconds", 0),
         ttl_seconds=cmd.get("ttlSeconds", 300), algorithms=cmd.get("algorithms", "sha256"), inclusive_prefixes=cmd.get("inclusivePrefixes", []),
     )
+    envelope, _ = plugin.apply(envelope, {})
+    return {"xml": etree.tostring(envelope, encoding="unicode")}
+
+
+def sign_xml(cmd):
+    """A SOAP 1.1 envelope given as text (e.g. one whose Envelope declares a default namespace), signed as sign does."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    envelope = etree.fromstring(cmd["xml"].encode("utf-8"), parser)
+    plugin = ModISignature(cmd["key"], cmd["cert"], cmd["to"], message_id=cmd["messageId"], inclusive_prefixes=cmd.get("inclusivePrefixes", []))
     envelope, _ = plugin.apply(envelope, {})
     return {"xml": etree.tostring(envelope, encoding="unicode")}
 
@@ -206,7 +222,7 @@ def verify(cmd):
 
 def main():
     cmd = json.load(sys.stdin)
-    actions = {"sign": sign, "verify": verify}
+    actions = {"sign": sign, "sign-xml": sign_xml, "verify": verify}
     print(json.dumps(actions[cmd["action"]](cmd)))
 
 

@@ -55,7 +55,13 @@ describe('parseConfig: a valid configuration', () => {
     delete j.routing;
     delete j.environment;
     const d = parseConfig(j, BASE_DIR);
-    expect(d.soap).toEqual({ maxBodyBytes: 262144, timeoutMs: 15000, circuito: { soglia: 5, aperturaMs: 30000 }, maxRichiesteInCorso: 256 });
+    expect(d.soap).toEqual({
+      maxBodyBytes: 262144,
+      timeoutMs: 15000,
+      circuito: { soglia: 5, aperturaMs: 30000 },
+      xmlLimits: { maxDepth: 64, maxAttributes: 64, maxNodes: 50_000, maxNameLength: 256, maxTextLength: 65_536 },
+      maxRichiesteInCorso: 256,
+    });
     expect(d.routing).toBe('hub');
     expect(d.environment).toBe('development');
   });

@@ -49,7 +49,7 @@ const signedBy = (pair: KeyPairPem, o: { to?: string; messageId?: string } = {})
   signEnvelope(unsigned(), { keyPem: pair.keyPem, certPem: pair.certPem, to: o.to ?? TO, now: NOW, ttlSeconds: 300, ...(o.messageId && { messageId: o.messageId }) });
 const check = (body: string, sicurezza: IdentityConfig['sicurezzaMessaggio'] = 'ID_AUTH_SOAP_02') => {
   const o: SignatureCheck = { identity: identity(sicurezza), ca: new X509Certificate(ca.certPem), expectedTo: TO, now: NOW };
-  return checkSignature(parseRequest(body).headers, body, o);
+  return checkSignature(parseRequest(body), o);
 };
 
 test("a call signed with the caller's certificate gives its MessageID and the Timestamp's expiry", () => {

@@ -150,7 +150,8 @@ describe('firmaBusta', () => {
     expect(only(doc, DS_NS, 'SignatureMethod').getAttribute('Algorithm')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
     const refs = signature.getElementsByTagNameNS(DS_NS, 'Reference');
     const uris = Array.from({ length: refs.length }, (_, i) => refs.item(i)!.getAttribute('URI'));
-    const signedIds = [[SOAP_NS, 'Body'], [WSU_NS, 'Timestamp'], [WSA_NS, 'To'], [WSA_NS, 'MessageID']].map(([ns, l]) => `#${only(doc, ns!, l!).getAttributeNS(WSU_NS, 'Id')}`);
+    // Every header the receiver acts on is signed with the four parts of the profiles (com:Operatore here).
+    const signedIds = [[SOAP_NS, 'Body'], [WSU_NS, 'Timestamp'], [WSA_NS, 'To'], [WSA_NS, 'MessageID'], ['urn:it:ape-precoci:comune:v1', 'Operatore']].map(([ns, l]) => `#${only(doc, ns!, l!).getAttributeNS(WSU_NS, 'Id')}`);
     expect(uris.sort()).toEqual(signedIds.sort());
     for (let i = 0; i < refs.length; i++) {
       expect(refs.item(i)!.getElementsByTagNameNS(DS_NS, 'DigestMethod').item(0)!.getAttribute('Algorithm')).toBe('http://www.w3.org/2001/04/xmlenc#sha256');

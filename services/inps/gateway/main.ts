@@ -33,6 +33,7 @@ runService('inps-gateway', async (rt) => {
     identities,
     publicUrl: svc.publicUrl,
     maxBodyBytes: rt.config.soap.maxBodyBytes,
+    xmlLimits: rt.config.soap.xmlLimits,
     maxRichiesteInCorso: rt.config.soap.maxRichiesteInCorso,
     clock: rt.clock,
     log: rt.log,

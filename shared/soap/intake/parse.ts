@@ -1,17 +1,19 @@
 import { ApeError } from '../../errors';
 import { parseEnvelope, validateEnvelope, type ParsedEnvelope } from '../../xml/envelope';
+import { DEFAULT_XML_LIMITS, type XmlLimits } from '../../xml/limits';
 import { NS, clark } from '../../xml/namespaces';
 import type { XmlNode } from '../../xml/tree';
 import { WSA_NS, WSSE_NS } from '../wssecurity';
 
 /**
- * The body as a SOAP envelope: parsed (DTD refused, well-formed, envelope shape: shared/xml/envelope.ts), then, once
- * the operation and its caller are known, validated against the contracts' XSD and its mustUnderstand headers.
+ * The body as a SOAP envelope: parsed once, within the configured limits (DTD refused, shape bounded, well-formed,
+ * envelope structure: shared/xml/envelope.ts), then, once the operation and its caller are known, validated against
+ * the contracts' XSD and its mustUnderstand headers. The signature is verified on the same parsed document.
  */
 
-/** Stage: parse; the XSD problems found are kept for validateRequest. */
-export function parseRequest(body: string): ParsedEnvelope {
-  return parseEnvelope(body);
+/** Stage: the one parse; the XSD is checked by validateRequest. */
+export function parseRequest(body: string, limits: XmlLimits = DEFAULT_XML_LIMITS): ParsedEnvelope {
+  return parseEnvelope(body, limits);
 }
 
 /** Stage: the envelope matches the contracts (SCHEMA_NON_VALIDO) and every mustUnderstand header is one we process. */

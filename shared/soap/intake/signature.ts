@@ -1,12 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { ApeError } from '../../errors';
 import type { IdentityConfig } from '../../config/schema';
-import type { XmlNode } from '../../xml/tree';
-import { parsedCertificate, verifyEnvelope, WSSE_NS } from '../wssecurity';
+import type { ParsedEnvelope } from '../../xml/envelope';
+import { parsedCertificate, verifyDocument, WSSE_NS } from '../wssecurity';
 
 /**
  * Message security of an incoming call (AgID ModI ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01): the WS-Security
- * signature verifies (Body, Timestamp, wsa:To, wsa:MessageID; exclusive C14N, SHA-256, RSA-SHA256), the
+ * signature verifies (Body, Timestamp, wsa:To, wsa:MessageID and every com:* and wsa:* header the broker acts on;
+ * exclusive C14N, SHA-256, RSA-SHA256) on the very document whose payload the handler reads, the
  * signing certificate belongs to the party the TLS channel identified (issued by that party's CA, valid now,
  * naming its host) and wsa:To is this endpoint. That the MessageID was never seen is the next stage (replay.ts).
  */
@@ -31,10 +32,10 @@ export interface SignatureCheck {
  * Stage: a signature is checked whenever one is present; it is required unless the party was onboarded without
  * (sicurezzaMessaggio "nessuna"). Null for an unsigned call of such a party.
  */
-export function checkSignature(headers: readonly XmlNode[], body: string, o: SignatureCheck): VerifiedSignature | null {
-  const signed = headers.some((h) => h.ns === WSSE_NS && h.local === 'Security');
+export function checkSignature(env: ParsedEnvelope, o: SignatureCheck): VerifiedSignature | null {
+  const signed = env.headers.some((h) => h.ns === WSSE_NS && h.local === 'Security');
   if (o.identity.sicurezzaMessaggio !== 'ID_AUTH_SOAP_02' && !signed) return null;
-  return verifyInboundSignature(body, o);
+  return verifyInboundSignature(env.document, o);
 }
 
 /** Certificate and CA pairs whose issuance signature verified (an RSA verification per message, otherwise). */
@@ -49,8 +50,8 @@ function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
   return true;
 }
 
-export function verifyInboundSignature(xml: string, o: SignatureCheck): VerifiedSignature {
-  const verified = verifyEnvelope(xml, { expectedTo: o.expectedTo, now: o.now });
+export function verifyInboundSignature(document: Document, o: SignatureCheck): VerifiedSignature {
+  const verified = verifyDocument(document, { expectedTo: o.expectedTo, now: o.now });
   const cert = parsedCertificate(verified.certificatePem, () => new X509Certificate(verified.certificatePem));
   const who = `${o.identity.code} (${o.identity.subjectCN})`;
   if (!issuedBy(cert, o.ca)) {

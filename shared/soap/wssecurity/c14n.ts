@@ -1,35 +1,150 @@
 import { createHash } from 'node:crypto';
-import { ExclusiveCanonicalization } from 'xml-crypto';
 import { ELEMENT_NODE } from './dom';
 
 /**
- * XML Signature primitives: exclusive C14N without comments (xml-crypto's canonicalizer, the only part of
- * xml-crypto used), SHA-256 digests in base64, strict base64 decoding.
+ * XML Signature primitives: Exclusive XML Canonicalization 1.0 without comments (W3C xml-exc-c14n, the only
+ * canonicalization the federation accepts), SHA-256 digests in base64, strict base64 decoding.
+ *
+ * The canonicalization is written here, over @xmldom/xmldom nodes, because it must be complete: an
+ * InclusiveNamespaces PrefixList may name "#default" (WSS4J adds it whenever an ancestor declares a default
+ * namespace), which xml-crypto's canonicalizer ignores. Text and CDATA sections are rendered alike, as escaped
+ * character data (the canonical form has no CDATA), so the digest covers exactly the characters a reader reads.
  */
 
-const excC14n = new ExclusiveCanonicalization();
+const TEXT_NODE = 3;
+const CDATA_SECTION_NODE = 4;
+const PROCESSING_INSTRUCTION_NODE = 7;
+
+/** Namespace bindings by prefix ('' for the default namespace; '' as a value undeclares it). */
+type Bindings = ReadonlyMap<string, string>;
 
 /**
- * Exclusive C14N, without comments, of an element where it stands in its document. Prefixes in an
- * InclusiveNamespaces PrefixList are rendered as in inclusive C14N, so their bindings from the ancestors
- * are handed to the canonicalizer, which works on a detached copy.
+ * Exclusive C14N, without comments, of an element where it stands in its document (its ancestors' namespace
+ * declarations count for the prefixes of the PrefixList, "#default" naming the default namespace).
  */
 export function canonicalize(el: Element, prefixList: readonly string[]): string {
-  if (prefixList.length === 0) return excC14n.process(el, {});
-  const ancestorNamespaces = prefixList.flatMap((prefix) => {
-    if (el.hasAttribute(`xmlns:${prefix}`)) return [];
-    const namespaceURI = el.parentNode ? inScopeNamespace(el.parentNode, prefix) : null;
-    return namespaceURI ? [{ prefix, namespaceURI }] : [];
-  });
-  return excC14n.process(el.cloneNode(true) as Element, { inclusiveNamespacesPrefixList: [...prefixList], ancestorNamespaces });
+  const inclusive = prefixList.map((p) => (p === '#default' ? '' : p));
+  const out: string[] = [];
+  render(el, declaredAbove(el), new Map(), inclusive, out);
+  return out.join('');
 }
 
-function inScopeNamespace(node: Node, prefix: string): string | null {
-  for (let n: Node | null = node; n && n.nodeType === ELEMENT_NODE; n = n.parentNode) {
-    const el = n as Element;
-    if (el.hasAttribute(`xmlns:${prefix}`)) return el.getAttribute(`xmlns:${prefix}`) || null;
+/** The bindings declared by the element's ancestors (the nearest declaration of each prefix wins). */
+function declaredAbove(el: Element): Map<string, string> {
+  const chain: Element[] = [];
+  for (let n = el.parentNode; n && n.nodeType === ELEMENT_NODE; n = n.parentNode) chain.push(n as Element);
+  const scope = new Map<string, string>();
+  for (let k = chain.length - 1; k >= 0; k--) declare(chain[k]!, scope);
+  return scope;
+}
+
+/** Adds the element's own xmlns declarations to a scope. */
+function declare(el: Element, scope: Map<string, string>): void {
+  const attrs = el.attributes;
+  for (let k = 0; k < attrs.length; k++) {
+    const a = attrs.item(k)!;
+    if (a.name === 'xmlns') scope.set('', a.value);
+    else if (a.name.startsWith('xmlns:')) scope.set(a.name.slice(6), a.value);
   }
-  return null;
+}
+
+function declaresNamespaces(el: Element): boolean {
+  const attrs = el.attributes;
+  for (let k = 0; k < attrs.length; k++) {
+    const name = attrs.item(k)!.name;
+    if (name === 'xmlns' || name.startsWith('xmlns:')) return true;
+  }
+  return false;
+}
+
+/**
+ * One element: the namespace declarations exclusive C14N renders on it (those it visibly uses, and those of the
+ * PrefixList in scope, each unless the nearest output ancestor already has it in effect), then its attributes in
+ * canonical order, then its content.
+ */
+function render(el: Element, outer: Bindings, inEffect: Bindings, inclusive: readonly string[], out: string[]): void {
+  let scope = outer;
+  if (declaresNamespaces(el)) {
+    const own = new Map(outer);
+    declare(el, own);
+    scope = own;
+  }
+  const wanted = new Map<string, string>();
+  const want = (prefix: string, uri: string) => {
+    if (prefix === 'xml' || wanted.has(prefix)) return;
+    // An undeclared default namespace needs xmlns="" only where an output ancestor made one the default.
+    if ((inEffect.get(prefix) ?? '') !== uri) wanted.set(prefix, uri);
+  };
+  want(el.prefix ?? '', el.namespaceURI ?? '');
+  const attributes: Attr[] = [];
+  const attrs = el.attributes;
+  for (let k = 0; k < attrs.length; k++) {
+    const a = attrs.item(k)!;
+    if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
+    attributes.push(a);
+    if (a.prefix) want(a.prefix, a.namespaceURI ?? '');
+  }
+  for (const prefix of inclusive) {
+    const uri = scope.get(prefix);
+    if (uri !== undefined) want(prefix, uri);
+  }
+
+  out.push('<', el.tagName);
+  let effect = inEffect;
+  if (wanted.size > 0) {
+    const next = new Map(inEffect);
+    for (const prefix of [...wanted.keys()].sort()) {
+      const uri = wanted.get(prefix)!;
+      out.push(prefix === '' ? ' xmlns="' : ` xmlns:${prefix}="`, escapeAttribute(uri), '"');
+      next.set(prefix, uri);
+    }
+    effect = next;
+  }
+  attributes.sort(byNamespaceThenName);
+  for (const a of attributes) out.push(' ', a.name, '="', escapeAttribute(a.value), '"');
+  out.push('>');
+
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    switch (c.nodeType) {
+      case ELEMENT_NODE:
+        render(c as Element, scope, effect, inclusive, out);
+        break;
+      case TEXT_NODE:
+      case CDATA_SECTION_NODE:
+        out.push(escapeText((c as CharacterData).data));
+        break;
+      case PROCESSING_INSTRUCTION_NODE: {
+        const pi = c as ProcessingInstruction;
+        out.push('<?', pi.target, pi.data ? ` ${pi.data}` : '', '?>');
+        break;
+      }
+      default:
+        // Comments are not part of the canonical form without comments.
+        break;
+    }
+  }
+  out.push('</', el.tagName, '>');
+}
+
+/** Attributes without a namespace first, then by namespace URI, then by local name. */
+function byNamespaceThenName(a: Attr, b: Attr): number {
+  const an = a.namespaceURI ?? '';
+  const bn = b.namespaceURI ?? '';
+  if (an !== bn) return an < bn ? -1 : 1;
+  const al = a.localName ?? a.name;
+  const bl = b.localName ?? b.name;
+  return al < bl ? -1 : al > bl ? 1 : 0;
+}
+
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' };
+const ATTRIBUTE_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' };
+
+function escapeText(s: string): string {
+  return /[&<>\r]/.test(s) ? s.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c]!) : s;
+}
+
+function escapeAttribute(s: string): string {
+  return /[&<"\t\n\r]/.test(s) ? s.replace(/[&<"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c]!) : s;
 }
 
 export function sha256Base64(canonical: string): string {

@@ -16,7 +16,7 @@ export function signerCertificate(occurrences: ReadonlyMap<string, number>, part
   const ref = refs[0];
   const uri = ref?.getAttribute('URI') ?? '';
   if (strs.length !== 1 || !isElement(str, WSSE_NS, 'SecurityTokenReference') || refs.length !== 1 || !isElement(ref, WSSE_NS, 'Reference') || !/^#[^#]+$/.test(uri)) {
-    fail('FIRMA_NON_VALIDA', 'ds:KeyInfo deve contenere un wsse:SecurityTokenReference con un wsse:Reference (URI="#...") al wsse:BinarySecurityToken del mittente');
+    fail('FIRMA_NON_VALIDA', `${keyReferenceKind(strs, refs)} non ammesso in ds:KeyInfo: ${DIRECT_REFERENCE}`);
   }
   const valueType = ref.getAttribute('ValueType');
   if (valueType && valueType !== X509V3) fail('FIRMA_NON_VALIDA', `wsse:Reference ValueType "${valueType}" non ammesso: usare ${X509V3}`);
@@ -26,6 +26,32 @@ export function signerCertificate(occurrences: ReadonlyMap<string, number>, part
     fail('FIRMA_NON_VALIDA', `wsse:SecurityTokenReference indica #${id}, che deve essere un unico wsse:BinarySecurityToken in wsse:Security`);
   }
   return tokenCertificate(tokens[0]!);
+}
+
+/** What a sender must put in KeyInfo (the only form accepted: the signer's certificate travels in the message). */
+const DIRECT_REFERENCE =
+  'usare un wsse:SecurityTokenReference con un solo wsse:Reference URI="#<wsu:Id del wsse:BinarySecurityToken>" ' +
+  `ValueType="${X509V3}" (riferimento diretto al certificato X.509 inviato nel messaggio; in WSS4J: signatureKeyIdentifier DirectReference)`;
+
+/** The key reference a sender used, named for the refusal (WSS4J's IssuerSerial default, SKI and thumbprint included). */
+function keyReferenceKind(strs: readonly Element[], refs: readonly Element[]): string {
+  if (strs.length !== 1) return strs.length === 0 ? 'un ds:KeyInfo vuoto' : `un ds:KeyInfo con ${strs.length} elementi`;
+  const is = (n: Element | undefined, ns: string, local: string): boolean => !!n && n.namespaceURI === ns && n.localName === local;
+  const str = strs[0]!;
+  if (!is(str, WSSE_NS, 'SecurityTokenReference')) return `ds:KeyInfo/${str.localName}`;
+  const ref = refs[0];
+  if (refs.length !== 1 || !ref) return `un wsse:SecurityTokenReference con ${refs.length} elementi`;
+  if (is(ref, DS_NS, 'X509Data')) {
+    const inner = elementChildren(ref)[0];
+    return inner?.localName === 'X509IssuerSerial' ? 'il riferimento per emittente e numero di serie (ds:X509IssuerSerial)' : `ds:X509Data/${inner?.localName ?? ''}`;
+  }
+  if (is(ref, WSSE_NS, 'KeyIdentifier')) {
+    const valueType = ref.getAttribute('ValueType') ?? '';
+    const kind = valueType.endsWith('#X509SubjectKeyIdentifier') ? 'SubjectKeyIdentifier' : valueType.endsWith('#ThumbprintSHA1') ? 'ThumbprintSHA1' : valueType;
+    return `il riferimento wsse:KeyIdentifier (${kind})`;
+  }
+  if (is(ref, WSSE_NS, 'Reference')) return `wsse:Reference URI="${ref.getAttribute('URI') ?? ''}"`;
+  return `wsse:SecurityTokenReference/${ref.localName}`;
 }
 
 /**

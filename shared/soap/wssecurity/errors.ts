@@ -1,11 +1,11 @@
 import { ApeError } from '../../errors';
 
-/** The five refusal codes of message security, and the error that carries them. */
+/** The refusal codes of message security, and the error that carries them. */
 
-export type WsSecurityCode = 'FIRMA_ASSENTE' | 'FIRMA_NON_VALIDA' | 'ALGORITMO_NON_AMMESSO' | 'TIMESTAMP_NON_VALIDO' | 'DESTINATARIO_NON_VALIDO';
+export type WsSecurityCode = 'FIRMA_ASSENTE' | 'FIRMA_NON_VALIDA' | 'ALGORITMO_NON_AMMESSO' | 'TIMESTAMP_NON_VALIDO' | 'DESTINATARIO_NON_VALIDO' | 'INTESTAZIONE_NON_FIRMATA';
 
 /**
- * Thrown by verifyEnvelope. It is an ApeError (the five codes are in shared/errors.ts: actor Client, not
+ * Thrown by verifyEnvelope. It is an ApeError (the codes are in shared/errors.ts: actor Client, not
  * retryable, HTTP 500), so the SOAP layer turns it into a Fault like any other refusal.
  */
 export class WsSecurityError extends ApeError {

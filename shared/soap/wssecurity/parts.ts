@@ -1,6 +1,7 @@
+import { NS } from '../../xml/namespaces';
 import { DS_NS, SOAP_NS, WSA_NS, WSSE_NS, WSU_NS } from './constants';
 import { fail, type WsSecurityCode } from './errors';
-import { childrenNamed, countInDocument, elementChildren, isElement } from './dom';
+import { childrenNamed, elementChildren, isElement, type Census } from './dom';
 
 /**
  * The parts of a signed envelope, found by their position before anything else is trusted: a second copy of any
@@ -15,13 +16,22 @@ export interface SecuredParts {
   timestamp: Element;
   to: Element;
   messageId: Element;
+  /**
+   * Every other header block the broker acts on, by name: the contract's (com:Operatore, com:X-ReplyTo,
+   * com:X-Correlation-ID, any com:*) and every WS-Addressing one (wsa:Action, wsa:ReplyTo, wsa:RelatesTo...).
+   * Each must be signed, or an intermediary could rewrite who did it and where the answer goes.
+   */
+  trusted: Array<[string, Element]>;
 }
+
+/** WS-Addressing drafts before the 1.0 Recommendation (2004/08 is what older stacks send by default). */
+const OLD_ADDRESSING = /^http:\/\/schemas\.xmlsoap\.org\/ws\/200[34]\/\d\d\/addressing\/?$/;
 
 /**
  * Finds the parts by position and refuses any second copy anywhere in the document: a copy is what a
  * signature-wrapping attack needs (signed original hidden in a wrapper, forged element where it is read).
  */
-export function locateParts(doc: Document): SecuredParts {
+export function locateParts(doc: Document, counted: Census): SecuredParts {
   const env = doc.documentElement!;
   if (!isElement(env, SOAP_NS, 'Envelope')) fail('FIRMA_NON_VALIDA', `l'elemento radice deve essere soap:Envelope SOAP 1.1 (${SOAP_NS})`);
   const top = elementChildren(env);
@@ -31,21 +41,28 @@ export function locateParts(doc: Document): SecuredParts {
     fail('FIRMA_NON_VALIDA', 'la busta deve contenere un soap:Header seguito da un solo soap:Body');
   }
   if (!header) fail('FIRMA_ASSENTE', 'manca il soap:Header con wsse:Security: il messaggio deve essere firmato secondo ID_AUTH_SOAP_02 e INTEGRITY_SOAP_01');
-  requireUnique(doc, SOAP_NS, 'Header', 'soap:Header');
-  requireUnique(doc, SOAP_NS, 'Body', 'soap:Body');
+  requireUnique(counted, SOAP_NS, 'Header', 'soap:Header');
+  requireUnique(counted, SOAP_NS, 'Body', 'soap:Body');
 
   const security = single(header, WSSE_NS, 'Security', 'FIRMA_ASSENTE', "manca l'header wsse:Security: il messaggio deve essere firmato (ID_AUTH_SOAP_02)");
-  requireUnique(doc, WSSE_NS, 'Security', 'wsse:Security');
+  requireUnique(counted, WSSE_NS, 'Security', 'wsse:Security');
   const signature = single(security, DS_NS, 'Signature', 'FIRMA_ASSENTE', 'wsse:Security non contiene ds:Signature: il messaggio deve essere firmato');
   // Our contracts carry no signed documents, so any other signature can only be there to confuse.
-  requireUnique(doc, DS_NS, 'Signature', 'ds:Signature');
+  requireUnique(counted, DS_NS, 'Signature', 'ds:Signature');
   const timestamp = single(security, WSU_NS, 'Timestamp', 'TIMESTAMP_NON_VALIDO', 'wsse:Security deve contenere un wsu:Timestamp firmato con Created ed Expires');
-  requireUnique(doc, WSU_NS, 'Timestamp', 'wsu:Timestamp');
+  requireUnique(counted, WSU_NS, 'Timestamp', 'wsu:Timestamp');
+  const old = elementChildren(header).find((h) => OLD_ADDRESSING.test(h.namespaceURI ?? ''));
+  if (old) {
+    fail('DESTINATARIO_NON_VALIDO', `WS-Addressing ${old.namespaceURI} non è ammesso (trovato ${old.localName}): usare WS-Addressing 1.0, namespace ${WSA_NS}, per wsa:To, wsa:MessageID e gli altri header wsa`);
+  }
   const to = single(header, WSA_NS, 'To', 'DESTINATARIO_NON_VALIDO', `manca l'header wsa:To (${WSA_NS}) firmato con l'indirizzo del destinatario`);
-  requireUnique(doc, WSA_NS, 'To', 'wsa:To');
+  requireUnique(counted, WSA_NS, 'To', 'wsa:To');
   const messageId = single(header, WSA_NS, 'MessageID', 'FIRMA_NON_VALIDA', `manca l'header wsa:MessageID (${WSA_NS}) firmato, obbligatorio per ID_AUTH_SOAP_02`);
-  requireUnique(doc, WSA_NS, 'MessageID', 'wsa:MessageID');
-  return { header, body: last, security, signature, timestamp, to, messageId };
+  requireUnique(counted, WSA_NS, 'MessageID', 'wsa:MessageID');
+  const trusted = elementChildren(header)
+    .filter((h) => h !== to && h !== messageId && (h.namespaceURI === NS.com || h.namespaceURI === WSA_NS))
+    .map((h): [string, Element] => [`${h.namespaceURI === WSA_NS ? 'wsa' : 'com'}:${h.localName}`, h]);
+  return { header, body: last, security, signature, timestamp, to, messageId, trusted };
 }
 
 function single(parent: Element, ns: string, local: string, missing: WsSecurityCode, missingMessage: string): Element {
@@ -55,8 +72,8 @@ function single(parent: Element, ns: string, local: string, missing: WsSecurityC
   return found[0]!;
 }
 
-function requireUnique(doc: Document, ns: string, local: string, name: string): void {
-  const n = countInDocument(doc, ns, local);
+function requireUnique(counted: Census, ns: string, local: string, name: string): void {
+  const n = counted.names.get(`{${ns}}${local}`) ?? 0;
   if (n > 1) fail('FIRMA_NON_VALIDA', `il messaggio contiene ${n} elementi ${name}: ne è ammesso uno solo (protezione da signature wrapping)`);
 }
 

@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { XMLSerializer } from '@xmldom/xmldom';
+import { NS } from '../../xml/namespaces';
 import { canonicalize, sha256Base64 } from './c14n';
 import { ALGORITHMS, BASE64_BINARY, DEFAULT_TTL_SECONDS, DS_NS, SOAP_NS, WSA_NS, WSSE_NS, WSU_NS, X509V3, XMLNS_NS } from './constants';
 import { childrenNamed, countInDocument, elementChildren, isElement, parseStrict, wsuId } from './dom';
@@ -7,7 +8,8 @@ import { childrenNamed, countInDocument, elementChildren, isElement, parseStrict
 /**
  * Signing an outgoing SOAP 1.1 envelope (ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01): wsa:To, wsa:MessageID and a
  * wsse:Security header with a Timestamp, the signer's certificate as a BinarySecurityToken and a ds:Signature over
- * Timestamp, To, MessageID and Body.
+ * Timestamp, To, MessageID, every other com:* and wsa:* header block (Operatore, X-ReplyTo, X-Correlation-ID,
+ * wsa:Action, wsa:RelatesTo...) and Body.
  */
 
 export interface SignOptions {
@@ -42,8 +44,12 @@ export function signEnvelope(envelopeXml: string, o: SignOptions): string {
   header.appendChild(addressingHeader(doc, 'MessageID', o.messageId ?? `urn:uuid:${randomUUID()}`, ids.messageId));
   if (!wsuId(body)) setWsuId(body, ids.body);
 
+  // Every other header block the receiver acts on (com:Operatore, com:X-ReplyTo, com:X-Correlation-ID, any wsa:*)
+  // is signed too: the receiver refuses one left outside the signature (INTESTAZIONE_NON_FIRMATA).
+  const acted = elementChildren(header).filter((h) => (h.namespaceURI === NS.com || h.namespaceURI === WSA_NS) && !(h.namespaceURI === WSA_NS && (h.localName === 'To' || h.localName === 'MessageID')));
+  for (const h of acted) if (!wsuId(h)) setWsuId(h, newId(h.localName.replace(/[^A-Za-z0-9]/g, '')));
   const security = header.firstChild as Element;
-  const signed = [timestampOf(security), ...childrenNamed(header, WSA_NS, 'To'), ...childrenNamed(header, WSA_NS, 'MessageID'), body];
+  const signed = [timestampOf(security), ...childrenNamed(header, WSA_NS, 'To'), ...childrenNamed(header, WSA_NS, 'MessageID'), ...acted, body];
   security.appendChild(signature(doc, signed, ids.token, key));
   // As xml-crypto does: a carriage return can only come from a character reference, and xmldom writes it
   // raw in text, where a parser would read it back as a line feed and break the digest.

@@ -67,10 +67,8 @@ function exclusiveC14n(el: Element, what: string): string[] {
   if (params.length > 1 || !isElement(params[0], ALGORITHMS.canonicalizzazione, 'InclusiveNamespaces')) {
     fail('ALGORITMO_NON_AMMESSO', `parametri non ammessi per l'algoritmo ${what}: solo ec:InclusiveNamespaces`);
   }
-  const prefixes = (params[0].getAttribute('PrefixList') ?? '').split(/\s+/).filter((p) => p !== '');
-  // The canonicalizer has no notion of the default namespace in a PrefixList; refuse rather than mis-digest.
-  if (prefixes.includes('#default')) fail('ALGORITMO_NON_AMMESSO', `InclusiveNamespaces PrefixList "#default" non supportato (${what})`);
-  return prefixes;
+  // Prefixes, and "#default" for the default namespace (exclusive C14N, section 3; c14n.ts renders both).
+  return (params[0].getAttribute('PrefixList') ?? '').split(/\s+/).filter((p) => p !== '');
 }
 
 function requireAlgorithm(el: Element, allowed: string, what: string): void {
@@ -80,8 +78,9 @@ function requireAlgorithm(el: Element, allowed: string, what: string): void {
 
 /**
  * Resolves each reference, by an Id found once in the whole document, to one of the elements located by
- * structure. The four the profiles require must all be covered; other header blocks (wsa:Action, the token...)
- * may be signed too, as other ModI implementations do, but nothing in the Body's content or elsewhere.
+ * structure. The four the profiles require must all be covered, and so must every header block the broker acts on
+ * (parts.trusted: com:*, wsa:*); other header blocks (the token...) may be signed too, as other ModI implementations
+ * do, but nothing in the Body's content or elsewhere.
  */
 export function resolveReferences(occurrences: ReadonlyMap<string, number>, parts: SecuredParts, refs: readonly SignedReference[]): Map<string, Element> {
   const required = new Map<string, string>();
@@ -108,6 +107,12 @@ export function resolveReferences(occurrences: ReadonlyMap<string, number>, part
   for (const [id, name] of required) {
     if (!targets.has(id)) fail('FIRMA_NON_VALIDA', `la firma non copre ${name}: devono essere firmati soap:Body, wsu:Timestamp, wsa:To e wsa:MessageID`);
   }
+  for (const [name, el] of parts.trusted) {
+    const id = wsuId(el);
+    if (!id || targets.get(id) !== el) {
+      fail('INTESTAZIONE_NON_FIRMATA', `l'intestazione ${name} non è coperta dalla firma: ogni intestazione com:* (Operatore, X-ReplyTo, X-Correlation-ID) e wsa:* presente deve avere un wsu:Id ed essere un ds:Reference della firma`);
+    }
+  }
   return targets;
 }
 
@@ -117,7 +122,7 @@ export function checkDigests(parts: SecuredParts, refs: readonly SignedReference
     const expected = decodeBase64(ref.digestValue);
     const actual = Buffer.from(sha256Base64(canonicalize(targets.get(ref.id)!, ref.prefixList)), 'base64');
     if (!expected || expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-      const name = requiredParts(parts).find(([, el]) => wsuId(el) === ref.id)?.[0] ?? `#${ref.id}`;
+      const name = [...requiredParts(parts), ...parts.trusted].find(([, el]) => wsuId(el) === ref.id)?.[0] ?? `#${ref.id}`;
       fail('FIRMA_NON_VALIDA', `il digest di ${name} non corrisponde: il contenuto è stato modificato dopo la firma`);
     }
   }

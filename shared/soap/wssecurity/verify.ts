@@ -1,7 +1,7 @@
 import { checkDigests, checkSignatureValue, readSignedInfo, resolveReferences } from './signed-info';
 import { signerCertificate } from './certificates';
 import { DEFAULT_MAX_TTL_SECONDS, DEFAULT_SKEW_SECONDS, WSU_NS } from './constants';
-import { clip, elementChildren, idOccurrences, isElement, parseStrict, text } from './dom';
+import { census, clip, elementChildren, isElement, parseStrict, text } from './dom';
 import { fail } from './errors';
 import { locateParts } from './parts';
 
@@ -29,14 +29,22 @@ export interface VerifiedEnvelope {
   expires: Date;
 }
 
-/** Verifies a signed envelope; throws WsSecurityError with a code and an Italian message the sender can act on. */
+/** Verifies a signed envelope's text; throws WsSecurityError with a code and an Italian message the sender can act on. */
 export function verifyEnvelope(rawXml: string, o: VerifyOptions): VerifiedEnvelope {
   const parsed = parseStrict(rawXml);
   if ('error' in parsed) fail('FIRMA_NON_VALIDA', `impossibile verificare la firma: ${parsed.error}`);
-  const doc = parsed.doc;
-  const parts = locateParts(doc);
+  return verifyDocument(parsed.doc, o);
+}
+
+/**
+ * Verifies the signature of an envelope already parsed (shared/xml/document.ts): the document whose payload the
+ * caller then reads, so the verified and the read content are one tree.
+ */
+export function verifyDocument(doc: Document, o: VerifyOptions): VerifiedEnvelope {
+  const counted = census(doc);
+  const parts = locateParts(doc, counted);
   const signedInfo = readSignedInfo(parts.signature);
-  const ids = idOccurrences(doc);
+  const ids = counted.ids;
   const targets = resolveReferences(ids, parts, signedInfo.references);
   const cert = signerCertificate(ids, parts);
   checkDigests(parts, signedInfo.references, targets);
@@ -87,7 +95,7 @@ function checkTimestamp(timestamp: Element, o: VerifyOptions): { created: Date; 
 function checkTo(toEl: Element, expectedTo: string): string {
   const to = text(toEl);
   if (normaliseUrl(to) !== normaliseUrl(expectedTo)) {
-    fail('DESTINATARIO_NON_VALIDO', `wsa:To "${clip(to)}" non corrisponde all'indirizzo di questo servizio "${expectedTo}": il messaggio era destinato a un altro endpoint`);
+    fail('DESTINATARIO_NON_VALIDO', `wsa:To "${clip(to)}" non corrisponde all'indirizzo di questo servizio "${expectedTo}": wsa:To deve essere l'indirizzo servito, quello del soap:address nel WSDL di GET ${expectedTo}?wsdl`);
   }
   return to;
 }

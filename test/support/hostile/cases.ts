@@ -12,6 +12,7 @@ export const CATEGORIES = [
   'entity-expansion',
   'oversize',
   'deep-nesting',
+  'complexity',
   'malformed',
   'content-type',
   'schema-invalid',
@@ -29,6 +30,7 @@ export type Code =
   | 'SCHEMA_NON_VALIDO'
   | 'MESSAGGIO_TROPPO_GRANDE'
   | 'XML_MALFORMATO'
+  | 'XML_TROPPO_COMPLESSO'
   | 'SOAP_NON_VALIDO'
   | 'CONTENT_TYPE_NON_VALIDO'
   | 'CODICE_FISCALE_NON_VALIDO'
@@ -43,6 +45,7 @@ export const STATUS_OF: Record<Code, number> = {
   SCHEMA_NON_VALIDO: 500,
   MESSAGGIO_TROPPO_GRANDE: 413,
   XML_MALFORMATO: 500,
+  XML_TROPPO_COMPLESSO: 500,
   SOAP_NON_VALIDO: 500,
   CONTENT_TYPE_NON_VALIDO: 415,
   CODICE_FISCALE_NON_VALIDO: 500,

@@ -30,6 +30,10 @@ export class CaseFactory extends CaseKit {
     return parser.deepNesting(this);
   }
 
+  complexity(): HostileCase {
+    return parser.complexity(this);
+  }
+
   malformed(): HostileCase {
     return parser.malformed(this);
   }

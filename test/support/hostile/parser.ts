@@ -42,7 +42,47 @@ export function deepNesting(kit: CaseKit): HostileCase {
         ? rawEnvelope(`${OPERATORE}<z:Blocco xmlns:z="urn:fuzz">${open}${close}</z:Blocco>`, kit.payload(prot))
         : kit.envelope(prot, (p) => p.replace('<ist:Cognome>Rossi</ist:Cognome>', `<ist:Cognome>${open}Rossi${close}</ist:Cognome>`));
     const bytes = Buffer.byteLength(body);
-    return { request: post(body), expect: bytes > max ? ['MESSAGGIO_TROPPO_GRANDE'] : ['XML_MALFORMATO', 'SCHEMA_NON_VALIDO'] };
+    // Beyond the configured depth (64 by default) the scan refuses it before any parser runs.
+    return { request: post(body), expect: bytes > max ? ['MESSAGGIO_TROPPO_GRANDE'] : depth > 64 ? ['XML_TROPPO_COMPLESSO'] : ['XML_MALFORMATO', 'SCHEMA_NON_VALIDO'] };
+  });
+}
+
+// ----------------------------------------------------------------------------------------- complexity
+/**
+ * Documents over a limit of the XML's shape (soap.xmlLimits, defaults: 64 attributes per element, 50,000 nodes,
+ * names of 256 and texts of 65,536 characters): each must be refused by the scan that runs before any parser, with
+ * XML_TROPPO_COMPLESSO, at once (an attribute bomb once cost 1.7 s of synchronous parsing).
+ */
+export function complexity(kit: CaseKit): HostileCase {
+  const r = kit.rng;
+  const max = kit.ctx.maxBodyBytes;
+  const form = r.pick(['attribute-bomb', 'attribute-bomb', 'attributes-on-header', 'long-element-name', 'long-attribute-name', 'long-text', 'long-attribute-value', 'long-comment', 'long-cdata', 'many-elements'] as const);
+  const n = form === 'attribute-bomb' ? r.logInt(65, 40_000) : form === 'many-elements' ? r.logInt(50_001, 80_000) : r.logInt(65_537, 200_000);
+  return kit.make('complexity', `complexity:${form}`, `${form}, ${n}`, (prot) => {
+    const attrs = (k: number) => Array.from({ length: k }, (_, i) => ` x${i.toString(36)}=""`).join('');
+    const body = ((): string => {
+      switch (form) {
+        case 'attribute-bomb':
+          return kit.envelope(prot, (p) => p.replace('<ist:Cognome>', `<ist:Cognome${attrs(n)}>`));
+        case 'attributes-on-header':
+          return rawEnvelope(`<z:Blocco xmlns:z="urn:fuzz"${attrs(Math.min(n, 20_000))}/>${OPERATORE}`, kit.payload(prot));
+        case 'long-element-name':
+          return kit.envelope(prot, (p) => p.replace('<ist:Cognome>Rossi', `<ist:Cognome><${'n'.repeat(257 + (n % 5000))}/>Rossi`));
+        case 'long-attribute-name':
+          return kit.envelope(prot, (p) => p.replace('<ist:Cognome>', `<ist:Cognome ${'a'.repeat(257 + (n % 5000))}="1">`));
+        case 'long-text':
+          return kit.envelope(prot, (p) => p.replace('<ist:Cognome>Rossi', `<ist:Cognome>${'R'.repeat(n)}`));
+        case 'long-attribute-value':
+          return kit.envelope(prot, (p) => p.replace('<ist:Cognome>', `<ist:Cognome a="${'v'.repeat(n)}">`));
+        case 'long-comment':
+          return kit.envelope(prot, (p) => p.replace('<ist:Cognome>', `<!--${'c'.repeat(n)}--><ist:Cognome>`));
+        case 'long-cdata':
+          return kit.envelope(prot, (p) => p.replace('<ist:Cognome>Rossi', `<ist:Cognome><![CDATA[${'R'.repeat(n)}]]>`));
+        case 'many-elements':
+          return kit.envelope(prot, (p) => p.replace('<ist:Cognome>Rossi', `<ist:Cognome>${'<a/>'.repeat(n)}Rossi`));
+      }
+    })();
+    return { request: post(body), expect: Buffer.byteLength(body) > max ? ['MESSAGGIO_TROPPO_GRANDE'] : ['XML_TROPPO_COMPLESSO'] };
   });
 }
 

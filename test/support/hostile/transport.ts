@@ -48,9 +48,9 @@ export function oversize(kit: CaseKit): HostileCase {
       case 'lying-content-length':
         return { request: { method: 'POST', headers: { ...TEXT_XML, 'Content-Length': String(declared) }, body: kit.envelope(prot) }, expect: TOO_BIG };
       case 'at-limit':
-        return { request: post(padded(max, true)), expect: ['SCHEMA_NON_VALIDO'] };
+        return { request: post(padded(max, true)), expect: ['SCHEMA_NON_VALIDO', 'XML_TROPPO_COMPLESSO'] };
       case 'below-limit':
-        return { request: post(padded(max - 1, true)), expect: ['SCHEMA_NON_VALIDO'] };
+        return { request: post(padded(max - 1, true)), expect: ['SCHEMA_NON_VALIDO', 'XML_TROPPO_COMPLESSO'] };
     }
   });
 }
