@@ -224,7 +224,11 @@ describe('the client refuses a response it cannot trust', () => {
   const cases: Array<[string, (request: string) => { status: number; body: string }, string]> = [
     ['an unsigned ack', () => ({ status: 200, body: ack() }), 'RISPOSTA_NON_FIRMATA'],
     ['an unsigned Fault (its code is not believed)', () => ({ status: 500, body: faultEnvelope({ code: 'PARTE_SOSPESA', message: 'sospesa', retryable: false, actor: 'Client' }) }), 'RISPOSTA_NON_FIRMATA'],
-    ['an ack altered after signing', (req) => ({ status: 200, body: signedAck(req).replace('>OK</esi:Esito>', '>KO</esi:Esito>') }), 'RISPOSTA_NON_VALIDA'],
+    ['a signed Fault turned into an ack (the request was not taken, the client would think it was)', (req) => ({
+      status: 200,
+      body: signResponse(faultEnvelope({ code: 'SERVIZIO_NON_DISPONIBILE', message: 'riprovare', retryable: true, actor: 'Server' }), provider, { relatesTo: messageIdOf(req), now: new Date() })
+        .replace(/(<soap:Body[^>]*>)[\s\S]*(<\/soap:Body>)/, `$1${writeNotificaEsitoRisposta().text}$2`),
+    }), 'RISPOSTA_NON_VALIDA'],
     ['a correlation id altered after signing', (req) => ({ status: 200, body: signedAck(req).replace(`${CORRELATION}</com:X-Correlation-ID>`, 'CORR-ALTRO</com:X-Correlation-ID>') }), 'RISPOSTA_NON_VALIDA'],
     ['a genuine ack of another request', () => ({ status: 200, body: signResponse(ack(), provider, { relatesTo: 'urn:uuid:00000000-0000-4000-8000-000000000000', now: new Date() }) }), 'RISPOSTA_NON_VALIDA'],
     ['an ack signed by another party of the federation', (req) => ({ status: 200, body: signedAck(req, otherParty) }), 'RISPOSTA_NON_VALIDA'],
