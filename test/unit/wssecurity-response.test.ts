@@ -98,6 +98,12 @@ describe('signed response', () => {
     }
   });
 
+  test('an envelope in the default namespace (as other stacks write it) is signed without a stray soap prefix', () => {
+    const xml = signed(`<Envelope xmlns="${SOAP_NS}"><Body><Ack xmlns="urn:prova">OK</Ack></Body></Envelope>`);
+    expect(only(dom(xml), WSSE_NS, 'Security').hasAttribute('xmlns:soap')).toBe(false);
+    expect(verify(xml)).toMatchObject({ relatesTo: REQUEST_ID });
+  });
+
   test('a Fault is signed and verified like an ack', () => {
     expect(verify(signed(fault()))).toMatchObject({ relatesTo: REQUEST_ID });
   });

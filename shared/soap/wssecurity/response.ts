@@ -57,7 +57,9 @@ const REPLY = 'http://www.w3.org/2005/08/addressing/reply';
 /** Adds wsa:MessageID, wsa:RelatesTo and a signed wsse:Security header to a response envelope. */
 export function signResponse(envelopeXml: string, signer: ResponseSigner, o: SignResponseOptions): string {
   const ttl = o.ttlSeconds ?? DEFAULT_TTL_SECONDS;
-  if (!(ttl > 0) || o.messageId?.trim() === '' || o.relatesTo?.trim() === '') throw new Error('signResponse: wsa:MessageID e wsa:RelatesTo, se dati, non possono essere vuoti; la validità deve essere positiva');
+  if (!(ttl > 0) || o.messageId?.trim() === '' || o.relatesTo?.trim() === '') {
+    throw new Error('signResponse: wsa:MessageID e wsa:RelatesTo, se dati, non possono essere vuoti; la validità deve essere positiva');
+  }
   const parsed = parseStrict(envelopeXml);
   if ('error' in parsed) throw new Error(`signResponse: ${parsed.error}`);
   const doc = parsed.doc;
