@@ -68,7 +68,15 @@ export const ERROR_CODES = {
   CONTROPARTE_NON_RAGGIUNGIBILE: { actor: 'Server', retryable: true, http: 502 },
   /** Calls to a counterpart that keeps failing are held back for a while (circuit breaker). */
   CIRCUITO_APERTO: { actor: 'Server', retryable: true, http: 503 },
+  /**
+   * A counterpart's response we cannot use: malformed, or (ModI ID_AUTH_SOAP_02 on the response) its signature,
+   * signer, Timestamp or wsa:RelatesTo wrong; RISPOSTA_NON_FIRMATA when it carries no signature at all. Retryable:
+   * every operation of the contracts is idempotent (a repeated domanda, packet or esito is recognised and answered
+   * the same), so sending the request again is safe, and whatever damaged the answer may not do it next time; a
+   * counterpart that keeps answering so is stopped by the delivery's deadline and the circuit breaker.
+   */
   RISPOSTA_NON_VALIDA: { actor: 'Server', retryable: true, http: 502 },
+  RISPOSTA_NON_FIRMATA: { actor: 'Server', retryable: true, http: 502 },
   ERRORE_INTERNO: { actor: 'Server', retryable: true, http: 500 },
   // Configuration: the process must not start.
   CONFIGURAZIONE_NON_VALIDA: { actor: 'Server', retryable: false, http: 500 },

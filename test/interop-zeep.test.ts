@@ -11,7 +11,8 @@ import { zeep } from './support/zeep';
 
 /**
  * Python zeep, an independent SOAP stack, uses the three contracts unchanged over mutual TLS, signing each request
- * with its own WS-Security (BinarySignature, python-xmlsec) as ModI ID_AUTH_SOAP_02 asks: it submits and
+ * with its own WS-Security (BinarySignature, python-xmlsec) as ModI ID_AUTH_SOAP_02 asks and verifying each
+ * response, ack or Fault, with zeep's own WS-Security verification and the provider's certificate: it submits and
  * reads a domanda as the INPS case system, delivers a packet to ANPAL's node as the Ministero's hub would,
  * and reads our Faults. The INPS dispatcher does not run, so zeep plays the hub for ANPAL's packet and
  * ANPAL's node really calls INPS back.
@@ -28,13 +29,21 @@ afterAll(async () => {
   await fed?.stop();
 });
 
-const tls = (code: string) => {
+/** zeep's TLS identity, and the provider whose certificate must have signed the responses. */
+const tls = (code: string, provider = 'INPS') => {
   const t = fed.tlsOf(code);
-  return { cert: t.certFile, key: t.keyFile, ca: t.caFile };
+  return { cert: t.certFile, key: t.keyFile, ca: t.caFile, server: fed.identity(provider).certFile };
 };
 const operatore = { IdOperatore: 'ZEEP-OP-1', Ufficio: 'Test di interoperabilità' };
 
-type ZeepOut = { result?: Record<string, unknown>; fault?: { code: string; message: string; detail: Record<string, string> } };
+type ZeepOut = {
+  result?: Record<string, unknown>;
+  fault?: { code: string; message: string; detail: Record<string, string> };
+  /** What zeep's verification of each response found signed (local names). */
+  verified?: string[][];
+  signatureError?: string;
+};
+const SIGNED_ACK = ['Body', 'MessageID', 'RelatesTo', 'Timestamp'];
 
 test('zeep submits a domanda and reads its istruttoria', async () => {
   const d = scenario('conforme').domanda('INPS.ZEEP.0001', new Date());
@@ -44,10 +53,13 @@ test('zeep submits a domanda and reads its istruttoria', async () => {
   });
   expect(sent.fault).toBeUndefined();
   expect(sent.result).toMatchObject({ ProtocolloDomanda: 'INPS.ZEEP.0001', Stato: 'IN_VERIFICA', IdIstruttoria: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  // zeep verified INPS's signature on the ack (and its RelatesTo and Timestamp) before reading it.
+  expect(sent.verified).toEqual([SIGNED_ACK]);
   const read = await zeep<ZeepOut>({
     action: 'call', wsdl: path.join(WSDL_DIR, 'inps-istruttoria.wsdl'), address: fed.url('istruttoria'), operation: 'StatoIstruttoria',
     args: { ProtocolloDomanda: 'INPS.ZEEP.0001' }, headers: { Operatore: operatore }, tls: tls('INPS_ISTRUTTORIA'),
   });
+  expect(read.verified).toEqual([SIGNED_ACK]);
   const pacchetti = (read.result!.Pacchetti as { Pacchetto: Array<{ Destinatario: string; Stato: string }> }).Pacchetto;
   expect(pacchetti.map((p) => p.Destinatario)).toEqual(['MINLAVORO', 'ANPAL', 'INAIL']);
   expect(pacchetti.every((p) => p.Stato === 'DA_INVIARE')).toBe(true);
@@ -77,6 +89,18 @@ test('zeep gets our Fault with its code and detail', async () => {
   });
   expect(out.fault?.code).toBe('soap:Client');
   expect(out.fault?.detail).toMatchObject({ Codice: 'CODICE_FISCALE_NON_VALIDO', Ritentabile: 'false' });
+  // The Fault was verified like an ack before zeep read its code.
+  expect(out.verified).toEqual([SIGNED_ACK]);
+});
+
+test("zeep refuses a response not signed by the provider it expects (its verification is not a no-op)", async () => {
+  const out = await zeep<ZeepOut>({
+    action: 'call', wsdl: path.join(WSDL_DIR, 'inps-istruttoria.wsdl'), address: fed.url('istruttoria'), operation: 'StatoIstruttoria',
+    args: { ProtocolloDomanda: 'INPS.ZEEP.0001' }, headers: { Operatore: operatore }, tls: tls('INPS_ISTRUTTORIA', 'ANPAL'),
+  });
+  expect(out.result).toBeUndefined();
+  expect(out.signatureError).toBeDefined();
+  expect(out.verified).toEqual([]);
 });
 
 test("zeep, as the Ministero's hub, delivers a packet to ANPAL, whose esito reaches INPS with zeep's correlation id", async () => {
@@ -94,10 +118,13 @@ test("zeep, as the Ministero's hub, delivers a packet to ANPAL, whose esito reac
       Rapporti: { Rapporto: p.rapporti.map((r) => ({ Riferimento: r.riferimento, DatoreLavoro: { CodiceFiscale: r.datore.codiceFiscale }, Periodo: { Dal: r.periodo.dal }, Categoria: r.categoria, Ccnl: r.ccnl, Livello: r.livello, ProfessioneIstat: r.professioneIstat })) },
     },
     headers: { Operatore: operatore, 'X-ReplyTo': fed.url('esiti'), 'X-Correlation-ID': correlationId },
-    tls: tls('MINLAVORO'),
+    tls: tls('MINLAVORO', 'ANPAL'),
   });
   expect(out.fault).toBeUndefined();
-  expect(out.result).toEqual({ body: { Esito: 'ACCEPTED' }, header: { correlationId } });
+  // ANPAL signs its ack, the correlation id included; zeep reads the id (simple content with the wsu:Id it is
+  // signed by) once the signature verified.
+  expect(out.verified).toEqual([[...SIGNED_ACK, 'X-Correlation-ID']]);
+  expect(out.result).toMatchObject({ body: { Esito: 'ACCEPTED' }, header: { correlationId: { _value_1: correlationId } } });
   const answered = await eventually(async () => {
     const r = await inps.query<{ stato: string; esito: string; correlation_id: string }>('SELECT stato, esito, correlation_id FROM pacchetto WHERE id = $1', [row.rows[0]!.id]);
     return r.rows[0]!.stato === 'RISPOSTO' ? r.rows[0] : undefined;

@@ -6,8 +6,9 @@ import type { ServiceRuntime } from './service';
 
 /**
  * A service's outgoing SOAP client as its identity: mutual TLS with the party's certificate, every CA of the
- * federation trusted for servers, each call signed (except to parties configured without message security)
- * recorded in the service's message log, with a circuit breaker per counterpart. Closed on shutdown.
+ * federation trusted for servers, each call signed and each response's signature verified (except with parties
+ * configured without message security), recorded in the service's message log, with a circuit breaker per
+ * counterpart. Closed on shutdown.
  */
 export function createSoapClient(rt: ServiceRuntime, identity: IdentityConfig, registri: Registri): SoapClient {
   const identities = Object.values(rt.config.identities);
@@ -21,6 +22,8 @@ export function createSoapClient(rt: ServiceRuntime, identity: IdentityConfig, r
     registri,
     clock: rt.clock,
     senzaFirma,
+    // Each counterpart's responses must be signed by its own certificate, from the CA registered for it.
+    caControparti: Object.fromEntries(identities.map((i) => [i.subjectCN, i.caFile])),
     circuito: rt.config.soap.circuito,
     log: rt.log.child({ component: 'soap-client' }),
     nomiControparti: Object.fromEntries(identities.map((i) => [i.subjectCN, i.code])),

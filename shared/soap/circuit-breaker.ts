@@ -70,6 +70,6 @@ export class CircuitBreakers {
 
 function contaComeGuasto(err: unknown): boolean {
   if (err instanceof RemoteFaultError) return err.retryable;
-  if (err instanceof ApeError) return err.code === 'CONTROPARTE_NON_RAGGIUNGIBILE' || err.code === 'RISPOSTA_NON_VALIDA';
+  if (err instanceof ApeError) return err.code === 'CONTROPARTE_NON_RAGGIUNGIBILE' || err.code === 'RISPOSTA_NON_VALIDA' || err.code === 'RISPOSTA_NON_FIRMATA';
   return true;
 }

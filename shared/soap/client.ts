@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { checkServerIdentity } from 'node:tls';
-import { createHash, randomUUID } from 'node:crypto';
+import { X509Certificate, createHash, randomUUID } from 'node:crypto';
 import { ApeError, RemoteFaultError } from '../errors';
 import { systemClock, type Clock } from '../clock';
 import type { Registri, Riferimenti } from '../audit/registri';
@@ -11,7 +11,7 @@ import { parseEnvelope, validateEnvelope } from '../xml/envelope';
 import { NS, clark } from '../xml/namespaces';
 import { XmlReader } from '../xml/read';
 import type { Xml } from '../xml/write';
-import { signEnvelope } from './wssecurity';
+import { signEnvelope, verifyResponse } from './wssecurity';
 import { CircuitBreakers, type CircuitOptions } from './circuit-breaker';
 import type { Logger } from '../log';
 import { knownCode, metrics } from '../metrics/metrics';
@@ -21,9 +21,12 @@ import { knownCode, metrics } from '../metrics/metrics';
  * ID_AUTH_SOAP_02: BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID and Body) unless the
  * counterpart was deliberately onboarded without message security. The counterpart's certificate must
  * chain to the federation CA and, when given, carry the expected subject CN (we know which party we call).
- * Responses pass through the same hardened parser and XSD validation as requests. Failures are typed:
- * a Fault becomes RemoteFaultError with the counterpart's code and retryability; network trouble and
- * timeouts become retryable CONTROPARTE_NON_RAGGIUNGIBILE.
+ * Every response, ack or Fault, is verified before anything in it is used (wssecurity/response.ts): signed by
+ * that same party (certificate from the CA registered for it, naming the expected CN), fresh, and wsa:RelatesTo
+ * naming our request; a counterpart onboarded without message security may answer unsigned. Responses then pass
+ * through the same hardened parser and XSD validation as requests. Failures are typed: a response refused is
+ * RISPOSTA_NON_FIRMATA or RISPOSTA_NON_VALIDA (retryable); a Fault becomes RemoteFaultError with the counterpart's
+ * code and retryability; network trouble and timeouts become retryable CONTROPARTE_NON_RAGGIUNGIBILE.
  */
 
 export interface SoapCall {
@@ -57,8 +60,16 @@ export interface SoapClientOptions {
   /** The service's message log: every call sent is appended (digest and identifiers, never the content). */
   registri?: Registri;
   clock?: Clock;
-  /** Server CNs of counterparts configured with sicurezzaMessaggio "nessuna": calls to them are not signed. */
+  /**
+   * Server CNs of counterparts configured with sicurezzaMessaggio "nessuna": calls to them are not signed, and their
+   * responses need not be (a signature they do send is still verified).
+   */
   senzaFirma?: readonly string[];
+  /**
+   * The CA file registered for each counterpart, by its server CN: its responses must be signed by a certificate
+   * from that CA. A counterpart not listed: from any CA in caFile (as for TLS).
+   */
+  caControparti?: Readonly<Record<string, string>>;
   /** A circuit breaker per counterpart (by origin); none when absent. */
   circuito?: CircuitOptions;
   log?: Logger;
@@ -70,6 +81,8 @@ export class SoapClient {
   private readonly agent: https.Agent;
   private readonly keyPem: string;
   private readonly certPem: string;
+  /** Parsed CA certificates by file, for the check of response signers. */
+  private readonly caCertificates = new Map<string, X509Certificate>();
   readonly circuiti: CircuitBreakers | null;
 
   constructor(private readonly opts: SoapClientOptions) {
@@ -121,7 +134,7 @@ export class SoapClient {
       : envelope(call.headers, call.body);
     let esito = 'ERRORE';
     try {
-      const result = await this.send(call, text);
+      const result = await this.send(call, text, { messageId, required: firmata });
       esito = 'ACCETTATO';
       this.circuiti?.esito(controparte, undefined);
       return result;
@@ -152,9 +165,10 @@ export class SoapClient {
     }
   }
 
-  private async send(call: SoapCall, text: string): Promise<SoapResult> {
+  private async send(call: SoapCall, text: string, request: { messageId: string | null; required: boolean }): Promise<SoapResult> {
     const started = Date.now();
-    const { status, body } = await this.post(call, text);
+    const { status, body, serverCN } = await this.post(call, text);
+    this.verify(call, status, body, serverCN, request);
     let env;
     try {
       env = parseEnvelope(body);
@@ -175,7 +189,33 @@ export class SoapClient {
     };
   }
 
-  private post(call: SoapCall, text: string): Promise<{ status: number; body: string }> {
+  /**
+   * The response's signature, before anything in it is trusted (a Fault's code included): the signer is the party
+   * we called (the expected CN, or the TLS server's when the call names none), from the CA registered for it.
+   */
+  private verify(call: SoapCall, status: number, body: string, serverCN: string | undefined, request: { messageId: string | null; required: boolean }): void {
+    const subjectCN = call.expectedServerCN ?? serverCN;
+    if (!subjectCN) throw new ApeError('RISPOSTA_NON_VALIDA', `il certificato TLS di ${call.url} non ha un CN: impossibile sapere chi deve firmare la risposta`);
+    const caFile = this.opts.caControparti?.[subjectCN];
+    const cas = (caFile ? [caFile] : [this.opts.caFile].flat()).map((f) => this.caCertificate(f));
+    try {
+      verifyResponse(body, { signer: { subjectCN, cas }, relatesTo: request.messageId, required: request.required, now: new Date() });
+    } catch (err) {
+      if (!(err instanceof ApeError)) throw err;
+      throw new ApeError(err.code, `risposta di ${call.url} (HTTP ${status}) rifiutata: ${err.message}`, { cause: err });
+    }
+  }
+
+  private caCertificate(file: string): X509Certificate {
+    let ca = this.caCertificates.get(file);
+    if (!ca) {
+      ca = new X509Certificate(readFileSync(file));
+      this.caCertificates.set(file, ca);
+    }
+    return ca;
+  }
+
+  private post(call: SoapCall, text: string): Promise<{ status: number; body: string; serverCN: string | undefined }> {
     const max = this.opts.maxResponseBytes ?? 1024 * 1024;
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -210,7 +250,9 @@ export class SoapClient {
             }
             chunks.push(c);
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          const subject = (res.socket as TLSSocket).getPeerCertificate().subject;
+          const serverCN = Array.isArray(subject?.CN) ? subject.CN[0] : subject?.CN;
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), serverCN }));
           res.on('error', (err) => reject(unreachable(call.url, err)));
         },
       );

@@ -17,12 +17,13 @@ import { readOperator } from './intake/operator';
 import { parseRequest, validateRequest } from './intake/parse';
 import { observeCall, writeRecords } from './intake/records';
 import { refuseReplay, type ReplayGuard } from './intake/replay';
-import { faultReply, sendReply } from './intake/reply';
+import { faultReply, requestMessageId, sendReply, signedReply } from './intake/reply';
 import { readBody, requirePost, requireTextXml } from './intake/request-body';
 import { checkSignature } from './intake/signature';
 import { refuseSuspendedOperator, refuseSuspendedParty, type SuspensionCheck } from './intake/suspension';
 import { WsdlDocuments } from './intake/wsdl-documents';
 import type { SoapService } from './service';
+import { responseSigner } from './wssecurity';
 
 /**
  * Hardened SOAP 1.1 endpoint over mutual TLS. Every request passes the intake's stages (shared/soap/intake/, one
@@ -36,13 +37,18 @@ import type { SoapService } from './service';
  * header and the operator's suspension, and only then the handler. Any refusal is a SOAP Fault with a stable code
  * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
  * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer.
+ * Every answer, ack or Fault, is signed with the server's own certificate and names the request it answers
+ * (intake/reply.ts), for every caller, including those onboarded without message security.
  */
 
 // What the wings implement; they import it from here, the server's public face.
 export type { CallContext, SoapOperation, SoapReply, SoapService } from './service';
 
 export interface SoapServerOptions {
-  /** caFile: every CA a caller's certificate may come from (each identity is then bound to its own). */
+  /**
+   * caFile: every CA a caller's certificate may come from (each identity is then bound to its own). keyFile and
+   * certFile also sign every response.
+   */
   tls: { keyFile: string; certFile: string; caFile: string | readonly string[] };
   identities: readonly IdentityConfig[];
   services: readonly SoapService[];
@@ -71,11 +77,15 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   const byPath = new Map(opts.services.map((s) => [s.path, s]));
   const documents = new WsdlDocuments(opts.services, opts.publicUrl);
   const admission = new AdmissionControl(opts.maxRichiesteInCorso ?? Infinity);
+  const keyPem = readFileSync(opts.tls.keyFile, 'utf8');
+  const certPem = readFileSync(opts.tls.certFile, 'utf8');
+  // Parsed and checked (RSA, key matching the certificate) now: a server that could not sign must not start.
+  const signer = responseSigner(keyPem, certPem);
 
   const server = https.createServer(
     {
-      key: readFileSync(opts.tls.keyFile),
-      cert: readFileSync(opts.tls.certFile),
+      key: keyPem,
+      cert: certPem,
       ca: [opts.tls.caFile].flat().map((f) => readFileSync(f)),
       requestCert: true,
       // Certificate problems become SOAP Faults a counterpart can read, instead of a bare TLS alert.
@@ -102,7 +112,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       try {
         ctx.access.durationMs = Date.now() - ctx.started;
         await writeRecords(opts.registri, ctx);
-        if (ctx.reply) sendReply(res, ctx.reply);
+        if (ctx.reply) sendReply(res, signedReply(ctx, signer, ctx.reply));
         observeCall(ctx, req.method);
       } finally {
         if (ctx.admittedAs !== null) admission.leave(ctx.admittedAs);
@@ -120,7 +130,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     admit(admission, ctx.admittedAs, req, res);
 
     const document = req.method === 'GET' ? documents.find(ctx.url) : null;
-    if (document) return { status: 200, body: document };
+    if (document) return { status: 200, body: document, document: true };
 
     const service = findService(byPath, ctx.url.pathname);
     // Before any byte of the body is read: a party none of this service's operations admits is refused here.
@@ -130,6 +140,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     const body = await readBody(req, opts.maxBodyBytes);
     // The one parse, bounded: signature, schema and payload are all this document.
     const env = parseRequest(body, opts.xmlLimits);
+    ctx.relatesTo = requestMessageId(env.headers);
     // The operation is named by the payload, so it is known only after the parse.
     const operation = findOperation(service, env.payloadName);
     ctx.access.operation = operation.name;
@@ -145,7 +156,10 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       expectedTo: `${opts.publicUrl}${service.path}`,
       now,
     });
-    if (signature) await refuseReplay(opts.visti!, signature, caller.identity.code, now);
+    if (signature) {
+      ctx.relatesTo = signature.messageId;
+      await refuseReplay(opts.visti!, signature, caller.identity.code, now);
+    }
 
     const { headers, operatore } = readOperator(ctx, env);
     refuseSuspendedOperator(opts.sospensioni, caller.identity.code, operatore.id);

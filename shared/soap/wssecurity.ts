@@ -23,7 +23,8 @@
  *
  * The parts, by concern, are in wssecurity/: constants.ts (namespaces, algorithms, limits), errors.ts, dom.ts
  * (strict parse, lookups), c14n.ts (canonicalization, digests, base64), sign.ts, parts.ts (locating the signed
- * parts), signed-info.ts (references, digests, signature value), certificates.ts (the signer's token), verify.ts.
+ * parts), signed-info.ts (references, digests, signature value), certificates.ts (the signer's token), verify.ts;
+ * response.ts and response-parts.ts sign responses (the same primitives, other parts) and verify them for the client.
  * This file is the module's public face. (Not wssecurity/index.ts: a build into an existing dist/ would keep the
  * old dist/shared/soap/wssecurity.js, which Node resolves before a folder's index.js.)
  */
@@ -33,3 +34,4 @@ export { WsSecurityError, type WsSecurityCode } from './wssecurity/errors';
 export { parsedCertificate } from './wssecurity/certificates';
 export { signEnvelope, type SignOptions } from './wssecurity/sign';
 export { verifyDocument, verifyEnvelope, type VerifyOptions } from './wssecurity/verify';
+export { responseSigner, signResponse, verifyResponse, type ResponseSigner } from './wssecurity/response';

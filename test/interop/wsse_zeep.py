@@ -32,6 +32,7 @@ import zeep
 from lxml import etree
 from lxml.etree import QName
 from zeep import ns
+from zeep.exceptions import SignatureVerificationFailed
 from zeep.transports import Transport
 from zeep.wsse import signature as zeep_signature
 from zeep.wsse.utils import WSU, ensure_id, get_security_header, get_timestamp
@@ -93,10 +94,14 @@ def also_signing(extra_nodes, inclusive_prefixes):
 class ModISignature:
     """A zeep wsse plugin for ModI ID_AUTH_SOAP_02: wsa:To and wsa:MessageID (with wsu:Id), a wsu:Timestamp, and
     zeep's BinarySignature over Body, Timestamp, To, MessageID and the com:* headers (Operatore, X-ReplyTo,
-    X-Correlation-ID). A new MessageID on every call unless given."""
+    X-Correlation-ID). A new MessageID on every call unless given.
+    With server_cert (the provider's certificate, PEM), every response, ack or Fault, is verified (verify)."""
 
-    def __init__(self, key, cert, to, message_id=None, created_offset_seconds=0, ttl_seconds=300, algorithms="sha256", inclusive_prefixes=()):
+    def __init__(self, key, cert, to, message_id=None, created_offset_seconds=0, ttl_seconds=300, algorithms="sha256", inclusive_prefixes=(), server_cert=None):
         self.key, self.cert, self.to, self.message_id = key, cert, to, message_id
+        self.server_cert, self.sent_message_id = server_cert, None
+        # What each verified response's signature covered (local names), for the caller to report.
+        self.verified = []
         self.created_offset_seconds, self.ttl_seconds = created_offset_seconds, ttl_seconds
         self.algorithms, self.inclusive_prefixes = algorithms, list(inclusive_prefixes)
 
@@ -107,6 +112,7 @@ class ModISignature:
         to.text = self.to
         message_id = etree.SubElement(header, QName(WSA, "MessageID"), nsmap={"wsa": WSA})
         message_id.text = self.message_id or f"urn:uuid:{uuid.uuid4()}"
+        self.sent_message_id = message_id.text
         # Every other header block the receiver acts on (com:Operatore, com:X-ReplyTo, com:X-Correlation-ID, any
         # wsa:*) must be signed too, or it is refused with INTESTAZIONE_NON_FIRMATA.
         acted = [h for h in header if isinstance(h.tag, str) and QName(h).namespace in (COM, WSA) and h is not to and h is not message_id]
@@ -126,7 +132,35 @@ class ModISignature:
             return signer.apply(envelope, headers)
 
     def verify(self, envelope):
-        # Our synchronous answers are not signed (the profile is applied to requests).
+        """The provider's signature on its response (ModI ID_AUTH_SOAP_02 on the response): zeep's own
+        verify_envelope (python-xmlsec) with the provider's certificate, then what zeep leaves to the caller: the
+        parts the signature covers, wsa:RelatesTo naming our wsa:MessageID (a Fault sent before the provider could
+        read the request has none), the Timestamp fresh (60 s of clock skew)."""
+        if self.server_cert is None:
+            return envelope
+        zeep_signature.verify_envelope(envelope, self.server_cert)
+        header = envelope.find("soap:Header", NSMAP)
+        signature = header.find("wsse:Security/ds:Signature", NSMAP)
+        signed = {}
+        for ref in signature.findall("ds:SignedInfo/ds:Reference", NSMAP):
+            (node,) = envelope.xpath("//*[@wsu:Id=$id]", namespaces=NSMAP, id=ref.get("URI")[1:])
+            signed[QName(node).localname] = node
+        relates_to = header.find("wsa:RelatesTo", NSMAP)
+        is_fault = envelope.find("soap:Body/soap:Fault", NSMAP) is not None
+        required = {"Body", "Timestamp", "MessageID"} | {QName(h).localname for h in header if isinstance(h.tag, str) and QName(h).namespace == COM}
+        if relates_to is not None or not is_fault:
+            required.add("RelatesTo")
+        if not required <= signed.keys():
+            raise SignatureVerificationFailed(f"the response's signature does not cover {sorted(required - signed.keys())}")
+        if relates_to is not None and relates_to.text != self.sent_message_id:
+            raise SignatureVerificationFailed(f"wsa:RelatesTo {relates_to.text} is not our wsa:MessageID {self.sent_message_id}")
+        now = datetime.datetime.now(datetime.timezone.utc)
+        skew = datetime.timedelta(seconds=60)
+        timestamp = signed["Timestamp"]
+        created, expires = (datetime.datetime.fromisoformat(timestamp.find(f"wsu:{t}", NSMAP).text.replace("Z", "+00:00")) for t in ("Created", "Expires"))
+        if created > now + skew or expires < now - skew:
+            raise SignatureVerificationFailed(f"stale response: created {created}, expires {expires}")
+        self.verified.append(sorted(signed))
         return envelope
 
 

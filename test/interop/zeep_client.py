@@ -5,9 +5,12 @@ Reads a JSON command on stdin and prints a JSON result on stdout:
   {"action": "describe", "wsdl": path}
   {"action": "call", "wsdl": path, "address": url, "operation": name, "args": {...},
    "headers": {"Operatore": {...}, "X-ReplyTo": "...", "X-Correlation-ID": "..."},
-   "tls": {"cert": path, "key": path, "ca": path}, "firma": true}
-  With "firma" (the default) each request is signed as ModI ID_AUTH_SOAP_02 asks (wsse_zeep.ModISignature).
-A SOAP Fault is printed as {"fault": {"code": ..., "message": ..., "detail": {...}}}.
+   "tls": {"cert": path, "key": path, "ca": path, "server": path}, "firma": true}
+  With "firma" (the default) each request is signed as ModI ID_AUTH_SOAP_02 asks (wsse_zeep.ModISignature), and
+  each response, ack or Fault, is verified with the provider's certificate (tls.server) before zeep reads it; what
+  the verified signatures covered is printed as "verified" (one list per response).
+A SOAP Fault is printed as {"fault": {"code": ..., "message": ..., "detail": {...}}}; a response whose signature
+does not verify as {"signatureError": "..."}.
 """
 import json
 import sys
@@ -15,7 +18,7 @@ import sys
 import requests
 from lxml import etree
 import zeep
-from zeep.exceptions import Fault
+from zeep.exceptions import Fault, SignatureVerificationFailed
 from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
@@ -46,7 +49,7 @@ def call(cmd):
     session.trust_env = False
     session.cert = (cmd["tls"]["cert"], cmd["tls"]["key"])
     session.verify = cmd["tls"]["ca"]
-    wsse = ModISignature(cmd["tls"]["key"], cmd["tls"]["cert"], cmd["address"]) if cmd.get("firma", True) else None
+    wsse = ModISignature(cmd["tls"]["key"], cmd["tls"]["cert"], cmd["address"], server_cert=cmd["tls"].get("server")) if cmd.get("firma", True) else None
     client = zeep.Client(cmd["wsdl"], transport=Transport(session=session), wsse=wsse)
     binding = next(iter(next(iter(client.wsdl.services.values())).ports.values())).binding
     service = client.create_service(binding.name, cmd["address"])
@@ -59,16 +62,19 @@ def call(cmd):
             element = etree.Element(f"{{{COM}}}{name}", nsmap={"com": COM})
             element.text = value
             headers.append(element)
+    verified = {"verified": wsse.verified} if wsse and wsse.server_cert else {}
     try:
         result = getattr(service, cmd["operation"])(**cmd["args"], _soapheaders=headers)
+    except SignatureVerificationFailed as e:
+        return {"signatureError": str(e) or "SignatureVerificationFailed", **verified}
     except Fault as f:
         detail = {}
         if f.detail is not None:
             for el in f.detail.iter():
                 if el.text and el.text.strip():
                     detail[el.tag.split("}")[-1]] = el.text.strip()
-        return {"fault": {"code": f.code, "message": f.message, "detail": detail}}
-    return {"result": json.loads(json.dumps(serialize_object(result), default=str))}
+        return {"fault": {"code": f.code, "message": f.message, "detail": detail}, **verified}
+    return {"result": json.loads(json.dumps(serialize_object(result), default=str)), **verified}
 
 
 def main():

@@ -8,6 +8,8 @@ import type { Logger } from '../../log';
 export interface Reply {
   status: number;
   body: string;
+  /** A WSDL or XSD served on GET, not a SOAP message: sent as it is, unsigned. */
+  document?: true;
 }
 
 /** A call that reached its handler, as the message log records it (digest and identifiers, never the content). */
@@ -35,6 +37,11 @@ export interface RequestContext {
   admittedAs: string | null;
   /** Set just before the handler runs: the message log records only calls that got that far. */
   received: ReceivedMessage | null;
+  /**
+   * The request's wsa:MessageID, which the response names in wsa:RelatesTo: as read once the envelope is parsed,
+   * then as verified by the signature check; null until then (a refusal before the parse cannot name it).
+   */
+  relatesTo: string | null;
   reply: Reply | null;
 }
 
@@ -62,6 +69,7 @@ export function startRequest(req: Pick<IncomingMessage, 'url' | 'socket'>, clock
     log: log.child({ requestId, path: url.pathname }),
     admittedAs: null,
     received: null,
+    relatesTo: null,
     reply: null,
   };
 }

@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { ApeError, toError } from '../../errors';
 import { faultEnvelope, faultOf } from '../../messages/envelope';
+import type { XmlNode } from '../../xml/tree';
+import { signResponse, WSA_NS, type ResponseSigner } from '../wssecurity';
 import type { Reply, RequestContext } from './context';
 
 /**
@@ -20,6 +22,37 @@ export function faultReply(ctx: Pick<RequestContext, 'requestId' | 'access' | 'l
   ctx.access.faultCode = fault.code;
   if (fault.code === 'MESSAGGIO_TROPPO_GRANDE') res.setHeader('Connection', 'close');
   return { status: fault.httpStatus, body: faultEnvelope(faultOf(fault)) };
+}
+
+/** Longest request wsa:MessageID echoed in wsa:RelatesTo (a urn:uuid is 45 characters). */
+const MAX_RELATES_TO = 1024;
+
+/**
+ * The request's wsa:MessageID as the parsed envelope has it, before the signature is checked: a refusal between
+ * the parse and the signature (schema, caller, signature itself) still names the message it refuses. Echoing an
+ * unverified value gives nothing away: the Fault says that message M was refused, which is true of what arrived.
+ */
+export function requestMessageId(headers: readonly XmlNode[]): string | null {
+  const ids = headers.filter((h) => h.ns === WSA_NS && h.local === 'MessageID');
+  const id = ids.length === 1 ? ids[0]!.text.trim() : '';
+  return id !== '' && id.length <= MAX_RELATES_TO ? id : null;
+}
+
+/**
+ * Every SOAP answer, ack or Fault, leaves signed by this provider (ModI ID_AUTH_SOAP_02 on the response), naming
+ * the request's wsa:MessageID when it is known; a WSDL or XSD document goes as it is. The Timestamp is real time,
+ * like the consumer's check of it, whatever clock the procedure runs on.
+ */
+export function signedReply(ctx: Pick<RequestContext, 'relatesTo' | 'log'>, signer: ResponseSigner, reply: Reply): Reply {
+  if (reply.document) return reply;
+  try {
+    return { ...reply, body: signResponse(reply.body, signer, { relatesTo: ctx.relatesTo, now: new Date() }) };
+  } catch (err) {
+    // Only a bug can get here (the key was checked at start): the answer goes out unsigned, the consumer refuses it
+    // as RISPOSTA_NON_FIRMATA and retries, which is what it should do with an answer it cannot trust.
+    ctx.log.error({ err: toError(err) }, 'SOAP response not signed');
+    return reply;
+  }
 }
 
 export function sendReply(res: ServerResponse, reply: Reply): void {

@@ -8,7 +8,7 @@ import type { SecuredParts } from './parts';
 // The signer's certificate: the BinarySecurityToken KeyInfo points at, parsed once per distinct encoding.
 
 /** The certificate in the BinarySecurityToken that KeyInfo points at (wsse:SecurityTokenReference/wsse:Reference). */
-export function signerCertificate(occurrences: ReadonlyMap<string, number>, parts: SecuredParts): X509Certificate {
+export function signerCertificate(occurrences: ReadonlyMap<string, number>, parts: Pick<SecuredParts, 'signature' | 'security'>): X509Certificate {
   const keyInfo = childrenNamed(parts.signature, DS_NS, 'KeyInfo')[0]!;
   const strs = elementChildren(keyInfo);
   const str = strs[0];

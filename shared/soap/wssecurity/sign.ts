@@ -71,7 +71,7 @@ interface SigningKey {
 let lastSigningKey: SigningKey | null = null;
 
 /** Key and certificate to publish, checked to be RSA and to match (else nobody could verify the message). */
-function signingKey(keyPem: string, certPem: string): SigningKey {
+export function signingKey(keyPem: string, certPem: string): SigningKey {
   if (lastSigningKey && lastSigningKey.keyPem === keyPem && lastSigningKey.certPem === certPem) return lastSigningKey;
   const cert = new X509Certificate(certPem);
   const key = createPrivateKey(keyPem);
@@ -103,11 +103,11 @@ function prefixed(prefix: string | null, local: string): string {
 }
 
 /** Ids are NCNames (they cannot start with a digit, a UUID can). */
-function newId(kind: string): string {
+export function newId(kind: string): string {
   return `${kind}-${randomUUID()}`;
 }
 
-function setWsuId(el: Element, id: string): void {
+export function setWsuId(el: Element, id: string): void {
   el.setAttributeNS(XMLNS_NS, 'xmlns:wsu', WSU_NS);
   el.setAttributeNS(WSU_NS, 'wsu:Id', id);
 }
@@ -129,7 +129,7 @@ interface SecurityParts {
 }
 
 /** wsse:Security with Timestamp then BinarySecurityToken; the Signature is appended after them (token before use). */
-function securityHeader(doc: Document, p: SecurityParts): Element {
+export function securityHeader(doc: Document, p: SecurityParts): Element {
   const env = doc.documentElement!;
   const security = doc.createElementNS(WSSE_NS, 'wsse:Security');
   security.setAttributeNS(XMLNS_NS, 'xmlns:wsse', WSSE_NS);
@@ -169,7 +169,7 @@ function dsElement(doc: Document, local: string, attrs: Record<string, string> =
  * ds:Signature over the given elements (each already carrying its wsu:Id), KeyInfo pointing at the token.
  * Digests are computed before the Signature enters the document; none of the signed elements contains it.
  */
-function signature(doc: Document, signed: readonly Element[], tokenId: string, key: KeyObject): Element {
+export function signature(doc: Document, signed: readonly Element[], tokenId: string, key: KeyObject): Element {
   const sig = dsElement(doc, 'Signature');
   sig.setAttributeNS(XMLNS_NS, 'xmlns:ds', DS_NS);
   const signedInfo = dsElement(doc, 'SignedInfo');

@@ -68,7 +68,7 @@ function parseInstant(el: Element, name: string): Date {
   return new Date(ms);
 }
 
-function checkTimestamp(timestamp: Element, o: VerifyOptions): { created: Date; expires: Date } {
+export function checkTimestamp(timestamp: Element, o: Pick<VerifyOptions, 'now' | 'skewSeconds' | 'maxTtlSeconds'>): { created: Date; expires: Date } {
   const kids = elementChildren(timestamp);
   if (kids.length !== 2 || !isElement(kids[0], WSU_NS, 'Created') || !isElement(kids[1], WSU_NS, 'Expires')) {
     fail('TIMESTAMP_NON_VALIDO', 'wsu:Timestamp deve contenere wsu:Created seguito da wsu:Expires');
