@@ -13,6 +13,7 @@ import { XmlReader } from '../xml/read';
 import type { Xml } from '../xml/write';
 import { signEnvelope } from './wssecurity';
 import { CircuitBreakers, type CircuitOptions } from './circuit-breaker';
+import { TLS_CLIENT_POLICY } from './tls-policy';
 import type { Logger } from '../log';
 import { knownCode, metrics } from '../metrics/metrics';
 
@@ -85,7 +86,7 @@ export class SoapClient {
       // written on a connection the server is closing at that moment and fail with ECONNRESET (seen under load).
       timeout: 30_000,
       maxSockets: opts.maxSockets ?? 32,
-      minVersion: 'TLSv1.2',
+      ...TLS_CLIENT_POLICY,
     });
   }
 

@@ -21,6 +21,7 @@ import { readBody, requirePost, requireTextXml } from './intake/request-body';
 import { checkSignature } from './intake/signature';
 import { refuseSuspendedOperator, refuseSuspendedParty, type SuspensionCheck } from './intake/suspension';
 import { WsdlDocuments } from './intake/wsdl-documents';
+import { TLS_SERVER_POLICY } from './tls-policy';
 import type { SoapService } from './service';
 
 /**
@@ -75,7 +76,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       requestCert: true,
       // Certificate problems become SOAP Faults a counterpart can read, instead of a bare TLS alert.
       rejectUnauthorized: false,
-      minVersion: 'TLSv1.2',
+      ...TLS_SERVER_POLICY,
     },
     (req, res) => {
       void handle(req, res);
