@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import type { PeerCertificate } from 'node:tls';
+import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { checkServerIdentity } from 'node:tls';
 import { createHash, randomUUID } from 'node:crypto';
 import { ApeError, RemoteFaultError } from '../errors';
@@ -15,13 +15,15 @@ import { signEnvelope } from './wssecurity';
 import { CircuitBreakers, type CircuitOptions } from './circuit-breaker';
 import { TLS_CLIENT_POLICY } from './tls-policy';
 import type { Logger } from '../log';
+import { refuseRevoked, type RevocationCheck } from '../pki/crl-store';
 import { knownCode, metrics } from '../metrics/metrics';
 
 /**
  * Outgoing SOAP 1.1 calls over mutual TLS with kept-alive connections, each signed with WS-Security (ModI
  * ID_AUTH_SOAP_02: BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID and Body) unless the
  * counterpart was deliberately onboarded without message security. The counterpart's certificate must
- * chain to the federation CA and, when given, carry the expected subject CN (we know which party we call).
+ * chain to the federation CA, not be on its CRL and, when given, carry the expected subject CN (we know which
+ * party we call).
  * Responses pass through the same hardened parser and XSD validation as requests. Failures are typed:
  * a Fault becomes RemoteFaultError with the counterpart's code and retryability; network trouble and
  * timeouts become retryable CONTROPARTE_NON_RAGGIUNGIBILE.
@@ -65,6 +67,8 @@ export interface SoapClientOptions {
   log?: Logger;
   /** Party codes by server CN, to label the latency series by counterpart (the CN or host otherwise). */
   nomiControparti?: Readonly<Record<string, string>>;
+  /** The CRLs in force: a counterpart whose server certificate they list is not called (CERTIFICATO_REVOCATO). */
+  revocations?: RevocationCheck;
 }
 
 export class SoapClient {
@@ -197,7 +201,8 @@ export class SoapClient {
             if (call.expectedServerCN && cn !== call.expectedServerCN) {
               return new Error(`server certificate CN "${cn}" is not the expected party "${call.expectedServerCN}"`);
             }
-            return undefined;
+            // Returned as it is, the coded error reaches the caller: not retryable, unlike a network failure.
+            return this.revokedServer(call.url, cert) ?? undefined;
           },
         },
         (res) => {
@@ -215,10 +220,26 @@ export class SoapClient {
           res.on('error', (err) => reject(unreachable(call.url, err)));
         },
       );
+      // A kept-alive connection had its certificate checked when it opened; a CRL read since then applies from this
+      // call on, before anything is written ('socket' comes before the request is flushed to it).
+      req.once('socket', (socket: TLSSocket) => {
+        if (socket.connecting || !socket.authorized) return;
+        const revoked = this.revokedServer(call.url, socket.getPeerCertificate(true));
+        if (revoked) req.destroy(revoked);
+      });
       req.on('timeout', () => req.destroy(new ApeError('CONTROPARTE_NON_RAGGIUNGIBILE', `nessuna risposta da ${call.url} entro ${this.opts.timeoutMs} ms`)));
       req.on('error', (err) => reject(err instanceof ApeError ? err : unreachable(call.url, err)));
       req.end(text);
     });
+  }
+
+  private revokedServer(url: string, cert: PeerCertificate): ApeError | null {
+    try {
+      refuseRevoked(this.opts.revocations, (cert as DetailedPeerCertificate).issuerCertificate?.fingerprint256, cert.serialNumber, `il certificato server di ${url}`);
+      return null;
+    } catch (err) {
+      return err as ApeError;
+    }
   }
 
   close(): void {

@@ -6,6 +6,7 @@ import type { Registri } from '../audit/registri';
 import type { Clock } from '../clock';
 import type { IdentityConfig } from '../config/schema';
 import type { Logger } from '../log';
+import type { RevocationCheck } from '../pki/crl-store';
 import { CallerRegistry } from './identity';
 import { admit, AdmissionControl } from './intake/admission';
 import { startRequest, type Reply, type RequestContext } from './intake/context';
@@ -55,10 +56,12 @@ export interface SoapServerOptions {
   sospensioni?: SuspensionCheck;
   /** MessageIDs seen (replay guard); required when any identity sends signed messages. */
   visti?: ReplayGuard;
+  /** The CRLs in force (shared/runtime/revocation.ts): callers' TLS and signing certificates they list are refused. */
+  revocations?: RevocationCheck;
 }
 
 export function createSoapServer(opts: SoapServerOptions): https.Server {
-  const registry = new CallerRegistry(opts.identities);
+  const registry = new CallerRegistry(opts.identities, opts.revocations ?? null);
   const unsigned = opts.identities.filter((i) => i.sicurezzaMessaggio === 'nessuna').map((i) => i.code);
   if (unsigned.length > 0) {
     opts.log.warn({ identities: unsigned }, 'these parties are accepted without WS-Security message signature (sicurezzaMessaggio "nessuna" in the configuration)');
@@ -137,6 +140,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       ca: registry.caOf(caller.identity.code),
       expectedTo: `${opts.publicUrl}${service.path}`,
       now,
+      revocations: registry.revocations,
     });
     if (signature) await refuseReplay(opts.visti!, signature, caller.identity.code, now);
 
