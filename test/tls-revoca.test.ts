@@ -179,14 +179,18 @@ describe('revocation (CRL), while the federation runs', () => {
     der[70] = der[70]! ^ 0x01;
     const tampered = `-----BEGIN X509 CRL-----\n${der.toString('base64')}\n-----END X509 CRL-----\n`;
     const older = readFileSync(path.join(fed.dir, 'crl-1.pem'));
-    for (const [what, content] of [['forged', forged], ['tampered', tampered], ['older', older]] as const) {
-      const before = gatewayLog().filter((l) => l.msg === 'CRL refused: the CRL read before stays in force').length;
-      writeFileSync(crlFile, content);
-      await eventually(async () => (gatewayLog().filter((l) => l.msg === 'CRL refused: the CRL read before stays in force').length > before ? true : null), { what: `the ${what} CRL refused`, timeoutMs: 15_000 });
-      expect(await stato(fed.soapAs('INPS_PROVA'))).toBe('CERTIFICATO_REVOCATO');
+    try {
+      for (const [what, content] of [['forged', forged], ['tampered', tampered], ['older', older]] as const) {
+        const before = gatewayLog().filter((l) => l.msg === 'CRL refused: the CRL read before stays in force').length;
+        writeFileSync(crlFile, content);
+        await eventually(async () => (gatewayLog().filter((l) => l.msg === 'CRL refused: the CRL read before stays in force').length > before ? true : null), { what: `the ${what} CRL refused`, timeoutMs: 15_000 });
+        expect(await stato(fed.soapAs('INPS_PROVA'))).toBe('CERTIFICATO_REVOCATO');
+      }
+      expect(gatewayLog().filter((l) => l.msg === 'CRL refused: the CRL read before stays in force').at(-1)).toMatchObject({ level: 'error', crlNumber: 2 });
+    } finally {
+      // The CA's genuine CRL back, for the tests that revoke further.
+      writeFileSync(crlFile, inForce);
     }
-    expect(gatewayLog().filter((l) => l.msg === 'CRL refused: the CRL read before stays in force').at(-1)).toMatchObject({ level: 'error', crlNumber: 2 });
-    writeFileSync(crlFile, inForce);
   });
 
   test('a message signed with a revoked certificate is refused, though the TLS certificate is valid', async () => {
