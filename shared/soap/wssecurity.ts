@@ -28,6 +28,6 @@
 
 export { ALGORITHMS, WSA_NS, WSSE_NS, WSU_NS } from './wssecurity/constants';
 export { WsSecurityError, type WsSecurityCode } from './wssecurity/errors';
-export { checkSigningCertificate, parsedCertificate, type ExpectedSigner } from './wssecurity/certificates';
+export { checkSigningCertificate, parsedCertificate } from './wssecurity/certificates';
 export { signEnvelope, type SignOptions } from './wssecurity/sign';
 export { verifyEnvelope, type VerifyOptions } from './wssecurity/verify';
