@@ -233,7 +233,10 @@ describe('revocation (CRL), while the federation runs', () => {
       expect(err).toBeInstanceOf(ApeError);
       expect(err).toMatchObject({ code: 'CERTIFICATO_REVOCATO', retryable: false });
       expect((err as Error).message).toMatch(new RegExp(`^il certificato server di ${istruttoria.replace(/[.]/g, '\\.')} \\(numero di serie [0-9A-F]+\\) è stato revocato`));
-      // A new connection is refused at the handshake.
+      // A new connection of the same client resumes the TLS session it had (Node then skips checkServerIdentity): refused.
+      (client as unknown as { agent: https.Agent }).agent.destroy();
+      expect(await stato(client)).toBe('CERTIFICATO_REVOCATO');
+      // A new client, full handshake: refused.
       const fresh = new SoapClient({ ...t, timeoutMs: 10_000, revocations: store });
       try {
         expect(await stato(fresh)).toBe('CERTIFICATO_REVOCATO');

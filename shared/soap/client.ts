@@ -90,6 +90,10 @@ export class SoapClient {
       // written on a connection the server is closing at that moment and fail with ECONNRESET (seen under load).
       timeout: 30_000,
       maxSockets: opts.maxSockets ?? 32,
+      // No TLS session resumption: on a resumed session Node's client sees no server certificate (and skips
+      // checkServerIdentity), so neither the expected CN nor the CRL could be checked. New connections are rare
+      // (kept alive), a full handshake each costs little.
+      maxCachedSessions: 0,
       ...TLS_CLIENT_POLICY,
     });
   }
@@ -220,8 +224,8 @@ export class SoapClient {
           res.on('error', (err) => reject(unreachable(call.url, err)));
         },
       );
-      // A kept-alive connection had its certificate checked when it opened; a CRL read since then applies from this
-      // call on, before anything is written ('socket' comes before the request is flushed to it).
+      // A kept-alive connection had its certificate checked when it opened (checkServerIdentity); a CRL read since
+      // then applies from this call on, before anything is written ('socket' comes before the request is flushed).
       req.once('socket', (socket: TLSSocket) => {
         if (socket.connecting || !socket.authorized) return;
         const revoked = this.revokedServer(call.url, socket.getPeerCertificate(true));
