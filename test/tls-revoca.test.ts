@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -110,6 +110,19 @@ describe('TLS: 1.3, and 1.2 with ECDHE + AEAD suites only', () => {
       expect(await handshake(url!, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES256-GCM-SHA384' })).toBe('TLSv1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384');
       expect(await handshake(url!, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-CHACHA20-POLY1305' })).toBe('TLSv1.2 TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256');
     }
+  });
+
+  test("OpenSSL's own client agrees (a second opinion, outside Node): AES128-SHA and ECDHE-RSA-AES128-SHA refused, ECDHE-RSA-AES128-GCM-SHA256 agreed", () => {
+    const u = new URL(istruttoria);
+    const sClient = (...args: string[]) =>
+      spawnSync('/usr/bin/openssl', ['s_client', '-connect', `${u.hostname}:${u.port}`, '-servername', 'localhost', '-tls1_2', ...args], { input: '', encoding: 'utf8', timeout: 15_000 });
+    for (const weak of ['AES128-SHA', 'ECDHE-RSA-AES128-SHA']) {
+      const r = sClient('-cipher', weak);
+      expect(r.status).not.toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/handshake failure|no cipher/i);
+    }
+    const ok = sClient('-cipher', 'ECDHE-RSA-AES128-GCM-SHA256');
+    expect(ok.stdout).toMatch(/Cipher is ECDHE-RSA-AES128-GCM-SHA256/);
   });
 
   test("a TLS 1.2 client is given the server's preferred suite (AES-256-GCM), whatever it lists first", async () => {
