@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   // Channel and access (convenzione quadro, regole di sicurezza 1-3).
   CERTIFICATO_ASSENTE: { actor: 'Client', retryable: false, http: 403 },
   CERTIFICATO_NON_VALIDO: { actor: 'Client', retryable: false, http: 403 },
+  /** The certificate (TLS or message signature) is on its CA's CRL: the party needs a new one. */
+  CERTIFICATO_REVOCATO: { actor: 'Client', retryable: false, http: 403 },
   PARTE_NON_RICONOSCIUTA: { actor: 'Client', retryable: false, http: 403 },
   PARTE_NON_AUTORIZZATA: { actor: 'Client', retryable: false, http: 403 },
   PARTE_SOSPESA: { actor: 'Client', retryable: false, http: 403 },

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import { TLS_SERVER_POLICY } from '../../shared/soap/tls-policy';
 
 /**
  * The raw floor's SOAP peer: an HTTPS server requiring a client certificate from the federation's CA (the
- * same PKI and TLS settings as the services), which reads each request body and answers a fixed envelope of
+ * same PKI and TLS policy as the services), which reads each request body and answers a fixed envelope of
  * the configured size. No parsing, validation, signature or storage: that is the broker's logic the floor leaves out.
  * Started by pavimento.ts with fork(); announces its port over IPC.
  */
@@ -17,7 +18,7 @@ const risposta = Buffer.from(
   `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><Ack><Esito>ACCEPTED</Esito><Nota>${riempitivo}</Nota></Ack></soap:Body></soap:Envelope>`,
 );
 const server = https.createServer(
-  { key: readFileSync(keyFile), cert: readFileSync(certFile), ca: readFileSync(caFile), requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+  { key: readFileSync(keyFile), cert: readFileSync(certFile), ca: readFileSync(caFile), requestCert: true, rejectUnauthorized: true, ...TLS_SERVER_POLICY },
   (req, res) => {
     let n = 0;
     req.on('data', (c: Buffer) => (n += c.length));

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { connect } from 'amqplib';
 import { Pool } from 'pg';
 import { caricoChiuso } from './ritmo';
+import { TLS_CLIENT_POLICY } from '../../shared/soap/tls-policy';
 
 /**
  * The raw floor: per domanda, the same number of mutual-TLS SOAP round trips, RabbitMQ confirmed persistent
@@ -67,7 +68,7 @@ export async function misuraPavimento(o: OpzioniPavimento): Promise<RisultatoPav
     ca: readFileSync(o.tls.caFile),
     keepAlive: true,
     maxSockets: 32,
-    minVersion: 'TLSv1.2',
+    ...TLS_CLIENT_POLICY,
   });
   const corpo = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><Richiesta>${'y'.repeat(Math.max(0, o.dimensioneMessaggio - 180))}</Richiesta></soap:Body></soap:Envelope>`);
   const soap = () =>

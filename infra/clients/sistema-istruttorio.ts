@@ -5,6 +5,7 @@ import * as soap from 'soap';
 import type { Domanda, Operatore } from '../../shared/domain/types';
 import { escapeXml } from '../../shared/xml/write';
 import { NS } from '../../shared/xml/namespaces';
+import { TLS_CLIENT_POLICY } from '../../shared/soap/tls-policy';
 import { WSDL_DIR } from '../../shared/paths';
 
 /**
@@ -41,7 +42,8 @@ export class SistemaIstruttorio {
 
   static async connect(endpoint: string, tls: TlsFiles, operatore: Operatore, o: OpzioniSistema = {}): Promise<SistemaIstruttorio> {
     const client = await soap.createClientAsync(path.join(WSDL_DIR, 'inps-istruttoria.wsdl'), {}, endpoint);
-    const ssl = new soap.ClientSSLSecurity(tls.keyFile, tls.certFile, tls.caFile);
+    // The project's TLS policy (shared/soap/tls-policy.ts), as every TLS client of the project.
+    const ssl = new soap.ClientSSLSecurity(tls.keyFile, tls.certFile, tls.caFile, { ...TLS_CLIENT_POLICY });
     const wss =
       o.firma === false
         ? null

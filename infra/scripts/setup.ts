@@ -5,6 +5,7 @@ import type { FederationConfig } from '../../shared/config/schema';
 import { createPool } from '../../shared/db/pool';
 import { migrate, type MigrationSet } from '../../shared/db/migrate';
 import { ensureFederationPki } from '../../shared/pki/federation-pki';
+import { ensureCrls } from '../../shared/pki/crl-issuer';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { ENTI_VERIFICATORI } from '../../shared/domain/types';
 import { leggiFileArchivio } from '../../services/ente/archivio-csv';
@@ -29,6 +30,10 @@ export async function setupFederation(config: FederationConfig, opts: { demo: bo
 
   const pki = ensureFederationPki(config);
   if (pki.created.length > 0) say(`development PKI: created ${pki.created.join(', ')} in ${path.relative(PROJECT_ROOT, config.pki.dir) || config.pki.dir}`);
+  // The federation starts with revocation on: an empty CRL per CA the development PKI holds, renewed before it expires.
+  const crl = ensureCrls(config);
+  for (const c of crl.issued) say(`development PKI: CRL ${path.relative(PROJECT_ROOT, c.crlFile) || c.crlFile} issued (number ${c.number}, ${c.revoked} revoked)`);
+  for (const f of crl.missing) say(`warning: CRL ${f} is missing and its CA's key is not in the development PKI: the services will not start until the CA's CRL is there`);
 
   const schemas: Array<[string, MigrationSet]> = [
     [config.services.inpsGateway.schema, 'inps'],

@@ -35,8 +35,11 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
   const resolve = (p: string) => (path.isAbsolute(p) ? p : path.resolve(baseDir, p));
 
   const pkiDir = resolve(file.pki.dir);
-  const pki = { dir: pkiDir, caCertFile: path.join(pkiDir, 'ca.cert.pem') };
+  const caCertFile = path.join(pkiDir, 'ca.cert.pem');
+  const crl = (file.pki.crl ?? [{ caFile: caCertFile, crlFile: path.join(pkiDir, 'ca.crl.pem') }]).map((c) => ({ caFile: resolve(c.caFile), crlFile: resolve(c.crlFile) }));
+  const pki = { dir: pkiDir, caCertFile, crl, crlCheckSeconds: file.pki.crlCheckSeconds };
   const identities = resolveIdentities(file.identities, pki, resolve);
+  checkCrlSources(pki, identities, file.environment);
   const services = resolveServices(file.services);
   checkIdentityReferences(services, identities);
   checkPorts(services, file.observability.ports);
@@ -74,6 +77,30 @@ function checkDeadlines(json: unknown, calendario: CalendarioGraduatorie): void 
   }
   const problemi = problemiCalendario(calendario);
   if (problemi.length > 0) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `deadlines.calendarioGraduatorie.${problemi[0]}`);
+}
+
+/**
+ * Each CRL names a CA this deployment trusts, once; in production every trusted CA has one (a party's stolen key
+ * could otherwise only be cut off by suspending the party). Elsewhere a CA without one is reported by the services.
+ */
+function checkCrlSources(pki: FederationConfig['pki'], identities: Record<string, IdentityConfig>, environment: string): void {
+  const trusted = new Set([pki.caCertFile, ...Object.values(identities).map((i) => i.caFile)]);
+  const seen = new Set<string>();
+  for (const [i, c] of pki.crl.entries()) {
+    if (!trusted.has(c.caFile)) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `pki.crl[${i}].caFile: ${c.caFile} is not a trusted CA (pki.dir/ca.cert.pem or an identity's caFile)`);
+    if (seen.has(c.caFile)) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `pki.crl[${i}].caFile: ${c.caFile} has a CRL already`);
+    seen.add(c.caFile);
+  }
+  const without = [...trusted].filter((ca) => !seen.has(ca));
+  if (environment === 'production' && without.length > 0) {
+    throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `pki.crl: no CRL for the trusted CA ${without.join(', ')}: in production every trusted CA needs one`);
+  }
+}
+
+/** Trusted CAs without a CRL in pki.crl: their certificates are not checked for revocation. */
+export function casWithoutCrl(config: FederationConfig): string[] {
+  const covered = new Set(config.pki.crl.map((c) => c.caFile));
+  return trustedCaFiles(config).filter((ca) => !covered.has(ca));
 }
 
 /** Certificate paths default to <pki.dir>/<code in lower case, _ as ->.{cert,key}.pem; a subject CN names one identity. */

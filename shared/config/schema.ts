@@ -193,7 +193,22 @@ export const FederationConfigSchema = Type.Object(
       maxAttempts: withDefault(integer(1, 100_000, 'Attempts before a retryable failure is dead-lettered (default: about eight days at the cap).'), 400),
       deliveryLimit: withDefault(integer(1, 1000, 'Deliveries after which RabbitMQ dead-letters a message that keeps crashing its consumer.'), 20),
     }),
-    pki: Type.Object({ dir: text({ description: 'Directory of the federation\'s certificates (ca.cert.pem, <identity>.cert.pem, <identity>.key.pem).' }) }),
+    pki: Type.Object({
+      dir: text({ description: 'Directory of the federation\'s certificates (ca.cert.pem, <identity>.cert.pem, <identity>.key.pem).' }),
+      crl: Type.Optional(
+        Type.Array(
+          Type.Object({
+            caFile: text({ description: 'A CA this deployment trusts (pki.dir/ca.cert.pem or an identity\'s caFile).' }),
+            crlFile: text({ description: 'Where the CA\'s current CRL (PEM or DER) is kept: the file is re-read when it changes; a CRL that does not verify against the CA, or older than the one in force, is refused and the one in force kept.' }),
+          }),
+          {
+            description:
+              'The CRL of each trusted CA: TLS client and server certificates and message-signing certificates it lists are refused. Default: the federation CA\'s, [{ caFile: <pki.dir>/ca.cert.pem, crlFile: <pki.dir>/ca.crl.pem }] (issued by the development PKI at setup). A trusted CA without a CRL is reported at start, and refused in production.',
+          },
+        ),
+      ),
+      crlCheckSeconds: withDefault(integer(1, 86_400, 'How often each CRL file is looked at for a change, in seconds.'), 30),
+    }),
     routing: withDefault(choice(['hub', 'direct'] as const, 'hub: INPS talks only to the Ministero, which forwards (protocol art. 3); direct: INPS calls each party.'), 'hub'),
     soap: optionalSection(
       Type.Object({
@@ -280,7 +295,7 @@ export type ObservabilityConfig = Frozen<Static<typeof ObservabilitySchema>>;
  */
 export type FederationConfig = Frozen<
   Omit<ValidatedConfig, '$schema' | 'pki' | 'identities' | 'postgres' | 'security'> & {
-    pki: ValidatedConfig['pki'] & { caCertFile: string };
+    pki: Omit<ValidatedConfig['pki'], 'crl'> & { caCertFile: string; crl: Array<{ caFile: string; crlFile: string }> };
     identities: Record<string, IdentityConfig>;
     postgres: Required<ValidatedConfig['postgres']>;
     security: SecurityConfig;

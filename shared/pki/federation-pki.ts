@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FederationConfig } from '../config/schema';
+import { ApeError } from '../errors';
+import type { FederationConfig, IdentityConfig } from '../config/schema';
 import { createCertificateAuthority, issueCertificate, validityFrom, type KeyPairPem } from './certificates';
 
 /**
@@ -44,21 +45,34 @@ export function ensureFederationPki(config: FederationConfig, now = new Date()):
       report.kept.push(id.code);
       continue;
     }
-    const issued = issueCertificate(
-      ca,
-      {
-        commonName: id.subjectCN,
-        organization: id.description,
-        organizationalUnit: id.code,
-        dnsNames: ['localhost', id.subjectCN],
-        ipAddresses: ['127.0.0.1', '::1'],
-      },
-      validityFrom(now, PARTY_VALIDITY_DAYS),
-    );
-    mkdirSync(path.dirname(id.certFile), { recursive: true });
-    writeFileSync(id.certFile, issued.certPem);
-    writePrivate(id.keyFile, issued.keyPem);
+    writeIdentityCertificate(ca, id, now);
     report.created.push(id.code);
   }
   return report;
+}
+
+/** A new key and certificate for an identity from the federation CA, written over its files (`npm run pki -- revoca --rinnova`). */
+export function renewIdentityCertificate(config: FederationConfig, code: string, now = new Date()): void {
+  const id = config.identities[code];
+  if (!id) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `identities.${code} is not configured`);
+  if (id.caFile !== config.pki.caCertFile) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${code}'s certificate comes from ${id.caFile}, not from the federation CA: that CA issues its new one`);
+  const ca = { certPem: readFileSync(config.pki.caCertFile, 'utf8'), keyPem: readFileSync(path.join(config.pki.dir, 'ca.key.pem'), 'utf8') };
+  writeIdentityCertificate(ca, id, now);
+}
+
+function writeIdentityCertificate(ca: KeyPairPem, id: IdentityConfig, now: Date): void {
+  const issued = issueCertificate(
+    ca,
+    {
+      commonName: id.subjectCN,
+      organization: id.description,
+      organizationalUnit: id.code,
+      dnsNames: ['localhost', id.subjectCN],
+      ipAddresses: ['127.0.0.1', '::1'],
+    },
+    validityFrom(now, PARTY_VALIDITY_DAYS),
+  );
+  mkdirSync(path.dirname(id.certFile), { recursive: true });
+  writeFileSync(id.certFile, issued.certPem);
+  writePrivate(id.keyFile, issued.keyPem);
 }

@@ -2,13 +2,14 @@ import { trustedCaFiles } from '../config/load';
 import type { IdentityConfig } from '../config/schema';
 import type { Registri } from '../audit/registri';
 import { SoapClient } from '../soap/client';
+import { crlStoreOf } from './revocation';
 import type { ServiceRuntime } from './service';
 
 /**
  * A service's outgoing SOAP client as its identity: mutual TLS with the party's certificate, every CA of the
- * federation trusted for servers, each call signed and each response's signature verified (except with parties
- * configured without message security), recorded in the service's message log, with a circuit breaker per
- * counterpart. Closed on shutdown.
+ * federation trusted for servers (unless on their CRLs), each call signed and each response's signature verified
+ * (except with parties configured without message security), recorded in the service's message log, with a circuit
+ * breaker per counterpart. Closed on shutdown.
  */
 export function createSoapClient(rt: ServiceRuntime, identity: IdentityConfig, registri: Registri): SoapClient {
   const identities = Object.values(rt.config.identities);
@@ -27,6 +28,7 @@ export function createSoapClient(rt: ServiceRuntime, identity: IdentityConfig, r
     circuito: rt.config.soap.circuito,
     log: rt.log.child({ component: 'soap-client' }),
     nomiControparti: Object.fromEntries(identities.map((i) => [i.subjectCN, i.code])),
+    revocations: crlStoreOf(rt),
   });
   rt.onShutdown(() => soap.close());
   return soap;

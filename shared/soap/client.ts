@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { checkServerIdentity } from 'node:tls';
 import { X509Certificate, createHash, randomUUID } from 'node:crypto';
 import { ApeError, RemoteFaultError } from '../errors';
@@ -13,14 +13,17 @@ import { XmlReader } from '../xml/read';
 import type { Xml } from '../xml/write';
 import { signEnvelope, verifyResponse } from './wssecurity';
 import { CircuitBreakers, type CircuitOptions } from './circuit-breaker';
+import { TLS_CLIENT_POLICY } from './tls-policy';
 import type { Logger } from '../log';
+import { refuseRevoked, type RevocationCheck } from '../pki/crl-store';
 import { knownCode, metrics } from '../metrics/metrics';
 
 /**
  * Outgoing SOAP 1.1 calls over mutual TLS with kept-alive connections, each signed with WS-Security (ModI
  * ID_AUTH_SOAP_02: BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID and Body) unless the
  * counterpart was deliberately onboarded without message security. The counterpart's certificate must
- * chain to the federation CA and, when given, carry the expected subject CN (we know which party we call).
+ * chain to the federation CA, not be on its CRL and, when given, carry the expected subject CN (we know which
+ * party we call).
  * Every response, ack or Fault, is verified before anything in it is used (wssecurity/response.ts): signed by
  * that same party (certificate from the CA registered for it, naming the expected CN), fresh, and wsa:RelatesTo
  * naming our request; a counterpart onboarded without message security may answer unsigned. Responses then pass
@@ -75,6 +78,8 @@ export interface SoapClientOptions {
   log?: Logger;
   /** Party codes by server CN, to label the latency series by counterpart (the CN or host otherwise). */
   nomiControparti?: Readonly<Record<string, string>>;
+  /** The CRLs in force: a counterpart whose server certificate they list is not called (CERTIFICATO_REVOCATO). */
+  revocations?: RevocationCheck;
 }
 
 export class SoapClient {
@@ -98,7 +103,11 @@ export class SoapClient {
       // written on a connection the server is closing at that moment and fail with ECONNRESET (seen under load).
       timeout: 30_000,
       maxSockets: opts.maxSockets ?? 32,
-      minVersion: 'TLSv1.2',
+      // No TLS session resumption: on a resumed session Node's client sees no server certificate (and skips
+      // checkServerIdentity), so neither the expected CN nor the CRL could be checked. New connections are rare
+      // (kept alive), a full handshake each costs little.
+      maxCachedSessions: 0,
+      ...TLS_CLIENT_POLICY,
     });
   }
 
@@ -199,7 +208,7 @@ export class SoapClient {
     const caFile = this.opts.caControparti?.[subjectCN];
     const cas = (caFile ? [caFile] : [this.opts.caFile].flat()).map((f) => this.caCertificate(f));
     try {
-      verifyResponse(body, { signer: { subjectCN, cas }, relatesTo: request.messageId, required: request.required, now: new Date() });
+      verifyResponse(body, { signer: { subjectCN, cas, revocations: this.opts.revocations ?? null }, relatesTo: request.messageId, required: request.required, now: new Date() });
     } catch (err) {
       if (!(err instanceof ApeError)) throw err;
       throw new ApeError(err.code, `risposta di ${call.url} (HTTP ${status}) rifiutata: ${err.message}`, { cause: err });
@@ -236,7 +245,8 @@ export class SoapClient {
             if (call.expectedServerCN && cn !== call.expectedServerCN) {
               return new Error(`server certificate CN "${cn}" is not the expected party "${call.expectedServerCN}"`);
             }
-            return undefined;
+            // Returned as it is, the coded error reaches the caller: not retryable, unlike a network failure.
+            return this.revokedServer(call.url, cert) ?? undefined;
           },
         },
         (res) => {
@@ -256,10 +266,26 @@ export class SoapClient {
           res.on('error', (err) => reject(unreachable(call.url, err)));
         },
       );
+      // A kept-alive connection had its certificate checked when it opened (checkServerIdentity); a CRL read since
+      // then applies from this call on, before anything is written ('socket' comes before the request is flushed).
+      req.once('socket', (socket: TLSSocket) => {
+        if (socket.connecting || !socket.authorized) return;
+        const revoked = this.revokedServer(call.url, socket.getPeerCertificate(true));
+        if (revoked) req.destroy(revoked);
+      });
       req.on('timeout', () => req.destroy(new ApeError('CONTROPARTE_NON_RAGGIUNGIBILE', `nessuna risposta da ${call.url} entro ${this.opts.timeoutMs} ms`)));
       req.on('error', (err) => reject(err instanceof ApeError ? err : unreachable(call.url, err)));
       req.end(text);
     });
+  }
+
+  private revokedServer(url: string, cert: PeerCertificate): ApeError | null {
+    try {
+      refuseRevoked(this.opts.revocations, (cert as DetailedPeerCertificate).issuerCertificate?.fingerprint256, cert.serialNumber, `il certificato server di ${url}`);
+      return null;
+    } catch (err) {
+      return err as ApeError;
+    }
   }
 
   close(): void {

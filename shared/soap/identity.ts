@@ -2,11 +2,12 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
 import { ApeError } from '../errors';
+import { refuseRevoked, type RevocationCheck } from '../pki/crl-store';
 import type { IdentityConfig } from '../config/schema';
 
 /**
- * Who is calling: the client certificate must chain to the federation CA (checked by TLS), its subject CN
- * must be a configured identity, and the source address must be in that identity's allow-list
+ * Who is calling: the client certificate must chain to the federation CA (checked by TLS) and not be on that CA's
+ * CRL, its subject CN must be a configured identity, and the source address must be in that identity's allow-list
  * (convenzione: access only from the registered public IP of the party's gateway).
  */
 export interface Caller {
@@ -51,7 +52,11 @@ export class CallerRegistry {
   private readonly issuer = new Map<string, string>();
   private readonly ca = new Map<string, X509Certificate>();
 
-  constructor(identities: readonly IdentityConfig[]) {
+  /** revocations: the CRLs of the trusted CAs; a certificate they list is refused (CERTIFICATO_REVOCATO). */
+  constructor(
+    identities: readonly IdentityConfig[],
+    readonly revocations: RevocationCheck | null = null,
+  ) {
     this.byCN = new Map(identities.map((i) => [i.subjectCN, i]));
     const byFile = new Map<string, X509Certificate>();
     for (const i of identities) {
@@ -82,6 +87,8 @@ export class CallerRegistry {
     if (!socket.authorized) {
       throw new ApeError('CERTIFICATO_NON_VALIDO', `certificato client non accettato: ${String(socket.authorizationError ?? 'non emesso dalla CA della federazione')}`);
     }
+    // Checked on every request, not once per connection: a connection kept alive is cut off by the next CRL too.
+    refuseRevoked(this.revocations, cert.issuerCertificate?.fingerprint256, cert.serialNumber, `il certificato client "${dn(cert.subject as unknown as Record<string, unknown>)}"`);
     const cn = Array.isArray(cert.subject?.CN) ? cert.subject.CN[0] : cert.subject?.CN;
     const identity = cn ? this.byCN.get(cn) : undefined;
     if (!identity) {

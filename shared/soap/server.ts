@@ -7,6 +7,7 @@ import type { Clock } from '../clock';
 import type { IdentityConfig } from '../config/schema';
 import type { Logger } from '../log';
 import type { XmlLimits } from '../xml/limits';
+import type { RevocationCheck } from '../pki/crl-store';
 import { CallerRegistry } from './identity';
 import { admit, AdmissionControl } from './intake/admission';
 import { startRequest, type Reply, type RequestContext } from './intake/context';
@@ -22,6 +23,7 @@ import { readBody, requirePost, requireTextXml } from './intake/request-body';
 import { checkSignature } from './intake/signature';
 import { refuseSuspendedOperator, refuseSuspendedParty, type SuspensionCheck } from './intake/suspension';
 import { WsdlDocuments } from './intake/wsdl-documents';
+import { TLS_SERVER_POLICY } from './tls-policy';
 import type { SoapService } from './service';
 import { responseSigner } from './wssecurity';
 
@@ -65,10 +67,12 @@ export interface SoapServerOptions {
   sospensioni?: SuspensionCheck;
   /** MessageIDs seen (replay guard); required when any identity sends signed messages. */
   visti?: ReplayGuard;
+  /** The CRLs in force (shared/runtime/revocation.ts): callers' TLS and signing certificates they list are refused. */
+  revocations?: RevocationCheck;
 }
 
 export function createSoapServer(opts: SoapServerOptions): https.Server {
-  const registry = new CallerRegistry(opts.identities);
+  const registry = new CallerRegistry(opts.identities, opts.revocations ?? null);
   const unsigned = opts.identities.filter((i) => i.sicurezzaMessaggio === 'nessuna').map((i) => i.code);
   if (unsigned.length > 0) {
     opts.log.warn({ identities: unsigned }, 'these parties are accepted without WS-Security message signature (sicurezzaMessaggio "nessuna" in the configuration)');
@@ -90,7 +94,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       requestCert: true,
       // Certificate problems become SOAP Faults a counterpart can read, instead of a bare TLS alert.
       rejectUnauthorized: false,
-      minVersion: 'TLSv1.2',
+      ...TLS_SERVER_POLICY,
     },
     (req, res) => {
       void handle(req, res);
@@ -155,6 +159,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       ca: registry.caOf(caller.identity.code),
       expectedTo: `${opts.publicUrl}${service.path}`,
       now,
+      revocations: registry.revocations,
     });
     if (signature) {
       ctx.relatesTo = signature.messageId;

@@ -31,7 +31,7 @@
 
 export { ALGORITHMS, WSA_NS, WSSE_NS, WSU_NS } from './wssecurity/constants';
 export { WsSecurityError, type WsSecurityCode } from './wssecurity/errors';
-export { parsedCertificate } from './wssecurity/certificates';
+export { checkSigningCertificate, parsedCertificate } from './wssecurity/certificates';
 export { signEnvelope, type SignOptions } from './wssecurity/sign';
 export { verifyDocument, verifyEnvelope, type VerifyOptions } from './wssecurity/verify';
 export { responseSigner, signResponse, verifyResponse, type ResponseSigner } from './wssecurity/response';

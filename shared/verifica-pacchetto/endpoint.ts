@@ -3,6 +3,7 @@ import type { EndpointServiceConfig, IdentityConfig } from '../config/schema';
 import { CONTRACTS, OPERATIONS } from '../messages/contracts';
 import type { ServiceRuntime } from '../runtime/service';
 import type { ServiceDatabase } from '../runtime/database';
+import { crlStoreOf } from '../runtime/revocation';
 import { closeServer, listen } from '../soap/listen';
 import { createSoapServer, type SoapOperation } from '../soap/server';
 import { riceviPacchetto, type RicezioneOptions } from './ricezione';
@@ -34,6 +35,7 @@ export async function startVerificaEndpoint(
     registri: opts.db.registri,
     sospensioni: opts.db.sospensioni,
     visti: opts.db.visti,
+    revocations: crlStoreOf(rt),
     services: [{ ...CONTRACTS.verifica, operations: opts.operations }],
   });
   await listen(server, opts.service.listen);

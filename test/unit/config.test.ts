@@ -68,7 +68,13 @@ describe('parseConfig: a valid configuration', () => {
 
   test('identities get certificate paths under the PKI directory by default', () => {
     const c = parseConfig(valida(), BASE_DIR);
-    expect(c.pki).toEqual({ dir: '/var/lib/ape/pki', caCertFile: '/var/lib/ape/pki/ca.cert.pem' });
+    expect(c.pki).toEqual({
+      dir: '/var/lib/ape/pki',
+      caCertFile: '/var/lib/ape/pki/ca.cert.pem',
+      // Revocation is on by default: the federation CA's CRL, next to it, looked at every 30 s.
+      crl: [{ caFile: '/var/lib/ape/pki/ca.cert.pem', crlFile: '/var/lib/ape/pki/ca.crl.pem' }],
+      crlCheckSeconds: 30,
+    });
     expect(c.identities.INPS_ISTRUTTORIA).toMatchObject({
       code: 'INPS_ISTRUTTORIA',
       ente: 'INPS',
@@ -83,9 +89,15 @@ describe('parseConfig: a valid configuration', () => {
     const j = valida();
     j.pki.dir = 'pki';
     j.identities.INL.certFile = 'certs/inl.pem';
+    j.identities.INL.caFile = 'inl/ca.pem';
+    j.pki.crl = [{ caFile: 'pki/ca.cert.pem', crlFile: 'crl/federazione.crl' }, { caFile: 'inl/ca.pem', crlFile: 'inl/ca.crl' }];
     const c = parseConfig(j, BASE_DIR);
     expect(c.pki.dir).toBe(path.join(BASE_DIR, 'pki'));
     expect(c.identities.INL!.certFile).toBe(path.join(BASE_DIR, 'certs/inl.pem'));
+    expect(c.pki.crl).toEqual([
+      { caFile: path.join(BASE_DIR, 'pki/ca.cert.pem'), crlFile: path.join(BASE_DIR, 'crl/federazione.crl') },
+      { caFile: path.join(BASE_DIR, 'inl/ca.pem'), crlFile: path.join(BASE_DIR, 'inl/ca.crl') },
+    ]);
   });
 
   test('the result is frozen, down to nested sections', () => {
@@ -323,6 +335,33 @@ describe('parseConfig: each error names the field to fix', () => {
     const j = valida();
     j.services.hub.publicUrl = 'https://hub example.it';
     expect(errore(j)).toBe('services.hub.publicUrl: "https://hub example.it" is not a URL');
+  });
+
+  test('a CRL for a CA that no identity comes from', () => {
+    const j = valida();
+    j.pki.crl = [{ caFile: '/var/lib/ape/altra-ca.pem', crlFile: '/var/lib/ape/altra-ca.crl' }];
+    expect(errore(j)).toBe('pki.crl[0].caFile: /var/lib/ape/altra-ca.pem is not a trusted CA (pki.dir/ca.cert.pem or an identity\'s caFile)');
+  });
+
+  test('two CRLs for one CA', () => {
+    const j = valida();
+    j.pki.crl = [{ caFile: '/var/lib/ape/pki/ca.cert.pem', crlFile: 'a.crl' }, { caFile: '/var/lib/ape/pki/ca.cert.pem', crlFile: 'b.crl' }];
+    expect(errore(j)).toBe('pki.crl[1].caFile: /var/lib/ape/pki/ca.cert.pem has a CRL already');
+  });
+
+  test('in production, a trusted CA without a CRL', () => {
+    const j = valida();
+    j.environment = 'production';
+    j.identities.INL.caFile = '/var/lib/ape/inl-ca.pem';
+    expect(errore(j)).toBe('pki.crl: no CRL for the trusted CA /var/lib/ape/inl-ca.pem: in production every trusted CA needs one');
+    j.pki.crl = [];
+    expect(errore(j)).toMatch(/^pki\.crl: no CRL for the trusted CA \/var\/lib\/ape\/pki\/ca\.cert\.pem, \/var\/lib\/ape\/inl-ca\.pem:/);
+  });
+
+  test('a CRL check interval out of range', () => {
+    const j = valida();
+    j.pki.crlCheckSeconds = 0;
+    expect(errore(j)).toMatch(/^pki\.crlCheckSeconds: /);
   });
 
   test('a system operator id with forbidden characters', () => {

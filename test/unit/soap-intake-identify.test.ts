@@ -26,7 +26,11 @@ beforeAll(() => {
   const ca = createCertificateAuthority({ commonName: 'CA di test identità' }, validityFrom(new Date(), 365));
   writeFileSync(path.join(dir, 'ca.pem'), ca.certPem);
   caFingerprint = new X509Certificate(ca.certPem).fingerprint256;
-  const anpal: IdentityConfig = {
+  registry = new CallerRegistry([anpalIdentity()]);
+});
+
+function anpalIdentity(): IdentityConfig {
+  return {
     code: 'ANPAL',
     ente: 'ANPAL',
     description: 'ANPAL',
@@ -37,8 +41,7 @@ beforeAll(() => {
     caFile: path.join(dir, 'ca.pem'),
     sicurezzaMessaggio: 'ID_AUTH_SOAP_02',
   };
-  registry = new CallerRegistry([anpal]);
-});
+}
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -72,9 +75,9 @@ function socket(p: FakePeer = {}): TLSSocket {
   } as unknown as TLSSocket;
 }
 
-function identify(p: FakePeer = {}) {
+function identify(p: FakePeer = {}, by: CallerRegistry = registry) {
   const ctx = startRequest({ url: '/ape/esiti', socket: { remoteAddress: p.address ?? '::ffff:10.0.0.7' } } as never, { now: () => new Date() }, pino({ level: 'silent' }));
-  const code = refusal(() => identifyCaller(ctx, registry, socket(p)));
+  const code = refusal(() => identifyCaller(ctx, by, socket(p)));
   return { code, access: ctx.access, bindings: ctx.log.bindings() };
 }
 
@@ -102,4 +105,24 @@ test('the registered party calling from an address not in its allow-list is PART
   expect(r.code).toBe('PARTE_NON_AUTORIZZATA');
   expect(r.access).toMatchObject({ identity: 'ANPAL', remoteAddress: '10.0.0.8' });
   expect(r.bindings).not.toHaveProperty('caller');
+});
+
+test("a certificate on its CA's CRL is CERTIFICATO_REVOCATO, with the serial, date and reason, and its subject traced", () => {
+  const revocations = {
+    revoked: (ca: string | undefined, serial: string) =>
+      ca === caFingerprint && serial === '01' ? { serial: '1', revokedAt: new Date('2026-03-01T10:00:00Z'), reason: 'keyCompromise' as const, ca: 'CN=CA di test identità', crlNumber: 4 } : null,
+  };
+  const withCrl = new CallerRegistry([anpalIdentity()], revocations);
+  const r = identify({}, withCrl);
+  expect(r.code).toBe('CERTIFICATO_REVOCATO');
+  expect(r.access).toMatchObject({ certificateSubject: `CN=${HOST}, O=ANPAL (AB:CD)` });
+  let message = '';
+  try {
+    identifyCaller(startRequest({ url: '/ape/esiti', socket: {} } as never, { now: () => new Date() }, pino({ level: 'silent' })), withCrl, socket());
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  expect(message).toBe(`il certificato client "CN=${HOST}, O=ANPAL" (numero di serie 1) è stato revocato da CN=CA di test identità il 2026-03-01T10:00:00.000Z (motivo: keyCompromise, CRL numero 4): serve un nuovo certificato emesso dalla CA`);
+  // The same certificate from another CA is not the one revoked (and is refused for that, later).
+  expect(identify({ issuer: '00:11' }, withCrl).code).toBe('PARTE_NON_RICONOSCIUTA');
 });

@@ -47,8 +47,8 @@ const identity = (sicurezzaMessaggio: IdentityConfig['sicurezzaMessaggio']): Ide
 const unsigned = () => envelope([operatoreHeader({ id: 'OP-1', ufficio: 'Ufficio' })], writeStatoIstruttoria({ protocolloDomanda: 'INPS-2026-000001' }));
 const signedBy = (pair: KeyPairPem, o: { to?: string; messageId?: string } = {}) =>
   signEnvelope(unsigned(), { keyPem: pair.keyPem, certPem: pair.certPem, to: o.to ?? TO, now: NOW, ttlSeconds: 300, ...(o.messageId && { messageId: o.messageId }) });
-const check = (body: string, sicurezza: IdentityConfig['sicurezzaMessaggio'] = 'ID_AUTH_SOAP_02') => {
-  const o: SignatureCheck = { identity: identity(sicurezza), ca: new X509Certificate(ca.certPem), expectedTo: TO, now: NOW };
+const check = (body: string, sicurezza: IdentityConfig['sicurezzaMessaggio'] = 'ID_AUTH_SOAP_02', revocations: SignatureCheck['revocations'] = null) => {
+  const o: SignatureCheck = { identity: identity(sicurezza), ca: new X509Certificate(ca.certPem), expectedTo: TO, now: NOW, revocations };
   return checkSignature(parseRequest(body), o);
 };
 
@@ -94,3 +94,21 @@ test('a MessageID is accepted once, recorded with its sender and expiry; the cop
   expect(await refusalOf(refuseReplay(guard, { ...signature, messageId: 'urn:uuid:2' }, 'ANPAL', NOW))).toBeNull();
   expect(recorded[0]).toEqual(['urn:uuid:1', 'ANPAL', signature.expires, NOW]);
 });
+
+test("a message signed with a certificate on its CA's CRL is CERTIFICATO_REVOCATO; the party's other certificate still passes", () => {
+  const revokedSerial = new X509Certificate(replacement().certPem).serialNumber;
+  const caFingerprint = new X509Certificate(ca.certPem).fingerprint256;
+  const revocations = {
+    revoked: (of: string | undefined, serial: string) =>
+      of === caFingerprint && serial === revokedSerial ? { serial, revokedAt: NOW, reason: 'keyCompromise' as const, ca: 'CN=CA di test intake', crlNumber: 2 } : null,
+  };
+  expect(refusal(() => check(signedBy(replacement()), 'ID_AUTH_SOAP_02', revocations))).toBe('CERTIFICATO_REVOCATO');
+  expect(check(signedBy(anpal), 'ID_AUTH_SOAP_02', revocations)).not.toBeNull();
+});
+
+/** A second valid certificate of the same party (a key being replaced): the one the test revokes. */
+let second: KeyPairPem | null = null;
+function replacement(): KeyPairPem {
+  second ??= issueCertificate(ca, { commonName: HOST, organization: 'ANPAL' }, validityFrom(NOW, 60));
+  return second;
+}

@@ -4,6 +4,7 @@ import { identityOf } from '../../../shared/config/load';
 import { openDatabase } from '../../../shared/runtime/database';
 import { runService } from '../../../shared/runtime/service';
 import { closeServer, listen } from '../../../shared/soap/listen';
+import { TLS_SERVER_POLICY } from '../../../shared/soap/tls-policy';
 import { avviaAggiornamenti } from './aggiornamenti';
 import { creaInstradamento, serviRichieste } from './instradamento';
 import { rotteConsole } from './rotte';
@@ -30,7 +31,7 @@ runService('inps-console', async (rt) => {
 
   const tabella = rotteConsole({ pool, clock: rt.clock, registri, sospensioni, sessioni, traccia, aggiornamenti, log: rt.log });
   const instrada = creaInstradamento({ tabella, statici, sessioni, sospensioni, traccia, clock: rt.clock });
-  const server = https.createServer({ key: readFileSync(identity.keyFile), cert: readFileSync(identity.certFile) }, serviRichieste(instrada, { publicUrl: svc.publicUrl, log: rt.log }));
+  const server = https.createServer({ key: readFileSync(identity.keyFile), cert: readFileSync(identity.certFile), ...TLS_SERVER_POLICY }, serviRichieste(instrada, { publicUrl: svc.publicUrl, log: rt.log }));
   await listen(server, svc.listen);
   rt.onShutdown(async () => {
     aggiornamenti.chiudi();

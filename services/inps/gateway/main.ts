@@ -4,6 +4,7 @@ import { ENTI_VERIFICATORI } from '../../../shared/domain/types';
 import { identityOf, trustedCaFiles } from '../../../shared/config/load';
 import { CONTRACTS } from '../../../shared/messages/contracts';
 import { runService } from '../../../shared/runtime/service';
+import { crlStoreOf } from '../../../shared/runtime/revocation';
 import { createSoapServer } from '../../../shared/soap/server';
 import { closeServer, listen } from '../../../shared/soap/listen';
 import { notificaAccertamento, notificaEsito, presentaDomanda, requireIdentities, statoIstruttoria } from './operazioni';
@@ -40,6 +41,7 @@ runService('inps-gateway', async (rt) => {
     registri,
     sospensioni,
     visti,
+    revocations: crlStoreOf(rt),
     services: [
       { ...CONTRACTS.istruttoria, operations: [presentaDomanda(deps), statoIstruttoria(deps)] },
       { ...CONTRACTS.esiti, operations: [notificaEsito(deps), notificaAccertamento(deps)] },

@@ -1,15 +1,16 @@
 import { X509Certificate } from 'node:crypto';
-import { ApeError } from '../../errors';
 import type { IdentityConfig } from '../../config/schema';
 import type { ParsedEnvelope } from '../../xml/envelope';
-import { parsedCertificate, verifyDocument, WSSE_NS } from '../wssecurity';
+import type { RevocationCheck } from '../../pki/crl-store';
+import { checkSigningCertificate, parsedCertificate, verifyDocument, WSSE_NS } from '../wssecurity';
 
 /**
  * Message security of an incoming call (AgID ModI ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01): the WS-Security
  * signature verifies (Body, Timestamp, wsa:To, wsa:MessageID and every com:* and wsa:* header the broker acts on;
  * exclusive C14N, SHA-256, RSA-SHA256) on the very document whose payload the handler reads, the
- * signing certificate belongs to the party the TLS channel identified (issued by that party's CA, valid now,
- * naming its host) and wsa:To is this endpoint. That the MessageID was never seen is the next stage (replay.ts).
+ * signing certificate belongs to the party the TLS channel identified (issued by that party's CA, not on its
+ * CRL, valid now, naming its host: wssecurity/certificates.ts) and wsa:To is this endpoint. That the MessageID
+ * was never seen is the next stage (replay.ts).
  */
 
 export interface VerifiedSignature {
@@ -26,6 +27,8 @@ export interface SignatureCheck {
   /** This endpoint's address, which wsa:To must name. */
   expectedTo: string;
   now: Date;
+  /** The CRLs in force: a signing certificate they list is CERTIFICATO_REVOCATO. */
+  revocations?: RevocationCheck | null;
 }
 
 /**
@@ -38,32 +41,9 @@ export function checkSignature(env: ParsedEnvelope, o: SignatureCheck): Verified
   return verifyInboundSignature(env.document, o);
 }
 
-/** Certificate and CA pairs whose issuance signature verified (an RSA verification per message, otherwise). */
-const VERIFIED_ISSUANCES = new Set<string>();
-
-function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
-  const key = `${cert.fingerprint256}|${ca.fingerprint256}`;
-  if (VERIFIED_ISSUANCES.has(key)) return true;
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return false;
-  if (VERIFIED_ISSUANCES.size >= 1024) VERIFIED_ISSUANCES.clear();
-  VERIFIED_ISSUANCES.add(key);
-  return true;
-}
-
 export function verifyInboundSignature(document: Document, o: SignatureCheck): VerifiedSignature {
   const verified = verifyDocument(document, { expectedTo: o.expectedTo, now: o.now });
   const cert = parsedCertificate(verified.certificatePem, () => new X509Certificate(verified.certificatePem));
-  const who = `${o.identity.code} (${o.identity.subjectCN})`;
-  if (!issuedBy(cert, o.ca)) {
-    throw new ApeError('CERTIFICATO_NON_CORRISPONDENTE', `il certificato di firma "${cert.subject.replace(/\n/g, ', ')}" non è emesso dalla CA registrata per ${who}`);
-  }
-  // checkHost looks at the DNS names in subjectAltName, and at the CN only when there are none.
-  if (cert.checkHost(o.identity.subjectCN, { subject: 'default' }) === undefined) {
-    throw new ApeError('CERTIFICATO_NON_CORRISPONDENTE', `il messaggio è firmato con un certificato che non è di ${who}: firmare con il certificato della propria porta di dominio`);
-  }
-  const t = o.now.getTime();
-  if (t < Date.parse(cert.validFrom) || t > Date.parse(cert.validTo)) {
-    throw new ApeError('CERTIFICATO_NON_VALIDO', `il certificato di firma di ${who} non è valido in questo momento (valido dal ${cert.validFrom} al ${cert.validTo})`);
-  }
+  checkSigningCertificate(cert, { ca: o.ca, host: o.identity.subjectCN, who: `${o.identity.code} (${o.identity.subjectCN})`, now: o.now, revocations: o.revocations });
   return { messageId: verified.messageId, certificate: `${cert.subject.replace(/\n/g, ', ')} (${cert.fingerprint256})`, expires: verified.expires };
 }

@@ -1,11 +1,14 @@
 import { X509Certificate } from 'node:crypto';
+import { ApeError } from '../../errors';
+import { refuseRevoked, type RevocationCheck } from '../../pki/crl-store';
 import { decodeBase64 } from './c14n';
 import { BASE64_BINARY, DS_NS, WSSE_NS, X509V3 } from './constants';
 import { childrenNamed, elementChildren, isElement, wsuId } from './dom';
 import { fail } from './errors';
 import type { SecuredParts } from './parts';
 
-// The signer's certificate: the BinarySecurityToken KeyInfo points at, parsed once per distinct encoding.
+// The signer's certificate: the BinarySecurityToken KeyInfo points at, parsed once per distinct encoding; and
+// whether it is the expected party's (checkSigningCertificate), for requests and responses alike.
 
 /** The certificate in the BinarySecurityToken that KeyInfo points at (wsse:SecurityTokenReference/wsse:Reference). */
 export function signerCertificate(occurrences: ReadonlyMap<string, number>, parts: Pick<SecuredParts, 'signature' | 'security'>): X509Certificate {
@@ -88,4 +91,48 @@ function tokenCertificate(token: Element): X509Certificate {
   }
   if (cert.publicKey.asymmetricKeyType !== 'rsa') fail('ALGORITMO_NON_AMMESSO', 'il certificato del BinarySecurityToken deve avere una chiave RSA (firma RSA-SHA256)');
   return cert;
+}
+
+/** Who must have signed: the party's CA and host name, in words for the messages. */
+export interface ExpectedSigner {
+  /** The CA registered for the party: its signing certificate must come from it, like its TLS one. */
+  ca: X509Certificate;
+  /** The party's host name (its identity's subject CN), which the certificate must name. */
+  host: string;
+  /** The party as messages name it, e.g. "ANPAL (pdd.anpal.ape-precoci.local)". */
+  who: string;
+  now: Date;
+  /** The CRLs in force; absent: revocation is not checked. */
+  revocations?: RevocationCheck | null;
+}
+
+/** Certificate and CA pairs whose issuance signature verified (an RSA verification per message, otherwise). */
+const VERIFIED_ISSUANCES = new Set<string>();
+
+export function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
+  const key = `${cert.fingerprint256}|${ca.fingerprint256}`;
+  if (VERIFIED_ISSUANCES.has(key)) return true;
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return false;
+  if (VERIFIED_ISSUANCES.size >= 1024) VERIFIED_ISSUANCES.clear();
+  VERIFIED_ISSUANCES.add(key);
+  return true;
+}
+
+/**
+ * The signing certificate is the expected party's: issued by its CA, not revoked by it (the CRL is consulted at
+ * every message, so a revocation applies from the next one), naming its host, valid now. Throws a coded ApeError.
+ */
+export function checkSigningCertificate(cert: X509Certificate, e: ExpectedSigner): void {
+  if (!issuedBy(cert, e.ca)) {
+    throw new ApeError('CERTIFICATO_NON_CORRISPONDENTE', `il certificato di firma "${cert.subject.replace(/\n/g, ', ')}" non è emesso dalla CA registrata per ${e.who}`);
+  }
+  refuseRevoked(e.revocations, e.ca.fingerprint256, cert.serialNumber, `il certificato di firma di ${e.who}`);
+  // checkHost looks at the DNS names in subjectAltName, and at the CN only when there are none.
+  if (cert.checkHost(e.host, { subject: 'default' }) === undefined) {
+    throw new ApeError('CERTIFICATO_NON_CORRISPONDENTE', `il messaggio è firmato con un certificato che non è di ${e.who}: firmare con il certificato della propria porta di dominio`);
+  }
+  const t = e.now.getTime();
+  if (t < Date.parse(cert.validFrom) || t > Date.parse(cert.validTo)) {
+    throw new ApeError('CERTIFICATO_NON_VALIDO', `il certificato di firma di ${e.who} non è valido in questo momento (valido dal ${cert.validFrom} al ${cert.validTo})`);
+  }
 }

@@ -2,7 +2,8 @@ import { X509Certificate, randomUUID, timingSafeEqual, type KeyObject } from 'no
 import { XMLSerializer } from '@xmldom/xmldom';
 import { ApeError } from '../../errors';
 import { canonicalize, decodeBase64, sha256Base64 } from './c14n';
-import { signerCertificate } from './certificates';
+import { issuedBy, signerCertificate } from './certificates';
+import { refuseRevoked, type RevocationCheck } from '../../pki/crl-store';
 import { DEFAULT_TTL_SECONDS, SOAP_NS, WSA_NS, WSSE_NS, WSU_NS, XMLNS_NS } from './constants';
 import { census, elementChildren, isElement, parseStrict, text, wsuId } from './dom';
 import { WsSecurityError } from './errors';
@@ -118,6 +119,8 @@ export interface ExpectedSigner {
   subjectCN: string;
   /** The CA(s) the counterpart's certificate may come from: the one registered for its identity. */
   cas: readonly X509Certificate[];
+  /** The CRLs in force: a response signed with a certificate they list is CERTIFICATO_REVOCATO. */
+  revocations?: RevocationCheck | null;
 }
 
 export interface VerifyResponseOptions {
@@ -183,24 +186,14 @@ function verifySigned(rawXml: string, o: VerifyResponseOptions): VerifiedRespons
   return { messageId, relatesTo, certificateFingerprint256: cert.fingerprint256, expires };
 }
 
-/** Certificate and CA pairs whose issuance signature verified: a counterpart answers with one certificate. */
-const VERIFIED_ISSUANCES = new Set<string>();
-
-function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
-  const key = `${cert.fingerprint256}|${ca.fingerprint256}`;
-  if (VERIFIED_ISSUANCES.has(key)) return true;
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return false;
-  if (VERIFIED_ISSUANCES.size >= 1024) VERIFIED_ISSUANCES.clear();
-  VERIFIED_ISSUANCES.add(key);
-  return true;
-}
-
-/** The signing certificate is the counterpart's: from its registered CA, naming its host, valid now. */
+/** The signing certificate is the counterpart's: from its registered CA, not on its CRL, naming its host, valid now. */
 function checkSigner(cert: X509Certificate, expected: ExpectedSigner, now: Date): void {
   const subject = cert.subject.replace(/\n/g, ', ');
-  if (!expected.cas.some((ca) => issuedBy(cert, ca))) {
+  const ca = expected.cas.find((c) => issuedBy(cert, c));
+  if (!ca) {
     throw new ApeError('RISPOSTA_NON_VALIDA', `la risposta è firmata con il certificato "${subject}", non emesso dalla CA registrata per ${expected.subjectCN}`);
   }
+  refuseRevoked(expected.revocations, ca.fingerprint256, cert.serialNumber, `il certificato di firma della risposta di ${expected.subjectCN}`);
   // checkHost looks at the DNS names in subjectAltName, and at the CN only when there are none (as for requests).
   if (cert.checkHost(expected.subjectCN, { subject: 'default' }) === undefined) {
     throw new ApeError('RISPOSTA_NON_VALIDA', `la risposta è firmata con il certificato "${subject}", che non è di ${expected.subjectCN}`);
