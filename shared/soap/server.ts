@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Registri } from '../audit/registri';
+import type { RifiutiSenzaIdentita } from '../audit/rifiuti-senza-identita';
 import type { Clock } from '../clock';
 import type { IdentityConfig } from '../config/schema';
 import type { Logger } from '../log';
@@ -20,6 +21,7 @@ import { faultReply, sendReply } from './intake/reply';
 import { readBody, requirePost, requireTextXml } from './intake/request-body';
 import { checkSignature } from './intake/signature';
 import { refuseSuspendedOperator, refuseSuspendedParty, type SuspensionCheck } from './intake/suspension';
+import { refuseUnidentified, UnidentifiedAdmission, type UnidentifiedLimits } from './intake/unidentified-admission';
 import { WsdlDocuments } from './intake/wsdl-documents';
 import type { SoapService } from './service';
 
@@ -32,7 +34,9 @@ import type { SoapService } from './service';
  * (ModI ID_AUTH_SOAP_02, unless the caller is deliberately configured without it), the replay check, the Operatore
  * header and the operator's suspension, and only then the handler. Any refusal is a SOAP Fault with a stable code
  * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
- * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer.
+ * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer;
+ * but a call without an identity is refused at once, within an admission limit per source address, and only counted
+ * for one access record per address and minute (unidentified-admission.ts, records.ts).
  */
 
 // What the wings implement; they import it from here, the server's public face.
@@ -47,10 +51,14 @@ export interface SoapServerOptions {
   maxBodyBytes: number;
   /** Requests of one calling party worked on at once; one more is refused with SERVIZIO_NON_DISPONIBILE (admission control). */
   maxRichiesteInCorso?: number;
+  /** Admission of calls identification refuses, per source address (config soap.senzaIdentita). */
+  senzaIdentita: UnidentifiedLimits;
   clock: Clock;
   log: Logger;
   /** The service's chained logs: every access and every message received is appended before the response goes out. */
   registri?: Registri;
+  /** Where calls identification refused are counted: one access record per source address and minute (required with registri). */
+  rifiutiSenzaIdentita?: RifiutiSenzaIdentita;
   sospensioni?: SuspensionCheck;
   /** MessageIDs seen (replay guard); required when any identity sends signed messages. */
   visti?: ReplayGuard;
@@ -63,9 +71,11 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     opts.log.warn({ identities: unsigned }, 'these parties are accepted without WS-Security message signature (sicurezzaMessaggio "nessuna" in the configuration)');
   }
   if (!opts.visti && unsigned.length < opts.identities.length) throw new Error('createSoapServer: signed calls need a replay guard (visti)');
+  if (opts.registri && !opts.rifiutiSenzaIdentita) throw new Error('createSoapServer: the access trace needs the aggregation of refusals without an identity (rifiutiSenzaIdentita)');
   const byPath = new Map(opts.services.map((s) => [s.path, s]));
   const documents = new WsdlDocuments(opts.services, opts.publicUrl);
   const admission = new AdmissionControl(opts.maxRichiesteInCorso ?? Infinity);
+  const unidentified = new UnidentifiedAdmission(opts.senzaIdentita, { log: opts.log });
 
   const server = https.createServer(
     {
@@ -96,7 +106,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     } finally {
       try {
         ctx.access.durationMs = Date.now() - ctx.started;
-        await writeRecords(opts.registri, ctx);
+        await writeRecords(opts.registri, ctx, opts.rifiutiSenzaIdentita);
         if (ctx.reply) sendReply(res, ctx.reply);
         observeCall(ctx, req.method);
       } finally {
@@ -107,7 +117,8 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
 
   /** The stages in their order; each refuses by throwing an ApeError. */
   async function intake(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<Reply> {
-    const caller = identifyCaller(ctx, registry, req.socket as TLSSocket);
+    // A caller without an identity is refused here, within its address's admission limits or beyond them (cheaper).
+    const caller = identifyCaller(ctx, registry, req.socket as TLSSocket, (refusal) => refuseUnidentified(unidentified, ctx, res, refusal));
     refuseSuspendedParty(opts.sospensioni, caller.identity.code);
     // Admission counts per party, so it follows identification; counted from here, refused or not, and released
     // once the answer is out (handle's finally).

@@ -55,7 +55,7 @@ describe('parseConfig: a valid configuration', () => {
     delete j.routing;
     delete j.environment;
     const d = parseConfig(j, BASE_DIR);
-    expect(d.soap).toEqual({ maxBodyBytes: 262144, timeoutMs: 15000, circuito: { soglia: 5, aperturaMs: 30000 }, maxRichiesteInCorso: 256 });
+    expect(d.soap).toEqual({ maxBodyBytes: 262144, timeoutMs: 15000, circuito: { soglia: 5, aperturaMs: 30000 }, maxRichiesteInCorso: 256, senzaIdentita: { maxRichiesteInCorso: 8, richiesteAlMinuto: 60, raffica: 20 } });
     expect(d.routing).toBe('hub');
     expect(d.environment).toBe('development');
   });

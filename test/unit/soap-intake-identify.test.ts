@@ -103,3 +103,23 @@ test('the registered party calling from an address not in its allow-list is PART
   expect(r.access).toMatchObject({ identity: 'ANPAL', remoteAddress: '10.0.0.8' });
   expect(r.bindings).not.toHaveProperty('caller');
 });
+
+test('a call identification refuses is marked unidentified (its record is aggregated) and handed to the refusal stage; an identified one is not', () => {
+  const ctx = startRequest({ url: '/ape/esiti', socket: { remoteAddress: '::ffff:10.0.0.9' } } as never, { now: () => new Date() }, pino({ level: 'silent' }));
+  const handed: string[] = [];
+  const code = refusal(() =>
+    identifyCaller(ctx, registry, socket({ address: '::ffff:10.0.0.9' }), (r) => {
+      handed.push(r.code);
+      throw r;
+    }),
+  );
+  expect(code).toBe('PARTE_NON_AUTORIZZATA');
+  expect(handed).toEqual(['PARTE_NON_AUTORIZZATA']);
+  expect(ctx.unidentified).toBe(true);
+
+  const ok = startRequest({ url: '/ape/esiti', socket: { remoteAddress: '::ffff:10.0.0.7' } } as never, { now: () => new Date() }, pino({ level: 'silent' }));
+  identifyCaller(ok, registry, socket(), () => {
+    throw new Error('not to be called');
+  });
+  expect(ok.unidentified).toBe(false);
+});

@@ -17,7 +17,7 @@ runService('inps-gateway', async (rt) => {
   const svc = rt.config.services.inpsGateway;
   const identity = identityOf(rt.config, svc.identity);
   watchServiceCertificates(rt, identity);
-  const { pool, registri, sospensioni, visti } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);
+  const { pool, registri, rifiutiSenzaIdentita, sospensioni, visti } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);
 
   const identities = Object.values(rt.config.identities);
   const deps = {
@@ -34,9 +34,11 @@ runService('inps-gateway', async (rt) => {
     publicUrl: svc.publicUrl,
     maxBodyBytes: rt.config.soap.maxBodyBytes,
     maxRichiesteInCorso: rt.config.soap.maxRichiesteInCorso,
+    senzaIdentita: rt.config.soap.senzaIdentita,
     clock: rt.clock,
     log: rt.log,
     registri,
+    rifiutiSenzaIdentita,
     sospensioni,
     visti,
     services: [
