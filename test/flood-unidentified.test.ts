@@ -46,18 +46,18 @@ afterAll(async () => {
 
 /**
  * The flood, from a process of its own (so that the test's own timings are not the flood's): for each client (no
- * certificate; the unregistered one), `count` POSTs over 16 kept-alive connections, each sent as soon as the previous
- * answer on its connection arrived, without regard for Retry-After; answers counted by status, fault code and
- * Retry-After; what is still unsent or unanswered after `windowMs` is dropped.
+ * certificate; the unregistered one), `count` POSTs 16 at a time, each sent as soon as the previous answer arrived,
+ * without regard for Retry-After, over kept-alive connections or a new connection each; answers counted by status,
+ * fault code and Retry-After; what is still unsent or unanswered after `windowMs` is dropped.
  */
 const FLOOD = `
 const https = require('node:https');
 const fs = require('node:fs');
-const [url, count, windowMs, ca, ...certs] = process.argv.slice(1);
+const [url, count, windowMs, keepAlive, ca, ...certs] = process.argv.slice(1);
 const body = '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><x/></soap:Body></soap:Envelope>';
 const until = Date.now() + Number(windowMs);
 function client(files) {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: fs.readFileSync(ca), ...(files && { key: fs.readFileSync(files.split(',')[0]), cert: fs.readFileSync(files.split(',')[1]) }) });
+  const agent = new https.Agent({ keepAlive: keepAlive === 'true', maxSockets: 16, ca: fs.readFileSync(ca), ...(files && { key: fs.readFileSync(files.split(',')[0]), cert: fs.readFileSync(files.split(',')[1]) }) });
   const answers = {};
   let sent = 0;
   const one = () => new Promise((resolve) => {
@@ -87,8 +87,8 @@ interface FloodResult {
   answers: Record<string, number>;
 }
 
-function flood(count: number, windowMs: number): Promise<FloodResult[]> {
-  return run('node', ['-e', FLOOD, url, String(count), String(windowMs), caseSystem.caFile, `${stranger.keyFile},${stranger.certFile}`], { maxBuffer: 1 << 20 }).then((r) => JSON.parse(r.stdout));
+function flood(count: number, windowMs: number, keepAlive: boolean): Promise<FloodResult[]> {
+  return run('node', ['-e', FLOOD, url, String(count), String(windowMs), String(keepAlive), caseSystem.caFile, `${stranger.keyFile},${stranger.certFile}`], { maxBuffer: 1 << 20 }).then((r) => JSON.parse(r.stdout));
 }
 
 /** The case system's calls over one kept-alive connection: each one signed beforehand, timed from send to answer. */
@@ -120,8 +120,16 @@ interface Aggregato {
   riferimenti: { rifiutiAggregati?: { rifiuti: number; codici: Record<string, number>; al: string; certificati: string[]; servizi: string[] } };
 }
 
-test('a flood without an identity is refused cheaply, adds one access record a minute, leaves a party its latency, and is reported within a minute', async () => {
-  const domanda = await postRaw(url, rawEnvelope(OPERATORE, writePresentaDomanda(scenario('conforme').domanda('INPS.FLOOD.0001', new Date())).text), { tls: caseSystem, firma: true });
+let protocollo = 0;
+
+test.each([
+  ['over kept-alive connections', true],
+  ['with a new connection for every call', false],
+])('a flood without an identity %s is refused cheaply, adds one access record a minute, leaves a party its latency, and is reported within a minute', async (_how, keepAlive) => {
+  // Each flood in an alert window of its own (security.finestraRifiutiMinuti, 5 by default).
+  fed.advanceClock(5 * 60_000);
+  const domanda = await postRaw(url, rawEnvelope(OPERATORE, writePresentaDomanda(scenario('conforme').domanda(`INPS.FLOOD.000${++protocollo}`, new Date())).text), { tls: caseSystem, firma: true });
+  expect(domanda.status).toBe(200);
   const idIstruttoria = (domanda.json.Envelope as any).Body.PresentaDomandaRisposta.IdIstruttoria as string;
   const stato = () => firmato(url, rawEnvelope(OPERATORE, writeStatoIstruttoria({ idIstruttoria }).text), caseSystem);
   const legit = legitimateCaller();
@@ -140,7 +148,7 @@ test('a flood without an identity is refused cheaply, adds one access record a m
     const floodStart = fed.now();
 
     // Up to 1,500 calls of each client, for six seconds; the party's calls timed meanwhile.
-    const pending = flood(1500, 6000);
+    const pending = flood(1500, 6000, keepAlive);
     let done = false;
     void pending.finally(() => {
       done = true;
@@ -155,7 +163,7 @@ test('a flood without an identity is refused cheaply, adds one access record a m
 
     // RIFIUTI_RIPETUTI for the address, raised by the gateway itself within a minute of the flood's start.
     const allerta = await eventually(
-      async () => (await inps.query<{ rilevata_il: Date; descrizione: string }>("SELECT rilevata_il, descrizione FROM allerta WHERE regola = 'RIFIUTI_RIPETUTI' AND soggetto_tipo = 'INDIRIZZO' AND soggetto = '127.0.0.1'")).rows[0],
+      async () => (await inps.query<{ rilevata_il: Date; descrizione: string }>("SELECT rilevata_il, descrizione FROM allerta WHERE regola = 'RIFIUTI_RIPETUTI' AND soggetto_tipo = 'INDIRIZZO' AND soggetto = '127.0.0.1' AND rilevata_il >= $1", [floodStart])).rows[0],
       { what: 'RIFIUTI_RIPETUTI for 127.0.0.1', timeoutMs: 15_000 },
     );
     expect(allerta.rilevata_il.getTime() - floodStart.getTime()).toBeLessThan(60_000);
@@ -163,24 +171,28 @@ test('a flood without an identity is refused cheaply, adds one access record a m
 
     // Once the minute is over, one record for the address holds every call of the flood the gateway refused.
     fed.advanceClock(61_000);
+    // (Once they hold all the calls the flood got an answer to: a minute may have ended during the flood.)
+    const answered = [senzaCertificato!, conCertificato!].flatMap((r) => Object.values(r.answers)).reduce((a, b) => a + b, 0);
     const aggregati = await eventually(async () => {
       const { rows } = await inps.query<Aggregato>('SELECT seq, indirizzo_ip, identita, codice_errore, riferimenti FROM registro_accessi WHERE seq > $1 AND identita IS NULL ORDER BY seq', [before]);
-      return rows.length > 0 ? rows : null;
-    }, { what: 'the aggregated record of the flood', timeoutMs: 15_000 });
+      return rows.reduce((n, r) => n + (r.riferimenti.rifiutiAggregati?.rifiuti ?? 1), 0) >= answered ? rows : null;
+    }, { what: 'the aggregated records of the flood', timeoutMs: 15_000 });
     expect(aggregati.length).toBeLessThanOrEqual(2);
 
-    // The registered party kept its pace while the flood ran.
+    // The registered party kept its pace while the flood ran. Not measured against a new connection for every call:
+    // each of those costs the gateway a TLS handshake before anything can tell who calls. From an address registered
+    // for no party such connections are closed before the handshake while it is over its limit (unit-tested); this
+    // flood comes from 127.0.0.1, the parties' own address here.
     expect(duringFlood.length).toBeGreaterThanOrEqual(10);
-    expect(median(duringFlood)).toBeLessThan(2 * median(idle));
+    if (keepAlive) expect(median(duringFlood)).toBeLessThan(2 * median(idle));
 
     // Every answer a refusal: identification's own within the address's limits, TROPPE_RICHIESTE (429, Retry-After)
-    // beyond them, each connection then held until Retry-After, so the flood could not send its 1,500 calls.
+    // beyond them (and a kept-alive connection then held until Retry-After, so that flood could not send its calls).
     const answers: Record<string, number> = {};
     for (const r of [senzaCertificato!, conCertificato!]) for (const [k, n] of Object.entries(r.answers)) answers[k] = (answers[k] ?? 0) + n;
     for (const key of Object.keys(answers)) expect(['403 CERTIFICATO_ASSENTE', '403 PARTE_NON_RICONOSCIUTA', '429 TROPPE_RICHIESTE retry-after']).toContain(key);
     expect(answers['429 TROPPE_RICHIESTE retry-after']).toBeGreaterThan(0);
-    expect(senzaCertificato!.sent + conCertificato!.sent).toBeLessThan(3000);
-    const answered = Object.values(answers).reduce((a, b) => a + b, 0);
+    if (keepAlive) expect(senzaCertificato!.sent + conCertificato!.sent).toBeLessThan(1000);
 
     const codici: Record<string, number> = {};
     for (const r of aggregati) {
@@ -190,7 +202,7 @@ test('a flood without an identity is refused cheaply, adds one access record a m
     const refused = Object.values(codici).reduce((a, b) => a + b, 0);
     expect(refused).toBeGreaterThanOrEqual(answered);
     expect(refused).toBeLessThanOrEqual(senzaCertificato!.sent + conCertificato!.sent);
-    expect(Object.keys(codici)).toEqual(expect.arrayContaining(['TROPPE_RICHIESTE', 'CERTIFICATO_ASSENTE']));
+    expect(Object.keys(codici)).toContain('TROPPE_RICHIESTE');
     expect(aggregati.flatMap((r) => r.riferimenti.rifiutiAggregati!.certificati).join(' ')).toContain('sconosciuto.ape-precoci.local');
     // Besides them, only the party's own calls were traced: one record each.
     const altri = await inps.query<{ n: number }>('SELECT count(*)::int AS n FROM registro_accessi WHERE seq > $1 AND identita IS NOT NULL', [before]);
@@ -202,7 +214,7 @@ test('a flood without an identity is refused cheaply, adds one access record a m
 });
 
 test("an identified party's refusal is still its own record, written before the answer", async () => {
-  const r = await postRaw(url, rawEnvelope(OPERATORE, writePresentaDomanda(scenario('conforme').domanda('INPS.FLOOD.0002', new Date())).text), { tls: fed.tlsOf('ANPAL') });
+  const r = await postRaw(url, rawEnvelope(OPERATORE, writePresentaDomanda(scenario('conforme').domanda('INPS.FLOOD.0099', new Date())).text), { tls: fed.tlsOf('ANPAL') });
   expect(r.fault?.code).toBe('PARTE_NON_AUTORIZZATA');
   const last = (await inps.query('SELECT identita, codice_errore, riferimenti FROM registro_accessi ORDER BY seq DESC LIMIT 1')).rows[0];
   expect(last).toMatchObject({ identita: 'ANPAL', codice_errore: 'PARTE_NON_AUTORIZZATA', riferimenti: {} });

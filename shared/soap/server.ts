@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Registri } from '../audit/registri';
 import type { RifiutiSenzaIdentita } from '../audit/rifiuti-senza-identita';
@@ -75,7 +76,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   const byPath = new Map(opts.services.map((s) => [s.path, s]));
   const documents = new WsdlDocuments(opts.services, opts.publicUrl);
   const admission = new AdmissionControl(opts.maxRichiesteInCorso ?? Infinity);
-  const unidentified = new UnidentifiedAdmission(opts.senzaIdentita, { log: opts.log });
+  const unidentified = new UnidentifiedAdmission(opts.senzaIdentita, { log: opts.log, registeredAddresses: opts.identities.flatMap((i) => i.allowedIps) });
 
   const server = https.createServer(
     {
@@ -91,6 +92,10 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       void handle(req, res);
     },
   );
+  // Before TLS wraps the connection: an address over its limit, where no party is registered, gets no handshake.
+  server.prependListener('connection', (socket: Socket) => {
+    if (unidentified.refusesConnection(socket.remoteAddress ?? '')) socket.destroy();
+  });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 65_000;

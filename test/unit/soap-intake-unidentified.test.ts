@@ -92,6 +92,26 @@ test('memory stays bounded: beyond 10,000 addresses at once the others share one
   expect(control.size).toBe(2);
 });
 
+test('before the handshake, a new connection is closed only from an address no party is registered at, while it is over its limits', () => {
+  let now = 0;
+  const control = new UnidentifiedAdmission({ ...LIMITS, raffica: 2 }, { nowMs: () => now, registeredAddresses: ['192.0.2.10'] });
+  for (const address of ['203.0.113.9', '192.0.2.10']) {
+    expect(control.refusesConnection(address)).toBe(false);
+    for (let i = 0; i < 3; i++) {
+      const v = control.enter(address);
+      if (v.admitted) control.leave(v.key);
+      else control.release(v.key);
+    }
+  }
+  expect(control.refusesConnection('203.0.113.9')).toBe(true);
+  expect(control.refusesConnection('::ffff:203.0.113.9')).toBe(true);
+  // A party is registered there: only the handshake can tell its calls from the others.
+  expect(control.refusesConnection('::ffff:192.0.2.10')).toBe(false);
+  // Once a call would be admitted again, so is a connection.
+  now += 1000;
+  expect(control.refusesConnection('203.0.113.9')).toBe(false);
+});
+
 describe('refuseUnidentified', () => {
   class FakeSocket extends EventEmitter {
     paused = false;

@@ -28,14 +28,18 @@ export interface UnidentifiedLimits {
  * counting single IPv6 addresses would let one host take a fresh limit for every address it owns).
  */
 export function sourceKey(raw: string): string {
-  // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d until identification normalises it.
-  const address = raw.startsWith('::ffff:') && raw.includes('.') ? raw.slice(7) : raw;
+  const address = plainAddress(raw);
   if (!address.includes(':')) return address;
   const [head = '', tail] = address.split('::', 2);
   const left = head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : tail.split(':');
   const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
   return `${groups.slice(0, 4).map((g) => (g.replace(/^0+(?=.)/, '') || '0').toLowerCase()).join(':')}::/64`;
+}
+
+/** An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d until identification normalises it. */
+function plainAddress(raw: string): string {
+  return raw.startsWith('::ffff:') && raw.includes('.') ? raw.slice(7) : raw;
 }
 
 interface AddressState {
@@ -66,13 +70,31 @@ export class UnidentifiedAdmission {
   private readonly nowMs: () => number;
   /** The logger of the calls refused beyond the limits: warnings only, made once (not a child per call of a flood). */
   readonly quietLog: Logger | null;
+  /** The addresses some party is registered at (its allow-list): only the TLS handshake tells its calls apart. */
+  private readonly registered: ReadonlySet<string>;
 
   constructor(
     readonly limits: UnidentifiedLimits,
-    o: { log?: Logger; nowMs?: () => number } = {},
+    o: { log?: Logger; nowMs?: () => number; registeredAddresses?: Iterable<string> } = {},
   ) {
     this.nowMs = o.nowMs ?? (() => performance.now());
     this.quietLog = o.log ? o.log.child({ admission: 'senzaIdentita' }, { level: 'warn' }) : null;
+    this.registered = new Set([...(o.registeredAddresses ?? [])].map(plainAddress));
+  }
+
+  /**
+   * Before the TLS handshake (the costliest step of a call nobody identified yet): whether a new connection from
+   * `address` is to be closed at once. Only when no party is registered at that address, so that none of its calls
+   * could ever be identified, and while the address is over its limits.
+   */
+  refusesConnection(address: string): boolean {
+    if (this.registered.has(plainAddress(address))) return false;
+    const state = this.perAddress.get(sourceKey(address));
+    if (!state) return false;
+    const now = this.nowMs();
+    state.tokens = Math.min(this.limits.raffica, state.tokens + (now - state.at) * (this.limits.richiesteAlMinuto / 60_000));
+    state.at = now;
+    return state.tokens < 1 || state.inProgress >= this.limits.maxRichiesteInCorso;
   }
 
   /**
