@@ -179,12 +179,13 @@ test.each([
     }, { what: 'the aggregated records of the flood', timeoutMs: 15_000 });
     expect(aggregati.length).toBeLessThanOrEqual(2);
 
-    // The registered party kept its pace while the flood ran. Not measured against a new connection for every call:
-    // each of those costs the gateway a TLS handshake before anything can tell who calls. From an address registered
-    // for no party such connections are closed before the handshake while it is over its limit (unit-tested); this
-    // flood comes from 127.0.0.1, the parties' own address here.
+    // The registered party kept its pace while the flood ran (the previous code: 1.6 to 3.8 times slower over kept-alive
+    // connections). A new connection for every call costs the gateway a TLS handshake each before anything can tell
+    // who calls: a looser bound. From an address registered for no party those connections are closed before the
+    // handshake while it is over its limit (test/unit/soap-unidentified-gate.test.ts); this flood comes from 127.0.0.1,
+    // the parties' own address here.
     expect(duringFlood.length).toBeGreaterThanOrEqual(10);
-    if (keepAlive) expect(median(duringFlood)).toBeLessThan(2 * median(idle));
+    expect(median(duringFlood)).toBeLessThan((keepAlive ? 1.5 : 3) * median(idle));
 
     // Every answer a refusal: identification's own within the address's limits, TROPPE_RICHIESTE (429, Retry-After)
     // beyond them (and a kept-alive connection then held until Retry-After, so that flood could not send its calls).
