@@ -94,7 +94,13 @@ export class RifiutiSenzaIdentita {
   scarica(tutti = false): Promise<number> {
     // One write at a time: a tick arriving while the previous write is slow waits for it, then finds nothing new.
     const precedente = this.scrittura ?? Promise.resolve(0);
-    const questa = precedente.then(() => this.scriviPronti(tutti));
+    const questa = precedente.then(() =>
+      this.scriviPronti(tutti).catch((err: unknown) => {
+        // A bug, not a database refusal (those are handled per record): logged, and the timer keeps going.
+        this.d.log.error({ err: toError(err) }, 'aggregated access records of refused calls without an identity not written');
+        return 0;
+      }),
+    );
     this.scrittura = questa;
     void questa.finally(() => {
       if (this.scrittura === questa) this.scrittura = null;
