@@ -25,6 +25,12 @@ export const ERROR_CODES = {
   PARTE_NON_AUTORIZZATA: { actor: 'Client', retryable: false, http: 403 },
   PARTE_SOSPESA: { actor: 'Client', retryable: false, http: 403 },
   OPERATORE_SOSPESO: { actor: 'Client', retryable: false, http: 403 },
+  /**
+   * Calls that identify no registered party (no certificate, an unregistered one, an address outside the allow-list)
+   * beyond the admission limit of their source address: refused without further detail until Retry-After. Not
+   * retryable: the same call would still be unidentified.
+   */
+  TROPPE_RICHIESTE: { actor: 'Client', retryable: false, http: 429 },
   // Message security (AgID ModI ID_AUTH_SOAP_02, INTEGRITY_SOAP_01).
   FIRMA_ASSENTE: { actor: 'Client', retryable: false, http: 500 },
   FIRMA_NON_VALIDA: { actor: 'Client', retryable: false, http: 500 },

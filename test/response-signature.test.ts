@@ -79,6 +79,7 @@ beforeAll(async () => {
   const port = await freePort();
   realUrl = `https://127.0.0.1:${port}`;
   real = createSoapServer({
+    senzaIdentita: { maxRichiesteInCorso: 8, richiesteAlMinuto: 60, raffica: 20 },
     tls: { keyFile: files.serverKey, certFile: files.serverCert, caFile: files.ca },
     identities: [identity('CLIENTE', CLIENT_CN, 'ID_AUTH_SOAP_02')],
     services: [{

@@ -37,6 +37,8 @@ beforeAll(async () => {
   fed = await TestFederation.start({
     name: 'security-audit',
     processes: ['inps-gateway'],
+    // Refusals of callers without an identity are traced once their minute is over: the tests move the clock there.
+    fileClock: true,
     mutaConfig: (json, dir) => {
       // A second party CA, trusted for its own party only, and a case system registered at another address.
       const ca2 = createCertificateAuthority({ commonName: 'CA di un altro ente' }, validityFrom(new Date(), 30));
@@ -79,13 +81,28 @@ async function ultimoAccesso(): Promise<Record<string, unknown>> {
   return (await inps.query('SELECT * FROM registro_accessi ORDER BY seq DESC LIMIT 1')).rows[0];
 }
 
+const ultimoSeq = async (): Promise<string> => (await inps.query<{ seq: string }>('SELECT COALESCE(max(seq), 0) AS seq FROM registro_accessi')).rows[0]!.seq;
+
+/**
+ * The record of the refusals without an identity since `seq`: one per address and minute, written once the minute is
+ * over; the clock is moved past it.
+ */
+async function rifiutiSenzaIdentita(seq: string): Promise<Record<string, any>> {
+  expect((await inps.query('SELECT 1 FROM registro_accessi WHERE seq > $1', [seq])).rowCount).toBe(0);
+  fed.advanceClock(61_000);
+  return eventually(async () => (await inps.query("SELECT * FROM registro_accessi WHERE seq > $1 AND riferimenti ? 'rifiutiAggregati'", [seq])).rows[0], { what: 'the aggregated record', timeoutMs: 10_000 });
+}
+
 describe('channel (ID_AUTH_CHANNEL_02)', () => {
-  test('a registered subject from another trusted CA is not that party', async () => {
+  test('a registered subject from another trusted CA is not that party; the refusal is traced with the address\'s others of the minute', async () => {
+    const seq = await ultimoSeq();
     const fake = issueCertificate(ca2(), { commonName: fed.identity('INPS_ISTRUTTORIA').subjectCN, dnsNames: [fed.identity('INPS_ISTRUTTORIA').subjectCN] }, validityFrom(new Date(), 10));
     const r = await postRaw(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0001')), { tls: { key: fake.keyPem, cert: fake.certPem, caFile: caseSystem.caFile } });
     expect(r.fault?.code).toBe('PARTE_NON_RICONOSCIUTA');
     expect(r.fault!.message).toContain('non è emesso dalla CA registrata');
-    expect(await ultimoAccesso()).toMatchObject({ esito: 'RIFIUTATA', codice_errore: 'PARTE_NON_RICONOSCIUTA', identita: null });
+    const record = await rifiutiSenzaIdentita(seq);
+    expect(record).toMatchObject({ esito: 'RIFIUTATA', codice_errore: 'PARTE_NON_RICONOSCIUTA', identita: null, indirizzo_ip: '127.0.0.1', riferimenti: { rifiutiAggregati: { rifiuti: 1, codici: { PARTE_NON_RICONOSCIUTA: 1 } } } });
+    expect(record.riferimenti.rifiutiAggregati.certificati).toEqual([expect.stringContaining(fed.identity('INPS_ISTRUTTORIA').subjectCN)]);
   });
 
   test('an expired certificate from the federation CA is refused', async () => {
@@ -97,10 +114,14 @@ describe('channel (ID_AUTH_CHANNEL_02)', () => {
   });
 
   test('a registered party calling from an address not in its allow-list is refused, and the refusal is traced', async () => {
+    const seq = await ultimoSeq();
     const r = await postRaw(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0003')), { tls: fed.tlsOf('INPS_REMOTO') });
     expect(r.fault?.code).toBe('PARTE_NON_AUTORIZZATA');
     expect(r.fault!.message).toContain('127.0.0.1');
-    expect(await ultimoAccesso()).toMatchObject({ esito: 'RIFIUTATA', codice_errore: 'PARTE_NON_AUTORIZZATA', identita: 'INPS_REMOTO', indirizzo_ip: '127.0.0.1', certificato: expect.stringContaining('remoto.inps.ape-precoci.local') });
+    // Not identified (the address is not its own): aggregated with the address's refusals, naming whom it claimed to be.
+    const record = await rifiutiSenzaIdentita(seq);
+    expect(record).toMatchObject({ esito: 'RIFIUTATA', identita: null, indirizzo_ip: '127.0.0.1', riferimenti: { rifiutiAggregati: { codici: { PARTE_NON_AUTORIZZATA: 1 }, identitaDichiarate: ['INPS_REMOTO'] } } });
+    expect(record.riferimenti.rifiutiAggregati.certificati).toContainEqual(expect.stringContaining('remoto.inps.ape-precoci.local'));
   });
 });
 

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const url = `https://127.0.0.1:${port}`;
   const seen = new Set<string>();
   const soapServer = createSoapServer({
+    senzaIdentita: { maxRichiesteInCorso: 8, richiesteAlMinuto: 60, raffica: 20 },
     tls: { keyFile: f.sk, certFile: f.sc, caFile: f.ca },
     identities: [{ code: 'CLIENTE', ente: 'ANPAL', description: 'CLIENTE', subjectCN: 'pdd.client.misura.local', allowedIps: ['127.0.0.1'], certFile: f.cc, keyFile: f.ck, caFile: f.ca, sicurezzaMessaggio: 'ID_AUTH_SOAP_02' }],
     services: [{

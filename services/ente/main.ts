@@ -57,7 +57,7 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
     startWorker(rt, amqp, QUEUES.inlNotifica, consegnaNotifica({ pool, soap, clock: rt.clock, inpsServerCN: addressOf(config, 'INPS', 'esiti').expectedServerCN }));
   }
   startPeriodicTasks(rt, [
-    controlliAccessi(rt, pool, { istruttorie: false }),
+    ...controlliAccessi(rt, pool, { istruttorie: false }),
     {
       nome: 'conservazione dei dati',
       ogniMs: config.retention.intervalloMinuti * 60_000,

@@ -47,7 +47,7 @@ runService('minlavoro-hub', async (rt) => {
   startWorker(rt, amqp, QUEUES.hubInoltroPacchetto, inoltroPacchetto(forwarding));
   startWorker(rt, amqp, QUEUES.hubInoltroMessaggio, inoltroMessaggio(forwarding));
   startPeriodicTasks(rt, [
-    controlliAccessi(rt, pool, { istruttorie: false }),
+    ...controlliAccessi(rt, pool, { istruttorie: false }),
     {
       nome: 'conservazione dei dati',
       ogniMs: config.retention.intervalloMinuti * 60_000,

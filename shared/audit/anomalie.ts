@@ -7,7 +7,9 @@ import type { SecurityConfig } from '../config/schema';
  * period (the unique key makes re-running harmless, and several instances safe).
  *   FUORI_ORARIO          an operator's access outside the configured working hours and days (Europe/Rome)
  *   ISTRUTTORIE_ALTRUI    an operator reading more istruttorie they did not submit than the threshold (INPS)
- *   RIFIUTI_RIPETUTI      a party (or an address without a valid certificate) with a burst of refused calls
+ *   RIFIUTI_RIPETUTI      a party (or an address without a valid certificate) with a burst of refused calls; run more
+ *                         often than the others (periodic.ts) and also raised by the intake itself for calls without
+ *                         an identity (rifiuti-senza-identita.ts), so a flood is reported within a minute of its start
  */
 export type EsitoControlli = { nuove: number };
 
@@ -16,7 +18,8 @@ function bucket(now: Date, minutes: number): string {
   return new Date(Math.floor(now.getTime() / ms) * ms).toISOString();
 }
 
-export async function rilevaAnomalie(pool: Pool, now: Date, cfg: SecurityConfig, opts: { operatoriDiSistema: readonly string[]; istruttorie: boolean }): Promise<EsitoControlli> {
+/** Every rule at `now`; `rifiuti: false` leaves RIFIUTI_RIPETUTI out (the periodic task runs it on its own, more often). */
+export async function rilevaAnomalie(pool: Pool, now: Date, cfg: SecurityConfig, opts: { operatoriDiSistema: readonly string[]; istruttorie: boolean; rifiuti?: boolean }): Promise<EsitoControlli> {
   let nuove = 0;
   const giorno = new Date(now.getTime() - 86_400_000);
 
@@ -51,18 +54,54 @@ export async function rilevaAnomalie(pool: Pool, now: Date, cfg: SecurityConfig,
     }
   }
 
-  const finestraRifiuti = new Date(now.getTime() - cfg.finestraRifiutiMinuti * 60_000);
-  const rifiuti = await pool.query<{ soggetto: string; per_identita: boolean; n: number; codici: string[] }>(
-    `SELECT COALESCE(identita, indirizzo_ip) AS soggetto, identita IS NOT NULL AS per_identita, count(*)::int AS n, array_agg(DISTINCT codice_errore) AS codici
-       FROM registro_accessi WHERE registrato_il >= $1 AND esito = 'RIFIUTATA'
-      GROUP BY 1, 2 HAVING count(*) > $2`,
-    [finestraRifiuti, cfg.sogliaRifiuti],
-  );
-  for (const r of rifiuti.rows) {
-    nuove += await allerta(pool, now, 'RIFIUTI_RIPETUTI', r.per_identita ? 'PARTE' : 'INDIRIZZO', r.soggetto, bucket(now, cfg.finestraRifiutiMinuti),
-      `${r.n} chiamate rifiutate in ${cfg.finestraRifiutiMinuti} minuti (soglia ${cfg.sogliaRifiuti}): ${r.codici.filter(Boolean).join(', ')}`, { rifiuti: r.n, codici: r.codici });
-  }
+  if (opts.rifiuti !== false) nuove += await rilevaRifiutiRipetuti(pool, now, cfg);
   return { nuove };
+}
+
+/**
+ * RIFIUTI_RIPETUTI on the log: the refused calls of each party (or, for calls without an identity, of each source
+ * address) in the last finestraRifiutiMinuti, an aggregated record counting for all the calls it holds.
+ */
+export async function rilevaRifiutiRipetuti(pool: Pool, now: Date, cfg: SecurityConfig): Promise<number> {
+  const finestra = new Date(now.getTime() - cfg.finestraRifiutiMinuti * 60_000);
+  const { rows } = await pool.query<{ soggetto: string; per_identita: boolean; codice: string | null; n: number }>(
+    `SELECT COALESCE(a.identita, a.indirizzo_ip) AS soggetto, a.identita IS NOT NULL AS per_identita, c.codice, sum(c.n)::int AS n
+       FROM registro_accessi a
+       CROSS JOIN LATERAL (
+         SELECT key AS codice, value::int AS n FROM jsonb_each_text(a.riferimenti #> '{rifiutiAggregati,codici}')
+         UNION ALL
+         SELECT a.codice_errore, 1 WHERE NOT (a.riferimenti ? 'rifiutiAggregati')
+       ) c
+      WHERE a.registrato_il >= $1 AND a.esito = 'RIFIUTATA'
+      GROUP BY 1, 2, 3`,
+    [finestra],
+  );
+  const perSoggetto = new Map<string, { soggetto: string; perIdentita: boolean; rifiuti: number; codici: Record<string, number> }>();
+  for (const r of rows) {
+    const chiave = `${r.per_identita}|${r.soggetto}`;
+    const s = perSoggetto.get(chiave) ?? { soggetto: r.soggetto, perIdentita: r.per_identita, rifiuti: 0, codici: {} };
+    s.rifiuti += r.n;
+    if (r.codice) s.codici[r.codice] = (s.codici[r.codice] ?? 0) + r.n;
+    perSoggetto.set(chiave, s);
+  }
+  let nuove = 0;
+  for (const s of perSoggetto.values()) {
+    if (s.rifiuti <= cfg.sogliaRifiuti) continue;
+    nuove += await allerta(pool, now, 'RIFIUTI_RIPETUTI', s.perIdentita ? 'PARTE' : 'INDIRIZZO', s.soggetto, bucket(now, cfg.finestraRifiutiMinuti),
+      `${s.rifiuti} chiamate rifiutate in ${cfg.finestraRifiutiMinuti} minuti (soglia ${cfg.sogliaRifiuti}): ${Object.keys(s.codici).sort().join(', ')}`, { rifiuti: s.rifiuti, codici: s.codici });
+  }
+  return nuove;
+}
+
+/**
+ * RIFIUTI_RIPETUTI for a source address whose calls without an identity went over the threshold within one minute,
+ * raised as the count crosses it (rifiuti-senza-identita.ts) rather than once the minute's record is written; the
+ * same key as the rule on the log, so the two never raise it twice for one period.
+ */
+export async function allertaRifiutiSenzaIdentita(pool: Pool, cfg: SecurityConfig, sorgente: string, conteggio: { rifiuti: number; codici: Record<string, number> }, at: Date): Promise<number> {
+  return allerta(pool, at, 'RIFIUTI_RIPETUTI', 'INDIRIZZO', sorgente, bucket(at, cfg.finestraRifiutiMinuti),
+    `${conteggio.rifiuti} chiamate senza identità rifiutate da ${sorgente} in meno di un minuto (soglia ${cfg.sogliaRifiuti} in ${cfg.finestraRifiutiMinuti} minuti): ${Object.keys(conteggio.codici).sort().join(', ')}`,
+    { rifiuti: conteggio.rifiuti, codici: conteggio.codici });
 }
 
 async function allerta(pool: Pool, now: Date, regola: string, tipo: 'OPERATORE' | 'PARTE' | 'INDIRIZZO', soggetto: string, chiave: string, descrizione: string, dettagli: Record<string, unknown>): Promise<number> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/pool';
 import { GroupCommit } from '../db/group-commit';
 
@@ -126,44 +126,70 @@ export interface EsitoVerifica {
   primoGuasto?: { seq: number; motivo: string };
 }
 
-/** Recomputes a log's chain from its first record; reports the first broken one. */
+/**
+ * Recomputes a log's chain from its first record; reports the first broken one. The records and the chain's head
+ * are read in one snapshot (a REPEATABLE READ, read-only transaction): the services append while the check runs,
+ * and a record committed after the first page was read must not look like a head pointing past the records.
+ */
 export async function verificaRegistro(pool: Pool, registro: Registro): Promise<EsitoVerifica> {
   const client = await pool.connect();
+  let broken = false;
+  // A connection that dies while checked out emits 'error'; the failing query rejects anyway (see withTransaction).
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
-    const cols = (
-      await client.query<{ column_name: string }>(
-        `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name NOT IN ('seq', 'hash', 'hash_precedente') ORDER BY ordinal_position`,
-        [registro],
-      )
-    ).rows.map((r) => r.column_name);
-    let prev = GENESI;
-    let expected = 1;
-    let count = 0;
-    const pageSize = 5000;
-    for (;;) {
-      const { rows } = await client.query<Record<string, unknown> & { seq: string; hash: string; hash_precedente: string }>(
-        `SELECT * FROM ${registro} WHERE seq >= $1 ORDER BY seq LIMIT $2`,
-        [expected, pageSize],
-      );
-      for (const r of rows) {
-        const seq = Number(r.seq);
-        if (seq !== expected) return { registro, record: count, integro: false, primoGuasto: { seq: expected, motivo: `manca il record ${expected} (il successivo presente è ${seq})` } };
-        if (r.hash_precedente !== prev) return { registro, record: count, integro: false, primoGuasto: { seq, motivo: 'hash_precedente non coincide con il record precedente' } };
-        const campi = Object.fromEntries(cols.map((c) => [c, r[c]]));
-        const hash = hashRecord(prev, seq, campi);
-        if (hash !== r.hash) return { registro, record: count, integro: false, primoGuasto: { seq, motivo: 'il contenuto del record non corrisponde al suo hash' } };
-        prev = hash;
-        expected += 1;
-        count += 1;
-      }
-      if (rows.length < pageSize) break;
-    }
-    const head = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM catena_testa WHERE registro = $1', [registro])).rows[0];
-    if (head && (Number(head.seq) !== count || head.hash !== prev)) {
-      return { registro, record: count, integro: false, primoGuasto: { seq: count + 1, motivo: `la testa della catena indica ${head.seq} record, ne sono presenti ${count}` } };
-    }
-    return { registro, record: count, integro: true };
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const esito = await verificaInIstantanea(client, registro);
+    await client.query('COMMIT');
+    return esito;
+  } catch (err) {
+    // A failed ROLLBACK means the connection itself is gone: destroy it rather than reuse it.
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
+}
+
+async function verificaInIstantanea(client: PoolClient, registro: Registro): Promise<EsitoVerifica> {
+  const cols = (
+    await client.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name NOT IN ('seq', 'hash', 'hash_precedente') ORDER BY ordinal_position`,
+      [registro],
+    )
+  ).rows.map((r) => r.column_name);
+  let prev = GENESI;
+  let expected = 1;
+  let count = 0;
+  const pageSize = 5000;
+  for (;;) {
+    const { rows } = await client.query<Record<string, unknown> & { seq: string; hash: string; hash_precedente: string }>(
+      `SELECT * FROM ${registro} WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+      [expected, pageSize],
+    );
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (seq !== expected) return { registro, record: count, integro: false, primoGuasto: { seq: expected, motivo: `manca il record ${expected} (il successivo presente è ${seq})` } };
+      if (r.hash_precedente !== prev) return { registro, record: count, integro: false, primoGuasto: { seq, motivo: 'hash_precedente non coincide con il record precedente' } };
+      const campi = Object.fromEntries(cols.map((c) => [c, r[c]]));
+      const hash = hashRecord(prev, seq, campi);
+      if (hash !== r.hash) return { registro, record: count, integro: false, primoGuasto: { seq, motivo: 'il contenuto del record non corrisponde al suo hash' } };
+      prev = hash;
+      expected += 1;
+      count += 1;
+    }
+    if (rows.length < pageSize) break;
+  }
+  const head = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM catena_testa WHERE registro = $1', [registro])).rows[0];
+  // The head is written in the same transaction as the records: records without it, or disagreeing with it, were touched.
+  if (!head && count > 0) return { registro, record: count, integro: false, primoGuasto: { seq: count, motivo: `la testa della catena manca, ma i record sono ${count}` } };
+  if (head && (Number(head.seq) !== count || head.hash !== prev)) {
+    return { registro, record: count, integro: false, primoGuasto: { seq: count + 1, motivo: `la testa della catena indica ${head.seq} record, ne sono presenti ${count}` } };
+  }
+  return { registro, record: count, integro: true };
 }

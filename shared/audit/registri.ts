@@ -13,6 +13,27 @@ export interface Riferimenti {
   protocollo?: string;
   idSegnalazione?: string;
   idMessaggio?: string;
+  /** Only on the one record of a source address's refused calls without an identity in one minute. */
+  rifiutiAggregati?: RifiutiAggregati;
+}
+
+/**
+ * The calls of one source address that identified no registered party, refused within one minute: one access record
+ * holds them all (rifiuti-senza-identita.ts), so a flood cannot grow the chain. The lists keep at most a few values
+ * each (what a flood sends there is its own choice).
+ */
+export interface RifiutiAggregati {
+  /** How many calls were refused. */
+  rifiuti: number;
+  /** How many of them with each fault code. */
+  codici: Record<string, number>;
+  /** The first and the last refusal, ISO 8601. */
+  dal: string;
+  al: string;
+  /** The paths called, the certificates presented (subject and fingerprint), the registered identities they claimed. */
+  servizi: string[];
+  certificati: string[];
+  identitaDichiarate: string[];
 }
 
 /** One record per call, accepted or refused: the access trace. */

@@ -236,6 +236,19 @@ export const FederationConfigSchema = Type.Object(
           integer(1, 100_000, 'Requests an endpoint process works on at once for one calling party; beyond them that party\'s calls are refused at once with SERVIZIO_NON_DISPONIBILE (503, retryable, Retry-After) instead of queueing without bound, while the other parties\' calls are still admitted.'),
           256,
         ),
+        senzaIdentita: optionalSection(
+          Type.Object(
+            {
+              maxRichiesteInCorso: withDefault(integer(1, 10_000, 'Such calls from one source address whose answer is not yet out, or whose connection is held after a refusal.'), 8),
+              richiesteAlMinuto: withDefault(integer(1, 100_000, 'Such calls admitted per minute from one source address, on average (token bucket)...'), 60),
+              raffica: withDefault(integer(1, 100_000, '...and at most this many at once after a quiet spell (the bucket\'s size).'), 20),
+            },
+            {
+              description:
+                'Admission of calls that identify no registered party (no client certificate, a certificate of no registered party, an address outside the party\'s allow-list), per source address (an IPv6 address counts with its /64): beyond these limits they are refused at once with TROPPE_RICHIESTE (HTTP 429, Retry-After), without a log line each, and the connection is not read again until Retry-After. Registered parties calling from their addresses are never counted here.',
+            },
+          ),
+        ),
       }),
     ),
     clock: withDefault(ClockSchema, { source: 'system' }),

@@ -5,6 +5,8 @@ import { Registri } from '../audit/registri';
 import { Pseudonimizzatore } from '../audit/pseudonimi';
 import { CacheSospensioni } from '../audit/sospensioni';
 import { MessaggiVistiPostgres } from '../audit/messaggi-visti';
+import { RifiutiSenzaIdentita } from '../audit/rifiuti-senza-identita';
+import { allertaRifiutiSenzaIdentita, rilevaRifiutiRipetuti } from '../audit/anomalie';
 import type { ServiceRuntime } from './service';
 import { inpsReadings } from '../metrics/readings';
 
@@ -15,6 +17,8 @@ import { inpsReadings } from '../metrics/readings';
 export interface ServiceDatabase {
   pool: Pool;
   registri: Registri;
+  /** Refusals of callers without an identity, written as one access record per source address and minute. */
+  rifiutiSenzaIdentita: RifiutiSenzaIdentita;
   sospensioni: CacheSospensioni;
   /** MessageIDs of signed calls received (replay guard). */
   visti: MessaggiVistiPostgres;
@@ -38,5 +42,18 @@ export async function openDatabase(rt: ServiceRuntime, schema: string, sets: rea
   const sospensioni = new CacheSospensioni(pool, schema, rt.log);
   await sospensioni.start();
   rt.onShutdown(() => sospensioni.stop());
-  return { pool, registri, sospensioni, visti: new MessaggiVistiPostgres(pool) };
+  const sicurezza = rt.config.security;
+  const rifiutiSenzaIdentita = new RifiutiSenzaIdentita({
+    registri,
+    clock: rt.clock,
+    log: rt.log,
+    soglia: sicurezza.sogliaRifiuti,
+    allerta: (sorgente, conteggio, at) => allertaRifiutiSenzaIdentita(pool, sicurezza, sorgente, conteggio, at),
+    dopoScrittura: (at) => rilevaRifiutiRipetuti(pool, at, sicurezza),
+  });
+  rifiutiSenzaIdentita.avvia();
+  // Registered after the pool's closer, so it runs before it: the last minute's counts are written at shutdown, after
+  // the SOAP server (registered later still) has stopped taking calls.
+  rt.onShutdown(() => rifiutiSenzaIdentita.chiudi());
+  return { pool, registri, rifiutiSenzaIdentita, sospensioni, visti: new MessaggiVistiPostgres(pool) };
 }

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { rilevaAnomalie } from '../audit/anomalie';
+import { rilevaAnomalie, rilevaRifiutiRipetuti } from '../audit/anomalie';
 import { toError } from '../errors';
 import type { ServiceRuntime } from './service';
 
@@ -40,12 +40,23 @@ export function startPeriodicTasks(rt: ServiceRuntime, attivita: readonly Period
   }
 }
 
-/** The anomaly rules on this party's access log, every minute; system operators are never flagged. */
-export function controlliAccessi(rt: ServiceRuntime, pool: Pool, o: { istruttorie: boolean }): PeriodicTask {
+/**
+ * The anomaly rules on this party's access log, every minute, and RIFIUTI_RIPETUTI every 30 s (a burst of refusals is
+ * reported within a minute; the intake also raises it at once for callers without an identity); system operators are
+ * never flagged.
+ */
+export function controlliAccessi(rt: ServiceRuntime, pool: Pool, o: { istruttorie: boolean }): PeriodicTask[] {
   const operatoriDiSistema = Object.values(rt.config.systemOperators).map((op) => op.id);
-  return {
-    nome: 'controlli automatici sugli accessi',
-    ogniMs: 60_000,
-    esegui: () => rilevaAnomalie(pool, rt.clock.now(), rt.config.security, { operatoriDiSistema, istruttorie: o.istruttorie }),
-  };
+  return [
+    {
+      nome: 'controlli automatici sugli accessi',
+      ogniMs: 60_000,
+      esegui: () => rilevaAnomalie(pool, rt.clock.now(), rt.config.security, { operatoriDiSistema, istruttorie: o.istruttorie, rifiuti: false }),
+    },
+    {
+      nome: 'controllo dei rifiuti ripetuti',
+      ogniMs: 30_000,
+      esegui: async () => ({ nuove: await rilevaRifiutiRipetuti(pool, rt.clock.now(), rt.config.security) }),
+    },
+  ];
 }

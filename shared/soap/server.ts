@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Registri } from '../audit/registri';
+import type { RifiutiSenzaIdentita } from '../audit/rifiuti-senza-identita';
 import type { Clock } from '../clock';
 import type { IdentityConfig } from '../config/schema';
 import type { Logger } from '../log';
@@ -22,6 +24,7 @@ import { faultReply, requestMessageId, sendReply, signedReply } from './intake/r
 import { readBody, requirePost, requireTextXml } from './intake/request-body';
 import { checkSignature } from './intake/signature';
 import { refuseSuspendedOperator, refuseSuspendedParty, type SuspensionCheck } from './intake/suspension';
+import { refuseUnidentified, UnidentifiedAdmission, type UnidentifiedLimits } from './intake/unidentified-admission';
 import { WsdlDocuments } from './intake/wsdl-documents';
 import { TLS_SERVER_POLICY } from './tls-policy';
 import type { SoapService } from './service';
@@ -38,9 +41,12 @@ import { responseSigner } from './wssecurity';
  * and wsa:* header inside it), the replay check, the Operatore
  * header and the operator's suspension, and only then the handler. Any refusal is a SOAP Fault with a stable code
  * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
- * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer.
- * Every answer, ack or Fault, is signed with the server's own certificate and names the request it answers
- * (intake/reply.ts), for every caller, including those onboarded without message security.
+ * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer;
+ * but a call without an identity is refused at once, within an admission limit per source address, and only counted
+ * for one access record per address and minute (unidentified-admission.ts, records.ts). Every answer to an
+ * identified caller, ack or Fault, is signed with the server's own certificate and names the request it answers
+ * (intake/reply.ts), including to those onboarded without message security; refusals of callers without an
+ * identity are not signed, so a flood cannot buy an RSA signature per call.
  */
 
 // What the wings implement; they import it from here, the server's public face.
@@ -60,10 +66,14 @@ export interface SoapServerOptions {
   xmlLimits?: XmlLimits;
   /** Requests of one calling party worked on at once; one more is refused with SERVIZIO_NON_DISPONIBILE (admission control). */
   maxRichiesteInCorso?: number;
+  /** Admission of calls identification refuses, per source address (config soap.senzaIdentita). */
+  senzaIdentita: UnidentifiedLimits;
   clock: Clock;
   log: Logger;
   /** The service's chained logs: every access and every message received is appended before the response goes out. */
   registri?: Registri;
+  /** Where calls identification refused are counted: one access record per source address and minute (required with registri). */
+  rifiutiSenzaIdentita?: RifiutiSenzaIdentita;
   sospensioni?: SuspensionCheck;
   /** MessageIDs seen (replay guard); required when any identity sends signed messages. */
   visti?: ReplayGuard;
@@ -78,6 +88,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     opts.log.warn({ identities: unsigned }, 'these parties are accepted without WS-Security message signature (sicurezzaMessaggio "nessuna" in the configuration)');
   }
   if (!opts.visti && unsigned.length < opts.identities.length) throw new Error('createSoapServer: signed calls need a replay guard (visti)');
+  if (opts.registri && !opts.rifiutiSenzaIdentita) throw new Error('createSoapServer: the access trace needs the aggregation of refusals without an identity (rifiutiSenzaIdentita)');
   const byPath = new Map(opts.services.map((s) => [s.path, s]));
   const documents = new WsdlDocuments(opts.services, opts.publicUrl);
   const admission = new AdmissionControl(opts.maxRichiesteInCorso ?? Infinity);
@@ -85,6 +96,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   const certPem = readFileSync(opts.tls.certFile, 'utf8');
   // Parsed and checked (RSA, key matching the certificate) now: a server that could not sign must not start.
   const signer = responseSigner(keyPem, certPem);
+  const unidentified = new UnidentifiedAdmission(opts.senzaIdentita, { log: opts.log, registeredAddresses: opts.identities.flatMap((i) => i.allowedIps) });
 
   const server = https.createServer(
     {
@@ -100,6 +112,10 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       void handle(req, res);
     },
   );
+  // Before TLS wraps the connection: an address over its limit, where no party is registered, gets no handshake.
+  server.prependListener('connection', (socket: Socket) => {
+    if (unidentified.refusesConnection(socket.remoteAddress ?? '')) socket.destroy();
+  });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 65_000;
@@ -115,7 +131,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     } finally {
       try {
         ctx.access.durationMs = Date.now() - ctx.started;
-        await writeRecords(opts.registri, ctx);
+        await writeRecords(opts.registri, ctx, opts.rifiutiSenzaIdentita);
         if (ctx.reply) sendReply(res, signedReply(ctx, signer, ctx.reply));
         observeCall(ctx, req.method);
       } finally {
@@ -126,7 +142,8 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
 
   /** The stages in their order; each refuses by throwing an ApeError. */
   async function intake(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<Reply> {
-    const caller = identifyCaller(ctx, registry, req.socket as TLSSocket);
+    // A caller without an identity is refused here, within its address's admission limits or beyond them (cheaper).
+    const caller = identifyCaller(ctx, registry, req.socket as TLSSocket, (refusal) => refuseUnidentified(unidentified, ctx, res, refusal));
     refuseSuspendedParty(opts.sospensioni, caller.identity.code);
     // Admission counts per party, so it follows identification; counted from here, refused or not, and released
     // once the answer is out (handle's finally).

@@ -61,6 +61,7 @@ describe('parseConfig: a valid configuration', () => {
       circuito: { soglia: 5, aperturaMs: 30000 },
       xmlLimits: { maxDepth: 64, maxAttributes: 64, maxNodes: 50_000, maxNameLength: 256, maxTextLength: 65_536 },
       maxRichiesteInCorso: 256,
+      senzaIdentita: { maxRichiesteInCorso: 8, richiesteAlMinuto: 60, raffica: 20 },
     });
     expect(d.routing).toBe('hub');
     expect(d.environment).toBe('development');

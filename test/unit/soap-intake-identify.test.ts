@@ -126,3 +126,23 @@ test("a certificate on its CA's CRL is CERTIFICATO_REVOCATO, with the serial, da
   // The same certificate from another CA is not the one revoked (and is refused for that, later).
   expect(identify({ issuer: '00:11' }, withCrl).code).toBe('PARTE_NON_RICONOSCIUTA');
 });
+
+test('a call identification refuses is marked unidentified (its record is aggregated) and handed to the refusal stage; an identified one is not', () => {
+  const ctx = startRequest({ url: '/ape/esiti', socket: { remoteAddress: '::ffff:10.0.0.9' } } as never, { now: () => new Date() }, pino({ level: 'silent' }));
+  const handed: string[] = [];
+  const code = refusal(() =>
+    identifyCaller(ctx, registry, socket({ address: '::ffff:10.0.0.9' }), (r) => {
+      handed.push(r.code);
+      throw r;
+    }),
+  );
+  expect(code).toBe('PARTE_NON_AUTORIZZATA');
+  expect(handed).toEqual(['PARTE_NON_AUTORIZZATA']);
+  expect(ctx.unidentified).toBe(true);
+
+  const ok = startRequest({ url: '/ape/esiti', socket: { remoteAddress: '::ffff:10.0.0.7' } } as never, { now: () => new Date() }, pino({ level: 'silent' }));
+  identifyCaller(ok, registry, socket(), () => {
+    throw new Error('not to be called');
+  });
+  expect(ok.unidentified).toBe(false);
+});

@@ -96,6 +96,18 @@ describe('writeRecords', () => {
     expect(messaggi[1]![0].esito).toBe('RIFIUTATO DATI_INCOERENTI');
   });
 
+  test('a call identification refused is only counted, by its source address, for the aggregated record: nothing is written for it', async () => {
+    const { r, accessi, messaggi } = registers();
+    const contati: Array<[AccessEvent, string]> = [];
+    const ctx = newContext();
+    Object.assign(ctx.access, { remoteAddress: '::ffff:192.0.2.7', faultCode: 'CERTIFICATO_ASSENTE' });
+    ctx.unidentified = true;
+    await writeRecords(r, ctx, { conta: (e, sorgente) => void contati.push([e, sorgente]) });
+    expect(contati).toEqual([[ctx.access, '192.0.2.7']]);
+    expect(accessi).toEqual([]);
+    expect(messaggi).toEqual([]);
+  });
+
   test('records that cannot be written do not change the answer: the gap is logged as an error', async () => {
     const { r } = registers(true);
     const ctx = newContext();

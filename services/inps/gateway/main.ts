@@ -18,7 +18,7 @@ runService('inps-gateway', async (rt) => {
   const svc = rt.config.services.inpsGateway;
   const identity = identityOf(rt.config, svc.identity);
   watchServiceCertificates(rt, identity);
-  const { pool, registri, sospensioni, visti } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);
+  const { pool, registri, rifiutiSenzaIdentita, sospensioni, visti } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);
 
   const identities = Object.values(rt.config.identities);
   const deps = {
@@ -36,9 +36,11 @@ runService('inps-gateway', async (rt) => {
     maxBodyBytes: rt.config.soap.maxBodyBytes,
     xmlLimits: rt.config.soap.xmlLimits,
     maxRichiesteInCorso: rt.config.soap.maxRichiesteInCorso,
+    senzaIdentita: rt.config.soap.senzaIdentita,
     clock: rt.clock,
     log: rt.log,
     registri,
+    rifiutiSenzaIdentita,
     sospensioni,
     visti,
     revocations: crlStoreOf(rt),

@@ -27,7 +27,7 @@ runService('inps-scheduler', async (rt) => {
   scheduler.start();
   rt.onShutdown(() => scheduler.stop());
   startPeriodicTasks(rt, [
-    controlliAccessi(rt, pool, { istruttorie: true }),
+    ...controlliAccessi(rt, pool, { istruttorie: true }),
     {
       nome: 'conservazione dei dati',
       ogniMs: config.retention.intervalloMinuti * 60_000,

@@ -6,7 +6,8 @@ import { schemaOf, allSchemas } from '../../../shared/runtime/schemas';
 /**
  * npm run audit:verifica [-- --ente INPS|HUB|MINLAVORO|ANPAL|INAIL|INL]
  * Recomputes the hash chains of the access trace, the message log and the retention log; reports the first broken
- * record of each and exits with 1 when any chain is broken.
+ * record of each and exits with 1 when any chain is broken. Each chain is read in one snapshot (verificaRegistro), so
+ * the command may run while the services write: what they append meanwhile is simply not part of this check.
  */
 const REGISTRI: Registro[] = ['registro_accessi', 'registro_messaggi', 'registro_conservazione'];
 

@@ -35,6 +35,11 @@ export interface RequestContext {
   log: Logger;
   /** The party this call is counted against (admission), released when the call ends. */
   admittedAs: string | null;
+  /**
+   * Identification refused the call (no certificate, none of a registered party, an address outside the allow-list):
+   * its access record is aggregated per source address and minute instead of written alone (records.ts).
+   */
+  unidentified: boolean;
   /** Set just before the handler runs: the message log records only calls that got that far. */
   received: ReceivedMessage | null;
   /**
@@ -68,6 +73,7 @@ export function startRequest(req: Pick<IncomingMessage, 'url' | 'socket'>, clock
     },
     log: log.child({ requestId, path: url.pathname }),
     admittedAs: null,
+    unidentified: false,
     received: null,
     relatesTo: null,
     reply: null,

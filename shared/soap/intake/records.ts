@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Registri } from '../../audit/registri';
+import type { RifiutiSenzaIdentita } from '../../audit/rifiuti-senza-identita';
 import { toError } from '../../errors';
 import { metrics } from '../../metrics/metrics';
+import { sourceKey } from './unidentified-admission';
 import type { RequestContext } from './context';
 
 /** What a finished call leaves behind, accepted or refused: its access trace and message log entries, its metrics. */
@@ -9,13 +11,26 @@ import type { RequestContext } from './context';
 /** The two chained logs a call is written to. */
 export type CallRegisters = Pick<Registri, 'registraAccesso' | 'registraMessaggio'>;
 
+/** Where the refusals of callers without an identity are counted, to be written as one record per address and minute. */
+export type UnidentifiedRefusals = Pick<RifiutiSenzaIdentita, 'conta'>;
+
 /**
  * The access trace entry of every call, and the message log entry of a call that reached its handler, committed
  * before its response leaves. A failure to write them does not change the answer: it is logged as an error.
+ * A call identification refused is only counted (`unidentified`), at no cost to the chains or the database: a flood
+ * of them must not grow the log nor slow the registered parties' calls, which wait for their own records.
  */
-export async function writeRecords(registri: CallRegisters | undefined, ctx: Pick<RequestContext, 'access' | 'received' | 'log'>): Promise<void> {
-  if (!registri) return;
+export async function writeRecords(
+  registri: CallRegisters | undefined,
+  ctx: Pick<RequestContext, 'access' | 'received' | 'log' | 'unidentified'>,
+  unidentified?: UnidentifiedRefusals,
+): Promise<void> {
   const { access, received } = ctx;
+  if (ctx.unidentified && unidentified) {
+    unidentified.conta(access, sourceKey(access.remoteAddress));
+    return;
+  }
+  if (!registri) return;
   try {
     await Promise.all([
       registri.registraAccesso(access),

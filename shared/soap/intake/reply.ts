@@ -43,8 +43,10 @@ export function requestMessageId(headers: readonly XmlNode[]): string | null {
  * the request's wsa:MessageID when it is known; a WSDL or XSD document goes as it is. The Timestamp is real time,
  * like the consumer's check of it, whatever clock the procedure runs on.
  */
-export function signedReply(ctx: Pick<RequestContext, 'relatesTo' | 'log'>, signer: ResponseSigner, reply: Reply): Reply {
-  if (reply.document) return reply;
+export function signedReply(ctx: Pick<RequestContext, 'relatesTo' | 'log' | 'unidentified'>, signer: ResponseSigner, reply: Reply): Reply {
+  // A caller without an identity gets its refusal unsigned: it has no registered certificate to check a signature
+  // with, and signing would give a flood an RSA signature per call (the CPU amplification admission removes).
+  if (reply.document || ctx.unidentified) return reply;
   try {
     return { ...reply, body: signResponse(reply.body, signer, { relatesTo: ctx.relatesTo, now: new Date() }) };
   } catch (err) {
