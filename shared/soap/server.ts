@@ -43,10 +43,10 @@ import { responseSigner } from './wssecurity';
  * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
  * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer;
  * but a call without an identity is refused at once, within an admission limit per source address, and only counted
- * for one access record per address and minute (unidentified-admission.ts, records.ts). Every answer to an
- * identified caller, ack or Fault, is signed with the server's own certificate and names the request it answers
- * (intake/reply.ts), including to those onboarded without message security; refusals of callers without an
- * identity are not signed, so a flood cannot buy an RSA signature per call.
+ * for one access record per address and minute (unidentified-admission.ts, records.ts). Every answer, to
+ * identified callers and to others within their admission limit, ack or Fault, is signed with the server's own
+ * certificate and names the request it answers (intake/reply.ts), including to those onboarded without message
+ * security; a 429 beyond the limit is not signed, so a flood cannot buy an RSA signature per call.
  */
 
 // What the wings implement; they import it from here, the server's public face.

@@ -39,27 +39,29 @@ describe('signedReply', () => {
   const ack = envelope([correlationHeader('CORR-1')], writeNotificaEsitoRisposta());
 
   test('an ack is signed and names the request', () => {
-    const reply = signedReply({ relatesTo: 'urn:uuid:1', log, unidentified: false }, signer, { status: 200, body: ack });
+    const reply = signedReply({ relatesTo: 'urn:uuid:1', log, unidentified: false, access: { faultCode: null } as never }, signer, { status: 200, body: ack });
     expect(reply.status).toBe(200);
     const v = verifyResponse(reply.body, { signer: { subjectCN: 'pdd.prova.local', cas: [new X509Certificate(ca.certPem)] }, relatesTo: 'urn:uuid:1', required: true, now: new Date() });
     expect(v).toMatchObject({ relatesTo: 'urn:uuid:1' });
   });
 
-  test('a refusal of a caller without an identity goes unsigned: a flood must not buy an RSA signature per call', () => {
-    const refusal = { status: 403, body: ack };
-    expect(signedReply({ relatesTo: null, log, unidentified: true }, signer, refusal)).toBe(refusal);
+  test('a caller without an identity over its admission limit gets its 429 unsigned: a flood must not buy an RSA signature per call', () => {
+    const refusal = { status: 429, body: ack };
+    expect(signedReply({ relatesTo: null, log, unidentified: true, access: { faultCode: 'TROPPE_RICHIESTE' } as never }, signer, refusal)).toBe(refusal);
+    // Within the limit its refusal is signed like any other answer.
+    expect(signedReply({ relatesTo: null, log, unidentified: true, access: { faultCode: 'PARTE_NON_RICONOSCIUTA' } as never }, signer, refusal).body).toContain('<ds:SignatureValue>');
   });
 
   test('a WSDL or XSD document goes as it is', () => {
     const doc = { status: 200, body: '<wsdl:definitions/>', document: true as const };
-    expect(signedReply({ relatesTo: null, log, unidentified: false }, signer, doc)).toBe(doc);
+    expect(signedReply({ relatesTo: null, log, unidentified: false, access: { faultCode: null } as never }, signer, doc)).toBe(doc);
   });
 
   test('what cannot be signed (only a bug) goes unsigned and is logged as an error', () => {
     const errors: unknown[] = [];
     const spy = { error: (o: unknown) => void errors.push(o) } as unknown as typeof log;
     const reply = { status: 500, body: 'not xml' };
-    expect(signedReply({ relatesTo: null, log: spy, unidentified: false }, signer, reply)).toBe(reply);
+    expect(signedReply({ relatesTo: null, log: spy, unidentified: false, access: { faultCode: null } as never }, signer, reply)).toBe(reply);
     expect(errors).toHaveLength(1);
   });
 });

@@ -43,10 +43,10 @@ export function requestMessageId(headers: readonly XmlNode[]): string | null {
  * the request's wsa:MessageID when it is known; a WSDL or XSD document goes as it is. The Timestamp is real time,
  * like the consumer's check of it, whatever clock the procedure runs on.
  */
-export function signedReply(ctx: Pick<RequestContext, 'relatesTo' | 'log' | 'unidentified'>, signer: ResponseSigner, reply: Reply): Reply {
-  // A caller without an identity gets its refusal unsigned: it has no registered certificate to check a signature
-  // with, and signing would give a flood an RSA signature per call (the CPU amplification admission removes).
-  if (reply.document || ctx.unidentified) return reply;
+export function signedReply(ctx: Pick<RequestContext, 'relatesTo' | 'log' | 'unidentified' | 'access'>, signer: ResponseSigner, reply: Reply): Reply {
+  // Refusals of callers without an identity are signed within their admission limit (a misconfigured party can trust
+  // why it was refused), but not beyond it: a flood must not buy an RSA signature per call.
+  if (reply.document || (ctx.unidentified && ctx.access.faultCode === 'TROPPE_RICHIESTE')) return reply;
   try {
     return { ...reply, body: signResponse(reply.body, signer, { relatesTo: ctx.relatesTo, now: new Date() }) };
   } catch (err) {
