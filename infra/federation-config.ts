@@ -86,7 +86,10 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
     identities: {
       INPS: { ente: 'INPS', description: 'INPS - porta di dominio', subjectCN: 'pdd.inps.ape-precoci.local', allowedIps: LOCAL_IPS },
       INPS_ISTRUTTORIA: { ente: 'INPS', description: 'INPS - sistema istruttorio', subjectCN: 'istruttoria.inps.ape-precoci.local', allowedIps: LOCAL_IPS },
-      MINLAVORO: { ente: 'MINLAVORO', description: 'Ministero del Lavoro - porta di dominio', subjectCN: 'pdd.lavoro.ape-precoci.local', allowedIps: LOCAL_IPS },
+      // The hub and the Ministero's verifier are two identities with two certificates: a party accepts packets from
+      // the hub only, INPS accepts esiti from the verifier only.
+      HUB: { ente: 'MINLAVORO', description: 'Ministero del Lavoro - hub di inoltro dei pacchetti', subjectCN: 'hub.lavoro.ape-precoci.local', allowedIps: LOCAL_IPS },
+      MINLAVORO: { ente: 'MINLAVORO', description: 'Ministero del Lavoro - porta di dominio del verificatore', subjectCN: 'pdd.lavoro.ape-precoci.local', allowedIps: LOCAL_IPS },
       ANPAL: { ente: 'ANPAL', description: 'ANPAL - porta di dominio', subjectCN: 'pdd.anpal.ape-precoci.local', allowedIps: LOCAL_IPS },
       INAIL: { ente: 'INAIL', description: 'INAIL - porta di dominio', subjectCN: 'pdd.inail.ape-precoci.local', allowedIps: LOCAL_IPS },
       INL: { ente: 'INL', description: 'INL - porta di dominio', subjectCN: 'pdd.inl.ape-precoci.local', allowedIps: LOCAL_IPS },
@@ -95,7 +98,7 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
       inpsGateway: endpoint('INPS', 'inps', 0),
       inpsDispatcher: { identity: 'INPS', schema: 'inps' },
       inpsScheduler: { identity: 'INPS', schema: 'inps' },
-      hub: endpoint('MINLAVORO', 'hub', 1),
+      hub: endpoint('HUB', 'hub', 1),
       inpsConsole: { ...endpoint('INPS', 'inps', 6), sessioneMinuti: 30, sessioneMassimaOre: 10 },
       agencies: {
         MINLAVORO: endpoint('MINLAVORO', 'minlavoro', 2),

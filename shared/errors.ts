@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   INTESTAZIONE_NON_COMPRESA: { actor: 'Client', retryable: false, http: 500 },
   /** A header the broker acts on (com:*, wsa:*) outside the signature: an intermediary could have rewritten it. */
   INTESTAZIONE_NON_FIRMATA: { actor: 'Client', retryable: false, http: 500 },
+  /** What INPS originates (a packet, a reminder, a case for INL, a notice) lacks INPS's own signature, or it does not verify. */
+  ORIGINE_NON_VALIDA: { actor: 'Client', retryable: false, http: 500 },
   // Transport and envelope.
   METODO_NON_AMMESSO: { actor: 'Client', retryable: false, http: 405 },
   CONTENT_TYPE_NON_VALIDO: { actor: 'Client', retryable: false, http: 415 },

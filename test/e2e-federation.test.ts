@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { SCENARI, scenario } from '../infra/demo/dataset';
 import type { SistemaIstruttorio } from '../infra/clients/sistema-istruttorio';
@@ -182,10 +184,11 @@ describe('minimisation: each party receives exactly the fields of its competence
     expect(r!.vociTariffaInail).toEqual(['3110']);
   });
 
-  test('the hub forwards what INPS sent, unchanged, and keeps X-ReplyTo and the operator', async () => {
+  test('the hub forwards what INPS sent, unchanged and signed by INPS, and keeps X-ReplyTo and the operator', async () => {
     const hub = fed.pool('hub');
-    const r = await hub.query<{ destinatario: string; contenuto: Record<string, unknown>; reply_to: string; operatore_id: string; correlation_id: string; stato: string }>(
-      "SELECT destinatario, contenuto, reply_to, operatore_id, correlation_id, stato FROM pacchetto_inoltro WHERE contenuto->>'protocolloDomanda' = $1 ORDER BY destinatario",
+    const inpsCert = new X509Certificate(readFileSync(fed.identity('INPS').certFile)).raw.toString('base64');
+    const r = await hub.query<{ destinatario: string; contenuto: Record<string, unknown>; corpo: string; reply_to: string; operatore_id: string; correlation_id: string; stato: string }>(
+      "SELECT destinatario, contenuto, corpo, reply_to, operatore_id, correlation_id, stato FROM pacchetto_inoltro WHERE contenuto->>'protocolloDomanda' = $1 ORDER BY destinatario",
       [protocollo],
     );
     expect(r.rows.map((x) => x.destinatario)).toEqual(['ANPAL', 'INL', 'MINLAVORO']);
@@ -193,20 +196,23 @@ describe('minimisation: each party receives exactly the fields of its competence
       expect(row.stato).toBe('INOLTRATO');
       expect(row.reply_to).toBe(fed.url('esiti'));
       expect(row.operatore_id).toBe('INPS-OP-TEST-0001');
+      // What the hub forwards is the payload as INPS signed it (the party verified that signature before storing).
+      expect(row.corpo).toContain(`<ds:X509Certificate>${inpsCert}</ds:X509Certificate>`);
       const atParty = await fed.pool(row.destinatario.toLowerCase()).query<{ contenuto: unknown; correlation_id: string; mittente: string }>(
         'SELECT contenuto, correlation_id, mittente FROM pacchetto_ricevuto WHERE id_pacchetto = $1',
         [row.contenuto.idPacchetto],
       );
       expect(atParty.rows[0]!.contenuto).toEqual(row.contenuto);
       expect(atParty.rows[0]!.correlation_id).toBe(row.correlation_id);
-      expect(atParty.rows[0]!.mittente).toBe('MINLAVORO');
+      // Forwarded by the hub, under its own identity (not the Ministero verifier's).
+      expect(atParty.rows[0]!.mittente).toBe('HUB');
     }
   });
 
   test('every call between parties was signed (ModI ID_AUTH_SOAP_02), each with its own MessageID', async () => {
     const ricevuti = async (schema: string, controparte: string) =>
       (await fed.pool(schema).query<{ message_id: string | null }>("SELECT message_id FROM registro_messaggi WHERE direzione = 'RICEVUTO' AND controparte = $1 AND esito = 'ACCETTATO'", [controparte])).rows;
-    const tutti = [...(await ricevuti('hub', 'INPS')), ...(await ricevuti('anpal', 'MINLAVORO')), ...(await ricevuti('inps', 'ANPAL')), ...(await ricevuti('inps', 'INAIL'))];
+    const tutti = [...(await ricevuti('hub', 'INPS')), ...(await ricevuti('anpal', 'HUB')), ...(await ricevuti('inps', 'ANPAL')), ...(await ricevuti('inps', 'INAIL'))];
     expect(tutti.length).toBeGreaterThan(10);
     for (const m of tutti) expect(m.message_id).toMatch(/^urn:uuid:/);
     expect(new Set(tutti.map((m) => m.message_id)).size).toBe(tutti.length);

@@ -8,6 +8,9 @@ import type { PacchettoDaInviare } from '../services/inps/core/sql/pacchetto';
 import { TestFederation } from './support/federation';
 import { eventually } from './support/eventually';
 import { zeep } from './support/zeep';
+import { readFileSync } from 'node:fs';
+import { writeVerificaPacchetto } from '../shared/messages/pacchetto';
+import { firmaOrigine } from '../shared/verifica-pacchetto/origine';
 
 /**
  * Python zeep, an independent SOAP stack, uses the three contracts unchanged over mutual TLS, signing each request
@@ -103,13 +106,16 @@ test("zeep refuses a response not signed by the provider it expects (its verific
   expect(out.verified).toEqual([]);
 });
 
-test("zeep, as the Ministero's hub, delivers a packet to ANPAL, whose esito reaches INPS with zeep's correlation id", async () => {
+test("zeep, as the Ministero's hub, forwards a packet INPS signed to ANPAL, whose esito reaches INPS with zeep's correlation id", async () => {
   const row = await inps.query<{ id: string; contenuto: PacchettoDaInviare }>(
     `SELECT p.id, p.contenuto FROM pacchetto p JOIN istruttoria i ON i.id = p.istruttoria_id JOIN domanda d ON d.id = i.domanda_id
       WHERE d.protocollo = 'INPS.ZEEP.0001' AND p.destinatario = 'ANPAL'`,
   );
   const p = row.rows[0]!.contenuto;
   const correlationId = `zeep-${randomUUID()}`;
+  // The payload as INPS's dispatcher writes and signs it (the dispatcher does not run here); zeep forwards it unchanged.
+  const inpsKey = fed.identity(fed.config.services.inpsDispatcher.identity);
+  const corpo = firmaOrigine(writeVerificaPacchetto({ ...p, dataInvio: new Date() }), { keyPem: readFileSync(inpsKey.keyFile, 'utf8'), certPem: readFileSync(inpsKey.certFile, 'utf8') }).text;
   const out = await zeep<ZeepOut>({
     action: 'call', wsdl: path.join(WSDL_DIR, 'verifica-pacchetto.wsdl'), address: fed.url('ANPAL'), operation: 'VerificaPacchetto',
     args: {
@@ -118,7 +124,8 @@ test("zeep, as the Ministero's hub, delivers a packet to ANPAL, whose esito reac
       Rapporti: { Rapporto: p.rapporti.map((r) => ({ Riferimento: r.riferimento, DatoreLavoro: { CodiceFiscale: r.datore.codiceFiscale }, Periodo: { Dal: r.periodo.dal }, Categoria: r.categoria, Ccnl: r.ccnl, Livello: r.livello, ProfessioneIstat: r.professioneIstat })) },
     },
     headers: { Operatore: operatore, 'X-ReplyTo': fed.url('esiti'), 'X-Correlation-ID': correlationId },
-    tls: tls('MINLAVORO', 'ANPAL'),
+    tls: tls(fed.config.services.hub.identity, 'ANPAL'),
+    corpo,
   });
   expect(out.fault).toBeUndefined();
   // ANPAL signs its ack, the correlation id included; zeep reads the id (simple content with the wsu:Id it is
@@ -130,4 +137,18 @@ test("zeep, as the Ministero's hub, delivers a packet to ANPAL, whose esito reac
     return r.rows[0]!.stato === 'RISPOSTO' ? r.rows[0] : undefined;
   }, { what: "ANPAL's esito at INPS" });
   expect(answered).toEqual({ stato: 'RISPOSTO', esito: 'CONFORME', correlation_id: correlationId });
+});
+
+test('zeep, as the hub, writing a packet of its own from the WSDL gets ORIGINE_NON_VALIDA: only INPS writes packets', async () => {
+  const out = await zeep<ZeepOut>({
+    action: 'call', wsdl: path.join(WSDL_DIR, 'verifica-pacchetto.wsdl'), address: fed.url('ANPAL'), operation: 'VerificaPacchetto',
+    args: {
+      IdPacchetto: randomUUID(), IdIstruttoria: randomUUID(), ProtocolloDomanda: 'INPS.ZEEP.0009', TipoDomanda: 'APE_SOCIALE',
+      Destinatario: 'ANPAL', DataInvio: new Date().toISOString(), Lavoratore: { CodiceFiscale: 'RSSMRA60A01H501Q' },
+      Rapporti: { Rapporto: [{ Riferimento: 1, DatoreLavoro: { CodiceFiscale: '01234567897' }, Periodo: { Dal: '2010-01-01' }, Categoria: 'E', Ccnl: 'C011', Livello: '3', ProfessioneIstat: '7.4.2.3' }] },
+    },
+    headers: { Operatore: operatore, 'X-ReplyTo': fed.url('esiti'), 'X-Correlation-ID': `zeep-${randomUUID()}` },
+    tls: tls(fed.config.services.hub.identity, 'ANPAL'),
+  });
+  expect(out.fault?.detail).toMatchObject({ Codice: 'ORIGINE_NON_VALIDA', Ritentabile: 'false' });
 });

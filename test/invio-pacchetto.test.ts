@@ -6,6 +6,7 @@ import type { WorkHandler } from '../shared/amqp/consumer';
 import { ManualClock } from '../shared/clock';
 import { isRetryable, RemoteFaultError, toError } from '../shared/errors';
 import { createLogger } from '../shared/log';
+import { createCertificateAuthority, issueCertificate, validityFrom, type KeyPairPem } from '../shared/pki/certificates';
 import type { SoapCall, SoapClient, SoapResult } from '../shared/soap/client';
 import { registraDomanda } from '../services/inps/core/domande';
 import type { InvioPacchettoMsg } from '../services/inps/core/domande';
@@ -20,10 +21,13 @@ import { DatabaseInps, domanda, OPERATORE, regole } from './support/inps-lifecyc
 
 const log = createLogger('test');
 let db: DatabaseInps;
+let firmatario: KeyPairPem;
 const AT = new Date('2026-03-02T09:00:00Z');
 
 beforeAll(async () => {
   db = await DatabaseInps.crea('invio_pacchetto');
+  const ca = createCertificateAuthority({ commonName: 'CA di prova' }, validityFrom(new Date(), 30));
+  firmatario = issueCertificate(ca, { commonName: 'pdd.inps.test' }, validityFrom(new Date(), 30));
 });
 
 afterAll(async () => {
@@ -98,6 +102,7 @@ function dispatcher(pool: Pool, soap: SoapClient) {
     clock: new ManualClock(AT),
     destinazione: () => ({ url: 'https://hub.test/verifica', expectedServerCN: 'hub.test' }),
     replyTo: 'https://inps.test/esiti',
+    firmatario: { keyPem: firmatario.keyPem, certPem: firmatario.certPem },
     regole: regole(),
   });
 }

@@ -180,9 +180,9 @@ test('the series move with traffic: SOAP latency per operation, workers, packets
   const risposti = (m: readonly { nome: string; etichette: Record<string, string>; valore: number }[]) => somma(m, 'ape_pacchetti', { stato: 'RISPOSTO' });
   expect(risposti(gateway) - risposti(prima.gateway)).toBeGreaterThanOrEqual(9);
 
-  // Outgoing calls of the dispatcher: to the hub (identity MINLAVORO), one packet per party and domanda.
+  // Outgoing calls of the dispatcher: to the hub (identity HUB), one packet per party and domanda.
   const dispatcher = await scrape('inps-dispatcher');
-  const versoHub = { controparte: 'MINLAVORO', operazione: 'VerificaPacchetto', esito: 'OK' };
+  const versoHub = { controparte: 'HUB', operazione: 'VerificaPacchetto', esito: 'OK' };
   expect(somma(dispatcher, 'ape_soap_uscita_durata_secondi_count', versoHub) - somma(prima.dispatcher, 'ape_soap_uscita_durata_secondi_count', versoHub)).toBeGreaterThanOrEqual(9);
   // A histogram: buckets cumulative up to +Inf, equal to the count.
   expect(somma(dispatcher, 'ape_soap_uscita_durata_secondi_bucket', { ...versoHub, le: '+Inf' })).toBe(somma(dispatcher, 'ape_soap_uscita_durata_secondi_count', versoHub));
@@ -203,7 +203,7 @@ test('the series move with traffic: SOAP latency per operation, workers, packets
   const inail = await scrape('agency-inail');
   const esiti = { controparte: 'INPS', operazione: 'NotificaEsito', esito: 'OK' };
   expect(somma(inail, 'ape_soap_uscita_durata_secondi_count', esiti) - somma(prima.inail, 'ape_soap_uscita_durata_secondi_count', esiti)).toBeGreaterThanOrEqual(3);
-  const ricevuti = { operazione: 'VerificaPacchetto', chiamante: 'MINLAVORO', esito: 'OK' };
+  const ricevuti = { operazione: 'VerificaPacchetto', chiamante: 'HUB', esito: 'OK' };
   expect(somma(inail, 'ape_soap_ingresso_durata_secondi_count', ricevuti) - somma(prima.inail, 'ape_soap_ingresso_durata_secondi_count', ricevuti)).toBeGreaterThanOrEqual(3);
   expect(presente(inail, 'ape_coda_messaggi_pronti', { coda: 'inail.pacchetto.verifica.scarti' })).toBe(true);
   expect(presente(inail, 'ape_outbox_da_pubblicare', { schema: 'inail' })).toBe(true);

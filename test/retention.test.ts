@@ -18,6 +18,7 @@ import { regole } from './support/inps-lifecycle';
 let db: TestDatabase;
 let inps: Pool;
 let agency: Pool;
+let hub: Pool;
 let registriInps: Registri;
 const pseudonimi = new Pseudonimizzatore(randomBytes(32));
 const DAY = 86_400_000;
@@ -29,6 +30,9 @@ beforeAll(async () => {
   const a = await TestDatabase.create('retention_agency', 'anpal', ['messaging', 'agency', 'audit']);
   agency = a.pool('anpal');
   afterAllDrop.push(a);
+  const h = await TestDatabase.create('retention_hub', 'hub', ['messaging', 'hub', 'audit']);
+  hub = h.pool('hub');
+  afterAllDrop.push(h);
   registriInps = new Registri(inps, pseudonimi);
 });
 
@@ -112,4 +116,21 @@ test("a party's delivered packets are pseudonymised after its own period; pendin
   expect(rows.find((x) => x.id_pacchetto === consegnato).contenuto.lavoratore.codiceFiscale).toBe(pseudonimi.codiceFiscale(cf));
   expect(rows.find((x) => x.id_pacchetto === inCorso).contenuto.lavoratore.codiceFiscale).toBe(cf);
   expect((await verificaRegistro(agency, 'registro_conservazione')).integro).toBe(true);
+});
+
+test("the hub's forwarded packets lose the codice fiscale, in their content and in the signed payload it kept to forward", async () => {
+  const registri = new Registri(hub, pseudonimi);
+  const cf = 'RSSMRA60A01H501Q';
+  const id = randomUUID();
+  await hub.query(
+    `INSERT INTO pacchetto_inoltro (id_pacchetto, correlation_id, destinatario, reply_to, operatore_id, operatore_ufficio, contenuto, corpo, impronta, ricevuto_il, stato)
+     VALUES ($1, $2, 'ANPAL', 'https://inps/ape/esiti', 'OP', 'U', $3, $4, 'x', $5, 'INOLTRATO')`,
+    [id, randomUUID(), JSON.stringify({ idPacchetto: id, lavoratore: { codiceFiscale: cf }, rapporti: [] }), `<pac:VerificaPacchetto><pac:CodiceFiscale>${cf}</pac:CodiceFiscale></pac:VerificaPacchetto>`, T0],
+  );
+  const r = await conservazioneParte(hub, registri, new Date(T0.getTime() + 100 * DAY), 90, ['pacchetto_inoltro']);
+  expect(r).toEqual([{ oggetto: 'pacchetto_inoltro', trattati: 1 }]);
+  const row = (await hub.query('SELECT contenuto, corpo FROM pacchetto_inoltro WHERE id_pacchetto = $1', [id])).rows[0];
+  expect(row.contenuto.lavoratore.codiceFiscale).toBe(pseudonimi.codiceFiscale(cf));
+  expect(row.corpo).toBeNull();
+  expect((await verificaRegistro(hub, 'registro_conservazione')).integro).toBe(true);
 });

@@ -8,6 +8,8 @@ import { ApeError } from '../../shared/errors';
 import { ENTI_VERIFICATORI, type EnteVerificatore } from '../../shared/domain/types';
 import { addressOf, inpsEsitiUrl } from '../../shared/config/addresses';
 import { operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/verifica-pacchetto/endpoint';
+import { regolaOrigine } from '../../shared/verifica-pacchetto/origine';
+import { crlStoreOf } from '../../shared/runtime/revocation';
 import { notificaRiscontro, segnalaCaso, sollecitaEsito } from './operazioni';
 import { consegnaNotifica, valutazioneAutomatica } from './inl/lavoro';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
@@ -67,9 +69,11 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
   await amqp.start();
   startRelay(rt, amqp, pool, svc.schema);
 
-  // Packets come from the Ministero's hub; in direct routing, from INPS itself.
+  // Packets come from the Ministero's hub (its own identity, not the Ministero verifier's); in direct routing, from
+  // INPS itself. Whoever brings them, INPS must have written them (origin signature).
   const senders = config.routing === 'hub' ? [config.services.hub.identity] : [config.services.inpsDispatcher.identity];
-  const ops = { pool, ente, callers: senders, routingConsegna: consegnaEsitoQueue(ente), allowedReplyTo: [inpsEsitiUrl(config)] };
+  const origine = regolaOrigine(config, crlStoreOf(rt));
+  const ops = { pool, ente, callers: senders, routingConsegna: consegnaEsitoQueue(ente), allowedReplyTo: [inpsEsitiUrl(config)], origine };
   await startVerificaEndpoint(rt, {
     identity,
     service: svc,
@@ -78,13 +82,13 @@ runService(`agency-${ente.toLowerCase()}`, async (rt) => {
       operazioneVerificaPacchetto(senders, {
         pool,
         table: 'pacchetto_ricevuto',
-        extraColumn: (_p, ctx) => ['mittente', ctx.caller.identity.code],
+        extraColumns: (_p, ctx) => ({ mittente: ctx.caller.identity.code }),
         routingKey: verificaQueue(ente),
         checkRecipient: (p) => {
           if (p.destinatario !== ente) throw new ApeError('DESTINATARIO_ERRATO', `questo nodo è di ${ente}; il pacchetto è destinato a ${p.destinatario}`);
         },
         allowedReplyTo: [inpsEsitiUrl(config)],
-      }),
+      }, origine),
       sollecitaEsito(ops),
       notificaRiscontro(ops),
       segnalaCaso(ops),

@@ -9,11 +9,13 @@ import { correlationHeader } from '../../shared/messages/envelope';
 import { readNotificaRiscontro, readSegnalaCaso, readSollecitaEsito, writePresaInCarico } from '../../shared/messages/pacchetto';
 import { enqueue } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
+import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
 import { QUEUES } from '../../shared/amqp/topology';
 
 /**
  * The operations a party's node serves besides VerificaPacchetto: a reminder for an overdue esito, another
- * party's esito on the same istruttoria (art. 4), and, at INL, a case to evaluate (art. 5 c).
+ * party's esito on the same istruttoria (art. 4), and, at INL, a case to evaluate (art. 5 c). Like packets, each
+ * is INPS's: its origin signature is verified before anything in it is read or stored.
  */
 export interface OperazioniDeps {
   pool: Pool;
@@ -21,6 +23,8 @@ export interface OperazioniDeps {
   callers: readonly string[];
   routingConsegna: string;
   allowedReplyTo: readonly string[];
+  /** Whose signature proves that INPS wrote the message. */
+  origine: RegolaOrigine;
 }
 
 function perQuestoEnte(ente: EnteVerificatore, destinatario: EnteVerificatore): void {
@@ -34,7 +38,7 @@ export interface ConsegnaMsg {
 }
 
 export function sollecitaEsito(deps: OperazioniDeps): SoapOperation {
-  return {
+  return conOrigineVerificata(deps.origine, {
     name: 'SollecitaEsito',
     ...OPERATIONS.SollecitaEsito,
     callers: deps.callers,
@@ -62,11 +66,11 @@ export function sollecitaEsito(deps: OperazioniDeps): SoapOperation {
       ctx.log.info({ idPacchetto: s.idPacchetto, azione }, 'reminder received');
       return { body: writePresaInCarico('SollecitaEsito') };
     },
-  };
+  });
 }
 
 export function notificaRiscontro(deps: OperazioniDeps): SoapOperation {
-  return {
+  return conOrigineVerificata(deps.origine, {
     name: 'NotificaRiscontro',
     ...OPERATIONS.NotificaRiscontro,
     callers: deps.callers,
@@ -81,7 +85,7 @@ export function notificaRiscontro(deps: OperazioniDeps): SoapOperation {
       );
       return { body: writePresaInCarico('NotificaRiscontro') };
     },
-  };
+  });
 }
 
 export interface SegnalazioneMsg {
@@ -90,7 +94,7 @@ export interface SegnalazioneMsg {
 
 /** INL only: a case to evaluate, stored before the ack (ModI NONBLOCK_PUSH: correlation id in the ack). */
 export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
-  return {
+  return conOrigineVerificata(deps.origine, {
     name: 'SegnalaCaso',
     ...OPERATIONS.SegnalaCaso,
     callers: deps.callers,
@@ -121,5 +125,5 @@ export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
       ctx.log.info({ idSegnalazione: s.idSegnalazione, correlationId, indici: s.indici.length }, 'case received for evaluation');
       return { headers: [correlationHeader(correlationId)], body: writePresaInCarico('SegnalaCaso') };
     },
-  };
+  });
 }

@@ -6,14 +6,15 @@ import { deliveryWorker } from '../../shared/amqp/delivery';
 import type { ContenutoPacchetto, EnteVerificatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader, replyToHeader } from '../../shared/messages/envelope';
-import { writeVerificaPacchetto } from '../../shared/messages/pacchetto';
 import type { PacchettoRicevutoMsg } from '../../shared/verifica-pacchetto/ricezione';
 import type { SoapCall, SoapClient } from '../../shared/soap/client';
+import { Xml } from '../../shared/xml/write';
 
 /**
  * Forwards a packet to its recipient, preserving X-ReplyTo (INPS's callback), the X-Correlation-ID the hub
- * acknowledged to INPS, and the operator who caused the call. The recipient must answer with that same
- * correlation id. Idempotent: a forwarded packet is not forwarded again.
+ * acknowledged to INPS, and the operator who caused the call. The payload is the one INPS signed, as received
+ * (corpo): the recipient verifies INPS's origin signature on it, so the hub neither rewrites nor could forge it.
+ * The recipient must answer with that same correlation id. Idempotent: a forwarded packet is not forwarded again.
  */
 export interface InoltroDeps {
   pool: Pool;
@@ -29,13 +30,15 @@ interface Row {
   operatore_id: string;
   operatore_ufficio: string;
   contenuto: ContenutoPacchetto & { dataInvio: string };
+  /** Null for a packet stored before origin signatures (migration hub/004). */
+  corpo: string | null;
 }
 
 export function inoltroPacchetto(deps: InoltroDeps): WorkHandler<PacchettoRicevutoMsg> {
   return deliveryWorker<PacchettoRicevutoMsg, Row & { id: string }, SoapCall, void>({
     async load(msg) {
       const { rows } = await deps.pool.query<Row>(
-        'SELECT stato, correlation_id, reply_to, operatore_id, operatore_ufficio, contenuto FROM pacchetto_inoltro WHERE id_pacchetto = $1',
+        'SELECT stato, correlation_id, reply_to, operatore_id, operatore_ufficio, contenuto, corpo FROM pacchetto_inoltro WHERE id_pacchetto = $1',
         [msg.payload.idPacchetto],
       );
       const row = rows[0];
@@ -46,12 +49,15 @@ export function inoltroPacchetto(deps: InoltroDeps): WorkHandler<PacchettoRicevu
     isDone: (p) => p.stato === 'INOLTRATO',
     prepare(p) {
       const dest = deps.destinazione(p.contenuto.destinatario);
+      if (p.corpo === null) {
+        throw new ApeError('ORIGINE_NON_VALIDA', `il pacchetto ${p.id} è stato ricevuto senza firma d'origine (prima della versione che la richiede): INPS deve reinviarlo (npm run ops -- reinvia)`);
+      }
       return {
         url: dest.url,
         soapAction: OPERATIONS.VerificaPacchetto.soapAction,
         expectedServerCN: dest.expectedServerCN,
         headers: [operatoreHeader({ id: p.operatore_id, ufficio: p.operatore_ufficio }), replyToHeader(p.reply_to), correlationHeader(p.correlation_id)],
-        body: writeVerificaPacchetto({ ...p.contenuto, dataInvio: new Date(p.contenuto.dataInvio) }),
+        body: new Xml(p.corpo),
       };
     },
     async call(p, request) {

@@ -7,6 +7,8 @@ import { QUEUES } from '../../shared/amqp/topology';
 import { ApeError } from '../../shared/errors';
 import { addressOf, inpsEsitiUrl } from '../../shared/config/addresses';
 import { operazioneVerificaPacchetto, startVerificaEndpoint } from '../../shared/verifica-pacchetto/endpoint';
+import { regolaOrigine } from '../../shared/verifica-pacchetto/origine';
+import { crlStoreOf } from '../../shared/runtime/revocation';
 import type { EnteVerificatore } from '../../shared/domain/types';
 import { inoltroMessaggio, operazioneInoltrata } from './messaggi';
 import { createMessaging, startRelay, startWorker } from '../../shared/runtime/messaging';
@@ -17,7 +19,8 @@ import { inoltroPacchetto } from './inoltro';
 /**
  * Ministero del Lavoro hub (protocol art. 3): INPS talks only to the Ministero, which makes each packet
  * available to its recipient (ANPAL, INAIL, INL, or the Ministero's own verifier). Packets are stored before
- * the ack and forwarded from a durable queue.
+ * the ack and forwarded from a durable queue, as INPS signed them. The hub runs as its own identity (HUB), not
+ * the Ministero verifier's: a party accepts packets from the hub only, and the hub cannot write one (origine.ts).
  */
 runService('minlavoro-hub', async (rt) => {
   const { config } = rt;
@@ -58,7 +61,8 @@ runService('minlavoro-hub', async (rt) => {
   startRelay(rt, amqp, pool, svc.schema);
 
   const inps = [config.services.inpsDispatcher.identity];
-  const ricezioneMessaggi = { pool, routingKey: QUEUES.hubInoltroMessaggio, checkRecipient: (e: EnteVerificatore) => void agency(e), allowedReplyTo: [inpsEsitiUrl(config)] };
+  const origine = regolaOrigine(config, crlStoreOf(rt));
+  const ricezioneMessaggi = { pool, routingKey: QUEUES.hubInoltroMessaggio, checkRecipient: (e: EnteVerificatore) => void agency(e), allowedReplyTo: [inpsEsitiUrl(config)], origine };
   await startVerificaEndpoint(rt, {
     identity,
     service: svc,
@@ -67,11 +71,12 @@ runService('minlavoro-hub', async (rt) => {
       operazioneVerificaPacchetto(inps, {
         pool,
         table: 'pacchetto_inoltro',
-        extraColumn: (p) => ['destinatario', p.destinatario],
+        // The signed payload is kept as received: it is what the hub forwards.
+        extraColumns: (p, _ctx, o) => ({ destinatario: p.destinatario, corpo: o.corpo }),
         routingKey: QUEUES.hubInoltroPacchetto,
         checkRecipient: (p) => void agency(p.destinatario),
         allowedReplyTo: [inpsEsitiUrl(config)],
-      }),
+      }, origine),
       operazioneInoltrata('SollecitaEsito', inps, ricezioneMessaggi),
       operazioneInoltrata('SegnalaCaso', inps, ricezioneMessaggi),
       operazioneInoltrata('NotificaRiscontro', inps, ricezioneMessaggi),

@@ -12,14 +12,15 @@ import { correlationHeader, operatoreHeader, replyToHeader } from '../../shared/
 import { writePresaInCarico } from '../../shared/messages/pacchetto';
 import { enqueue } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
+import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
 import type { SoapCall, SoapClient } from '../../shared/soap/client';
 import { serializeNode } from '../../shared/xml/serialize';
 import { Xml } from '../../shared/xml/write';
 
 /**
  * The hub forwards reminders (SollecitaEsito), cases for INL (SegnalaCaso) and notices of esiti
- * (NotificaRiscontro) to the Destinatario they name, as it does packets: stored before the ack, forwarded from a
- * durable queue, payload unchanged, headers preserved. For SegnalaCaso (ModI NONBLOCK_PUSH) the hub gives the
+ * (NotificaRiscontro) to the Destinatario they name, as it does packets: INPS's origin signature verified, stored
+ * before the ack, forwarded from a durable queue, payload unchanged (as INPS signed it), headers preserved. For SegnalaCaso (ModI NONBLOCK_PUSH) the hub gives the
  * X-Correlation-ID in its ack and INL must answer with it.
  */
 export type OperazioneInoltrata = 'SollecitaEsito' | 'SegnalaCaso' | 'NotificaRiscontro';
@@ -36,14 +37,16 @@ export interface RicezioneMessaggiOpts {
   /** Throws when nobody is configured for the recipient. */
   checkRecipient(destinatario: EnteVerificatore): void;
   allowedReplyTo: readonly string[];
+  /** Whose signature proves that INPS wrote the message. */
+  origine: RegolaOrigine;
 }
 
 export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: readonly string[], opts: RicezioneMessaggiOpts): SoapOperation {
-  return {
+  return conOrigineVerificata(opts.origine, {
     name: operazione,
     ...OPERATIONS[operazione],
     callers,
-    async handle(payload, ctx) {
+    async handle(payload, ctx, origine) {
       const id = payload.text(ID_FIELD[operazione]);
       ctx.traccia({ riferimenti: { idMessaggio: id, ...(payload.optText('IdIstruttoria') !== undefined && { idIstruttoria: payload.text('IdIstruttoria') }) } });
       const destinatario = payload.text('Destinatario') as EnteVerificatore;
@@ -55,8 +58,8 @@ export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: re
         if (!opts.allowedReplyTo.includes(replyTo)) throw new ApeError('DATI_INCOERENTI', `X-ReplyTo ${replyTo} non è un endpoint esiti registrato`);
       }
       const proposed = operazione === 'SegnalaCaso' ? randomUUID() : (ctx.headers.optional('X-Correlation-ID')?.value() ?? null);
-      const corpo = serializeNode(payload.node);
-      // A sender's retry carries a new DataInvio: the rest must be the same.
+      const corpo = origine.corpo;
+      // A sender's retry carries a new DataInvio and a new origin signature (not in payload): the rest must be the same.
       const hash = impronta(serializeNode(payload.node, new Set(['DataInvio'])));
       const correlationId = await withTransaction(opts.pool, async (tx) => {
         const ins = await tx.query(
@@ -76,7 +79,7 @@ export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: re
       ctx.log.info({ operazione, idMessaggio: id, destinatario, correlationId }, 'message accepted for forwarding');
       return { headers: operazione === 'SegnalaCaso' && correlationId ? [correlationHeader(correlationId)] : [], body: writePresaInCarico(operazione) };
     },
-  };
+  });
 }
 
 interface Row {

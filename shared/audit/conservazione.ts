@@ -100,9 +100,10 @@ export async function conservazioneParte(pool: Pool, registri: Registri, now: Da
 }
 
 const SPEC = {
+  // The signed payload the hub forwarded (corpo) holds the codice fiscale too: removed, its digest kept.
   pacchetto_inoltro: {
-    chiave: 'id_pacchetto', data: 'ricevuto_il', concluso: "stato = 'INOLTRATO'", cf: "contenuto->'lavoratore'->>'codiceFiscale'", corpo: 'NULL::text',
-    aggiorna: `UPDATE pacchetto_inoltro SET contenuto = jsonb_set(contenuto, '{lavoratore,codiceFiscale}', to_jsonb($2::text)), pseudonimizzato_il = $3 WHERE id_pacchetto = $1`,
+    chiave: 'id_pacchetto', data: 'ricevuto_il', concluso: "stato = 'INOLTRATO'", cf: "contenuto->'lavoratore'->>'codiceFiscale'", corpo: 'corpo',
+    aggiorna: `UPDATE pacchetto_inoltro SET contenuto = jsonb_set(contenuto, '{lavoratore,codiceFiscale}', to_jsonb($2::text)), corpo = NULL, pseudonimizzato_il = $3 WHERE id_pacchetto = $1`,
   },
   pacchetto_ricevuto: {
     chiave: 'id_pacchetto', data: 'ricevuto_il', concluso: "stato = 'ESITO_CONSEGNATO'", cf: "contenuto->'lavoratore'->>'codiceFiscale'", corpo: 'NULL::text',

@@ -149,13 +149,22 @@ function checkIdentityReferences(services: Services, identities: Record<string, 
   known('services.inpsGateway', services.inpsGateway.identity);
   known('services.inpsDispatcher', services.inpsDispatcher.identity);
   known('services.inpsScheduler', services.inpsScheduler.identity);
-  known('services.hub', services.hub.identity);
+  const hub = known('services.hub', services.hub.identity);
   if (services.inpsConsole) known('services.inpsConsole', services.inpsConsole.identity);
   for (const [ente, svc] of Object.entries(services.agencies)) {
     const identity = known(`services.agencies.${ente}`, svc.identity);
     if (identity.ente !== ente) {
       throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${ente}.identity: identity ${svc.identity} belongs to ${identity.ente}`);
     }
+  }
+  // The hub only forwards: were its identity a verifier's, a party could not tell forwarded packets from that
+  // verifier's own calls, and INPS would take the hub's calls for esiti; were it INPS's, it could write packets.
+  const alsoUsedBy = [
+    ...Object.entries(services.agencies).filter(([, svc]) => svc.identity === hub.code).map(([ente]) => `services.agencies.${ente}`),
+    ...(hub.ente === 'INPS' ? [`an INPS identity (ente ${hub.ente})`] : []),
+  ];
+  if (alsoUsedBy.length > 0) {
+    throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.hub.identity: ${hub.code} is also ${alsoUsedBy.join(', ')}; the hub needs an identity and a certificate of its own (e.g. HUB)`);
   }
 }
 

@@ -17,6 +17,11 @@ export interface CallContext {
   operatore: Operatore;
   headers: RequestHeaders;
   receivedAt: Date;
+  /**
+   * The request as the intake parsed it, once (its transport signature verified on it): for a check that needs the
+   * signed form itself, such as INPS's origin signature inside the payload (shared/verifica-pacchetto/origine.ts).
+   */
+  document: Document;
   log: Logger;
   /** Names what the call touched, for the access trace (the codice fiscale is stored only as a keyed hash). */
   traccia(t: { riferimenti?: Riferimenti; codiceFiscale?: string }): void;

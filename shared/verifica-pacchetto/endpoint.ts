@@ -6,16 +6,20 @@ import type { ServiceDatabase } from '../runtime/database';
 import { crlStoreOf } from '../runtime/revocation';
 import { closeServer, listen } from '../soap/listen';
 import { createSoapServer, type SoapOperation } from '../soap/server';
+import { conOrigineVerificata, type RegolaOrigine } from './origine';
 import { riceviPacchetto, type RicezioneOptions } from './ricezione';
 
-/** The VerificaPacchetto operation: receive, store and queue a packet (hub and every party's node). */
-export function operazioneVerificaPacchetto(callers: readonly string[], ricezione: RicezioneOptions): SoapOperation {
-  return {
+/**
+ * The VerificaPacchetto operation: receive, store and queue a packet (hub and every party's node), once its origin
+ * signature shows that INPS wrote it.
+ */
+export function operazioneVerificaPacchetto(callers: readonly string[], ricezione: RicezioneOptions, origine: RegolaOrigine): SoapOperation {
+  return conOrigineVerificata(origine, {
     name: 'VerificaPacchetto',
     ...OPERATIONS.VerificaPacchetto,
     callers,
-    handle: (payload, ctx) => riceviPacchetto(ricezione, payload, ctx),
-  };
+    handle: (payload, ctx, o) => riceviPacchetto(ricezione, payload, ctx, o),
+  });
 }
 
 /** Serves verifica-pacchetto.wsdl with the given operations; closed first on shutdown. */

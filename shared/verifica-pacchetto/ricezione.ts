@@ -10,6 +10,7 @@ import { readVerificaPacchetto, writeVerificaPacchettoRisposta } from '../messag
 import { enqueue } from '../outbox/outbox';
 import type { CallContext, SoapReply } from '../soap/server';
 import type { XmlReader } from '../xml/read';
+import type { Origine } from './origine';
 
 /**
  * Receiving a verification packet (ModI NONBLOCK_PUSH_SOAP steps 1-2), shared by the Ministero's hub and
@@ -28,8 +29,11 @@ export interface RicezioneOptions {
   pool: Pool;
   /** pacchetto_inoltro (hub) or pacchetto_ricevuto (party node). */
   table: 'pacchetto_inoltro' | 'pacchetto_ricevuto';
-  /** Extra column and value stored with the packet (the hub: destinatario; a node: mittente). */
-  extraColumn: (p: ContenutoPacchetto, ctx: CallContext) => [string, string];
+  /**
+   * Extra columns and values stored with the packet: the hub, destinatario and the signed payload it forwards
+   * unchanged (corpo); a node, mittente.
+   */
+  extraColumns: (p: ContenutoPacchetto, ctx: CallContext, origine: Origine) => Record<string, string>;
   /** Routing key of the work queued for a new packet. */
   routingKey: string;
   /** Throws when this endpoint must not accept the packet (wrong recipient...). */
@@ -38,7 +42,8 @@ export interface RicezioneOptions {
   allowedReplyTo: readonly string[];
 }
 
-export async function riceviPacchetto(opts: RicezioneOptions, payload: XmlReader, ctx: CallContext): Promise<SoapReply> {
+/** `payload` is the content whose origin signature was verified (origine.ts): nothing else is read. */
+export async function riceviPacchetto(opts: RicezioneOptions, payload: XmlReader, ctx: CallContext, origine: Origine): Promise<SoapReply> {
   const p = readVerificaPacchetto(payload);
   ctx.traccia({ riferimenti: { idPacchetto: p.idPacchetto, idIstruttoria: p.idIstruttoria, protocollo: p.protocolloDomanda }, codiceFiscale: p.lavoratore.codiceFiscale });
   const replyTo = ctx.headers.required('X-ReplyTo');
@@ -46,21 +51,23 @@ export async function riceviPacchetto(opts: RicezioneOptions, payload: XmlReader
     throw new ApeError('DATI_INCOERENTI', `X-ReplyTo ${replyTo} non è un endpoint esiti registrato (${opts.allowedReplyTo.join(', ')})`);
   }
   opts.checkRecipient(p);
-  const extra = campiEccedenti(p.destinatario, p.rapporti);
-  if (extra.length > 0) {
-    throw new ApeError('DATI_INCOERENTI', `il pacchetto per ${p.destinatario} contiene dati non di sua competenza: ${extra.join(', ')}`);
+  const eccedenti = campiEccedenti(p.destinatario, p.rapporti);
+  if (eccedenti.length > 0) {
+    throw new ApeError('DATI_INCOERENTI', `il pacchetto per ${p.destinatario} contiene dati non di sua competenza: ${eccedenti.join(', ')}`);
   }
   const proposed = ctx.headers.optional('X-Correlation-ID')?.value() ?? randomUUID();
   const hash = impronta({ ...p, dataInvio: undefined });
-  const [extraCol, extraVal] = opts.extraColumn(p, ctx);
+  const extra = Object.entries(opts.extraColumns(p, ctx, origine));
+  const extraCols = extra.map(([c]) => `, ${c}`).join('');
+  const extraParams = extra.map((_e, i) => `, $${10 + i}`).join('');
   const op: Operatore = ctx.operatore;
 
   const correlationId = await withTransaction(opts.pool, async (tx) => {
     const ins = await tx.query(
-      `INSERT INTO ${opts.table} (id_pacchetto, correlation_id, reply_to, ${extraCol}, operatore_id, operatore_ufficio, contenuto, impronta, ricevuto_il, stato)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'RICEVUTO')
+      `INSERT INTO ${opts.table} (id_pacchetto, correlation_id, reply_to, operatore_id, operatore_ufficio, contenuto, impronta, ricevuto_il, stato${extraCols})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9${extraParams})
        ON CONFLICT (id_pacchetto) DO NOTHING`,
-      [p.idPacchetto, proposed, replyTo, extraVal, op.id, op.ufficio, JSON.stringify(p), hash, ctx.receivedAt],
+      [p.idPacchetto, proposed, replyTo, op.id, op.ufficio, JSON.stringify(p), hash, ctx.receivedAt, 'RICEVUTO', ...extra.map(([, v]) => v)],
     );
     if (ins.rowCount === 0) {
       const prev = await tx.query<{ correlation_id: string; impronta: string }>(`SELECT correlation_id, impronta FROM ${opts.table} WHERE id_pacchetto = $1`, [p.idPacchetto]);

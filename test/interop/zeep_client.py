@@ -5,10 +5,12 @@ Reads a JSON command on stdin and prints a JSON result on stdout:
   {"action": "describe", "wsdl": path}
   {"action": "call", "wsdl": path, "address": url, "operation": name, "args": {...},
    "headers": {"Operatore": {...}, "X-ReplyTo": "...", "X-Correlation-ID": "..."},
-   "tls": {"cert": path, "key": path, "ca": path, "server": path}, "firma": true}
+   "tls": {"cert": path, "key": path, "ca": path, "server": path}, "firma": true, "corpo": "<pac:VerificaPacchetto ...>"}
   With "firma" (the default) each request is signed as ModI ID_AUTH_SOAP_02 asks (wsse_zeep.ModISignature), and
   each response, ack or Fault, is verified with the provider's certificate (tls.server) before zeep reads it; what
   the verified signatures covered is printed as "verified" (one list per response).
+  With "corpo", the Body's payload is that element as given (a payload INPS signed, forwarded unchanged by the hub),
+  in place of the one zeep builds from "args"; WS-Security then signs the Body as usual.
 A SOAP Fault is printed as {"fault": {"code": ..., "message": ..., "detail": {...}}}; a response whose signature
 does not verify as {"signatureError": "..."}.
 """
@@ -19,12 +21,29 @@ import requests
 from lxml import etree
 import zeep
 from zeep.exceptions import Fault, SignatureVerificationFailed
+from zeep.plugins import Plugin
 from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
 from wsse_zeep import ModISignature
 
 COM = "urn:it:ape-precoci:comune:v1"
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+class CorpoInoltrato(Plugin):
+    """What a hub does with a payload its author signed: forwards the element as it is. zeep builds the request from
+    the WSDL, then the Body's content is replaced, before the WS-Security plugin signs the Body."""
+
+    def __init__(self, xml):
+        self.element = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+
+    def egress(self, envelope, http_headers, operation, binding_options):
+        body = envelope.find(f"{{{SOAP}}}Body")
+        for child in list(body):
+            body.remove(child)
+        body.append(self.element)
+        return envelope, http_headers
 
 
 def describe(wsdl_path):
@@ -50,7 +69,8 @@ def call(cmd):
     session.cert = (cmd["tls"]["cert"], cmd["tls"]["key"])
     session.verify = cmd["tls"]["ca"]
     wsse = ModISignature(cmd["tls"]["key"], cmd["tls"]["cert"], cmd["address"], server_cert=cmd["tls"].get("server")) if cmd.get("firma", True) else None
-    client = zeep.Client(cmd["wsdl"], transport=Transport(session=session), wsse=wsse)
+    plugins = [CorpoInoltrato(cmd["corpo"])] if cmd.get("corpo") else []
+    client = zeep.Client(cmd["wsdl"], transport=Transport(session=session), wsse=wsse, plugins=plugins)
     binding = next(iter(next(iter(client.wsdl.services.values())).ports.values())).binding
     service = client.create_service(binding.name, cmd["address"])
     headers = []

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import type { EnteVerificatore, EsitoDato } from '../../shared/domain/types';
 import { RemoteFaultError, ApeError } from '../../shared/errors';
@@ -7,13 +8,15 @@ import { correlationHeader, operatoreHeader } from '../../shared/messages/envelo
 import { writeNotificaEsito } from '../../shared/messages/esiti';
 import { writeSollecitaEsito } from '../../shared/messages/pacchetto';
 import type { SoapClient } from '../../shared/soap/client';
+import { firmaOrigine, type FirmatarioOrigine } from '../../shared/verifica-pacchetto/origine';
 import type { TestFederation } from './federation';
 
 /**
  * Duplicate and out-of-order callbacks, as a flaky network and retrying counterparts produce them: each party's
  * esiti delivered again to INPS, several copies at once, including esiti the party has verified but not yet
  * delivered itself (so a copy may overtake the original, or the ack of the packet's send); and reminders
- * (SollecitaEsito) to a party for packets it already answered, which makes it deliver its esito again.
+ * (SollecitaEsito) to a party for packets it already answered, which makes it deliver its esito again (sent as the
+ * hub forwards INPS's: the hub's certificate, INPS's origin signature).
  * Every outcome is counted by the answer's code.
  */
 const ENTI: readonly EnteVerificatore[] = ['MINLAVORO', 'ANPAL', 'INAIL', 'INL'];
@@ -26,6 +29,7 @@ export class Doppioni {
   private readonly offline = new Set<string>();
   private readonly client = new Map<string, SoapClient>();
   private readonly pool = new Map<string, Pool>();
+  private readonly inps: FirmatarioOrigine;
 
   constructor(
     private readonly fed: TestFederation,
@@ -35,6 +39,9 @@ export class Doppioni {
       this.client.set(e, fed.soapAs(e));
       this.pool.set(e, fed.pool(e.toLowerCase()));
     }
+    this.client.set('HUB', fed.soapAs(fed.config.services.hub.identity));
+    const inps = fed.identity(fed.config.services.inpsDispatcher.identity);
+    this.inps = { keyPem: readFileSync(inps.keyFile, 'utf8'), certPem: readFileSync(inps.certFile, 'utf8') };
   }
 
   get totale(): number {
@@ -85,11 +92,11 @@ export class Doppioni {
     );
     await Promise.all(
       rows.map((r) =>
-        this.chiama(this.solleciti, 'MINLAVORO', {
+        this.chiama(this.solleciti, 'HUB', {
           url: this.fed.url(ente),
           soapAction: OPERATIONS.SollecitaEsito.soapAction,
           headers: [operatoreHeader({ id: 'SYS-INPS-ISTRUTTORIA', ufficio: 'replica di prova' }), correlationHeader(r.correlation_id)],
-          body: writeSollecitaEsito({ idSollecito: randomUUID(), idPacchetto: r.id_pacchetto, destinatario: ente, scadenza: this.fed.now(), dataSollecito: this.fed.now() }),
+          body: firmaOrigine(writeSollecitaEsito({ idSollecito: randomUUID(), idPacchetto: r.id_pacchetto, destinatario: ente, scadenza: this.fed.now(), dataSollecito: this.fed.now() }), this.inps),
         }),
       ),
     );

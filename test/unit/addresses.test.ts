@@ -21,7 +21,8 @@ describe('the federation address book', () => {
 
   test('the hub and each party\'s node serve verifica, each with the CN of the identity it runs as', () => {
     const c = config();
-    expect(addressOf(c, 'hub', 'verifica')).toEqual({ url: `https://127.0.0.1:${BASE_PORT + 1}/ape/verifica`, expectedServerCN: 'pdd.lavoro.ape-precoci.local' });
+    // The hub has its own identity (HUB), not the Ministero verifier's.
+    expect(addressOf(c, 'hub', 'verifica')).toEqual({ url: `https://127.0.0.1:${BASE_PORT + 1}/ape/verifica`, expectedServerCN: 'hub.lavoro.ape-precoci.local' });
     expect(addressOf(c, 'MINLAVORO', 'verifica')).toEqual({ url: `https://127.0.0.1:${BASE_PORT + 2}/ape/verifica`, expectedServerCN: 'pdd.lavoro.ape-precoci.local' });
     expect(addressOf(c, 'INAIL', 'verifica')).toEqual({ url: `https://127.0.0.1:${BASE_PORT + 4}/ape/verifica`, expectedServerCN: 'pdd.inail.ape-precoci.local' });
     expect(addressOf(c, 'INL', 'verifica').url).toBe(`https://127.0.0.1:${BASE_PORT + 5}/ape/verifica`);

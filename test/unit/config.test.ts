@@ -39,7 +39,7 @@ describe('parseConfig: a valid configuration', () => {
     expect(c.postgres).toEqual({ url: 'postgres://ape_servizio@127.0.0.1:5432/ape', adminUrl: 'postgres://ape:secret@127.0.0.1:5432/ape', poolSize: 10 });
     expect(c.rabbitmq.url).toBe('amqp://ape:secret@127.0.0.1:5672/ape');
     expect(c.rabbitmq.prefetch).toBe(16);
-    expect(c.services.hub).toEqual({ identity: 'MINLAVORO', schema: 'hub', listen: { host: '127.0.0.1', port: BASE_PORT + 1 }, publicUrl: `https://127.0.0.1:${BASE_PORT + 1}` });
+    expect(c.services.hub).toEqual({ identity: 'HUB', schema: 'hub', listen: { host: '127.0.0.1', port: BASE_PORT + 1 }, publicUrl: `https://127.0.0.1:${BASE_PORT + 1}` });
     expect(Object.keys(c.services.agencies).sort()).toEqual(['ANPAL', 'INAIL', 'INL', 'MINLAVORO']);
     expect(c.services.inpsDispatcher).toEqual({ identity: 'INPS', schema: 'inps' });
     expect(c.systemOperators['agency-INAIL']).toEqual({ id: 'SYS-INAIL-VERIFICA', ufficio: 'INAIL - Direzione centrale rapporto assicurativo' });
@@ -212,6 +212,15 @@ describe('parseConfig: each error names the field to fix', () => {
     const j = valida();
     j.services.hub.identity = 'constructor';
     expect(errore(j)).toMatch(/^services\.hub\.identity: unknown identity "constructor"/);
+  });
+
+  test.each([
+    ['MINLAVORO', /^services\.hub\.identity: MINLAVORO is also services\.agencies\.MINLAVORO; the hub needs an identity and a certificate of its own/],
+    ['INPS', /^services\.hub\.identity: INPS is also an INPS identity/],
+  ])('the hub sharing the identity %s (of a verifier, of INPS)', (identity, message) => {
+    const j = valida();
+    j.services.hub.identity = identity;
+    expect(errore(j)).toMatch(message);
   });
 
   test('two identities with the same certificate subject CN', () => {

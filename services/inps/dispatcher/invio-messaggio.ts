@@ -11,6 +11,7 @@ import { OPERATIONS } from '../../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader, replyToHeader } from '../../../shared/messages/envelope';
 import { writeNotificaRiscontro, writeSegnalaCaso, writeSollecitaEsito } from '../../../shared/messages/pacchetto';
 import type { SoapCall, SoapClient } from '../../../shared/soap/client';
+import { firmaOrigine, type FirmatarioOrigine } from '../../../shared/verifica-pacchetto/origine';
 import type { Xml } from '../../../shared/xml/write';
 import type { Destinazione } from './invio-pacchetto';
 
@@ -27,6 +28,8 @@ export interface InvioMessaggioDeps {
   replyTo: string;
   /** The operator named on messages INPS sends on its own (deadlines, notices). */
   operatore: Operatore;
+  /** INPS's key and certificate: each message carries INPS's origin signature, which the hub forwards unchanged. */
+  firmatario: FirmatarioOrigine;
 }
 
 interface Row {
@@ -83,7 +86,8 @@ export function invioMessaggio(deps: InvioMessaggioDeps): WorkHandler<InvioMessa
     prepare(m) {
       const dest = deps.destinazione(m.destinatario);
       const now = deps.clock.now();
-      return { url: dest.url, expectedServerCN: dest.expectedServerCN, ...richiesta(m, deps, now), now };
+      const r = richiesta(m, deps, now);
+      return { url: dest.url, expectedServerCN: dest.expectedServerCN, ...r, body: firmaOrigine(r.body, deps.firmatario), now };
     },
     async call(m, { now, ...request }) {
       const result = await deps.soap.call(request);

@@ -16,6 +16,7 @@ import { OPERATIONS } from '../../../shared/messages/contracts';
 import { operatoreHeader, replyToHeader } from '../../../shared/messages/envelope';
 import { writeVerificaPacchetto } from '../../../shared/messages/pacchetto';
 import type { SoapCall, SoapClient } from '../../../shared/soap/client';
+import { firmaOrigine, type FirmatarioOrigine } from '../../../shared/verifica-pacchetto/origine';
 import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 /**
@@ -38,6 +39,8 @@ export interface InvioDeps {
   destinazione(destinatario: PacchettoDaInviare['destinatario']): Destinazione;
   /** INPS esiti endpoint, sent as X-ReplyTo. */
   replyTo: string;
+  /** INPS's key and certificate: every packet carries INPS's origin signature, which the hub forwards unchanged. */
+  firmatario: FirmatarioOrigine;
   /** The configured deadlines (the days each party has to answer: regole.ts giorniEsito) and INL triggers. */
   regole: RegoleInps;
 }
@@ -87,7 +90,8 @@ export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> 
         soapAction: OPERATIONS.VerificaPacchetto.soapAction,
         expectedServerCN: dest.expectedServerCN,
         headers: [operatoreHeader(p.operatore), replyToHeader(deps.replyTo)],
-        body: writeVerificaPacchetto({ ...p.contenuto, dataInvio: deps.clock.now() }),
+        // Signed at each send (a resend too: new DataInvio, new signature); recipients compare content without it.
+        body: firmaOrigine(writeVerificaPacchetto({ ...p.contenuto, dataInvio: deps.clock.now() }), deps.firmatario),
         riferimenti: { idPacchetto: p.id, idIstruttoria: p.contenuto.idIstruttoria },
       };
     },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { identityOf, systemOperatorOf } from '../../../shared/config/load';
 import { openDatabase } from '../../../shared/runtime/database';
 import { watchServiceCertificates } from '../../../shared/runtime/certificates';
@@ -24,6 +25,8 @@ runService('inps-dispatcher', async (rt) => {
   const soap = createSoapClient(rt, identity, registri);
 
   const destinazione = (destinatario: EnteVerificatore) => addressForRecipient(config, destinatario);
+  // INPS signs what it writes with its own key: the recipient can tell INPS's packets from anything the hub could make.
+  const firmatario = { keyPem: readFileSync(identity.keyFile, 'utf8'), certPem: readFileSync(identity.certFile, 'utf8') };
 
   const amqp = createMessaging(rt);
   startWorker(rt, amqp, QUEUES.inpsInvioPacchetto, invioPacchetto({
@@ -32,6 +35,7 @@ runService('inps-dispatcher', async (rt) => {
     clock: rt.clock,
     destinazione,
     replyTo: inpsEsitiUrl(config),
+    firmatario,
     regole: { deadlines: config.deadlines, inl: config.inl },
   }), {
     // A packet is sent until it is delivered or its istruttoria closes; its send deadline (SCADENZA_INVIO) applies
@@ -45,6 +49,7 @@ runService('inps-dispatcher', async (rt) => {
     destinazione,
     replyTo: inpsEsitiUrl(config),
     operatore: systemOperatorOf(config, 'inps-dispatcher'),
+    firmatario,
   }));
   await amqp.start();
   startRelay(rt, amqp, pool, svc.schema);

@@ -25,7 +25,11 @@ runService('inps-gateway', async (rt) => {
     pool,
     clock: rt.clock,
     caseSystems: requireIdentities(identities.filter((i) => i.ente === 'INPS' && i.code !== svc.identity).map((i) => i.code), 'INPS case systems'),
-    verifiers: requireIdentities(identities.filter((i) => (ENTI_VERIFICATORI as readonly string[]).includes(i.ente)).map((i) => i.code), 'verifying parties'),
+    // The verifying parties, but not the Ministero's hub: it forwards packets and never answers them.
+    verifiers: requireIdentities(
+      identities.filter((i) => (ENTI_VERIFICATORI as readonly string[]).includes(i.ente) && i.code !== rt.config.services.hub.identity).map((i) => i.code),
+      'verifying parties',
+    ),
     inspectors: requireIdentities(identities.filter((i) => i.ente === 'INL').map((i) => i.code), 'INL'),
     regole: { deadlines: rt.config.deadlines, inl: rt.config.inl },
   };

@@ -41,6 +41,7 @@ export async function runHandler(ctx: RequestContext, call: CheckedCall, clock: 
     operatore,
     headers: call.headers,
     receivedAt: clock.now(),
+    document: call.env.document,
     log: ctx.log,
     traccia: (t) => {
       if (t.riferimenti) access.riferimenti = { ...access.riferimenti, ...t.riferimenti };

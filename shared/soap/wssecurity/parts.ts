@@ -47,8 +47,15 @@ export function locateParts(doc: Document, counted: Census): SecuredParts {
   const security = single(header, WSSE_NS, 'Security', 'FIRMA_ASSENTE', "manca l'header wsse:Security: il messaggio deve essere firmato (ID_AUTH_SOAP_02)");
   requireUnique(counted, WSSE_NS, 'Security', 'wsse:Security');
   const signature = single(security, DS_NS, 'Signature', 'FIRMA_ASSENTE', 'wsse:Security non contiene ds:Signature: il messaggio deve essere firmato');
-  // Our contracts carry no signed documents, so any other signature can only be there to confuse.
-  requireUnique(counted, DS_NS, 'Signature', 'ds:Signature');
+  // The only other signature the contracts carry is INPS's origin signature, the last child of the payload
+  // (verifica-pacchetto.wsdl); any further one can only be there to confuse.
+  const payload = elementChildren(last)[0];
+  const payloadChildren = payload ? elementChildren(payload) : [];
+  const origin = isElement(payloadChildren[payloadChildren.length - 1], DS_NS, 'Signature') ? 1 : 0;
+  const signatures = (counted.names.get(`{${DS_NS}}Signature`) ?? 0) - origin;
+  if (signatures > 1) {
+    fail('FIRMA_NON_VALIDA', `il messaggio contiene ${signatures} elementi ds:Signature oltre alla firma d'origine (ultimo figlio del payload): ne è ammesso uno solo, in wsse:Security (protezione da signature wrapping)`);
+  }
   const timestamp = single(security, WSU_NS, 'Timestamp', 'TIMESTAMP_NON_VALIDO', 'wsse:Security deve contenere un wsu:Timestamp firmato con Created ed Expires');
   requireUnique(counted, WSU_NS, 'Timestamp', 'wsu:Timestamp');
   const old = elementChildren(header).find((h) => OLD_ADDRESSING.test(h.namespaceURI ?? ''));
