@@ -14,7 +14,7 @@ import { WSDL_DIR } from '../../shared/paths';
  * the end-to-end tests, so they exercise the contract the way an independent client does.
  *
  * Message security (ModI ID_AUTH_SOAP_02) is node-soap's own WSSecurityCert, configured as the profile asks:
- * BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID and Body, exclusive C14N, SHA-256, RSA-SHA256.
+ * BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID, com:Operatore and Body, exclusive C14N, SHA-256, RSA-SHA256.
  * The TLS client certificate rides along through ClientSSLSecurity's agent options.
  */
 export interface TlsFiles {
@@ -51,7 +51,8 @@ export class SistemaIstruttorio {
             signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
             digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
             signatureTransformations: [EXC_C14N],
-            additionalReferences: ['wsa:To', 'wsa:MessageID'],
+            // Every header the gateway acts on must be signed (INTESTAZIONE_NON_FIRMATA otherwise).
+            additionalReferences: ['wsa:To', 'wsa:MessageID', 'com:Operatore'],
             signerOptions: { prefix: 'ds', idMode: 'wssecurity' },
           });
     client.setSecurity({
