@@ -36,6 +36,7 @@ beforeAll(async () => {
   fed = await TestFederation.start({
     name: 'tls-revoca',
     processes: ['inps-gateway', 'inps-console', 'agency-anpal'],
+    fileClock: true,
     mutaConfig: (json) => {
       // A case system of its own, revoked by the first test (the others keep theirs).
       json.identities.INPS_PROVA = { ente: 'INPS', description: 'Sistema istruttorio di prova', subjectCN: 'prova.inps.ape-precoci.local', allowedIps: ['127.0.0.1', '::1'] };
@@ -174,9 +175,17 @@ describe('revocation (CRL), while the federation runs', () => {
     expect(r.status).toBe(403);
     expect(r.fault).toMatchObject({ code: 'CERTIFICATO_REVOCATO', faultcode: 'soap:Client', retryable: 'false' });
     expect(r.fault!.message).toMatch(/^il certificato client ".*prova\.inps\.ape-precoci\.local.*" \(numero di serie [0-9A-F]+\) è stato revocato da .* \(motivo: keyCompromise, CRL numero 2\)/);
-    const accesso = (await inps.query(`SELECT esito, codice_errore, certificato FROM registro_accessi ORDER BY seq DESC LIMIT 1`)).rows[0];
-    expect(accesso).toMatchObject({ esito: 'RIFIUTATA', codice_errore: 'CERTIFICATO_REVOCATO' });
-    expect(accesso.certificato).toContain('prova.inps.ape-precoci.local');
+    // A revoked certificate identifies no party: its refusals are traced like every caller without an identity, one
+    // record per address and minute naming the certificate and the code (a stolen key cannot grow the chain by flooding).
+    fed.advanceClock(61_000);
+    const aggregato = await eventually(async () => {
+      const { rows } = await inps.query<{ esito: string; riferimenti: { rifiutiAggregati?: { codici: Record<string, number>; certificati: string[]; identitaDichiarate: string[] } } }>(
+        "SELECT esito, riferimenti FROM registro_accessi WHERE riferimenti ? 'rifiutiAggregati' ORDER BY seq DESC",
+      );
+      return rows.find((r) => (r.riferimenti.rifiutiAggregati?.codici.CERTIFICATO_REVOCATO ?? 0) >= 2) ?? null;
+    }, { what: 'the revoked certificate in the refusals record', timeoutMs: 15_000 });
+    expect(aggregato.esito).toBe('RIFIUTATA');
+    expect(aggregato.riferimenti.rifiutiAggregati!.certificati.join(' ')).toContain('prova.inps.ape-precoci.local');
     // Others are unaffected; the gateway is the same process.
     expect(await stato(fed.soapAs('INPS_ISTRUTTORIA'))).toBe('ISTRUTTORIA_NON_TROVATA');
     expect(fed.procs.get('inps-gateway')!.child.pid).toBe(pid);
