@@ -12,6 +12,12 @@ export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 export const X509V3 = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3';
 export const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
 
+/**
+ * Every header of these namespaces that a message carries must be inside its signature (INTESTAZIONE_NON_FIRMATA):
+ * what the contract's WS-SecurityPolicy says with sp:SignedParts (wsdl/*.wsdl, policy ModI_ID_AUTH_SOAP_02).
+ */
+export const SIGNED_HEADER_NAMESPACES: readonly string[] = [WSA_NS, NS.com];
+
 /** The only algorithms ModI profiles are run with here (LG interoperabilità, cap. 7, restricted by the federation). */
 export const ALGORITHMS = {
   canonicalizzazione: 'http://www.w3.org/2001/10/xml-exc-c14n#',

@@ -1,5 +1,4 @@
-import { NS } from '../../xml/namespaces';
-import { DS_NS, SOAP_NS, WSA_NS, WSSE_NS, WSU_NS } from './constants';
+import { DS_NS, SIGNED_HEADER_NAMESPACES, SOAP_NS, WSA_NS, WSSE_NS, WSU_NS } from './constants';
 import { fail, type WsSecurityCode } from './errors';
 import { childrenNamed, elementChildren, isElement, type Census } from './dom';
 
@@ -67,7 +66,7 @@ export function locateParts(doc: Document, counted: Census): SecuredParts {
   const messageId = single(header, WSA_NS, 'MessageID', 'FIRMA_NON_VALIDA', `manca l'header wsa:MessageID (${WSA_NS}) firmato, obbligatorio per ID_AUTH_SOAP_02`);
   requireUnique(counted, WSA_NS, 'MessageID', 'wsa:MessageID');
   const trusted = elementChildren(header)
-    .filter((h) => h !== to && h !== messageId && (h.namespaceURI === NS.com || h.namespaceURI === WSA_NS))
+    .filter((h) => h !== to && h !== messageId && SIGNED_HEADER_NAMESPACES.includes(h.namespaceURI ?? ''))
     .map((h): [string, Element] => [`${h.namespaceURI === WSA_NS ? 'wsa' : 'com'}:${h.localName}`, h]);
   return { header, body: last, security, signature, timestamp, to, messageId, trusted };
 }
