@@ -420,12 +420,13 @@ describe('minimal reproductions of what a storm can find', () => {
     }
     console.log(`latency (ms) without and with six attribute bombs in flight: /health ${JSON.stringify(base.health.map(Math.round))} -> ${JSON.stringify(under.health.map(Math.round))}, ANPAL's call ${JSON.stringify(base.call.map(Math.round))} -> ${JSON.stringify(under.call.map(Math.round))}`);
     expect([...codes]).toEqual(['XML_TROPPO_COMPLESSO']);
-    // The event loop (/health): its slowest answer under attack against its slowest without, within 100 ms. The
-    // other party's call shares two cores with this test process sending the bombs (1.5 MB of TLS per round) and
-    // with other suites: its median is only held to 1 s more (the parse the bombs used to cost was 6 x 1.7 s).
+    // The event loop (/health): its slowest answer under attack against its slowest without, within 100 ms; the
+    // other party's call, whole intake and handler, its median within 100 ms too (measured here: 20 to 50 ms more on a loaded machine,
+    // most of it this process encrypting the bombs' 1.5 MB a round on the same two cores; the parse the bombs used to
+    // cost was 6 x 1.7 s).
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     expect(Math.max(...under.health) - Math.max(...base.health)).toBeLessThanOrEqual(100);
-    expect(median(under.call) - median(base.call)).toBeLessThanOrEqual(1_000);
+    expect(median(under.call) - median(base.call)).toBeLessThanOrEqual(100);
   });
 
   test('a call naming two different operators is refused (one identifier per call, traceable afterwards)', async () => {
