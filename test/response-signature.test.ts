@@ -183,6 +183,17 @@ describe('the server signs every answer', () => {
     expect(log).toEqual([{ esito: 'ACCETTATO', messageId: expect.stringMatching(/^urn:uuid:/) }]);
   });
 
+  test("a message log entry that cannot be written leaves the call's outcome as it is and is logged as an error", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino({ level: 'error' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const registri = { registraMessaggio: async () => Promise.reject(new Error('database unavailable')) } as unknown as Registri;
+    const soap = new SoapClient({ keyFile: files.clientKey, certFile: files.clientCert, caFile: files.ca, timeoutMs: 10_000, registri, caControparti: { [SERVER_CN]: files.ca }, log });
+    clients.push(soap);
+    const r = await soap.call(notifica(realUrl));
+    expect(r.headers.optional('X-Correlation-ID')?.value()).toBe(CORRELATION);
+    expect(lines).toEqual([expect.objectContaining({ msg: 'message log entry not written', err: 'database unavailable', messageId: expect.stringMatching(/^urn:uuid:/) })]);
+  });
+
   test('a Fault after the parse names the request; its code is trusted once verified', async () => {
     // NotificaAccertamento is refused to this caller once the payload names it, before the signature is checked.
     const call = { ...notifica(realUrl), soapAction: OPERATIONS.NotificaAccertamento.soapAction, body: el('esi:NotificaAccertamento') };

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { checkServerIdentity } from 'node:tls';
 import { X509Certificate, createHash, randomUUID } from 'node:crypto';
-import { ApeError, RemoteFaultError } from '../errors';
+import { ApeError, RemoteFaultError, toError } from '../errors';
 import { systemClock, type Clock } from '../clock';
 import type { Registri, Riferimenti } from '../audit/registri';
 import { envelope, readFault, RequestHeaders } from '../messages/envelope';
@@ -169,7 +169,11 @@ export class SoapClient {
             },
             clock.now(),
           )
-          .catch(() => undefined);
+          .catch((err: unknown) => {
+            // The call's outcome stands (a delivery is not repeated for its log line), but the gap is made loud,
+            // as the intake does when an access record cannot be written.
+            this.opts.log?.error({ err: toError(err).message, messageId, soapAction: call.soapAction }, 'message log entry not written');
+          });
       }
     }
   }
