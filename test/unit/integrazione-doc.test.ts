@@ -121,3 +121,21 @@ describe('docs/INTEGRAZIONE.md, worked examples', () => {
     for (const payload of blocchi) expect(() => validateEnvelope(parseEnvelope(envelope([], new Xml(payload))))).not.toThrow();
   });
 });
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped (letters, digits, -, _ and spaces kept), spaces as -. */
+const anchor = (heading: string) =>
+  heading
+    .replace(/^#+ /, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\- _]/gu, '')
+    .replace(/ /g, '-');
+
+test('every link to a section of docs/INTEGRAZIONE.md, in it or in the other documents, names a heading it has', () => {
+  const anchors = new Set(DOC.split('\n').filter((l) => /^#{1,6} /.test(l)).map(anchor));
+  const links = [...DOC.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
+  expect(links.length).toBeGreaterThan(10);
+  const docs = path.join(PROJECT_ROOT, 'docs');
+  const others = [path.join(PROJECT_ROOT, 'README.md'), ...readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => path.join(docs, f))];
+  for (const file of others) links.push(...[...readFileSync(file, 'utf8').matchAll(/INTEGRAZIONE\.md#([^)]+)\)/g)].map((m) => m[1]!));
+  expect(links.filter((l) => !anchors.has(l))).toEqual([]);
+});
