@@ -46,6 +46,9 @@ public final class ClienteModI {
                 System.err.print(USO);
                 System.exit(argv.length == 0 ? 2 : 0);
             }
+            // Base64 su una sola riga (DigestValue, SignatureValue): altrimenti Santuario va a capo ogni 76 caratteri
+            // con CR LF, che nel documento diventano "&#xD;" + a capo; ammesso, ma illeggibile in un log.
+            System.setProperty("org.apache.xml.security.ignoreLineBreaks", "true");
             Init.init();
             Map<String, String> a = opzioni(argv);
             codice = switch (argv[0]) {
