@@ -4,6 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import { PROJECT_ROOT } from '../shared/paths';
+import { createCertificateAuthority, validityFrom } from '../shared/pki/certificates';
+import { envelope, operatoreHeader } from '../shared/messages/envelope';
+import { writePresentaDomanda } from '../shared/messages/istruttoria';
+import { scenario } from '../infra/demo/dataset';
 import { TestFederation } from './support/federation';
 import { postRaw } from './support/raw-soap';
 
@@ -120,12 +124,23 @@ test('a PresentaDomanda built and signed in Java is stored with its operator, an
   });
 });
 
+test('a PresentaDomanda read from a file, as npm start writes var/demo/domanda-esempio.xml, is signed and accepted with its own protocol', async () => {
+  const file = path.join(dir, 'domanda-esempio.xml');
+  const d = scenario('non-conforme').domanda('INPS.JAVA.FILE.1', new Date());
+  writeFileSync(file, envelope([operatoreHeader({ id: 'ALTRO-OP', ufficio: 'ignorato' })], writePresentaDomanda(d)));
+  const out = await call('presenta', ['--domanda', file]);
+  expect(out).toMatchObject({ exit: 0, http: 200, esito: 'ACK', risposta: { ProtocolloDomanda: 'INPS.JAVA.FILE.1', Stato: 'IN_VERIFICA' }, firmaRisposta: { valida: true } });
+  // Only the file's ist:PresentaDomanda is taken: the operator is the one Java was given, in its signed header.
+  const stored = await inps.query("SELECT operatore_id FROM domanda WHERE protocollo = 'INPS.JAVA.FILE.1'");
+  expect(stored.rows).toEqual([{ operatore_id: 'JAVA-OP-1' }]);
+});
+
 describe("the Java verification is not a no-op", () => {
   let saved: string;
   let messageId: string;
-  const verify = (file: string, o: { messageId?: string; provider?: string } = {}) =>
-    java(['verifica', '--risposta', file, '--message-id', o.messageId ?? messageId, '--ca', fed.config.pki.caCertFile,
-      '--certificato-fornitore', fed.identity(o.provider ?? 'INPS').certFile]);
+  const verify = (file: string, o: { messageId?: string; provider?: string; ca?: string } = {}) =>
+    java(['verifica', '--risposta', file, '--message-id', o.messageId ?? messageId, '--ca', o.ca ?? fed.config.pki.caCertFile,
+      ...(o.provider === 'nessuno' ? [] : ['--certificato-fornitore', fed.identity(o.provider ?? 'INPS').certFile])]);
   const tampered = (name: string, edit: (xml: string) => string) => {
     const xml = readFileSync(saved, 'utf8');
     const changed = edit(xml);
@@ -161,6 +176,20 @@ describe("the Java verification is not a no-op", () => {
   test("a response signed by a certificate other than the provider's expected one is refused", async () => {
     const out = await verify(saved, { provider: 'ANPAL' });
     expect(out).toMatchObject({ exit: 3, esito: 'RIFIUTATA', firmaRisposta: { valida: false, errore: expect.stringContaining('non è quello atteso') } });
+  });
+
+  test('without a pinned certificate, one not issued by the federation CA given is refused', async () => {
+    expect(await verify(saved, { provider: 'nessuno' })).toMatchObject({ exit: 0, firmaRisposta: { valida: true } });
+    const other = path.join(dir, 'altra-ca.pem');
+    writeFileSync(other, createCertificateAuthority({ commonName: 'CA estranea' }, validityFrom(new Date(), 30)).certPem);
+    const out = await verify(saved, { provider: 'nessuno', ca: other });
+    expect(out).toMatchObject({ exit: 3, esito: 'RIFIUTATA', firmaRisposta: { valida: false, errore: expect.stringContaining('non emesso dalla CA della federazione') } });
+  });
+
+  test('an unsigned response is refused', async () => {
+    const file = tampered('senza-firma.xml', (x) => x.replace(/<wsse:Security[\s\S]*<\/wsse:Security>/, ''));
+    const out = await verify(file);
+    expect(out).toMatchObject({ exit: 3, esito: 'RIFIUTATA', firmaRisposta: { valida: false, errore: expect.stringContaining('manca wsse:Security') } });
   });
 
   test('a response whose signature leaves out wsa:RelatesTo is refused', async () => {

@@ -23,7 +23,7 @@ public final class ClienteModI {
     private static final String USO = """
         uso:
           ClienteModI stato    --protocollo P                       [opzioni di chiamata]
-          ClienteModI presenta --protocollo P [--domanda file.xml]  [opzioni di chiamata]
+          ClienteModI presenta --protocollo P | --domanda file.xml  [opzioni di chiamata]
           ClienteModI verifica --risposta file.xml --message-id ID --ca ca.cert.pem [--certificato-fornitore cert.pem]
         opzioni di chiamata:
           --endpoint URL                l'indirizzo servito (è anche wsa:To), es. https://127.0.0.1:8443/ape/istruttoria
@@ -71,15 +71,16 @@ public final class ClienteModI {
         CanaleTls canale = new CanaleTls(Path.of(richiesto(a, "keystore")), password.toCharArray(), Path.of(richiesto(a, "ca")));
         String operatore = richiesto(a, "operatore");
         String ufficio = richiesto(a, "ufficio");
-        String protocollo = richiesto(a, "protocollo");
         Instant adesso = Instant.now();
 
         Richiesta r;
         if (comando.equals("stato")) {
-            r = Richiesta.statoIstruttoria(endpoint, operatore, ufficio, protocollo);
+            r = Richiesta.statoIstruttoria(endpoint, operatore, ufficio, richiesto(a, "protocollo"));
+        } else if (a.containsKey("domanda")) {
+            // La domanda del file, con il suo protocollo.
+            r = Richiesta.presentaDomanda(endpoint, operatore, ufficio, null, corpoDaFile(Path.of(a.get("domanda"))), adesso);
         } else {
-            Element corpo = a.containsKey("domanda") ? corpoDaFile(Path.of(a.get("domanda"))) : null;
-            r = Richiesta.presentaDomanda(endpoint, operatore, ufficio, protocollo, corpo, adesso);
+            r = Richiesta.presentaDomanda(endpoint, operatore, ufficio, richiesto(a, "protocollo"), null, adesso);
         }
         List<String> firmate = FirmaRichiesta.firma(r.doc, canale.chiave, canale.certificato, adesso, Duration.ofSeconds(300));
         byte[] busta = Xml.serialize(r.doc);

@@ -66,14 +66,16 @@ final class Richiesta {
 
     /**
      * ist:PresentaDomanda: se corpo non è null è l'elemento ist:PresentaDomanda preso da un file (importato così
-     * com'è); altrimenti una domanda d'esempio, quella dei dati dimostrativi di `npm start` (Mario Rossi, APE
-     * sociale, operaio edile: ogni archivio conferma ogni dato).
+     * com'è, con il suo protocollo); altrimenti una domanda d'esempio con il protocollo dato, quella dei dati
+     * dimostrativi di `npm start` (Mario Rossi, APE sociale, operaio edile: ogni archivio conferma ogni dato).
      */
     static Richiesta presentaDomanda(String to, String idOperatore, String ufficio, String protocollo, Element corpo, Instant adesso) throws Exception {
         Richiesta r = nuova(to, AZIONE_PRESENTA, idOperatore, ufficio);
         if (corpo != null) {
             if (!Xml.is(corpo, Xml.IST, "PresentaDomanda")) throw new IllegalArgumentException("il file non contiene un ist:PresentaDomanda");
-            r.body().appendChild(r.doc.importNode(corpo, true));
+            Element importato = (Element) r.doc.importNode(corpo, true);
+            Xml.dichiaraNamespace(importato);
+            r.body().appendChild(importato);
             return r;
         }
         Element d = Xml.el(r.doc, Xml.IST, "ist", "PresentaDomanda");

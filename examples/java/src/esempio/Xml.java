@@ -3,13 +3,17 @@ package esempio;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.xml.security.utils.XMLUtils;
 import org.w3c.dom.Document;
+import org.w3c.dom.Attr;
 import org.w3c.dom.Element;
+import org.w3c.dom.NamedNodeMap;
 import org.w3c.dom.Node;
 
 /** Namespace del contratto e di WS-Security, e lettura/scrittura XML sicure (niente DTD, niente entità esterne). */
@@ -75,6 +79,37 @@ final class Xml {
         Element e = figlio(parent, local);
         e.setTextContent(value);
         return e;
+    }
+
+    /**
+     * Un elemento importato da un altro documento (Document.importNode) perde le dichiarazioni di namespace dei suoi
+     * antenati di là: le rimette come attributi xmlns, dove un prefisso usato non è già dichiarato con quel namespace.
+     * Santuario canonicalizza, e XMLUtils.outputDOM scrive, le dichiarazioni presenti nel DOM, non quelle implicite.
+     */
+    static void dichiaraNamespace(Element e) {
+        dichiaraNamespace(e, new HashMap<>());
+    }
+
+    private static void dichiaraNamespace(Element e, Map<String, String> ambito) {
+        Map<String, String> qui = new HashMap<>(ambito);
+        List<Attr> attributi = new ArrayList<>();
+        NamedNodeMap tutti = e.getAttributes();
+        for (int i = 0; i < tutti.getLength(); i++) {
+            Attr a = (Attr) tutti.item(i);
+            if (XMLNS.equals(a.getNamespaceURI())) qui.put(a.getPrefix() == null ? "" : a.getLocalName(), a.getValue());
+            else if (a.getNamespaceURI() != null) attributi.add(a);
+        }
+        dichiara(e, e.getPrefix(), e.getNamespaceURI(), qui);
+        for (Attr a : attributi) dichiara(e, a.getPrefix(), a.getNamespaceURI(), qui);
+        for (Element c : figli(e)) dichiaraNamespace(c, qui);
+    }
+
+    private static void dichiara(Element e, String prefisso, String ns, Map<String, String> ambito) {
+        String p = prefisso == null ? "" : prefisso;
+        String voluto = ns == null ? "" : ns;
+        if (voluto.equals(ambito.getOrDefault(p, ""))) return;
+        e.setAttributeNS(XMLNS, p.isEmpty() ? "xmlns" : "xmlns:" + p, voluto);
+        ambito.put(p, voluto);
     }
 
     static List<Element> figli(Element parent) {
