@@ -203,11 +203,14 @@ describe("the Java verification is not a no-op", () => {
 
 test("the operator is inside Santuario's signature: a request whose com:Operatore was rewritten after signing is refused and stores nothing", async () => {
   const request = path.join(dir, 'richiesta.xml');
-  const out = await call('presenta', ['--protocollo', 'INPS.JAVA.0002', '--salva-richiesta', request, '--ufficio', 'Sede Java']);
+  const out = await call('presenta', ['--protocollo', 'INPS.JAVA.0002', '--salva-richiesta', request]);
   expect(out).toMatchObject({ exit: 0, esito: 'ACK' });
   const forged = readFileSync(request, 'utf8').replace('>JAVA-OP-1<', '>FALSO-OP-9<');
   const r = await postRaw(fed.url('istruttoria'), forged, { tls: fed.tlsOf('INPS_ISTRUTTORIA') });
   expect(r.fault).toMatchObject({ code: 'FIRMA_NON_VALIDA', retryable: 'false' });
   const stored = await inps.query("SELECT protocollo, operatore_id FROM domanda WHERE protocollo LIKE 'INPS.JAVA.000%' ORDER BY protocollo");
   expect(stored.rows).toEqual([{ protocollo: 'INPS.JAVA.0001', operatore_id: 'JAVA-OP-1' }, { protocollo: 'INPS.JAVA.0002', operatore_id: 'JAVA-OP-1' }]);
+  // The refusal is traced without an operator: the forged one, unsigned, is nobody's.
+  const traced = await inps.query("SELECT operazione, operatore_id FROM registro_accessi WHERE codice_errore = 'FIRMA_NON_VALIDA' OR operatore_id = 'FALSO-OP-9'");
+  expect(traced.rows).toEqual([{ operazione: 'PresentaDomanda', operatore_id: null }]);
 });
