@@ -18,7 +18,8 @@ import { postRaw } from './support/raw-soap';
  * ID_AUTH_SOAP_02 asks and verifies INPS's signed response; the gateway accepts the request and the Java
  * verification refuses what it must (a tampered or misdirected response), so it is not a no-op; a request whose
  * com:Operatore is rewritten after Santuario signed it is refused by the gateway, so the operator is inside the
- * signature.
+ * signature. Written as WSS4J writes it ("#default" in every exclusive C14N PrefixList under a default namespace),
+ * the request is accepted too (issue 14 found it refused).
  */
 const JAVA_DIR = path.join(PROJECT_ROOT, 'examples', 'java');
 const CLASSPATH = readFileSync(path.join(JAVA_DIR, 'classpath.txt'), 'utf8').trim();
@@ -122,6 +123,20 @@ test('a PresentaDomanda built and signed in Java is stored with its operator, an
     exit: 0, http: 200, esito: 'ACK', firmaRisposta: { valida: true, parti: SIGNED_RESPONSE },
     risposta: { elemento: 'StatoIstruttoriaRisposta', IdIstruttoria: sent.risposta!.IdIstruttoria, Stato: 'IN_VERIFICA' },
   });
+});
+
+test('as WSS4J writes it: a default namespace on soap:Envelope and "#default" in every exclusive C14N PrefixList, accepted', async () => {
+  const request = path.join(dir, 'richiesta-wss4j.xml');
+  const sent = await call('presenta', ['--protocollo', 'INPS.JAVA.WSS4J', '--stile', 'wss4j', '--salva-richiesta', request]);
+  expect(sent).toMatchObject({ exit: 0, http: 200, esito: 'ACK', risposta: { ProtocolloDomanda: 'INPS.JAVA.WSS4J', Stato: 'IN_VERIFICA' }, firmaRisposta: { valida: true } });
+  const xml = readFileSync(request, 'utf8');
+  // What made the difference: the Body's content in the default namespace, and Santuario's canonical form of each
+  // part carrying xmlns="…istruttoria:v1" because "#default" is in the list, which the gateway must reproduce.
+  expect(xml).toMatch(/^<soap:Envelope [^>]*xmlns="urn:it:ape-precoci:istruttoria:v1"/);
+  expect(xml).toContain('<PresentaDomanda><ProtocolloDomanda>INPS.JAVA.WSS4J</ProtocolloDomanda>');
+  expect(xml.match(/PrefixList="#default"/g)).toHaveLength(SIGNED_REQUEST.length + 1);
+  const read = await call('stato', ['--protocollo', 'INPS.JAVA.WSS4J', '--stile', 'wss4j']);
+  expect(read).toMatchObject({ exit: 0, esito: 'ACK', risposta: { Stato: 'IN_VERIFICA' } });
 });
 
 test('a PresentaDomanda read from a file, as npm start writes var/demo/domanda-esempio.xml, is signed and accepted with its own protocol', async () => {

@@ -32,6 +32,7 @@ public final class ClienteModI {
           --ca ca.cert.pem              la CA della federazione (server TLS e firma delle risposte)
           --operatore ID --ufficio T    chi causa la chiamata (com:Operatore)
           --certificato-fornitore pem   facoltativo: il certificato che deve aver firmato la risposta
+          --stile prefissi|wss4j        facoltativo: wss4j = namespace predefinito sull'Envelope e PrefixList "#default"
           --salva-richiesta f  --salva-risposta f   facoltativi: le buste esatte inviate e ricevute
         uscita: 0 risposta verificata (ack o Fault), 3 risposta rifiutata, 2 errore d'uso o di trasporto
         """;
@@ -69,20 +70,23 @@ public final class ClienteModI {
         String password = a.getOrDefault("password", System.getenv("APE_KEYSTORE_PASSWORD"));
         if (password == null) throw new IllegalArgumentException("manca --password (o APE_KEYSTORE_PASSWORD)");
         CanaleTls canale = new CanaleTls(Path.of(richiesto(a, "keystore")), password.toCharArray(), Path.of(richiesto(a, "ca")));
-        String operatore = richiesto(a, "operatore");
-        String ufficio = richiesto(a, "ufficio");
         Instant adesso = Instant.now();
+
+        String stile = a.getOrDefault("stile", "prefissi");
+        if (!stile.equals("prefissi") && !stile.equals("wss4j")) throw new IllegalArgumentException("--stile: prefissi o wss4j");
+        boolean wss4j = stile.equals("wss4j");
+        var intestazioni = new Richiesta.Intestazioni(endpoint, richiesto(a, "operatore"), richiesto(a, "ufficio"), wss4j);
 
         Richiesta r;
         if (comando.equals("stato")) {
-            r = Richiesta.statoIstruttoria(endpoint, operatore, ufficio, richiesto(a, "protocollo"));
+            r = Richiesta.statoIstruttoria(intestazioni, richiesto(a, "protocollo"));
         } else if (a.containsKey("domanda")) {
             // La domanda del file, con il suo protocollo.
-            r = Richiesta.presentaDomanda(endpoint, operatore, ufficio, null, corpoDaFile(Path.of(a.get("domanda"))), adesso);
+            r = Richiesta.presentaDomanda(intestazioni, null, corpoDaFile(Path.of(a.get("domanda"))), adesso);
         } else {
-            r = Richiesta.presentaDomanda(endpoint, operatore, ufficio, richiesto(a, "protocollo"), null, adesso);
+            r = Richiesta.presentaDomanda(intestazioni, richiesto(a, "protocollo"), null, adesso);
         }
-        List<String> firmate = FirmaRichiesta.firma(r.doc, canale.chiave, canale.certificato, adesso, Duration.ofSeconds(300));
+        List<String> firmate = FirmaRichiesta.firma(r.doc, canale.chiave, canale.certificato, adesso, Duration.ofSeconds(300), wss4j ? "#default" : null);
         byte[] busta = Xml.serialize(r.doc);
         if (a.containsKey("salva-richiesta")) Files.write(Path.of(a.get("salva-richiesta")), busta);
         out.put("operazione", comando.equals("stato") ? "StatoIstruttoria" : "PresentaDomanda");

@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.apache.xml.security.c14n.Canonicalizer;
 import org.apache.xml.security.signature.XMLSignature;
 import org.apache.xml.security.transforms.Transforms;
+import org.apache.xml.security.transforms.params.InclusiveNamespaces;
 import org.apache.xml.security.algorithms.MessageDigestAlgorithm;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -27,8 +28,12 @@ import org.w3c.dom.Element;
 final class FirmaRichiesta {
     private FirmaRichiesta() {}
 
-    /** Firma la busta sul posto. validita: Expires - Created, al massimo 900 s. */
-    static List<String> firma(Document doc, PrivateKey chiave, X509Certificate certificato, Instant adesso, Duration validita) throws Exception {
+    /**
+     * Firma la busta sul posto. validita: Expires - Created, al massimo 900 s. prefixList: null, o la PrefixList di un
+     * ec:InclusiveNamespaces da mettere sotto ogni Exclusive C14N (SignedInfo e ogni Reference), come WSS4J (CXF,
+     * GovWay) la scrive da sé: "#default" quando un antenato dichiara un namespace predefinito.
+     */
+    static List<String> firma(Document doc, PrivateKey chiave, X509Certificate certificato, Instant adesso, Duration validita, String prefixList) throws Exception {
         Element envelope = doc.getDocumentElement();
         Element header = Xml.unico(envelope, Xml.SOAP, "Header");
         Element body = Xml.unico(envelope, Xml.SOAP, "Body");
@@ -57,10 +62,16 @@ final class FirmaRichiesta {
 
         XMLSignature firma = new XMLSignature(doc, null, XMLSignature.ALGO_ID_SIGNATURE_RSA_SHA256, Canonicalizer.ALGO_ID_C14N_EXCL_OMIT_COMMENTS);
         security.appendChild(firma.getElement());
+        if (prefixList != null) {
+            // Santuario legge la PrefixList della SignedInfo dal suo ds:CanonicalizationMethod al momento di firmare.
+            Element metodo = Xml.unico(firma.getSignedInfo().getElement(), Xml.DS, "CanonicalizationMethod");
+            metodo.appendChild(new InclusiveNamespaces(doc, prefixList).getElement());
+        }
         List<String> firmate = new ArrayList<>();
         for (Element parte : parti) {
             Transforms trasformazioni = new Transforms(doc);
-            trasformazioni.addTransform(Transforms.TRANSFORM_C14N_EXCL_OMIT_COMMENTS);
+            if (prefixList == null) trasformazioni.addTransform(Transforms.TRANSFORM_C14N_EXCL_OMIT_COMMENTS);
+            else trasformazioni.addTransform(Transforms.TRANSFORM_C14N_EXCL_OMIT_COMMENTS, new InclusiveNamespaces(doc, prefixList).getElement());
             firma.addDocument("#" + conId(parte, parte.getLocalName()), trasformazioni, MessageDigestAlgorithm.ALGO_ID_DIGEST_SHA256);
             firmate.add(parte.getLocalName());
         }

@@ -18,17 +18,27 @@ final class Richiesta {
     final Document doc;
     final String messageId;
     final String azione;
+    private final boolean namespacePredefinito;
 
-    private Richiesta(Document doc, String messageId, String azione) {
+    private Richiesta(Document doc, String messageId, String azione, boolean namespacePredefinito) {
         this.doc = doc;
         this.messageId = messageId;
         this.azione = azione;
+        this.namespacePredefinito = namespacePredefinito;
     }
 
+    /**
+     * Destinatario e operatore della chiamata, e come scrivere la busta. namespacePredefinito: soap:Envelope dichiara il
+     * namespace dell'operazione come predefinito (xmlns="urn:it:ape-precoci:istruttoria:v1") e il corpo lo usa senza
+     * prefisso, come fanno molti stack; la firma allora porta "#default" nelle PrefixList (vedi FirmaRichiesta).
+     */
+    record Intestazioni(String to, String idOperatore, String ufficio, boolean namespacePredefinito) {}
+
     /** La busta con i suoi header e il corpo vuoto: il chiamante aggiunge l'elemento dell'operazione a body(). */
-    static Richiesta nuova(String to, String azione, String idOperatore, String ufficio) throws Exception {
+    private static Richiesta nuova(Intestazioni i, String azione) throws Exception {
         Document doc = Xml.nuovo();
         Element envelope = Xml.el(doc, Xml.SOAP, "soap", "Envelope");
+        if (i.namespacePredefinito()) envelope.setAttributeNS(Xml.XMLNS, "xmlns", Xml.IST);
         doc.appendChild(envelope);
         Element header = Xml.el(doc, Xml.SOAP, "soap", "Header");
         envelope.appendChild(header);
@@ -38,29 +48,34 @@ final class Richiesta {
         header.appendChild(security);
 
         String messageId = "urn:uuid:" + UUID.randomUUID();
-        header.appendChild(indirizzo(doc, "To", to));
+        header.appendChild(indirizzo(doc, "To", i.to()));
         header.appendChild(indirizzo(doc, "MessageID", messageId));
         header.appendChild(indirizzo(doc, "Action", azione));
 
         Element operatore = Xml.el(doc, Xml.COM, "com", "Operatore");
-        Xml.testo(operatore, "IdOperatore", idOperatore);
-        Xml.testo(operatore, "Ufficio", ufficio);
+        Xml.testo(operatore, "IdOperatore", i.idOperatore());
+        Xml.testo(operatore, "Ufficio", i.ufficio());
         header.appendChild(operatore);
 
         envelope.appendChild(Xml.el(doc, Xml.SOAP, "soap", "Body"));
-        return new Richiesta(doc, messageId, azione);
+        return new Richiesta(doc, messageId, azione, i.namespacePredefinito());
     }
 
     Element body() {
         return Xml.unico(doc.getDocumentElement(), Xml.SOAP, "Body");
     }
 
+    /** L'elemento dell'operazione nel Body: ist:Nome, o Nome nel namespace predefinito dichiarato sull'Envelope. */
+    private Element operazione(String local) {
+        Element op = namespacePredefinito ? doc.createElementNS(Xml.IST, local) : Xml.el(doc, Xml.IST, "ist", local);
+        body().appendChild(op);
+        return op;
+    }
+
     /** ist:StatoIstruttoria per protocollo della domanda (lo schema ammette in alternativa IdIstruttoria). */
-    static Richiesta statoIstruttoria(String to, String idOperatore, String ufficio, String protocollo) throws Exception {
-        Richiesta r = nuova(to, AZIONE_STATO, idOperatore, ufficio);
-        Element op = Xml.el(r.doc, Xml.IST, "ist", "StatoIstruttoria");
-        Xml.testo(op, "ProtocolloDomanda", protocollo);
-        r.body().appendChild(op);
+    static Richiesta statoIstruttoria(Intestazioni i, String protocollo) throws Exception {
+        Richiesta r = nuova(i, AZIONE_STATO);
+        Xml.testo(r.operazione("StatoIstruttoria"), "ProtocolloDomanda", protocollo);
         return r;
     }
 
@@ -69,8 +84,8 @@ final class Richiesta {
      * com'è, con il suo protocollo); altrimenti una domanda d'esempio con il protocollo dato, quella dei dati
      * dimostrativi di `npm start` (Mario Rossi, APE sociale, operaio edile: ogni archivio conferma ogni dato).
      */
-    static Richiesta presentaDomanda(String to, String idOperatore, String ufficio, String protocollo, Element corpo, Instant adesso) throws Exception {
-        Richiesta r = nuova(to, AZIONE_PRESENTA, idOperatore, ufficio);
+    static Richiesta presentaDomanda(Intestazioni i, String protocollo, Element corpo, Instant adesso) throws Exception {
+        Richiesta r = nuova(i, AZIONE_PRESENTA);
         if (corpo != null) {
             if (!Xml.is(corpo, Xml.IST, "PresentaDomanda")) throw new IllegalArgumentException("il file non contiene un ist:PresentaDomanda");
             Element importato = (Element) r.doc.importNode(corpo, true);
@@ -78,7 +93,7 @@ final class Richiesta {
             r.body().appendChild(importato);
             return r;
         }
-        Element d = Xml.el(r.doc, Xml.IST, "ist", "PresentaDomanda");
+        Element d = r.operazione("PresentaDomanda");
         Xml.testo(d, "ProtocolloDomanda", protocollo);
         Xml.testo(d, "TipoDomanda", "APE_SOCIALE");
         Xml.testo(d, "DataPresentazione", adesso.truncatedTo(ChronoUnit.MILLIS).toString());
@@ -102,7 +117,6 @@ final class Richiesta {
         Xml.testo(attestazione, "Categoria", "A");
         Xml.testo(attestazione, "ProfessioneIstat", "6.1.2.1");
         Xml.testo(Xml.figlio(attestazione, "VociTariffaInail"), "VoceTariffa", "3110");
-        r.body().appendChild(d);
         return r;
     }
 

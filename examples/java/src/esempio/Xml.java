@@ -67,9 +67,10 @@ final class Xml {
         return e;
     }
 
-    /** Un elemento figlio, nello stesso namespace e con lo stesso prefisso del padre. */
+    /** Un elemento figlio, nello stesso namespace e con lo stesso prefisso (o nessuno) del padre. */
     static Element figlio(Element parent, String local) {
-        Element e = parent.getOwnerDocument().createElementNS(parent.getNamespaceURI(), parent.getPrefix() + ":" + local);
+        String nome = parent.getPrefix() == null ? local : parent.getPrefix() + ":" + local;
+        Element e = parent.getOwnerDocument().createElementNS(parent.getNamespaceURI(), nome);
         parent.appendChild(e);
         return e;
     }
