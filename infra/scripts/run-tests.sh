@@ -10,7 +10,7 @@
 #   npm run test:faults          the fault suite only
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash infra/scripts/ensure-local-services.sh libxml2-utils libxml-compile-perl python3-zeep python3-xmlsec chromium openssl
+bash infra/scripts/ensure-local-services.sh libxml2-utils libxml-compile-perl python3-zeep python3-xmlsec default-jdk-headless libxml-security-java chromium openssl
 bash infra/scripts/ensure-node-modules.sh
 npm run --silent lint:confini
 # Unused files and exports (knip.json: the entry points are the processes, the CLIs, the scripts and the tests).
