@@ -2,8 +2,8 @@
 # npm test: every test, against real PostgreSQL and RabbitMQ (each test file isolates itself in its own
 # database and vhost), then the fault suite, which restarts this machine's PostgreSQL and RabbitMQ and so runs
 # alone, after the others. Installs what the tests need: xmllint and the W3C schema for schemas (from
-# libxml-compile-perl) for the contracts, Python zeep and xmlsec for interoperability with an independent
-# SOAP stack, and Debian's chromium for the web console's browser tests (driven by playwright-core). The
+# libxml-compile-perl) for the contracts, Python zeep and xmlsec and a JDK with Apache Santuario
+# (libxml-security-java) for interoperability with independent SOAP stacks (examples/), and Debian's chromium for the web console's browser tests (driven by playwright-core). The
 # boundaries between the project's parts (.dependency-cruiser.cjs) are checked first: a violation fails the run.
 #   npm test                     everything
 #   npm test -- <jest args>      the given tests only (no fault suite)

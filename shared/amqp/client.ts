@@ -11,6 +11,51 @@ import type { Logger } from '../log';
 
 export type SetupStep = (model: ChannelModel) => Promise<void>;
 
+/**
+ * The nodes of a cluster as one set of connection options whose host and port are those of the current node:
+ * amqplib's recovery reads them at each attempt, and `next` moves to the following node between attempts.
+ */
+class BrokerNodes {
+  private readonly urls: URL[];
+  private index = 0;
+  readonly connectOptions: Options.Connect;
+
+  constructor(urls: readonly string[]) {
+    if (urls.length === 0) throw new Error('RabbitMQ: no broker URL');
+    this.urls = urls.map((u) => new URL(u));
+    const first = this.urls[0]!;
+    for (const u of this.urls) {
+      if (u.protocol !== first.protocol || u.username !== first.username || u.password !== first.password || u.pathname !== first.pathname) {
+        throw new Error(`RabbitMQ: ${u.host} is not a node of the same cluster as ${first.host} (protocol, credentials and vhost must be the same)`);
+      }
+    }
+    const node = () => this.urls[this.index]!;
+    this.connectOptions = {
+      protocol: first.protocol.replace(/:$/, ''),
+      get hostname() {
+        return node().hostname.replace(/^\[|\]$/g, '');
+      },
+      get port() {
+        return Number(node().port) || undefined;
+      },
+      username: decodeURIComponent(first.username || 'guest'),
+      password: decodeURIComponent(first.password || 'guest'),
+      // Escaped, as in a URL: amqplib unescapes it.
+      vhost: first.pathname.replace(/^\//, ''),
+      ...Object.fromEntries([...first.searchParams].filter(([k]) => k === 'heartbeat' || k === 'frameMax' || k === 'channelMax').map(([k, v]) => [k, Number(v)])),
+    };
+  }
+
+  /** host:port of the node tried now. */
+  get current(): string {
+    return this.urls[this.index]!.host;
+  }
+
+  next(): void {
+    this.index = (this.index + 1) % this.urls.length;
+  }
+}
+
 export interface PublishOptions {
   messageId: string;
   headers?: Record<string, unknown>;
@@ -28,10 +73,15 @@ export class AmqpClient {
   /** A channel of its own for queue inspection: a failed check (missing queue) closes only it. */
   private controllo: Promise<Channel> | null = null;
 
+  private readonly nodes: BrokerNodes;
+
+  /** `urls`: the nodes of one RabbitMQ cluster (same vhost and credentials), the first tried first. */
   constructor(
-    private readonly url: string,
+    urls: string | readonly string[],
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.nodes = new BrokerNodes(typeof urls === 'string' ? [urls] : urls);
+  }
 
   /** Registers a step to run after every (re)connect; call before start(). */
   onConnect(step: SetupStep): void {
@@ -97,8 +147,10 @@ export class AmqpClient {
   }
 
   async start(): Promise<void> {
-    this.model = await connect(this.url, {
+    this.model = await connect(this.nodes.connectOptions, {
       recovery: {
+        // Resolved once listeners are on (below), so that the first attempts can move to another node too.
+        waitForConnect: false,
         initialDelay: 200,
         maxDelay: 5000,
         maxRetries: Infinity,
@@ -125,8 +177,11 @@ export class AmqpClient {
       this.channel = null;
       this.log.warn({ err: err?.message }, 'RabbitMQ connection lost; reconnecting');
     });
-    this.model.on('connect', () => this.log.info('RabbitMQ connected'));
+    // Before every new attempt, the next node of the cluster: a node killed or cut off is not waited for.
+    this.model.on('reconnect-scheduled', () => this.nodes.next());
+    this.model.on('connect', () => this.log.info({ node: this.nodes.current }, 'RabbitMQ connected'));
     this.model.on('error', (err: Error) => this.log.warn({ err: err.message }, 'RabbitMQ connection error'));
+    await this.model.waitForConnect();
   }
 
   private requireChannel(): ConfirmChannel {

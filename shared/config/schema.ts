@@ -182,6 +182,11 @@ export const FederationConfigSchema = Type.Object(
     }),
     rabbitmq: Type.Object({
       url: url(['amqp', 'amqps']),
+      failoverUrls: Type.Optional(
+        Type.Array(url(['amqp', 'amqps']), {
+          description: 'The other nodes of the RabbitMQ cluster `url` belongs to (same vhost and credentials): when a connection is lost or cannot be made, the next node in turn is tried.',
+        }),
+      ),
       prefetch: withDefault(integer(1, 1000, 'Unacked messages a consumer holds at once.'), 16),
       retryDelaysMs: withDefault(
         Type.Array(integer(10, 86_400_000), {

@@ -12,7 +12,7 @@ import type { ServiceRuntime } from './service';
  * shutdown. The process is ready only while the connection and its publishing channel are open.
  */
 export function createMessaging(rt: ServiceRuntime): AmqpClient {
-  const amqp = new AmqpClient(rt.config.rabbitmq.url, rt.log.child({ component: 'amqp' }));
+  const amqp = new AmqpClient([rt.config.rabbitmq.url, ...(rt.config.rabbitmq.failoverUrls ?? [])], rt.log.child({ component: 'amqp' }));
   rt.observability.readiness('rabbitmq', () => {
     const motivo = amqp.nonPronto();
     if (motivo) throw new Error(motivo);

@@ -22,7 +22,13 @@ export interface Verifica {
 
 const REGISTRI: Registro[] = ['registro_accessi', 'registro_messaggi', 'registro_conservazione'];
 
-export async function verificaInvarianti(fed: TestFederation, presentate: readonly Presentata[], scartiAttesi: ReadonlyMap<string, string>): Promise<Verifica> {
+/** `rabbitmqctl`: the arguments that reach the federation's broker when it is not the machine's own (a cluster's node). */
+export async function verificaInvarianti(
+  fed: TestFederation,
+  presentate: readonly Presentata[],
+  scartiAttesi: ReadonlyMap<string, string>,
+  opzioni: { rabbitmqctl?: readonly string[] } = {},
+): Promise<Verifica> {
   const v: string[] = [];
   const cifre: Record<string, number> = {};
   const inps = fed.pool('inps');
@@ -111,8 +117,8 @@ export async function verificaInvarianti(fed: TestFederation, presentate: readon
   if (t > 0) v.push(`${t} timers overdue and not fired`);
 
   // 5. RabbitMQ: nothing ready or unacked; dead letters only those injected on purpose.
-  const vhost = decodeURIComponent(new URL(fed.config.rabbitmq.url).pathname.slice(1));
-  const code = await codeRabbitmq(vhost);
+  const vhost = decodeURIComponent(new URL(fed.config.rabbitmq.url).pathname.slice(1)) || '/';
+  const code = await codeRabbitmq(vhost, opzioni.rabbitmqctl);
   const scarti = new Set(workQueues().map(deadLetterQueue));
   for (const q of code) {
     if (q.messages_unacknowledged > 0) v.push(`queue ${q.name}: ${q.messages_unacknowledged} unacked`);

@@ -62,7 +62,7 @@ export interface Coda {
 }
 
 /** Every queue of a vhost with its ready and unacknowledged messages. */
-export async function codeRabbitmq(vhost: string): Promise<Coda[]> {
-  const out = await cmd('rabbitmqctl', ['list_queues', '-q', '-p', vhost, 'name', 'messages', 'messages_unacknowledged', '--formatter', 'json']);
+export async function codeRabbitmq(vhost: string, nodo: readonly string[] = []): Promise<Coda[]> {
+  const out = await cmd('rabbitmqctl', [...nodo, 'list_queues', '-q', '-p', vhost, 'name', 'messages', 'messages_unacknowledged', '--formatter', 'json']);
   return JSON.parse(out) as Coda[];
 }
