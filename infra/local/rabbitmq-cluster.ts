@@ -1,0 +1,158 @@
+import { spawn, execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { connect } from 'amqplib';
+
+/**
+ * A RabbitMQ cluster of three (or more) nodes on one machine, from Debian's rabbitmq-server: each node with its own
+ * name, AMQP and distribution ports and data directory, one Erlang cookie, no plugins (so no listener besides AMQP
+ * and distribution). What INPS's node runs on in production across three hosts (docs/OPERATIONS.md), here for the
+ * tests that kill and restart its nodes. Quorum queues declared on it are replicated on every node.
+ */
+const run = promisify(execFile);
+const BIN = '/usr/lib/rabbitmq/bin';
+
+export interface NodoCluster {
+  /** Short name: the Erlang node is <nome>@localhost. */
+  nome: string;
+  /** AMQP port. */
+  porta: number;
+  /** Erlang distribution port (between the nodes and for rabbitmqctl). */
+  portaDistribuzione: number;
+}
+
+export class ClusterRabbitmq {
+  private constructor(
+    readonly dir: string,
+    readonly nodi: readonly NodoCluster[],
+    private readonly cookie: string,
+  ) {}
+
+  /** Starts every node, joins the others to the first, and waits until each accepts AMQP connections. */
+  static async avvia(dir: string, nodi: readonly NodoCluster[], cookie: string): Promise<ClusterRabbitmq> {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
+    const c = new ClusterRabbitmq(dir, nodi, cookie);
+    for (const n of nodi) c.lancia(n);
+    for (const n of nodi) await c.attendiAvvio(n);
+    const [primo, ...altri] = nodi;
+    for (const n of altri) {
+      await c.ctl(n, ['stop_app']);
+      await c.ctl(n, ['join_cluster', `${primo!.nome}@localhost`]);
+      await c.ctl(n, ['start_app']);
+    }
+    for (const n of nodi) await c.attendiAmqp(n, 60_000);
+    return c;
+  }
+
+  /** amqp URLs of the nodes, the vhost given (escaped as in a URL). */
+  urls(vhost = ''): string[] {
+    return this.nodi.map((n) => `amqp://guest:guest@127.0.0.1:${n.porta}/${vhost}`);
+  }
+
+  /** rabbitmqctl's arguments to reach a node of this cluster (for tools that list queues). */
+  argomentiCtl(nome = this.nodi[0]!.nome): string[] {
+    return ['-n', `${nome}@localhost`, '--erlang-cookie', this.cookie];
+  }
+
+  /** rabbitmqctl against one node. */
+  async ctl(n: NodoCluster, args: string[], timeoutMs = 120_000): Promise<string> {
+    const { stdout } = await run(path.join(BIN, 'rabbitmqctl'), [...this.argomentiCtl(n.nome), ...args], { timeout: timeoutMs });
+    return stdout;
+  }
+
+  /** The node leading a quorum queue of the vhost. */
+  async leader(coda: string, vhost = '/'): Promise<NodoCluster> {
+    for (const n of this.nodi) {
+      const out = await this.ctl(n, ['list_queues', '-q', '-p', vhost, 'name', 'leader', '--formatter', 'json']).catch(() => null);
+      if (!out) continue;
+      const riga = (JSON.parse(out) as Array<{ name: string; leader: string }>).find((q) => q.name === coda);
+      const nodo = this.nodi.find((x) => `${x.nome}@localhost` === riga?.leader);
+      if (nodo) return nodo;
+    }
+    throw new Error(`no node leads ${coda}`);
+  }
+
+  /** SIGKILL to the node's Erlang VM: no goodbye to its connections or to the other nodes. */
+  uccidi(n: NodoCluster): void {
+    const pid = Number(readFileSync(this.file(n, 'pid'), 'utf8').trim());
+    process.kill(pid, 'SIGKILL');
+  }
+
+  /** Starts a node that was killed or stopped again, with its data, and waits until it is back in the cluster. */
+  async riavvia(n: NodoCluster): Promise<void> {
+    this.lancia(n);
+    await this.attendiAvvio(n);
+    await this.attendiAmqp(n, 60_000);
+  }
+
+  /** A clean stop of one node (its queues' leadership moves), then its start. */
+  async riavviaOrdinato(n: NodoCluster): Promise<void> {
+    await this.ctl(n, ['stop']);
+    await this.riavvia(n);
+  }
+
+  /** Stops every node and removes the data directories. */
+  async ferma(): Promise<void> {
+    for (const n of this.nodi) {
+      // Swallowed: a node already down is the outcome wanted.
+      await this.ctl(n, ['stop'], 60_000).catch(() => undefined);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private file(n: NodoCluster, what: string): string {
+    return path.join(this.dir, n.nome, what);
+  }
+
+  private lancia(n: NodoCluster): void {
+    mkdirSync(this.file(n, ''), { recursive: true });
+    const child = spawn(path.join(BIN, 'rabbitmq-server'), [], {
+      env: {
+        ...process.env,
+        HOME: this.file(n, ''),
+        RABBITMQ_NODENAME: `${n.nome}@localhost`,
+        RABBITMQ_NODE_PORT: String(n.porta),
+        RABBITMQ_DIST_PORT: String(n.portaDistribuzione),
+        RABBITMQ_MNESIA_BASE: this.file(n, 'mnesia'),
+        RABBITMQ_LOG_BASE: this.file(n, 'log'),
+        RABBITMQ_PID_FILE: this.file(n, 'pid'),
+        RABBITMQ_ENABLED_PLUGINS_FILE: path.join(this.dir, 'enabled_plugins'),
+        RABBITMQ_CONFIG_FILE: this.file(n, 'nessuna'),
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: `-setcookie ${this.cookie}`,
+      },
+      stdio: 'ignore',
+      detached: true,
+    });
+    child.unref();
+  }
+
+  /** Until the node has booted: await_startup fails at once while the VM has not registered its name yet. */
+  private async attendiAvvio(n: NodoCluster, timeoutMs = 180_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.ctl(n, ['await_startup', '--timeout', '60'], 70_000);
+        return;
+      } catch (err) {
+        if (Date.now() > until) throw new Error(`RabbitMQ node ${n.nome} did not start: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async attendiAmqp(n: NodoCluster, timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const c = await connect(`amqp://guest:guest@127.0.0.1:${n.porta}`);
+        await c.close();
+        return;
+      } catch (err) {
+        if (Date.now() > until) throw new Error(`RabbitMQ node ${n.nome} does not accept connections: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+}
