@@ -34,16 +34,29 @@ export class ClusterRabbitmq {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
     const c = new ClusterRabbitmq(dir, nodi, cookie);
-    for (const n of nodi) c.lancia(n);
-    for (const n of nodi) await c.attendiAvvio(n);
-    const [primo, ...altri] = nodi;
-    for (const n of altri) {
-      await c.ctl(n, ['stop_app']);
-      await c.ctl(n, ['join_cluster', `${primo!.nome}@localhost`]);
-      await c.ctl(n, ['start_app']);
+    try {
+      for (const n of nodi) c.lancia(n);
+      for (const n of nodi) await c.attendiAvvio(n);
+      const [primo, ...altri] = nodi;
+      for (const n of altri) {
+        await c.ctl(n, ['stop_app']);
+        await c.ctl(n, ['join_cluster', `${primo!.nome}@localhost`]);
+        await c.ctl(n, ['start_app']);
+      }
+      for (const n of nodi) await c.attendiAmqp(n, 60_000);
+      return c;
+    } catch (err) {
+      // Nothing left running behind a cluster that did not form (its nodes are detached from this process).
+      for (const n of nodi) {
+        try {
+          c.uccidi(n);
+        } catch {
+          // not started or already gone
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
     }
-    for (const n of nodi) await c.attendiAmqp(n, 60_000);
-    return c;
   }
 
   /** amqp URLs of the nodes, the vhost given (escaped as in a URL). */
