@@ -28,15 +28,15 @@ export function stampaPavimento(p: RisultatoPavimento, broker: { domandePerSecon
   }
   console.log('  floor CPU per domanda by kind (operations x CPU of one operation measured alone):');
   const algoritmi = Object.keys(p.ripartizione) as Algoritmo[];
-  console.log(`    ${'kind'.padEnd(34)} ${'per domanda'.padStart(11)} ${'ms each'.padStart(8)}   ${algoritmi.map((a) => `${a} ms / share`.padStart(22)).join(' ')}`);
+  console.log(`    ${'kind'.padEnd(34)} ${'per domanda'.padStart(11)}   ${algoritmi.map((a) => `${a}: ms each -> per domanda (share)`.padStart(44)).join(' ')}   alone: ops/s -> domande/s`);
   for (const k of Object.keys(NOMI) as VoceCosto[]) {
     const celle = algoritmi.map((a) => {
       const v = p.ripartizione[a].voci[k];
-      return `${arrot(v.msPerDomanda, 2)} / ${arrot(100 * v.quota, 1)}%`.padStart(22);
+      return `${arrot(v.msPerOperazione, 3)} -> ${arrot(v.msPerDomanda, 2)} (${arrot(100 * v.quota, 1)}%)`.padStart(44);
     });
-    const unita = p.ripartizione[algoritmi[0]!].voci[k];
-    const ciascuna = k === 'firme' || k === 'verifiche' ? algoritmi.map((a) => arrot(p.ripartizione[a].voci[k].msPerOperazione, 3)).join('|') : String(arrot(unita.msPerOperazione, 3));
-    console.log(`    ${NOMI[k].padEnd(34)} ${String(arrot(unita.operazioni, 2)).padStart(11)} ${ciascuna.padStart(8)}   ${celle.join(' ')}`);
+    const operazioni = p.ripartizione[algoritmi[0]!].voci[k].operazioni;
+    const solo = k === 'firme' || k === 'verifiche' ? 'CPU only' : `${arrot(p.daSoloPerSecondo[k], 0)} -> ${arrot(p.daSoloPerSecondo[k] / operazioni, 1)}`;
+    console.log(`    ${NOMI[k].padEnd(34)} ${String(arrot(operazioni, 2)).padStart(11)}   ${celle.join(' ')}   ${solo}`);
   }
   console.log(`    RabbitMQ (shared, apart): ${arrot(p.costoUnitarioMs.rabbitmqPerPubblicazione, 3)} ms per publish + consume, ${arrot(p.costoUnitarioMs.rabbitmqPerPubblicazione * p.operazioniPerDomanda.pubblicazioni, 1)} ms per domanda`);
 }
@@ -64,6 +64,7 @@ export function pavimentoPerJson(p: RisultatoPavimento, brokerDomandePerSecondo:
       rabbitmqPerPubblicazione: r2(p.costoUnitarioMs.rabbitmqPerPubblicazione),
       firme: Object.fromEntries(Object.entries(p.costoUnitarioMs.firme).map(([a, f]) => [a, { firma: arrot(f.firma, 4), verifica: arrot(f.verifica, 4) }])),
     },
+    daSoloPerSecondo: Object.fromEntries(Object.entries(p.daSoloPerSecondo).map(([k, v]) => [k, arrot(v, 0)])),
     ripartizione: Object.fromEntries(
       Object.entries(p.ripartizione).map(([a, r]) => [
         a,

@@ -55,6 +55,8 @@ export interface RisultatoPavimento {
   giri: GiroPavimento[];
   /** CPU ms of one operation measured alone (firme/verifiche per algorithm), RabbitMQ's per publish apart */
   costoUnitarioMs: { tls: number; commit: number; pubblicazioni: number; rabbitmqPerPubblicazione: number; firme: Record<Algoritmo, { firma: number; verifica: number }> };
+  /** operations per second of each kind alone at the floor's concurrency (time, where CPU is not the limit) */
+  daSoloPerSecondo: { tls: number; commit: number; pubblicazioni: number };
   ripartizione: Record<Algoritmo, ReturnType<typeof ripartizione>>;
 }
 
@@ -183,12 +185,12 @@ export async function misuraPavimento(o: OpzioniPavimento): Promise<RisultatoPav
       });
     }
     // Each kind alone, to price one operation in CPU.
-    const n = Math.min(3000, Math.max(200, o.domande * 10));
+    const n = Math.min(5000, Math.max(1000, o.domande * 10));
     const alone = async (fn: () => Promise<unknown>) => {
       const r = await conCpu(() => caricoChiuso(n, o.concorrenza, fn));
       const errori = r.valore.filter((e) => e.errore);
       if (errori.length > 0) throw new Error(`floor calibration: ${errori.length} of ${n} failed: ${errori[0]!.errore!.message}`);
-      return { ms: (1000 * r.cpu) / n, rabbitmq: (1000 * r.rabbitmq) / n };
+      return { ms: (1000 * r.cpu) / n, rabbitmq: (1000 * r.rabbitmq) / n, perSecondo: n / r.secondi };
     };
     const tls = await alone(() => post('/tls'));
     const com = await alone(commit);
@@ -202,6 +204,7 @@ export async function misuraPavimento(o: OpzioniPavimento): Promise<RisultatoPav
       sagoma,
       giri,
       costoUnitarioMs: { tls: tls.ms, commit: com.ms, pubblicazioni: pb.ms, rabbitmqPerPubblicazione: pb.rabbitmq, firme },
+      daSoloPerSecondo: { tls: tls.perSecondo, commit: com.perSecondo, pubblicazioni: pb.perSecondo },
       ripartizione: Object.fromEntries(
         ALGORITMI.map((a) => [a, ripartizione(ops, { tls: tls.ms, firme: firme[a].firma, verifiche: firme[a].verifica, commit: com.ms, pubblicazioni: pb.ms })]),
       ) as Record<Algoritmo, ReturnType<typeof ripartizione>>,
