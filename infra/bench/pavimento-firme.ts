@@ -74,12 +74,11 @@ export function partiCasuali(s: Sagoma): Buffer {
 function signedInfoDi(s: Sagoma, parti: Buffer): Buffer {
   const out = Buffer.alloc(s.signedInfo, 0x20);
   let da = 0;
-  let scritto = 0;
-  for (const n of s.parti) {
-    const d = createHash('sha256').update(parti.subarray(da, da + n)).digest();
+  s.parti.forEach((n, i) => {
+    // the i-th digest at its own place (a SignedInfo is always longer than its digests: ~400 bytes per reference)
+    createHash('sha256').update(parti.subarray(da, da + n)).digest().copy(out, Math.min(32 * i, Math.max(0, out.length - 32)));
     da += n;
-    scritto += d.copy(out, Math.min(scritto, Math.max(0, out.length - d.length)));
-  }
+  });
   return out;
 }
 
