@@ -9,7 +9,9 @@ import { creaCliente, type ClienteBench } from './cliente';
 import { domandaSintetica } from './carico';
 import { FederazioneBench } from './federazione';
 import { differenza, dimensioneMediaMessaggi, leggiContatori, leggiFasi, type IstantiFasi } from './misure';
-import { misuraPavimento, type RisultatoPavimento } from './pavimento';
+import { valutaObiettivi, stampaObiettivi } from './obiettivi';
+import { misuraPavimento } from './pavimento';
+import { pavimentoPerJson, stampaPavimento } from './pavimento-rapporto';
 import { Campionatore } from './proc';
 import { caricoAperto, caricoChiuso, type EsitoRichiesta } from './ritmo';
 import { contaPerSecondo, finestre, riassumi, ritmoFase } from './statistiche';
@@ -19,14 +21,16 @@ import { arrot, perDomanda, riassuntoArrotondato, sintesiProcessi, sintesiProfil
 import { attendiChiusura, soak } from './soak';
 
 /**
- * npm run bench / npm run bench:soak: the whole federation under a synthetic load, against a raw floor.
+ * npm run bench / npm run bench:soak: the whole federation under a synthetic load, against the protocol's floor.
  *
  *   1. latency: --rate domande/s offered open-loop (default 100/s for 20 s), submission-ack latency measured
  *      from each request's due instant; waits until every domanda is closed.
  *   2. capacity: --domande N submitted closed-loop by --concurrency case-system workers; end-to-end domande/s
  *      from the first submission to the last closure; per-stage rates from the database's timestamps; the
  *      per-domanda SOAP calls, publishes and commits the broker made.
- *   3. floor: the same operations per domanda, without the broker's logic (pavimento.ts).
+ *   3. floor: per domanda of the mix, the hops the protocol has, each with only the work ModI and durability make
+ *      unavoidable (pavimento.ts), with RSA-2048 and with ECDSA P-256 signatures; its CPU split by kind; the
+ *      issue's targets with PASS/FAIL (obiettivi.ts).
  * With --soak: --rate for --minuti, RSS per process and latency per minute, first against last.
  * Results: var/bench/<timestamp>/risultati.json and grafico.svg (and the services' CPU profiles with --profilo).
  */
@@ -158,31 +162,33 @@ async function main(o: OpzioniBench): Promise<void> {
       const tls = fed.tlsOf('INPS');
       await fed.fermaProcessi();
 
-      console.log(`\n[floor] ${Math.min(o.domande, o.domandePavimento)} domande x (${Math.round(ops.soap)} mTLS SOAP round trips of ${dimensione} bytes, ${Math.round(ops.pubblicazioni)} confirmed publishes + consumes, ${Math.round(ops.commit)} commits), concurrency ${o.concurrency}...`);
-      const pavimento: RisultatoPavimento = await misuraPavimento({
-        domande: Math.min(o.domande, o.domandePavimento),
+      const nPav = Math.min(o.domande, o.domandePavimento);
+      console.log(`\n[floor] ${nPav} domande of the mix, each with the hops the protocol has (mTLS round trip of ${dimensione} bytes, signed request and response, a commit at each side, a confirmed publish + consume), concurrency ${o.concurrency}, once with RSA-2048 and once with ECDSA P-256...`);
+      const pavimento = await misuraPavimento({
+        domande: nPav,
         concorrenza: o.concurrency,
-        soapPerDomanda: Math.round(ops.soap),
-        pubblicazioniPerDomanda: Math.round(ops.pubblicazioni),
-        commitPerDomanda: Math.round(ops.commit),
         dimensioneMessaggio: dimensione,
         tls,
         postgresUrl: fed.config.postgres.adminUrl,
         rabbitmqUrl: fed.config.rabbitmq.url,
         connessioni: o.pool * 8,
       });
-      const rapporto = capacita.domandePerSecondoE2E / pavimento.domandePerSecondo;
-      console.log(`  floor: ${arrot(pavimento.domandePerSecondo, 1)} domande/s (${pavimento.errori} errors); the broker reaches ${arrot(100 * rapporto, 1)}% of it`);
+      stampaPavimento(pavimento, { domandePerSecondo: capacita.domandePerSecondoE2E, cpuPerDomandaMs });
+      const rsa = pavimento.giri.find((g) => g.algoritmo === 'RSA-2048')!;
       risultati.latenza = latenza;
       risultati.capacita = capacita;
       risultati.operazioniPerDomanda = ops;
       risultati.processi = processi;
-      risultati.pavimento = { ...pavimento, dimensioneMessaggio: dimensione, rapportoBroker: arrot(rapporto, 3) };
-      risultati.obiettivi = {
-        domandePerSecondo: { obiettivo: '>= 170', misurato: capacita.domandePerSecondoE2E, raggiunto: capacita.domandePerSecondoE2E >= 170 },
-        ackP99Ms: { obiettivo: `<= 50 at ${o.rate}/s offered`, misurato: latenza.ack.p99, raggiunto: latenza.ack.p99 <= 50 && o.rate >= 100 },
-        quotaPavimento: { obiettivo: '>= 50%', misurato: arrot(100 * rapporto, 1), raggiunto: rapporto >= 0.5 },
-      };
+      risultati.pavimento = pavimentoPerJson(pavimento, capacita.domandePerSecondoE2E, dimensione);
+      const obiettivi = valutaObiettivi({
+        domandePerSecondo: capacita.domandePerSecondoE2E,
+        cpuPerDomandaMs,
+        commitPerDomanda: ops.commit,
+        quotaPavimento: capacita.domandePerSecondoE2E / rsa.domandePerSecondo,
+        latenza: { offertoPerSecondo: o.rate, secondi: nLat / o.rate, registratePerSecondo: latenza.fasi.presentazione?.perSecondo ?? 0, ackP99Ms: latenza.ack.p99, rifiutate: latenza.errori },
+      });
+      stampaObiettivi(obiettivi);
+      risultati.obiettivi = obiettivi;
       risultati.serieProcessi = serie.map((s) => ({ nome: s.nome, campioni: s.campioni.map((c) => [arrot(c.t / 1000, 1), arrot(c.cpuPct, 0), Math.round(c.rssKb / 1024)]) }));
       pannelli.push(
         { titolo: `Capacity: ${o.domande} domande, concurrency ${o.concurrency}`, etichettaY: 'domande/s', serie: [{ nome: 'submitted', punti: capacita.curve.ricevutePerS }, { nome: 'closed', punti: capacita.curve.chiusurePerS }] },

@@ -1,36 +1,84 @@
+import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import { Pool } from 'pg';
 import { TLS_SERVER_POLICY } from '../../shared/soap/tls-policy';
+import { firma, partiCasuali, verifica, type Algoritmo, type Sagoma } from './pavimento-firme';
 
 /**
- * The raw floor's SOAP peer: an HTTPS server requiring a client certificate from the federation's CA (the
- * same PKI and TLS policy as the services), which reads each request body and answers a fixed envelope of
- * the configured size. No parsing, validation, signature or storage: that is the broker's logic the floor leaves out.
- * Started by pavimento.ts with fork(); announces its port over IPC.
+ * The floor's receiving side of every hop, a process of its own (started by pavimento.ts with fork(), set up over
+ * IPC): an HTTPS server requiring a client certificate from the federation's CA, with the services' TLS policy.
+ *   POST /tratta: verifies the request's signature, commits the message (one durable commit before the ack), signs
+ *     the response and answers it, of the mean message size;
+ *   POST /tls: reads the body and answers the same response, nothing else (to price a TLS round trip alone).
  */
-const [keyFile, certFile, caFile, dimensione] = process.argv.slice(2);
-if (!keyFile || !certFile || !caFile) {
-  console.error('usage: pavimento-server.js <key> <cert> <ca> [response bytes]');
-  process.exit(2);
+export interface ConfigServer {
+  tls: { keyFile: string; certFile: string; caFile: string };
+  dimensione: number;
+  sagoma: Sagoma;
+  postgresUrl: string;
+  connessioni: number;
+  /** per algorithm: this side's private key and the sender's public key, PEM */
+  chiavi: Record<Algoritmo, { privata: string; pubblicaMittente: string }>;
 }
-const riempitivo = 'x'.repeat(Math.max(0, Number(dimensione ?? 1500) - 200));
-const risposta = Buffer.from(
-  `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><Ack><Esito>ACCEPTED</Esito><Nota>${riempitivo}</Nota></Ack></soap:Body></soap:Envelope>`,
-);
-const server = https.createServer(
-  { key: readFileSync(keyFile), cert: readFileSync(certFile), ca: readFileSync(caFile), requestCert: true, rejectUnauthorized: true, ...TLS_SERVER_POLICY },
-  (req, res) => {
-    let n = 0;
-    req.on('data', (c: Buffer) => (n += c.length));
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': risposta.length, 'x-ricevuti': String(n) });
-      res.end(risposta);
-    });
-  },
-);
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  const a = server.address();
-  process.send?.({ porta: typeof a === 'object' && a ? a.port : 0 });
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+
+function avvia(c: ConfigServer): void {
+  const pool = new Pool({ connectionString: c.postgresUrl, max: c.connessioni, idleTimeoutMillis: 0 });
+  const chiavi = new Map<string, { privata: KeyObject; mittente: KeyObject }>(
+    Object.entries(c.chiavi).map(([a, k]) => [a, { privata: createPrivateKey(k.privata), mittente: createPublicKey(k.pubblicaMittente) }]),
+  );
+  const parti = partiCasuali(c.sagoma);
+  const nParti = parti.length;
+  const risposta = Buffer.concat([parti, Buffer.alloc(Math.max(0, c.dimensione - nParti), 0x20)]);
+  const riga = JSON.stringify({ contenuto: 'z'.repeat(Math.max(0, Math.min(c.dimensione, 2000) - 20)) });
+
+  const tratta = async (corpo: Buffer, algoritmo: string, firmaRicevuta: string): Promise<string> => {
+    const k = chiavi.get(algoritmo);
+    if (!k) throw new Error(`unknown algorithm ${algoritmo}`);
+    if (!verifica(c.sagoma, corpo.subarray(0, nParti), Buffer.from(firmaRicevuta, 'base64'), k.mittente)) throw new Error('signature not valid');
+    const db = await pool.connect();
+    try {
+      await db.query('BEGIN');
+      await db.query('INSERT INTO public.bench_pavimento (message_id, payload) VALUES ($1, $2)', [randomUUID(), riga]);
+      await db.query('COMMIT');
+    } finally {
+      db.release();
+    }
+    return firma(c.sagoma, parti, k.privata).toString('base64');
+  };
+
+  const server = https.createServer(
+    { key: readFileSync(c.tls.keyFile), cert: readFileSync(c.tls.certFile), ca: readFileSync(c.tls.caFile), requestCert: true, rejectUnauthorized: true, ...TLS_SERVER_POLICY },
+    (req, res) => {
+      const pezzi: Buffer[] = [];
+      req.on('data', (b: Buffer) => pezzi.push(b));
+      req.on('end', () => {
+        const rispondi = (stato: number, firmaRisposta?: string) => {
+          res.writeHead(stato, { 'content-type': 'text/xml; charset=utf-8', 'content-length': stato === 200 ? risposta.length : 0, ...(firmaRisposta && { 'x-firma': firmaRisposta }) });
+          res.end(stato === 200 ? risposta : undefined);
+        };
+        if (req.url === '/tls') return rispondi(200);
+        tratta(Buffer.concat(pezzi), String(req.headers['x-algoritmo']), String(req.headers['x-firma'] ?? '')).then(
+          (f) => rispondi(200, f),
+          (err: unknown) => {
+            console.error(`floor peer: ${(err as Error).message}`);
+            rispondi(500);
+          },
+        );
+      });
+    },
+  );
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1', () => {
+    const a = server.address();
+    process.send?.({ porta: typeof a === 'object' && a ? a.port : 0 });
+  });
+  process.on('SIGTERM', () => {
+    server.close();
+    server.closeAllConnections();
+    // Swallowed: the process exits either way; the measurement is over.
+    pool.end().catch(() => undefined).finally(() => process.exit(0));
+  });
+}
+
+process.once('message', (c: ConfigServer) => avvia(c));

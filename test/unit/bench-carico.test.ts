@@ -1,5 +1,4 @@
 import { domandaSintetica, MIX, scenarioDi } from '../../infra/bench/carico';
-import { pianoDomanda } from '../../infra/bench/pavimento';
 import { leggiOpzioni } from '../../infra/bench/opzioni';
 
 describe('benchmark load and options', () => {
@@ -25,15 +24,6 @@ describe('benchmark load and options', () => {
     const b = domandaSintetica('BENCH.X.CAP', 2, new Date('2026-11-23T10:00:00Z')).domanda;
     expect(a.protocollo).toBe('BENCH.X.CAP.000001');
     expect(b.protocollo).not.toBe(a.protocollo);
-  });
-
-  test("the floor's plan has exactly the counts asked, interleaved", () => {
-    const piano = pianoDomanda(2, 1, 6);
-    expect(piano.filter((p) => p === 'soap')).toHaveLength(2);
-    expect(piano.filter((p) => p === 'pubblica')).toHaveLength(1);
-    expect(piano.filter((p) => p === 'commit')).toHaveLength(6);
-    expect(piano.slice(0, 3)).toContain('commit');
-    expect(piano.slice(0, 3).filter((p) => p === 'commit').length).toBeLessThan(3);
   });
 
   test('options: defaults, soak rate, and a clear error for a bad value', () => {
