@@ -9,7 +9,8 @@ import { writePresentaDomanda } from '../../shared/messages/istruttoria';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { SistemaIstruttorio } from '../clients/sistema-istruttorio';
 import { SCENARI, scenario } from '../demo/dataset';
-import { FEDERATION_PROCESSES, startService, type ServiceProcess } from '../local/processes';
+import { Launcher } from '../local/launcher';
+import { FEDERATION_PROCESSES, startService } from '../local/processes';
 import { setupFederation } from './setup';
 import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
 
@@ -30,18 +31,30 @@ function formatLine(name: string, line: string): string {
   }
 }
 
-async function startAll(config: FederationConfig, configFile: string, verbose: boolean): Promise<ServiceProcess[]> {
-  const procs = FEDERATION_PROCESSES.map((p) =>
+/** Every process under the launcher: one that exits unasked is started again (with backoff), as systemd does on a host. */
+async function startAll(configFile: string, verbose: boolean): Promise<Launcher> {
+  const launcher = new Launcher({
+    evento: (e) => {
+      if (e.tipo === 'uscito') console.error(`[${e.nome}] uscito (codice ${e.codice ?? '-'}, segnale ${e.segnale ?? '-'}): riavvio tra ${e.riavvioTraMs} ms`);
+      else if (e.tipo === 'riavviato') console.error(`[${e.nome}] riavviato (${e.riavvii}° riavvio)`);
+      else console.error(`[${e.nome}] riavvio fallito: ${e.errore}`);
+    },
+  });
+  const avvia = (p: (typeof FEDERATION_PROCESSES)[number]) => () =>
     startService({
       ...p,
       env: { ...process.env, APE_CONFIG: configFile },
       onLine: (name, line) => {
         if (verbose || /"level":"(warn|error|fatal)"/.test(line) || /ready"/.test(line)) console.log(formatLine(name, line));
       },
-    }),
-  );
-  await Promise.all(procs.map((p) => p.ready));
-  return procs;
+    });
+  try {
+    await Promise.all(FEDERATION_PROCESSES.map((p) => launcher.avvia(p.name, avvia(p))));
+  } catch (err) {
+    await launcher.ferma();
+    throw err;
+  }
+  return launcher;
 }
 
 /** Closed, or waiting on an inspection INL opened. */
@@ -127,11 +140,9 @@ async function main(): Promise<void> {
   const config = loadConfig(configFile);
   const args = process.argv.slice(2);
   await setupFederation(config, { demo: true });
-  const procs = await startAll(config, configFile, args.includes('--verbose'));
-  console.log(`Federazione avviata: ${procs.map((p) => p.name).join(', ')}`);
-  const stop = async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-  };
+  const launcher = await startAll(configFile, args.includes('--verbose'));
+  console.log(`Federazione avviata: ${FEDERATION_PROCESSES.map((p) => p.name).join(', ')}`);
+  const stop = () => launcher.ferma();
   let ok = true;
   try {
     if (!args.includes('--no-demo')) ok = await demo(config);
@@ -147,11 +158,6 @@ async function main(): Promise<void> {
   const onSignal = () => void stop().then(() => process.exit(0));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  for (const p of procs) {
-    void p.exited.then((code) => {
-      console.error(`[${p.name}] exited with code ${code}`);
-    });
-  }
 }
 
 main().catch((err: unknown) => {
