@@ -25,6 +25,8 @@ import { attendiChiusura, soak } from './soak';
  *
  *   1. latency: --rate domande/s offered open-loop (default 100/s for 20 s), submission-ack latency measured
  *      from each request's due instant; waits until every domanda is closed.
+ *   1b. ordinary rate: --rate-quieto domande/s (default 20) for --secondi-quieto s (default 10), open-loop: ack
+ *      latency and submission-to-closure time of the domande that do not go through INL.
  *   2. capacity: --domande N submitted closed-loop by --concurrency case-system workers; end-to-end domande/s
  *      from the first submission to the last closure; per-stage rates from the database's timestamps; the
  *      per-domanda SOAP calls, publishes and commits the broker made.
@@ -71,6 +73,7 @@ async function eseguiFase(
     ...(errori[0] && { primoErrore: errori[0].errore!.message.slice(0, 300) }),
     domandePerSecondoE2E: arrot((n - errori.length) / ((ultimaChiusura - inizioWall) / 1000), 1)!,
     chiusuraMs: riassuntoArrotondato(riassumi(f.tempiChiusura)),
+    chiusuraSenzaInlMs: riassuntoArrotondato(riassumi(f.tempiChiusuraSenzaInl)),
     fasi: Object.fromEntries(
       (
         [
@@ -134,6 +137,10 @@ async function main(o: OpzioniBench): Promise<void> {
       const nLat = Math.min(o.domande, Math.round(o.rate * o.secondiLatenza));
       const latenza = await eseguiFase('latenza', fed, client, pool, nLat, { ritmo: o.rate }, 600_000);
       stampaFase(latenza);
+      // The same open-loop offer at an ordinary day's rate: acks and closures unhurried by a queue.
+      const nQuieto = Math.round(o.rateQuieto * o.secondiQuieto);
+      const quieto = await eseguiFase('quieto', fed, client, pool, nQuieto, { ritmo: o.rateQuieto }, 600_000);
+      stampaFase(quieto);
       const prima = await leggiContatori(pool, fed.config);
       const capacita = await eseguiFase('capacita', fed, client, pool, o.domande, { concorrenza: o.concurrency }, 3_600_000);
       await new Promise((r) => setTimeout(r, 1500));
@@ -149,7 +156,7 @@ async function main(o: OpzioniBench): Promise<void> {
       // CPU the federation spent per domanda (its processes and its PostgreSQL backends; RabbitMQ is shared with
       // other users of the machine and left out), and the rate that would saturate every core with it.
       const cpuFederazione = serie.filter((x) => x.nome !== 'bench (case system)' && !x.nome.startsWith('rabbitmq')).reduce((a, x) => a + x.cpuSecondi, 0);
-      const cpuPerDomandaMs = (1000 * cpuFederazione) / (nLat + o.domande);
+      const cpuPerDomandaMs = (1000 * cpuFederazione) / (nLat + nQuieto + o.domande);
       const tetto = (1000 * os.cpus().length) / cpuPerDomandaMs;
       console.log(`  CPU per domanda (services + PostgreSQL backends): ${arrot(cpuPerDomandaMs, 0)} ms, so ${os.cpus().length} cores could do at most ${arrot(tetto, 1)} domande/s`);
       console.log(`  load average now ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (at the start ${caricoIniziale.map((x) => x.toFixed(1)).join(' ')}): other work on the machine competes for the same cores`);
@@ -176,6 +183,7 @@ async function main(o: OpzioniBench): Promise<void> {
       stampaPavimento(pavimento, { domandePerSecondo: capacita.domandePerSecondoE2E, cpuPerDomandaMs });
       const rsa = pavimento.giri.find((g) => g.algoritmo === 'RSA-2048')!;
       risultati.latenza = latenza;
+      risultati.quieto = quieto;
       risultati.capacita = capacita;
       risultati.operazioniPerDomanda = ops;
       risultati.processi = processi;
@@ -186,6 +194,7 @@ async function main(o: OpzioniBench): Promise<void> {
         commitPerDomanda: ops.commit,
         quotaPavimento: capacita.domandePerSecondoE2E / rsa.domandePerSecondo,
         latenza: { offertoPerSecondo: o.rate, secondi: nLat / o.rate, registratePerSecondo: latenza.fasi.presentazione?.perSecondo ?? 0, ackP99Ms: latenza.ack.p99, rifiutate: latenza.errori },
+        quieto: { offertoPerSecondo: o.rateQuieto, secondi: o.secondiQuieto, ackP99Ms: quieto.ack.p99, chiusuraSenzaInlP99Ms: quieto.chiusuraSenzaInlMs.p99, rifiutate: quieto.errori },
       });
       stampaObiettivi(obiettivi);
       risultati.obiettivi = obiettivi;

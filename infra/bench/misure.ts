@@ -25,6 +25,8 @@ export interface IstantiFasi {
   chiusure: number[];
   /** chiusa_il - ricevuta_il per closed domanda, ms */
   tempiChiusura: number[];
+  /** the same for the domande with no packet to INL and no case reported to INL */
+  tempiChiusuraSenzaInl: number[];
   esitiVerifica: Record<string, number>;
   nonChiuse: number;
   /** domande whose outcome is not the scenario's */
@@ -34,8 +36,10 @@ export interface IstantiFasi {
 export async function leggiFasi(pool: Pool, config: FederationConfig, prefisso: string, attesi: Map<string, string>): Promise<IstantiFasi> {
   const s = schemi(config);
   const like = `${prefisso}.%`;
-  const dom = await pool.query<{ protocollo: string; ricevuta: Date; chiusa: Date | null; esito: string | null }>(
-    `SELECT d.protocollo, d.ricevuta_il AS ricevuta, i.chiusa_il AS chiusa, i.esito_verifica AS esito
+  const dom = await pool.query<{ protocollo: string; ricevuta: Date; chiusa: Date | null; esito: string | null; inl: boolean }>(
+    `SELECT d.protocollo, d.ricevuta_il AS ricevuta, i.chiusa_il AS chiusa, i.esito_verifica AS esito,
+            EXISTS (SELECT 1 FROM ${s.inps}.pacchetto p WHERE p.istruttoria_id = i.id AND p.destinatario = 'INL')
+              OR EXISTS (SELECT 1 FROM ${s.inps}.segnalazione_inl g WHERE g.istruttoria_id = i.id) AS inl
        FROM ${s.inps}.domanda d JOIN ${s.inps}.istruttoria i ON i.domanda_id = d.id WHERE d.protocollo LIKE $1`,
     [like],
   );
@@ -70,6 +74,7 @@ export async function leggiFasi(pool: Pool, config: FederationConfig, prefisso: 
     esitiApplicati: esiti.rows.map((r) => r.t.getTime()),
     chiusure: chiuse.map((r) => r.chiusa!.getTime()),
     tempiChiusura: chiuse.map((r) => r.chiusa!.getTime() - r.ricevuta.getTime()),
+    tempiChiusuraSenzaInl: chiuse.filter((r) => !r.inl).map((r) => r.chiusa!.getTime() - r.ricevuta.getTime()),
     esitiVerifica,
     nonChiuse: dom.rows.length - chiuse.length,
     inattese,

@@ -11,6 +11,10 @@ export interface OpzioniBench {
   concurrency: number;
   /** length of the latency phase, s (default 20; at most --domande domande) */
   secondiLatenza: number;
+  /** offered rate of the ordinary-rate phase, domande/s (default 20) */
+  rateQuieto: number;
+  /** length of the ordinary-rate phase, s (default 10) */
+  secondiQuieto: number;
   /** domande of the floor (default 1000, at most --domande) */
   domandePavimento: number;
   soak: boolean;
@@ -27,11 +31,11 @@ export interface OpzioniBench {
   client: 'interno' | 'node-soap';
 }
 
-export const USO = `usage: npm run bench -- [--domande N] [--rate R] [--concurrency C] [--secondi-latenza S] [--domande-pavimento N] [--profilo] [--pool N] [--log-level L] [--client interno|node-soap] [--conserva]
+export const USO = `usage: npm run bench -- [--domande N] [--rate R] [--concurrency C] [--secondi-latenza S] [--rate-quieto R] [--secondi-quieto S] [--domande-pavimento N] [--profilo] [--pool N] [--log-level L] [--client interno|node-soap] [--conserva]
        npm run bench:soak -- [--minuti M] [--rate R] [--profilo]`;
 
 export function leggiOpzioni(argv: readonly string[]): OpzioniBench {
-  const o: OpzioniBench = { domande: 1000, rate: 100, concurrency: 32, secondiLatenza: 20, domandePavimento: 1000, soak: false, minuti: 30, profilo: false, pool: 5, logLevel: 'info', conserva: false, client: 'interno' };
+  const o: OpzioniBench = { domande: 1000, rate: 100, concurrency: 32, secondiLatenza: 20, rateQuieto: 20, secondiQuieto: 10, domandePavimento: 1000, soak: false, minuti: 30, profilo: false, pool: 5, logLevel: 'info', conserva: false, client: 'interno' };
   let rateDato = false;
   const numero = (nome: string, v: string | undefined, min: number, intero = true): number => {
     const x = Number(v);
@@ -47,6 +51,8 @@ export function leggiOpzioni(argv: readonly string[]): OpzioniBench {
       case '--rate': o.rate = numero('rate', valore(), 0.1, false); rateDato = true; break;
       case '--concurrency': o.concurrency = numero('concurrency', valore(), 1); break;
       case '--secondi-latenza': o.secondiLatenza = numero('secondi-latenza', valore(), 1); break;
+      case '--rate-quieto': o.rateQuieto = numero('rate-quieto', valore(), 0.1, false); break;
+      case '--secondi-quieto': o.secondiQuieto = numero('secondi-quieto', valore(), 1); break;
       case '--domande-pavimento': o.domandePavimento = numero('domande-pavimento', valore(), 1); break;
       case '--minuti': o.minuti = numero('minuti', valore(), 0.1, false); break;
       case '--pool': o.pool = numero('pool', valore(), 2); break;

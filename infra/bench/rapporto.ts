@@ -17,6 +17,8 @@ export interface Fase {
   primoErrore?: string;
   domandePerSecondoE2E: number;
   chiusuraMs: Riassunto;
+  /** submission to closure of the domande that do not go through INL */
+  chiusuraSenzaInlMs: Riassunto;
   fasi: Record<string, { eventi: number; perSecondo: number }>;
   esitiVerifica: Record<string, number>;
   nonChiuse: number;
@@ -60,7 +62,7 @@ export function stampaFase(f: Fase): void {
   if (f.primoErrore) console.log(`  first error: ${f.primoErrore}`);
   console.log(`  end to end: ${f.domandePerSecondoE2E} domande/s (first submission to last closure)`);
   console.log(`  submission ack ms: p50 ${f.ack.p50}  p95 ${f.ack.p95}  p99 ${f.ack.p99}  max ${f.ack.max}`);
-  console.log(`  submission to closure ms: p50 ${f.chiusuraMs.p50}  p99 ${f.chiusuraMs.p99}  max ${f.chiusuraMs.max}`);
+  console.log(`  submission to closure ms: p50 ${f.chiusuraMs.p50}  p99 ${f.chiusuraMs.p99}  max ${f.chiusuraMs.max}; without INL (${f.chiusuraSenzaInlMs.n}): p50 ${f.chiusuraSenzaInlMs.p50}  p99 ${f.chiusuraSenzaInlMs.p99}`);
   console.log(`  stages (events, events/s): ${Object.entries(f.fasi).map(([k, v]) => `${k} ${v.eventi} @ ${v.perSecondo}/s`).join('; ')}`);
   console.log(`  outcomes: ${JSON.stringify(f.esitiVerifica)}; not closed ${f.nonChiuse}; unexpected ${f.esitiInattesi}`);
 }

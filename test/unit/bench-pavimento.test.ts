@@ -77,11 +77,12 @@ describe("the benchmark's floor: arithmetic and targets", () => {
     commitPerDomanda: 40,
     quotaPavimento: 0.6,
     latenza: { offertoPerSecondo: 100, secondi: 10, registratePerSecondo: 101, ackP99Ms: 900, rifiutate: 0 },
+    quieto: { offertoPerSecondo: 20, secondi: 10, ackP99Ms: 100, chiusuraSenzaInlP99Ms: 2000, rifiutate: 0 },
   };
 
   test('targets pass at their bound and fail past it', () => {
     const o = valutaObiettivi(misure);
-    expect(Object.values(o).map((x) => x.esito)).toEqual(Array(7).fill('PASS'));
+    expect(Object.values(o).map((x) => x.esito)).toEqual(Array(9).fill('PASS'));
     const peggio = valutaObiettivi({ ...misure, domandePerSecondo: 19.9, cpuPerDomandaMs: 80.1, commitPerDomanda: 40.5, quotaPavimento: 0.59, latenza: { ...misure.latenza, ackP99Ms: 1001, rifiutate: 1 } });
     expect(peggio.domandePerSecondo!.esito).toBe('FAIL');
     expect(peggio.cpuPerDomanda!.esito).toBe('FAIL');
@@ -90,6 +91,15 @@ describe("the benchmark's floor: arithmetic and targets", () => {
     expect(peggio.ackP99A100!.esito).toBe('FAIL');
     expect(peggio.rifiutateA100!.esito).toBe('FAIL');
     expect(valutaObiettivi({ ...misure, domandePerSecondo: NaN }).domandePerSecondo).toMatchObject({ esito: 'FAIL', misurato: null });
+    const lento = valutaObiettivi({ ...misure, quieto: { ...misure.quieto, ackP99Ms: 101, chiusuraSenzaInlP99Ms: 2001 } });
+    expect([lento.ackP99A20!.esito, lento.chiusuraSenzaInlP99A20!.esito]).toEqual(['FAIL', 'FAIL']);
+  });
+
+  test('the ordinary-rate targets are N/A below 20/s, for a shorter phase or with refusals', () => {
+    for (const quieto of [{ offertoPerSecondo: 10 }, { secondi: 5 }, { rifiutate: 1 }]) {
+      const o = valutaObiettivi({ ...misure, quieto: { ...misure.quieto, ...quieto } });
+      expect([o.ackP99A20!.esito, o.chiusuraSenzaInlP99A20!.esito]).toEqual(['N/A', 'N/A']);
+    }
   });
 
   test('the latency targets are N/A when the run offered another rate or a shorter phase', () => {
