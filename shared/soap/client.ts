@@ -6,7 +6,7 @@ import { X509Certificate, createHash, randomUUID } from 'node:crypto';
 import { ApeError, RemoteFaultError } from '../errors';
 import { systemClock, type Clock } from '../clock';
 import type { Registri, Riferimenti } from '../audit/registri';
-import { envelope, readFault, RequestHeaders } from '../messages/envelope';
+import { envelope, operatoreOfHeaders, readFault, RequestHeaders } from '../messages/envelope';
 import { parseEnvelope, validateEnvelope } from '../xml/envelope';
 import { NS, clark } from '../xml/namespaces';
 import { XmlReader } from '../xml/read';
@@ -80,6 +80,11 @@ export interface SoapClientOptions {
   nomiControparti?: Readonly<Record<string, string>>;
   /** The CRLs in force: a counterpart whose server certificate they list is not called (CERTIFICATO_REVOCATO). */
   revocations?: RevocationCheck;
+  /**
+   * PDND on for this client's identity: every call carries a voucher for the e-service called and the tracking
+   * evidence of the call's com:Operatore, as HTTP headers (shared/pdnd/voucher-client.ts).
+   */
+  pdnd?: { headersFor(url: string, operatore: { id: string; ufficio: string }): Promise<Record<string, string>> };
 }
 
 export class SoapClient {
@@ -143,7 +148,10 @@ export class SoapClient {
       : envelope(call.headers, call.body);
     let esito = 'ERRORE';
     try {
-      const result = await this.send(call, text, { messageId, required: firmata });
+      const operatore = this.opts.pdnd ? operatoreOfHeaders(call.headers) : null;
+      if (this.opts.pdnd && !operatore) throw new ApeError('VOUCHER_NON_OTTENUTO', "PDND: la chiamata non porta com:Operatore, che l'evidenza di tracciamento deve nominare", { retryable: false });
+      const extra = this.opts.pdnd && operatore ? await this.opts.pdnd.headersFor(call.url, operatore) : {};
+      const result = await this.send(call, text, { messageId, required: firmata }, extra);
       esito = 'ACCETTATO';
       this.circuiti?.esito(controparte, undefined);
       return result;
@@ -174,9 +182,9 @@ export class SoapClient {
     }
   }
 
-  private async send(call: SoapCall, text: string, request: { messageId: string | null; required: boolean }): Promise<SoapResult> {
+  private async send(call: SoapCall, text: string, request: { messageId: string | null; required: boolean }, extra: Record<string, string>): Promise<SoapResult> {
     const started = Date.now();
-    const { status, body, serverCN } = await this.post(call, text);
+    const { status, body, serverCN } = await this.post(call, text, extra);
     this.verify(call, status, body, serverCN, request);
     let env;
     try {
@@ -224,7 +232,7 @@ export class SoapClient {
     return ca;
   }
 
-  private post(call: SoapCall, text: string): Promise<{ status: number; body: string; serverCN: string | undefined }> {
+  private post(call: SoapCall, text: string, extra: Record<string, string>): Promise<{ status: number; body: string; serverCN: string | undefined }> {
     const max = this.opts.maxResponseBytes ?? 1024 * 1024;
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -237,6 +245,7 @@ export class SoapClient {
             'Content-Type': 'text/xml; charset=utf-8',
             'Content-Length': Buffer.byteLength(text),
             SOAPAction: `"${call.soapAction}"`,
+            ...extra,
           },
           checkServerIdentity: (host: string, cert: PeerCertificate) => {
             const err = checkServerIdentity(host, cert);
