@@ -79,7 +79,9 @@ export class TestFederation {
     const logDir = path.join(PROJECT_ROOT, 'test-artifacts', o.name);
     mkdirSync(logDir, { recursive: true });
     const fed = new TestFederation(o.name, config, configFile, dir, logDir);
-    const wanted = o.processes ?? FEDERATION_PROCESSES.map((p) => p.name);
+    const wanted = [...(o.processes ?? FEDERATION_PROCESSES.map((p) => p.name))];
+    // A node that calls counterparts as an identity PDND is on for needs the authorization server for its vouchers.
+    if (config.pdnd?.server && !wanted.includes('pdnd-as') && wanted.some((n) => n !== 'inps-gateway' && n !== 'inps-console')) wanted.push('pdnd-as');
     try {
       await Promise.all(wanted.map((n) => fed.startProcess(n)));
     } catch (err) {
