@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
+import { verificaRegistro } from '../../shared/audit/catena';
 import { writeNotificaEsito } from '../../shared/messages/esiti';
 import { PdndRegistry } from '../../shared/pdnd/registry';
 import { VoucherClient } from '../../shared/pdnd/voucher-client';
@@ -61,6 +62,8 @@ test('INAIL\'s esiti reach INPS with a voucher and tracking evidence, whose clai
   }
   // One operator (INAIL's automated verification) within one validity: one voucher, one evidence for all three calls.
   expect(new Set(rows.map((r) => r.riferimenti.evidenzaTracciamento!.hash)).size).toBe(1);
+  // The evidence is part of each record's chained hash, and reads back as it was hashed.
+  expect(await verificaRegistro(inps, 'registro_accessi')).toMatchObject({ integro: true });
 });
 
 test('the hub\'s forwarded packets reach INAIL with the hub\'s voucher and the evidence of the operator they name', async () => {
