@@ -41,7 +41,8 @@ import { responseSigner } from './wssecurity';
  * operation and the caller's authorisation for it, XSD validation and mustUnderstand, the WS-Security signature on
  * the parsed document (ModI ID_AUTH_SOAP_02, unless the caller is deliberately configured without it; every com:*
  * and wsa:* header inside it), the replay check, the Operatore
- * header and the operator's suspension, and only then the handler. Any refusal is a SOAP Fault with a stable code
+ * header and the operator's suspension, the PDND voucher and tracking evidence (for identities PDND is on for:
+ * intake/pdnd.ts), and only then the handler. Any refusal is a SOAP Fault with a stable code
  * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
  * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer;
  * but a call without an identity is refused at once, within an admission limit per source address, and only counted
