@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { VoucherVistiPostgres } from '../audit/voucher-visti';
+import { ApeError } from '../errors';
+import { operatoreOfHeaders } from '../messages/envelope';
 import { trustedCaFiles } from '../config/load';
 import type { IdentityConfig } from '../config/schema';
 import { PdndEndpointGuard, type PdndGuard } from '../pdnd/guard';
@@ -35,5 +37,11 @@ export function pdndHeadersOf(rt: ServiceRuntime, identity: IdentityConfig): Soa
     return c;
   });
   client.catch((err: unknown) => rt.log.error({ err }, 'PDND client not available: calls will fail with VOUCHER_NON_OTTENUTO'));
-  return { headersFor: async (url, operatore) => (await client).headersFor(url, operatore) };
+  return {
+    headersFor: async (url, headers) => {
+      const operatore = operatoreOfHeaders(headers);
+      if (!operatore) throw new ApeError('VOUCHER_NON_OTTENUTO', "PDND: la chiamata non porta com:Operatore, che l'evidenza di tracciamento deve nominare", { retryable: false });
+      return (await client).headersFor(url, operatore);
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { X509Certificate, createHash, randomUUID } from 'node:crypto';
 import { ApeError, RemoteFaultError } from '../errors';
 import { systemClock, type Clock } from '../clock';
 import type { Registri, Riferimenti } from '../audit/registri';
-import { envelope, operatoreOfHeaders, readFault, RequestHeaders } from '../messages/envelope';
+import { envelope, readFault, RequestHeaders } from '../messages/envelope';
 import { parseEnvelope, validateEnvelope } from '../xml/envelope';
 import { NS, clark } from '../xml/namespaces';
 import { XmlReader } from '../xml/read';
@@ -82,9 +82,9 @@ export interface SoapClientOptions {
   revocations?: RevocationCheck;
   /**
    * PDND on for this client's identity: every call carries a voucher for the e-service called and the tracking
-   * evidence of the call's com:Operatore, as HTTP headers (shared/pdnd/voucher-client.ts).
+   * evidence of the call's com:Operatore (read from its header blocks), as HTTP headers (shared/runtime/pdnd.ts).
    */
-  pdnd?: { headersFor(url: string, operatore: { id: string; ufficio: string }): Promise<Record<string, string>> };
+  pdnd?: { headersFor(url: string, headers: readonly Xml[]): Promise<Record<string, string>> };
 }
 
 export class SoapClient {
@@ -136,6 +136,9 @@ export class SoapClient {
 
   private async chiama(call: SoapCall): Promise<SoapResult> {
     const clock = this.opts.clock ?? systemClock;
+    // First the PDND voucher (when PDND is on for us): one we cannot obtain says nothing about the counterpart, so
+    // nothing is sent, logged, or counted by its circuit.
+    const extra = this.opts.pdnd ? await this.opts.pdnd.headersFor(call.url, call.headers) : {};
     // A counterpart whose circuit is open is not called at all (nothing sent, nothing to log).
     const controparte = new URL(call.url).origin;
     this.circuiti?.permetti(controparte);
@@ -148,9 +151,6 @@ export class SoapClient {
       : envelope(call.headers, call.body);
     let esito = 'ERRORE';
     try {
-      const operatore = this.opts.pdnd ? operatoreOfHeaders(call.headers) : null;
-      if (this.opts.pdnd && !operatore) throw new ApeError('VOUCHER_NON_OTTENUTO', "PDND: la chiamata non porta com:Operatore, che l'evidenza di tracciamento deve nominare", { retryable: false });
-      const extra = this.opts.pdnd && operatore ? await this.opts.pdnd.headersFor(call.url, operatore) : {};
       const result = await this.send(call, text, { messageId, required: firmata }, extra);
       esito = 'ACCETTATO';
       this.circuiti?.esito(controparte, undefined);
