@@ -1,35 +1,19 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { ENTI, type Ente } from '../domain/types';
+import { choice, IDENTITY_CODE, integer, ListenSchema, optionalSection, text, url, withDefault } from './schema-parts';
+import { IdentityPdndSchema, PdndSchema } from './schema-pdnd';
 
 /**
  * The whole federation's configuration: one JSON file (APE_CONFIG), validated against this schema, read once at
  * start, frozen. The shape is written here once: the loader validates with it (ajv), the TypeScript types below
  * derive from it, and config/federation.schema.json is this schema for editors (a unit test keeps them equal).
- * Each service reads its own section and the parts it shares (identities, endpoints).
+ * Each service reads its own section and the parts it shares (identities, endpoints). The building blocks are in
+ * schema-parts.ts, the pdnd section in schema-pdnd.ts; they are composed here, in the one schema.
  *
  * Custom annotations, the ones editors already know: `patternErrorMessage` says what a pattern means,
  * `errorMessage` what an allowed-names list means; the loader puts them in its error messages.
  */
 
-/**
- * A field the file may leave out: ajv fills `value` in while validating. The published schema says "optional,
- * default value"; the derived type says the field is always there, which is what the loaded configuration holds
- * (hence the cast: TypeBox's type of an optional field would be `T | undefined`).
- */
-function withDefault<T extends TSchema>(schema: T, value: Static<T>): T {
-  return Type.Optional({ ...schema, default: value }) as unknown as T;
-}
-/** A section the file may leave out: absent, it is {} and each of its fields takes its own default. */
-function optionalSection<T extends TSchema>(schema: T): T {
-  return Type.Optional({ ...schema, default: {} }) as unknown as T;
-}
-const text = (o: { description?: string; pattern?: string; patternErrorMessage?: string } = {}) => Type.String({ minLength: 1, ...o });
-const integer = (minimum: number, maximum: number, description?: string) => Type.Integer({ minimum, maximum, ...(description && { description }) });
-const choice = <T extends string>(values: readonly T[], description?: string) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description && { description }) });
-/** A URL the WHATWG parser accepts (format "uri", checked with `new URL`), of one of these schemes. */
-const url = (protocols: readonly string[], description?: string) =>
-  Type.String({ minLength: 1, format: 'uri', pattern: `^(${protocols.join('|')}):`, patternErrorMessage: `must use ${protocols.map((p) => `${p}:`).join(' or ')}`, ...(description && { description }) });
-const IDENTITY_CODE = '^[A-Z][A-Z0-9_]{1,31}$';
 const SCHEMA_NAME = '^[a-z][a-z0-9_]{0,62}$';
 
 /** A certificate identity that may call our endpoints: a party's gateway or the INPS case system. */
@@ -45,26 +29,9 @@ export const IdentitySchema = Type.Object({
     choice(['ID_AUTH_SOAP_02', 'nessuna'] as const, 'Message security required on this identity\'s calls: ID_AUTH_SOAP_02 (WS-Security X.509 signature of timestamp, wsa:To, wsa:MessageID and body) or "nessuna", for a counterpart onboarded without it (reported at every start).'),
     'ID_AUTH_SOAP_02',
   ),
-  pdnd: withDefault(
-    Type.Object(
-      {
-        attivo: withDefault(
-          Type.Boolean({ description: 'PDND on for this identity (migration switch, reported at every start): its calls to our endpoints must carry a PDND voucher (Authorization: Bearer) and the operator\'s tracking evidence (Agid-JWT-TrackingEvidence), and our clients running as this identity obtain and send them.' }),
-          false,
-        ),
-        clientId: Type.Optional(text({ description: 'The identity\'s PDND client (client_id): iss and sub of its client assertions, client_id of its vouchers. Required when attivo.' })),
-        kid: Type.Optional(text({ description: 'The kid under which the client\'s public key (the identity\'s certificate key) is registered on PDND. Default: its RFC 7638 JWK thumbprint.' })),
-      },
-      { additionalProperties: false },
-    ),
-    { attivo: false },
-  ),
+  pdnd: IdentityPdndSchema,
 });
 
-export const ListenSchema = Type.Object({
-  host: withDefault(text(), '127.0.0.1'),
-  port: integer(1, 65535),
-});
 
 const endpointFields = {
   identity: text({ description: 'The identity (identities.*) the service runs as.' }),
@@ -181,58 +148,6 @@ export const ObservabilitySchema = Type.Object(
   {
     description: 'Each process\'s operations endpoint (plain HTTP, meant for a loopback or management network): /metrics (Prometheus), /health, /ready. ports by process name (inps-gateway, agency-INAIL...); 0 or absent: an ephemeral port, announced in the process\'s ready log line. APE_OPS_PORT overrides it for one process (a second instance on the same machine).',
   },
-);
-
-/**
- * PDND (Piattaforma Digitale Nazionale Dati) as the ModI authorisation layer: vouchers from its authorization server,
- * the e-services of the federation, and the purposes (finalità) each consumer's agreement covers. A real deployment
- * points tokenEndpoint, jwksUrl and issuer at PDND's own; `server` runs the local stand-in (development, tests).
- */
-export const PdndSchema = Type.Object(
-  {
-    tokenEndpoint: url(['https'], 'The authorization server\'s token endpoint (client_credentials with a client_assertion); also the aud of client assertions.'),
-    jwksUrl: url(['https'], 'The authorization server\'s JWKS: the keys vouchers are signed with.'),
-    issuer: text({ description: 'The iss of every voucher (PDND: interop.pagopa.it; the local server: its publicUrl).' }),
-    tolleranzaSecondi: withDefault(integer(0, 300, 'Clock skew tolerated on exp, nbf and iat of vouchers and tracking evidence, in seconds.'), 60),
-    jwksCacheSecondi: withDefault(integer(10, 86_400, 'How long the JWKS is kept before it is fetched again, in seconds (an unknown kid fetches it at once, at most every 30 s).'), 600),
-    anticipoRinnovoSecondi: withDefault(integer(1, 600, 'A client obtains a new voucher this many seconds before the one it holds expires.'), 30),
-    evidenzaDurataSecondi: withDefault(integer(10, 3600, 'Validity of the tracking evidence our clients build, in seconds.'), 300),
-    evidenzaDurataMassimaSecondi: withDefault(integer(10, 3600, 'Longest validity (exp - iat) of tracking evidence our endpoints accept, in seconds.'), 600),
-    livelloAutenticazione: withDefault(choice(['LoA1', 'LoA2', 'LoA3', 'LoA4'] as const, 'The LoA our clients declare for their operators in the tracking evidence.'), 'LoA3'),
-    eservices: Type.Record(
-      Type.String({ pattern: '^[a-z][a-z0-9-]{1,62}$' }),
-      Type.Object(
-        {
-          erogatore: choice(['INPS', 'hub', 'MINLAVORO', 'ANPAL', 'INAIL', 'INL'] as const, 'Who provides it: INPS\'s gateway, the Ministero\'s hub, a party\'s node.'),
-          contratto: choice(['istruttoria', 'esiti', 'verifica'] as const, 'The contract (wsdl/) it serves; its endpoint\'s URL is the voucher\'s aud.'),
-        },
-        { additionalProperties: false },
-      ),
-      { description: 'The federation\'s e-services by id: each is one endpoint, whose URL is the audience of its vouchers.' },
-    ),
-    finalita: Type.Array(
-      Type.Object(
-        {
-          purposeId: text({ description: 'The purpose\'s id on PDND (the purposeId of vouchers).' }),
-          eservice: text({ description: 'An e-service of pdnd.eservices.' }),
-          fruitore: text({ pattern: IDENTITY_CODE, description: 'The consuming identity (identities.*), whose client may use the purpose.' }),
-          accordo: withDefault(choice(['ATTIVO', 'SOSPESO'] as const, 'State of the consumer\'s agreement on the e-service: a voucher for a purpose of a suspended agreement is refused.'), 'ATTIVO'),
-        },
-        { additionalProperties: false },
-      ),
-      { description: 'The purposes (finalità) registered under each consumer\'s agreement on an e-service.' },
-    ),
-    server: Type.Optional(
-      Type.Object(
-        {
-          listen: ListenSchema,
-          voucherDurataSecondi: withDefault(integer(30, 86_400, 'Validity of the vouchers it issues, in seconds.'), 600),
-        },
-        { description: 'The local authorization server (infra/pdnd, development and tests): its key pair and certificate are the development PKI\'s pdnd.{key,cert}.pem.' },
-      ),
-    ),
-  },
-  { additionalProperties: false },
 );
 
 const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 256000, 512000, 1024000, 1800000];
