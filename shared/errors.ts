@@ -46,12 +46,15 @@ export const ERROR_CODES = {
   ORIGINE_NON_VALIDA: { actor: 'Client', retryable: false, http: 500 },
   // PDND (ModI with PDND vouchers and AUDIT_REST_02 tracking evidence), when PDND is on for the caller's identity.
   // Voucher refusals answer 401 with WWW-Authenticate (403 when the voucher is good but not for this caller or
-  // purpose): the consumer obtains a new voucher, or fixes its registration on PDND (docs/PDND.md).
+  // purpose): the consumer obtains a new voucher (retryable when that is all it takes), or fixes its registration
+  // on PDND (docs/PDND.md).
   VOUCHER_ASSENTE: { actor: 'Client', retryable: false, http: 401 },
   /** Malformed, not RS256, not signed by the authorization server's keys (tampered, alg none, HS256, unknown kid), wrong iss. */
   VOUCHER_NON_VALIDO: { actor: 'Client', retryable: false, http: 401 },
-  VOUCHER_SCADUTO: { actor: 'Client', retryable: false, http: 401 },
-  VOUCHER_NON_ANCORA_VALIDO: { actor: 'Client', retryable: false, http: 401 },
+  /** Retryable: the same request with a new voucher (a client drops the one refused) can succeed. */
+  VOUCHER_SCADUTO: { actor: 'Client', retryable: true, http: 401 },
+  /** Retryable: the clocks apart (the skew tolerated is pdnd.tolleranzaSecondi); a new voucher, later, can succeed. */
+  VOUCHER_NON_ANCORA_VALIDO: { actor: 'Client', retryable: true, http: 401 },
   /** aud is not this endpoint's e-service. */
   VOUCHER_DESTINATARIO_ERRATO: { actor: 'Client', retryable: false, http: 401 },
   /** purposeId unknown, of another consumer or e-service, or its agreement is not active. */

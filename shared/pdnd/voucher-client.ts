@@ -74,6 +74,13 @@ export class VoucherClient {
     return fresh.headers;
   }
 
+  /** Drops the pair held for a call to `url` on behalf of `operatore` (the counterpart refused it): the next call gets a new one. */
+  forget(url: string, operatore: { id: string; ufficio: string }): void {
+    const eservice = this.opts.registry.eserviceByAudience(url);
+    const purpose = eservice && this.opts.registry.purposeFor(this.opts.identity, eservice);
+    if (purpose) this.held.delete(`${purpose.purposeId}\n${operatore.id}\n${operatore.ufficio}`);
+  }
+
   private async obtain(audience: string, purposeId: string, operatore: { id: string; ufficio: string }): Promise<Held> {
     const { registry, identity } = this.opts;
     const client = registry.clientOf(identity);

@@ -37,11 +37,17 @@ export function pdndHeadersOf(rt: ServiceRuntime, identity: IdentityConfig): Soa
     return c;
   });
   client.catch((err: unknown) => rt.log.error({ err }, 'PDND client not available: calls will fail with VOUCHER_NON_OTTENUTO'));
+  let ready: VoucherClient | null = null;
+  void client.then((c) => (ready = c), () => undefined);
   return {
     headersFor: async (url, headers) => {
       const operatore = operatoreOfHeaders(headers);
       if (!operatore) throw new ApeError('VOUCHER_NON_OTTENUTO', "PDND: la chiamata non porta com:Operatore, che l'evidenza di tracciamento deve nominare", { retryable: false });
       return (await client).headersFor(url, operatore);
+    },
+    forget: (url, headers) => {
+      const operatore = operatoreOfHeaders(headers);
+      if (operatore) ready?.forget(url, operatore);
     },
   };
 }

@@ -84,7 +84,7 @@ export interface SoapClientOptions {
    * PDND on for this client's identity: every call carries a voucher for the e-service called and the tracking
    * evidence of the call's com:Operatore (read from its header blocks), as HTTP headers (shared/runtime/pdnd.ts).
    */
-  pdnd?: { headersFor(url: string, headers: readonly Xml[]): Promise<Record<string, string>> };
+  pdnd?: { headersFor(url: string, headers: readonly Xml[]): Promise<Record<string, string>>; forget(url: string, headers: readonly Xml[]): void };
 }
 
 export class SoapClient {
@@ -157,6 +157,8 @@ export class SoapClient {
       return result;
     } catch (err) {
       this.circuiti?.esito(controparte, err);
+      // A voucher or evidence the counterpart refused is not sent again: the next attempt obtains a new pair.
+      if (err instanceof RemoteFaultError && /^(VOUCHER|EVIDENZA)_/.test(err.code)) this.opts.pdnd?.forget(call.url, call.headers);
       esito = err instanceof RemoteFaultError ? `RIFIUTATO ${err.code}` : err instanceof ApeError ? `ERRORE ${err.code}` : 'ERRORE';
       throw err;
     } finally {

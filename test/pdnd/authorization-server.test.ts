@@ -92,6 +92,17 @@ test('shortly before the evidence or the voucher expires, a new pair is obtained
   expect(bench.as.issued - before).toBe(2);
 });
 
+test('a pair the counterpart refused is dropped: the next call obtains a new one', async () => {
+  const client = bench.voucherClient('INAIL');
+  const before = bench.as.issued;
+  const a = await client.headersFor(bench.esiti, OPERATORE);
+  expect(await client.headersFor(bench.esiti, OPERATORE)).toEqual(a);
+  client.forget(bench.esiti, OPERATORE);
+  const b = await client.headersFor(bench.esiti, OPERATORE);
+  expect(b.Authorization).not.toBe(a.Authorization);
+  expect(bench.as.issued - before).toBe(2);
+});
+
 test('a client with no purpose for the e-service called gets no voucher, and is told why', async () => {
   const err = await bench.voucherClient('INAIL').headersFor(bench.registry.eservices.get('hub-verifica')!.audience, OPERATORE).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ApeError);
