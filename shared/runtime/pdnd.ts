@@ -37,8 +37,19 @@ export function pdndHeadersOf(rt: ServiceRuntime, identity: IdentityConfig): Soa
     return c;
   });
   client.catch((err: unknown) => rt.log.error({ err }, 'PDND client not available: calls will fail with VOUCHER_NON_OTTENUTO'));
+  return voucherHeaders(client);
+}
+
+/**
+ * What a SOAP client calls for the PDND headers of each call (SoapClientOptions.pdnd): the call's com:Operatore read
+ * from its header blocks, the voucher client asked for that operator and the e-service called.
+ */
+export function voucherHeaders(client: Promise<VoucherClient>): NonNullable<SoapClientOptions['pdnd']> {
   let ready: VoucherClient | null = null;
-  void client.then((c) => (ready = c), () => undefined);
+  client.then(
+    (c) => (ready = c),
+    () => undefined,
+  );
   return {
     headersFor: async (url, headers) => {
       const operatore = operatoreOfHeaders(headers);

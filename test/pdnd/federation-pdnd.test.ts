@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { verificaRegistro } from '../../shared/audit/catena';
+import { RemoteFaultError } from '../../shared/errors';
+import { OPERATIONS } from '../../shared/messages/contracts';
+import { correlationHeader, operatoreHeader } from '../../shared/messages/envelope';
 import { writeNotificaEsito } from '../../shared/messages/esiti';
 import { PdndRegistry } from '../../shared/pdnd/registry';
 import { VoucherClient } from '../../shared/pdnd/voucher-client';
@@ -129,4 +132,20 @@ test('a call of INAIL without a voucher, or with the evidence of another operato
   } finally {
     client.close();
   }
+});
+
+test('our own client as INAIL (fed.soapAs, what the fault suite\'s doubles use) sends vouchers like INAIL\'s node: the handler answers', async () => {
+  const err = await fed
+    .soapAs('INAIL')
+    .call({
+      url: fed.url('esiti'),
+      soapAction: OPERATIONS.NotificaEsito.soapAction,
+      headers: [operatoreHeader({ id: 'INAIL-OP-3', ufficio: 'INAIL' }), correlationHeader('c-pdnd-2')],
+      body: writeNotificaEsito({ idPacchetto: '00000000-0000-4000-8000-000000000000', ente: 'INAIL', dataEsito: new Date(), esitiDato: [{ riferimento: 1, dato: 'GRANDE_GRUPPO_TARIFFA', esito: 'CONFORME' }] }),
+    })
+    .catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(RemoteFaultError);
+  expect((err as RemoteFaultError).code).toBe('PACCHETTO_NON_TROVATO');
+  const r = await inps.query<Accesso>("SELECT operatore_id, esito, riferimenti FROM registro_accessi WHERE operatore_id = 'INAIL-OP-3'");
+  expect(r.rows.map((x) => x.riferimenti.evidenzaTracciamento?.userID)).toEqual(['INAIL-OP-3']);
 });
