@@ -45,6 +45,8 @@ export interface PdndGuardOptions extends Partial<VoucherVerifierOptions> {
 export class PdndEndpointGuard implements PdndGuard {
   private readonly voucher: VoucherVerifier;
   private readonly now: () => Date;
+  /** The identities PDND is on for. */
+  private readonly attive: Set<string>;
 
   constructor(
     private readonly registry: PdndRegistry,
@@ -63,8 +65,6 @@ export class PdndEndpointGuard implements PdndGuard {
       });
     this.voucher = new VoucherVerifier(registry, { jwks, now: this.now });
   }
-
-  private readonly attive: Set<string>;
 
   requires(identity: string): boolean {
     return this.attive.has(identity);

@@ -36,6 +36,8 @@ interface Held {
 }
 
 const ASSERTION_SECONDS = 120;
+/** A token response is a few kilobytes: anything far larger is not one. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export class VoucherClient {
   private readonly key: KeyObject;
@@ -133,10 +135,15 @@ export class VoucherClient {
         { method: 'POST', agent: this.agent, timeout: this.opts.timeoutMs ?? 10_000, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(form), Accept: 'application/json' } },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_RESPONSE_BYTES) req.destroy(failed(`risposta oltre ${MAX_RESPONSE_BYTES} byte`, true));
+            else chunks.push(c);
+          });
           res.on('error', (err) => reject(failed(err.message, true, err)));
           res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8').slice(0, 4096);
+            const text = Buffer.concat(chunks).toString('utf8');
             const status = res.statusCode ?? 0;
             // 4xx: the authorization server refused the request (registration, purpose, agreement): retrying will not help.
             if (status !== 200) return reject(failed(`HTTP ${status} ${text.slice(0, 300)}`, status >= 500 || status === 429));

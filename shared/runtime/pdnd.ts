@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { VoucherVistiPostgres } from '../audit/voucher-visti';
-import { ApeError } from '../errors';
+import { ApeError, toError } from '../errors';
 import { operatoreOfHeaders } from '../messages/envelope';
 import { trustedCaFiles } from '../config/load';
 import type { IdentityConfig } from '../config/schema';
@@ -36,8 +36,11 @@ export function pdndHeadersOf(rt: ServiceRuntime, identity: IdentityConfig): Soa
     rt.onShutdown(() => c.close());
     return c;
   });
-  client.catch((err: unknown) => rt.log.error({ err }, 'PDND client not available: calls will fail with VOUCHER_NON_OTTENUTO'));
-  return voucherHeaders(client);
+  const available = client.catch((err: unknown) => {
+    rt.log.error({ err }, 'PDND client not available: calls fail with VOUCHER_NON_OTTENUTO');
+    throw new ApeError('VOUCHER_NON_OTTENUTO', `client PDND di ${identity.code} non disponibile: ${toError(err).message}`, { cause: err, retryable: false });
+  });
+  return voucherHeaders(available);
 }
 
 /**
