@@ -22,7 +22,9 @@ export function refusalOf(thrown: unknown, what: string, codes: JoseRefusalCodes
     if (err.claim === 'aud') return new ApeError(codes.wrongAudience, `${what}: aud non è l'e-service di questo endpoint`, { cause: err });
     return new ApeError(codes.invalid, `${what}: claim ${err.claim} non valido (${err.reason})`, { cause: err });
   }
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || !(err instanceof errors.JOSEError)) {
+  // JWKS fetch failures: a timeout, a JWKS that is not one, a network error (not a JOSEError), an answer other than
+  // 200 or not JSON (jose's generic JOSEError, which nothing about a token itself throws).
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || !(err instanceof errors.JOSEError) || err.constructor === errors.JOSEError) {
     return new ApeError('SERVIZIO_NON_DISPONIBILE', `chiavi del server di autorizzazione PDND non disponibili: riprovare`, { cause: err });
   }
   if (err instanceof errors.JOSEAlgNotAllowed) return new ApeError(codes.invalid, `${what}: algoritmo non ammesso (solo RS256)`, { cause: err });

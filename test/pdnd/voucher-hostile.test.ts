@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { UnsecuredJWT } from 'jose';
+import http from 'node:http';
+import { createRemoteJWKSet, UnsecuredJWT } from 'jose';
+import type { ApeError } from '../../shared/errors';
 import type { Pool } from 'pg';
 import { VoucherVistiPostgres } from '../../shared/audit/voucher-visti';
 import { PdndEndpointGuard, type PdndCall } from '../../shared/pdnd/guard';
@@ -193,3 +195,20 @@ test('evidence signed with another key, for another audience, expired, or too lo
     expect([i, await refusalOf(guard.check(call(voucher, e.token)))]).toEqual([i, 'EVIDENZA_NON_VALIDA']);
   }
 });
+
+test('keys the endpoint cannot fetch (authorization server down, or answering 503) are SERVIZIO_NON_DISPONIBILE, retryable, not the caller\'s fault', async () => {
+  const down = http.createServer((_req, res) => res.writeHead(503).end());
+  await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+  const port = (down.address() as { port: number }).port;
+  const { voucher, evidence } = await boundPair();
+  try {
+    const guard503 = new PdndEndpointGuard(bench.registry, Object.values(bench.config.identities), { replay: new VoucherVistiPostgres(pool), jwks: createRemoteJWKSet(new URL(`http://127.0.0.1:${port}/jwks`)) });
+    const err = await guard503.check(call(voucher, evidence)).catch((e: unknown) => e);
+    expect([(err as ApeError).code, (err as ApeError).retryable]).toEqual(['SERVIZIO_NON_DISPONIBILE', true]);
+  } finally {
+    await new Promise((resolve) => down.close(resolve));
+  }
+  const guardDown = new PdndEndpointGuard(bench.registry, Object.values(bench.config.identities), { replay: new VoucherVistiPostgres(pool), jwks: createRemoteJWKSet(new URL(`http://127.0.0.1:${port}/jwks`)) });
+  expect(await refusalOf(guardDown.check(call(voucher, evidence)))).toBe('SERVIZIO_NON_DISPONIBILE');
+});
+
