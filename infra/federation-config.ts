@@ -27,6 +27,8 @@ export interface LocalFederationOptions {
   security?: Record<string, unknown>;
   /** Connections per process (tests run two federations at once on one PostgreSQL). */
   poolSize?: number;
+  /** Identities PDND is on for (vouchers and tracking evidence on their calls); default INAIL, the demo's migrated party. */
+  pdndAttivo?: readonly string[];
 }
 
 const LOCAL_IPS = ['127.0.0.1', '::1'];
@@ -42,9 +44,10 @@ export const PROCESSI_OSSERVATI = [
   'agency-ANPAL',
   'agency-INAIL',
   'agency-INL',
+  'pdnd-as',
 ] as const;
 
-/** Ports a local federation uses from basePort: SOAP endpoints and the console (0-6), operations endpoints (10-18). */
+/** Ports a local federation uses from basePort: SOAP endpoints and the console (0-6), the PDND authorization server (7), operations endpoints (10-19). */
 export const PORTE_FEDERAZIONE = 10 + PROCESSI_OSSERVATI.length;
 
 function withUser(url: string, user: string): string {
@@ -54,7 +57,41 @@ function withUser(url: string, user: string): string {
   return u.toString();
 }
 
+/** Who consumes which e-service: the case system INPS's intake, INPS the hub and (direct routing) each party, the hub each party, the verifiers INPS's esiti. */
+const FRUIZIONI: ReadonlyArray<[string, string]> = [
+  ['INPS_ISTRUTTORIA', 'inps-istruttoria'],
+  ['INPS', 'hub-verifica'],
+  ...['minlavoro', 'anpal', 'inail', 'inl'].flatMap((p): Array<[string, string]> => [['INPS', `${p}-verifica`], ['HUB', `${p}-verifica`], [p.toUpperCase(), 'inps-esiti']]),
+];
+
+/**
+ * PDND, with the local authorization server at basePort + 7: every identity has a client (its certificate key),
+ * every e-service of the federation its purposes; PDND is on for `attive` only (the migration, per party).
+ */
+function pdndConfig(basePort: number, attive: readonly string[]) {
+  const as = `https://127.0.0.1:${basePort + 7}`;
+  return {
+    tokenEndpoint: `${as}/token.oauth2`,
+    jwksUrl: `${as}/.well-known/jwks.json`,
+    issuer: as,
+    eservices: {
+      'inps-istruttoria': { erogatore: 'INPS', contratto: 'istruttoria' },
+      'inps-esiti': { erogatore: 'INPS', contratto: 'esiti' },
+      'hub-verifica': { erogatore: 'hub', contratto: 'verifica' },
+      'minlavoro-verifica': { erogatore: 'MINLAVORO', contratto: 'verifica' },
+      'anpal-verifica': { erogatore: 'ANPAL', contratto: 'verifica' },
+      'inail-verifica': { erogatore: 'INAIL', contratto: 'verifica' },
+      'inl-verifica': { erogatore: 'INL', contratto: 'verifica' },
+    },
+    finalita: FRUIZIONI.map(([fruitore, eservice]) => ({ purposeId: `finalita-${fruitore.toLowerCase().replace(/_/g, '-')}-${eservice}`, eservice, fruitore, accordo: 'ATTIVO' })),
+    server: { listen: { host: '127.0.0.1', port: basePort + 7 }, voucherDurataSecondi: 600 },
+  };
+}
+
+const pdndClient = (code: string, attive: readonly string[]) => ({ pdnd: { attivo: attive.includes(code), clientId: `client-${code.toLowerCase().replace(/_/g, '-')}` } });
+
 export function localFederationConfig(o: LocalFederationOptions): Record<string, unknown> {
+  const attive = o.pdndAttivo ?? ['INAIL'];
   const url = (offset: number) => `https://127.0.0.1:${o.basePort + offset}`;
   const endpoint = (identity: string, schema: string, offset: number) => ({
     identity,
@@ -84,15 +121,15 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
     routing: o.routing ?? 'hub',
     soap: { maxBodyBytes: 262144, timeoutMs: 15000 },
     identities: {
-      INPS: { ente: 'INPS', description: 'INPS - porta di dominio', subjectCN: 'pdd.inps.ape-precoci.local', allowedIps: LOCAL_IPS },
-      INPS_ISTRUTTORIA: { ente: 'INPS', description: 'INPS - sistema istruttorio', subjectCN: 'istruttoria.inps.ape-precoci.local', allowedIps: LOCAL_IPS },
+      INPS: { ente: 'INPS', description: 'INPS - porta di dominio', subjectCN: 'pdd.inps.ape-precoci.local', allowedIps: LOCAL_IPS, ...pdndClient('INPS', attive) },
+      INPS_ISTRUTTORIA: { ente: 'INPS', description: 'INPS - sistema istruttorio', subjectCN: 'istruttoria.inps.ape-precoci.local', allowedIps: LOCAL_IPS, ...pdndClient('INPS_ISTRUTTORIA', attive) },
       // The hub and the Ministero's verifier are two identities with two certificates: a party accepts packets from
       // the hub only, INPS accepts esiti from the verifier only.
-      HUB: { ente: 'MINLAVORO', description: 'Ministero del Lavoro - hub di inoltro dei pacchetti', subjectCN: 'hub.lavoro.ape-precoci.local', allowedIps: LOCAL_IPS },
-      MINLAVORO: { ente: 'MINLAVORO', description: 'Ministero del Lavoro - porta di dominio del verificatore', subjectCN: 'pdd.lavoro.ape-precoci.local', allowedIps: LOCAL_IPS },
-      ANPAL: { ente: 'ANPAL', description: 'ANPAL - porta di dominio', subjectCN: 'pdd.anpal.ape-precoci.local', allowedIps: LOCAL_IPS },
-      INAIL: { ente: 'INAIL', description: 'INAIL - porta di dominio', subjectCN: 'pdd.inail.ape-precoci.local', allowedIps: LOCAL_IPS },
-      INL: { ente: 'INL', description: 'INL - porta di dominio', subjectCN: 'pdd.inl.ape-precoci.local', allowedIps: LOCAL_IPS },
+      HUB: { ente: 'MINLAVORO', description: 'Ministero del Lavoro - hub di inoltro dei pacchetti', subjectCN: 'hub.lavoro.ape-precoci.local', allowedIps: LOCAL_IPS, ...pdndClient('HUB', attive) },
+      MINLAVORO: { ente: 'MINLAVORO', description: 'Ministero del Lavoro - porta di dominio del verificatore', subjectCN: 'pdd.lavoro.ape-precoci.local', allowedIps: LOCAL_IPS, ...pdndClient('MINLAVORO', attive) },
+      ANPAL: { ente: 'ANPAL', description: 'ANPAL - porta di dominio', subjectCN: 'pdd.anpal.ape-precoci.local', allowedIps: LOCAL_IPS, ...pdndClient('ANPAL', attive) },
+      INAIL: { ente: 'INAIL', description: 'INAIL - porta di dominio', subjectCN: 'pdd.inail.ape-precoci.local', allowedIps: LOCAL_IPS, ...pdndClient('INAIL', attive) },
+      INL: { ente: 'INL', description: 'INL - porta di dominio', subjectCN: 'pdd.inl.ape-precoci.local', allowedIps: LOCAL_IPS, ...pdndClient('INL', attive) },
     },
     services: {
       inpsGateway: endpoint('INPS', 'inps', 0),
@@ -107,6 +144,7 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
         INL: endpoint('INL', 'inl', 5),
       },
     },
+    pdnd: pdndConfig(o.basePort, attive),
     // Operations endpoints (/metrics, /health, /ready): basePort + 10 onwards, one per process.
     observability: {
       host: '127.0.0.1',

@@ -44,6 +44,32 @@ export const ERROR_CODES = {
   INTESTAZIONE_NON_FIRMATA: { actor: 'Client', retryable: false, http: 500 },
   /** What INPS originates (a packet, a reminder, a case for INL, a notice) lacks INPS's own signature, or it does not verify. */
   ORIGINE_NON_VALIDA: { actor: 'Client', retryable: false, http: 500 },
+  // PDND (ModI with PDND vouchers and AUDIT_REST_02 tracking evidence), when PDND is on for the caller's identity.
+  // Voucher refusals answer 401 with WWW-Authenticate (403 when the voucher is good but not for this caller or
+  // purpose): the consumer obtains a new voucher (retryable when that is all it takes), or fixes its registration
+  // on PDND (docs/PDND.md).
+  VOUCHER_ASSENTE: { actor: 'Client', retryable: false, http: 401 },
+  /** Malformed, not RS256, not signed by the authorization server's keys (tampered, alg none, HS256, unknown kid), wrong iss. */
+  VOUCHER_NON_VALIDO: { actor: 'Client', retryable: false, http: 401 },
+  /** Retryable: the same request with a new voucher (a client drops the one refused) can succeed. */
+  VOUCHER_SCADUTO: { actor: 'Client', retryable: true, http: 401 },
+  /** Retryable: the clocks apart (the skew tolerated is pdnd.tolleranzaSecondi); a new voucher, later, can succeed. */
+  VOUCHER_NON_ANCORA_VALIDO: { actor: 'Client', retryable: true, http: 401 },
+  /** aud is not this endpoint's e-service. */
+  VOUCHER_DESTINATARIO_ERRATO: { actor: 'Client', retryable: false, http: 401 },
+  /** purposeId unknown, of another consumer or e-service, or its agreement is not active. */
+  VOUCHER_FINALITA_NON_VALIDA: { actor: 'Client', retryable: false, http: 403 },
+  /** client_id is not the client of the identity the TLS channel authenticated. */
+  VOUCHER_CLIENT_NON_CORRISPONDENTE: { actor: 'Client', retryable: false, http: 403 },
+  /** A voucher jti already seen bound to something else (another client, purpose, e-service or tracking evidence). */
+  VOUCHER_RIPETUTO: { actor: 'Client', retryable: false, http: 401 },
+  EVIDENZA_ASSENTE: { actor: 'Client', retryable: false, http: 400 },
+  /** Malformed, not signed by the consumer's registered key, wrong aud, expired, not yet valid, too long-lived, claims missing. */
+  EVIDENZA_NON_VALIDA: { actor: 'Client', retryable: false, http: 400 },
+  /** Its SHA-256 is not the digest the voucher carries (or the voucher carries none). */
+  EVIDENZA_NON_VINCOLATA: { actor: 'Client', retryable: false, http: 400 },
+  /** The evidence's userID is not the com:Operatore of the call. */
+  OPERATORE_NON_CORRISPONDENTE: { actor: 'Client', retryable: false, http: 403 },
   // Transport and envelope.
   METODO_NON_AMMESSO: { actor: 'Client', retryable: false, http: 405 },
   CONTENT_TYPE_NON_VALIDO: { actor: 'Client', retryable: false, http: 415 },
@@ -88,6 +114,11 @@ export const ERROR_CODES = {
   RISPOSTA_NON_VALIDA: { actor: 'Server', retryable: true, http: 502 },
   RISPOSTA_NON_FIRMATA: { actor: 'Server', retryable: true, http: 502 },
   ERRORE_INTERNO: { actor: 'Server', retryable: true, http: 500 },
+  /**
+   * Our client could not obtain a PDND voucher: the authorization server is unreachable or failing (retryable), or it
+   * refused the request, or no purpose is configured for the e-service called (not retryable: registration to fix).
+   */
+  VOUCHER_NON_OTTENUTO: { actor: 'Server', retryable: true, http: 502 },
   // Configuration: the process must not start.
   CONFIGURAZIONE_NON_VALIDA: { actor: 'Server', retryable: false, http: 500 },
 } as const satisfies Record<string, CodeSpec>;

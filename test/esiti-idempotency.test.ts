@@ -18,7 +18,8 @@ let fed: TestFederation;
 let inps: Pool;
 
 beforeAll(async () => {
-  fed = await TestFederation.start({ name: 'esiti-idempotency', processes: ['inps-gateway'] });
+  // The test plays every party with raw envelopes: PDND off for all (its vouchers are test/pdnd/'s subject).
+  fed = await TestFederation.start({ name: 'esiti-idempotency', processes: ['inps-gateway'], pdnd: [] });
   inps = fed.pool('inps');
 });
 

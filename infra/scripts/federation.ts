@@ -118,6 +118,7 @@ Endpoint (SOAP 1.1 su HTTPS con mutua autenticazione; WSDL con ?wsdl):
   INPS esiti          ${addressOf(config, 'INPS', 'esiti').url}
   Ministero (hub)     ${addressOf(config, 'hub', 'verifica').url}
 ${(Object.keys(config.services.agencies) as EnteVerificatore[]).map((e) => `  ${e.padEnd(19)} ${addressOf(config, e, 'verifica').url}`).join('\n')}
+${pdnd(config)}
 
 Registrare l'esito di un accertamento INL (come ispettore identificato):
   npm run inl -- elenco
@@ -133,6 +134,17 @@ oppure con curl, come sistema istruttorio INPS (la busta va firmata, WS-Security
 
 ${consoleWeb(config)}
 Ctrl-C per fermare la federazione.`);
+}
+
+/** Where vouchers come from, and for whom PDND is on (docs/PDND.md). */
+function pdnd(config: FederationConfig): string {
+  if (!config.pdnd) return '';
+  const attive = Object.values(config.identities).filter((i) => i.pdnd?.attivo).map((i) => i.code);
+  return `
+PDND (voucher e evidenza di tracciamento dell'operatore; docs/PDND.md):
+  token endpoint      ${config.pdnd.tokenEndpoint}
+  JWKS                ${config.pdnd.jwksUrl}
+  attivo per          ${attive.length > 0 ? attive.join(', ') : 'nessuna identità'}`;
 }
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Operatore } from '../domain/types';
 import { RegistroCatenato, ScrittoreCatene } from './catena';
 import type { Pseudonimizzatore } from './pseudonimi';
+import type { EvidenzaTracciamento } from '../pdnd/tracking-evidence';
 
 /**
  * A service's three chained logs with typed records: every access (accepted or refused) to its endpoints, every
@@ -13,6 +14,8 @@ export interface Riferimenti {
   protocollo?: string;
   idSegnalazione?: string;
   idMessaggio?: string;
+  /** The operator's PDND tracking evidence of the call: its claims and its SHA-256 (AccessEvent.evidenza). */
+  evidenzaTracciamento?: EvidenzaTracciamento;
   /** Only on the one record of a source address's refused calls without an identity in one minute. */
   rifiutiAggregati?: RifiutiAggregati;
 }
@@ -52,6 +55,8 @@ export interface AccessEvent {
   riferimenti?: Riferimenti;
   /** The citizen the call concerned; never logged, only hashed into the access trace. */
   codiceFiscale?: string;
+  /** The operator's PDND tracking evidence (claims and hash), on calls of identities PDND is on for: kept in riferimenti. */
+  evidenza?: EvidenzaTracciamento;
 }
 
 export interface MessaggioRegistrato {
@@ -100,7 +105,7 @@ export class Registri {
       esito: e.outcome,
       codice_errore: e.faultCode,
       durata_ms: e.durationMs,
-      riferimenti: e.riferimenti ?? {},
+      riferimenti: e.evidenza ? { ...e.riferimenti, evidenzaTracciamento: e.evidenza } : (e.riferimenti ?? {}),
       interessato: e.codiceFiscale ? this.pseudonimi.codiceFiscale(e.codiceFiscale) : null,
     });
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ApeError } from '../errors';
 import { problemiCalendario, type CalendarioGraduatorie } from '../domain/graduatorie';
 import type { FederationConfig, IdentityConfig, SystemOperatorConfig, ValidatedConfig } from './schema';
+import { checkPdnd } from './pdnd';
 import { validateConfig } from './validate';
 
 export const DEFAULT_CONFIG_FILE = 'config/federation.json';
@@ -42,7 +43,8 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
   checkCrlSources(pki, identities, file.environment);
   const services = resolveServices(file.services);
   checkIdentityReferences(services, identities);
-  checkPorts(services, file.observability.ports);
+  checkPorts(services, file.observability.ports, file.pdnd?.server?.listen.port);
+  checkPdnd(file.pdnd, identities);
 
   checkDeadlines(json, file.deadlines.calendarioGraduatorie);
 
@@ -169,7 +171,7 @@ function checkIdentityReferences(services: Services, identities: Record<string, 
 }
 
 /** No two listeners on one port: the SOAP endpoints, the console, the operations endpoints (0: ephemeral). */
-function checkPorts(services: Services, observabilityPorts: Readonly<Record<string, number>>): void {
+function checkPorts(services: Services, observabilityPorts: Readonly<Record<string, number>>, pdndServerPort: number | undefined): void {
   const ports = new Map<number, string>();
   const take = (name: string, port: number) => {
     const clash = ports.get(port);
@@ -180,6 +182,7 @@ function checkPorts(services: Services, observabilityPorts: Readonly<Record<stri
   take('services.hub.listen.port', services.hub.listen.port);
   if (services.inpsConsole) take('services.inpsConsole.listen.port', services.inpsConsole.listen.port);
   for (const [ente, svc] of Object.entries(services.agencies)) take(`services.agencies.${ente}.listen.port`, svc.listen.port);
+  if (pdndServerPort !== undefined) take('pdnd.server.listen.port', pdndServerPort);
   for (const [proc, port] of Object.entries(observabilityPorts)) if (port !== 0) take(`observability.ports.${proc}`, port);
 }
 

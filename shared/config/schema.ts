@@ -1,35 +1,19 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { ENTI, type Ente } from '../domain/types';
+import { choice, IDENTITY_CODE, integer, ListenSchema, optionalSection, text, url, withDefault } from './schema-parts';
+import { IdentityPdndSchema, PdndSchema } from './schema-pdnd';
 
 /**
  * The whole federation's configuration: one JSON file (APE_CONFIG), validated against this schema, read once at
  * start, frozen. The shape is written here once: the loader validates with it (ajv), the TypeScript types below
  * derive from it, and config/federation.schema.json is this schema for editors (a unit test keeps them equal).
- * Each service reads its own section and the parts it shares (identities, endpoints).
+ * Each service reads its own section and the parts it shares (identities, endpoints). The building blocks are in
+ * schema-parts.ts, the pdnd section in schema-pdnd.ts; they are composed here, in the one schema.
  *
  * Custom annotations, the ones editors already know: `patternErrorMessage` says what a pattern means,
  * `errorMessage` what an allowed-names list means; the loader puts them in its error messages.
  */
 
-/**
- * A field the file may leave out: ajv fills `value` in while validating. The published schema says "optional,
- * default value"; the derived type says the field is always there, which is what the loaded configuration holds
- * (hence the cast: TypeBox's type of an optional field would be `T | undefined`).
- */
-function withDefault<T extends TSchema>(schema: T, value: Static<T>): T {
-  return Type.Optional({ ...schema, default: value }) as unknown as T;
-}
-/** A section the file may leave out: absent, it is {} and each of its fields takes its own default. */
-function optionalSection<T extends TSchema>(schema: T): T {
-  return Type.Optional({ ...schema, default: {} }) as unknown as T;
-}
-const text = (o: { description?: string; pattern?: string; patternErrorMessage?: string } = {}) => Type.String({ minLength: 1, ...o });
-const integer = (minimum: number, maximum: number, description?: string) => Type.Integer({ minimum, maximum, ...(description && { description }) });
-const choice = <T extends string>(values: readonly T[], description?: string) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description && { description }) });
-/** A URL the WHATWG parser accepts (format "uri", checked with `new URL`), of one of these schemes. */
-const url = (protocols: readonly string[], description?: string) =>
-  Type.String({ minLength: 1, format: 'uri', pattern: `^(${protocols.join('|')}):`, patternErrorMessage: `must use ${protocols.map((p) => `${p}:`).join(' or ')}`, ...(description && { description }) });
-const IDENTITY_CODE = '^[A-Z][A-Z0-9_]{1,31}$';
 const SCHEMA_NAME = '^[a-z][a-z0-9_]{0,62}$';
 
 /** A certificate identity that may call our endpoints: a party's gateway or the INPS case system. */
@@ -45,12 +29,9 @@ export const IdentitySchema = Type.Object({
     choice(['ID_AUTH_SOAP_02', 'nessuna'] as const, 'Message security required on this identity\'s calls: ID_AUTH_SOAP_02 (WS-Security X.509 signature of timestamp, wsa:To, wsa:MessageID and body) or "nessuna", for a counterpart onboarded without it (reported at every start).'),
     'ID_AUTH_SOAP_02',
   ),
+  pdnd: IdentityPdndSchema,
 });
 
-export const ListenSchema = Type.Object({
-  host: withDefault(text(), '127.0.0.1'),
-  port: integer(1, 65535),
-});
 
 const endpointFields = {
   identity: text({ description: 'The identity (identities.*) the service runs as.' }),
@@ -284,6 +265,7 @@ export const FederationConfigSchema = Type.Object(
     }),
     systemOperators: Type.Record(Type.String(), SystemOperatorSchema, { description: 'By process name (inps-dispatcher, agency-INAIL...).' }),
     observability: optionalSection(ObservabilitySchema),
+    pdnd: Type.Optional(PdndSchema),
   },
   {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -298,7 +280,8 @@ type Frozen<T> = T extends readonly (infer U)[] ? readonly Frozen<U>[] : T exten
 /** The file as validated, defaults filled in. */
 export type ValidatedConfig = Static<typeof FederationConfigSchema>;
 
-export type IdentityConfig = Frozen<Required<Static<typeof IdentitySchema>> & { code: string }>;
+/** pdnd is always there once loaded (default: off); optional in the type so identities built by hand can leave it out. */
+export type IdentityConfig = Frozen<Required<Omit<Static<typeof IdentitySchema>, 'pdnd'>> & Partial<Pick<Static<typeof IdentitySchema>, 'pdnd'>> & { code: string }>;
 export type ListenConfig = Frozen<Static<typeof ListenSchema>>;
 export type EndpointServiceConfig = Frozen<Static<typeof EndpointServiceSchema>>;
 export type SystemOperatorConfig = Frozen<Static<typeof SystemOperatorSchema>>;
@@ -306,6 +289,7 @@ export type DeadlinesConfig = Frozen<Static<typeof DeadlinesSchema>>;
 export type InlConfig = Frozen<Static<typeof InlSchema>>;
 export type SecurityConfig = Frozen<Required<Static<typeof SecuritySchema>>>;
 export type ObservabilityConfig = Frozen<Static<typeof ObservabilitySchema>>;
+export type PdndConfig = Frozen<Static<typeof PdndSchema>>;
 
 /**
  * The loaded configuration: the validated file with the defaults that depend on other fields (identity paths

@@ -50,6 +50,20 @@ export function operatoreHeader(op: Operatore): Xml {
   return el('com:Operatore', [el('com:IdOperatore', op.id), el('com:Ufficio', op.ufficio)]);
 }
 
+/** The operator named by the header blocks a caller wrote with operatoreHeader (null without one). */
+export function operatoreOfHeaders(headers: readonly Xml[]): Operatore | null {
+  const text = headers.map((h) => h.text).join('');
+  const block = /<com:Operatore>([\s\S]*?)<\/com:Operatore>/.exec(text)?.[1];
+  const read = (name: string) => (block === undefined ? undefined : new RegExp(`<com:${name}>([^<]*)</com:${name}>`).exec(block)?.[1]);
+  const id = read('IdOperatore');
+  const ufficio = read('Ufficio');
+  return id === undefined || ufficio === undefined ? null : { id: unescapeXml(id), ufficio: unescapeXml(ufficio) };
+}
+
+function unescapeXml(s: string): string {
+  return s.replace(/&(amp|lt|gt|quot|apos);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[e]!);
+}
+
 export function replyToHeader(url: string): Xml {
   return el('com:X-ReplyTo', url);
 }

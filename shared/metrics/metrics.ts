@@ -80,6 +80,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly pdndRichiesteVoucher = new Counter({
+    name: 'ape_pdnd_richieste_voucher_totale',
+    help: 'PDND vouchers requested from the authorization server by this process\'s client, by outcome (ottenuto, or the error code)',
+    labelNames: ['esito'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pdndCacheVoucher = new Counter({
+    name: 'ape_pdnd_cache_voucher_totale',
+    help: 'Outgoing calls that needed a PDND voucher: served from the cache (hit) or by a new token request (miss)',
+    labelNames: ['esito'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pdndRifiuti = new Counter({
+    name: 'ape_pdnd_rifiuti_totale',
+    help: 'Incoming calls refused by the PDND checks, by reason (the fault code: VOUCHER_*, EVIDENZA_*, OPERATORE_NON_CORRISPONDENTE) and caller',
+    labelNames: ['motivo', 'chiamante'] as const,
+    registers: [this.registry],
+  });
+
   private predefinite = false;
 
   /** Names the process on every series and adds prom-client's process metrics (CPU, memory, event-loop lag, GC). */

@@ -48,7 +48,22 @@ export function ensureFederationPki(config: FederationConfig, now = new Date()):
     writeIdentityCertificate(ca, id, now);
     report.created.push(id.code);
   }
+  if (config.pdnd?.server) {
+    const files = pdndServerFiles(config);
+    if (existsSync(files.certFile) && existsSync(files.keyFile)) report.kept.push('PDND');
+    else {
+      writeCertificate(ca, { commonName: PDND_SERVER_CN, organization: 'Server di autorizzazione PDND locale (sviluppo)', organizationalUnit: 'PDND' }, files, now);
+      report.created.push('PDND');
+    }
+  }
   return report;
+}
+
+const PDND_SERVER_CN = 'pdnd.ape-precoci.local';
+
+/** The local PDND authorization server's key pair (it signs vouchers) and TLS certificate, from the federation CA. */
+export function pdndServerFiles(config: FederationConfig): { keyFile: string; certFile: string } {
+  return { keyFile: path.join(config.pki.dir, 'pdnd.key.pem'), certFile: path.join(config.pki.dir, 'pdnd.cert.pem') };
 }
 
 /** A new key and certificate for an identity from the federation CA, written over its files (`npm run pki -- revoca --rinnova`). */
@@ -61,18 +76,12 @@ export function renewIdentityCertificate(config: FederationConfig, code: string,
 }
 
 function writeIdentityCertificate(ca: KeyPairPem, id: IdentityConfig, now: Date): void {
-  const issued = issueCertificate(
-    ca,
-    {
-      commonName: id.subjectCN,
-      organization: id.description,
-      organizationalUnit: id.code,
-      dnsNames: ['localhost', id.subjectCN],
-      ipAddresses: ['127.0.0.1', '::1'],
-    },
-    validityFrom(now, PARTY_VALIDITY_DAYS),
-  );
-  mkdirSync(path.dirname(id.certFile), { recursive: true });
-  writeFileSync(id.certFile, issued.certPem);
-  writePrivate(id.keyFile, issued.keyPem);
+  writeCertificate(ca, { commonName: id.subjectCN, organization: id.description, organizationalUnit: id.code }, id, now);
+}
+
+function writeCertificate(ca: KeyPairPem, subject: { commonName: string; organization: string; organizationalUnit: string }, files: { certFile: string; keyFile: string }, now: Date): void {
+  const issued = issueCertificate(ca, { ...subject, dnsNames: ['localhost', subject.commonName], ipAddresses: ['127.0.0.1', '::1'] }, validityFrom(now, PARTY_VALIDITY_DAYS));
+  mkdirSync(path.dirname(files.certFile), { recursive: true });
+  writeFileSync(files.certFile, issued.certPem);
+  writePrivate(files.keyFile, issued.keyPem);
 }

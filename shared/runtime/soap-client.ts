@@ -2,6 +2,7 @@ import { trustedCaFiles } from '../config/load';
 import type { IdentityConfig } from '../config/schema';
 import type { Registri } from '../audit/registri';
 import { SoapClient } from '../soap/client';
+import { pdndHeadersOf } from './pdnd';
 import { crlStoreOf } from './revocation';
 import type { ServiceRuntime } from './service';
 
@@ -29,6 +30,7 @@ export function createSoapClient(rt: ServiceRuntime, identity: IdentityConfig, r
     log: rt.log.child({ component: 'soap-client' }),
     nomiControparti: Object.fromEntries(identities.map((i) => [i.subjectCN, i.code])),
     revocations: crlStoreOf(rt),
+    pdnd: pdndHeadersOf(rt, identity),
   });
   rt.onShutdown(() => soap.close());
   return soap;

@@ -80,6 +80,11 @@ export interface SoapClientOptions {
   nomiControparti?: Readonly<Record<string, string>>;
   /** The CRLs in force: a counterpart whose server certificate they list is not called (CERTIFICATO_REVOCATO). */
   revocations?: RevocationCheck;
+  /**
+   * PDND on for this client's identity: every call carries a voucher for the e-service called and the tracking
+   * evidence of the call's com:Operatore (read from its header blocks), as HTTP headers (shared/runtime/pdnd.ts).
+   */
+  pdnd?: { headersFor(url: string, headers: readonly Xml[]): Promise<Record<string, string>>; forget(url: string, headers: readonly Xml[]): void };
 }
 
 export class SoapClient {
@@ -131,6 +136,9 @@ export class SoapClient {
 
   private async chiama(call: SoapCall): Promise<SoapResult> {
     const clock = this.opts.clock ?? systemClock;
+    // First the PDND voucher (when PDND is on for us): one we cannot obtain says nothing about the counterpart, so
+    // nothing is sent, logged, or counted by its circuit.
+    const extra = this.opts.pdnd ? await this.opts.pdnd.headersFor(call.url, call.headers) : {};
     // A counterpart whose circuit is open is not called at all (nothing sent, nothing to log).
     const controparte = new URL(call.url).origin;
     this.circuiti?.permetti(controparte);
@@ -143,12 +151,14 @@ export class SoapClient {
       : envelope(call.headers, call.body);
     let esito = 'ERRORE';
     try {
-      const result = await this.send(call, text, { messageId, required: firmata });
+      const result = await this.send(call, text, { messageId, required: firmata }, extra);
       esito = 'ACCETTATO';
       this.circuiti?.esito(controparte, undefined);
       return result;
     } catch (err) {
       this.circuiti?.esito(controparte, err);
+      // A voucher or evidence the counterpart refused is not sent again: the next attempt obtains a new pair.
+      if (err instanceof RemoteFaultError && /^(VOUCHER|EVIDENZA)_/.test(err.code)) this.opts.pdnd?.forget(call.url, call.headers);
       esito = err instanceof RemoteFaultError ? `RIFIUTATO ${err.code}` : err instanceof ApeError ? `ERRORE ${err.code}` : 'ERRORE';
       throw err;
     } finally {
@@ -178,9 +188,9 @@ export class SoapClient {
     }
   }
 
-  private async send(call: SoapCall, text: string, request: { messageId: string | null; required: boolean }): Promise<SoapResult> {
+  private async send(call: SoapCall, text: string, request: { messageId: string | null; required: boolean }, extra: Record<string, string>): Promise<SoapResult> {
     const started = Date.now();
-    const { status, body, serverCN } = await this.post(call, text);
+    const { status, body, serverCN } = await this.post(call, text, extra);
     this.verify(call, status, body, serverCN, request);
     let env;
     try {
@@ -228,7 +238,7 @@ export class SoapClient {
     return ca;
   }
 
-  private post(call: SoapCall, text: string): Promise<{ status: number; body: string; serverCN: string | undefined }> {
+  private post(call: SoapCall, text: string, extra: Record<string, string>): Promise<{ status: number; body: string; serverCN: string | undefined }> {
     const max = this.opts.maxResponseBytes ?? 1024 * 1024;
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -241,6 +251,7 @@ export class SoapClient {
             'Content-Type': 'text/xml; charset=utf-8',
             'Content-Length': Buffer.byteLength(text),
             SOAPAction: `"${call.soapAction}"`,
+            ...extra,
           },
           checkServerIdentity: (host: string, cert: PeerCertificate) => {
             const err = checkServerIdentity(host, cert);

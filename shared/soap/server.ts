@@ -18,6 +18,8 @@ import { identifyCaller } from './intake/identify';
 import { authoriseCaller, authoriseCallerForService, checkSoapAction, findOperation, findService } from './intake/operation';
 import { readOperator } from './intake/operator';
 import { parseRequest, validateRequest } from './intake/parse';
+import { checkPdnd } from './intake/pdnd';
+import type { PdndGuard } from '../pdnd/guard';
 import { observeCall, writeRecords } from './intake/records';
 import { refuseReplay, type ReplayGuard } from './intake/replay';
 import { faultReply, requestMessageId, sendReply, signedReply } from './intake/reply';
@@ -39,7 +41,8 @@ import { responseSigner } from './wssecurity';
  * operation and the caller's authorisation for it, XSD validation and mustUnderstand, the WS-Security signature on
  * the parsed document (ModI ID_AUTH_SOAP_02, unless the caller is deliberately configured without it; every com:*
  * and wsa:* header inside it), the replay check, the Operatore
- * header and the operator's suspension, and only then the handler. Any refusal is a SOAP Fault with a stable code
+ * header and the operator's suspension, the PDND voucher and tracking evidence (for identities PDND is on for:
+ * intake/pdnd.ts), and only then the handler. Any refusal is a SOAP Fault with a stable code
  * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
  * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer;
  * but a call without an identity is refused at once, within an admission limit per source address, and only counted
@@ -79,6 +82,8 @@ export interface SoapServerOptions {
   visti?: ReplayGuard;
   /** The CRLs in force (shared/runtime/revocation.ts): callers' TLS and signing certificates they list are refused. */
   revocations?: RevocationCheck;
+  /** PDND vouchers and tracking evidence (shared/pdnd/guard.ts); required when PDND is on for any identity. */
+  pdnd?: PdndGuard;
 }
 
 export function createSoapServer(opts: SoapServerOptions): https.Server {
@@ -87,6 +92,7 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
   if (unsigned.length > 0) {
     opts.log.warn({ identities: unsigned }, 'these parties are accepted without WS-Security message signature (sicurezzaMessaggio "nessuna" in the configuration)');
   }
+  reportPdnd(opts);
   if (!opts.visti && unsigned.length < opts.identities.length) throw new Error('createSoapServer: signed calls need a replay guard (visti)');
   if (opts.registri && !opts.rifiutiSenzaIdentita) throw new Error('createSoapServer: the access trace needs the aggregation of refusals without an identity (rifiutiSenzaIdentita)');
   const byPath = new Map(opts.services.map((s) => [s.path, s]));
@@ -185,8 +191,22 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
 
     const { headers, operatore } = readOperator(ctx, env);
     refuseSuspendedOperator(opts.sospensioni, caller.identity.code, operatore.id);
+    await checkPdnd(ctx, opts.pdnd, { headers: req.headers, audience: `${opts.publicUrl}${service.path}`, caller: caller.identity.code, operatoreId: operatore.id }, res);
     return runHandler(ctx, { operation, env, body, messageId: signature?.messageId ?? null, caller, operatore, headers }, opts.clock);
   }
 
   return server;
+}
+
+/**
+ * PDND during the migration, at every start: who must present vouchers and tracking evidence, and who is still
+ * accepted without (like the parties onboarded without message signatures). PDND on for someone needs the guard.
+ */
+function reportPdnd(opts: Pick<SoapServerOptions, 'identities' | 'log' | 'pdnd'>): void {
+  const attive = opts.identities.filter((i) => i.pdnd?.attivo).map((i) => i.code);
+  if (attive.length === 0) return;
+  if (!opts.pdnd) throw new Error(`createSoapServer: PDND is on for ${attive.join(', ')}, but no PDND guard was given`);
+  const senza = opts.identities.filter((i) => !i.pdnd?.attivo).map((i) => i.code);
+  opts.log.info({ identities: attive }, 'PDND on for these parties: their calls need a voucher (Authorization: Bearer) and the operator\'s tracking evidence (Agid-JWT-TrackingEvidence)');
+  if (senza.length > 0) opts.log.warn({ identities: senza }, 'these parties are accepted without a PDND voucher during the migration (pdnd.attivo false in the configuration)');
 }

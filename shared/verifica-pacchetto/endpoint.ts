@@ -3,6 +3,7 @@ import type { EndpointServiceConfig, IdentityConfig } from '../config/schema';
 import { CONTRACTS, OPERATIONS } from '../messages/contracts';
 import type { ServiceRuntime } from '../runtime/service';
 import type { ServiceDatabase } from '../runtime/database';
+import { pdndGuardOf } from '../runtime/pdnd';
 import { crlStoreOf } from '../runtime/revocation';
 import { closeServer, listen } from '../soap/listen';
 import { createSoapServer, type SoapOperation } from '../soap/server';
@@ -42,6 +43,7 @@ export async function startVerificaEndpoint(
     sospensioni: opts.db.sospensioni,
     visti: opts.db.visti,
     revocations: crlStoreOf(rt),
+    pdnd: await pdndGuardOf(rt, opts.db.pool),
     services: [{ ...CONTRACTS.verifica, operations: opts.operations }],
   });
   await listen(server, opts.service.listen);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -8,7 +8,10 @@ import type { FederationConfig } from '../../shared/config/schema';
 import { createPool } from '../../shared/db/pool';
 import { setClockOffset } from '../../shared/clock';
 import { addressOf } from '../../shared/config/addresses';
-import { SoapClient } from '../../shared/soap/client';
+import { SoapClient, type SoapClientOptions } from '../../shared/soap/client';
+import { PdndRegistry } from '../../shared/pdnd/registry';
+import { VoucherClient } from '../../shared/pdnd/voucher-client';
+import { voucherHeaders } from '../../shared/runtime/pdnd';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { localFederationConfig, PORTE_FEDERAZIONE } from '../../infra/federation-config';
 import { SistemaIstruttorio } from '../../infra/clients/sistema-istruttorio';
@@ -34,6 +37,8 @@ export interface FederationOptions {
   fileClock?: boolean;
   schedulerPollMs?: number;
   inlApertura?: 'indici' | 'sempre' | 'manuale';
+  /** Identities PDND is on for (default: the generated configuration's, INAIL). */
+  pdnd?: readonly string[];
   /** Changes the generated configuration before it is written (extra identities, thresholds...). */
   mutaConfig?: (json: Record<string, any>, dir: string) => void;
 }
@@ -68,6 +73,7 @@ export class TestFederation {
       ...(o.fileClock && { clockFile: path.join(dir, 'clock.json') }),
       ...(o.schedulerPollMs && { schedulerPollMs: o.schedulerPollMs }),
       ...(o.inlApertura && { inlApertura: o.inlApertura }),
+      ...(o.pdnd && { pdndAttivo: o.pdnd }),
     });
     // Tests bring parties back within seconds: a circuit held open for the default 30 s would only slow them.
     (json as Record<string, any>).soap = { ...(json as Record<string, any>).soap, circuito: { soglia: 5, aperturaMs: 1000 } };
@@ -79,7 +85,9 @@ export class TestFederation {
     const logDir = path.join(PROJECT_ROOT, 'test-artifacts', o.name);
     mkdirSync(logDir, { recursive: true });
     const fed = new TestFederation(o.name, config, configFile, dir, logDir);
-    const wanted = o.processes ?? FEDERATION_PROCESSES.map((p) => p.name);
+    const wanted = [...(o.processes ?? FEDERATION_PROCESSES.map((p) => p.name))];
+    // A node that calls counterparts as an identity PDND is on for needs the authorization server for its vouchers.
+    if (config.pdnd?.server && !wanted.includes('pdnd-as') && wanted.some((n) => n !== 'inps-gateway' && n !== 'inps-console')) wanted.push('pdnd-as');
     try {
       await Promise.all(wanted.map((n) => fed.startProcess(n)));
     } catch (err) {
@@ -180,13 +188,25 @@ export class TestFederation {
     return SistemaIstruttorio.connect(this.url('istruttoria'), this.tlsOf('INPS_ISTRUTTORIA'), operatore);
   }
 
-  /** Our own SOAP client acting as the given identity (for raw protocol tests). */
+  /**
+   * Our own SOAP client acting as the given identity (for raw protocol tests): with PDND on for the identity, it
+   * obtains and sends vouchers and tracking evidence as that party's own client does (not with another tls).
+   */
   soapAs(code: string, tls?: { keyFile: string; certFile: string; caFile: string }): SoapClient {
     const t = tls ?? this.tlsOf(code);
-    const c = new SoapClient({ ...t, timeoutMs: 10_000 });
+    const id = this.identity(code);
+    let pdnd: SoapClientOptions['pdnd'];
+    if (!tls && id.pdnd?.attivo) {
+      const vouchers = PdndRegistry.of(this.config).then((registry) => new VoucherClient({ registry, identity: code, keyPem: readFileSync(id.keyFile, 'utf8'), ca: [readFileSync(this.config.pki.caCertFile)] }));
+      void vouchers.then((v) => this.onStop.push(() => v.close()), () => undefined);
+      pdnd = voucherHeaders(vouchers);
+    }
+    const c = new SoapClient({ ...t, timeoutMs: 10_000, ...(pdnd && { pdnd }) });
     this.clients.push(c);
     return c;
   }
+
+  private readonly onStop: Array<() => void> = [];
 
   url(what: 'istruttoria' | 'esiti' | 'hub' | 'MINLAVORO' | 'ANPAL' | 'INAIL' | 'INL'): string {
     if (what === 'istruttoria' || what === 'esiti') return addressOf(this.config, 'INPS', what).url;
@@ -196,6 +216,7 @@ export class TestFederation {
   async stop(): Promise<void> {
     await Promise.all([...this.procs.keys()].map((n) => this.stopProcess(n)));
     for (const c of this.clients) c.close();
+    for (const f of this.onStop) f();
     // Swallowed: cleaning up; the databases are dropped next anyway.
     await Promise.all(this.pools.map((p) => p.end().catch(() => undefined)));
     await dropDatabase(this.config.postgres.adminUrl);

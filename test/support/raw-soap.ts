@@ -35,12 +35,13 @@ export function firmato(url: string, body: string, tls: RawTls): string {
 export function postRaw(
   url: string,
   content: string | Buffer,
-  o: { tls: RawTls; contentType?: string; soapAction?: string; method?: string; firma?: boolean },
+  o: { tls: RawTls; contentType?: string; soapAction?: string; method?: string; firma?: boolean; headers?: Record<string, string> },
 ): Promise<RawResponse> {
   const body = o.firma ? firmato(url, content.toString(), o.tls) : content;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { 'Content-Type': o.contentType ?? 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) };
     if (o.soapAction !== undefined) headers.SOAPAction = o.soapAction;
+    Object.assign(headers, o.headers);
     const req = https.request(
       url,
       {

@@ -4,6 +4,7 @@ import { ENTI_VERIFICATORI } from '../../../shared/domain/types';
 import { identityOf, trustedCaFiles } from '../../../shared/config/load';
 import { CONTRACTS } from '../../../shared/messages/contracts';
 import { runService } from '../../../shared/runtime/service';
+import { pdndGuardOf } from '../../../shared/runtime/pdnd';
 import { crlStoreOf } from '../../../shared/runtime/revocation';
 import { createSoapServer } from '../../../shared/soap/server';
 import { closeServer, listen } from '../../../shared/soap/listen';
@@ -48,6 +49,7 @@ runService('inps-gateway', async (rt) => {
     sospensioni,
     visti,
     revocations: crlStoreOf(rt),
+    pdnd: await pdndGuardOf(rt, pool),
     services: [
       { ...CONTRACTS.istruttoria, operations: [presentaDomanda(deps), statoIstruttoria(deps)] },
       { ...CONTRACTS.esiti, operations: [notificaEsito(deps), notificaAccertamento(deps)] },
