@@ -83,7 +83,7 @@ export function startService(o: StartOptions): ServiceProcess {
 }
 
 /** The federation's processes: the INPS gateway, dispatcher, scheduler and web console, the Ministero's hub, one node per party, the local PDND authorization server. */
-export const FEDERATION_PROCESSES: ReadonlyArray<{ name: string; script: string; args?: string[] }> = [
+export const FEDERATION_PROCESSES: ReadonlyArray<{ name: string; script: string; args?: string[]; soloSviluppo?: true }> = [
   { name: 'inps-gateway', script: 'services/inps/gateway/main.js' },
   { name: 'inps-dispatcher', script: 'services/inps/dispatcher/main.js' },
   { name: 'inps-scheduler', script: 'services/inps/scheduler/main.js' },
@@ -93,6 +93,7 @@ export const FEDERATION_PROCESSES: ReadonlyArray<{ name: string; script: string;
   { name: 'agency-anpal', script: 'services/ente/main.js', args: ['--ente', 'ANPAL'] },
   { name: 'agency-inail', script: 'services/ente/main.js', args: ['--ente', 'INAIL'] },
   { name: 'agency-inl', script: 'services/ente/main.js', args: ['--ente', 'INL'] },
-  // The local PDND authorization server (vouchers), when the configuration has pdnd.server.
-  { name: 'pdnd-as', script: 'infra/pdnd/main.js' },
+  // The local PDND authorization server (vouchers), when the configuration has pdnd.server: a development and test
+  // stand-in; a party's deployment points at PDND's own endpoints and runs no such process.
+  { name: 'pdnd-as', script: 'infra/pdnd/main.js', soloSviluppo: true },
 ];
