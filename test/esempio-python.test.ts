@@ -1,8 +1,14 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { Pool } from 'pg';
+import { readFileSync } from 'node:fs';
 import { PROJECT_ROOT } from '../shared/paths';
+import { envelope, operatoreHeader } from '../shared/messages/envelope';
+import { writeStatoIstruttoria } from '../shared/messages/istruttoria';
+import { signEnvelope } from '../shared/soap/wssecurity';
 import { TestFederation } from './support/federation';
+import { postRaw } from './support/raw-soap';
+import { wsseZeep } from './support/zeep';
 
 /**
  * The Python example a counterpart's developers get (examples/python: zeep, python-xmlsec, its own ModI plugin, no
@@ -62,4 +68,34 @@ test("the example refuses a response signed by anyone but the provider it pins: 
   const r = await cliente(['stato', '--protocollo', 'INPS.NON.ESISTE'], { provider: 'ANPAL' });
   expect(r.code).toBe(2);
   expect(r.out.erroreFirmaRisposta).toBeTruthy();
+});
+
+test("the example's check of a response refuses signature wrapping: a forged Body in place of the signed one, moved into a header", async () => {
+  const url = fed.url('istruttoria');
+  const id = fed.identity('INPS_ISTRUTTORIA');
+  const request = signEnvelope(envelope([operatoreHeader({ id: 'ESEMPIO-OP-1', ufficio: 'Sede di prova' })], writeStatoIstruttoria({ protocolloDomanda: 'INPS.NON.ESISTE' })), {
+    keyPem: readFileSync(id.keyFile, 'utf8'), certPem: readFileSync(id.certFile, 'utf8'), to: url, now: new Date(),
+  });
+  const sentMessageId = /<wsa:MessageID[^>]*>([^<]+)<\/wsa:MessageID>/.exec(request)![1]!;
+  const r = await postRaw(url, request, { tls: fed.tlsOf('INPS_ISTRUTTORIA'), soapAction: '"urn:it:ape-precoci:istruttoria:v1:StatoIstruttoria"' });
+  expect(r.fault?.code).toBe('ISTRUTTORIA_NON_TROVATA');
+  const verifica = (xml: string) => wsseZeep<{ valid: boolean; error?: string; verified?: string[] }>({ action: 'verify-response', xml, cert: fed.identity('INPS').certFile, sentMessageId });
+
+  // The response as it came: accepted.
+  expect(await verifica(r.body)).toEqual({ valid: true, verified: ['Body', 'MessageID', 'RelatesTo', 'Timestamp'] });
+
+  // The signed Body moved into a header block, a forged Body (an ack of the attacker's choosing) in its place: every
+  // reference still resolves and digests, so zeep's own verify_envelope passes; the plugin must see that the Body
+  // zeep would read is not the one signed.
+  const body = /<soap:Body[\s\S]*<\/soap:Body>/.exec(r.body)![0];
+  const forged = '<soap:Body><ist:StatoIstruttoriaRisposta xmlns:ist="urn:it:ape-precoci:istruttoria:v1"><ist:ProtocolloDomanda>INPS.NON.ESISTE</ist:ProtocolloDomanda></ist:StatoIstruttoriaRisposta></soap:Body>';
+  const wrapped = r.body.replace(body, forged).replace('</soap:Header>', `<x:Involucro xmlns:x="urn:attacco">${body.replace(/^<soap:Body/, '<soap:Body xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"')}</x:Involucro></soap:Header>`);
+  const refused = await verifica(wrapped);
+  expect(refused.valid).toBe(false);
+  expect(refused.error).toMatch(/soap:Body occurs 2 times|does not cover \['Body'\]/);
+
+  // The same with the moved Body renamed, so that only one soap:Body is left: still refused, it is not the one signed.
+  const renamed = r.body.replace(body, forged).replace('</soap:Header>', `<x:Involucro xmlns:x="urn:attacco">${body.replace(/^<soap:Body/, '<x:Corpo').replace(/<\/soap:Body>$/, '</x:Corpo>')}</x:Involucro></soap:Header>`);
+  const refused2 = await verifica(renamed);
+  expect(refused2.valid).toBe(false);
 });

@@ -1,13 +1,13 @@
-import { execFile } from 'node:child_process';
 import { X509Certificate, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, WSDL_DIR } from '../shared/paths';
+import { WSDL_DIR } from '../shared/paths';
 import { createCertificateAuthority, issueCertificate, validityFrom, type KeyPairPem } from '../shared/pki/certificates';
 import { envelope, operatoreHeader } from '../shared/messages/envelope';
 import { el } from '../shared/xml/write';
 import { WSA_NS, WSU_NS, WsSecurityError, signEnvelope, verifyEnvelope, type WsSecurityCode } from '../shared/soap/wssecurity';
+import { wsseZeep } from './support/zeep';
 
 /**
  * ModI ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01 against an independent implementation: Python zeep's
@@ -39,23 +39,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs test/interop/wsse_zeep.py (Debian's python3 with python3-zeep and python3-xmlsec). */
-function python<T>(command: Record<string, unknown>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('/usr/bin/python3', [path.join(PROJECT_ROOT, 'test', 'interop', 'wsse_zeep.py')], { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) {
-        reject(new Error(`wsse_zeep.py failed: ${err.message}\n${stderr}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(stdout) as T);
-      } catch {
-        reject(new Error(`wsse_zeep.py printed no JSON:\n${stdout}\n${stderr}`));
-      }
-    });
-    child.stdin!.end(JSON.stringify(command));
-  });
-}
+const python = wsseZeep;
 
 interface Verdict {
   zeep: { valid: boolean; error?: string };

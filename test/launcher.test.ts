@@ -30,7 +30,7 @@ function prossimo(cond: (e: EventoLauncher) => boolean): Promise<EventoLauncher>
   return new Promise((resolve) => attese.push({ cond, resolve }));
 }
 
-const servizio = (nome: string, env: NodeJS.ProcessEnv = {}) => () => startService({ name: nome, script: SCRIPT, env: { ...process.env, ...env }, readyTimeoutMs: 10_000 });
+const servizio = (nome: string, env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 10_000) => () => startService({ name: nome, script: SCRIPT, env: { ...process.env, ...env }, readyTimeoutMs });
 
 beforeEach(() => {
   eventi.length = 0;
@@ -71,6 +71,31 @@ test('a process that keeps crashing at start is retried with a doubling wait, up
   rmSync(blocco);
   await riavviato;
   expect(launcher.processo('inps-dispatcher')!.child.exitCode).toBeNull();
+});
+
+test('a restarted process that hangs before being ready is killed and tried again', async () => {
+  const blocco = path.join(dir, 'hang');
+  const primo = await launcher.avvia('minlavoro-hub', servizio('minlavoro-hub', { HANG_AT_START: blocco }, 300));
+  writeFileSync(blocco, '');
+  const fallito = prossimo((e) => e.tipo === 'avvio-fallito');
+  primo.child.kill('SIGKILL');
+  await fallito;
+  // The hung one is killed (its exit is the next 'uscito', by SIGKILL), and the next attempt follows.
+  const ucciso = await prossimo((e) => e.tipo === 'uscito');
+  expect(ucciso).toMatchObject({ nome: 'minlavoro-hub', segnale: 'SIGKILL' });
+  const riavviato = prossimo((e) => e.tipo === 'riavviato');
+  rmSync(blocco);
+  await riavviato;
+  expect(launcher.processo('minlavoro-hub')!.child.exitCode).toBeNull();
+});
+
+test('a process that never starts is not kept: the caller gets the failure', async () => {
+  const blocco = path.join(dir, 'crash');
+  writeFileSync(blocco, '');
+  await expect(launcher.avvia('agency-inl', servizio('agency-inl', { CRASH_AT_START: blocco }))).rejects.toThrow(/exited with code 3 before being ready/);
+  expect(launcher.processo('agency-inl')).toBeUndefined();
+  // Its exit is reported, and nothing follows it: no restart is pending.
+  expect(eventi.map((e) => e.tipo)).toEqual(['uscito']);
 });
 
 test('once stopped, nothing is started again', async () => {

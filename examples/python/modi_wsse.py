@@ -112,32 +112,79 @@ class ModISignature:
 
     def verify(self, envelope):
         """The provider's signature on its response (ModI ID_AUTH_SOAP_02 on the response): zeep's own
-        verify_envelope (python-xmlsec) with the provider's certificate, then what zeep leaves to the caller: the
-        parts the signature covers, wsa:RelatesTo naming our wsa:MessageID (a Fault sent before the provider could
-        read the request has none), the Timestamp fresh (60 s of clock skew)."""
+        verify_envelope (python-xmlsec) with the provider's certificate, then what zeep leaves to the caller: that the
+        signature covers the very elements zeep will read (the envelope's one soap:Body, the one wsu:Timestamp of
+        wsse:Security, wsa:MessageID, wsa:RelatesTo and every com:* header as direct children of soap:Header: a signed
+        element moved elsewhere and replaced by a forged one, signature wrapping, is refused), wsa:RelatesTo naming our
+        wsa:MessageID (a Fault sent before the provider could read the request has none), the Timestamp fresh (60 s of
+        clock skew). Any failure is SignatureVerificationFailed: the response must not be used."""
         if self.server_cert is None:
             return envelope
-        zeep_signature.verify_envelope(envelope, self.server_cert)
-        header = envelope.find("soap:Header", NSMAP)
-        signature = header.find("wsse:Security/ds:Signature", NSMAP)
-        signed = {}
-        for ref in signature.findall("ds:SignedInfo/ds:Reference", NSMAP):
-            (node,) = envelope.xpath("//*[@wsu:Id=$id]", namespaces=NSMAP, id=ref.get("URI")[1:])
-            signed[QName(node).localname] = node
-        relates_to = header.find("wsa:RelatesTo", NSMAP)
-        is_fault = envelope.find("soap:Body/soap:Fault", NSMAP) is not None
-        required = {"Body", "Timestamp", "MessageID"} | {QName(h).localname for h in header if isinstance(h.tag, str) and QName(h).namespace == COM}
-        if relates_to is not None or not is_fault:
-            required.add("RelatesTo")
-        if not required <= signed.keys():
-            raise SignatureVerificationFailed(f"the response's signature does not cover {sorted(required - signed.keys())}")
-        if relates_to is not None and relates_to.text != self.sent_message_id:
-            raise SignatureVerificationFailed(f"wsa:RelatesTo {relates_to.text} is not our wsa:MessageID {self.sent_message_id}")
-        now = datetime.datetime.now(datetime.timezone.utc)
-        skew = datetime.timedelta(seconds=60)
-        timestamp = signed["Timestamp"]
-        created, expires = (datetime.datetime.fromisoformat(timestamp.find(f"wsu:{t}", NSMAP).text.replace("Z", "+00:00")) for t in ("Created", "Expires"))
-        if created > now + skew or expires < now - skew:
-            raise SignatureVerificationFailed(f"stale response: created {created}, expires {expires}")
+        try:
+            signed = self._verify(envelope)
+        except SignatureVerificationFailed:
+            raise
+        except Exception as e:  # noqa: BLE001 - a response that cannot be checked is not trusted, whatever failed
+            raise SignatureVerificationFailed(f"{type(e).__name__}: {e}") from e
         self.verified.append(sorted(signed))
         return envelope
+
+    def _verify(self, envelope):
+        def one(parent, path, what):
+            found = parent.findall(path, NSMAP)
+            if len(found) != 1:
+                raise SignatureVerificationFailed(f"the response must have exactly one {what}, it has {len(found)}")
+            return found[0]
+
+        def count(tag):
+            return sum(1 for _ in envelope.iter(tag))
+
+        if QName(envelope).text != f"{{{SOAP}}}Envelope":
+            raise SignatureVerificationFailed("the response is not a SOAP 1.1 Envelope")
+        header = one(envelope, "soap:Header", "soap:Header")
+        body = one(envelope, "soap:Body", "soap:Body")
+        security = one(header, "wsse:Security", "wsse:Security")
+        signature = one(security, "ds:Signature", "ds:Signature")
+        timestamp = one(security, "wsu:Timestamp", "wsu:Timestamp")
+        for tag, what in ((f"{{{SOAP}}}Body", "soap:Body"), (f"{{{SOAP}}}Header", "soap:Header"), (QName(ns.DS, "Signature").text, "ds:Signature"), (QName(ns.WSU, "Timestamp").text, "wsu:Timestamp")):
+            if count(tag) != 1:
+                raise SignatureVerificationFailed(f"{what} occurs {count(tag)} times in the response")
+        zeep_signature.verify_envelope(envelope, self.server_cert)
+
+        referenced = []
+        for ref in signature.findall("ds:SignedInfo/ds:Reference", NSMAP):
+            nodes = envelope.xpath("//*[@wsu:Id=$id]", namespaces=NSMAP, id=(ref.get("URI") or "")[1:])
+            if len(nodes) != 1:
+                raise SignatureVerificationFailed(f"reference {ref.get('URI')} resolves to {len(nodes)} elements")
+            referenced.append(nodes[0])
+
+        def covered(node):
+            return any(node is r for r in referenced)
+
+        blocks = [h for h in header if isinstance(h.tag, str)]
+        message_id = [h for h in blocks if h.tag == f"{{{WSA}}}MessageID"]
+        relates_to = [h for h in blocks if h.tag == f"{{{WSA}}}RelatesTo"]
+        if len(message_id) != 1 or len(relates_to) > 1:
+            raise SignatureVerificationFailed("the response must have one wsa:MessageID and at most one wsa:RelatesTo in soap:Header")
+        is_fault = body.find("soap:Fault", NSMAP) is not None
+        if not relates_to and not is_fault:
+            raise SignatureVerificationFailed("an answer without wsa:RelatesTo does not answer our request")
+        required = {"Body": body, "Timestamp": timestamp, "MessageID": message_id[0]}
+        if relates_to:
+            required["RelatesTo"] = relates_to[0]
+        for h in blocks:
+            if QName(h).namespace == COM:
+                required[QName(h).localname] = h
+        missing = sorted(name for name, node in required.items() if not covered(node))
+        if missing:
+            raise SignatureVerificationFailed(f"the response's signature does not cover {missing} (as they are in the message)")
+        if relates_to and relates_to[0].text != self.sent_message_id:
+            raise SignatureVerificationFailed(f"wsa:RelatesTo {relates_to[0].text} is not our wsa:MessageID {self.sent_message_id}")
+        now = datetime.datetime.now(datetime.timezone.utc)
+        skew = datetime.timedelta(seconds=60)
+        created, expires = (datetime.datetime.fromisoformat(one(timestamp, f"wsu:{t}", f"wsu:{t}").text.replace("Z", "+00:00")) for t in ("Created", "Expires"))
+        if created > now + skew or expires < now - skew:
+            raise SignatureVerificationFailed(f"stale response: created {created}, expires {expires}")
+        if expires - created > datetime.timedelta(seconds=900):
+            raise SignatureVerificationFailed(f"the response's Timestamp is valid for {expires - created}, more than 900 s")
+        return required

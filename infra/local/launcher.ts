@@ -46,7 +46,15 @@ export class Launcher {
     const voce: Voce = { nome, avvia, processo: avvia(), riavvii: 0, attesaMs: this.primaAttesaMs, avviatoIl: Date.now(), timer: null };
     this.voci.set(nome, voce);
     this.sorveglia(voce);
-    await voce.processo.ready;
+    try {
+      await voce.processo.ready;
+    } catch (err) {
+      // A process that never started is the caller's to handle (a wrong configuration, say), not one to keep restarting.
+      this.voci.delete(nome);
+      if (voce.timer) clearTimeout(voce.timer);
+      await voce.processo.stop('SIGKILL');
+      throw err;
+    }
     return voce.processo;
   }
 
@@ -69,7 +77,7 @@ export class Launcher {
   private sorveglia(voce: Voce): void {
     const processo = voce.processo;
     void processo.exited.then((codice) => {
-      if (this.fermato || voce.processo !== processo) return;
+      if (this.fermato || voce.processo !== processo || this.voci.get(voce.nome) !== voce) return;
       if (Date.now() - voce.avviatoIl >= this.stabileDopoMs) voce.attesaMs = this.primaAttesaMs;
       const attesa = voce.attesaMs;
       voce.attesaMs = Math.min(voce.attesaMs * 2, this.massimaAttesaMs);
@@ -85,9 +93,14 @@ export class Launcher {
     voce.avviatoIl = Date.now();
     voce.riavvii++;
     this.sorveglia(voce);
-    voce.processo.ready.then(
+    const processo = voce.processo;
+    processo.ready.then(
       () => this.o.evento?.({ tipo: 'riavviato', nome: voce.nome, riavvii: voce.riavvii }),
-      (err: unknown) => this.o.evento?.({ tipo: 'avvio-fallito', nome: voce.nome, errore: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) => {
+        this.o.evento?.({ tipo: 'avvio-fallito', nome: voce.nome, errore: err instanceof Error ? err.message : String(err) });
+        // Not ready in time but still running (hung at start): killed, so that its exit brings the next attempt.
+        void processo.stop('SIGKILL');
+      },
     );
   }
 }

@@ -11,6 +11,11 @@ import type { Logger } from '../log';
 
 export type SetupStep = (model: ChannelModel) => Promise<void>;
 
+/** Longest wait for a node to complete the TCP and AMQP handshake. */
+const CONNECT_TIMEOUT_MS = 5000;
+/** Heartbeat proposed when the URL names none: a silent node is noticed within about two of these. */
+const HEARTBEAT_SECONDS = 15;
+
 /**
  * The nodes of a cluster as one set of connection options whose host and port are those of the current node:
  * amqplib's recovery reads them at each attempt, and `next` moves to the following node between attempts.
@@ -42,6 +47,7 @@ class BrokerNodes {
       password: decodeURIComponent(first.password || 'guest'),
       // Escaped, as in a URL: amqplib unescapes it.
       vhost: first.pathname.replace(/^\//, ''),
+      heartbeat: HEARTBEAT_SECONDS,
       ...Object.fromEntries([...first.searchParams].filter(([k]) => k === 'heartbeat' || k === 'frameMax' || k === 'channelMax').map(([k, v]) => [k, Number(v)])),
     };
   }
@@ -148,6 +154,9 @@ export class AmqpClient {
 
   async start(): Promise<void> {
     this.model = await connect(this.nodes.connectOptions, {
+      // A node that does not answer (host down, link cut, a VM frozen after accepting TCP) is given up after this,
+      // so that recovery moves on to the next node instead of waiting for the kernel's timeout, or for ever.
+      timeout: CONNECT_TIMEOUT_MS,
       recovery: {
         // Resolved once listeners are on (below), so that the first attempts can move to another node too.
         waitForConnect: false,

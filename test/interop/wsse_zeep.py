@@ -35,6 +35,7 @@ from zeep.wsse import signature as zeep_signature
 # The signing plugin is the one a counterpart's developers get: examples/python/modi_wsse.py (no project code).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "python"))
 from modi_wsse import COM, NSMAP, ModISignature  # noqa: E402
+from zeep.exceptions import SignatureVerificationFailed  # noqa: E402
 
 
 def soap_headers(client, headers):
@@ -140,9 +141,22 @@ def verify(cmd):
     }
 
 
+def verify_response(cmd):
+    """The example plugin's own check of a response (examples/python/modi_wsse.py ModISignature.verify), as zeep
+    runs it before reading a response to a request whose wsa:MessageID was sentMessageId."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    plugin = ModISignature(None, None, None, server_cert=cmd["cert"])
+    plugin.sent_message_id = cmd["sentMessageId"]
+    try:
+        plugin.verify(etree.fromstring(cmd["xml"].encode("utf-8"), parser))
+    except SignatureVerificationFailed as e:
+        return {"valid": False, "error": str(e)}
+    return {"valid": True, "verified": plugin.verified[-1]}
+
+
 def main():
     cmd = json.load(sys.stdin)
-    actions = {"sign": sign, "sign-xml": sign_xml, "verify": verify}
+    actions = {"sign": sign, "sign-xml": sign_xml, "verify": verify, "verify-response": verify_response}
     print(json.dumps(actions[cmd["action"]](cmd)))
 
 
