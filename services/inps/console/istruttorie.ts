@@ -2,9 +2,10 @@ import type { Pool } from 'pg';
 import type { Clock } from '../../../shared/clock';
 import { ApeError } from '../../../shared/errors';
 import { caricaVista } from '../core/vista';
-import { contenutiPacchetti, elencoIstruttorie } from './dati';
+import { attestazioniDichiarate, contenutiPacchetti, elencoIstruttorie, eventiIstruttoria } from './dati';
 import { FiltroNonValido, leggiFiltro, type FiltroIstruttorie } from './filtri';
-import { paginaElenco, paginaIstruttoria } from './pagine/istruttorie';
+import { paginaElenco } from './pagine/elenco';
+import { paginaIstruttoria } from './pagine/istruttoria';
 import { paginaErrore } from './pagine/layout';
 import { Risposta } from './risposta';
 import type { ChiamataOperatore } from './tabella-rotte';
@@ -24,13 +25,14 @@ export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Tracc
         if (!(err instanceof FiltroNonValido)) throw err;
         errore = err.message;
       }
-      const { righe, altre } = errore ? { righe: [], altre: false } : await elencoIstruttorie(d.pool, f, d.clock.now());
+      // A refused filter shows no results (not "none match"): the form keeps what was typed, to be corrected.
+      const pagina = errore ? null : await elencoIstruttorie(d.pool, f, d.clock.now());
       // The citizen searched for goes to the log as a pseudonym; other searched text only when it is an identifier
       // (it has digits and no spaces), never free text that might be a name.
       const cf = f.cerca && /^[A-Z0-9]{16}$/i.test(f.cerca) ? f.cerca.toUpperCase() : undefined;
       const identificativo = f.cerca && !cf && /\d/.test(f.cerca) && /^[\w.\-/]{1,100}$/.test(f.cerca) ? f.cerca : undefined;
       await d.traccia(r, s, 'console:elenco', 'ACCETTATA', { riferimenti: { ...(identificativo && { protocollo: identificativo }) }, ...(cf && { codiceFiscale: cf }) });
-      return Risposta.pagina(paginaElenco(contesto(), f, righe, altre, errore), errore ? 400 : 200);
+      return Risposta.pagina(paginaElenco(contesto(), r.url.searchParams, f, pagina, errore), errore ? 400 : 200);
     },
 
     dettaglio: async ({ r, s, parametri, contesto }: ChiamataOperatore): Promise<Risposta> => {
@@ -46,9 +48,9 @@ export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Tracc
         }
         throw err;
       }
-      const contenuti = await contenutiPacchetti(d.pool, id);
+      const [contenuti, eventi, attestazioni] = await Promise.all([contenutiPacchetti(d.pool, id), eventiIstruttoria(d.pool, id), attestazioniDichiarate(d.pool, id)]);
       await d.traccia(r, s, 'console:istruttoria', 'ACCETTATA', { riferimenti: { idIstruttoria: id, protocollo: vista.protocolloDomanda }, codiceFiscale: vista.codiceFiscaleRichiedente });
-      return Risposta.pagina(paginaIstruttoria(contesto(), vista, contenuti));
+      return Risposta.pagina(paginaIstruttoria(contesto(), vista, { contenuti, eventi, attestazioni }));
     },
   };
 }
