@@ -4,8 +4,8 @@ import { registraDomanda } from '../../services/inps/core/domande';
 import { avviaBrowser, contieneTesto, haNumero, haTesto, nuovoContesto, screenshot } from '../support/browser';
 import { eccedenzaOrizzontale, violazioniGravi } from '../support/axe';
 import { avviaBancoConsole, type BancoConsole } from '../support/console-banco';
-import { REGOLE, seminaIstruttorie, type IstruttorieSeminate } from '../support/console-dati';
-import { domanda, OPERATORE } from '../support/inps-lifecycle';
+import { OPERATORE_SEDE, REGOLE, seminaIstruttorie, type IstruttorieSeminate } from '../support/console-dati';
+import { domanda } from '../support/inps-lifecycle';
 
 /**
  * What officers ask of the list and of an istruttoria page, in Chromium at 1366 and 390 px: the graduatoria window
@@ -27,7 +27,7 @@ beforeAll(async () => {
   // 24 more, older, closed or not: enough for a second page.
   for (let i = 0; i < 24; i++) {
     const t = new Date(T0.getTime() - (i + 1) * 60_000);
-    await registraDomanda(banco.pool, domanda({ protocollo: `INPS.ALTRA.${String(i).padStart(2, '0')}`, presentazione: t }), OPERATORE, t, REGOLE);
+    await registraDomanda(banco.pool, domanda({ protocollo: `INPS.ALTRA.${String(i).padStart(2, '0')}`, presentazione: t }), OPERATORE_SEDE, t, REGOLE);
   }
   browser = await avviaBrowser();
   ctx = await nuovoContesto(browser);

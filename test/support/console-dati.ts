@@ -5,7 +5,8 @@ import { registraDomanda } from '../../services/inps/core/domande';
 import { applicaEsito } from '../../services/inps/core/esiti';
 import { datiDaVerificare } from '../../shared/domain/competenza';
 import type { EsitoDato } from '../../shared/domain/types';
-import { calendarioPratica, domanda, nuovoDatore, OPERATORE, pacchettiDi, presaInCarico, rapportoEdile, regole } from './inps-lifecycle';
+import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
+import { calendarioPratica, domanda, nuovoDatore, pacchettiDi, presaInCarico, rapportoEdile, regole } from './inps-lifecycle';
 
 /**
  * Istruttorie in the states officers look for, written by the INPS core's own functions: one closed NON_CONFORME
@@ -14,6 +15,8 @@ import { calendarioPratica, domanda, nuovoDatore, OPERATORE, pacchettiDi, presaI
  * graduatoria by 15/10/2026).
  */
 export const REGOLE = regole({ calendario: calendarioPratica(2026, 2027) });
+/** The case systems' operator who submits them: of the demo officer's own office (sede). */
+export const OPERATORE_SEDE = { id: 'INPS-OP-TEST', ufficio: ACCOUNT_DEMO[0].ufficio };
 
 const ore = (d: Date, n: number) => new Date(d.getTime() + n * 3_600_000);
 
@@ -38,7 +41,7 @@ export async function seminaIstruttorie(pool: Pool, t0: Date, prefisso = 'INPS.C
     const datore = nuovoDatore();
     const a = rapportoEdile(1, datore, '2010-03-01');
     const d = domanda({ protocollo, presentazione: t0, attestazioni: [livello ? { ...a, livello } : a] });
-    const r = await registraDomanda(pool, d, OPERATORE, t0, REGOLE);
+    const r = await registraDomanda(pool, d, OPERATORE_SEDE, t0, REGOLE);
     return { id: r.idIstruttoria, datore: datore.denominazione };
   };
   const tutti = async (id: string, at: Date) => {

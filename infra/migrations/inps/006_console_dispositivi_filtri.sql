@@ -17,3 +17,7 @@ CREATE TABLE filtro_salvato (
   creato_il     timestamptz NOT NULL,
   PRIMARY KEY (operatore_id, nome)
 );
+
+-- Office scoping of the console (services.inpsConsole.ambitoFunzionari = SEDE): an officer's list is the domande
+-- submitted from their office, chosen through this index.
+CREATE INDEX domanda_operatore_ufficio ON domanda (operatore_ufficio);

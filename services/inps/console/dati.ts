@@ -57,6 +57,12 @@ function attese(pacchetti: string[], stato: string): string[] {
   return stato === 'VALUTAZIONE_INL' && !pacchetti.includes('INL') ? [...pacchetti, 'INL'] : pacchetti;
 }
 
+/** Whether the istruttoria's domanda was submitted from this office (sede). */
+export async function dellaSede(pool: Pool, idIstruttoria: string, sede: string): Promise<boolean> {
+  const r = await pool.query('SELECT 1 FROM istruttoria i JOIN domanda d ON d.id = i.domanda_id WHERE i.id = $1 AND d.operatore_ufficio = $2', [idIstruttoria, sede]);
+  return (r.rowCount ?? 0) > 0;
+}
+
 /** One timeline event with what the console's wording needs: its details and its packet's party. */
 export interface EventoConsole {
   tipo: string;

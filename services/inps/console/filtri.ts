@@ -50,6 +50,8 @@ export interface FiltroIstruttorie {
   prima?: Cursore;
   /** The page's number, for its heading (1 when absent). */
   pagina?: number;
+  /** Office scoping (never from the query string): only domande submitted from this office (sede). */
+  sede?: string;
 }
 
 export class FiltroNonValido extends Error {}
@@ -142,6 +144,7 @@ function condizioni(f: FiltroIstruttorie, now: Date, p: (v: unknown) => string):
   const where: string[] = [];
   // Every condition is on the istruttoria (the domanda's through semi-joins): the page is chosen first, and
   // only its rows are joined to their domanda.
+  if (f.sede !== undefined) where.push(`i.domanda_id IN (SELECT du.id FROM domanda du WHERE du.operatore_ufficio = ${p(f.sede)})`);
   if (f.stato) where.push(`i.stato = ${p(f.stato)}`);
   if (f.ordine === 'scadenza' && !f.stato) where.push(`i.stato IN ('IN_VERIFICA', 'VALUTAZIONE_INL')`);
   if (f.regola) where.push(`i.regola_chiusura = ${p(f.regola)}`);

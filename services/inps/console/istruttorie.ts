@@ -2,7 +2,8 @@ import type { Pool } from 'pg';
 import type { Clock } from '../../../shared/clock';
 import { ApeError } from '../../../shared/errors';
 import { caricaVista } from '../core/vista';
-import { attestazioniDichiarate, contenutiPacchetti, elencoIstruttorie, eventiIstruttoria } from './dati';
+import { attestazioniDichiarate, contenutiPacchetti, dellaSede, elencoIstruttorie, eventiIstruttoria } from './dati';
+import { sedeVisibile, type AmbitoFunzionari, type Sessione } from './utenti';
 import { FiltroNonValido, leggiFiltro, type FiltroIstruttorie } from './filtri';
 import { paginaElenco } from './pagine/elenco';
 import { paginaIstruttoria } from './pagine/istruttoria';
@@ -14,7 +15,8 @@ import type { Traccia } from './traccia';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The istruttorie list with its search, and one istruttoria's page: views of citizen data, each traced. */
-export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Traccia }) {
+export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Traccia; ambitoFunzionari: AmbitoFunzionari }) {
+  const sede = (s: Sessione) => sedeVisibile(s.operatore, d.ambitoFunzionari);
   return {
     elenco: async ({ r, s, contesto }: ChiamataOperatore): Promise<Risposta> => {
       let f: FiltroIstruttorie = {};
@@ -26,7 +28,8 @@ export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Tracc
         errore = err.message;
       }
       // A refused filter shows no results (not "none match"): the form keeps what was typed, to be corrected.
-      const pagina = errore ? null : await elencoIstruttorie(d.pool, f, d.clock.now());
+      const ambito = sede(s);
+      const pagina = errore ? null : await elencoIstruttorie(d.pool, ambito === undefined ? f : { ...f, sede: ambito }, d.clock.now());
       // The citizen searched for goes to the log as a pseudonym; other searched text only when it is an identifier
       // (it has digits and no spaces), never free text that might be a name.
       const cf = f.cerca && /^[A-Z0-9]{16}$/i.test(f.cerca) ? f.cerca.toUpperCase() : undefined;
@@ -47,6 +50,11 @@ export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Tracc
           return Risposta.pagina(paginaErrore(contesto(), 'Istruttoria non trovata', `Nessuna istruttoria ${id}.`), 404);
         }
         throw err;
+      }
+      const ambito = sede(s);
+      if (ambito !== undefined && !(await dellaSede(d.pool, id, ambito))) {
+        await d.traccia(r, s, 'console:istruttoria', 'RIFIUTATA', { riferimenti: { idIstruttoria: id }, codiceErrore: 'FUORI_SEDE' });
+        return Risposta.pagina(paginaErrore(contesto(), 'Istruttoria di un’altra sede', 'Questa istruttoria riguarda una domanda presentata da un’altra sede: non è consultabile con il suo profilo.'), 403);
       }
       const [contenuti, eventi, attestazioni] = await Promise.all([contenutiPacchetti(d.pool, id), eventiIstruttoria(d.pool, id), attestazioniDichiarate(d.pool, id)]);
       await d.traccia(r, s, 'console:istruttoria', 'ACCETTATA', { riferimenti: { idIstruttoria: id, protocollo: vista.protocolloDomanda }, codiceFiscale: vista.codiceFiscaleRichiedente });

@@ -12,7 +12,7 @@ import type { ArchivioSessioni } from './sessione';
 import { gestoriSupervisione } from './supervisione';
 import { TabellaRotte, type Area } from './tabella-rotte';
 import type { Traccia } from './traccia';
-import { RUOLI, RUOLI_SUPERVISIONE } from './utenti';
+import { RUOLI, RUOLI_SUPERVISIONE, type AmbitoFunzionari } from './utenti';
 
 export interface DipendenzeRotte {
   pool: Pool;
@@ -23,6 +23,8 @@ export interface DipendenzeRotte {
   traccia: Traccia;
   aggiornamenti: Pick<Aggiornamenti, 'apri'>;
   log: Logger;
+  /** Which istruttorie officers see (services.inpsConsole.ambitoFunzionari). */
+  ambitoFunzionari: AmbitoFunzionari;
 }
 
 /** The supervisor's pages, reserved as a whole (see Area). */

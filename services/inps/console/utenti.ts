@@ -8,6 +8,14 @@ export type Ruolo = (typeof RUOLI)[number];
 /** The roles that see the supervisor's pages (the access log, alerts, suspensions). */
 export const RUOLI_SUPERVISIONE: readonly Ruolo[] = ['supervisor', 'admin'];
 
+/** Which istruttorie officers see (services.inpsConsole.ambitoFunzionari): their office's only, or all. */
+export type AmbitoFunzionari = 'SEDE' | 'TUTTE';
+
+/** The office whose istruttorie this operator may see, or undefined for all (supervisors, admins, or no scoping). */
+export function sedeVisibile(o: Pick<OperatoreConsole, 'ruolo' | 'ufficio'>, ambito: AmbitoFunzionari): string | undefined {
+  return ambito === 'SEDE' && o.ruolo === 'officer' ? o.ufficio : undefined;
+}
+
 export interface OperatoreConsole {
   id: string;
   nome: string;
