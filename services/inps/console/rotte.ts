@@ -9,6 +9,7 @@ import { gestoriIstruttorie } from './istruttorie';
 import { gestoriLogin } from './login';
 import { Risposta } from './risposta';
 import type { ArchivioSessioni } from './sessione';
+import { gestoriOperatori } from './operatori';
 import { gestoriSupervisione } from './supervisione';
 import { TabellaRotte, type Area } from './tabella-rotte';
 import type { Traccia } from './traccia';
@@ -35,6 +36,7 @@ export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
   const login = gestoriLogin(d);
   const istruttorie = gestoriIstruttorie(d);
   const supervisione = gestoriSupervisione(d);
+  const operatori = gestoriOperatori(d);
   return new TabellaRotte(
     [
       { metodo: 'GET', percorso: '/login', pubblica: true, gestore: login.pagina },
@@ -57,11 +59,17 @@ export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
       },
 
       { metodo: 'GET', percorso: '/supervisione/accessi', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.accessi },
+      { metodo: 'GET', percorso: '/supervisione/accessi.csv', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.esportaAccessi },
       { metodo: 'GET', percorso: '/supervisione/allerte', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.allerte },
       { metodo: 'POST', percorso: '/supervisione/allerte/:allerta(\\d{1,15})/presa-in-carico', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.presaInCarico },
-      { metodo: 'GET', percorso: '/supervisione/operatori', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.operatori },
-      { metodo: 'POST', percorso: '/supervisione/sospendi', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.sospendi },
-      { metodo: 'POST', percorso: '/supervisione/riattiva', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.riattiva },
+      { metodo: 'POST', percorso: '/supervisione/allerte/:allerta(\\d{1,15})/chiudi', ruoli: RUOLI_SUPERVISIONE, gestore: supervisione.chiudiAllerta },
+      { metodo: 'GET', percorso: '/supervisione/operatori', ruoli: RUOLI_SUPERVISIONE, gestore: operatori.pagina },
+      { metodo: 'GET', percorso: '/supervisione/sospendi', ruoli: RUOLI_SUPERVISIONE, gestore: operatori.confermaSospensione },
+      { metodo: 'POST', percorso: '/supervisione/sospendi', ruoli: RUOLI_SUPERVISIONE, gestore: operatori.sospendi },
+      { metodo: 'POST', percorso: '/supervisione/riattiva', ruoli: RUOLI_SUPERVISIONE, gestore: operatori.riattiva },
+      { metodo: 'POST', percorso: '/supervisione/account', ruoli: ['admin'], gestore: operatori.creaAccount },
+      { metodo: 'POST', percorso: '/supervisione/account/ruolo', ruoli: ['admin'], gestore: operatori.cambiaRuolo },
+      { metodo: 'POST', percorso: '/supervisione/account/disattiva', ruoli: ['admin'], gestore: operatori.disattiva },
     ],
     AREE,
   );
