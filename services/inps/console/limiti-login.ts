@@ -56,19 +56,19 @@ export class LimitiLogin {
   private readonly inCorso = { ignoti: 0, noti: 0 };
   private readonly tracciati = new Map<string, number>();
   private gettoni: number;
-  private ultimaRicarica: number;
+  /** When the bucket was last refilled (null: never used yet, full). */
+  private ultimaRicarica: number | null = null;
 
   constructor(
     private readonly clock: Clock,
     private readonly regole: RegoleLimiti = REGOLE_LIMITI,
   ) {
     this.gettoni = regole.verificheAlSecondo;
-    this.ultimaRicarica = clock.now().getTime();
   }
 
   /** Takes a token of the unknown browsers' bucket, refilled at `verificheAlSecondo` a second. */
   private gettone(now: number): boolean {
-    this.gettoni = Math.min(this.regole.verificheAlSecondo, this.gettoni + ((now - this.ultimaRicarica) / 1000) * this.regole.verificheAlSecondo);
+    this.gettoni = Math.min(this.regole.verificheAlSecondo, this.gettoni + ((now - (this.ultimaRicarica ?? now)) / 1000) * this.regole.verificheAlSecondo);
     this.ultimaRicarica = now;
     if (this.gettoni < 1) return false;
     this.gettoni -= 1;
