@@ -168,6 +168,29 @@ test('a filter error keeps what was typed; pages go forward and back with a numb
   await contieneTesto(pagina.locator('table.elenco tbody tr').first(), 'INPS.CONSOLE');
 });
 
+test('queue tools: a named saved filter per officer, and the CSV export of a filtered list, itself an access record', async () => {
+  await pagina.goto(`${banco.base}/istruttorie?attesa=INL`);
+  await pagina.getByLabel('Salva questo filtro come').fill('In attesa INL');
+  await pagina.getByRole('button', { name: 'Salva il filtro' }).click();
+  await pagina.goto(`${banco.base}/istruttorie`);
+  await pagina.getByRole('link', { name: 'In attesa INL' }).click();
+  await pagina.waitForURL(`${banco.base}/istruttorie?attesa=INL`);
+  await haNumero(pagina.locator('table.elenco tbody tr'), 1);
+  const salvati = await banco.pool.query('SELECT operatore_id, nome, query FROM filtro_salvato');
+  expect(salvati.rows).toEqual([{ operatore_id: FUNZIONARIO.id, nome: 'In attesa INL', query: 'attesa=INL' }]);
+
+  await pagina.goto(`${banco.base}/istruttorie?stato=CHIUSA`);
+  const [download] = await Promise.all([pagina.waitForEvent('download'), pagina.getByRole('link', { name: /Esporta in CSV/ }).click()]);
+  const testo = (await (await download.createReadStream())!.toArray()).map((b: Buffer) => b.toString('utf8')).join('');
+  const righe = testo.replace(/^\ufeff/, '').trim().split('\r\n');
+  expect(righe[0]).toBe('protocollo,codice_fiscale,tipo,aperta_il,stato,in_attesa_di,prossima_scadenza,esito,regola_chiusura,finestra_entro,graduatoria_entro,riesame_richiesto,id_istruttoria');
+  expect(righe).toHaveLength(2);
+  expect(righe[1]).toContain(`${ist.nonConforme.protocollo},`);
+  expect(righe[1]).toContain(',NON_CONFORME,ESITI_ARCHIVI,2026-07-15,2026-10-15,');
+  const traccia = await banco.pool.query(`SELECT operatore_id, riferimenti->>'filtro' AS filtro FROM registro_accessi WHERE operazione = 'console:esporta-elenco'`);
+  expect(traccia.rows).toEqual([{ operatore_id: FUNZIONARIO.id, filtro: 'stato=CHIUSA' }]);
+});
+
 test('at 390 px nothing scrolls sideways; axe finds no serious or critical violation on any page', async () => {
   const telefono = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 390, height: 844 }, locale: 'it-IT', timezoneId: 'Europe/Rome', storageState: await ctx.storageState() });
   const p = await telefono.newPage();

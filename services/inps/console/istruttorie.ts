@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Clock } from '../../../shared/clock';
 import { ApeError } from '../../../shared/errors';
 import { caricaVista } from '../core/vista';
+import { filtriSalvati } from './coda';
 import { attestazioniDichiarate, contenutiPacchetti, dellaSede, elencoIstruttorie, eventiIstruttoria } from './dati';
 import { sedeVisibile, type AmbitoFunzionari, type Sessione } from './utenti';
 import { FiltroNonValido, leggiFiltro, type FiltroIstruttorie } from './filtri';
@@ -29,13 +30,13 @@ export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Tracc
       }
       // A refused filter shows no results (not "none match"): the form keeps what was typed, to be corrected.
       const ambito = sede(s);
-      const pagina = errore ? null : await elencoIstruttorie(d.pool, ambito === undefined ? f : { ...f, sede: ambito }, d.clock.now());
+      const [pagina, salvati] = await Promise.all([errore ? null : elencoIstruttorie(d.pool, ambito === undefined ? f : { ...f, sede: ambito }, d.clock.now()), filtriSalvati(d.pool, s.operatore.id)]);
       // The citizen searched for goes to the log as a pseudonym; other searched text only when it is an identifier
       // (it has digits and no spaces), never free text that might be a name.
       const cf = f.cerca && /^[A-Z0-9]{16}$/i.test(f.cerca) ? f.cerca.toUpperCase() : undefined;
       const identificativo = f.cerca && !cf && /\d/.test(f.cerca) && /^[\w.\-/]{1,100}$/.test(f.cerca) ? f.cerca : undefined;
       await d.traccia(r, s, 'console:elenco', 'ACCETTATA', { riferimenti: { ...(identificativo && { protocollo: identificativo }) }, ...(cf && { codiceFiscale: cf }) });
-      return Risposta.pagina(paginaElenco(contesto(), r.url.searchParams, f, pagina, errore), errore ? 400 : 200);
+      return Risposta.pagina(paginaElenco(contesto(), r.url.searchParams, f, pagina, errore, salvati), errore ? 400 : 200);
     },
 
     dettaglio: async ({ r, s, parametri, contesto }: ChiamataOperatore): Promise<Risposta> => {

@@ -4,6 +4,7 @@ import type { CacheSospensioni } from '../../../shared/audit/sospensioni';
 import type { Clock } from '../../../shared/clock';
 import type { Logger } from '../../../shared/log';
 import type { Aggiornamenti } from './aggiornamenti';
+import { gestoriCoda } from './coda';
 import { gestoreCruscotto } from './cruscotto';
 import { gestoriIstruttorie } from './istruttorie';
 import { gestoriLogin } from './login';
@@ -35,6 +36,7 @@ export const AREE: readonly Area[] = [{ prefisso: '/supervisione/', ruoli: RUOLI
 export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
   const login = gestoriLogin(d);
   const istruttorie = gestoriIstruttorie(d);
+  const coda = gestoriCoda(d);
   const supervisione = gestoriSupervisione(d);
   const operatori = gestoriOperatori(d);
   return new TabellaRotte(
@@ -45,6 +47,9 @@ export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
 
       { metodo: 'GET', percorso: '/', ruoli: RUOLI, gestore: async () => Risposta.redirect('/istruttorie') },
       { metodo: 'GET', percorso: '/istruttorie', ruoli: RUOLI, gestore: istruttorie.elenco },
+      { metodo: 'GET', percorso: '/istruttorie.csv', ruoli: RUOLI, gestore: coda.esporta },
+      { metodo: 'POST', percorso: '/istruttorie/filtri', ruoli: RUOLI, gestore: coda.salvaFiltro },
+      { metodo: 'POST', percorso: '/istruttorie/filtri/elimina', ruoli: RUOLI, gestore: coda.eliminaFiltro },
       { metodo: 'GET', percorso: '/istruttorie/:id', ruoli: RUOLI, gestore: istruttorie.dettaglio },
       { metodo: 'GET', percorso: '/cruscotto', ruoli: RUOLI, gestore: gestoreCruscotto(d) },
       {

@@ -34,7 +34,21 @@ function riga(r: RigaElenco, now: Date): Html {
 <td data-etichetta="Graduatoria" class="finestra"><small>${testoFinestra({ chiusura: r.finestra_chiusura, graduatoria: r.finestra_graduatoria })}</small></td></tr>`;
 }
 
-export function paginaElenco(ctx: Contesto, grezzo: URLSearchParams, f: FiltroIstruttorie, p: PaginaElenco | null, errore: string | null): Html {
+function strumenti(ctx: Contesto, f: FiltroIstruttorie, salvati: Array<{ nome: string; query: string }>): Html {
+  const { dopo: _d, prima: _p, pagina: _n, sede: _s, ...filtro } = f;
+  const q = queryDi(filtro);
+  return html`<section aria-labelledby="t-strumenti" class="strumenti"><h2 id="t-strumenti" class="visivamente-nascosto">Filtri salvati ed esportazione</h2>
+${salvati.length > 0
+  ? html`<p>Filtri salvati:</p><ul class="filtri-salvati">${salvati.map((x) => html`<li><a href="/istruttorie?${x.query}">${x.nome}</a>
+<form method="post" action="/istruttorie/filtri/elimina" class="in-linea"><input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="nome" value="${x.nome}"><button type="submit" class="secondario">Elimina<span class="visivamente-nascosto"> il filtro ${x.nome}</span></button></form></li>`)}</ul>`
+  : ''}
+<form method="post" action="/istruttorie/filtri" class="in-linea"><input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="query" value="${q}">
+<label for="nome-filtro">Salva questo filtro come</label> <input id="nome-filtro" name="nome" required maxlength="80"> <button type="submit">Salva il filtro</button></form>
+<p><a href="/istruttorie.csv?${q}" download>Esporta in CSV l'elenco filtrato</a> (l'esportazione è registrata come accesso)</p>
+</section>`;
+}
+
+export function paginaElenco(ctx: Contesto, grezzo: URLSearchParams, f: FiltroIstruttorie, p: PaginaElenco | null, errore: string | null, salvati: Array<{ nome: string; query: string }> = []): Html {
   const g = (k: string) => grezzo.get(k) ?? '';
   const numero = f.pagina ?? 1;
   const prima = p?.righe[0];
@@ -59,6 +73,7 @@ export function paginaElenco(ctx: Contesto, grezzo: URLSearchParams, f: FiltroIs
   </fieldset>
   <p><button type="submit">Cerca</button> <a href="/istruttorie">Azzera i filtri</a></p>
 </form>
+${errore ? '' : strumenti(ctx, f, salvati)}
 ${errore ? html`<p class="errore" role="alert" id="errore-filtro">Filtro non valido: ${errore}. Correggere il campo e cercare di nuovo.</p>` : ''}
 <section id="risultati" aria-labelledby="titolo-risultati" data-aggiorna>
 <h2 id="titolo-risultati">${p ? html`Risultati: ${quanti(p.totale, 'istruttoria', 'istruttorie')}${numero > 1 ? ` — pagina ${numero}` : ''}` : 'Risultati'}</h2>
