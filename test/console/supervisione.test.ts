@@ -165,6 +165,33 @@ test('the access log pages, links its istruttorie, and exports CSV (the export t
   await contieneTesto(sup.locator('tr[data-allerta]').first(), 'operatore autorizzato a supporto della sede di Milano');
 });
 
+test("a packet's delivery history from the istruttoria page; a supervisor resends an unanswered packet, traced and on the timeline", async () => {
+  const f = await accedi(FUNZIONARIO);
+  await f.goto(`${banco.base}/istruttorie/${ist.inVerifica.id}`);
+  await haNumero(f.getByRole('button', { name: /Reinvia/ }), 0);
+  await f.locator('tr[data-pacchetto="INAIL"]').getByRole('link', { name: /Storia della consegna/ }).click();
+  await haTesto(f.getByRole('heading', { level: 1 }), "Pacchetto per l'INAIL");
+  await contieneTesto(f.getByRole('table', { name: /Storia della consegna/ }), 'Coda di invio');
+  expect(await violazioniGravi(f)).toEqual([]);
+  await f.context().close();
+
+  await sup.goto(`${banco.base}/istruttorie/${ist.inVerifica.id}`);
+  await haNumero(sup.locator('tr[data-pacchetto="MINLAVORO"]').getByRole('button', { name: /Reinvia/ }), 0);
+  await sup.locator('tr[data-pacchetto="INAIL"]').getByRole('button', { name: /Reinvia/ }).click();
+  await sup.waitForURL(/fatto=reinviato/);
+  await haTesto(sup.getByRole('status').filter({ hasText: 'Reinvio' }), "Reinvio del pacchetto per l'INAIL chiesto.");
+  await contieneTesto(sup.locator('#cronologia'), `nuovo invio del pacchetto per l'INAIL chiesto dall'operatore ${SUPERVISORE.id}`);
+  const outbox = await banco.pool.query(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'reinvio' = 'true'`);
+  expect(outbox.rows[0].n).toBe(1);
+  const traccia = await banco.pool.query(`SELECT operatore_id, esito FROM registro_accessi WHERE operazione = 'console:reinvia-pacchetto'`);
+  expect(traccia.rows).toEqual([{ operatore_id: SUPERVISORE.id, esito: 'ACCETTATA' }]);
+  // A packet already answered is not resent, even forced.
+  const csrf = await sup.locator('input[name="_csrf"]').first().inputValue();
+  const minlavoro = (await banco.pool.query(`SELECT id FROM pacchetto WHERE istruttoria_id = $1 AND destinatario = 'MINLAVORO'`, [ist.inVerifica.id])).rows[0].id;
+  const forzato = await sup.request.post(`${banco.base}/istruttorie/${ist.inVerifica.id}/pacchetti/${minlavoro}/reinvia`, { form: { _csrf: csrf }, maxRedirects: 0 });
+  expect(forzato.status()).toBe(409);
+});
+
 test('supervisor pages: no serious or critical accessibility violation, nothing sideways at 390 px', async () => {
   const tel = await accedi(SUPERVISORE, 390);
   for (const url of ['/supervisione/operatori', '/supervisione/allerte?tutte=1', '/supervisione/accessi?operatore=INPS-OP-SOAP-1', '/supervisione/accessi']) {

@@ -3,6 +3,7 @@ import type { Clock } from '../../../shared/clock';
 import { ApeError } from '../../../shared/errors';
 import { caricaVista } from '../core/vista';
 import { filtriSalvati } from './coda';
+import { ente } from './pagine/etichette';
 import { attestazioniDichiarate, contenutiPacchetti, dellaSede, elencoIstruttorie, eventiIstruttoria } from './dati';
 import { sedeVisibile, type AmbitoFunzionari, type Sessione } from './utenti';
 import { FiltroNonValido, leggiFiltro, type FiltroIstruttorie } from './filtri';
@@ -59,7 +60,7 @@ export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Tracc
       }
       const [contenuti, eventi, attestazioni] = await Promise.all([contenutiPacchetti(d.pool, id), eventiIstruttoria(d.pool, id), attestazioniDichiarate(d.pool, id)]);
       await d.traccia(r, s, 'console:istruttoria', 'ACCETTATA', { riferimenti: { idIstruttoria: id, protocollo: vista.protocolloDomanda }, codiceFiscale: vista.codiceFiscaleRichiedente });
-      return Risposta.pagina(paginaIstruttoria(contesto(), vista, { contenuti, eventi, attestazioni }));
+      return Risposta.pagina(paginaIstruttoria(contesto(), vista, { contenuti, eventi, attestazioni, messaggio: r.url.searchParams.get('fatto') === 'reinviato' ? `Reinvio del pacchetto ${ente(r.url.searchParams.get('soggetto') ?? '', 'per')} chiesto.` : null }));
     },
   };
 }

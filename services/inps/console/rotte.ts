@@ -11,6 +11,7 @@ import { gestoriLogin } from './login';
 import { Risposta } from './risposta';
 import type { ArchivioSessioni } from './sessione';
 import { gestoriOperatori } from './operatori';
+import { gestoriPacchetti } from './pacchetti';
 import { gestoriSupervisione } from './supervisione';
 import { TabellaRotte, type Area } from './tabella-rotte';
 import type { Traccia } from './traccia';
@@ -37,6 +38,7 @@ export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
   const login = gestoriLogin(d);
   const istruttorie = gestoriIstruttorie(d);
   const coda = gestoriCoda(d);
+  const pacchetti = gestoriPacchetti(d);
   const supervisione = gestoriSupervisione(d);
   const operatori = gestoriOperatori(d);
   return new TabellaRotte(
@@ -51,6 +53,8 @@ export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
       { metodo: 'POST', percorso: '/istruttorie/filtri', ruoli: RUOLI, gestore: coda.salvaFiltro },
       { metodo: 'POST', percorso: '/istruttorie/filtri/elimina', ruoli: RUOLI, gestore: coda.eliminaFiltro },
       { metodo: 'GET', percorso: '/istruttorie/:id', ruoli: RUOLI, gestore: istruttorie.dettaglio },
+      { metodo: 'GET', percorso: '/istruttorie/:id/pacchetti/:pacchetto', ruoli: RUOLI, gestore: pacchetti.storia },
+      { metodo: 'POST', percorso: '/istruttorie/:id/pacchetti/:pacchetto/reinvia', ruoli: RUOLI_SUPERVISIONE, gestore: pacchetti.reinvia },
       { metodo: 'GET', percorso: '/cruscotto', ruoli: RUOLI, gestore: gestoreCruscotto(d) },
       {
         metodo: 'GET',

@@ -29,10 +29,11 @@ function nomeScadenza(s: VistaScadenza, v: VistaIstruttoria): string {
   return `Attesa massima per l'INL: ${s.descrizione.replace(/^[^:]*:\s*/, '')}`;
 }
 
-export function paginaIstruttoria(ctx: Contesto, v: VistaIstruttoria, dati: { eventi: EventoConsole[]; attestazioni: AttestazioneDichiarata[]; contenuti: Array<{ id: string; destinatario: string; contenuto: Record<string, unknown> }> }): Html {
+export function paginaIstruttoria(ctx: Contesto, v: VistaIstruttoria, dati: { eventi: EventoConsole[]; attestazioni: AttestazioneDichiarata[]; contenuti: Array<{ id: string; destinatario: string; contenuto: Record<string, unknown> }>; messaggio?: string | null }): Html {
   const esito = esitoMostrato(v.stato, v.esitoVerifica);
+  const puoReinviare = ctx.operatore.ruolo !== 'officer';
   const passo = prossimoPasso(v);
-  const corpo = html`<div id="dettaglio" data-aggiorna>
+  const corpo = html`${dati.messaggio ? html`<p class="conferma" role="status">${dati.messaggio}</p>` : ''}<div id="dettaglio" data-aggiorna>
 <section aria-labelledby="t-breve" class="in-breve">
 <h2 id="t-breve">In breve</h2>
 <dl class="sintesi">
@@ -71,9 +72,11 @@ ${v.scadenze.length === 0
 <section aria-labelledby="t-pacchetti">
 <h2 id="t-pacchetti">Pacchetti di verifica</h2>
 <div class="scorre"><table class="schede"><caption class="visivamente-nascosto">Pacchetti inviati alle amministrazioni e loro esiti</caption>
-<thead><tr><th scope="col">Destinatario</th><th scope="col">Stato</th><th scope="col">Inviato il</th><th scope="col">Esito</th></tr></thead>
+<thead><tr><th scope="col">Destinatario</th><th scope="col">Stato</th><th scope="col">Inviato il</th><th scope="col">Esito</th><th scope="col">Consegna</th></tr></thead>
 <tbody>${v.pacchetti.map(
-    (p) => html`<tr data-pacchetto="${p.destinatario}"><th scope="row" data-etichetta="Destinatario">${etichetta(p.destinatario)}</th><td data-etichetta="Stato">${etichetta(p.stato)}${p.inRitardo ? html` <span class="avviso">in ritardo</span>` : ''}</td><td data-etichetta="Inviato il">${dataOra(p.inviatoIl) || '—'}</td><td data-etichetta="Esito">${etichetta(p.esito) || '—'}</td></tr>`,
+    (p) => html`<tr data-pacchetto="${p.destinatario}"><th scope="row" data-etichetta="Destinatario">${etichetta(p.destinatario)}</th><td data-etichetta="Stato">${etichetta(p.stato)}${p.inRitardo ? html` <span class="avviso">in ritardo</span>` : ''}</td><td data-etichetta="Inviato il">${dataOra(p.inviatoIl) || '—'}</td><td data-etichetta="Esito">${etichetta(p.esito) || '—'}</td>
+<td data-etichetta="Consegna"><a href="/istruttorie/${v.idIstruttoria}/pacchetti/${p.idPacchetto}">Storia della consegna<span class="visivamente-nascosto"> ${ente(p.destinatario, 'a')}</span></a>${puoReinviare && v.stato !== 'CHIUSA' && !p.esito ? html`
+<form method="post" action="/istruttorie/${v.idIstruttoria}/pacchetti/${p.idPacchetto}/reinvia" class="in-linea"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Reinvia<span class="visivamente-nascosto"> il pacchetto ${ente(p.destinatario, 'a')}</span></button></form>` : ''}</td></tr>`,
   )}</tbody></table></div>
 </section>
 <section aria-labelledby="t-cronologia">
