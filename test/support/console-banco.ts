@@ -31,7 +31,7 @@ export interface BancoConsole {
   chiudi(): Promise<void>;
 }
 
-export async function avviaBancoConsole(nome: string, inizio: Date): Promise<BancoConsole> {
+export async function avviaBancoConsole(nome: string, inizio: Date, rabbitmqUrl: string | null = null): Promise<BancoConsole> {
   const db = await TestDatabase.create(nome, 'inps', ['messaging', 'inps', 'audit']);
   const pool = db.pool('inps', 8);
   const clock = new ManualClock(inizio);
@@ -44,7 +44,7 @@ export async function avviaBancoConsole(nome: string, inizio: Date): Promise<Ban
   const traccia = creaTraccia({ registri, clock, log });
   const aggiornamenti: Aggiornamenti = await avviaAggiornamenti({ pool, schema: 'inps', log, sessioneAperta: (idHash) => sessioneAperta(pool, idHash) });
   await assicuraAccountDemo(pool, clock.now());
-  const tabella = rotteConsole({ pool, clock, registri, sospensioni, sessioni, traccia, aggiornamenti, log, ambitoFunzionari: 'SEDE' });
+  const tabella = rotteConsole({ pool, clock, registri, sospensioni, sessioni, traccia, aggiornamenti, log, ambitoFunzionari: 'SEDE', rabbitmqUrl });
   const instrada = creaInstradamento({ tabella, statici: risorseStatiche(), sessioni, sospensioni, traccia, clock });
 
   const ca = createCertificateAuthority({ commonName: 'CA di prova della console' }, validityFrom(new Date(), 2));

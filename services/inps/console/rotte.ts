@@ -12,6 +12,7 @@ import { Risposta } from './risposta';
 import type { ArchivioSessioni } from './sessione';
 import { gestoriOperatori } from './operatori';
 import { gestoriPacchetti } from './pacchetti';
+import { gestoriScarti } from './scarti';
 import { gestoriSupervisione } from './supervisione';
 import { TabellaRotte, type Area } from './tabella-rotte';
 import type { Traccia } from './traccia';
@@ -26,6 +27,8 @@ export interface DipendenzeRotte {
   traccia: Traccia;
   aggiornamenti: Pick<Aggiornamenti, 'apri'>;
   log: Logger;
+  /** RabbitMQ, for the dead letters of INPS's queues (null: that page says it is not configured). */
+  rabbitmqUrl: string | null;
   /** Which istruttorie officers see (services.inpsConsole.ambitoFunzionari). */
   ambitoFunzionari: AmbitoFunzionari;
 }
@@ -39,6 +42,7 @@ export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
   const istruttorie = gestoriIstruttorie(d);
   const coda = gestoriCoda(d);
   const pacchetti = gestoriPacchetti(d);
+  const scarti = gestoriScarti(d);
   const supervisione = gestoriSupervisione(d);
   const operatori = gestoriOperatori(d);
   return new TabellaRotte(
@@ -76,6 +80,8 @@ export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
       { metodo: 'GET', percorso: '/supervisione/sospendi', ruoli: RUOLI_SUPERVISIONE, gestore: operatori.confermaSospensione },
       { metodo: 'POST', percorso: '/supervisione/sospendi', ruoli: RUOLI_SUPERVISIONE, gestore: operatori.sospendi },
       { metodo: 'POST', percorso: '/supervisione/riattiva', ruoli: RUOLI_SUPERVISIONE, gestore: operatori.riattiva },
+      { metodo: 'GET', percorso: '/supervisione/scarti', ruoli: RUOLI_SUPERVISIONE, gestore: scarti.pagina },
+      { metodo: 'POST', percorso: '/supervisione/scarti/riprova', ruoli: RUOLI_SUPERVISIONE, gestore: scarti.riprova },
       { metodo: 'POST', percorso: '/supervisione/account', ruoli: ['admin'], gestore: operatori.creaAccount },
       { metodo: 'POST', percorso: '/supervisione/account/ruolo', ruoli: ['admin'], gestore: operatori.cambiaRuolo },
       { metodo: 'POST', percorso: '/supervisione/account/disattiva', ruoli: ['admin'], gestore: operatori.disattiva },

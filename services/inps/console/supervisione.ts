@@ -27,6 +27,7 @@ export const MESSAGGI_ESITO: Record<string, (soggetto: string) => string> = {
   creato: (x) => `Account ${x} creato.`,
   ruolo: (x) => `Ruolo di ${x} aggiornato.`,
   disattivato: (x) => `Account ${x} disattivato.`,
+  riprovati: (x) => (x === '1' ? '1 messaggio rimesso in lavoro.' : `${x} messaggi rimessi in lavoro.`),
 };
 
 /** The message of the action a redirect reports (`?fatto=codice&soggetto=id`). */
