@@ -185,6 +185,13 @@ test("a packet's delivery history from the istruttoria page; a supervisor resend
   expect(outbox.rows[0].n).toBe(1);
   const traccia = await banco.pool.query(`SELECT operatore_id, esito FROM registro_accessi WHERE operazione = 'console:reinvia-pacchetto'`);
   expect(traccia.rows).toEqual([{ operatore_id: SUPERVISORE.id, esito: 'ACCETTATA' }]);
+  // A reminder to INAIL: the same message the deadline would send, on the timeline, traced.
+  await sup.locator('tr[data-pacchetto="INAIL"]').getByRole('button', { name: /Sollecita/ }).click();
+  await sup.waitForURL(/fatto=sollecitato/);
+  await haTesto(sup.getByRole('status').filter({ hasText: 'Sollecito' }), "Sollecito all'INAIL chiesto.");
+  await contieneTesto(sup.locator('#cronologia'), `sollecito all'INAIL chiesto dall'operatore ${SUPERVISORE.id}`);
+  const solleciti = await banco.pool.query(`SELECT destinatario FROM messaggio_uscita WHERE tipo = 'SOLLECITO' AND istruttoria_id = $1`, [ist.inVerifica.id]);
+  expect(solleciti.rows).toEqual([{ destinatario: 'INAIL' }]);
   // A packet already answered is not resent, even forced.
   const csrf = await sup.locator('input[name="_csrf"]').first().inputValue();
   const minlavoro = (await banco.pool.query(`SELECT id FROM pacchetto WHERE istruttoria_id = $1 AND destinatario = 'MINLAVORO'`, [ist.inVerifica.id])).rows[0].id;

@@ -16,6 +16,15 @@ import type { Traccia } from './traccia';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** What the istruttoria page says after a supervisor's action on one of its packets (post/redirect/get). */
+function esitoAzionePacchetto(q: URLSearchParams): string | null {
+  const parte = q.get('soggetto') ?? '';
+  if (!['MINLAVORO', 'ANPAL', 'INAIL', 'INL'].includes(parte)) return null;
+  if (q.get('fatto') === 'reinviato') return `Reinvio del pacchetto ${ente(parte, 'per')} chiesto.`;
+  if (q.get('fatto') === 'sollecitato') return `Sollecito ${ente(parte, 'a')} chiesto.`;
+  return null;
+}
+
 /** The istruttorie list with its search, and one istruttoria's page: views of citizen data, each traced. */
 export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Traccia; ambitoFunzionari: AmbitoFunzionari }) {
   const sede = (s: Sessione) => sedeVisibile(s.operatore, d.ambitoFunzionari);
@@ -60,7 +69,7 @@ export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Tracc
       }
       const [contenuti, eventi, attestazioni] = await Promise.all([contenutiPacchetti(d.pool, id), eventiIstruttoria(d.pool, id), attestazioniDichiarate(d.pool, id)]);
       await d.traccia(r, s, 'console:istruttoria', 'ACCETTATA', { riferimenti: { idIstruttoria: id, protocollo: vista.protocolloDomanda }, codiceFiscale: vista.codiceFiscaleRichiedente });
-      return Risposta.pagina(paginaIstruttoria(contesto(), vista, { contenuti, eventi, attestazioni, messaggio: r.url.searchParams.get('fatto') === 'reinviato' ? `Reinvio del pacchetto ${ente(r.url.searchParams.get('soggetto') ?? '', 'per')} chiesto.` : null }));
+      return Risposta.pagina(paginaIstruttoria(contesto(), vista, { contenuti, eventi, attestazioni, messaggio: esitoAzionePacchetto(r.url.searchParams) }));
     },
   };
 }

@@ -7,14 +7,16 @@ import { vistaInps } from '../../strumenti/ops/storia-viste';
 import { dellaSede } from './dati';
 import { paginaErrore } from './pagine/layout';
 import { paginaStoriaPacchetto } from './pagine/storia-pacchetto';
+import { sollecita } from './sollecito';
 import { Risposta } from './risposta';
 import type { ChiamataOperatore } from './tabella-rotte';
 import type { Traccia } from './traccia';
 import { sedeVisibile, type AmbitoFunzionari } from './utenti';
 
 /**
- * A packet's delivery history (what `npm run ops -- storia` shows of INPS) and its resend (`ops -- reinvia`), from
- * the istruttoria's page: each an access record with the operator's id; the resend also an event on the timeline.
+ * A packet's delivery history (what `npm run ops -- storia` shows of INPS), its resend (`ops -- reinvia`) and a
+ * reminder to its party (sollecito.ts), from the istruttoria's page: each an access record with the operator's id;
+ * the resend and the reminder also an event on the timeline.
  */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -35,6 +37,23 @@ export function gestoriPacchetti(d: { pool: Pool; clock: Clock; traccia: Traccia
     return { id, idIstruttoria };
   };
 
+  /** A supervisor's action on a packet: done, traced, and the istruttoria shown again with its outcome (or why not). */
+  const azione = (operazione: string, fatto: string, titolo: string, fn: (idPacchetto: string, operatore: string) => Promise<string>) => async (c: ChiamataOperatore): Promise<Risposta> => {
+    const p = await pacchetto(c, operazione);
+    if ('rifiuto' in p) return p.rifiuto;
+    const riferimenti: Riferimenti = { idIstruttoria: p.idIstruttoria, idPacchetto: p.id };
+    let destinatario: string;
+    try {
+      destinatario = await fn(p.id, c.s.operatore.id);
+    } catch (err) {
+      if (!(err instanceof ApeError && (err.code === 'TRANSIZIONE_NON_AMMESSA' || err.code === 'PACCHETTO_NON_TROVATO'))) throw err;
+      await d.traccia(c.r, c.s, operazione, 'RIFIUTATA', { riferimenti, codiceErrore: err.code });
+      return Risposta.pagina(paginaErrore(c.contesto(), titolo, `${err.message}.`), 409);
+    }
+    await d.traccia(c.r, c.s, operazione, 'ACCETTATA', { riferimenti });
+    return Risposta.redirect(`/istruttorie/${p.idIstruttoria}?${new URLSearchParams({ fatto, soggetto: destinatario }).toString()}`);
+  };
+
   return {
     storia: async (c: ChiamataOperatore): Promise<Risposta> => {
       const p = await pacchetto(c, 'console:storia-pacchetto');
@@ -45,20 +64,8 @@ export function gestoriPacchetti(d: { pool: Pool; clock: Clock; traccia: Traccia
       return Risposta.pagina(paginaStoriaPacchetto(c.contesto(), p.idIstruttoria, p.id, vista));
     },
 
-    reinvia: async (c: ChiamataOperatore): Promise<Risposta> => {
-      const p = await pacchetto(c, 'console:reinvia-pacchetto');
-      if ('rifiuto' in p) return p.rifiuto;
-      const riferimenti: Riferimenti = { idIstruttoria: p.idIstruttoria, idPacchetto: p.id };
-      let destinatario: string;
-      try {
-        destinatario = (await reinvia({ ente: 'INPS', pool: d.pool, traccia: async () => undefined }, p.id, c.s.operatore.id, d.clock.now())).destinatario;
-      } catch (err) {
-        if (!(err instanceof ApeError && (err.code === 'TRANSIZIONE_NON_AMMESSA' || err.code === 'PACCHETTO_NON_TROVATO'))) throw err;
-        await d.traccia(c.r, c.s, 'console:reinvia-pacchetto', 'RIFIUTATA', { riferimenti, codiceErrore: err.code });
-        return Risposta.pagina(paginaErrore(c.contesto(), 'Reinvio non possibile', `${err.message}.`), 409);
-      }
-      await d.traccia(c.r, c.s, 'console:reinvia-pacchetto', 'ACCETTATA', { riferimenti });
-      return Risposta.redirect(`/istruttorie/${p.idIstruttoria}?${new URLSearchParams({ fatto: 'reinviato', soggetto: destinatario }).toString()}`);
-    },
+    reinvia: azione('console:reinvia-pacchetto', 'reinviato', 'Reinvio non possibile', async (id, operatore) => (await reinvia({ ente: 'INPS', pool: d.pool, traccia: async () => undefined }, id, operatore, d.clock.now())).destinatario),
+
+    sollecita: azione('console:sollecita-pacchetto', 'sollecitato', 'Sollecito non possibile', async (id, operatore) => (await sollecita(d.pool, id, operatore, d.clock.now())).destinatario),
   };
 }

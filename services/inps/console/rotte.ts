@@ -59,6 +59,7 @@ export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
       { metodo: 'GET', percorso: '/istruttorie/:id', ruoli: RUOLI, gestore: istruttorie.dettaglio },
       { metodo: 'GET', percorso: '/istruttorie/:id/pacchetti/:pacchetto', ruoli: RUOLI, gestore: pacchetti.storia },
       { metodo: 'POST', percorso: '/istruttorie/:id/pacchetti/:pacchetto/reinvia', ruoli: RUOLI_SUPERVISIONE, gestore: pacchetti.reinvia },
+      { metodo: 'POST', percorso: '/istruttorie/:id/pacchetti/:pacchetto/sollecita', ruoli: RUOLI_SUPERVISIONE, gestore: pacchetti.sollecita },
       { metodo: 'GET', percorso: '/cruscotto', ruoli: RUOLI, gestore: gestoreCruscotto(d) },
       {
         metodo: 'GET',

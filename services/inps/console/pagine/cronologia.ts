@@ -51,6 +51,8 @@ export function rigaEvento(e: EventoConsole): { parte: string; testo: string } {
       return { parte: 'INPS', testo: `pacchetto ${ente(s(d.destinatario), 'per')} non consegnato entro il ${quando(d.scadenza)} (${quanti(Number(d.tentativi ?? 0), 'tentativo', 'tentativi')}; ultimo errore: ${s(d.errore)}): i dati sono trattati come non verificabili, i tentativi di consegna continuano` };
     case 'PACCHETTO_REINVIATO':
       return { parte: 'INPS', testo: `nuovo invio del pacchetto ${e.destinatario ? ente(e.destinatario, 'per') : ''} chiesto dall'operatore ${s(d.operatore)} (stato: ${etichetta(s(d.stato)).toLowerCase()})` };
+    case 'SOLLECITO_RICHIESTO':
+      return { parte: 'INPS', testo: `sollecito ${ente(s(d.destinatario), 'a')} chiesto dall'operatore ${s(d.operatore)}` };
     case 'SOLLECITO_INVIATO':
     case 'MESSAGGIO_INVIATO':
       return { parte: 'INPS', testo: `${messaggio(d.tipo ?? 'SOLLECITO', true)} ${ente(s(d.destinatario), 'a')}` };

@@ -76,7 +76,8 @@ ${v.scadenze.length === 0
 <tbody>${v.pacchetti.map(
     (p) => html`<tr data-pacchetto="${p.destinatario}"><th scope="row" data-etichetta="Destinatario">${etichetta(p.destinatario)}</th><td data-etichetta="Stato">${etichetta(p.stato)}${p.inRitardo ? html` <span class="avviso">in ritardo</span>` : ''}</td><td data-etichetta="Inviato il">${dataOra(p.inviatoIl) || '—'}</td><td data-etichetta="Esito">${etichetta(p.esito) || '—'}</td>
 <td data-etichetta="Consegna"><a href="/istruttorie/${v.idIstruttoria}/pacchetti/${p.idPacchetto}">Storia della consegna<span class="visivamente-nascosto"> ${ente(p.destinatario, 'a')}</span></a>${puoReinviare && v.stato !== 'CHIUSA' && !p.esito ? html`
-<form method="post" action="/istruttorie/${v.idIstruttoria}/pacchetti/${p.idPacchetto}/reinvia" class="in-linea"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Reinvia<span class="visivamente-nascosto"> il pacchetto ${ente(p.destinatario, 'a')}</span></button></form>` : ''}</td></tr>`,
+<form method="post" action="/istruttorie/${v.idIstruttoria}/pacchetti/${p.idPacchetto}/reinvia" class="in-linea"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Reinvia<span class="visivamente-nascosto"> il pacchetto ${ente(p.destinatario, 'a')}</span></button></form>${p.scadenzaEsito && (p.stato === 'INVIATO' || p.stato === 'SCADUTO') ? html`
+<form method="post" action="/istruttorie/${v.idIstruttoria}/pacchetti/${p.idPacchetto}/sollecita" class="in-linea"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Sollecita<span class="visivamente-nascosto"> ${ente(p.destinatario, 'a')}</span></button></form>` : ''}` : ''}</td></tr>`,
   )}</tbody></table></div>
 </section>
 <section aria-labelledby="t-cronologia">
