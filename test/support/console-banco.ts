@@ -10,6 +10,7 @@ import { createLogger } from '../../shared/log';
 import { createCertificateAuthority, issueCertificate, validityFrom } from '../../shared/pki/certificates';
 import { avviaAggiornamenti, type Aggiornamenti } from '../../services/inps/console/aggiornamenti';
 import { creaInstradamento, serviRichieste } from '../../services/inps/console/instradamento';
+import type { RegoleLimiti } from '../../services/inps/console/limiti-login';
 import { rotteConsole } from '../../services/inps/console/rotte';
 import { archivioSessioni } from '../../services/inps/console/sessione';
 import { risorseStatiche } from '../../services/inps/console/statici';
@@ -31,7 +32,7 @@ export interface BancoConsole {
   chiudi(): Promise<void>;
 }
 
-export async function avviaBancoConsole(nome: string, inizio: Date, rabbitmqUrl: string | null = null): Promise<BancoConsole> {
+export async function avviaBancoConsole(nome: string, inizio: Date, rabbitmqUrl: string | null = null, regoleLogin?: RegoleLimiti): Promise<BancoConsole> {
   const db = await TestDatabase.create(nome, 'inps', ['messaging', 'inps', 'audit']);
   const pool = db.pool('inps', 8);
   const clock = new ManualClock(inizio);
@@ -44,7 +45,7 @@ export async function avviaBancoConsole(nome: string, inizio: Date, rabbitmqUrl:
   const traccia = creaTraccia({ registri, clock, log });
   const aggiornamenti: Aggiornamenti = await avviaAggiornamenti({ pool, schema: 'inps', log, sessioneAperta: (idHash) => sessioneAperta(pool, idHash) });
   await assicuraAccountDemo(pool, clock.now());
-  const tabella = rotteConsole({ pool, clock, registri, sospensioni, sessioni, traccia, aggiornamenti, log, ambitoFunzionari: 'SEDE', rabbitmqUrl });
+  const tabella = rotteConsole({ pool, clock, registri, sospensioni, sessioni, traccia, aggiornamenti, log, ambitoFunzionari: 'SEDE', rabbitmqUrl, ...(regoleLogin && { regoleLogin }) });
   const instrada = creaInstradamento({ tabella, statici: risorseStatiche(), sessioni, sospensioni, traccia, clock });
 
   const ca = createCertificateAuthority({ commonName: 'CA di prova della console' }, validityFrom(new Date(), 2));

@@ -10,7 +10,7 @@ import type { Chiamata, ChiamataOperatore } from './tabella-rotte';
 import { codiceDi, type Traccia } from './traccia';
 import { autentica } from './utenti';
 import { cookieDispositivo, dispositivoNoto, registraDispositivo } from './dispositivi';
-import { LimitiLogin } from './limiti-login';
+import { LimitiLogin, type RegoleLimiti } from './limiti-login';
 
 /**
  * The one answer to every failed login (wrong password, unknown or disabled account, too many attempts): it tells
@@ -26,8 +26,9 @@ export function gestoriLogin(d: {
   sospensioni: Pick<CacheSospensioni, 'verifica'>;
   traccia: Traccia;
   log: Logger;
+  regoleLogin?: RegoleLimiti | undefined;
 }) {
-  const limiti = new LimitiLogin(d.clock);
+  const limiti = new LimitiLogin(d.clock, d.regoleLogin);
   const mostra = (r: Richiesta, errore: string | null, id = '', status = 200): Risposta => {
     const token = tokenLogin(r.req);
     return new Risposta(status, paginaLogin(errore, id, token), { 'Set-Cookie': cookieLogin(token) });

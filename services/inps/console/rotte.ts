@@ -7,6 +7,7 @@ import type { Aggiornamenti } from './aggiornamenti';
 import { gestoriCoda } from './coda';
 import { gestoreCruscotto } from './cruscotto';
 import { gestoriIstruttorie } from './istruttorie';
+import type { RegoleLimiti } from './limiti-login';
 import { gestoriLogin } from './login';
 import { Risposta } from './risposta';
 import type { ArchivioSessioni } from './sessione';
@@ -29,6 +30,8 @@ export interface DipendenzeRotte {
   log: Logger;
   /** RabbitMQ, for the dead letters of INPS's queues (null: that page says it is not configured). */
   rabbitmqUrl: string | null;
+  /** Login throttling rules (default REGOLE_LIMITI). */
+  regoleLogin?: RegoleLimiti;
   /** Which istruttorie officers see (services.inpsConsole.ambitoFunzionari). */
   ambitoFunzionari: AmbitoFunzionari;
 }
