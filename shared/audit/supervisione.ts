@@ -16,6 +16,10 @@ export interface FiltroAccessi {
   dal?: Date;
   al?: Date;
   esito?: 'ACCETTATA' | 'RIFIUTATA';
+  /** Only records before this one (keyset: the next page of a long export without OFFSET). */
+  primaDi?: number;
+  /** Skip counting the total (an export reading page after page needs no total): `totale` is then -1. */
+  senzaTotale?: boolean;
   limite?: number;
   offset?: number;
 }
@@ -51,10 +55,11 @@ export async function cercaAccessi(pool: Pool, f: FiltroAccessi): Promise<{ acce
   if (f.al) add('registrato_il < ?', f.al);
   if (f.esito) add('esito = ?', f.esito);
   const cond = where.join(' AND ');
-  const totale = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM registro_accessi WHERE ${cond}`, params)).rows[0]!.n;
+  const pagina = f.primaDi !== undefined ? `${cond} AND seq < ${Math.trunc(f.primaDi)}` : cond;
+  const totale = f.senzaTotale ? -1 : (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM registro_accessi WHERE ${cond}`, params)).rows[0]!.n;
   const { rows } = await pool.query(
     `SELECT seq, registrato_il, canale, servizio, operazione, identita, operatore_id, operatore_ufficio, indirizzo_ip, esito, codice_errore, riferimenti
-       FROM registro_accessi WHERE ${cond} ORDER BY seq DESC LIMIT ${Math.min(f.limite ?? 100, 1000)} OFFSET ${Math.max(f.offset ?? 0, 0)}`,
+       FROM registro_accessi WHERE ${pagina} ORDER BY seq DESC LIMIT ${Math.min(f.limite ?? 100, 1000)} OFFSET ${Math.max(f.offset ?? 0, 0)}`,
     params,
   );
   return {

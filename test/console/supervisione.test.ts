@@ -117,12 +117,15 @@ test('a supervisor cannot suspend supervisors or admins; an admin can, and manag
   await haTesto(adm.getByRole('status').filter({ hasText: 'sospeso' }), `Operatore ${SUPERVISORE.id} sospeso.`);
   await adm.locator(`tr[data-operatore="${SUPERVISORE.id}"]`).getByRole('button', { name: /Riattiva/ }).click();
   await adm.waitForURL(/fatto=riattivato/);
+  await adm.locator('tr[data-operatore="verdi.anna"]').getByLabel(/Nuova password/).fill('Altra-Password-2026');
+  await adm.locator('tr[data-operatore="verdi.anna"]').getByRole('button', { name: /Imposta/ }).click();
+  await haTesto(adm.getByRole('status').filter({ hasText: 'password' }), 'Nuova password impostata per verdi.anna; le sue sessioni aperte sono chiuse.');
   await adm.locator('tr[data-operatore="verdi.anna"]').getByRole('button', { name: /Disattiva/ }).click();
   await contieneTesto(adm.locator('tr[data-operatore="verdi.anna"]'), 'Disattivato');
   expect(await violazioniGravi(adm)).toEqual([]);
   await screenshot(adm, 'i16-sup-02-account');
-  const tracce = await banco.pool.query<{ operazione: string }>(`SELECT operazione FROM registro_accessi WHERE operatore_id = $1 AND operazione LIKE 'console:%account' ORDER BY seq`, [ADMIN.id]);
-  expect(tracce.rows.map((r) => r.operazione)).toEqual(['console:crea-account', 'console:ruolo-account', 'console:disattiva-account']);
+  const tracce = await banco.pool.query<{ operazione: string }>(`SELECT operazione FROM registro_accessi WHERE operatore_id = $1 AND operazione LIKE 'console:%-account' ORDER BY seq`, [ADMIN.id]);
+  expect(tracce.rows.map((r) => r.operazione)).toEqual(['console:crea-account', 'console:ruolo-account', 'console:password-account', 'console:disattiva-account']);
   await adm.context().close();
 });
 

@@ -12,7 +12,7 @@ import { Risposta } from './risposta';
 import { dopoAzione, messaggioDa } from './supervisione';
 import type { ChiamataOperatore } from './tabella-rotte';
 import type { Traccia } from './traccia';
-import { cambiaRuolo, creaOperatore, disattiva, type OperatoreConsole } from './utenti';
+import { cambiaPassword, cambiaRuolo, creaOperatore, disattiva, type OperatoreConsole } from './utenti';
 
 /**
  * Operators: suspensions with an existence check, a confirmation and a role hierarchy (a supervisor suspends
@@ -114,6 +114,13 @@ export function gestoriOperatori(d: { pool: Pool; clock: Clock; sospensioni: Pic
       const id = (c.modulo.get('operatore') ?? '').trim();
       if (id === c.s.operatore.id) return rifiuto(c, 'console:ruolo-account', id, 'DATI_INCOERENTI', 'Non è possibile cambiare il proprio ruolo.');
       return esegui(c, 'console:ruolo-account', id, () => cambiaRuolo(d.pool, id, c.modulo.get('ruolo') ?? '', d.clock.now()), 'ruolo');
+    },
+
+    /** A new password set by an admin: it also ends the account's sessions (utenti.ts cambiaPassword). */
+    password: async (c: ChiamataOperatore): Promise<Risposta> => {
+      const id = (c.modulo.get('operatore') ?? '').trim();
+      if (id === c.s.operatore.id) return rifiuto(c, 'console:password-account', id, 'DATI_INCOERENTI', 'La propria password si cambia con la riga di comando.');
+      return esegui(c, 'console:password-account', id, () => cambiaPassword(d.pool, id, c.modulo.get('password') ?? '', d.clock.now()), 'password');
     },
 
     disattiva: async (c: ChiamataOperatore): Promise<Risposta> => {

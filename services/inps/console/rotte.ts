@@ -89,6 +89,7 @@ export function rotteConsole(d: DipendenzeRotte): TabellaRotte {
       { metodo: 'POST', percorso: '/supervisione/account', ruoli: ['admin'], gestore: operatori.creaAccount },
       { metodo: 'POST', percorso: '/supervisione/account/ruolo', ruoli: ['admin'], gestore: operatori.cambiaRuolo },
       { metodo: 'POST', percorso: '/supervisione/account/disattiva', ruoli: ['admin'], gestore: operatori.disattiva },
+      { metodo: 'POST', percorso: '/supervisione/account/password', ruoli: ['admin'], gestore: operatori.password },
     ],
     AREE,
   );

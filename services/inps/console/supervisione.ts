@@ -27,6 +27,7 @@ export const MESSAGGI_ESITO: Record<string, (soggetto: string) => string> = {
   creato: (x) => `Account ${x} creato.`,
   ruolo: (x) => `Ruolo di ${x} aggiornato.`,
   disattivato: (x) => `Account ${x} disattivato.`,
+  password: (x) => `Nuova password impostata per ${x}; le sue sessioni aperte sono chiuse.`,
   riprovati: (x) => (x === '1' ? '1 messaggio rimesso in lavoro.' : `${x} messaggi rimessi in lavoro.`),
 };
 
@@ -113,10 +114,12 @@ export function gestoriSupervisione(d: { pool: Pool; clock: Clock; registri: Pic
       }
       await traccia(c, 'console:esporta-accessi', q);
       await inviaCsv(c.res, 'registro-accessi.csv', csv(COLONNE_CSV), async (scrivi) => {
-        for (let offset = 0; ; offset += 1000) {
-          const { accessi } = await cercaAccessi(d.pool, { ...f, limite: 1000, offset });
+        // Keyset pages (seq before the last one written): the export costs the same at its end as at its start.
+        for (let primaDi: number | undefined; ; ) {
+          const { accessi } = await cercaAccessi(d.pool, { ...f, limite: 1000, senzaTotale: true, ...(primaDi !== undefined && { primaDi }) });
           for (const a of accessi) await scrivi(csv(rigaCsv(a)));
           if (accessi.length < 1000) return;
+          primaDi = accessi[accessi.length - 1]!.seq;
         }
       });
       return null;

@@ -31,6 +31,9 @@ function gestioneAccount(ctx: Contesto, o: RigaOperatore): Html {
   return html`<form method="post" action="/supervisione/account/ruolo" class="in-linea">${campoCsrf(ctx)}<input type="hidden" name="operatore" value="${o.id}">
 <label for="ruolo-${o.id}">Ruolo<span class="visivamente-nascosto"> di ${o.id}</span></label> <select id="ruolo-${o.id}" name="ruolo">${RUOLI.map((r) => html`<option value="${r}"${r === o.ruolo ? html` selected` : ''}>${etichetta(r)}</option>`)}</select>
 <button type="submit">Cambia ruolo<span class="visivamente-nascosto"> di ${o.id}</span></button></form>
+<form method="post" action="/supervisione/account/password" class="in-linea">${campoCsrf(ctx)}<input type="hidden" name="operatore" value="${o.id}">
+<label for="pw-${o.id}">Nuova password<span class="visivamente-nascosto"> di ${o.id}</span></label> <input id="pw-${o.id}" name="password" type="password" autocomplete="new-password" required minlength="12" maxlength="256">
+<button type="submit">Imposta<span class="visivamente-nascosto"> la password di ${o.id}</span></button></form>
 <form method="post" action="/supervisione/account/disattiva" class="in-linea">${campoCsrf(ctx)}<input type="hidden" name="operatore" value="${o.id}"><button type="submit">Disattiva<span class="visivamente-nascosto"> ${o.id}</span></button></form>`;
 }
 
