@@ -61,6 +61,9 @@ test('a suspension names an existing operator, is confirmed first, and a reload 
   await sup.locator('#s-motivo').fill('prova di sospensione');
   await sup.getByRole('button', { name: 'Sospendi', exact: true }).click();
   await contieneTesto(sup.getByRole('alert'), 'Nessun operatore NESSUNO-TALE');
+  // The form keeps what was typed, to be corrected.
+  expect(await sup.getByLabel('Identificativo operatore').inputValue()).toBe('NESSUNO-TALE');
+  expect(await sup.locator('#s-motivo').inputValue()).toBe('prova di sospensione');
   expect((await banco.pool.query('SELECT count(*)::int AS n FROM sospensione')).rows[0].n).toBe(0);
 
   await sup.goto(`${banco.base}/supervisione/operatori`);

@@ -28,10 +28,10 @@ export function puoSospendere(chi: Pick<OperatoreConsole, 'id' | 'ruolo'>, bersa
 }
 
 export function gestoriOperatori(d: { pool: Pool; clock: Clock; sospensioni: Pick<CacheSospensioni, 'refresh'>; traccia: Traccia; log: Logger }) {
-  const pagina = async (c: ChiamataOperatore, esito: { messaggio: string | null; errore: string | null }, status = 200): Promise<Risposta> => {
+  const pagina = async (c: ChiamataOperatore, esito: { messaggio: string | null; errore: string | null }, status = 200, inviato?: URLSearchParams): Promise<Risposta> => {
     const [account, attive] = await Promise.all([operatoriConSospensione(d.pool), sospensioniAttive(d.pool)]);
     const altre = attive.filter((x) => x.tipo === 'OPERATORE' && !account.some((o) => o.id === x.soggetto));
-    return Risposta.pagina(paginaOperatori(c.contesto(), account, altre, (o: RigaOperatore) => puoSospendere(c.s.operatore, o), esito), status);
+    return Risposta.pagina(paginaOperatori(c.contesto(), account, altre, (o: RigaOperatore) => puoSospendere(c.s.operatore, o), esito, inviato), status);
   };
 
   /** The operator to suspend: a console account, or an operator of the case systems already in the access log. */
@@ -44,7 +44,9 @@ export function gestoriOperatori(d: { pool: Pool; clock: Clock; sospensioni: Pic
 
   const rifiuto = async (c: ChiamataOperatore, operazione: string, soggetto: string, codice: string, errore: string): Promise<Risposta> => {
     await d.traccia(c.r, c.s, operazione, 'RIFIUTATA', { riferimenti: { operatore: soggetto } as Riferimenti, codiceErrore: codice });
-    return pagina(c, { messaggio: null, errore }, codice === 'RUOLO_NON_AUTORIZZATO' ? 403 : 400);
+    // The refused suspension or new account comes back as it was typed (a GET's query or a POST's fields).
+    const inviato = ['console:sospendi', 'console:crea-account'].includes(operazione) ? (c.r.req.method === 'POST' ? c.modulo : c.r.url.searchParams) : undefined;
+    return pagina(c, { messaggio: null, errore }, codice === 'RUOLO_NON_AUTORIZZATO' ? 403 : 400, inviato);
   };
 
   /** Checks who may be suspended or reinstated by this operator; null when allowed, otherwise the refusal. */

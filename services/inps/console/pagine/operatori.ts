@@ -43,7 +43,10 @@ export function paginaOperatori(
   altreSospensioni: Array<{ soggetto: string; motivo: string; autore: string; sospesoIl: Date }>,
   puoSospendere: (o: RigaOperatore) => boolean,
   esito: { messaggio: string | null; errore: string | null },
+  /** What a refused form had (kept to be corrected; never the password). */
+  inviato: URLSearchParams = new URLSearchParams(),
 ): Html {
+  const v = (k: string) => inviato.get(k) ?? '';
   const admin = ctx.operatore.ruolo === 'admin';
   const corpo = html`${esitoAzione(esito)}
 <section aria-labelledby="t-console"><h2 id="t-console">Operatori della console</h2>
@@ -57,10 +60,10 @@ ${admin
   ? html`<section aria-labelledby="t-nuovo"><h2 id="t-nuovo">Nuovo account della console</h2>
 <form method="post" action="/supervisione/account" class="filtri">${campoCsrf(ctx)}
 <fieldset><legend>Dati dell'account</legend>
-<p><label for="n-id">Identificativo</label><input id="n-id" name="id" required pattern="[A-Za-z0-9._\\-]{3,64}" maxlength="64"></p>
-<p><label for="n-nome">Nome e cognome</label><input id="n-nome" name="nome" required maxlength="200"></p>
-<p><label for="n-ufficio">Ufficio (sede)</label><input id="n-ufficio" name="ufficio" required maxlength="200"></p>
-<p><label for="n-ruolo">Ruolo</label><select id="n-ruolo" name="ruolo">${RUOLI.map((r) => html`<option value="${r}">${etichetta(r)}</option>`)}</select></p>
+<p><label for="n-id">Identificativo</label><input id="n-id" name="id" required pattern="[A-Za-z0-9._\\-]{3,64}" maxlength="64" value="${v('id')}"></p>
+<p><label for="n-nome">Nome e cognome</label><input id="n-nome" name="nome" required maxlength="200" value="${v('nome')}"></p>
+<p><label for="n-ufficio">Ufficio (sede)</label><input id="n-ufficio" name="ufficio" required maxlength="200" value="${v('ufficio')}"></p>
+<p><label for="n-ruolo">Ruolo</label><select id="n-ruolo" name="ruolo">${RUOLI.map((r) => html`<option value="${r}"${r === v('ruolo') ? html` selected` : ''}>${etichetta(r)}</option>`)}</select></p>
 <p><label for="n-password">Password iniziale (almeno 12 caratteri, lettere e cifre o simboli)</label><input id="n-password" name="password" type="password" autocomplete="new-password" required minlength="12" maxlength="256"></p>
 </fieldset><p><button type="submit">Crea l'account</button></p></form></section>`
   : ''}
@@ -68,8 +71,8 @@ ${admin
 <p>Gli operatori che chiamano i servizi SOAP (intestazione Operatore) si sospendono per identificativo; la sospensione vale anche per la console. Si possono sospendere solo operatori esistenti (un account della console o un operatore già registrato nel registro degli accessi).</p>
 <form method="get" action="/supervisione/sospendi" class="filtri">
 <fieldset><legend>Sospendere un operatore</legend>
-<p><label for="s-operatore">Identificativo operatore</label><input id="s-operatore" name="operatore" required maxlength="64"></p>
-<p><label for="s-motivo">Motivo</label><input id="s-motivo" name="motivo" required minlength="5" maxlength="500"></p>
+<p><label for="s-operatore">Identificativo operatore</label><input id="s-operatore" name="operatore" required maxlength="64" value="${v('operatore')}"></p>
+<p><label for="s-motivo">Motivo</label><input id="s-motivo" name="motivo" required minlength="5" maxlength="500" value="${v('motivo')}"></p>
 </fieldset><p><button type="submit">Sospendi</button></p></form>
 ${altreSospensioni.length === 0
   ? html`<p>Nessun altro operatore sospeso.</p>`
