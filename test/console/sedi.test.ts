@@ -6,6 +6,7 @@ import { elencoAllerte } from '../../shared/audit/supervisione';
 import { loadConfig } from '../../shared/config/load';
 import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
 import { registraDomanda } from '../../services/inps/core/domande';
+import { violazioniGravi } from '../support/axe';
 import { avviaBrowser, contieneTesto, haNumero, haTesto, nuovoContesto } from '../support/browser';
 import { avviaBancoConsole, type BancoConsole } from '../support/console-banco';
 import { OPERATORE_SEDE, REGOLE } from '../support/console-dati';
@@ -58,6 +59,7 @@ test("an officer sees and opens only their office's istruttorie; a supervisor se
   await haNumero(f.locator('table.elenco tbody tr'), 0);
   await f.goto(`${banco.base}/istruttorie/${milano}`);
   await haTesto(f.getByRole('heading', { level: 1 }), 'Istruttoria di un’altra sede');
+  expect(await violazioniGravi(f)).toEqual([]);
   const rifiuto = await banco.pool.query(`SELECT operatore_id FROM registro_accessi WHERE codice_errore = 'FUORI_SEDE' AND riferimenti->>'idIstruttoria' = $1`, [milano]);
   expect(rifiuto.rows).toEqual([{ operatore_id: FUNZIONARIO.id }]);
   await f.goto(`${banco.base}/istruttorie/${roma[0]}`);
@@ -105,5 +107,9 @@ test("anomaly rules: an officer's ordinary hour raises nothing; another office's
   await contieneTesto(s.locator('main'), "Istruttorie fuori dalla sede dell'operatore");
   await contieneTesto(s.locator('main'), "Volume di accessi molto superiore all'abituale");
   await contieneTesto(s.locator('main'), '3 istruttorie di altre sedi consultate in 60 minuti');
+  expect(await violazioniGravi(s)).toEqual([]);
+  await s.goto(`${banco.base}/istruttorie/00000000-0000-4000-8000-000000000000`);
+  await haTesto(s.getByRole('heading', { level: 1 }), 'Istruttoria non trovata');
+  expect(await violazioniGravi(s)).toEqual([]);
   await s.context().close();
 });
