@@ -136,7 +136,7 @@ export function localFederationConfig(o: LocalFederationOptions): Record<string,
       inpsDispatcher: { identity: 'INPS', schema: 'inps' },
       inpsScheduler: { identity: 'INPS', schema: 'inps' },
       hub: endpoint('HUB', 'hub', 1),
-      inpsConsole: { ...endpoint('INPS', 'inps', 6), sessioneMinuti: 30, sessioneMassimaOre: 10 },
+      inpsConsole: { ...endpoint('INPS', 'inps', 6), sessioneMinuti: 30, sessioneMassimaOre: 10, ambitoFunzionari: 'TUTTE' },
       agencies: {
         MINLAVORO: endpoint('MINLAVORO', 'minlavoro', 2),
         ANPAL: endpoint('ANPAL', 'anpal', 3),

@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '../shared/paths';
 import type { Pool } from 'pg';
 import { scenario } from '../infra/demo/dataset';
 import { FEDERATION_PROCESSES } from '../infra/local/processes';
+import { MESSAGGIO_FALLIMENTO } from '../services/inps/console/login';
 import { ACCOUNT_DEMO } from '../services/inps/console/utenti';
 import { Pseudonimizzatore } from '../shared/audit/pseudonimi';
 import { avviaBrowser, contieneTesto, haNumero, haTesto, nuovoContesto, screenshot } from './support/browser';
@@ -65,7 +66,7 @@ test('an officer logs in (a wrong password is refused), finds the domanda by cod
   }, { timeoutMs: 60_000, what: 'MINLAVORO and ANPAL to answer while INAIL is down' });
 
   await accedi(pagina, FUNZIONARIO.id, 'password-sbagliata-1');
-  await haTesto(pagina.getByRole('alert'), 'Identificativo o password non validi.');
+  await haTesto(pagina.getByRole('alert'), MESSAGGIO_FALLIMENTO);
   expect(pagina.url()).toBe(`${base}/login`);
   await screenshot(pagina, '01-password-errata');
 
@@ -91,10 +92,10 @@ test('an officer logs in (a wrong password is refused), finds the domanda by cod
   expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
   expect(headers['x-frame-options']).toBe('DENY');
   await haTesto(pagina.getByRole('heading', { level: 1 }), 'Istruttoria INPS.CONSOLE.0001');
-  await contieneTesto(pagina.locator('#cronologia'), 'esito CONFORME da MINLAVORO');
-  expect(await pagina.locator('#cronologia').textContent()).not.toContain('da INAIL');
+  await contieneTesto(pagina.locator('#cronologia'), 'esito «Conforme» ricevuto dal Ministero del Lavoro');
+  expect(await pagina.locator('#cronologia').textContent()).not.toContain("ricevuto dall'INAIL");
   // The deadline of INAIL's esito, with the time left; and what each party received.
-  await contieneTesto(pagina.getByRole('region', { name: 'Scadenze' }), /esito di INAIL entro 5 giorni solari dalla ricezione.{0,40}tra [456] giorni/);
+  await contieneTesto(pagina.getByRole('region', { name: 'Scadenze' }), /Esito dell'INAIL \(5 giorni solari dalla ricezione\).{0,40}tra [456] giorni/);
   await haNumero(pagina.getByRole('region', { name: 'Dati trasmessi a ciascuna amministrazione' }).locator('summary'), 3);
 
   // The view is an access in the log, with the officer's id and the citizen's pseudonym only.
@@ -119,7 +120,7 @@ test('the istruttoria page updates without reload when INAIL answers', async () 
     });
   }
   await fed.startProcess('agency-inail');
-  await contieneTesto(pagina.locator('#cronologia'), 'esito CONFORME da INAIL', 60_000);
+  await contieneTesto(pagina.locator('#cronologia'), "esito «Conforme» ricevuto dall'INAIL", 60_000);
   await haTesto(pagina.locator('#stato-istruttoria'), 'Chiusa', 30_000);
   // Same document: the page was updated in place, not reloaded.
   expect(await pagina.evaluate(() => (window as unknown as { marcatore?: number }).marcatore)).toBe(42);
@@ -167,6 +168,7 @@ test('a supervisor suspends the officer, who then cannot act, acknowledges an al
   const riga = sup.locator(`tr[data-operatore="${FUNZIONARIO.id}"]`);
   await riga.getByLabel('Motivo').fill('verifica di accessi anomali');
   await riga.getByRole('button', { name: /Sospendi/ }).click();
+  await sup.getByRole('button', { name: 'Conferma la sospensione' }).click();
   await haTesto(sup.getByRole('status').filter({ hasText: 'sospeso' }), `Operatore ${FUNZIONARIO.id} sospeso.`);
   await contieneTesto(sup.locator(`tr[data-operatore="${FUNZIONARIO.id}"]`), 'Sospeso');
   await screenshot(sup, '06-supervisore-sospende');
@@ -192,6 +194,7 @@ test('a supervisor suspends the officer, who then cannot act, acknowledges an al
   await sup.getByLabel('Identificativo operatore').fill('INPS-OP-TEST-0001');
   await sup.locator('#s-motivo').fill('uso improprio del servizio');
   await sup.getByRole('button', { name: 'Sospendi', exact: true }).click();
+  await sup.getByRole('button', { name: 'Conferma la sospensione' }).click();
   await contieneTesto(sup.getByRole('table', { name: 'Altre sospensioni attive' }), 'INPS-OP-TEST-0001');
   const sistema = await fed.caseSystem();
   await eventually(async () => {
@@ -207,12 +210,12 @@ test('a supervisor suspends the officer, who then cannot act, acknowledges an al
   await sup.getByLabel('Codice fiscale del cittadino').fill(cf);
   await sup.getByRole('button', { name: 'Cerca' }).click();
   const tabella = sup.locator('table');
-  await contieneTesto(tabella, 'console:istruttoria');
+  await contieneTesto(tabella, "Scheda dell'istruttoria");
   await contieneTesto(tabella, 'PresentaDomanda');
   await sup.getByLabel('Codice fiscale del cittadino').fill('');
   await sup.getByLabel('Operatore').fill(FUNZIONARIO.id);
   await sup.getByRole('button', { name: 'Cerca' }).click();
-  await contieneTesto(tabella, 'OPERATORE_SOSPESO');
+  await contieneTesto(tabella, 'operatore sospeso');
   await screenshot(sup, '08-registro-accessi');
 
   await sup.getByRole('link', { name: 'Operatori' }).click();
@@ -230,15 +233,13 @@ test('a supervisor suspends the officer, who then cannot act, acknowledges an al
   await supervisione.close();
 });
 
-test('repeated wrong passwords lock the account, even for the right password', async () => {
+test('repeated wrong passwords get the one message for every failure (throttling: test/console/login.test.ts)', async () => {
   const ctx = await nuovoContesto(browser);
   const p = await ctx.newPage();
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 3; i++) {
     await accedi(p, ADMIN.id, `tentativo-errato-${i}`);
-    await haTesto(p.getByRole('alert'), 'Identificativo o password non validi.');
+    await haTesto(p.getByRole('alert'), MESSAGGIO_FALLIMENTO);
   }
-  await accedi(p, ADMIN.id, ADMIN.password);
-  await contieneTesto(p.getByRole('alert'), 'temporaneamente bloccato');
   expect(p.url()).toBe(`${base}/login`);
   await ctx.close();
 });
@@ -285,7 +286,7 @@ test('an account made with the CLI logs in with its role; disabled, it cannot', 
   await p.goto(`${base}/istruttorie`);
   await p.waitForURL(/\/login/);
   await accedi(p, 'mario.rossi', 'Una-password-di-prova-1');
-  await haTesto(p.getByRole('alert'), 'Identificativo o password non validi.');
+  await haTesto(p.getByRole('alert'), MESSAGGIO_FALLIMENTO);
   await ctx.close();
   const tracce = await inps.query<{ operazione: string }>("SELECT operazione FROM registro_accessi WHERE canale = 'CLI' AND operatore_id = 'admin.prova' ORDER BY seq");
   expect(tracce.rows.map((r) => r.operazione)).toEqual(['console-utenti:crea', 'console-utenti:disattiva']);

@@ -72,7 +72,7 @@ afterAll(async () => {
   await fed?.stop();
 });
 
-const operatore = (id: string) => `<com:Operatore><com:IdOperatore>${id}</com:IdOperatore><com:Ufficio>Sede di Roma</com:Ufficio></com:Operatore>`;
+const operatore = (id: string, ufficio = 'Sede di Roma') => `<com:Operatore><com:IdOperatore>${id}</com:IdOperatore><com:Ufficio>${ufficio}</com:Ufficio></com:Operatore>`;
 const domanda = (protocollo: string) => writePresentaDomanda(scenario('conforme').domanda(protocollo, new Date())).text;
 const ca2 = () => ({ certPem: readFileSync(path.join(fed.dir, 'ca2', 'ca.cert.pem'), 'utf8'), keyPem: readFileSync(path.join(fed.dir, 'ca2', 'ca.key.pem'), 'utf8') });
 const federationCa = () => ({ certPem: readFileSync(fed.config.pki.caCertFile, 'utf8'), keyPem: readFileSync(path.join(fed.config.pki.dir, 'ca.key.pem'), 'utf8') });
@@ -308,17 +308,20 @@ describe('supervision', () => {
     expect((await elencoAllerte(inps, true)).length).toBeGreaterThanOrEqual(prima);
   });
 
-  test("an operator reading many istruttorie submitted by others raises an alert", async () => {
+  test("an operator reading many istruttorie of another office raises an alert; reading one's own office's does not", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const r = await postRaw(url, rawEnvelope(operatore('INPS-OP-AUTORE'), domanda(`INPS.SEC.04${i}`)), { tls: caseSystem, firma: true });
       ids.push((r.json.Envelope as any).Body.PresentaDomandaRisposta.IdIstruttoria);
     }
-    for (const id of ids) await postRaw(url, rawEnvelope(operatore('INPS-OP-CURIOSO'), writeStatoIstruttoria({ idIstruttoria: id }).text), { tls: caseSystem, firma: true });
+    for (const id of ids) await postRaw(url, rawEnvelope(operatore('INPS-OP-CURIOSO', 'Sede di Milano'), writeStatoIstruttoria({ idIstruttoria: id }).text), { tls: caseSystem, firma: true });
+    for (const id of ids) await postRaw(url, rawEnvelope(operatore('INPS-OP-COLLEGA'), writeStatoIstruttoria({ idIstruttoria: id }).text), { tls: caseSystem, firma: true });
     await rilevaAnomalie(admin, new Date(), fed.config.security, { operatoriDiSistema: [], istruttorie: true });
     const a = (await elencoAllerte(inps)).find((x) => x.regola === 'ISTRUTTORIE_ALTRUI' && x.soggetto === 'INPS-OP-CURIOSO');
-    expect(a?.descrizione).toContain('3 istruttorie di altri operatori');
-    expect((await elencoAllerte(inps)).find((x) => x.regola === 'ISTRUTTORIE_ALTRUI' && x.soggetto === 'INPS-OP-AUTORE')).toBeUndefined();
+    expect(a?.descrizione).toContain('3 istruttorie di altre sedi');
+    const altre = (await elencoAllerte(inps)).filter((x) => x.regola === 'ISTRUTTORIE_ALTRUI').map((x) => x.soggetto);
+    expect(altre).not.toContain('INPS-OP-AUTORE');
+    expect(altre).not.toContain('INPS-OP-COLLEGA');
   });
 
   test('accesses outside working hours raise an alert, system accounts excepted', async () => {

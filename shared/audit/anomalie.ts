@@ -6,7 +6,12 @@ import type { SecurityConfig } from '../config/schema';
  * periodically over the access log; each finding is an alert for the supervisor, recorded once per subject and
  * period (the unique key makes re-running harmless, and several instances safe).
  *   FUORI_ORARIO          an operator's access outside the configured working hours and days (Europe/Rome)
- *   ISTRUTTORIE_ALTRUI    an operator reading more istruttorie they did not submit than the threshold (INPS)
+ *   ISTRUTTORIE_ALTRUI    an operator reading more istruttorie of another office (sede) than theirs than the threshold
+ *                         (INPS): domande are submitted by the case systems' operators, so "not submitted by me" is
+ *                         every officer's normal work; "outside my office" is not. Supervisors and admins of the
+ *                         console, who see all offices by role, are excepted
+ *   VOLUME_ANOMALO        an operator reading far more istruttorie in the period than their own average for such a
+ *                         period over the last 14 days of activity (and more than a floor): a baseline per person
  *   RIFIUTI_RIPETUTI      a party (or an address without a valid certificate) with a burst of refused calls; run more
  *                         often than the others (periodic.ts) and also raised by the intake itself for calls without
  *                         an identity (rifiuti-senza-identita.ts), so a flood is reported within a minute of its start
@@ -36,26 +41,60 @@ export async function rilevaAnomalie(pool: Pool, now: Date, cfg: SecurityConfig,
     nuove += await allerta(pool, now, 'FUORI_ORARIO', 'OPERATORE', r.operatore_id, r.giorno, `${r.accessi} accessi fuori dall'orario di lavoro (${cfg.orarioLavoro.da}-${cfg.orarioLavoro.a}) il ${r.giorno}`, { accessi: r.accessi, primo: r.primo });
   }
 
-  if (opts.istruttorie) {
-    const finestra = new Date(now.getTime() - cfg.finestraIstruttorieAltruiMinuti * 60_000);
-    const altrui = await pool.query<{ operatore_id: string; n: number }>(
-      `SELECT a.operatore_id, count(DISTINCT a.riferimenti->>'idIstruttoria')::int AS n
-         FROM registro_accessi a
-         JOIN istruttoria i ON i.id::text = a.riferimenti->>'idIstruttoria'
-         JOIN domanda d ON d.id = i.domanda_id
-        WHERE a.registrato_il >= $1 AND a.esito = 'ACCETTATA' AND a.operatore_id IS NOT NULL
-          AND a.operazione IS DISTINCT FROM 'PresentaDomanda' AND d.operatore_id <> a.operatore_id AND NOT (a.operatore_id = ANY($2))
-        GROUP BY 1 HAVING count(DISTINCT a.riferimenti->>'idIstruttoria') > $3`,
-      [finestra, opts.operatoriDiSistema, cfg.sogliaIstruttorieAltrui],
-    );
-    for (const r of altrui.rows) {
-      nuove += await allerta(pool, now, 'ISTRUTTORIE_ALTRUI', 'OPERATORE', r.operatore_id, bucket(now, cfg.finestraIstruttorieAltruiMinuti),
-        `${r.n} istruttorie di altri operatori consultate in ${cfg.finestraIstruttorieAltruiMinuti} minuti (soglia ${cfg.sogliaIstruttorieAltrui})`, { istruttorie: r.n });
-    }
-  }
+  if (opts.istruttorie) nuove += await rilevaIstruttorie(pool, now, cfg, opts.operatoriDiSistema);
 
   if (opts.rifiuti !== false) nuove += await rilevaRifiutiRipetuti(pool, now, cfg);
   return { nuove };
+}
+
+/** Console accounts that see every office by role: their reading across offices is their job. */
+const SUPERVISORI = `SELECT oc.id FROM operatore_console oc WHERE oc.ruolo IN ('supervisor', 'admin')`;
+
+/** ISTRUTTORIE_ALTRUI and VOLUME_ANOMALO, on the INPS schema (istruttorie, domande, console accounts). */
+async function rilevaIstruttorie(pool: Pool, now: Date, cfg: SecurityConfig, operatoriDiSistema: readonly string[]): Promise<number> {
+  let nuove = 0;
+  const minuti = cfg.finestraIstruttorieAltruiMinuti;
+  const finestra = new Date(now.getTime() - minuti * 60_000);
+  const altrui = await pool.query<{ operatore_id: string; n: number }>(
+    `SELECT a.operatore_id, count(DISTINCT a.riferimenti->>'idIstruttoria')::int AS n
+       FROM registro_accessi a
+       JOIN istruttoria i ON i.id::text = a.riferimenti->>'idIstruttoria'
+       JOIN domanda d ON d.id = i.domanda_id
+      WHERE a.registrato_il >= $1 AND a.esito = 'ACCETTATA' AND a.operatore_id IS NOT NULL
+        AND a.operazione IS DISTINCT FROM 'PresentaDomanda' AND d.operatore_ufficio IS DISTINCT FROM a.operatore_ufficio
+        AND NOT (a.operatore_id = ANY($2)) AND a.operatore_id NOT IN (${SUPERVISORI})
+      GROUP BY 1 HAVING count(DISTINCT a.riferimenti->>'idIstruttoria') > $3`,
+    [finestra, operatoriDiSistema, cfg.sogliaIstruttorieAltrui],
+  );
+  for (const r of altrui.rows) {
+    nuove += await allerta(pool, now, 'ISTRUTTORIE_ALTRUI', 'OPERATORE', r.operatore_id, bucket(now, minuti),
+      `${r.n} istruttorie di altre sedi consultate in ${minuti} minuti (soglia ${cfg.sogliaIstruttorieAltrui})`, { istruttorie: r.n });
+  }
+  // Each operator's istruttorie read in this period against their own average per period of activity over the
+  // 14 days before it (periods without any reading do not lower the average: nights and days off are not work).
+  const volume = await pool.query<{ operatore_id: string; n: number; media: number | null }>(
+    `WITH ora AS (
+       SELECT operatore_id, count(DISTINCT riferimenti->>'idIstruttoria')::int AS n FROM registro_accessi
+        WHERE registrato_il >= $1 AND esito = 'ACCETTATA' AND operatore_id IS NOT NULL AND riferimenti ? 'idIstruttoria'
+          AND NOT (operatore_id = ANY($2)) AND operazione IS DISTINCT FROM 'PresentaDomanda'
+        GROUP BY 1),
+     prima AS (
+       SELECT a.operatore_id, avg(a.n)::float AS media FROM (
+         SELECT operatore_id, floor(extract(epoch FROM registrato_il) / ($3::int * 60)) AS periodo, count(DISTINCT riferimenti->>'idIstruttoria') AS n
+           FROM registro_accessi
+          WHERE registrato_il >= $1::timestamptz - interval '14 days' AND registrato_il < $1 AND esito = 'ACCETTATA' AND riferimenti ? 'idIstruttoria'
+            AND operatore_id IN (SELECT operatore_id FROM ora) AND operazione IS DISTINCT FROM 'PresentaDomanda'
+          GROUP BY 1, 2) a GROUP BY 1)
+     SELECT ora.operatore_id, ora.n, prima.media FROM ora LEFT JOIN prima USING (operatore_id)
+      WHERE ora.n > $4 AND ora.n > $5 * COALESCE(prima.media, 0)`,
+    [finestra, operatoriDiSistema, minuti, cfg.sogliaVolumeMinima, cfg.fattoreVolume],
+  );
+  for (const r of volume.rows) {
+    const base = r.media === null ? 'nessuna attività nei 14 giorni precedenti' : `media abituale ${Math.round(r.media * 10) / 10} per periodo`;
+    nuove += await allerta(pool, now, 'VOLUME_ANOMALO', 'OPERATORE', r.operatore_id, bucket(now, minuti),
+      `${r.n} istruttorie consultate in ${minuti} minuti (${base}; soglia: ${cfg.fattoreVolume} volte la media e almeno ${cfg.sogliaVolumeMinima})`, { istruttorie: r.n, media: r.media });
+  }
+  return nuove;
 }
 
 /**

@@ -37,6 +37,8 @@ export class CacheSospensioni implements SuspensionCheck {
       }
       this.listener = client;
       client.on('error', () => {
+        // Already given back (stop(), then the server ended the connection): releasing twice would throw.
+        if (this.listener !== client) return;
         this.listener = null;
         client.release(true);
       });
@@ -69,10 +71,9 @@ export class CacheSospensioni implements SuspensionCheck {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.listener) {
-      this.listener.release(true);
-      this.listener = null;
-    }
+    const listener = this.listener;
+    this.listener = null;
+    listener?.release(true);
   }
 }
 

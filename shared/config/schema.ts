@@ -46,6 +46,12 @@ export const ConsoleServiceSchema = Type.Object(
     ...endpointFields,
     sessioneMinuti: withDefault(integer(1, 24 * 60), 30),
     sessioneMassimaOre: withDefault(integer(1, 24), 10),
+    ambitoFunzionari: withDefault(
+      Type.Union([Type.Literal('SEDE'), Type.Literal('TUTTE')], {
+        description: "Which istruttorie an officer sees: SEDE, those of domande submitted from the officer's own office (the account's ufficio equal to the submitting operator's Ufficio); TUTTE, every one. Supervisors and admins always see all.",
+      }),
+      'SEDE',
+    ),
   },
   { description: 'The INPS case officers\' web console (HTTPS). Sessions expire after sessioneMinuti of inactivity and at most sessioneMassimaOre after login.' },
 );
@@ -128,8 +134,10 @@ export const SecuritySchema = Type.Object({
       { description: 'Hours (Europe/Rome, HH:MM) and days when operators normally work.' },
     ),
   ),
-  sogliaIstruttorieAltrui: withDefault(integer(1, 100_000, 'Anomaly: an operator reading more than this many istruttorie not submitted by them...'), 20),
-  finestraIstruttorieAltruiMinuti: withDefault(integer(1, 10_080, '...within this many minutes.'), 60),
+  sogliaIstruttorieAltrui: withDefault(integer(1, 100_000, 'Anomaly (ISTRUTTORIE_ALTRUI): an operator reading more than this many istruttorie of domande submitted from another office (sede) than theirs... (supervisors excepted)'), 20),
+  finestraIstruttorieAltruiMinuti: withDefault(integer(1, 10_080, '...within this many minutes (also the period of VOLUME_ANOMALO).'), 60),
+  fattoreVolume: withDefault(integer(2, 1000, "Anomaly (VOLUME_ANOMALO): an operator reading more istruttorie in finestraIstruttorieAltruiMinuti than this many times their own average for such a period over the last 14 days of activity..."), 5),
+  sogliaVolumeMinima: withDefault(integer(1, 100_000, '...and more than this many (so a new or occasional operator is not flagged for ordinary work).'), 60),
   sogliaRifiuti: withDefault(integer(1, 100_000, 'Anomaly: more than this many refused calls from one party...'), 20),
   finestraRifiutiMinuti: withDefault(integer(1, 1440, '...within this many minutes.'), 5),
 });

@@ -41,13 +41,37 @@ describe('istruttorie list filters', () => {
   });
 
   it('pages by keyset after the last row shown, keeping the filters in the link', () => {
-    const last = { apertaIl: new Date('2026-02-01T10:00:00.000Z'), id: '0f8fad5b-d9cb-469f-a165-70867728950e' };
-    const qs = queryDi(q('stato=CHIUSA&cerca=X'), last);
+    const last = { chiave: '2026-02-01T10:00:00.000Z', id: '0f8fad5b-d9cb-469f-a165-70867728950e' };
+    const qs = queryDi(q('stato=CHIUSA&cerca=X'), { verso: 'dopo', cursore: last, numero: 2 });
     const f = leggiFiltro(new URLSearchParams(qs));
-    expect(f).toEqual({ stato: 'CHIUSA', cerca: 'X', dopo: { apertaIl: '2026-02-01T10:00:00.000Z', id: last.id } });
+    expect(f).toEqual({ stato: 'CHIUSA', cerca: 'X', dopo: last, pagina: 2 });
     const { text, values } = queryElenco(f, now, 25);
     expect(text).toMatch(/\(i\.aperta_il, i\.id\) < \(\$\d::timestamptz, \$\d::uuid\)/);
     expect(values).toEqual(expect.arrayContaining(['2026-02-01T10:00:00.000Z', last.id]));
+  });
+
+  it('goes back a page by reading backwards from the first row shown', () => {
+    const first = { chiave: '2026-02-01T10:00:00.000Z', id: '0f8fad5b-d9cb-469f-a165-70867728950e' };
+    const f = leggiFiltro(new URLSearchParams(queryDi(q('stato=CHIUSA'), { verso: 'prima', cursore: first, numero: 1 })));
+    expect(f).toEqual({ stato: 'CHIUSA', prima: first });
+    const { text } = queryElenco(f, now, 25);
+    expect(text).toMatch(/\(i\.aperta_il, i\.id\) > \(\$\d::timestamptz, \$\d::uuid\)/);
+    expect(text).toContain('ORDER BY i.aperta_il ASC, i.id ASC');
+    expect(text).toMatch(/ORDER BY s\.aperta_il DESC, s\.id DESC$/);
+  });
+
+  it('orders open istruttorie by their next deadline, soonest first, INL evaluations counting as a wait on INL', () => {
+    const { text } = queryElenco(q('ordine=scadenza&attesa=INL'), now, 25);
+    expect(text).toContain("i.stato IN ('IN_VERIFICA', 'VALUTAZIONE_INL')");
+    expect(text).toMatch(/OR i\.stato = 'VALUTAZIONE_INL'\)/);
+    expect(text).toMatch(/ORDER BY COALESCE\(CASE WHEN i\.stato = 'CHIUSA' THEN NULL ELSE LEAST\(i\.limite, .*\) ASC, i\.id ASC/s);
+  });
+
+  it('filters by outcome and by riesame requested', () => {
+    const { text, values } = queryElenco(q('esito=NON_CONFORME&riesame=1'), now, 25);
+    expect(text).toMatch(/i\.stato = 'CHIUSA' AND i\.esito_verifica = \$1/);
+    expect(text).toContain('i.riesame_il IS NOT NULL');
+    expect(values[0]).toBe('NON_CONFORME');
   });
 
   it('refuses values outside the lists, malformed dates, reversed ranges and forged cursors', () => {
@@ -59,6 +83,8 @@ describe('istruttorie list filters', () => {
     expect(() => q('dal=01/02/2026')).toThrow(/data non valida/);
     expect(() => q('dal=2026-02-10&al=2026-02-01')).toThrow(/precede/);
     expect(() => q('dopo=ieri_1')).toThrow(/cursore/);
+    expect(() => q('esito=FORSE')).toThrow(/valore non ammesso per esito/);
+    expect(() => q('ordine=nome')).toThrow(FiltroNonValido);
     expect(() => q(`cerca=${'x'.repeat(201)}`)).toThrow(/troppo lungo/);
   });
 });

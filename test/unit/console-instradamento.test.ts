@@ -169,10 +169,10 @@ describe('console request stages: roles', () => {
   it('in the console’s own table, keep every supervisor page and action from an officer', async () => {
     // The handlers are built but never reached: a refusal happens before them.
     const b = banco(rotteConsole({} as DipendenzeRotte));
-    const pagine = ['/supervisione/accessi', '/supervisione/allerte', '/supervisione/operatori'];
-    const azioni = ['/supervisione/allerte/1/presa-in-carico', '/supervisione/sospendi', '/supervisione/riattiva'];
+    const pagine = ['/supervisione/accessi', '/supervisione/accessi.csv', '/supervisione/allerte', '/supervisione/operatori', '/supervisione/sospendi', '/supervisione/scarti'];
+    const azioni = ['/supervisione/allerte/1/presa-in-carico', '/supervisione/allerte/1/chiudi', '/supervisione/sospendi', '/supervisione/riattiva', '/supervisione/account', '/supervisione/account/ruolo', '/supervisione/account/disattiva', '/supervisione/account/password', '/supervisione/scarti/riprova'];
     for (const p of pagine) expect((await b.chiedi('GET', p, { come: 'officer' }))?.status).toBe(403);
     for (const p of azioni) expect((await b.chiedi('POST', p, { come: 'officer', ...modulo({ _csrf: 'csrf-officer.prova', operatore: 'supervisor.prova' }) }))?.status).toBe(403);
-    expect(b.tracce.map((t) => t.codiceErrore)).toEqual(Array(6).fill('RUOLO_NON_AUTORIZZATO'));
+    expect(b.tracce.map((t) => t.codiceErrore)).toEqual(Array(pagine.length + azioni.length).fill('RUOLO_NON_AUTORIZZATO'));
   });
 });

@@ -1,4 +1,4 @@
-import { bloccoDopo, csrfValido, digestSessione, hashPassword, nuovoToken, problemaPassword, sessioneScaduta, verifyPassword } from '../../services/inps/console/sicurezza';
+import { csrfValido, digestSessione, hashPassword, nuovoToken, problemaPassword, sessioneScaduta, verifyPassword } from '../../services/inps/console/sicurezza';
 import { escapeHtml, html } from '../../services/inps/console/html';
 import { tempoResiduo } from '../../services/inps/console/tempo';
 
@@ -28,13 +28,6 @@ describe('console password hashing (scrypt)', () => {
     expect(problemaPassword('corta1')).toMatch(/12 caratteri/);
     expect(problemaPassword('solamentelettere')).toMatch(/cifra o un simbolo/);
     expect(problemaPassword('Istruttoria-Demo-2026')).toBeNull();
-  });
-
-  it('locks an account from the fifth failure, for longer each time, at most a day', () => {
-    expect(bloccoDopo(4)).toBe(0);
-    expect(bloccoDopo(5)).toBe(15 * 60_000);
-    expect(bloccoDopo(6)).toBe(30 * 60_000);
-    expect(bloccoDopo(50)).toBe(86_400_000);
   });
 });
 

@@ -39,6 +39,8 @@ export async function avviaAggiornamenti(d: { pool: Pool; schema: string; log: L
         for (const f of flussi) f.res.write(`event: istruttoria\ndata: ${id}\n\n`);
       });
       client.on('error', (err) => {
+        // Already given back (chiudi(), then the server ended the connection): releasing twice would throw.
+        if (ascolto !== client) return;
         d.log.warn({ err: err.message }, 'live updates: LISTEN connection lost; reconnecting');
         ascolto = null;
         client.release(true);
@@ -80,7 +82,9 @@ export async function avviaAggiornamenti(d: { pool: Pool; schema: string; log: L
       clearInterval(battito);
       for (const f of flussi) f.res.end();
       flussi.clear();
-      ascolto?.release(true);
+      const client = ascolto;
+      ascolto = null;
+      client?.release(true);
     },
   };
 }

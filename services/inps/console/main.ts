@@ -29,7 +29,7 @@ runService('inps-console', async (rt) => {
   const traccia = creaTraccia({ registri, clock: rt.clock, log: rt.log });
   const aggiornamenti = await avviaAggiornamenti({ pool, schema: svc.schema, log: rt.log, sessioneAperta: (idHash) => sessioneAperta(pool, idHash) });
 
-  const tabella = rotteConsole({ pool, clock: rt.clock, registri, sospensioni, sessioni, traccia, aggiornamenti, log: rt.log });
+  const tabella = rotteConsole({ pool, clock: rt.clock, registri, sospensioni, sessioni, traccia, aggiornamenti, log: rt.log, ambitoFunzionari: svc.ambitoFunzionari, rabbitmqUrl: rt.config.rabbitmq.url });
   const instrada = creaInstradamento({ tabella, statici, sessioni, sospensioni, traccia, clock: rt.clock });
   const server = https.createServer({ key: readFileSync(identity.keyFile), cert: readFileSync(identity.certFile), ...TLS_SERVER_POLICY }, serviRichieste(instrada, { publicUrl: svc.publicUrl, log: rt.log }));
   await listen(server, svc.listen);

@@ -75,10 +75,3 @@ export function sessioneScaduta(s: { creataIl: Date; ultimoUsoIl: Date; chiusaIl
   if (now.getTime() - s.ultimoUsoIl.getTime() >= l.inattivitaMinuti * 60_000) return 'INATTIVITA';
   return null;
 }
-
-/** Failed logins before an account is locked, and for how long (doubling at each further failure, at most a day). */
-export const TENTATIVI_PRIMA_DEL_BLOCCO = 5;
-export function bloccoDopo(tentativiFalliti: number): number {
-  if (tentativiFalliti < TENTATIVI_PRIMA_DEL_BLOCCO) return 0;
-  return Math.min(15 * 60_000 * 2 ** (tentativiFalliti - TENTATIVI_PRIMA_DEL_BLOCCO), 86_400_000);
-}

@@ -1,12 +1,20 @@
 import type { Pool } from 'pg';
 import { ApeError } from '../../../shared/errors';
-import { bloccoDopo, digestSessione, hashPassword, nuovoToken, problemaPassword, sessioneScaduta, verifyPassword, type LimitiSessione } from './sicurezza';
+import { digestSessione, hashPassword, nuovoToken, problemaPassword, sessioneScaduta, verifyPassword, type LimitiSessione } from './sicurezza';
 
 /** The console's accounts and sessions (tables of migration inps/004). Shared by the console and its CLI. */
 export const RUOLI = ['officer', 'supervisor', 'admin'] as const;
 export type Ruolo = (typeof RUOLI)[number];
 /** The roles that see the supervisor's pages (the access log, alerts, suspensions). */
 export const RUOLI_SUPERVISIONE: readonly Ruolo[] = ['supervisor', 'admin'];
+
+/** Which istruttorie officers see (services.inpsConsole.ambitoFunzionari): their office's only, or all. */
+export type AmbitoFunzionari = 'SEDE' | 'TUTTE';
+
+/** The office whose istruttorie this operator may see, or undefined for all (supervisors, admins, or no scoping). */
+export function sedeVisibile(o: Pick<OperatoreConsole, 'ruolo' | 'ufficio'>, ambito: AmbitoFunzionari): string | undefined {
+  return ambito === 'SEDE' && o.ruolo === 'officer' ? o.ufficio : undefined;
+}
 
 export interface OperatoreConsole {
   id: string;
@@ -74,15 +82,16 @@ export async function elencoOperatori(pool: Pool): Promise<OperatoreConsole[]> {
 /** Verified against when the account does not exist, so an unknown name takes as long as a wrong password. */
 let hashFittizio: Promise<string> | null = null;
 
-export type EsitoLogin = { ok: true; operatore: OperatoreConsole } | { ok: false; motivo: 'CREDENZIALI' | 'BLOCCATO' | 'DISATTIVATO' };
+export type EsitoLogin = { ok: true; operatore: OperatoreConsole } | { ok: false; motivo: 'CREDENZIALI' | 'DISATTIVATO' };
 
 /**
- * Checks a login. Failures count per account; from the fifth the account is locked for a growing time (a wrong
- * password during the lock still counts), and the answer does not say whether the name exists.
+ * Checks a login's credentials; the answer does not say whether the name exists (an unknown name costs a hash like
+ * a wrong password). Throttling is decided before, in memory (limiti-login.ts): the account itself is never
+ * locked, so nobody can lock someone else out by failing on purpose.
  */
 export async function autentica(pool: Pool, id: string, password: string, now: Date): Promise<EsitoLogin> {
-  const { rows } = await pool.query<{ id: string; nome: string; ufficio: string; ruolo: Ruolo; attivo: boolean; password_hash: string; tentativi_falliti: number; bloccato_fino: Date | null }>(
-    'SELECT id, nome, ufficio, ruolo, attivo, password_hash, tentativi_falliti, bloccato_fino FROM operatore_console WHERE id = $1',
+  const { rows } = await pool.query<{ id: string; nome: string; ufficio: string; ruolo: Ruolo; attivo: boolean; password_hash: string }>(
+    'SELECT id, nome, ufficio, ruolo, attivo, password_hash FROM operatore_console WHERE id = $1',
     [id],
   );
   const o = rows[0];
@@ -91,24 +100,10 @@ export async function autentica(pool: Pool, id: string, password: string, now: D
     await verifyPassword(password, await hashFittizio);
     return { ok: false, motivo: 'CREDENZIALI' };
   }
-  const giusta = await verifyPassword(password, o.password_hash);
-  if (o.bloccato_fino !== null && o.bloccato_fino > now) {
-    if (!giusta) await registraFallimento(pool, o.id, now);
-    return { ok: false, motivo: 'BLOCCATO' };
-  }
-  if (!giusta) {
-    await registraFallimento(pool, o.id, now);
-    return { ok: false, motivo: 'CREDENZIALI' };
-  }
+  if (!(await verifyPassword(password, o.password_hash))) return { ok: false, motivo: 'CREDENZIALI' };
   if (!o.attivo) return { ok: false, motivo: 'DISATTIVATO' };
   await pool.query('UPDATE operatore_console SET tentativi_falliti = 0, bloccato_fino = NULL, ultimo_accesso_il = $2 WHERE id = $1', [o.id, now]);
   return { ok: true, operatore: { id: o.id, nome: o.nome, ufficio: o.ufficio, ruolo: o.ruolo, attivo: o.attivo } };
-}
-
-async function registraFallimento(pool: Pool, id: string, now: Date): Promise<void> {
-  const { rows } = await pool.query<{ tentativi_falliti: number }>('UPDATE operatore_console SET tentativi_falliti = tentativi_falliti + 1 WHERE id = $1 RETURNING tentativi_falliti', [id]);
-  const ms = bloccoDopo(rows[0]?.tentativi_falliti ?? 0);
-  if (ms > 0) await pool.query('UPDATE operatore_console SET bloccato_fino = $2 WHERE id = $1', [id, new Date(now.getTime() + ms)]);
 }
 
 export interface Sessione {

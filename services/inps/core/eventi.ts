@@ -15,6 +15,7 @@ export type TipoEvento =
   | 'PACCHETTO_NON_CONSEGNATO'
   | 'PACCHETTO_REINVIATO'
   | 'SOLLECITO_INVIATO'
+  | 'SOLLECITO_RICHIESTO'
   | 'MESSAGGIO_INVIATO'
   | 'MESSAGGIO_RIFIUTATO'
   | 'INDICE_INL_RILEVATO'
@@ -81,6 +82,8 @@ export function descriviEvento(tipo: string, d: Record<string, unknown>): string
       return `nuovo invio del pacchetto chiesto dall'operatore ${s(d.operatore)} (stato ${s(d.stato)})`;
     case 'SOLLECITO_INVIATO':
       return `sollecito consegnato a ${s(d.destinatario)}`;
+    case 'SOLLECITO_RICHIESTO':
+      return `sollecito a ${s(d.destinatario)} chiesto dall'operatore ${s(d.operatore)}`;
     case 'MESSAGGIO_INVIATO':
       return `${s(d.tipo).toLowerCase()} consegnato a ${s(d.destinatario)}`;
     case 'MESSAGGIO_RIFIUTATO':

@@ -36,7 +36,7 @@ export function layout(titolo: string, corpo: Html, ctx: Contesto | null, opts: 
   ${ctx
     ? html`<nav aria-label="Navigazione principale"><ul>
       ${voce('/istruttorie', 'Istruttorie')}${voce('/cruscotto', 'Cruscotto')}
-      ${puoSupervisionare(ctx.operatore) ? [voce('/supervisione/accessi', 'Registro accessi'), voce('/supervisione/allerte', 'Allerte'), voce('/supervisione/operatori', 'Operatori')] : ''}
+      ${puoSupervisionare(ctx.operatore) ? [voce('/supervisione/accessi', 'Registro accessi'), voce('/supervisione/allerte', 'Allerte'), voce('/supervisione/operatori', 'Operatori'), voce('/supervisione/scarti', 'Scarti')] : ''}
     </ul></nav>
     <form method="post" action="/logout" class="esci"><input type="hidden" name="_csrf" value="${ctx.csrf}">
       <span>${ctx.operatore.nome} (${ctx.operatore.id}, ${etichetta(ctx.operatore.ruolo)})</span> <button type="submit">Esci</button></form>`

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { rilevaAnomalie } from '../../shared/audit/anomalie';
+import { Registri } from '../../shared/audit/registri';
+import { elencoAllerte } from '../../shared/audit/supervisione';
+import { loadConfig } from '../../shared/config/load';
+import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
+import { registraDomanda } from '../../services/inps/core/domande';
+import { violazioniGravi } from '../support/axe';
+import { avviaBrowser, contieneTesto, haNumero, haTesto, nuovoContesto } from '../support/browser';
+import { avviaBancoConsole, type BancoConsole } from '../support/console-banco';
+import { OPERATORE_SEDE, REGOLE } from '../support/console-dati';
+import { domanda } from '../support/inps-lifecycle';
+
+/**
+ * Office scoping: an officer sees the istruttorie of domande submitted from their office (sede), supervisors see all;
+ * and the anomaly rules measure what is anomalous for that model: istruttorie outside one's office, and volumes far
+ * above one's own baseline, never an officer's ordinary day.
+ */
+const [FUNZIONARIO, SUPERVISORE] = ACCOUNT_DEMO;
+const NOW = new Date('2026-07-01T10:00:00Z');
+const MILANO = { id: 'INPS-OP-MILANO', ufficio: 'INPS - Sede di Milano' };
+let banco: BancoConsole;
+let browser: Browser;
+let roma: string[] = [];
+let milano = '';
+
+beforeAll(async () => {
+  banco = await avviaBancoConsole('console_sedi', NOW);
+  for (let i = 0; i < 30; i++) {
+    const t = new Date(NOW.getTime() - (i + 10) * 60_000);
+    roma.push((await registraDomanda(banco.pool, domanda({ protocollo: `INPS.ROMA.${i}`, presentazione: t }), OPERATORE_SEDE, t, REGOLE)).idIstruttoria);
+  }
+  const t = new Date(NOW.getTime() - 5 * 60_000);
+  milano = (await registraDomanda(banco.pool, domanda({ protocollo: 'INPS.MILANO.1', presentazione: t }), MILANO, t, REGOLE)).idIstruttoria;
+  browser = await avviaBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await banco?.chiudi();
+});
+
+async function accedi(utente: { id: string; password: string }): Promise<Page> {
+  const p = await (await nuovoContesto(browser)).newPage();
+  await p.goto(`${banco.base}/login`);
+  await p.getByLabel('Identificativo operatore').fill(utente.id);
+  await p.getByLabel('Password').fill(utente.password);
+  await p.getByRole('button', { name: 'Accedi' }).click();
+  await p.waitForURL(`${banco.base}/istruttorie`);
+  return p;
+}
+
+test("an officer sees and opens only their office's istruttorie; a supervisor sees all", async () => {
+  const f = await accedi(FUNZIONARIO);
+  await haTesto(f.locator('#titolo-risultati'), 'Risultati: 30 istruttorie');
+  expect(await f.locator('main').innerText()).not.toContain('INPS.MILANO.1');
+  await f.goto(`${banco.base}/istruttorie?cerca=INPS.MILANO.1`);
+  await haNumero(f.locator('table.elenco tbody tr'), 0);
+  await f.goto(`${banco.base}/istruttorie/${milano}`);
+  await haTesto(f.getByRole('heading', { level: 1 }), 'Istruttoria di un’altra sede');
+  expect(await violazioniGravi(f)).toEqual([]);
+  const rifiuto = await banco.pool.query(`SELECT operatore_id FROM registro_accessi WHERE codice_errore = 'FUORI_SEDE' AND riferimenti->>'idIstruttoria' = $1`, [milano]);
+  expect(rifiuto.rows).toEqual([{ operatore_id: FUNZIONARIO.id }]);
+  await f.goto(`${banco.base}/istruttorie/${roma[0]}`);
+  await haTesto(f.getByRole('heading', { level: 1 }), 'Istruttoria INPS.ROMA.0');
+  await f.context().close();
+
+  const s = await accedi(SUPERVISORE);
+  await haTesto(s.locator('#titolo-risultati'), 'Risultati: 31 istruttorie');
+  await s.goto(`${banco.base}/istruttorie/${milano}`);
+  await haTesto(s.getByRole('heading', { level: 1 }), 'Istruttoria INPS.MILANO.1');
+  await s.context().close();
+});
+
+test("anomaly rules: an officer's ordinary hour raises nothing; another office's istruttorie and a volume far above one's own baseline do", async () => {
+  const registri = new Registri(banco.pool, banco.pseudonimi);
+  const accesso = (operatore: { id: string; ufficio: string }, id: string, at: Date) =>
+    registri.registraAccesso(
+      { requestId: randomUUID(), at, service: 'inps-console', operation: 'console:istruttoria', identity: null, certificateSubject: null, operatore, remoteAddress: '127.0.0.1', outcome: 'ACCETTATA', faultCode: null, durationMs: 5, riferimenti: { idIstruttoria: id } },
+      'CONSOLE',
+    );
+  const ora = (minuti: number) => new Date(NOW.getTime() - minuti * 60_000);
+  // The officer opens 24 of their office's istruttorie in the last hour (the issue's ordinary day).
+  for (let i = 0; i < 24; i++) await accesso({ id: FUNZIONARIO.id, ufficio: FUNZIONARIO.ufficio }, roma[i]!, ora(50 - i));
+  // Milan's operator reads 3 of Rome's.
+  for (let i = 0; i < 3; i++) await accesso(MILANO, roma[i]!, ora(30 - i));
+  // A Rome officer whose usual hour is 2 istruttorie reads 30 now; another, whose usual hour is 20, reads 30.
+  const solito = { id: 'rossi.solito', ufficio: FUNZIONARIO.ufficio };
+  const intenso = { id: 'bianchi.intenso', ufficio: FUNZIONARIO.ufficio };
+  for (let g = 1; g <= 3; g++) {
+    for (let i = 0; i < 2; i++) await accesso(solito, roma[i]!, ora(g * 24 * 60 + i));
+    for (let i = 0; i < 20; i++) await accesso(intenso, roma[i]!, ora(g * 24 * 60 + i));
+  }
+  for (let i = 0; i < 30; i++) {
+    await accesso(solito, roma[i]!, ora(40 - i));
+    await accesso(intenso, roma[i]!, ora(40 - i));
+  }
+  const security = { ...loadConfig().security, sogliaIstruttorieAltrui: 2, finestraIstruttorieAltruiMinuti: 60, fattoreVolume: 5, sogliaVolumeMinima: 25, orarioLavoro: { da: '00:00', a: '24:00', giorni: [1, 2, 3, 4, 5, 6, 7] } };
+  await rilevaAnomalie(banco.pool, NOW, security, { operatoriDiSistema: [], istruttorie: true });
+  const allerte = (await elencoAllerte(banco.pool)).map((a) => `${a.regola} ${a.soggetto}`).sort();
+  expect(allerte).toEqual(['ISTRUTTORIE_ALTRUI INPS-OP-MILANO', 'VOLUME_ANOMALO rossi.solito']);
+
+  // The supervisor reads them in Italian.
+  const s = await accedi(SUPERVISORE);
+  await s.goto(`${banco.base}/supervisione/allerte`);
+  await contieneTesto(s.locator('main'), "Istruttorie fuori dalla sede dell'operatore");
+  await contieneTesto(s.locator('main'), "Volume di accessi molto superiore all'abituale");
+  await contieneTesto(s.locator('main'), '3 istruttorie di altre sedi consultate in 60 minuti');
+  expect(await violazioniGravi(s)).toEqual([]);
+  await s.goto(`${banco.base}/istruttorie/00000000-0000-4000-8000-000000000000`);
+  await haTesto(s.getByRole('heading', { level: 1 }), 'Istruttoria non trovata');
+  expect(await violazioniGravi(s)).toEqual([]);
+  await s.context().close();
+});
