@@ -77,7 +77,7 @@ def main(argv=None):
     p.add_argument("--ca", required=True, help="CA della federazione (PEM)")
     p.add_argument("--cert-fornitore", required=True, help="certificato del fornitore (PEM): le sue risposte devono essere firmate con esso")
     p.add_argument("--operatore", required=True, help="identificativo dell'operatore (com:Operatore/IdOperatore)")
-    p.add_argument("--ufficio", default=None, help="ufficio dell'operatore (com:Operatore/Ufficio)")
+    p.add_argument("--ufficio", required=True, help="ufficio dell'operatore (com:Operatore/Ufficio, obbligatorio)")
     comandi = p.add_subparsers(dest="comando", required=True)
     presenta = comandi.add_parser("presenta", help="PresentaDomanda")
     presenta.add_argument("--domanda", required=True, help="file JSON con gli elementi di ist:PresentaDomanda")

@@ -23,11 +23,18 @@ export interface NodoCluster {
 }
 
 export class ClusterRabbitmq {
+  /** The detached rabbitmq-server process groups, for a kill that does not depend on the node answering. */
+  private readonly gruppi = new Map<string, number>();
+  private readonly allUscita = () => this.uccidiTutti();
+
   private constructor(
     readonly dir: string,
     readonly nodi: readonly NodoCluster[],
     private readonly cookie: string,
-  ) {}
+  ) {
+    // Whatever ends this process (a test runner killed, say), the nodes it started do not outlive it.
+    process.once('exit', this.allUscita);
+  }
 
   /** Starts every node, joins the others to the first, and waits until each accepts AMQP connections. */
   static async avvia(dir: string, nodi: readonly NodoCluster[], cookie: string): Promise<ClusterRabbitmq> {
@@ -47,13 +54,8 @@ export class ClusterRabbitmq {
       return c;
     } catch (err) {
       // Nothing left running behind a cluster that did not form (its nodes are detached from this process).
-      for (const n of nodi) {
-        try {
-          c.uccidi(n);
-        } catch {
-          // not started or already gone
-        }
-      }
+      c.uccidiTutti();
+      process.removeListener('exit', c.allUscita);
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
@@ -100,19 +102,33 @@ export class ClusterRabbitmq {
     await this.attendiAmqp(n, 60_000);
   }
 
-  /** A clean stop of one node (its queues' leadership moves), then its start. */
+  /** A clean stop of one node (its queues' leadership moves), waiting until its VM has exited, then its start. */
   async riavviaOrdinato(n: NodoCluster): Promise<void> {
-    await this.ctl(n, ['stop']);
+    await this.ctl(n, ['stop', this.file(n, 'pid')]);
     await this.riavvia(n);
   }
 
-  /** Stops every node and removes the data directories. */
+  /** Stops every node (killing what does not stop) and removes the data directories. */
   async ferma(): Promise<void> {
     for (const n of this.nodi) {
-      // Swallowed: a node already down is the outcome wanted.
-      await this.ctl(n, ['stop'], 60_000).catch(() => undefined);
+      // Swallowed: a node already down is the outcome wanted; one that does not answer is killed below.
+      await this.ctl(n, ['stop', this.file(n, 'pid')], 60_000).catch(() => undefined);
     }
+    this.uccidiTutti();
+    process.removeListener('exit', this.allUscita);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** SIGKILL to every node's process group (the launcher script and its Erlang VM), synchronously. */
+  private uccidiTutti(): void {
+    for (const pgid of this.gruppi.values()) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    this.gruppi.clear();
   }
 
   private file(n: NodoCluster, what: string): string {
@@ -121,6 +137,10 @@ export class ClusterRabbitmq {
 
   private lancia(n: NodoCluster): void {
     mkdirSync(this.file(n, ''), { recursive: true });
+    // The cookie in the node's home, readable by its owner only (not on a command line every local user can read).
+    const cookie = this.file(n, '.erlang.cookie');
+    rmSync(cookie, { force: true });
+    writeFileSync(cookie, this.cookie, { mode: 0o400 });
     const child = spawn(path.join(BIN, 'rabbitmq-server'), [], {
       env: {
         ...process.env,
@@ -133,11 +153,12 @@ export class ClusterRabbitmq {
         RABBITMQ_PID_FILE: this.file(n, 'pid'),
         RABBITMQ_ENABLED_PLUGINS_FILE: path.join(this.dir, 'enabled_plugins'),
         RABBITMQ_CONFIG_FILE: this.file(n, 'nessuna'),
-        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: `-setcookie ${this.cookie}`,
       },
       stdio: 'ignore',
       detached: true,
     });
+    // Detached: the node leads its own process group, which uccidiTutti kills whole.
+    if (child.pid) this.gruppi.set(n.nome, child.pid);
     child.unref();
   }
 

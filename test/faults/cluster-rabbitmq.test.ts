@@ -38,9 +38,17 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await fed?.stop();
-  await cluster?.ferma();
+  try {
+    await fed?.stop();
+  } finally {
+    await cluster?.ferma();
+  }
 }, 180_000);
+
+/** Istruttorie closed so far. */
+async function chiuse(): Promise<number> {
+  return Number((await fed.pool('inps').query("SELECT count(*)::int AS n FROM istruttoria WHERE stato = 'CHIUSA'")).rows[0].n);
+}
 
 test('a cluster node killed and the three restarted one by one: services move to the survivors, nothing lost, nothing applied twice', async () => {
   const alimentatore = new Alimentatore(fed, fed.soapAs('INPS_ISTRUTTORIA'), { totale: DOMANDE, alSecondo: AL_SECONDO, tag: 'CLUSTER' });
@@ -50,9 +58,14 @@ test('a cluster node killed and the three restarted one by one: services move to
   const fasi = (async () => {
     await new Promise((r) => setTimeout(r, durata * 0.2));
     const leader = await cluster.leader(QUEUES.inpsInvioPacchetto);
+    // The node every service connected to first leads the queues they declared: killing it cuts them all off.
+    expect(leader).toBe(cluster.nodi[0]);
+    const primaDellaCaduta = await chiuse();
     cluster.uccidi(leader);
     eventi.push(`SIGKILL ${leader.nome}`);
-    await new Promise((r) => setTimeout(r, 5000));
+    // Work goes on while it is down: domande keep closing on the two survivors.
+    await eventually(async () => (await chiuse()) > primaDellaCaduta + 3, { what: 'istruttorie closing while the leader is down', timeoutMs: 60_000 });
+    eventi.push(`closed meanwhile: ${(await chiuse()) - primaDellaCaduta}`);
     await cluster.riavvia(leader);
     eventi.push(`restarted ${leader.nome}`);
     for (const n of cluster.nodi) {
