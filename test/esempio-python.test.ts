@@ -45,7 +45,7 @@ function cliente(args: string[], { as = 'INPS_ISTRUTTORIA', provider = 'INPS' } 
   });
 }
 
-const SIGNED = ['Body', 'MessageID', 'RelatesTo', 'Timestamp'];
+const SIGNED = ['Action', 'Body', 'MessageID', 'RelatesTo', 'Timestamp'];
 
 test('the example submits the committed example domanda and reads its istruttoria, verifying each signed response', async () => {
   const sent = await cliente(['presenta', '--domanda', path.join(PROJECT_ROOT, 'examples', 'python', 'domanda-esempio.json'), '--presentata-ora']);
@@ -82,7 +82,7 @@ test("the example's check of a response refuses signature wrapping: a forged Bod
   const verifica = (xml: string) => wsseZeep<{ valid: boolean; error?: string; verified?: string[] }>({ action: 'verify-response', xml, cert: fed.identity('INPS').certFile, sentMessageId });
 
   // The response as it came: accepted.
-  expect(await verifica(r.body)).toEqual({ valid: true, verified: ['Body', 'MessageID', 'RelatesTo', 'Timestamp'] });
+  expect(await verifica(r.body)).toEqual({ valid: true, verified: ['Action', 'Body', 'MessageID', 'RelatesTo', 'Timestamp'] });
 
   // The signed Body moved into a header block, a forged Body (an ack of the attacker's choosing) in its place: every
   // reference still resolves and digests, so zeep's own verify_envelope passes; the plugin must see that the Body

@@ -91,7 +91,7 @@ const call = (command: 'stato' | 'presenta', args: string[]) =>
   java([command, '--endpoint', fed.url('istruttoria'), '--keystore', keystore, '--ca', fed.config.pki.caCertFile, '--operatore', 'JAVA-OP-1', '--ufficio', 'Sede Java', ...args]);
 
 const SIGNED_REQUEST = ['Timestamp', 'To', 'MessageID', 'Action', 'Operatore', 'Body'];
-const SIGNED_RESPONSE = ['Body', 'MessageID', 'RelatesTo', 'Timestamp'];
+const SIGNED_RESPONSE = ['Action', 'Body', 'MessageID', 'RelatesTo', 'Timestamp'];
 
 test("Santuario's signed StatoIstruttoria is accepted; the coded Fault comes back signed by INPS and verified in Java", async () => {
   const out = await call('stato', ['--protocollo', 'INPS.JAVA.NESSUNA']);

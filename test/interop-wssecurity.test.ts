@@ -118,8 +118,9 @@ describe('zeep signs, verificaBusta verifies', () => {
   test('with an InclusiveNamespaces PrefixList on every exclusive C14N, as WSS4J-based gateways (GovWay, CXF) send', async () => {
     const messageId = `urn:uuid:${randomUUID()}`;
     const xml = await signedByZeep({ messageId, inclusivePrefixes: ['soap-env', 'wsse', 'wsa'] });
-    // SignedInfo's and six references': Body, Timestamp, wsa:To, wsa:MessageID, com:Operatore, com:X-Correlation-ID.
-    expect(xml.match(/PrefixList="soap-env wsse wsa"/g)).toHaveLength(7);
+    // SignedInfo's and seven references': Body, Timestamp, wsa:To, wsa:MessageID, wsa:Action (zeep adds it from the
+    // WSDL's wsam:Action), com:Operatore, com:X-Correlation-ID.
+    expect(xml.match(/PrefixList="soap-env wsse wsa"/g)).toHaveLength(8);
     expect(verifyEnvelope(xml, { expectedTo: TO, now: new Date() }).messageId).toBe(messageId);
     expect(await verifyInPython(xml)).toMatchObject({ zeep: { valid: true }, xmlsec: { valid: true } });
   });

@@ -46,7 +46,7 @@ type ZeepOut = {
   verified?: string[][];
   signatureError?: string;
 };
-const SIGNED_ACK = ['Body', 'MessageID', 'RelatesTo', 'Timestamp'];
+const SIGNED_ACK = ['Action', 'Body', 'MessageID', 'RelatesTo', 'Timestamp'];
 
 test('zeep submits a domanda and reads its istruttoria', async () => {
   const d = scenario('conforme').domanda('INPS.ZEEP.0001', new Date());

@@ -7,7 +7,7 @@ import pino from 'pino';
 import type { Registri } from '../shared/audit/registri';
 import type { IdentityConfig } from '../shared/config/schema';
 import { ApeError, RemoteFaultError } from '../shared/errors';
-import { CONTRACTS, OPERATIONS } from '../shared/messages/contracts';
+import { CONTRACTS, FAULT_ACTION, OPERATIONS, responseAction } from '../shared/messages/contracts';
 import { correlationHeader, envelope, faultEnvelope, operatoreHeader } from '../shared/messages/envelope';
 import { writeNotificaEsito, writeNotificaEsitoRisposta } from '../shared/messages/esiti';
 import { el } from '../shared/xml/write';
@@ -169,6 +169,12 @@ async function refusal(p: Promise<unknown>): Promise<{ code: string; retryable: 
   throw new Error('the call succeeded');
 }
 
+/** The response's wsa:Action, when the signature covers it (a ds:Reference to its wsu:Id); null otherwise. */
+function signedAction(body: string): string | null {
+  const m = /<wsa:Action[^>]*wsu:Id="([^"]+)"[^>]*>([^<]*)<\/wsa:Action>/.exec(body);
+  return m && body.includes(`URI="#${m[1]}"`) ? m[2]! : null;
+}
+
 describe('the server signs every answer', () => {
   test('an ack, verified by the client, naming the request it answers', async () => {
     const url = `${realUrl}${CONTRACTS.esiti.path}`;
@@ -177,6 +183,8 @@ describe('the server signs every answer', () => {
     expect(raw.status).toBe(200);
     expect(raw.body).toContain(`>${messageIdOf(request)}</wsa:RelatesTo>`);
     expect(raw.body).toContain('<ds:SignatureValue>');
+    // The WSDL's wsam:Action of the output, signed (stacks that check the reply's action, as WCF does, accept it).
+    expect(signedAction(raw.body)).toBe(responseAction(OPERATIONS.NotificaEsito.soapAction));
     const { soap, log } = client();
     const r = await soap.call(notifica(realUrl));
     expect(r.headers.optional('X-Correlation-ID')?.value()).toBe(CORRELATION);
@@ -202,6 +210,7 @@ describe('the server signs every answer', () => {
     expect(raw.fault?.code).toBe('PARTE_NON_AUTORIZZATA');
     expect(raw.body).toContain(`>${messageIdOf(request)}</wsa:RelatesTo>`);
     expect(raw.body).toContain('<ds:SignatureValue>');
+    expect(signedAction(raw.body)).toBe(FAULT_ACTION);
     const { soap } = client();
     expect(await refusal(soap.call(call))).toEqual({ code: 'PARTE_NON_AUTORIZZATA', retryable: false, remote: true });
   });

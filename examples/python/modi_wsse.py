@@ -87,10 +87,16 @@ class ModISignature:
     def apply(self, envelope, headers):
         security = get_security_header(envelope)
         header = envelope.find(QName(SOAP, "Header"))
-        to = etree.SubElement(header, QName(WSA, "To"), nsmap={"wsa": WSA})
+        # zeep adds wsa:Action, wsa:MessageID and wsa:To itself when the WSDL declares wsam:Action (the federation's
+        # do): those are reused, wsa:To set to the served address; otherwise they are added here.
+        def wsa_header(local):
+            found = header.find(QName(WSA, local))
+            return found if found is not None else etree.SubElement(header, QName(WSA, local), nsmap={"wsa": WSA})
+
+        to = wsa_header("To")
         to.text = self.to
-        message_id = etree.SubElement(header, QName(WSA, "MessageID"), nsmap={"wsa": WSA})
-        message_id.text = self.message_id or f"urn:uuid:{uuid.uuid4()}"
+        message_id = wsa_header("MessageID")
+        message_id.text = self.message_id or message_id.text or f"urn:uuid:{uuid.uuid4()}"
         self.sent_message_id = message_id.text
         # Every other header block the receiver acts on (com:Operatore, com:X-ReplyTo, com:X-Correlation-ID, any
         # wsa:*) must be signed too, or it is refused with INTESTAZIONE_NON_FIRMATA.
@@ -114,7 +120,8 @@ class ModISignature:
         """The provider's signature on its response (ModI ID_AUTH_SOAP_02 on the response): zeep's own
         verify_envelope (python-xmlsec) with the provider's certificate, then what zeep leaves to the caller: that the
         signature covers the very elements zeep will read (the envelope's one soap:Body, the one wsu:Timestamp of
-        wsse:Security, wsa:MessageID, wsa:RelatesTo and every com:* header as direct children of soap:Header: a signed
+        wsse:Security, every wsa:* header (MessageID, RelatesTo, Action) and every com:* header as direct children of
+        soap:Header: a signed
         element moved elsewhere and replaced by a forged one, signature wrapping, is refused), wsa:RelatesTo naming our
         wsa:MessageID (a Fault sent before the provider could read the request has none), the Timestamp fresh (60 s of
         clock skew). Any failure is SignatureVerificationFailed: the response must not be used."""
@@ -173,7 +180,7 @@ class ModISignature:
         if relates_to:
             required["RelatesTo"] = relates_to[0]
         for h in blocks:
-            if QName(h).namespace == COM:
+            if QName(h).namespace in (COM, WSA):
                 required[QName(h).localname] = h
         missing = sorted(name for name, node in required.items() if not covered(node))
         if missing:

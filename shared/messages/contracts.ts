@@ -17,3 +17,12 @@ export const OPERATIONS = {
   NotificaRiscontro: { payload: clark(NS.pac, 'NotificaRiscontro'), soapAction: 'urn:it:ape-precoci:pacchetto:v1:NotificaRiscontro' },
   NotificaAccertamento: { payload: clark(NS.esi, 'NotificaAccertamento'), soapAction: 'urn:it:ape-precoci:esiti:v1:NotificaAccertamento' },
 } as const;
+
+/**
+ * WS-Addressing actions of the answers (wsam:Action in the WSDLs' portTypes): an ack's is its operation's SOAP action
+ * followed by "Risposta"; every Fault's is WS-Addressing's SOAP fault action.
+ */
+export function responseAction(soapAction: string): string {
+  return `${soapAction}Risposta`;
+}
+export const FAULT_ACTION = 'http://www.w3.org/2005/08/addressing/soap/fault';

@@ -4,6 +4,7 @@ import { WSDL_DIR } from '../../shared/paths';
 import { XMLSerializer } from '@xmldom/xmldom';
 import { parseXmlDocument } from '../../shared/xml/document';
 import { elementChildren as children } from '../../shared/soap/wssecurity/dom';
+import { FAULT_ACTION, OPERATIONS, responseAction } from '../../shared/messages/contracts';
 import { ALGORITHMS, SIGNED_HEADER_NAMESPACES, WSU_NS, X509V3 } from '../../shared/soap/wssecurity/constants';
 
 /**
@@ -96,4 +97,21 @@ test("the policy's assertions are the rules the verifier enforces", () => {
   expect(headers.map((h) => h.getAttribute('Namespace')).sort()).toEqual([...SIGNED_HEADER_NAMESPACES].sort());
   // WS-Addressing 1.0 required (wsa:To and wsa:MessageID are part of ID_AUTH_SOAP_02).
   named(all, 'Addressing', WSAM);
+});
+
+test.each(WSDLS)("%s: every message's wsam:Action is the action the federation sends and expects", (file) => {
+  const root = parseXmlDocument(readFileSync(path.join(WSDL_DIR, file), 'utf8')).documentElement;
+  const portType = children(root).find((c) => c.namespaceURI === WSDL && c.localName === 'portType')!;
+  const operations = children(portType);
+  expect(operations.length).toBeGreaterThan(0);
+  for (const op of operations) {
+    const name = op.getAttribute('name') as keyof typeof OPERATIONS;
+    const soapAction = OPERATIONS[name].soapAction;
+    const binding = Array.from(root.getElementsByTagNameNS('http://schemas.xmlsoap.org/wsdl/soap/', 'operation')).find((o) => (o.parentNode as Element).getAttribute('name') === name)!;
+    expect(binding.getAttribute('soapAction')).toBe(soapAction);
+    const action = (local: string) => children(op).filter((c) => c.localName === local).map((c) => c.getAttributeNS(WSAM, 'Action'));
+    expect([name, action('input')]).toEqual([name, [soapAction]]);
+    expect([name, action('output')]).toEqual([name, [responseAction(soapAction)]]);
+    expect([name, action('fault')]).toEqual([name, [FAULT_ACTION]]);
+  }
 });

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { ApeError, toError } from '../../errors';
+import { FAULT_ACTION, OPERATIONS, responseAction } from '../../messages/contracts';
 import { faultEnvelope, faultOf } from '../../messages/envelope';
 import type { XmlNode } from '../../xml/tree';
 import { signResponse, WSA_NS, type ResponseSigner } from '../wssecurity';
@@ -48,7 +49,9 @@ export function signedReply(ctx: Pick<RequestContext, 'relatesTo' | 'log' | 'uni
   // why it was refused), but not beyond it: a flood must not buy an RSA signature per call.
   if (reply.document || (ctx.unidentified && ctx.access.faultCode === 'TROPPE_RICHIESTE')) return reply;
   try {
-    return { ...reply, body: signResponse(reply.body, signer, { relatesTo: ctx.relatesTo, now: new Date() }) };
+    const operation = ctx.access.operation && Object.hasOwn(OPERATIONS, ctx.access.operation) ? OPERATIONS[ctx.access.operation as keyof typeof OPERATIONS] : undefined;
+    const action = ctx.access.faultCode ? FAULT_ACTION : operation ? responseAction(operation.soapAction) : undefined;
+    return { ...reply, body: signResponse(reply.body, signer, { relatesTo: ctx.relatesTo, now: new Date(), ...(action && { action }) }) };
   } catch (err) {
     // Only a bug can get here (the key was checked at start): the answer goes out unsigned, the consumer refuses it
     // as RISPOSTA_NON_FIRMATA and retries, which is what it should do with an answer it cannot trust.

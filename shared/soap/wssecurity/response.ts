@@ -50,6 +50,8 @@ export interface SignResponseOptions {
   now: Date;
   /** Timestamp validity, default 300 seconds. */
   ttlSeconds?: number;
+  /** wsa:Action of the answer (the WSDL's wsam:Action of the operation's output, or the SOAP fault action). */
+  action?: string;
 }
 
 /** WS-Addressing 1.0: the relationship a wsa:RelatesTo without RelationshipType stands for. */
@@ -78,6 +80,7 @@ export function signResponse(envelopeXml: string, signer: ResponseSigner, o: Sig
   header.insertBefore(security, header.firstChild);
   const addressing = [addressingHeader(doc, 'MessageID', o.messageId ?? `urn:uuid:${randomUUID()}`)];
   if (o.relatesTo !== null) addressing.push(addressingHeader(doc, 'RelatesTo', o.relatesTo));
+  if (o.action) addressing.push(addressingHeader(doc, 'Action', o.action));
   for (const a of addressing) header.appendChild(a);
 
   const timestamp = elementChildren(security).find((e) => isElement(e, WSU_NS, 'Timestamp'))!;
@@ -99,16 +102,16 @@ function responseHeaderAndBody(doc: Document): { header: Element; body: Element 
     header = doc.createElementNS(SOAP_NS, env.prefix ? `${env.prefix}:Header` : 'Header');
     env.insertBefore(header, body);
   }
-  for (const [ns, local] of [[WSSE_NS, 'Security'], [WSA_NS, 'MessageID'], [WSA_NS, 'RelatesTo']] as const) {
+  for (const [ns, local] of [[WSSE_NS, 'Security'], [WSA_NS, 'MessageID'], [WSA_NS, 'RelatesTo'], [WSA_NS, 'Action']] as const) {
     if (doc.getElementsByTagNameNS(ns, local).length > 0) throw new Error(`signResponse: la risposta contiene già ${local}; signResponse lo aggiunge e lo firma`);
   }
   return { header, body };
 }
 
-function addressingHeader(doc: Document, local: 'MessageID' | 'RelatesTo', value: string): Element {
+function addressingHeader(doc: Document, local: 'MessageID' | 'RelatesTo' | 'Action', value: string): Element {
   const el = doc.createElementNS(WSA_NS, `wsa:${local}`);
   el.setAttributeNS(XMLNS_NS, 'xmlns:wsa', WSA_NS);
-  setWsuId(el, newId(local === 'MessageID' ? 'MID' : 'REL'));
+  setWsuId(el, newId(local === 'MessageID' ? 'MID' : local === 'RelatesTo' ? 'REL' : 'ACT'));
   el.appendChild(doc.createTextNode(value));
   return el;
 }
