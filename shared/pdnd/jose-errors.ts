@@ -13,7 +13,11 @@ export interface JoseRefusalCodes {
   wrongAudience: ErrorCode;
 }
 
-export function refusalOf(thrown: unknown, what: string, codes: JoseRefusalCodes): ApeError {
+/**
+ * `chiavi`: where the verification key came from. Only a remote JWKS can fail for reasons that are not the token's;
+ * with a key of our own (the client's registered one, for the tracking evidence) every failure is the token's.
+ */
+export function refusalOf(thrown: unknown, what: string, codes: JoseRefusalCodes, chiavi: 'remote' | 'locali' = 'remote'): ApeError {
   const err = toError(thrown);
   if (err instanceof ApeError) return err;
   if (err instanceof errors.JWTExpired) return new ApeError(codes.expired, `${what} scaduto (exp passato): ottenerne uno nuovo`, { cause: err });
@@ -24,7 +28,7 @@ export function refusalOf(thrown: unknown, what: string, codes: JoseRefusalCodes
   }
   // JWKS fetch failures: a timeout, a JWKS that is not one, a network error (not a JOSEError), an answer other than
   // 200 or not JSON (jose's generic JOSEError, which nothing about a token itself throws).
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || !(err instanceof errors.JOSEError) || err.constructor === errors.JOSEError) {
+  if (chiavi === 'remote' && (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || !(err instanceof errors.JOSEError) || err.constructor === errors.JOSEError)) {
     return new ApeError('SERVIZIO_NON_DISPONIBILE', `chiavi del server di autorizzazione PDND non disponibili: riprovare`, { cause: err });
   }
   if (err instanceof errors.JOSEAlgNotAllowed) return new ApeError(codes.invalid, `${what}: algoritmo non ammesso (solo RS256)`, { cause: err });

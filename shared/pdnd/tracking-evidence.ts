@@ -78,7 +78,12 @@ const CODES = { invalid: 'EVIDENZA_NON_VALIDA', expired: 'EVIDENZA_NON_VALIDA', 
 export async function verifyEvidence(token: string, c: EvidenceCheck): Promise<EvidenzaTracciamento> {
   let payload: JWTPayload;
   try {
-    const header = decodeProtectedHeader(token);
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw new ApeError('EVIDENZA_NON_VALIDA', 'evidenza di tracciamento: non è un JWT firmato (JWS compatto: intestazione.payload.firma in base64url)');
+    }
     if (header.kid !== c.client.kid) throw new ApeError('EVIDENZA_NON_VALIDA', `evidenza di tracciamento: kid ${String(header.kid).slice(0, 80)} non è la chiave registrata per il client ${c.client.clientId}`);
     ({ payload } = await jwtVerify(token, c.client.publicKey, {
       algorithms: ['RS256'],
@@ -89,7 +94,7 @@ export async function verifyEvidence(token: string, c: EvidenceCheck): Promise<E
       requiredClaims: ['jti', 'iat', 'exp', 'userID', 'userLocation', 'LoA'],
     }));
   } catch (err) {
-    throw refusalOf(err, 'evidenza di tracciamento', CODES);
+    throw refusalOf(err, 'evidenza di tracciamento', CODES, 'locali');
   }
   const { iat, exp, nbf } = payload as { iat: number; exp: number; nbf?: number };
   if (iat > c.now.getTime() / 1000 + c.skewSeconds) throw new ApeError('EVIDENZA_NON_VALIDA', 'evidenza di tracciamento emessa nel futuro (iat oltre la tolleranza)');

@@ -1,4 +1,4 @@
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ApeError } from '../errors';
 import { refusalOf } from './jose-errors';
 import type { PdndRegistry } from './registry';
@@ -44,6 +44,12 @@ export class VoucherVerifier {
     const skew = this.registry.pdnd.tolleranzaSecondi;
     const now = this.now();
     let payload: JWTPayload;
+    try {
+      decodeProtectedHeader(token);
+    } catch {
+      // Not a JWT at all: the caller's fault, before any key is looked up (so never "keys unavailable, retry").
+      throw new ApeError('VOUCHER_NON_VALIDO', 'voucher: non è un JWT firmato (JWS compatto: intestazione.payload.firma in base64url)');
+    }
     try {
       ({ payload } = await jwtVerify(token, this.opts.jwks, {
         algorithms: ['RS256'],

@@ -196,6 +196,14 @@ test('evidence signed with another key, for another audience, expired, or too lo
   }
 });
 
+test('a voucher or an evidence that is not a JWT at all is the caller\'s fault (not retryable), never "keys unavailable"', async () => {
+  const { voucher, evidence } = await boundPair();
+  for (const garbage of ['garbage', 'a.b', 'eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln']) {
+    expect([garbage, await refusalOf(guard.check(call(garbage, evidence)))]).toEqual([garbage, 'VOUCHER_NON_VALIDO']);
+    expect([garbage, await refusalOf(guard.check(call(voucher, garbage)))]).toEqual([garbage, 'EVIDENZA_NON_VALIDA']);
+  }
+});
+
 test('keys the endpoint cannot fetch (authorization server down, or answering 503) are SERVIZIO_NON_DISPONIBILE, retryable, not the caller\'s fault', async () => {
   const down = http.createServer((_req, res) => res.writeHead(503).end());
   await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
