@@ -102,7 +102,7 @@ export async function createAuthorizationServer(o: AuthorizationServerOptions): 
         algorithms: ['RS256'],
         issuer: client.clientId,
         subject: client.clientId,
-        audience: o.registry.pdnd.tokenEndpoint,
+        audience: o.registry.pdnd.audienceClientAssertion ?? o.registry.pdnd.tokenEndpoint,
         currentDate: at,
         clockTolerance: o.registry.pdnd.tolleranzaSecondi,
         requiredClaims: ['jti', 'iat', 'exp', 'purposeId'],

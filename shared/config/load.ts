@@ -57,6 +57,7 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
     postgres: { ...file.postgres, adminUrl: file.postgres.adminUrl ?? file.postgres.url },
     security: { ...file.security, pepperFile: resolve(file.security.pepperFile ?? path.join(pkiDir, '..', 'secrets', 'pseudonimi.key')) },
     rabbitmq: { ...file.rabbitmq, retryDelaysMs: [...new Set(file.rabbitmq.retryDelaysMs)].sort((a, b) => a - b) },
+    ...(file.pdnd && { pdnd: { ...file.pdnd, ...(file.pdnd.caFile && { caFile: resolve(file.pdnd.caFile) }) } }),
     pki,
     identities,
     services,
@@ -211,4 +212,9 @@ export function systemOperatorOf(config: FederationConfig, service: string): Sys
   const op = Object.hasOwn(config.systemOperators, service) ? config.systemOperators[service] : undefined;
   if (!op) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `systemOperators.${service} is not configured`);
   return op;
+}
+
+/** The CAs the PDND authorization server's certificate is checked against: its own bundle, else the federation's. */
+export function pdndCaFiles(config: FederationConfig): string[] {
+  return config.pdnd?.caFile ? [config.pdnd.caFile] : trustedCaFiles(config);
 }

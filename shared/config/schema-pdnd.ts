@@ -27,6 +27,12 @@ export const PdndSchema = Type.Object(
     tokenEndpoint: url(['https'], 'The authorization server\'s token endpoint (client_credentials with a client_assertion); also the aud of client assertions.'),
     jwksUrl: url(['https'], 'The authorization server\'s JWKS: the keys vouchers are signed with.'),
     issuer: text({ description: 'The iss of every voucher (PDND: interop.pagopa.it; the local server: its publicUrl).' }),
+    audienceClientAssertion: Type.Optional(
+      text({ description: 'The aud of our clients\' client assertions, as the authorization server expects it (PDND shows it in its back office, e.g. auth.interop.pagopa.it/client-assertion). Default: tokenEndpoint.' }),
+    ),
+    caFile: Type.Optional(
+      text({ description: 'CA bundle the authorization server\'s TLS certificate (token endpoint, JWKS) is checked against. PDND\'s comes from a public CA: the system\'s bundle, e.g. /etc/ssl/certs/ca-certificates.crt. Default: the federation\'s CAs (the local server).' }),
+    ),
     tolleranzaSecondi: withDefault(integer(0, 300, 'Clock skew tolerated on exp, nbf and iat of vouchers and tracking evidence, in seconds.'), 60),
     jwksCacheSecondi: withDefault(integer(10, 86_400, 'How long the JWKS is kept before it is fetched again, in seconds (an unknown kid fetches it at once, at most every 30 s).'), 600),
     anticipoRinnovoSecondi: withDefault(integer(1, 600, 'A client obtains a new voucher this many seconds before the one it holds expires.'), 30),

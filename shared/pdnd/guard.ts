@@ -90,7 +90,7 @@ export class PdndEndpointGuard implements PdndGuard {
     if (!(await this.opts.replay.registra(voucher.jti, vincolo, call.caller, voucher.expiresAt, this.now()))) {
       throw new ApeError('VOUCHER_RIPETUTO', `voucher jti ${voucher.jti.slice(0, 80)} già presentato con un altro client, finalità, e-service o evidenza: ogni voucher ha un jti nuovo`);
     }
-    return evidenza;
+    return { ...evidenza, token: call.evidence.trim(), voucher: { jti: voucher.jti, clientId: voucher.clientId, purposeId: voucher.purposeId } };
   }
 }
 

@@ -27,6 +27,12 @@ export interface EvidenzaTracciamento {
   LoA: string;
   /** SHA-256 (hex) of the token: the voucher's digest value. */
   hash: string;
+  /**
+   * The evidence as it was sent (compact JWS), so that the consumer's signature can be checked again later, and the
+   * voucher it was bound to (its jti, client and purpose: what links the record to PDND's own issuance record).
+   */
+  token?: string;
+  voucher?: { jti: string; clientId: string; purposeId: string };
 }
 
 export function evidenceHash(token: string): string {

@@ -95,7 +95,7 @@ export class VoucherClient {
       .setProtectedHeader({ alg: 'RS256', kid: client.kid, typ: 'JWT' })
       .setIssuer(client.clientId)
       .setSubject(client.clientId)
-      .setAudience(pdnd.tokenEndpoint)
+      .setAudience(pdnd.audienceClientAssertion ?? pdnd.tokenEndpoint)
       .setJti(randomUUID())
       .setIssuedAt(iat)
       .setExpirationTime(iat + ASSERTION_SECONDS)

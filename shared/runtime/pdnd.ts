@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { VoucherVistiPostgres } from '../audit/voucher-visti';
 import { ApeError, toError } from '../errors';
 import { operatoreOfHeaders } from '../messages/envelope';
-import { trustedCaFiles } from '../config/load';
+import { pdndCaFiles } from '../config/load';
 import type { IdentityConfig } from '../config/schema';
 import { PdndEndpointGuard, type PdndGuard } from '../pdnd/guard';
 import { PdndRegistry } from '../pdnd/registry';
@@ -21,7 +21,7 @@ export async function pdndGuardOf(rt: ServiceRuntime, pool: Pool): Promise<PdndG
   const identities = Object.values(rt.config.identities);
   if (!identities.some((i) => i.pdnd?.attivo)) return undefined;
   const registry = await PdndRegistry.of(rt.config);
-  return new PdndEndpointGuard(registry, identities, { replay: new VoucherVistiPostgres(pool), caFiles: trustedCaFiles(rt.config) });
+  return new PdndEndpointGuard(registry, identities, { replay: new VoucherVistiPostgres(pool), caFiles: pdndCaFiles(rt.config) });
 }
 
 /**
@@ -32,7 +32,7 @@ export function pdndHeadersOf(rt: ServiceRuntime, identity: IdentityConfig): Soa
   if (!identity.pdnd?.attivo) return undefined;
   rt.log.info({ identity: identity.code, tokenEndpoint: rt.config.pdnd?.tokenEndpoint }, 'PDND on: every outgoing call carries a voucher and the operator\'s tracking evidence');
   const client = PdndRegistry.of(rt.config).then((registry) => {
-    const c = new VoucherClient({ registry, identity: identity.code, keyPem: readFileSync(identity.keyFile, 'utf8'), ca: trustedCaFiles(rt.config).map((f) => readFileSync(f)), log: rt.log.child({ component: 'pdnd-client' }) });
+    const c = new VoucherClient({ registry, identity: identity.code, keyPem: readFileSync(identity.keyFile, 'utf8'), ca: pdndCaFiles(rt.config).map((f) => readFileSync(f)), log: rt.log.child({ component: 'pdnd-client' }) });
     rt.onShutdown(() => c.close());
     return c;
   });

@@ -148,3 +148,31 @@ test('JWKS: the signing key, public only', async () => {
   expect(body.keys).toEqual([expect.objectContaining({ kty: 'RSA', kid: bench.asKid, alg: 'RS256', use: 'sig' })]);
   expect(body.keys[0].d).toBeUndefined();
 });
+
+test("a configured client-assertion audience (as PDND's back office shows it) is what clients send and what the server requires", async () => {
+  const altro = await PdndBench.start((json) => {
+    json.pdnd.audienceClientAssertion = 'auth.locale.ape-precoci/client-assertion';
+  });
+  try {
+    const headers = await altro.voucherClient('INAIL').headersFor(altro.esiti, OPERATORE);
+    expect(headers.Authorization).toMatch(/^Bearer /);
+    // An assertion addressed to the token endpoint, as before, is refused there now.
+    const client = altro.registry.clientOf('INAIL')!;
+    const iat = Math.floor(Date.now() / 1000);
+    const vecchia = await new SignJWT({ iss: client.clientId, sub: client.clientId, aud: altro.config.pdnd!.tokenEndpoint, jti: randomUUID(), iat, exp: iat + 120, purposeId: 'finalita-inail-inps-esiti' })
+      .setProtectedHeader({ alg: 'RS256', kid: client.kid, typ: 'JWT' })
+      .sign(altro.keyOf('INAIL'));
+    const text = new URLSearchParams(form(vecchia)).toString();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = https.request(altro.config.pdnd!.tokenEndpoint, { method: 'POST', ca: readFileSync(altro.config.pki.caCertFile), headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(text) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(text);
+    });
+    expect(status).toBe(401);
+  } finally {
+    await altro.stop();
+  }
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { verificaRegistro } from '../../shared/audit/catena';
@@ -62,6 +63,9 @@ test('INAIL\'s esiti reach INPS with a voucher and tracking evidence, whose clai
     expect(e).toMatchObject({ iss: 'client-inail', aud: esiti, userID: row.operatore_id, LoA: 'LoA3', purposeId: 'finalita-inail-inps-esiti' });
     expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(e.exp as number).toBeGreaterThan(e.iat as number);
+    // The evidence as sent (its hash is the record's) and the voucher it was bound to: checkable again later.
+    expect(createHash('sha256').update(e.token as string, 'ascii').digest('hex')).toBe(e.hash);
+    expect(e.voucher).toMatchObject({ jti: expect.any(String), clientId: 'client-inail', purposeId: 'finalita-inail-inps-esiti' });
   }
   // One operator (INAIL's automated verification) within one validity: one voucher, one evidence for all three calls.
   expect(new Set(rows.map((r) => r.riferimenti.evidenzaTracciamento!.hash)).size).toBe(1);
