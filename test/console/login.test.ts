@@ -9,8 +9,8 @@ import { avviaBancoConsole, type BancoConsole } from '../support/console-banco';
 
 /**
  * Login under attack: throttling per source address and per account decided before any password hash, one
- * message for every failure, no way for a stranger to lock the owner out, and real logins still fast while 20
- * attempts a second hit the console from other addresses.
+ * message for every failure, no way for a stranger to lock the owner out. (Real logins under a flood are timed in
+ * test/faults/console-login-flood.test.ts, which runs alone.)
  */
 const [FUNZIONARIO, SUPERVISORE] = ACCOUNT_DEMO;
 let banco: BancoConsole;
@@ -82,71 +82,3 @@ test("one message for every failure; a stranger's failures never lock the owner'
   expect(per.LOGIN_CREDENZIALI).toBeLessThan(20);
   expect((per.LOGIN_LIMITATO_INDIRIZZO ?? 0) + (per.LOGIN_LIMITATO_ACCOUNT ?? 0)).toBeGreaterThanOrEqual(1);
 });
-
-test('under a flood of 20 attempts a second from 20 other addresses, p95 of a real login stays within 500 ms', async () => {
-  // The default throttling rules here: the flood is measured against what production runs.
-  const banco = await avviaBancoConsole('console_login_flood', new Date());
-  const orologio = setInterval(() => banco.clock.set(new Date()), 50);
-  try {
-    await sottoFlood(banco);
-  } finally {
-    clearInterval(orologio);
-    await banco.chiudi();
-  }
-}, 120_000);
-
-async function sottoFlood(banco: BancoConsole): Promise<void> {
-  const titolare = new ClientConsole(banco.base, '127.0.0.1');
-  expect((await titolare.login(SUPERVISORE.id, SUPERVISORE.password)).status).toBe(303);
-
-  const attaccanti = Array.from({ length: 20 }, (_, i) => new ClientConsole(banco.base, `127.0.1.${i + 1}`));
-  let inviati = 0;
-  let inVolo = 0;
-  const errori: unknown[] = [];
-  const flood = setInterval(() => {
-    const c = attaccanti[inviati % attaccanti.length]!;
-    const n = inviati++;
-    inVolo++;
-    c.login(n % 3 === 0 ? SUPERVISORE.id : `ignoto.${n}`, `sbagliata-${n}`)
-      .then((r) => {
-        if (r.status !== 401) errori.push(r.status);
-      }, (e: unknown) => errori.push(e))
-      .finally(() => inVolo--);
-  }, 50);
-
-  // Without the flood first, for the record.
-  const quiete: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    titolare.cookie.delete('__Host-ape-console');
-    const t0 = performance.now();
-    expect((await titolare.login(SUPERVISORE.id, SUPERVISORE.password)).status).toBe(303);
-    quiete.push(Math.round(performance.now() - t0));
-  }
-  const tempi: number[] = [];
-  try {
-    await new Promise((r) => setTimeout(r, 1500));
-    for (let i = 0; i < 20; i++) {
-      titolare.cookie.delete('__Host-ape-console');
-      const t0 = performance.now();
-      const r = await titolare.login(SUPERVISORE.id, SUPERVISORE.password);
-      tempi.push(performance.now() - t0);
-      expect(r.status).toBe(303);
-      await new Promise((res) => setTimeout(res, 300));
-    }
-  } finally {
-    clearInterval(flood);
-  }
-  while (inVolo > 0) await new Promise((r) => setTimeout(r, 50));
-  for (const c of [titolare, ...attaccanti]) c.chiudi();
-  tempi.sort((a, b) => a - b);
-  const p95 = tempi[Math.ceil(tempi.length * 0.95) - 1]!;
-  console.log(`real logins without flood (ms): ${quiete.join(', ')}; under flood: p50 ${tempi[Math.floor(tempi.length / 2)]!.toFixed(0)}, p95 ${p95.toFixed(0)}, max ${tempi[tempi.length - 1]!.toFixed(0)}; flood: ${inviati} attempts`);
-  expect(errori).toEqual([]);
-  expect(inviati).toBeGreaterThanOrEqual(150);
-  expect(p95).toBeLessThanOrEqual(500);
-  // The flood's attempts were mostly refused before any hash: password checks counted in the access log.
-  const verificati = await banco.pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM registro_accessi WHERE operazione = 'console:login' AND codice_errore = 'LOGIN_CREDENZIALI' AND indirizzo_ip LIKE '%127.0.1.%'`,
-  );
-  expect(verificati.rows[0]!.n).toBeLessThan(inviati / 2);
-}

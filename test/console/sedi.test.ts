@@ -113,3 +113,22 @@ test("anomaly rules: an officer's ordinary hour raises nothing; another office's
   expect(await violazioniGravi(s)).toEqual([]);
   await s.context().close();
 });
+
+test("a page refreshing itself is not a new access, but the refresh header alone never hides one", async () => {
+  const f = await accedi(FUNZIONARIO);
+  const t = new Date(NOW.getTime() - 60_000);
+  const id = (await registraDomanda(banco.pool, domanda({ protocollo: 'INPS.ROMA.AGGIORNA', presentazione: t }), OPERATORE_SEDE, t, REGOLE)).idIstruttoria;
+  const tracce = async () =>
+    Number((await banco.pool.query(`SELECT count(*)::int AS n FROM registro_accessi WHERE operazione = 'console:istruttoria' AND esito = 'ACCETTATA' AND riferimenti->>'idIstruttoria' = $1`, [id])).rows[0].n);
+  const aggiorna = () => f.context().request.get(`${banco.base}/istruttorie/${id}`, { headers: { 'X-Richiesta': 'aggiornamento' } });
+  expect(await tracce()).toBe(0);
+  // Claimed as a refresh, of a page this session never opened: traced all the same.
+  expect((await aggiorna()).status()).toBe(200);
+  expect(await tracce()).toBe(1);
+  // Refreshes of what was just traced: nothing more.
+  for (let i = 0; i < 3; i++) expect((await aggiorna()).status()).toBe(200);
+  expect(await tracce()).toBe(1);
+  // The officer opening it again: traced.
+  await f.goto(`${banco.base}/istruttorie/${id}`);
+  expect(await tracce()).toBe(2);
+});

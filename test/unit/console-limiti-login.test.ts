@@ -1,5 +1,5 @@
 import { ManualClock } from '../../shared/clock';
-import { LimitiLogin, REGOLE_LIMITI } from '../../services/inps/console/limiti-login';
+import { chiaveIndirizzo, LimitiLogin, REGOLE_LIMITI } from '../../services/inps/console/limiti-login';
 
 /** Login throttling, decided before any hashing: progressive waits per address and per account, known devices apart. */
 describe('login throttling', () => {
@@ -37,6 +37,36 @@ describe('login throttling', () => {
       expect(prova(l, altri(100 + i))).toBe('verificato');
       clock.advance(250);
     }
+  });
+
+  it('does not reset its back-off: a guess at the end of each wait counts as one more failure (at most ~100 a day per account)', () => {
+    const clock = new ManualClock('2026-07-01T08:00:00Z');
+    const l = new LimitiLogin(clock);
+    let tentativi = 0;
+    const fine = clock.now().getTime() + 24 * 3_600_000;
+    // A guesser from ever new addresses, trying again the very moment its account's wait is over.
+    for (let i = 0; clock.now().getTime() < fine; i++) {
+      const esito = prova(l, { ...sconosciuto, ip: `203.0.${(i >> 8) & 255}.${i & 255}` });
+      if (esito === 'verificato') tentativi++;
+      clock.advance(esito === 'verificato' ? 0 : 1000);
+    }
+    expect(tentativi).toBeLessThanOrEqual(110);
+    expect(tentativi).toBeGreaterThan(5);
+  });
+
+  it('counts an IPv6 source by its /64, and an IPv4-mapped address as the IPv4 one', () => {
+    expect(chiaveIndirizzo('2001:db8:1:2::1')).toBe(chiaveIndirizzo('2001:db8:1:2:ffff:eeee:dddd:cccc'));
+    expect(chiaveIndirizzo('2001:db8:1:2::1')).not.toBe(chiaveIndirizzo('2001:db8:1:3::1'));
+    expect(chiaveIndirizzo('::ffff:203.0.113.9')).toBe(chiaveIndirizzo('203.0.113.9'));
+    expect(chiaveIndirizzo('::1')).toBe('i:0:0:0:0::/64');
+    const clock = new ManualClock('2026-07-01T08:00:00Z');
+    const l = new LimitiLogin(clock);
+    for (let i = 0; i < 5; i++) {
+      expect(prova(l, { ip: `2001:db8:1:2::${i + 1}`, account: `altro.${i}`, dispositivo: null })).toBe('verificato');
+      clock.advance(300);
+    }
+    expect(prova(l, { ip: '2001:db8:1:2::99', account: 'altro.99', dispositivo: null })).toBe('INDIRIZZO');
+    expect(prova(l, { ip: '2001:db8:1:3::99', account: 'altro.98', dispositivo: null })).toBe('verificato');
   });
 
   it("slows a stranger guessing an account from many addresses, never the owner's known device", () => {

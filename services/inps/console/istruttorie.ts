@@ -27,6 +27,7 @@ function esitoAzionePacchetto(q: URLSearchParams): string | null {
 
 /** The istruttorie list with its search, and one istruttoria's page: views of citizen data, each traced. */
 export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Traccia; ambitoFunzionari: AmbitoFunzionari }) {
+  const giaTracciato = new VisteTracciate();
   const sede = (s: Sessione) => sedeVisibile(s.operatore, d.ambitoFunzionari);
   return {
     elenco: async ({ r, s, contesto }: ChiamataOperatore): Promise<Risposta> => {
@@ -45,7 +46,9 @@ export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Tracc
       // (it has digits and no spaces), never free text that might be a name.
       const cf = f.cerca && /^[A-Z0-9]{16}$/i.test(f.cerca) ? f.cerca.toUpperCase() : undefined;
       const identificativo = f.cerca && !cf && /\d/.test(f.cerca) && /^[\w.\-/]{1,100}$/.test(f.cerca) ? f.cerca : undefined;
-      await d.traccia(r, s, 'console:elenco', 'ACCETTATA', { riferimenti: { ...(identificativo && { protocollo: identificativo }) }, ...(cf && { codiceFiscale: cf }) });
+      // The page refreshing itself (a change pushed over SSE) shows again what this session opened and traced: not a
+      // new access. A "refresh" of something the session has not opened lately is traced like any view.
+      if (!giaTracciato.ripetuta(r, s, `elenco:${r.url.search}`, d.clock.now())) await d.traccia(r, s, 'console:elenco', 'ACCETTATA', { riferimenti: { ...(identificativo && { protocollo: identificativo }) }, ...(cf && { codiceFiscale: cf }) });
       return Risposta.pagina(paginaElenco(contesto(), r.url.searchParams, f, pagina, errore, salvati), errore ? 400 : 200);
     },
 
@@ -68,8 +71,29 @@ export function gestoriIstruttorie(d: { pool: Pool; clock: Clock; traccia: Tracc
         return Risposta.pagina(paginaErrore(contesto(), 'Istruttoria di un’altra sede', 'Questa istruttoria riguarda una domanda presentata da un’altra sede: non è consultabile con il suo profilo.'), 403);
       }
       const [contenuti, eventi, attestazioni] = await Promise.all([contenutiPacchetti(d.pool, id), eventiIstruttoria(d.pool, id), attestazioniDichiarate(d.pool, id)]);
-      await d.traccia(r, s, 'console:istruttoria', 'ACCETTATA', { riferimenti: { idIstruttoria: id, protocollo: vista.protocolloDomanda }, codiceFiscale: vista.codiceFiscaleRichiedente });
+      if (!giaTracciato.ripetuta(r, s, `istruttoria:${id}`, d.clock.now())) await d.traccia(r, s, 'console:istruttoria', 'ACCETTATA', { riferimenti: { idIstruttoria: id, protocollo: vista.protocolloDomanda }, codiceFiscale: vista.codiceFiscaleRichiedente });
       return Risposta.pagina(paginaIstruttoria(contesto(), vista, { contenuti, eventi, attestazioni, messaggio: esitoAzionePacchetto(r.url.searchParams) }));
     },
   };
+}
+
+/**
+ * Views a session had traced, to recognise a page fetching itself again after a pushed change (static/console.js sends
+ * X-Richiesta: aggiornamento): such a refresh of a view traced by the same session within 30 minutes is not a new
+ * access. The header alone proves nothing (anyone can send it): what was not traced lately is traced.
+ */
+class VisteTracciate {
+  private readonly viste = new Map<string, number>();
+
+  ripetuta(r: { req: { headers: Record<string, string | string[] | undefined> } }, s: Sessione, vista: string, now: Date): boolean {
+    const chiave = `${s.idHash}|${vista}`;
+    const prima = this.viste.get(chiave);
+    const ripetuta = r.req.headers['x-richiesta'] === 'aggiornamento' && prima !== undefined && now.getTime() - prima < 30 * 60_000;
+    if (!ripetuta) {
+      this.viste.delete(chiave);
+      this.viste.set(chiave, now.getTime());
+      while (this.viste.size > 10_000) this.viste.delete(this.viste.keys().next().value!);
+    }
+    return ripetuta;
+  }
 }

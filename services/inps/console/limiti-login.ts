@@ -21,7 +21,11 @@ export interface RegoleLimiti {
   attesaMs: number;
   /** ...up to this, in ms. */
   attesaMassimaMs: number;
-  /** Failures older than this (ms) are forgotten. */
+  /**
+   * Failures are forgotten after this long without another (ms). Much longer than the longest wait: an attempt at the
+   * end of a wait must count as one more failure, not as a first one (else the back-off would reset itself every
+   * time and a guesser would get ~700 tries a day per account).
+   */
   finestraMs: number;
   /** Password checks at once for browsers without a known device of the account (the rest for known devices). */
   verificheConcorrenti: number;
@@ -30,7 +34,7 @@ export interface RegoleLimiti {
   verificheAlSecondo: number;
 }
 
-export const REGOLE_LIMITI: RegoleLimiti = { soglia: 5, attesaMs: 1000, attesaMassimaMs: 15 * 60_000, finestraMs: 15 * 60_000, verificheConcorrenti: 1, verificheConcorrentiNoti: 2, verificheAlSecondo: 4 };
+export const REGOLE_LIMITI: RegoleLimiti = { soglia: 5, attesaMs: 1000, attesaMassimaMs: 15 * 60_000, finestraMs: 24 * 3_600_000, verificheConcorrenti: 1, verificheConcorrentiNoti: 2, verificheAlSecondo: 4 };
 
 /** Entries kept at most (addresses and accounts seen); beyond, the oldest forgotten first. */
 const MASSIMO_VOCI = 50_000;
@@ -91,7 +95,7 @@ export class LimitiLogin {
    */
   ammetti(t: Tentativo): { ammesso: true; libera: () => void } | { ammesso: false; motivo: Rifiuto } {
     const now = this.clock.now().getTime();
-    if (!t.dispositivo && this.attende(`i:${t.ip}`, now)) return { ammesso: false, motivo: 'INDIRIZZO' };
+    if (!t.dispositivo && this.attende(chiaveIndirizzo(t.ip), now)) return { ammesso: false, motivo: 'INDIRIZZO' };
     if (this.attende(this.chiaveAccount(t), now)) return { ammesso: false, motivo: 'ACCOUNT' };
     const corsia = t.dispositivo ? 'noti' : 'ignoti';
     const massimo = t.dispositivo ? this.regole.verificheConcorrentiNoti : this.regole.verificheConcorrenti;
@@ -122,14 +126,14 @@ export class LimitiLogin {
   /** A wrong password (or an unknown account): counted on the address and on the account (or its device). */
   fallito(t: Tentativo): void {
     const now = this.clock.now().getTime();
-    if (!t.dispositivo) this.conta(`i:${t.ip}`, now);
+    if (!t.dispositivo) this.conta(chiaveIndirizzo(t.ip), now);
     this.conta(this.chiaveAccount(t), now);
   }
 
   /** A successful login clears its account's counter (for that device) and its address's. */
   riuscito(t: Tentativo): void {
     this.contatori.delete(this.chiaveAccount(t));
-    this.contatori.delete(`i:${t.ip}`);
+    this.contatori.delete(chiaveIndirizzo(t.ip));
   }
 
   /**
@@ -144,4 +148,18 @@ export class LimitiLogin {
     while (this.tracciati.size > MASSIMO_VOCI) this.tracciati.delete(this.tracciati.keys().next().value!);
     return true;
   }
+}
+
+/**
+ * The counter of a source address: an IPv4 address as it is (also when IPv4-mapped), an IPv6 address by its /64,
+ * which one subscriber usually holds whole (else each of its 2^64 addresses would start from zero).
+ */
+export function chiaveIndirizzo(ip: string): string {
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (v4 || !ip.includes(':')) return `i:${v4 ? v4[1] : ip}`;
+  const [testa, coda] = ip.split('%')[0]!.split('::');
+  const prima = testa ? testa.split(':') : [];
+  const dopo = coda ? coda.split(':') : [];
+  const gruppi = coda === undefined ? prima : [...prima, ...Array<string>(Math.max(0, 8 - prima.length - dopo.length)).fill('0'), ...dopo];
+  return `i:${gruppi.slice(0, 4).map((g) => parseInt(g || '0', 16).toString(16)).join(':')}::/64`;
 }

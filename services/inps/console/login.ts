@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../../shared/clock';
 import type { CacheSospensioni } from '../../../shared/audit/sospensioni';
 import type { Logger } from '../../../shared/log';
@@ -47,7 +48,7 @@ export function gestoriLogin(d: {
       // Throttled before any hashing, and answered at once: a flood costs a map lookup, not a password check.
       const ammesso = limiti.ammetti(tentativo);
       if (!ammesso.ammesso) {
-        if (limiti.daTracciare(r.ip)) await d.traccia(r, null, 'console:login', 'RIFIUTATA', { operatoreId: id, codiceErrore: `LOGIN_LIMITATO_${ammesso.motivo}` });
+        if (limiti.daTracciare(r.ip)) await d.traccia(r, null, 'console:login', 'RIFIUTATA', { operatoreId: idTracciabile(id), codiceErrore: `LOGIN_LIMITATO_${ammesso.motivo}` });
         return mostra(r, MESSAGGIO_FALLIMENTO, id, 401);
       }
       let esito;
@@ -61,7 +62,7 @@ export function gestoriLogin(d: {
         try {
           d.sospensioni.verifica('CONSOLE', esito.operatore.id);
         } catch (err) {
-          await d.traccia(r, null, 'console:login', 'RIFIUTATA', { operatoreId: id, codiceErrore: codiceDi(err) });
+          await d.traccia(r, null, 'console:login', 'RIFIUTATA', { operatoreId: idTracciabile(id), codiceErrore: codiceDi(err) });
           return mostra(r, 'Accesso sospeso dal supervisore.', id, 403);
         }
         const [idSessione, dispositivo] = await Promise.all([
@@ -73,7 +74,7 @@ export function gestoriLogin(d: {
         return Risposta.redirect('/istruttorie', { 'Set-Cookie': [cookieSessione(idSessione), COOKIE_LOGIN_RIMOSSO, ...(dispositivo ? [cookieDispositivo(dispositivo)] : [])] });
       }
       limiti.fallito(tentativo);
-      await d.traccia(r, null, 'console:login', 'RIFIUTATA', { operatoreId: id, codiceErrore: `LOGIN_${esito.motivo}` });
+      await d.traccia(r, null, 'console:login', 'RIFIUTATA', { operatoreId: idTracciabile(id), codiceErrore: `LOGIN_${esito.motivo}` });
       d.log.info({ motivo: esito.motivo, requestId: r.requestId }, 'console login refused');
       return mostra(r, MESSAGGIO_FALLIMENTO, id, 401);
     },
@@ -84,4 +85,13 @@ export function gestoriLogin(d: {
       return Risposta.redirect('/login', { 'Set-Cookie': cookieSessione('', 0) });
     },
   };
+}
+
+/**
+ * What the access log keeps of an identifier typed at login: as typed when it is one (the contract's IdOperatore
+ * pattern), else a digest: the field is free text, and what lands there may be a password typed in the wrong box, or
+ * a formula aimed at whoever exports the log.
+ */
+export function idTracciabile(id: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9\-_.:@]{0,63}$/.test(id) ? id : `non-valido:${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
 }
