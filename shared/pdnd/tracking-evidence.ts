@@ -21,7 +21,7 @@ export interface EvidenzaTracciamento {
   iat: number;
   nbf: number | null;
   exp: number;
-  purposeId: string | null;
+  purposeId: string;
   userID: string;
   userLocation: string;
   LoA: string;
@@ -97,7 +97,7 @@ export async function verifyEvidence(token: string, c: EvidenceCheck): Promise<E
       audience: c.audience,
       clockTolerance: c.skewSeconds,
       currentDate: c.now,
-      requiredClaims: ['jti', 'iat', 'exp', 'userID', 'userLocation', 'LoA'],
+      requiredClaims: ['jti', 'iat', 'exp', 'purposeId', 'userID', 'userLocation', 'LoA'],
     }));
   } catch (err) {
     throw refusalOf(err, 'evidenza di tracciamento', CODES, 'locali');
@@ -109,8 +109,8 @@ export async function verifyEvidence(token: string, c: EvidenceCheck): Promise<E
     if (typeof v !== 'string' || v === '' || v.length > 256) throw new ApeError('EVIDENZA_NON_VALIDA', `evidenza di tracciamento: claim ${claim} non valido`);
     return v;
   };
-  const purposeId = payload.purposeId === undefined ? null : text(payload.purposeId, 'purposeId');
-  if (purposeId !== null && purposeId !== c.purposeId) throw new ApeError('EVIDENZA_NON_VALIDA', 'evidenza di tracciamento: purposeId diverso da quello del voucher');
+  const purposeId = text(payload.purposeId, 'purposeId');
+  if (purposeId !== c.purposeId) throw new ApeError('EVIDENZA_NON_VALIDA', 'evidenza di tracciamento: purposeId diverso da quello del voucher');
   const hash = evidenceHash(token);
   if (c.voucherDigest === null) throw new ApeError('EVIDENZA_NON_VINCOLATA', 'il voucher non porta il claim digest: chiederlo con la client assertion che porta il digest di questa evidenza');
   if (hash !== c.voucherDigest) throw new ApeError('EVIDENZA_NON_VINCOLATA', "l'evidenza di tracciamento non è quella del voucher (SHA-256 diverso dal claim digest)");

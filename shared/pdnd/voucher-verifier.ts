@@ -53,6 +53,8 @@ export class VoucherVerifier {
     try {
       ({ payload } = await jwtVerify(token, this.opts.jwks, {
         algorithms: ['RS256'],
+        // PDND's vouchers are access tokens (RFC 9068): a JWT of another kind signed by the same key is not one.
+        typ: 'at+jwt',
         issuer: this.registry.pdnd.issuer,
         audience,
         clockTolerance: skew,

@@ -196,6 +196,12 @@ test('evidence signed with another key, for another audience, expired, or too lo
   }
 });
 
+test('a JWT the authorization server signed that is not an access token (typ other than at+jwt): VOUCHER_NON_VALIDO', async () => {
+  const { evidence, hash } = await bench.evidence('INAIL', OPERATORE).then((e) => ({ evidence: e.token, hash: e.hash }));
+  const voucher = await bench.mint('INAIL', { digest: { alg: 'SHA256', value: hash } }, { typ: 'JWT' });
+  expect(await refusalOf(guard.check(call(voucher, evidence)))).toBe('VOUCHER_NON_VALIDO');
+});
+
 test('a voucher or an evidence that is not a JWT at all is the caller\'s fault (not retryable), never "keys unavailable"', async () => {
   const { voucher, evidence } = await boundPair();
   for (const garbage of ['garbage', 'a.b', 'eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln']) {

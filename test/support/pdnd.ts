@@ -79,12 +79,12 @@ export class PdndBench {
   }
 
   /** A voucher signed with the authorization server's key, with the claims a good one for `identity` has, then `claims` over them. */
-  async mint(identity: string, claims: JWTPayload = {}, o: { key?: KeyObject | Uint8Array; kid?: string; alg?: string } = {}): Promise<string> {
+  async mint(identity: string, claims: JWTPayload = {}, o: { key?: KeyObject | Uint8Array; kid?: string; alg?: string; typ?: string } = {}): Promise<string> {
     const client = this.registry.clientOf(identity)!;
     const purpose = this.registry.purposeFor(identity, this.registry.eserviceByAudience(this.esiti)!)!;
     const iat = Math.floor(Date.now() / 1000);
     const payload: JWTPayload = { iss: this.config.pdnd!.issuer, sub: client.clientId, aud: this.esiti, client_id: client.clientId, purposeId: purpose.purposeId, jti: randomUUID(), iat, nbf: iat, exp: iat + 600, ...claims };
-    return new SignJWT(payload).setProtectedHeader({ alg: o.alg ?? 'RS256', kid: o.kid ?? this.asKid, typ: 'at+jwt' }).sign(o.key ?? this.asKey);
+    return new SignJWT(payload).setProtectedHeader({ alg: o.alg ?? 'RS256', kid: o.kid ?? this.asKid, typ: o.typ ?? 'at+jwt' }).sign(o.key ?? this.asKey);
   }
 
   async stop(): Promise<void> {
