@@ -6,6 +6,7 @@ import { elencoAllerte } from '../../shared/audit/supervisione';
 import { loadConfig } from '../../shared/config/load';
 import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
 import { registraDomanda } from '../../services/inps/core/domande';
+import { statistichePerParte, volumiPerGiorno } from '../../services/inps/console/dati';
 import { violazioniGravi } from '../support/axe';
 import { avviaBrowser, contieneTesto, haNumero, haTesto, nuovoContesto } from '../support/browser';
 import { avviaBancoConsole, type BancoConsole } from '../support/console-banco';
@@ -131,4 +132,18 @@ test("a page refreshing itself is not a new access, but the refresh header alone
   // The officer opening it again: traced.
   await f.goto(`${banco.base}/istruttorie/${id}`);
   expect(await tracce()).toBe(2);
+});
+
+test("an officer's dashboard counts their office's istruttorie and packets, as the lists it links to", async () => {
+  const somma = (v: Array<{ domande: number }>) => v.reduce((n, g) => n + g.domande, 0);
+  const tutte = somma(await volumiPerGiorno(banco.pool, NOW));
+  expect(somma(await volumiPerGiorno(banco.pool, NOW, 14, MILANO.ufficio))).toBe(1);
+  expect(somma(await volumiPerGiorno(banco.pool, NOW, 14, OPERATORE_SEDE.ufficio))).toBe(tutte - 1);
+  const attesa = (s: Awaited<ReturnType<typeof statistichePerParte>>) => s.reduce((n, p) => n + p.inAttesa, 0);
+  expect(attesa(await statistichePerParte(banco.pool, NOW, MILANO.ufficio))).toBe(3);
+  expect(attesa(await statistichePerParte(banco.pool, NOW))).toBe(attesa(await statistichePerParte(banco.pool, NOW, OPERATORE_SEDE.ufficio)) + 3);
+  // The page answers an officer with these figures (the console's clock moved on: its login budget refills with it).
+  banco.clock.set(new Date(NOW.getTime() + 10_000));
+  const f = await accedi(FUNZIONARIO);
+  expect((await f.goto(`${banco.base}/cruscotto`))!.status()).toBe(200);
 });

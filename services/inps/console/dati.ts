@@ -131,27 +131,30 @@ export interface VolumeGiorno {
 }
 
 /** Per party: packets awaited, overdue, and reply times (sent to answered) over the last 30 days. */
-export async function statistichePerParte(pool: Pool, now: Date): Promise<StatParte[]> {
+export async function statistichePerParte(pool: Pool, now: Date, sede?: string): Promise<StatParte[]> {
   const dal = new Date(now.getTime() - 30 * 86_400_000);
+  // Within one office (an officer's view): only the packets and istruttorie of domande submitted from it.
+  const dellaSede = (alias: string) => (sede === undefined ? '' : ` AND EXISTS (SELECT 1 FROM istruttoria si JOIN domanda sd ON sd.id = si.domanda_id WHERE si.id = ${alias} AND sd.operatore_ufficio = $2)`);
+  const conSede = (params: unknown[]) => (sede === undefined ? params : [...params, sede]);
   const [attesa, risposte, valutazioneInl] = await Promise.all([
     pool.query<{ destinatario: string; in_attesa: number; scaduti: number }>(
       `SELECT destinatario, count(*) FILTER (WHERE stato IN ('DA_INVIARE', 'INVIATO'))::int AS in_attesa,
               count(*) FILTER (WHERE stato = 'SCADUTO' OR (stato = 'INVIATO' AND scadenza_esito < $1))::int AS scaduti
-         FROM pacchetto WHERE stato IN ('DA_INVIARE', 'INVIATO', 'SCADUTO') GROUP BY destinatario`,
-      [now],
+         FROM pacchetto WHERE stato IN ('DA_INVIARE', 'INVIATO', 'SCADUTO')${dellaSede('pacchetto.istruttoria_id')} GROUP BY destinatario`,
+      conSede([now]),
     ),
     pool.query<{ destinatario: string; n: number; mediana: number | null; p95: number | null }>(
       `SELECT destinatario, count(*)::int AS n,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM risposto_il - inviato_il)) / 3600 AS mediana,
               percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM risposto_il - inviato_il)) / 3600 AS p95
-         FROM pacchetto WHERE risposto_il IS NOT NULL AND risposto_il >= $1 AND inviato_il IS NOT NULL GROUP BY destinatario`,
-      [dal],
+         FROM pacchetto WHERE risposto_il IS NOT NULL AND risposto_il >= $1 AND inviato_il IS NOT NULL${dellaSede('pacchetto.istruttoria_id')} GROUP BY destinatario`,
+      conSede([dal]),
     ),
     // INL evaluating a case or inspecting: a wait on INL as much as an unanswered packet (art. 5).
     pool.query<{ n: number; scaduti: number }>(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE limite < $1)::int AS scaduti FROM istruttoria i
-        WHERE stato = 'VALUTAZIONE_INL' AND NOT EXISTS (SELECT 1 FROM pacchetto p WHERE p.istruttoria_id = i.id AND p.destinatario = 'INL' AND p.stato IN ('DA_INVIARE', 'INVIATO'))`,
-      [now],
+        WHERE stato = 'VALUTAZIONE_INL' AND NOT EXISTS (SELECT 1 FROM pacchetto p WHERE p.istruttoria_id = i.id AND p.destinatario = 'INL' AND p.stato IN ('DA_INVIARE', 'INVIATO'))${dellaSede('i.id')}`,
+      conSede([now]),
     ),
   ]);
   return ENTI_VERIFICATORI.map((e) => {
@@ -170,16 +173,17 @@ export async function statistichePerParte(pool: Pool, now: Date): Promise<StatPa
 }
 
 /** Domande received and packets answered per day (Europe/Rome), the last `giorni` days up to today. */
-export async function volumiPerGiorno(pool: Pool, now: Date, giorni = 14): Promise<VolumeGiorno[]> {
+export async function volumiPerGiorno(pool: Pool, now: Date, giorni = 14, sede?: string): Promise<VolumeGiorno[]> {
+  const dellaSede = (alias: string) => (sede === undefined ? '' : ` AND EXISTS (SELECT 1 FROM istruttoria si JOIN domanda sd ON sd.id = si.domanda_id WHERE si.id = ${alias} AND sd.operatore_ufficio = $3)`);
   const { rows } = await pool.query<{ giorno: string; domande: number; esiti: number }>(
     `WITH g AS (
        SELECT generate_series((($1::timestamptz AT TIME ZONE 'Europe/Rome')::date - ($2::int - 1)), ($1::timestamptz AT TIME ZONE 'Europe/Rome')::date, interval '1 day')::date AS giorno
      )
      SELECT to_char(g.giorno, 'YYYY-MM-DD') AS giorno,
-            (SELECT count(*) FROM istruttoria i WHERE i.aperta_il >= (g.giorno::timestamp AT TIME ZONE 'Europe/Rome') AND i.aperta_il < ((g.giorno + 1)::timestamp AT TIME ZONE 'Europe/Rome'))::int AS domande,
-            (SELECT count(*) FROM pacchetto p WHERE p.risposto_il >= (g.giorno::timestamp AT TIME ZONE 'Europe/Rome') AND p.risposto_il < ((g.giorno + 1)::timestamp AT TIME ZONE 'Europe/Rome'))::int AS esiti
+            (SELECT count(*) FROM istruttoria i WHERE i.aperta_il >= (g.giorno::timestamp AT TIME ZONE 'Europe/Rome') AND i.aperta_il < ((g.giorno + 1)::timestamp AT TIME ZONE 'Europe/Rome')${dellaSede('i.id')})::int AS domande,
+            (SELECT count(*) FROM pacchetto p WHERE p.risposto_il >= (g.giorno::timestamp AT TIME ZONE 'Europe/Rome') AND p.risposto_il < ((g.giorno + 1)::timestamp AT TIME ZONE 'Europe/Rome')${dellaSede('p.istruttoria_id')})::int AS esiti
        FROM g ORDER BY g.giorno`,
-    [now, giorni],
+    sede === undefined ? [now, giorni] : [now, giorni, sede],
   );
   return rows;
 }
