@@ -6,7 +6,8 @@ import type { SecurityConfig } from '../config/schema';
  * periodically over the access log; each finding is an alert for the supervisor, recorded once per subject and
  * period (the unique key makes re-running harmless, and several instances safe).
  *   FUORI_ORARIO          an operator's access outside the configured working hours and days (Europe/Rome)
- *   ISTRUTTORIE_ALTRUI    an operator reading more istruttorie of another office (sede) than theirs than the threshold
+ *   ISTRUTTORIE_ALTRUI    an operator reading, or trying to read (refused FUORI_SEDE where officers are scoped to
+ *                         their office), more istruttorie of another office (sede) than the threshold
  *                         (INPS): domande are submitted by the case systems' operators, so "not submitted by me" is
  *                         every officer's normal work; "outside my office" is not. Supervisors and admins of the
  *                         console, who see all offices by role, are excepted
@@ -60,7 +61,7 @@ async function rilevaIstruttorie(pool: Pool, now: Date, cfg: SecurityConfig, ope
        FROM registro_accessi a
        JOIN istruttoria i ON i.id::text = a.riferimenti->>'idIstruttoria'
        JOIN domanda d ON d.id = i.domanda_id
-      WHERE a.registrato_il >= $1 AND a.esito = 'ACCETTATA' AND a.operatore_id IS NOT NULL
+      WHERE a.registrato_il >= $1 AND (a.esito = 'ACCETTATA' OR a.codice_errore = 'FUORI_SEDE') AND a.operatore_id IS NOT NULL
         AND a.operazione IS DISTINCT FROM 'PresentaDomanda' AND d.operatore_ufficio IS DISTINCT FROM a.operatore_ufficio
         AND NOT (a.operatore_id = ANY($2)) AND a.operatore_id NOT IN (${SUPERVISORI})
       GROUP BY 1 HAVING count(DISTINCT a.riferimenti->>'idIstruttoria') > $3`,
@@ -68,7 +69,7 @@ async function rilevaIstruttorie(pool: Pool, now: Date, cfg: SecurityConfig, ope
   );
   for (const r of altrui.rows) {
     nuove += await allerta(pool, now, 'ISTRUTTORIE_ALTRUI', 'OPERATORE', r.operatore_id, bucket(now, minuti),
-      `${r.n} istruttorie di altre sedi consultate in ${minuti} minuti (soglia ${cfg.sogliaIstruttorieAltrui})`, { istruttorie: r.n });
+      `${r.n} istruttorie di altre sedi consultate o tentate in ${minuti} minuti (soglia ${cfg.sogliaIstruttorieAltrui})`, { istruttorie: r.n });
   }
   // Each operator's istruttorie read in this period against their own average per period of activity over the
   // 14 days before it (periods without any reading do not lower the average: nights and days off are not work).

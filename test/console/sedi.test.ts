@@ -107,7 +107,7 @@ test("anomaly rules: an officer's ordinary hour raises nothing; another office's
   await s.goto(`${banco.base}/supervisione/allerte`);
   await contieneTesto(s.locator('main'), "Istruttorie fuori dalla sede dell'operatore");
   await contieneTesto(s.locator('main'), "Volume di accessi molto superiore all'abituale");
-  await contieneTesto(s.locator('main'), '3 istruttorie di altre sedi consultate in 60 minuti');
+  await contieneTesto(s.locator('main'), '3 istruttorie di altre sedi consultate o tentate in 60 minuti');
   expect(await violazioniGravi(s)).toEqual([]);
   await s.goto(`${banco.base}/istruttorie/00000000-0000-4000-8000-000000000000`);
   await haTesto(s.getByRole('heading', { level: 1 }), 'Istruttoria non trovata');
@@ -146,4 +146,18 @@ test("an officer's dashboard counts their office's istruttorie and packets, as t
   banco.clock.set(new Date(NOW.getTime() + 10_000));
   const f = await accedi(FUNZIONARIO);
   expect((await f.goto(`${banco.base}/cruscotto`))!.status()).toBe(200);
+});
+
+test('an officer probing other offices\' istruttorie, each refused (FUORI_SEDE), raises ISTRUTTORIE_ALTRUI all the same', async () => {
+  const registri = new Registri(banco.pool, banco.pseudonimi);
+  const curioso = { id: 'verdi.milano', ufficio: MILANO.ufficio };
+  for (let i = 0; i < 3; i++) {
+    await registri.registraAccesso(
+      { requestId: randomUUID(), at: new Date(NOW.getTime() - (20 - i) * 60_000), service: 'inps-console', operation: 'console:istruttoria', identity: null, certificateSubject: null, operatore: curioso, remoteAddress: '127.0.0.1', outcome: 'RIFIUTATA', faultCode: 'FUORI_SEDE', durationMs: 5, riferimenti: { idIstruttoria: roma[10 + i]! } },
+      'CONSOLE',
+    );
+  }
+  const security = { ...loadConfig().security, sogliaIstruttorieAltrui: 2, finestraIstruttorieAltruiMinuti: 60, orarioLavoro: { da: '00:00', a: '24:00', giorni: [1, 2, 3, 4, 5, 6, 7] } };
+  await rilevaAnomalie(banco.pool, NOW, security, { operatoriDiSistema: [], istruttorie: true });
+  expect((await elencoAllerte(banco.pool)).filter((a) => a.soggetto === 'verdi.milano').map((a) => a.regola)).toEqual(['ISTRUTTORIE_ALTRUI']);
 });
