@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { REGOLE_LIMITI } from '../../services/inps/console/limiti-login';
 import { MESSAGGIO_FALLIMENTO } from '../../services/inps/console/login';
-import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
+import { registraDispositivo } from '../../services/inps/console/dispositivi';
+import { ACCOUNT_DEMO, cambiaPassword } from '../../services/inps/console/utenti';
 import { violazioniGravi } from '../support/axe';
 import { avviaBrowser, haTesto, nuovoContesto, screenshot } from '../support/browser';
 import { ClientConsole } from '../support/client-console';
@@ -81,4 +82,12 @@ test("one message for every failure; a stranger's failures never lock the owner'
   expect(per.LOGIN_CREDENZIALI).toBeGreaterThanOrEqual(5);
   expect(per.LOGIN_CREDENZIALI).toBeLessThan(20);
   expect((per.LOGIN_LIMITATO_INDIRIZZO ?? 0) + (per.LOGIN_LIMITATO_ACCOUNT ?? 0)).toBeGreaterThanOrEqual(1);
+});
+
+test("a new password, or a disabled account, forgets the account's known devices: they no longer get the owner's lane", async () => {
+  const conta = async () => Number((await banco.pool.query('SELECT count(*)::int AS n FROM dispositivo_console WHERE operatore_id = $1', [FUNZIONARIO.id])).rows[0].n);
+  await registraDispositivo(banco.pool, FUNZIONARIO.id, null, new Date());
+  expect(await conta()).toBeGreaterThanOrEqual(1);
+  await cambiaPassword(banco.pool, FUNZIONARIO.id, FUNZIONARIO.password, new Date());
+  expect(await conta()).toBe(0);
 });

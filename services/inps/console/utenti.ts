@@ -58,16 +58,25 @@ export async function cambiaRuolo(pool: Pool, id: string, ruolo: string, now: Da
   await aggiorna(pool, id, 'ruolo = $3', [ruoloValido(ruolo)], now);
 }
 
-/** A new password also unlocks the account and ends its open sessions. */
+/**
+ * A new password also unlocks the account, ends its open sessions and forgets its known devices: whoever held the
+ * old password may have logged in from a browser of their own, which must not keep the owner's lane.
+ */
 export async function cambiaPassword(pool: Pool, id: string, password: string, now: Date): Promise<void> {
   passwordValida(password);
   await aggiorna(pool, id, 'password_hash = $3, tentativi_falliti = 0, bloccato_fino = NULL', [await hashPassword(password)], now);
   await chiudiSessioni(pool, id, now);
+  await dimenticaDispositivi(pool, id);
 }
 
 export async function disattiva(pool: Pool, id: string, now: Date): Promise<void> {
   await aggiorna(pool, id, 'attivo = false', [], now);
   await chiudiSessioni(pool, id, now);
+  await dimenticaDispositivi(pool, id);
+}
+
+async function dimenticaDispositivi(pool: Pool, operatoreId: string): Promise<void> {
+  await pool.query('DELETE FROM dispositivo_console WHERE operatore_id = $1', [operatoreId]);
 }
 
 export async function chiudiSessioni(pool: Pool, operatoreId: string, now: Date): Promise<void> {
