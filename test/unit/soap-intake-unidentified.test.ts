@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { ApeError } from '../../shared/errors';
 import { startRequest } from '../../shared/soap/intake/context';
-import { refuseUnidentified, sourceKey, UnidentifiedAdmission, type HeldResponse } from '../../shared/soap/intake/unidentified-admission';
+import { sourceKey } from '../../shared/net/source-key';
+import { refuseUnidentified, UnidentifiedAdmission, type HeldResponse } from '../../shared/soap/intake/unidentified-admission';
 
 /**
  * Admission of callers without an identity, per source address: a burst, then a rate; in progress counted until the

@@ -1,4 +1,5 @@
 import type { Clock } from '../../../shared/clock';
+import { sourceKey } from '../../../shared/net/source-key';
 
 /**
  * Login throttling, decided in memory BEFORE any password is hashed (hashing is what a login costs: scrypt, tens
@@ -150,16 +151,7 @@ export class LimitiLogin {
   }
 }
 
-/**
- * The counter of a source address: an IPv4 address as it is (also when IPv4-mapped), an IPv6 address by its /64,
- * which one subscriber usually holds whole (else each of its 2^64 addresses would start from zero).
- */
+/** The counter of a source address: by its IPv4 address, or its IPv6 /64 (shared/net/source-key.ts). */
 export function chiaveIndirizzo(ip: string): string {
-  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (v4 || !ip.includes(':')) return `i:${v4 ? v4[1] : ip}`;
-  const [testa, coda] = ip.split('%')[0]!.split('::');
-  const prima = testa ? testa.split(':') : [];
-  const dopo = coda ? coda.split(':') : [];
-  const gruppi = coda === undefined ? prima : [...prima, ...Array<string>(Math.max(0, 8 - prima.length - dopo.length)).fill('0'), ...dopo];
-  return `i:${gruppi.slice(0, 4).map((g) => parseInt(g || '0', 16).toString(16)).join(':')}::/64`;
+  return `i:${sourceKey(ip)}`;
 }

@@ -3,7 +3,7 @@ import type { Registri } from '../../audit/registri';
 import type { RifiutiSenzaIdentita } from '../../audit/rifiuti-senza-identita';
 import { toError } from '../../errors';
 import { metrics } from '../../metrics/metrics';
-import { sourceKey } from './unidentified-admission';
+import { sourceKey } from '../../net/source-key';
 import type { RequestContext } from './context';
 
 /** What a finished call leaves behind, accepted or refused: its access trace and message log entries, its metrics. */
