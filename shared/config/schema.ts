@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ENTI, type Ente } from '../domain/types';
+import { ENTI, ID_OPERATORE, type Ente } from '../domain/types';
 import { choice, IDENTITY_CODE, integer, ListenSchema, optionalSection, text, url, withDefault } from './schema-parts';
 import { IdentityPdndSchema, PdndSchema } from './schema-pdnd';
 
@@ -62,7 +62,7 @@ export const WorkerServiceSchema = Type.Object({
 });
 
 export const SystemOperatorSchema = Type.Object(
-  { id: text({ pattern: '^[A-Za-z0-9][A-Za-z0-9\\-_.:@]{0,63}$' }), ufficio: text() },
+  { id: text({ pattern: ID_OPERATORE }), ufficio: text() },
   { description: 'The operator named on calls a service makes on its own (automated verification, relays).' },
 );
 

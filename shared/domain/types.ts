@@ -129,3 +129,6 @@ export interface Operatore {
   id: string;
   ufficio: string;
 }
+
+/** What an operator's id may be: the contract's com:IdOperatore pattern (wsdl/xsd/comune.xsd). */
+export const ID_OPERATORE = '^[A-Za-z0-9][A-Za-z0-9\\-_.:@]{0,63}$';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ID_OPERATORE } from '../../../shared/domain/types';
 import type { Clock } from '../../../shared/clock';
 import type { CacheSospensioni } from '../../../shared/audit/sospensioni';
 import type { Logger } from '../../../shared/log';
@@ -87,11 +88,13 @@ export function gestoriLogin(d: {
   };
 }
 
+const FORMATO_ID_OPERATORE = new RegExp(ID_OPERATORE);
+
 /**
  * What the access log keeps of an identifier typed at login: as typed when it is one (the contract's IdOperatore
  * pattern), else a digest: the field is free text, and what lands there may be a password typed in the wrong box, or
  * a formula aimed at whoever exports the log.
  */
 export function idTracciabile(id: string): string {
-  return /^[A-Za-z0-9][A-Za-z0-9\-_.:@]{0,63}$/.test(id) ? id : `non-valido:${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
+  return FORMATO_ID_OPERATORE.test(id) ? id : `non-valido:${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
 }
