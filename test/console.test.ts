@@ -9,7 +9,7 @@ import { FEDERATION_PROCESSES } from '../infra/local/processes';
 import { MESSAGGIO_FALLIMENTO } from '../services/inps/console/login';
 import { ACCOUNT_DEMO } from '../services/inps/console/utenti';
 import { Pseudonimizzatore } from '../shared/audit/pseudonimi';
-import { avviaBrowser, contieneTesto, haNumero, haTesto, nuovoContesto, screenshot } from './support/browser';
+import { avviaBrowser, compilaLogin, contieneTesto, haNumero, haTesto, nuovoContesto, screenshot } from './support/browser';
 import { eventually } from './support/eventually';
 import { TestFederation } from './support/federation';
 
@@ -50,10 +50,7 @@ afterAll(async () => {
 });
 
 async function accedi(page: Page, utente: string, password: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Identificativo operatore').fill(utente);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Accedi' }).click();
+  await compilaLogin(page, base, utente, password);
 }
 
 test('an officer logs in (a wrong password is refused), finds the domanda by codice fiscale and opens it', async () => {

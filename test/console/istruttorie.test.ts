@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
 import { registraDomanda } from '../../services/inps/core/domande';
-import { avviaBrowser, contieneTesto, haNumero, haTesto, nuovoContesto, screenshot } from '../support/browser';
+import { avviaBrowser, compilaLogin, contieneTesto, haNumero, haTesto, nuovoContesto, screenshot } from '../support/browser';
 import { eccedenzaOrizzontale, violazioniGravi } from '../support/axe';
 import { avviaBancoConsole, type BancoConsole } from '../support/console-banco';
 import { OPERATORE_SEDE, REGOLE, seminaIstruttorie, type IstruttorieSeminate } from '../support/console-dati';
@@ -36,10 +36,7 @@ beforeAll(async () => {
 }, 120_000);
 
 async function accedi(p: Page): Promise<void> {
-  await p.goto(`${banco.base}/login`);
-  await p.getByLabel('Identificativo operatore').fill(FUNZIONARIO.id);
-  await p.getByLabel('Password').fill(FUNZIONARIO.password);
-  await p.getByRole('button', { name: 'Accedi' }).click();
+  await compilaLogin(p, banco.base, FUNZIONARIO.id, FUNZIONARIO.password);
   await p.waitForURL(`${banco.base}/istruttorie`);
 }
 

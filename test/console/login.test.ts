@@ -4,7 +4,7 @@ import { MESSAGGIO_FALLIMENTO } from '../../services/inps/console/login';
 import { registraDispositivo } from '../../services/inps/console/dispositivi';
 import { ACCOUNT_DEMO, cambiaPassword } from '../../services/inps/console/utenti';
 import { violazioniGravi } from '../support/axe';
-import { avviaBrowser, haTesto, nuovoContesto, screenshot } from '../support/browser';
+import { avviaBrowser, compilaLogin, haTesto, nuovoContesto, screenshot } from '../support/browser';
 import { ClientConsole } from '../support/client-console';
 import { avviaBancoConsole, type BancoConsole } from '../support/console-banco';
 
@@ -30,12 +30,7 @@ afterAll(async () => {
   await banco?.chiudi();
 });
 
-const accedi = async (p: import('playwright-core').Page, utente: string, password: string) => {
-  await p.goto(`${banco.base}/login`);
-  await p.getByLabel('Identificativo operatore').fill(utente);
-  await p.getByLabel('Password').fill(password);
-  await p.getByRole('button', { name: 'Accedi' }).click();
-};
+const accedi = (p: import('playwright-core').Page, utente: string, password: string) => compilaLogin(p, banco.base, utente, password);
 
 test("one message for every failure; a stranger's failures never lock the owner's browser out", async () => {
   const proprio = await nuovoContesto(browser);

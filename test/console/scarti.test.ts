@@ -6,7 +6,7 @@ import { DEAD_LETTER_EXCHANGE, deadLetterQueue, declareTopology, QUEUES } from '
 import { deleteVhost, ensureVhost } from '../../infra/local/rabbitmq';
 import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
 import { violazioniGravi } from '../support/axe';
-import { avviaBrowser, contieneTesto, haTesto, nuovoContesto } from '../support/browser';
+import { avviaBrowser, compilaLogin, contieneTesto, haTesto, nuovoContesto } from '../support/browser';
 import { avviaBancoConsole, type BancoConsole } from '../support/console-banco';
 import { eventually } from '../support/eventually';
 
@@ -34,10 +34,7 @@ beforeAll(async () => {
   banco = await avviaBancoConsole('console_scarti', new Date('2026-07-01T10:00:00Z'), URL_RABBIT);
   browser = await avviaBrowser();
   p = await (await nuovoContesto(browser)).newPage();
-  await p.goto(`${banco.base}/login`);
-  await p.getByLabel('Identificativo operatore').fill(SUPERVISORE.id);
-  await p.getByLabel('Password').fill(SUPERVISORE.password);
-  await p.getByRole('button', { name: 'Accedi' }).click();
+  await compilaLogin(p, banco.base, SUPERVISORE.id, SUPERVISORE.password);
   await p.waitForURL(`${banco.base}/istruttorie`);
 }, 120_000);
 

@@ -8,7 +8,7 @@ import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
 import { registraDomanda } from '../../services/inps/core/domande';
 import { statistichePerParte, volumiPerGiorno } from '../../services/inps/console/dati';
 import { violazioniGravi } from '../support/axe';
-import { avviaBrowser, contieneTesto, haNumero, haTesto, nuovoContesto } from '../support/browser';
+import { avviaBrowser, compilaLogin, contieneTesto, haNumero, haTesto, nuovoContesto } from '../support/browser';
 import { avviaBancoConsole, type BancoConsole } from '../support/console-banco';
 import { OPERATORE_SEDE, REGOLE } from '../support/console-dati';
 import { domanda } from '../support/inps-lifecycle';
@@ -44,10 +44,7 @@ afterAll(async () => {
 
 async function accedi(utente: { id: string; password: string }): Promise<Page> {
   const p = await (await nuovoContesto(browser)).newPage();
-  await p.goto(`${banco.base}/login`);
-  await p.getByLabel('Identificativo operatore').fill(utente.id);
-  await p.getByLabel('Password').fill(utente.password);
-  await p.getByRole('button', { name: 'Accedi' }).click();
+  await compilaLogin(p, banco.base, utente.id, utente.password);
   await p.waitForURL(`${banco.base}/istruttorie`);
   return p;
 }

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Registri } from '../../shared/audit/registri';
 import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
 import { eccedenzaOrizzontale, violazioniGravi } from '../support/axe';
-import { avviaBrowser, contieneTesto, haNumero, haTesto, nuovoContesto, screenshot } from '../support/browser';
+import { avviaBrowser, compilaLogin, contieneTesto, haNumero, haTesto, nuovoContesto, screenshot } from '../support/browser';
 import { avviaBancoConsole, type BancoConsole } from '../support/console-banco';
 import { seminaIstruttorie, type IstruttorieSeminate } from '../support/console-dati';
 
@@ -22,10 +22,7 @@ let ist: IstruttorieSeminate;
 async function accedi(utente: { id: string; password: string }, larghezza = 1366): Promise<Page> {
   const ctx = larghezza === 1366 ? await nuovoContesto(browser) : await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: larghezza, height: 844 }, locale: 'it-IT', timezoneId: 'Europe/Rome' });
   const p = await ctx.newPage();
-  await p.goto(`${banco.base}/login`);
-  await p.getByLabel('Identificativo operatore').fill(utente.id);
-  await p.getByLabel('Password').fill(utente.password);
-  await p.getByRole('button', { name: 'Accedi' }).click();
+  await compilaLogin(p, banco.base, utente.id, utente.password);
   await p.waitForURL(`${banco.base}/istruttorie`);
   return p;
 }

@@ -64,3 +64,11 @@ export async function haNumero(l: Locator, n: number, timeoutMs = 15_000): Promi
     return visti === n;
   }, { timeoutMs, what: `${n} elements (last seen ${visti})` });
 }
+
+/** Fills in and sends the console's login form (what happens next is the caller's to wait for). */
+export async function compilaLogin(page: Page, base: string, utente: string, password: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Identificativo operatore').fill(utente);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Accedi' }).click();
+}
