@@ -163,30 +163,25 @@ export class ClusterRabbitmq {
   }
 
   /** Until the node has booted: await_startup fails at once while the VM has not registered its name yet. */
-  private async attendiAvvio(n: NodoCluster, timeoutMs = 180_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        await this.ctl(n, ['await_startup', '--timeout', '60'], 70_000);
-        return;
-      } catch (err) {
-        if (Date.now() > until) throw new Error(`RabbitMQ node ${n.nome} did not start: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+  private attendiAvvio(n: NodoCluster): Promise<void> {
+    return finoA(`RabbitMQ node ${n.nome} did not start`, () => this.ctl(n, ['await_startup', '--timeout', '60'], 70_000), 180_000, 500);
   }
 
-  private async attendiAmqp(n: NodoCluster, timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        const c = await connect(`amqp://guest:guest@127.0.0.1:${n.porta}`);
-        await c.close();
-        return;
-      } catch (err) {
-        if (Date.now() > until) throw new Error(`RabbitMQ node ${n.nome} does not accept connections: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
+  private attendiAmqp(n: NodoCluster, timeoutMs: number): Promise<void> {
+    return finoA(`RabbitMQ node ${n.nome} does not accept connections`, async () => (await connect(`amqp://guest:guest@127.0.0.1:${n.porta}`)).close(), timeoutMs, 250);
+  }
+}
+
+/** Tries `prova` every `pausaMs` until it succeeds; after `timeoutMs`, fails with `cosa` and the last error. */
+async function finoA(cosa: string, prova: () => Promise<unknown>, timeoutMs: number, pausaMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await prova();
+      return;
+    } catch (err) {
+      if (Date.now() > until) throw new Error(`${cosa}: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, pausaMs));
     }
   }
 }
