@@ -39,6 +39,8 @@ test.each(UNITS)('%s is a valid unit for systemd', async (f) => {
 test('every process of the federation has a unit that starts it as the launcher does, restarted on any exit', () => {
   const avvii = istanze().map(({ nome, testo }) => {
     expect([nome, /^Restart=always$/m.test(testo)]).toEqual([nome, true]);
+    // No start limit: a database or broker down longer than a burst must not leave the unit dead for good.
+    expect([nome, /^StartLimitIntervalSec=0$/m.test(testo)]).toEqual([nome, true]);
     expect([nome, /^User=ape-/m.test(testo)]).toEqual([nome, true]);
     return /^ExecStart=\/usr\/bin\/node \/opt\/ape-precoci\/dist\/(.+)$/m.exec(testo)![1]!.trim();
   });
