@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'n
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { Pool } from 'pg';
+import { withTransaction } from '../../shared/db/pool';
 import { TLS_SERVER_POLICY } from '../../shared/soap/tls-policy';
 import { firma, partiCasuali, verifica, type Algoritmo, type Sagoma } from './pavimento-firme';
 
@@ -36,14 +37,7 @@ function avvia(c: ConfigServer): void {
     const k = chiavi.get(algoritmo);
     if (!k) throw new Error(`unknown algorithm ${algoritmo}`);
     if (!verifica(c.sagoma, corpo.subarray(0, nParti), Buffer.from(firmaRicevuta, 'base64'), k.mittente)) throw new Error('signature not valid');
-    const db = await pool.connect();
-    try {
-      await db.query('BEGIN');
-      await db.query('INSERT INTO public.bench_pavimento (message_id, payload) VALUES ($1, $2)', [randomUUID(), riga]);
-      await db.query('COMMIT');
-    } finally {
-      db.release();
-    }
+    await withTransaction(pool, (db) => db.query('INSERT INTO public.bench_pavimento (message_id, payload) VALUES ($1, $2)', [randomUUID(), riga]));
     return firma(c.sagoma, parti, k.privata).toString('base64');
   };
 

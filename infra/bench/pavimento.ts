@@ -5,6 +5,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { connect } from 'amqplib';
 import { Pool } from 'pg';
+import { withTransaction } from '../../shared/db/pool';
 import { TLS_CLIENT_POLICY } from '../../shared/soap/tls-policy';
 import { scenarioDi } from './carico';
 import { ALGORITMI, costoFirme, firma, generaChiavi, partiCasuali, sagomaFirmata, verifica, type Algoritmo, type Chiavi } from './pavimento-firme';
@@ -104,16 +105,7 @@ export async function misuraPavimento(o: OpzioniPavimento): Promise<RisultatoPav
     });
 
   const riga = JSON.stringify({ stato: 'INVIATO', at: new Date().toISOString() });
-  const commit = async () => {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
-      await c.query('INSERT INTO public.bench_pavimento (message_id, payload) VALUES ($1, $2)', [randomUUID(), riga]);
-      await c.query('COMMIT');
-    } finally {
-      c.release();
-    }
-  };
+  const commit = () => withTransaction(pool, (c) => c.query('INSERT INTO public.bench_pavimento (message_id, payload) VALUES ($1, $2)', [randomUUID(), riga]));
 
   const conn = await connect(o.rabbitmqUrl);
   const pub = await conn.createConfirmChannel();
