@@ -32,6 +32,14 @@ function prossimo(cond: (e: EventoLauncher) => boolean): Promise<EventoLauncher>
 
 const servizio = (nome: string, env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 10_000) => () => startService({ name: nome, script: SCRIPT, env: { ...process.env, ...env }, readyTimeoutMs });
 
+/** Removes the fault a process keeps failing on, and waits for its next attempt to be running. */
+async function riparteSenza(blocco: string, nome: string): Promise<void> {
+  const riavviato = prossimo((e) => e.tipo === 'riavviato');
+  rmSync(blocco);
+  await riavviato;
+  expect(launcher.processo(nome)!.child.exitCode).toBeNull();
+}
+
 beforeEach(() => {
   eventi.length = 0;
   dir = mkdtempSync(path.join(os.tmpdir(), 'ape-launcher-'));
@@ -67,10 +75,7 @@ test('a process that keeps crashing at start is retried with a doubling wait, up
   expect(uscite.slice(1, 5).every((e) => e.codice === 3)).toBe(true);
   expect(eventi.some((e) => e.tipo === 'avvio-fallito')).toBe(true);
   // The fault is gone: the next attempt runs.
-  const riavviato = prossimo((e) => e.tipo === 'riavviato');
-  rmSync(blocco);
-  await riavviato;
-  expect(launcher.processo('inps-dispatcher')!.child.exitCode).toBeNull();
+  await riparteSenza(blocco, 'inps-dispatcher');
 });
 
 test('a restarted process that hangs before being ready is killed and tried again', async () => {
@@ -83,10 +88,7 @@ test('a restarted process that hangs before being ready is killed and tried agai
   // The hung one is killed (its exit is the next 'uscito', by SIGKILL), and the next attempt follows.
   const ucciso = await prossimo((e) => e.tipo === 'uscito');
   expect(ucciso).toMatchObject({ nome: 'minlavoro-hub', segnale: 'SIGKILL' });
-  const riavviato = prossimo((e) => e.tipo === 'riavviato');
-  rmSync(blocco);
-  await riavviato;
-  expect(launcher.processo('minlavoro-hub')!.child.exitCode).toBeNull();
+  await riparteSenza(blocco, 'minlavoro-hub');
 });
 
 test('a process that never starts is not kept: the caller gets the failure', async () => {
