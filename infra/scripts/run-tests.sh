@@ -8,6 +8,7 @@
 #   npm test                     everything
 #   npm test -- <jest args>      the given tests only (no fault suite)
 #   npm run test:faults          the fault suite only
+#   npm run test:siti            the federation on five hosts (network namespaces; root and iproute2), alone
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash infra/scripts/ensure-local-services.sh libxml2-utils libxml-compile-perl python3-zeep python3-xmlsec default-jdk-headless libxml-security-java chromium openssl
@@ -18,6 +19,9 @@ npm run --silent lint:codice-morto
 npm run --silent build
 if [ "${1:-}" = "--faults" ]; then
   exec npx jest -c jest.faults.config.js
+fi
+if [ "${1:-}" = "--siti" ]; then
+  exec npx jest -c jest.siti.config.js
 fi
 npx jest "$@"
 if [ $# -eq 0 ]; then
