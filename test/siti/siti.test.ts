@@ -1,20 +1,30 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import type { EventoLauncher } from '../../infra/local/launcher';
+import { OPERATIONS } from '../../shared/messages/contracts';
+import { correlationHeader, envelope, operatoreHeader } from '../../shared/messages/envelope';
+import { writeNotificaEsito } from '../../shared/messages/esiti';
+import { PROJECT_ROOT } from '../../shared/paths';
 import { identityOf } from '../../shared/config/load';
 import { addressOf } from '../../shared/config/addresses';
 import { SistemaIstruttorio } from '../../infra/clients/sistema-istruttorio';
 import { IP } from '../../infra/siti/rete';
 import { Siti } from '../../infra/siti/siti';
-import { attendiConclusione, presenta, violazioni } from './verifica-siti';
+import { eventually } from '../support/eventually';
+import { attendiConclusione, nonConcluse, presenta, violazioni, type Presentata } from './verifica-siti';
 
 /**
  * test:siti: the federation on five hosts, Linux network namespaces joined by a bridge, each party's processes,
  * PostgreSQL and RabbitMQ on its own host; SOAP crosses the hosts over mutual TLS. Needs root and iproute2: without
  * them it fails saying so (it is CI's job to run it as root, not to skip it).
  */
+const run = promisify(execFile);
 const tempi: Array<[string, number]> = [];
+const eventi: EventoLauncher[] = [];
 let siti: Siti;
 let dir: string;
 let caseSystem: SistemaIstruttorio;
@@ -41,7 +51,7 @@ beforeAll(async () => {
   const motivo = perche();
   if (motivo) throw new Error(motivo);
   dir = mkdtempSync(path.join(os.tmpdir(), 'ape-siti-'));
-  siti = await Siti.avvia({ dir, tempo: (p, ms) => tempi.push([p, ms]) });
+  siti = await Siti.avvia({ dir, tempo: (p, ms) => tempi.push([p, ms]), evento: (e) => eventi.push(e) });
   const c = siti.config.INPS;
   const id = identityOf(c, 'INPS_ISTRUTTORIA');
   caseSystem = await SistemaIstruttorio.connect(addressOf(c, 'INPS', 'istruttoria').url, { keyFile: id.keyFile, certFile: id.certFile, caFile: c.pki.caCertFile }, { id: 'INPS-OP-SITI-0001', ufficio: 'INPS - sede di prova' });
@@ -61,4 +71,93 @@ test('domande flow end to end across the five hosts, every outcome as expected',
     return p;
   });
   expect(await violazioni(siti, presentate)).toEqual([]);
+});
+
+/** A NotificaEsito signed as INAIL, sent from INAIL's host from the given source address: the status and Fault code. */
+async function esitoDaInail(localAddress: string): Promise<{ status: number; codice: string | null }> {
+  const c = siti.config.INAIL;
+  const id = identityOf(c, 'INAIL');
+  const body = envelope(
+    [operatoreHeader({ id: 'SYS-INAIL-VERIFICA', ufficio: 'INAIL - prova' }), correlationHeader(randomUUID())],
+    writeNotificaEsito({ idPacchetto: randomUUID(), ente: 'INAIL', dataEsito: new Date(), esitiDato: [{ riferimento: 1, dato: 'VOCE_TARIFFA', esito: 'CONFORME' }] }),
+  );
+  const chiamata = { url: addressOf(c, 'INPS', 'esiti').url, tls: { keyFile: id.keyFile, certFile: id.certFile, caFile: c.pki.caCertFile }, localAddress, soapAction: OPERATIONS.NotificaEsito.soapAction, body };
+  const [cmd, ...args] = [...siti.rete.comando('INAIL'), process.execPath, path.join(PROJECT_ROOT, 'dist', 'test', 'siti', 'in-sito', 'chiama.js'), JSON.stringify(chiamata)];
+  const { stdout } = await run(cmd!, args, { timeout: 30_000 });
+  return JSON.parse(stdout) as { status: number; codice: string | null };
+}
+
+test("a party calling from an address outside its allow-list is refused; from its own address it gets past it", async () => {
+  await passo('b. allow-list from a second address', async () => {
+    const estraneo = await esitoDaInail(siti.rete.indirizzoEstraneo);
+    expect(estraneo).toEqual({ status: 403, codice: 'PARTE_NON_AUTORIZZATA' });
+    const proprio = await esitoDaInail(siti.rete.hosts.INAIL.indirizzo);
+    // Past the allow-list and the signature: refused only for what it says (a packet INPS never sent).
+    expect(proprio.codice).not.toBe('PARTE_NON_AUTORIZZATA');
+    expect(proprio.codice).not.toBeNull();
+  });
+});
+
+test('kill -9 of the INPS dispatcher under the launcher on its host: back within seconds, nothing lost', async () => {
+  await passo('e. kill -9 under the launcher', async () => {
+    const prima = siti.launcher.processo('inps-dispatcher')!;
+    const presentate = await presenta(caseSystem, 'SITI.E', ['conforme', 'turni-inl', 'tasso-inail']);
+    prima.child.kill('SIGKILL');
+    const t0 = Date.now();
+    await eventually(async () => eventi.some((e) => e.tipo === 'riavviato' && e.nome === 'inps-dispatcher'), { timeoutMs: 15_000, what: 'the dispatcher restarted by the launcher' });
+    const ripartitoMs = Date.now() - t0;
+    console.log(`inps-dispatcher back after ${ripartitoMs} ms`);
+    expect(ripartitoMs).toBeLessThan(10_000);
+    expect(siti.launcher.processo('inps-dispatcher')).not.toBe(prima);
+    presentate.push(...(await presenta(caseSystem, 'SITI.E2', ['non-conforme', 'conforme'])));
+    await attendiConclusione(siti, presentate);
+    expect(await violazioni(siti, presentate)).toEqual([]);
+  });
+});
+
+/** Domande that need INAIL (a packet to INAIL each) and domande that do not (turni-inl: INL and the others only). */
+const CON_INAIL = ['conforme', 'tasso-inail', 'non-conforme'];
+const SENZA_INAIL = ['turni-inl', 'turni-inl'];
+
+test("the link between the hub and INAIL cut for 20 s, then restored: the hub retries, every domanda closes, nothing lost or doubled", async () => {
+  await passo('c. INAIL cut off for 20 s', async () => {
+    await siti.rete.taglia('INAIL');
+    const tagliato = Date.now();
+    let presentate: Presentata[] = [];
+    try {
+      presentate = await presenta(caseSystem, 'SITI.C', [...CON_INAIL, ...SENZA_INAIL]);
+      // While the link is down, the others' domande close; INAIL's stay open.
+      const senza = presentate.filter((p) => !CON_INAIL.includes(p.scenario.chiave));
+      await attendiConclusione(siti, senza, 60_000);
+      // The cut lasts 20 s whatever the hub does meanwhile: that is the outage being simulated.
+      await new Promise((r) => setTimeout(r, Math.max(0, 20_000 - (Date.now() - tagliato))));
+      expect((await nonConcluse(siti, presentate)).length).toBe(CON_INAIL.length);
+    } finally {
+      await siti.rete.ripristina('INAIL');
+    }
+    await attendiConclusione(siti, presentate, 90_000);
+    expect(await violazioni(siti, presentate)).toEqual([]);
+  });
+});
+
+// The 503's Retry-After header itself is asserted by test/unit/soap-intake-records.test.ts (faultReply).
+test("INAIL's database stopped: its endpoint answers 503 SERVIZIO_NON_DISPONIBILE, the others are not slowed, and INAIL catches up once it is back", async () => {
+  await passo("d. INAIL's PostgreSQL stopped", async () => {
+    const hubRighe = siti.logs.get('minlavoro-hub')!;
+    const giaViste = hubRighe.length;
+    await siti.postgres.INAIL.ferma();
+    let presentate: Presentata[] = [];
+    try {
+      presentate = await presenta(caseSystem, 'SITI.D', [...CON_INAIL, ...SENZA_INAIL]);
+      const t0 = Date.now();
+      await attendiConclusione(siti, presentate.filter((p) => !CON_INAIL.includes(p.scenario.chiave)), 60_000);
+      console.log(`domande not needing INAIL closed in ${Date.now() - t0} ms with INAIL's database down`);
+      await eventually(async () => hubRighe.slice(giaViste).some((l) => l.includes('"destinatario":"INAIL"') && l.includes('"code":"SERVIZIO_NON_DISPONIBILE"')), { timeoutMs: 30_000, what: "INAIL's 503 SERVIZIO_NON_DISPONIBILE in the hub's log" });
+      expect((await nonConcluse(siti, presentate)).length).toBe(CON_INAIL.length);
+    } finally {
+      await siti.postgres.INAIL.riavvia();
+    }
+    await attendiConclusione(siti, presentate, 90_000);
+    expect(await violazioni(siti, presentate)).toEqual([]);
+  });
 });
