@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,11 +8,13 @@ import type { EventoLauncher } from '../../infra/local/launcher';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader, envelope, operatoreHeader } from '../../shared/messages/envelope';
 import { writeNotificaEsito } from '../../shared/messages/esiti';
+import { writeVerificaPacchetto } from '../../shared/messages/pacchetto';
+import { firmaOrigine } from '../../shared/verifica-pacchetto/origine';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { identityOf } from '../../shared/config/load';
 import { addressOf } from '../../shared/config/addresses';
 import { SistemaIstruttorio } from '../../infra/clients/sistema-istruttorio';
-import { IP } from '../../infra/siti/rete';
+import { IP, type Parte } from '../../infra/siti/rete';
 import { Siti } from '../../infra/siti/siti';
 import { eventually } from '../support/eventually';
 import { attendiConclusione, nonConcluse, presenta, violazioni, type Presentata } from './verifica-siti';
@@ -73,24 +75,54 @@ test('domande flow end to end across the five hosts, every outcome as expected',
   expect(await violazioni(siti, presentate)).toEqual([]);
 });
 
-/** A NotificaEsito signed as INAIL, sent from INAIL's host from the given source address: the status and Fault code. */
-async function esitoDaInail(localAddress: string): Promise<{ status: number; codice: string | null }> {
-  const c = siti.config.INAIL;
-  const id = identityOf(c, 'INAIL');
+interface Risposta {
+  status: number;
+  codice: string | null;
+  retryAfter: string | null;
+}
+
+/** One raw call made on a party's host (test/siti/in-sito/chiama.ts), signed as the identity, from a source address. */
+async function chiamaDa(parte: Parte, identita: string, url: string, soapAction: string, body: string, localAddress: string): Promise<Risposta> {
+  const c = siti.config[parte];
+  const id = identityOf(c, identita);
+  const chiamata = { url, tls: { keyFile: id.keyFile, certFile: id.certFile, caFile: c.pki.caCertFile }, localAddress, soapAction, body };
+  const [cmd, ...args] = [...siti.rete.comando(parte), process.execPath, path.join(PROJECT_ROOT, 'dist', 'test', 'siti', 'in-sito', 'chiama.js'), JSON.stringify(chiamata)];
+  const { stdout } = await run(cmd!, args, { timeout: 30_000 });
+  return JSON.parse(stdout) as Risposta;
+}
+
+/** A NotificaEsito as INAIL, to INPS's esiti endpoint, from the given address of INAIL's host. */
+async function esitoDaInail(localAddress: string): Promise<Risposta> {
   const body = envelope(
     [operatoreHeader({ id: 'SYS-INAIL-VERIFICA', ufficio: 'INAIL - prova' }), correlationHeader(randomUUID())],
     writeNotificaEsito({ idPacchetto: randomUUID(), ente: 'INAIL', dataEsito: new Date(), esitiDato: [{ riferimento: 1, dato: 'VOCE_TARIFFA', esito: 'CONFORME' }] }),
   );
-  const chiamata = { url: addressOf(c, 'INPS', 'esiti').url, tls: { keyFile: id.keyFile, certFile: id.certFile, caFile: c.pki.caCertFile }, localAddress, soapAction: OPERATIONS.NotificaEsito.soapAction, body };
-  const [cmd, ...args] = [...siti.rete.comando('INAIL'), process.execPath, path.join(PROJECT_ROOT, 'dist', 'test', 'siti', 'in-sito', 'chiama.js'), JSON.stringify(chiamata)];
-  const { stdout } = await run(cmd!, args, { timeout: 30_000 });
-  return JSON.parse(stdout) as { status: number; codice: string | null };
+  return chiamaDa('INAIL', 'INAIL', addressOf(siti.config.INAIL, 'INPS', 'esiti').url, OPERATIONS.NotificaEsito.soapAction, body, localAddress);
+}
+
+/** A packet as the hub forwards it (INPS's origin signature inside), sent from the Ministero's host to INAIL's endpoint. */
+async function pacchettoDalHub(): Promise<Risposta> {
+  const c = siti.config.MINLAVORO;
+  const inps = identityOf(c, 'INPS');
+  const contenuto = {
+    idPacchetto: randomUUID(),
+    idIstruttoria: randomUUID(),
+    protocolloDomanda: 'INPS.SITI.D.99999',
+    tipoDomanda: 'PRECOCI' as const,
+    destinatario: 'INAIL' as const,
+    dataInvio: new Date(),
+    lavoratore: { codiceFiscale: 'RSSMRA60A01H501Q' },
+    rapporti: [{ riferimento: 1, datore: { codiceFiscale: '01234567897' }, periodo: { dal: '2010-01-01', al: '2015-12-31' }, categoria: 'E' as const, ccnl: 'C011', livello: '3', professioneIstat: '7.4.2.3' }],
+  };
+  const payload = firmaOrigine(writeVerificaPacchetto(contenuto), { keyPem: readFileSync(inps.keyFile, 'utf8'), certPem: readFileSync(inps.certFile, 'utf8') });
+  const body = envelope([operatoreHeader({ id: 'SYS-HUB', ufficio: 'Ministero - prova' }), correlationHeader(randomUUID())], payload);
+  return chiamaDa('MINLAVORO', 'HUB', addressOf(c, 'INAIL', 'verifica').url, OPERATIONS.VerificaPacchetto.soapAction, body, siti.rete.hosts.MINLAVORO.indirizzo);
 }
 
 test("a party calling from an address outside its allow-list is refused; from its own address it gets past it", async () => {
   await passo('b. allow-list from a second address', async () => {
     const estraneo = await esitoDaInail(siti.rete.indirizzoEstraneo);
-    expect(estraneo).toEqual({ status: 403, codice: 'PARTE_NON_AUTORIZZATA' });
+    expect(estraneo).toMatchObject({ status: 403, codice: 'PARTE_NON_AUTORIZZATA' });
     const proprio = await esitoDaInail(siti.rete.hosts.INAIL.indirizzo);
     // Past the allow-list and the signature: refused only for what it says (a packet INPS never sent).
     expect(proprio.codice).not.toBe('PARTE_NON_AUTORIZZATA');
@@ -140,8 +172,7 @@ test("the link between the hub and INAIL cut for 20 s, then restored: the hub re
   });
 });
 
-// The 503's Retry-After header itself is asserted by test/unit/soap-intake-records.test.ts (faultReply).
-test("INAIL's database stopped: its endpoint answers 503 SERVIZIO_NON_DISPONIBILE, the others are not slowed, and INAIL catches up once it is back", async () => {
+test("INAIL's database stopped: its endpoint answers 503 with Retry-After, the others are not slowed, and INAIL catches up once it is back", async () => {
   await passo("d. INAIL's PostgreSQL stopped", async () => {
     const hubRighe = siti.logs.get('minlavoro-hub')!;
     const giaViste = hubRighe.length;
@@ -154,6 +185,7 @@ test("INAIL's database stopped: its endpoint answers 503 SERVIZIO_NON_DISPONIBIL
       console.log(`domande not needing INAIL closed in ${Date.now() - t0} ms with INAIL's database down`);
       await eventually(async () => hubRighe.slice(giaViste).some((l) => l.includes('"destinatario":"INAIL"') && l.includes('"code":"SERVIZIO_NON_DISPONIBILE"')), { timeoutMs: 30_000, what: "INAIL's 503 SERVIZIO_NON_DISPONIBILE in the hub's log" });
       expect((await nonConcluse(siti, presentate)).length).toBe(CON_INAIL.length);
+      expect(await pacchettoDalHub()).toEqual({ status: 503, codice: 'SERVIZIO_NON_DISPONIBILE', retryAfter: '5' });
     } finally {
       await siti.postgres.INAIL.riavvia();
     }
