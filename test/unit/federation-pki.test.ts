@@ -1,8 +1,8 @@
-import { X509Certificate, type PeerCertificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkServerIdentity } from 'node:tls';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { parseConfig } from '../../shared/config/load';
 import { ensureFederationPki } from '../../shared/pki/federation-pki';
 import { localFederationConfig } from '../../infra/federation-config';
