@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../log';
+import { StatementiPreparati } from './prepared';
 
 /**
  * One pool per service, bound to the service's schema through search_path, so SQL names tables plainly.
@@ -17,6 +18,9 @@ export function createPool(url: string, schema: string, opts: { max?: number; lo
   // An idle client losing its connection (PostgreSQL restart) must not crash the process; the pool
   // discards it and the next query reconnects.
   pool.on('error', (err) => opts.log?.warn({ err }, 'idle PostgreSQL client lost its connection'));
+  // The statements a service repeats are prepared once per connection (prepared.ts).
+  const preparati = new StatementiPreparati();
+  pool.on('connect', (client) => preparati.applica(client));
   return pool;
 }
 

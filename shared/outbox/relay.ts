@@ -6,8 +6,8 @@ import type { AmqpClient } from '../amqp/client';
 import { WORK_EXCHANGE } from '../amqp/topology';
 
 /**
- * Relays a schema's outbox to RabbitMQ. Rows are claimed with FOR UPDATE SKIP LOCKED (several relays may
- * run), published with confirms, and marked published in the same transaction only after every confirm
+ * Relays a schema's outbox to RabbitMQ. Rows are claimed and marked published with FOR UPDATE SKIP LOCKED
+ * (several relays may run), then published with confirms; the transaction commits only after every confirm
  * arrived. A crash between confirm and commit republishes: consumers are idempotent by message id.
  * Woken by NOTIFY on insert; polls as a safety net.
  */
@@ -82,7 +82,9 @@ export class OutboxRelay {
         this.opts.log.warn({ err: toError(err).message }, 'outbox relay pass failed; will retry');
         await sleep(500);
       }
-      if (published === 0 && !this.pending && this.running) {
+      // A pass short of a full batch took every row committed before it began; rows committed since woke it
+      // (pending). Passing again at once would only read an empty outbox: one transaction per batch wasted.
+      if (published < (this.opts.batchSize ?? 200) && !this.pending && this.running) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, pollMs);
           this.wake = () => {
@@ -99,16 +101,20 @@ export class OutboxRelay {
   async drainOnce(): Promise<number> {
     if (!this.opts.amqp.isConnected) return 0;
     return withTransaction(this.opts.pool, async (tx) => {
+      // Claimed and marked in one statement; the mark commits only once every confirm arrived (a failed publish
+      // rolls it back, and the rows are relayed again).
       const { rows } = await tx.query<OutboxRow>(
-        `SELECT id, message_id, routing_key, payload, headers FROM outbox
-          WHERE pubblicato_il IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `UPDATE outbox SET pubblicato_il = now()
+          WHERE id IN (SELECT id FROM outbox WHERE pubblicato_il IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING id, message_id, routing_key, payload, headers`,
         [this.opts.batchSize ?? 200],
       );
       if (rows.length === 0) return 0;
+      // In the order they were written (RETURNING has none of its own).
+      rows.sort((a, b) => Number(a.id) - Number(b.id));
       await Promise.all(
         rows.map((r) => this.opts.amqp.publish(WORK_EXCHANGE, r.routing_key, r.payload, { messageId: r.message_id, headers: r.headers })),
       );
-      await tx.query('UPDATE outbox SET pubblicato_il = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       this.opts.log.debug({ count: rows.length }, 'outbox rows published');
       return rows.length;
     });
