@@ -3,7 +3,7 @@
 # database and vhost), then the fault suite, which restarts this machine's PostgreSQL and RabbitMQ and so runs
 # alone, after the others. Installs what the tests need: xmllint and the W3C schema for schemas (from
 # libxml-compile-perl) for the contracts, Python zeep and xmlsec and a JDK with Apache Santuario
-# (libxml-security-java) for interoperability with independent SOAP stacks (examples/), and Debian's chromium for the web console's browser tests (driven by playwright-core). The
+# (libxml-security-java) for interoperability with independent SOAP stacks (examples/), Debian's chromium for the web console's browser tests (driven by playwright-core), and iproute2 for test:siti's network namespaces. The
 # boundaries between the project's parts (.dependency-cruiser.cjs) are checked first: a violation fails the run.
 #   npm test                     everything
 #   npm test -- <jest args>      the given tests only (no fault suite)
@@ -11,7 +11,7 @@
 #   npm run test:siti            the federation on five hosts (network namespaces; root and iproute2), alone
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash infra/scripts/ensure-local-services.sh libxml2-utils libxml-compile-perl python3-zeep python3-xmlsec default-jdk-headless libxml-security-java chromium openssl
+bash infra/scripts/ensure-local-services.sh libxml2-utils libxml-compile-perl python3-zeep python3-xmlsec default-jdk-headless libxml-security-java chromium openssl iproute2
 bash infra/scripts/ensure-node-modules.sh
 npm run --silent lint:confini
 # Unused files and exports (knip.json: the entry points are the processes, the CLIs, the scripts and the tests).
