@@ -165,6 +165,11 @@ export class ClusterRabbitmq {
         RABBITMQ_PID_FILE: this.file(n, 'pid'),
         RABBITMQ_ENABLED_PLUGINS_FILE: path.join(this.dir, 'enabled_plugins'),
         RABBITMQ_CONFIG_FILE: this.file(n, 'nessuna'),
+        // Every listener on the loopback only (AMQP, distribution, the epmd a node starts): reachable from its host
+        // alone, which on a party's host in test:siti is its own namespace.
+        RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+        ERL_EPMD_ADDRESS: '127.0.0.1',
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
       },
       stdio: 'ignore',
       detached: true,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import type { EventoLauncher } from '../../infra/local/launcher';
 import { OPERATIONS } from '../../shared/messages/contracts';
@@ -90,6 +91,25 @@ async function chiamaDa(parte: Parte, identita: string, url: string, soapAction:
   const { stdout } = await run(cmd!, args, { timeout: 30_000 });
   return JSON.parse(stdout) as Risposta;
 }
+
+/** Whether something on another host accepts a TCP connection at address:port (from the root namespace). */
+function accetta(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: address, port, timeout: 3000 });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => (s.destroy(), resolve(false)));
+  });
+}
+
+test("each party's PostgreSQL and RabbitMQ (AMQP, distribution, epmd) answer only on its own host, its SOAP endpoint on its address", async () => {
+  await passo('databases and brokers reachable only from their host', async () => {
+    for (const h of Object.values(siti.rete.hosts)) {
+      for (const port of [5432, 5672, 25672, 4369]) expect([h.parte, port, await accetta(h.indirizzo, port)]).toEqual([h.parte, port, false]);
+    }
+    expect(await accetta(siti.rete.hosts.INAIL.indirizzo, Number(new URL(siti.config.INAIL.services.agencies.INAIL!.publicUrl).port))).toBe(true);
+  });
+});
 
 /** A NotificaEsito as INAIL, to INPS's esiti endpoint, from the given address of INAIL's host. */
 async function esitoDaInail(localAddress: string): Promise<Risposta> {
