@@ -33,10 +33,14 @@ export const IdentitySchema = Type.Object({
 });
 
 
+/**
+ * listen and schema are the running party's own: in a party's file (`parte`) a counterpart's service has only its
+ * identity and publicUrl; in the federation-shaped file every service has them (load.ts checks both).
+ */
 const endpointFields = {
   identity: text({ description: 'The identity (identities.*) the service runs as.' }),
-  schema: text({ pattern: SCHEMA_NAME, description: 'PostgreSQL schema holding this service\'s state.' }),
-  listen: ListenSchema,
+  schema: Type.Optional(text({ pattern: SCHEMA_NAME, description: 'PostgreSQL schema holding this service\'s state (own services only).' })),
+  listen: Type.Optional({ ...ListenSchema, description: 'Where it listens (own services only).' }),
   publicUrl: url(['https'], 'Base URL counterparts use to reach this service (a trailing / is dropped).'),
 };
 export const EndpointServiceSchema = Type.Object(endpointFields);
@@ -58,7 +62,7 @@ export const ConsoleServiceSchema = Type.Object(
 
 export const WorkerServiceSchema = Type.Object({
   identity: text({ description: 'The identity (identities.*) the service runs as.' }),
-  schema: text({ pattern: SCHEMA_NAME }),
+  schema: Type.Optional(text({ pattern: SCHEMA_NAME, description: 'Own services only.' })),
 });
 
 export const SystemOperatorSchema = Type.Object(
@@ -163,6 +167,12 @@ const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 25
 export const FederationConfigSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String({ description: 'Where editors find this schema.' })),
+    parte: Type.Optional(
+      choice<Ente>(
+        ENTI,
+        'The party this file is the deployment unit of: its own services in full, its counterparts\' only as identity and publicUrl, their identities without keys (docs/OPERATIONS.md, "Deploying one party"). Absent: the single-machine development shape, every party in one file.',
+      ),
+    ),
     environment: withDefault(choice(['development', 'test', 'production'] as const), 'development'),
     postgres: Type.Object({
       url: url(['postgres', 'postgresql'], 'The services\' connection, as the application role (ape_servizio: no UPDATE/DELETE on the logs).'),
@@ -256,9 +266,10 @@ export const FederationConfigSchema = Type.Object(
       description: 'Certificate identities by code (upper case): who may call, and who each service runs as.',
     }),
     services: Type.Object({
+      // The keys name the services, wherever they run; a party's file carries those it runs or calls.
       inpsGateway: EndpointServiceSchema,
       inpsDispatcher: WorkerServiceSchema,
-      inpsScheduler: withDefault(WorkerServiceSchema, { identity: 'INPS', schema: 'inps' }),
+      inpsScheduler: Type.Optional({ ...WorkerServiceSchema, description: 'Absent: the gateway\'s identity and schema.' }),
       hub: EndpointServiceSchema,
       inpsConsole: Type.Optional({ ...ConsoleServiceSchema, description: 'Absent: the federation runs without the web console.' }),
       agencies: Type.Object(
@@ -292,6 +303,7 @@ export type ValidatedConfig = Static<typeof FederationConfigSchema>;
 export type IdentityConfig = Frozen<Required<Omit<Static<typeof IdentitySchema>, 'pdnd'>> & Partial<Pick<Static<typeof IdentitySchema>, 'pdnd'>> & { code: string }>;
 export type ListenConfig = Frozen<Static<typeof ListenSchema>>;
 export type EndpointServiceConfig = Frozen<Static<typeof EndpointServiceSchema>>;
+export type WorkerServiceConfig = Frozen<Static<typeof WorkerServiceSchema>>;
 export type SystemOperatorConfig = Frozen<Static<typeof SystemOperatorSchema>>;
 export type DeadlinesConfig = Frozen<Static<typeof DeadlinesSchema>>;
 export type InlConfig = Frozen<Static<typeof InlSchema>>;
@@ -304,7 +316,9 @@ export type PdndConfig = Frozen<Static<typeof PdndSchema>>;
  * under pki.dir, postgres.adminUrl, security.pepperFile) filled in and relative paths made absolute.
  */
 export type FederationConfig = Frozen<
-  Omit<ValidatedConfig, '$schema' | 'pki' | 'identities' | 'postgres' | 'security'> & {
+  Omit<ValidatedConfig, '$schema' | 'pki' | 'identities' | 'postgres' | 'security' | 'services'> & {
+    /** inpsScheduler filled in: absent, it is the gateway's identity and schema. */
+    services: Omit<ValidatedConfig['services'], 'inpsScheduler'> & { inpsScheduler: Static<typeof WorkerServiceSchema> };
     pki: Omit<ValidatedConfig['pki'], 'crl'> & { caCertFile: string; crl: Array<{ caFile: string; crlFile: string }> };
     identities: Record<string, IdentityConfig>;
     postgres: Required<ValidatedConfig['postgres']>;
