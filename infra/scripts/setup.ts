@@ -30,14 +30,18 @@ export async function setupFederation(config: FederationConfig, opts: { demo: bo
   if (await ensureDatabase(config.postgres.adminUrl)) say(`database created: ${new URL(config.postgres.adminUrl).pathname.slice(1)}`);
   if (assicuraChiavePseudonimi(config.security.pepperFile)) say(`pseudonym key created: ${path.relative(PROJECT_ROOT, config.security.pepperFile)}`);
   await ensureVhost(config.rabbitmq.url);
+  preparaPki(config, say);
+  await migraEAllinea(config, opts.demo, say);
+}
 
+/** The development PKI of the federation-shaped file (every party's keys), with its CRLs: what party files are copied from. */
+export function preparaPki(config: FederationConfig, say: Say): void {
   const pki = ensureFederationPki(config);
   if (pki.created.length > 0) say(`development PKI: created ${pki.created.join(', ')} in ${path.relative(PROJECT_ROOT, config.pki.dir) || config.pki.dir}`);
   // The federation starts with revocation on: an empty CRL per CA the development PKI holds, renewed before it expires.
   const crl = ensureCrls(config);
   for (const c of crl.issued) say(`development PKI: CRL ${path.relative(PROJECT_ROOT, c.crlFile) || c.crlFile} issued (number ${c.number}, ${c.revoked} revoked)`);
   for (const f of crl.missing) say(`warning: CRL ${f} is missing and its CA's key is not in the development PKI: the services will not start until the CA's CRL is there`);
-  await migraEAllinea(config, opts.demo, say);
 }
 
 /**
