@@ -3,7 +3,6 @@ import { parteDelProcesso } from '../../shared/config/parte';
 import { ENTI, type Ente } from '../../shared/domain/types';
 import { preparaPki, setupParte } from '../scripts/setup';
 import { configurazioniParti, type SitoParte } from './parti';
-import { FEDERATION_PROCESSES } from './processes';
 import { creaRisorseParte, risorsePerParte, urlDellaParte, type RisorseParte } from './risorse-parte';
 
 /**
@@ -45,9 +44,4 @@ export async function preparaParti(o: {
 export function fileDelProcesso(nome: string, parti: FederazioneParti, federazioneFile: string): string {
   const parte = parteDelProcesso(nome.split('#')[0]!);
   return parte ? parti.file[parte] : federazioneFile;
-}
-
-/** The federation's processes by party (pdnd-as belongs to none). */
-export function processiDellaParte(parte: Ente): string[] {
-  return FEDERATION_PROCESSES.map((p) => p.name).filter((n) => parteDelProcesso(n) === parte);
 }

@@ -87,16 +87,30 @@ function identita(parte: Parte, raw: Json, cfg: FederationConfig, siti: Record<P
   return out;
 }
 
-function scriviPki(parte: Parte, cfg: FederationConfig, dirParte: string, nomi: Map<string, string>, crlFiles: readonly string[]): void {
+function scriviPki(parte: Parte, cfg: FederationConfig, dirParte: string, nomi: Map<string, string>, crlFiles: readonly string[], codici: ReadonlySet<string>): void {
   const pki = path.join(dirParte, PKI);
   mkdirSync(pki, { recursive: true, mode: 0o700 });
   for (const [da, nome] of nomi) if (existsSync(da) && (!da.endsWith('.crl.pem') || crlFiles.includes(da))) copyFileSync(da, path.join(pki, nome));
-  for (const id of Object.values(cfg.identities).filter((i) => i.ente === parte)) {
+  // Certificates are public: a counterpart's is what PDND registers as its client key (pdnd/registry.ts). Keys: its own only.
+  for (const id of Object.values(cfg.identities).filter((i) => i.ente === parte || codici.has(i.code))) {
     const base = id.code.toLowerCase().replace(/_/g, '-');
     copyFileSync(id.certFile, path.join(pki, `${base}.cert.pem`));
+    if (id.ente !== parte) continue;
     copyFileSync(id.keyFile, path.join(pki, `${base}.key.pem`));
     chmodSync(path.join(pki, `${base}.key.pem`), 0o600);
   }
+}
+
+/**
+ * PDND's endpoints, and of its catalogue what the party deals with: the e-services of the services in its file, the
+ * purposes of the identities it knows on them. Its authorization server is PDND's, not a party's (no `server`).
+ */
+function pdndDellaParte(pdnd: Json, services: Json, identities: Json): Json {
+  const erogatori = new Set(['INPS', 'hub', ...Object.keys(services.agencies as Json)]);
+  const eservices = Object.fromEntries(Object.entries(pdnd.eservices as Record<string, Json>).filter(([, e]) => erogatori.has(e.erogatore as string)));
+  const finalita = (pdnd.finalita as Json[]).filter((f) => Object.hasOwn(identities, f.fruitore as string) && Object.hasOwn(eservices, f.eservice as string));
+  const { server: _server, ...resto } = pdnd;
+  return { ...resto, eservices, finalita };
 }
 
 /** Writes one party's deployment unit; returns its config.json. */
@@ -127,10 +141,10 @@ function scriviParte(parte: Parte, raw: Json, cfg: FederationConfig, siti: Recor
     systemOperators: soloProprio(raw.systemOperators as Json),
     observability: { ...observability, ports: soloProprio((observability.ports ?? {}) as Json) },
     // PDND's endpoints and e-services; its authorization server is PDND's, not a party's; only purposes of identities it knows.
-    ...(pdnd && { pdnd: { ...Object.fromEntries(Object.entries(pdnd).filter(([k]) => k !== 'server')), finalita: (pdnd.finalita as Json[]).filter((f) => Object.hasOwn(identities, f.fruitore as string)) } }),
+    ...(pdnd && { pdnd: pdndDellaParte(pdnd, services, identities) }),
   };
   mkdirSync(dirParte, { recursive: true });
-  scriviPki(parte, cfg, dirParte, nomi, cfg.pki.crl.map((c) => c.crlFile));
+  scriviPki(parte, cfg, dirParte, nomi, cfg.pki.crl.map((c) => c.crlFile), new Set(Object.keys(identities)));
   const out = path.join(dirParte, 'config.json');
   writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);
   return out;

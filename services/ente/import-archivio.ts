@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { servizioProprio } from '../../shared/config/parte';
-import { loadConfig } from '../../shared/config/load';
+import { fileDellaParte, loadConfig } from '../../shared/config/load';
 import type { FederationConfig } from '../../shared/config/schema';
 import { createPool } from '../../shared/db/pool';
 import { ENTI_VERIFICATORI, type EnteVerificatore } from '../../shared/domain/types';
@@ -112,7 +112,7 @@ if (require.main === module) {
     process.exit(2);
   } else {
     Promise.resolve()
-      .then(() => importaArchivio(loadConfig(), args))
+      .then(() => importaArchivio(loadConfig(fileDellaParte(args.ente)), args))
       .then((esito) => {
         for (const riga of descriviEsito(args.ente, args.file, esito)) console.log(riga);
       })

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApeError } from '../errors';
+import { PARTI_DIR } from '../paths';
+import type { Ente } from '../domain/types';
 import { problemiCalendario, type CalendarioGraduatorie } from '../domain/graduatorie';
 import type { FederationConfig, IdentityConfig, SystemOperatorConfig, ValidatedConfig } from './schema';
 import { checkPdnd } from './pdnd';
@@ -8,6 +10,16 @@ import { checkParte } from './parte';
 import { validateConfig } from './validate';
 
 export const DEFAULT_CONFIG_FILE = 'config/federation.json';
+
+/**
+ * The file a tool of `parte` reads: APE_CONFIG when set; else that party's file as the last `npm start` wrote it
+ * (var/parti/<parte>/config.json: the one-machine federation runs as five parties); else config/federation.json.
+ */
+export function fileDellaParte(parte: Ente): string {
+  if (process.env.APE_CONFIG) return process.env.APE_CONFIG;
+  const file = path.join(PARTI_DIR, parte.toLowerCase(), 'config.json');
+  return existsSync(file) ? file : DEFAULT_CONFIG_FILE;
+}
 
 /** Reads APE_CONFIG (default config/federation.json, relative to the working directory). */
 export function loadConfig(file = process.env.APE_CONFIG ?? DEFAULT_CONFIG_FILE): FederationConfig {

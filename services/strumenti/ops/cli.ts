@@ -1,5 +1,5 @@
 import type { ChannelModel } from 'amqplib';
-import { runCli, usageError, type Args } from '../../../shared/runtime/cli';
+import { parteDi, runCli, usageError, type Args } from '../../../shared/runtime/cli';
 import { codaDiLavoro, codeDi, enteDellaCoda } from './code';
 import { connettiRabbitmq } from './rabbitmq';
 import { reinvia } from './reinvia';
@@ -102,4 +102,4 @@ runCli(async (args, { config, clock }) => {
     // Swallowed: the command is over; closing the connection only gives back messages RabbitMQ gives back anyway.
     await rabbit?.close().catch(() => undefined);
   }
-});
+}, { parte: (args) => parteDi(args.opt('ente') ?? enteDellaCoda(args.opt('coda') ?? 'inps.')) });

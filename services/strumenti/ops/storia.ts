@@ -27,9 +27,10 @@ export async function storia(schemi: Schemi, config: FederationConfig, idPacchet
   stampa(vista);
   const altre = [...(config.routing === 'hub' ? ['HUB'] : []), vista.destinatario];
   for (const e of altre) {
-    const schema = schemaOf(config, e);
-    const s = schemi.di(e);
     try {
+      // In a party's file the others' schemas are not there: schemaOf says whose file to use.
+      const schema = schemaOf(config, e);
+      const s = schemi.di(e);
       if (!(await raggiungibile(s.pool, schema))) {
         console.log(`\n== ${e} ==\n  schema ${schema} non raggiungibile con questa configurazione: consultare ${e} (--ente ${e} con la sua configurazione)`);
         continue;
