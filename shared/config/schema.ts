@@ -303,7 +303,6 @@ export type ValidatedConfig = Static<typeof FederationConfigSchema>;
 export type IdentityConfig = Frozen<Required<Omit<Static<typeof IdentitySchema>, 'pdnd'>> & Partial<Pick<Static<typeof IdentitySchema>, 'pdnd'>> & { code: string }>;
 export type ListenConfig = Frozen<Static<typeof ListenSchema>>;
 export type EndpointServiceConfig = Frozen<Static<typeof EndpointServiceSchema>>;
-export type WorkerServiceConfig = Frozen<Static<typeof WorkerServiceSchema>>;
 export type SystemOperatorConfig = Frozen<Static<typeof SystemOperatorSchema>>;
 export type DeadlinesConfig = Frozen<Static<typeof DeadlinesSchema>>;
 export type InlConfig = Frozen<Static<typeof InlSchema>>;
