@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, parseConfig } from '../shared/config/load';
@@ -8,7 +8,7 @@ import { queueSpecs } from '../shared/amqp/topology';
 import { ENTI, type Ente } from '../shared/domain/types';
 import { PROJECT_ROOT } from '../shared/paths';
 import { localFederationConfig } from '../infra/federation-config';
-import { configurazioniParti, type SitoParte } from '../infra/local/parti';
+import { aggiornaPkiParti, configurazioniParti, type SitoParte } from '../infra/local/parti';
 import { preparaPki } from '../infra/scripts/setup';
 
 /** A party's deployment unit: what the generator writes, and what the loader and the processes refuse. */
@@ -86,6 +86,16 @@ describe('the generated party files', () => {
       expect(trovate).toBe(proprie);
       expect(JSON.stringify(json(p))).not.toMatch(/keyFile/);
     }
+  });
+
+  test('a new CRL or a renewed certificate reaches the parties that hold it, and nothing else does', () => {
+    const cfg = parseConfig(federazione, dir);
+    appendFileSync(path.join(dir, 'pki', 'ca.crl.pem'), '\n');
+    appendFileSync(path.join(dir, 'pki', 'inl.key.pem'), '\n');
+    const copiati = aggiornaPkiParti(cfg, path.join(dir, 'parti')).map((f) => path.relative(path.join(dir, 'parti'), f)).sort();
+    expect(copiati).toEqual([...ENTI.map((p) => `${p.toLowerCase()}/pki/ca.crl.pem`), 'inl/pki/inl.key.pem'].sort());
+    for (const p of ENTI) expect(readFileSync(path.join(dir, 'parti', p.toLowerCase(), 'pki', 'ca.crl.pem'), 'utf8')).toBe(readFileSync(path.join(dir, 'pki', 'ca.crl.pem'), 'utf8'));
+    expect(existsSync(path.join(dir, 'parti', 'inail', 'pki', 'inl.key.pem'))).toBe(false);
   });
 
   test('a party declares only its own queues, and its delay queues', () => {

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../shared/config/load';
 import { parteDelProcesso, parteDelServizio, type Servizio } from '../../shared/config/parte';
@@ -154,4 +154,30 @@ export function configurazioniParti(federazione: Record<string, unknown>, siti: 
   const cfg = parseConfig(federazione, process.cwd());
   const raw = structuredClone(federazione);
   return Object.fromEntries(ENTI.map((p) => [p, scriviParte(p, raw, cfg, siti, dir)])) as Record<Parte, string>;
+}
+
+/**
+ * After `npm run pki -- revoca` or `crl` (the CA's tools, on the federation's PKI): the new CRLs, and a renewed
+ * certificate with its key, copied into the party directories under `dir` that already hold those files (a party
+ * gets no file it did not have: no other party's key). The services re-read their CRL within pki.crlCheckSeconds.
+ */
+export function aggiornaPkiParti(cfg: FederationConfig, dir: string): string[] {
+  const sorgenti = new Map<string, string>([...nomiPki(cfg)].map(([da, nome]) => [nome, da]));
+  for (const id of Object.values(cfg.identities)) {
+    const base = id.code.toLowerCase().replace(/_/g, '-');
+    sorgenti.set(`${base}.cert.pem`, id.certFile);
+    sorgenti.set(`${base}.key.pem`, id.keyFile);
+  }
+  const copiati: string[] = [];
+  for (const parte of existsSync(dir) ? readdirSync(dir) : []) {
+    const pki = path.join(dir, parte, PKI);
+    for (const nome of existsSync(pki) ? readdirSync(pki) : []) {
+      const da = sorgenti.get(nome);
+      const a = path.join(pki, nome);
+      if (!da || !existsSync(da) || readFileSync(da).equals(readFileSync(a))) continue;
+      copyFileSync(da, a);
+      copiati.push(a);
+    }
+  }
+  return copiati;
 }
