@@ -7,7 +7,9 @@ import { IdentityPdndSchema, PdndSchema } from './schema-pdnd';
  * The whole federation's configuration: one JSON file (APE_CONFIG), validated against this schema, read once at
  * start, frozen. The shape is written here once: the loader validates with it (ajv), the TypeScript types below
  * derive from it, and config/federation.schema.json is this schema for editors (a unit test keeps them equal).
- * Each service reads its own section and the parts it shares (identities, endpoints). The building blocks are in
+ * Each service reads its own section and the parts it shares (identities, endpoints). Two shapes: a party's
+ * deployment unit (`parte` set: its services in full, its counterparts' as identity and publicUrl, parte.ts checks
+ * it) and, without `parte`, the single-machine development shape holding every party. The building blocks are in
  * schema-parts.ts, the pdnd section in schema-pdnd.ts; they are composed here, in the one schema.
  *
  * Custom annotations, the ones editors already know: `patternErrorMessage` says what a pattern means,
