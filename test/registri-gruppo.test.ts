@@ -70,24 +70,20 @@ test('two instances appending at once on the same schema keep every chain whole 
   expect(tx.rows[0]!.n).toBeLessThan(200);
 });
 
-test('a commit whose outcome is lost reaches every append of the batch as an error; nothing is appended twice', async () => {
-  // A pool of its own whose first COMMIT is carried out and then reported as a lost connection.
+test('a write whose outcome is lost reaches every append of the batch as an error; nothing is appended twice', async () => {
+  // A pool of its own whose first write of records is carried out and then reported as a lost connection.
   const reale = db.pool('hub');
   let perso = false;
   const instabile = {
-    connect: async () => {
-      const c = await reale.connect();
-      const q = c.query.bind(c) as (...a: unknown[]) => Promise<unknown>;
-      (c as unknown as { query: unknown }).query = async (...a: unknown[]) => {
-        const r = await q(...a);
-        if (!perso && a[0] === 'COMMIT') {
-          perso = true;
-          throw new Error('Connection terminated unexpectedly');
-        }
-        return r;
-      };
-      return c;
+    query: async (...a: unknown[]) => {
+      const r = await (reale.query as (...x: unknown[]) => Promise<unknown>)(...a);
+      if (!perso && typeof a[0] === 'string' && /INSERT INTO registro_accessi/.test(a[0])) {
+        perso = true;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return r;
     },
+    connect: () => reale.connect(),
   } as unknown as Pool;
   const registri = new Registri(instabile, pseudonimi);
   const a = accesso(2000);
@@ -97,6 +93,11 @@ test('a commit whose outcome is lost reaches every append of the batch as an err
   const righe = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM registro_accessi WHERE richiesta_id = ANY($1)', [[a.requestId, b.requestId]]);
   expect(righe.rows[0]!.n).toBe(2);
   expect(await verificaRegistro(pool, 'registro_accessi')).toMatchObject({ integro: true });
+  // The writer does not trust the head it had: the next append goes after the records whose outcome it never learnt.
+  const c = accesso(2002);
+  await registri.registraAccesso(c);
+  expect(await verificaRegistro(pool, 'registro_accessi')).toMatchObject({ integro: true });
+  expect((await pool.query('SELECT 1 FROM registro_accessi WHERE richiesta_id = $1', [c.requestId])).rowCount).toBe(1);
 });
 
 test('a record the database refuses fails alone; the records grouped with it are committed', async () => {
@@ -158,4 +159,16 @@ describe('replay guard', () => {
     expect(esiti.map((e) => e.status)).toEqual(['fulfilled', 'rejected']);
     expect((esiti[0] as PromiseFulfilledResult<boolean>).value).toBe(true);
   });
+});
+
+// Last: it leaves the access chain broken on purpose (a head moved with no records behind it).
+test('a head moved behind the writer\'s back: the write from the head it had is refused whole, the record goes after the head as it is', async () => {
+  const registri = new Registri(pool, pseudonimi);
+  await registri.registraAccesso(accesso(3000));
+  // Another writer's move the first cannot see: the head ahead of the records (no seq collides).
+  const { rows } = await pool.query<{ seq: string; hash: string }>("UPDATE catena_testa SET seq = seq + 5, hash = $1 WHERE registro = 'registro_accessi' RETURNING seq, hash", ['f'.repeat(64)]);
+  const a = accesso(3001);
+  await registri.registraAccesso(a);
+  const r = await pool.query<{ seq: string; hash_precedente: string }>('SELECT seq, hash_precedente FROM registro_accessi WHERE richiesta_id = $1', [a.requestId]);
+  expect(r.rows).toEqual([{ seq: String(Number(rows[0]!.seq) + 1), hash_precedente: rows[0]!.hash }]);
 });

@@ -35,17 +35,21 @@ interface Pending {
 
 /**
  * Writes the records of every chained log of one database, grouped (shared/db/group-commit.ts): the records
- * appended while a transaction is being written (and those appended in the same turn of the event loop, such as
- * a call's access record and its message record) go into the next transaction together, each chain's head
- * locked in name order so instances sharing a schema never deadlock.
+ * appended while a batch is being written (and those appended in the same turn of the event loop, such as a call's
+ * access record and its message record) are written together, in one statement: every chain's new records and its
+ * head's move, from the head this writer last saw. That statement is its own transaction, one round trip instead of
+ * five (BEGIN, lock the heads, one INSERT per chain, COMMIT). When another writer (another process on the same
+ * schema) moved a head meanwhile, the statement fails whole (a record's seq is taken, or testa_catena_allineata
+ * refuses it: migration audit/004) and is written again from the heads read anew; after a few such collisions the
+ * batch is written under a lock on the heads, taken in name order so writers never deadlock.
  */
 export class ScrittoreCatene {
   private readonly records = new GroupCommit<Pending, void>(async (batch) => {
     await this.scrivi(batch);
     return batch.map(() => undefined);
   });
-  /** Chains whose head row is known to exist (it is created once, by the first append ever). */
-  private readonly testeCreate = new Set<Registro>();
+  /** Each chain's head as this writer last wrote or read it; dropped on any failure (the outcome may be unknown). */
+  private readonly teste = new Map<Registro, Testa>();
 
   constructor(private readonly pool: Pool) {}
 
@@ -64,45 +68,91 @@ export class ScrittoreCatene {
       else perRegistro.set(p.registro, [p]);
     }
     const registri = [...perRegistro.keys()].sort();
-    await withTransaction(this.pool, async (tx) => {
-      const nuove = registri.filter((r) => !this.testeCreate.has(r));
-      if (nuove.length > 0) {
-        await tx.query(`INSERT INTO catena_testa (registro, seq, hash) SELECT unnest($1::text[]), 0, $2 ON CONFLICT DO NOTHING`, [nuove, GENESI]);
+    for (let tentativo = 0; tentativo < TENTATIVI_SENZA_BLOCCO; tentativo += 1) {
+      const mancanti = registri.filter((r) => !this.teste.has(r));
+      if (mancanti.length > 0) await this.leggiTeste(mancanti);
+      // A head another writer was creating at that instant is not seen yet: read again.
+      if (registri.some((r) => !this.teste.has(r))) continue;
+      const scrittura = accodamenti(registri.map((r) => [r, this.teste.get(r)!, perRegistro.get(r)!]));
+      try {
+        await this.pool.query(scrittura.sql, scrittura.params);
+        for (const [r, testa] of scrittura.nuoveTeste) this.teste.set(r, testa);
+        return;
+      } catch (err) {
+        for (const r of registri) this.teste.delete(r);
+        if (!testaSpostata(err)) throw err;
       }
+    }
+    await withTransaction(this.pool, async (tx) => {
       // Every head in one statement, locked in name order (rows are locked as the sorted rows come out).
       const teste = await tx.query<{ registro: Registro; seq: string; hash: string }>(
         'SELECT registro, seq, hash FROM catena_testa WHERE registro = ANY($1::text[]) ORDER BY registro FOR UPDATE',
         [registri],
       );
       if (teste.rows.length !== registri.length) throw new Error(`catena_testa: head rows missing for ${registri.join(', ')}`);
-      for (const head of teste.rows) {
-        // The table name comes from this module's own list, not from the row.
-        const registro = registri.find((r) => r === head.registro)!;
-        const records = perRegistro.get(registro)!;
-        let seq = Number(head.seq);
-        let prev = head.hash;
-        const cols = Object.keys(records[0]!.campi);
-        const params: unknown[] = [];
-        const tuples: string[] = [];
-        for (const p of records) {
-          seq += 1;
-          const hash = hashRecord(prev, seq, p.campi);
-          const values = [seq, ...cols.map((c) => (p.campi[c] !== null && typeof p.campi[c] === 'object' && !(p.campi[c] instanceof Date) ? JSON.stringify(p.campi[c]) : p.campi[c])), prev, hash];
-          tuples.push(`(${values.map((v) => { params.push(v ?? null); return `$${params.length}`; }).join(', ')})`);
-          prev = hash;
-        }
-        params.push(registro, seq, prev);
-        const n = params.length;
-        // The records and the head's move in one statement (a data-modifying WITH always runs to completion).
-        await tx.query(
-          `WITH nuovi AS (INSERT INTO ${registro} (seq, ${cols.join(', ')}, hash_precedente, hash) VALUES ${tuples.join(', ')} RETURNING 1)
-           UPDATE catena_testa SET seq = $${n - 1}, hash = $${n} WHERE registro = $${n - 2}`,
-          params,
-        );
-      }
+      const scrittura = accodamenti(teste.rows.map((t) => [t.registro, { seq: Number(t.seq), hash: t.hash }, perRegistro.get(t.registro)!]));
+      await tx.query(scrittura.sql, scrittura.params);
     });
-    for (const registro of perRegistro.keys()) this.testeCreate.add(registro);
   }
+
+  /** Reads the heads of these chains, creating those never written (a chain starts at the genesis hash). */
+  private async leggiTeste(registri: readonly Registro[]): Promise<void> {
+    const { rows } = await this.pool.query<{ registro: Registro; seq: string; hash: string }>(
+      `WITH nuove AS (INSERT INTO catena_testa (registro, seq, hash) SELECT unnest($1::text[]), 0, $2 ON CONFLICT DO NOTHING RETURNING registro, seq, hash)
+       SELECT registro, seq, hash FROM nuove UNION ALL SELECT registro, seq, hash FROM catena_testa WHERE registro = ANY($1::text[])`,
+      [registri, GENESI],
+    );
+    for (const r of rows) this.teste.set(r.registro, { seq: Number(r.seq), hash: r.hash });
+  }
+}
+
+interface Testa {
+  seq: number;
+  hash: string;
+}
+
+/** Collisions with other writers before a batch is written under a lock instead. */
+const TENTATIVI_SENZA_BLOCCO = 3;
+
+const CHIAVI_PRIMARIE = new Set(['registro_accessi_pkey', 'registro_messaggi_pkey', 'registro_conservazione_pkey']);
+
+/** The statement failed because a head was not where this writer saw it: a seq already taken, or the check refused it. */
+function testaSpostata(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === 'AP001' || (e?.code === '23505' && typeof e.constraint === 'string' && CHIAVI_PRIMARIE.has(e.constraint));
+}
+
+/**
+ * One statement appending each chain's records after the given head and moving the head, if it is still there: a
+ * data-modifying WITH runs every part to completion, and the final check fails the whole statement otherwise.
+ */
+function accodamenti(parti: ReadonlyArray<readonly [Registro, Testa, readonly Pending[]]>): { sql: string; params: unknown[]; nuoveTeste: Array<[Registro, Testa]> } {
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v ?? null);
+    return `$${params.length}`;
+  };
+  const ctes: string[] = [];
+  const nuoveTeste: Array<[Registro, Testa]> = [];
+  parti.forEach(([registro, testa, records], i) => {
+    let seq = testa.seq;
+    let prev = testa.hash;
+    const cols = Object.keys(records[0]!.campi);
+    const tuples: string[] = [];
+    for (const r of records) {
+      seq += 1;
+      const hash = hashRecord(prev, seq, r.campi);
+      const values = [seq, ...cols.map((c) => (r.campi[c] !== null && typeof r.campi[c] === 'object' && !(r.campi[c] instanceof Date) ? JSON.stringify(r.campi[c]) : r.campi[c])), prev, hash];
+      tuples.push(`(${values.map(p).join(', ')})`);
+      prev = hash;
+    }
+    // The table name comes from this module's own list, not from the caller's data.
+    ctes.push(`r${i} AS (INSERT INTO ${registro} (seq, ${cols.join(', ')}, hash_precedente, hash) VALUES ${tuples.join(', ')} RETURNING 1)`);
+    ctes.push(`t${i} AS (UPDATE catena_testa SET seq = ${p(seq)}, hash = ${p(prev)} WHERE registro = ${p(registro)} AND seq = ${p(testa.seq)} AND hash = ${p(testa.hash)} RETURNING 1)`);
+    nuoveTeste.push([registro, { seq, hash: prev }]);
+  });
+  const spostate = parti.map((_, i) => `(SELECT count(*) FROM t${i})`).join(' + ');
+  return { sql: `WITH ${ctes.join(', ')} SELECT testa_catena_allineata(${spostate} = ${parti.length})`, params, nuoveTeste };
 }
 
 /** One chained log, written through its database's shared writer. */

@@ -82,7 +82,9 @@ export class OutboxRelay {
         this.opts.log.warn({ err: toError(err).message }, 'outbox relay pass failed; will retry');
         await sleep(500);
       }
-      if (published === 0 && !this.pending && this.running) {
+      // A pass short of a full batch took every row committed before it began; rows committed since woke it
+      // (pending). Passing again at once would only read an empty outbox: one transaction per batch wasted.
+      if (published < (this.opts.batchSize ?? 200) && !this.pending && this.running) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, pollMs);
           this.wake = () => {

@@ -7,13 +7,15 @@ import { ApeError, RemoteFaultError, toError } from '../errors';
 import { systemClock, type Clock } from '../clock';
 import type { Registri, Riferimenti } from '../audit/registri';
 import { envelope, readFault, RequestHeaders } from '../messages/envelope';
-import { parseEnvelope, validateEnvelope } from '../xml/envelope';
+import { envelopeOf, validateEnvelope } from '../xml/envelope';
+import { parseStrict } from './wssecurity/dom';
 import { NS, clark } from '../xml/namespaces';
 import { XmlReader } from '../xml/read';
 import type { Xml } from '../xml/write';
 import { signEnvelope, verifyResponse } from './wssecurity';
 import { CircuitBreakers, type CircuitOptions } from './circuit-breaker';
 import { TLS_CLIENT_POLICY } from './tls-policy';
+import { peerCertificate } from './identity';
 import type { Logger } from '../log';
 import { refuseRevoked, type RevocationCheck } from '../pki/crl-store';
 import { knownCode, metrics } from '../metrics/metrics';
@@ -191,10 +193,14 @@ export class SoapClient {
   private async send(call: SoapCall, text: string, request: { messageId: string | null; required: boolean }, extra: Record<string, string>): Promise<SoapResult> {
     const started = Date.now();
     const { status, body, serverCN } = await this.post(call, text, extra);
-    this.verify(call, status, body, serverCN, request);
+    // One parse: the signature is verified on this document, then its envelope is read and validated. A response
+    // that does not parse goes to verify as text, which refuses it as before.
+    const parsed = parseStrict(body);
+    this.verify(call, status, 'doc' in parsed ? parsed.doc : body, serverCN, request);
     let env;
     try {
-      env = parseEnvelope(body);
+      if ('error' in parsed) throw new Error(parsed.error);
+      env = envelopeOf(parsed.doc);
       validateEnvelope(env);
     } catch (err) {
       throw new ApeError('RISPOSTA_NON_VALIDA', `risposta non valida da ${call.url} (HTTP ${status}): ${(err as Error).message}`, { cause: err });
@@ -216,7 +222,7 @@ export class SoapClient {
    * The response's signature, before anything in it is trusted (a Fault's code included): the signer is the party
    * we called (the expected CN, or the TLS server's when the call names none), from the CA registered for it.
    */
-  private verify(call: SoapCall, status: number, body: string, serverCN: string | undefined, request: { messageId: string | null; required: boolean }): void {
+  private verify(call: SoapCall, status: number, body: string | Document, serverCN: string | undefined, request: { messageId: string | null; required: boolean }): void {
     const subjectCN = call.expectedServerCN ?? serverCN;
     if (!subjectCN) throw new ApeError('RISPOSTA_NON_VALIDA', `il certificato TLS di ${call.url} non ha un CN: impossibile sapere chi deve firmare la risposta`);
     const caFile = this.opts.caControparti?.[subjectCN];
@@ -275,7 +281,7 @@ export class SoapClient {
             }
             chunks.push(c);
           });
-          const subject = (res.socket as TLSSocket).getPeerCertificate().subject;
+          const subject = peerCertificate(res.socket as TLSSocket).subject;
           const serverCN = Array.isArray(subject?.CN) ? subject.CN[0] : subject?.CN;
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), serverCN }));
           res.on('error', (err) => reject(unreachable(call.url, err)));
@@ -283,9 +289,10 @@ export class SoapClient {
       );
       // A kept-alive connection had its certificate checked when it opened (checkServerIdentity); a CRL read since
       // then applies from this call on, before anything is written ('socket' comes before the request is flushed).
+      // The certificate is read from the socket once (peerCertificate): building it costs more than the call's RSA.
       req.once('socket', (socket: TLSSocket) => {
         if (socket.connecting || !socket.authorized) return;
-        const revoked = this.revokedServer(call.url, socket.getPeerCertificate(true));
+        const revoked = this.revokedServer(call.url, peerCertificate(socket));
         if (revoked) req.destroy(revoked);
       });
       req.on('timeout', () => req.destroy(new ApeError('CONTROPARTE_NON_RAGGIUNGIBILE', `nessuna risposta da ${call.url} entro ${this.opts.timeoutMs} ms`)));

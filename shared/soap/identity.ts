@@ -28,7 +28,7 @@ function dn(fields: Record<string, unknown> | undefined): string {
     .join(', ');
 }
 
-/** The client certificate of each connection, read once (renegotiation is then refused, so it cannot change). */
+/** The peer's certificate of each connection (the client's at a server, the server's at a client), read once (renegotiation is then refused, so it cannot change). */
 const PEER_CERTIFICATES = new WeakMap<TLSSocket, DetailedPeerCertificate>();
 
 /**

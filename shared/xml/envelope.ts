@@ -50,7 +50,11 @@ export function qname(n: XmlNode): string {
  * its structure; the schema is checked by validateEnvelope, once the caller is known to be allowed the operation.
  */
 export function parseEnvelope(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): ParsedEnvelope {
-  const document = parseXmlDocument(xml, limits);
+  return envelopeOf(parseXmlDocument(xml, limits));
+}
+
+/** The envelope structure of a document parsed already (parseXmlDocument): a response whose signature was verified on it. */
+export function envelopeOf(document: Document): ParsedEnvelope {
   const root = document.documentElement!;
   const rootName = clark(root.namespaceURI ?? '', root.localName ?? root.tagName);
   if (root.localName !== 'Envelope' || (root.namespaceURI !== NS.soap && root.namespaceURI !== NS.soap12)) {

@@ -149,9 +149,9 @@ export interface VerifiedResponse {
  * Verifies a response before anything in it is used. Throws ApeError RISPOSTA_NON_FIRMATA or RISPOSTA_NON_VALIDA
  * (the message names the check that failed); null only for an unsigned response that was not required to be signed.
  */
-export function verifyResponse(rawXml: string, o: VerifyResponseOptions): VerifiedResponse | null {
+export function verifyResponse(response: string | Document, o: VerifyResponseOptions): VerifiedResponse | null {
   try {
-    return verifySigned(rawXml, o);
+    return verifySigned(response, o);
   } catch (err) {
     if (!(err instanceof WsSecurityError)) throw err;
     if (err.code === 'FIRMA_ASSENTE') {
@@ -162,8 +162,9 @@ export function verifyResponse(rawXml: string, o: VerifyResponseOptions): Verifi
   }
 }
 
-function verifySigned(rawXml: string, o: VerifyResponseOptions): VerifiedResponse {
-  const parsed = parseStrict(rawXml);
+/** The response as received, or as parsed once by parseStrict (the caller then reads the same document). */
+function verifySigned(response: string | Document, o: VerifyResponseOptions): VerifiedResponse {
+  const parsed = typeof response === 'string' ? parseStrict(response) : { doc: response };
   if ('error' in parsed) throw new WsSecurityError('FIRMA_NON_VALIDA', `impossibile verificare la firma: ${parsed.error}`);
   const doc = parsed.doc;
   const parts = locateResponseParts(doc);
