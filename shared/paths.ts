@@ -15,5 +15,7 @@ function findRoot(start: string): string {
 export const PROJECT_ROOT = findRoot(__dirname);
 export const WSDL_DIR = path.join(PROJECT_ROOT, 'wsdl');
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'infra', 'migrations');
+/** Each party's configuration, key and certificates, as `npm start` generates them (<parte>/config.json); never committed. */
+export const PARTI_DIR = path.join(PROJECT_ROOT, 'var', 'parti');
 /** The configuration's JSON Schema for editors, written from shared/config/schema.ts (npm run config:schema). */
 export const CONFIG_SCHEMA_FILE = path.join(PROJECT_ROOT, 'config', 'federation.schema.json');

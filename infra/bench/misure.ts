@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { servizioProprio } from '../../shared/config/parte';
 import type { FederationConfig } from '../../shared/config/schema';
 import { ENTI_VERIFICATORI } from '../../shared/domain/types';
 
@@ -10,9 +11,9 @@ import { ENTI_VERIFICATORI } from '../../shared/domain/types';
  */
 export function schemi(config: FederationConfig): { inps: string; hub: string; agenzie: string[] } {
   return {
-    inps: config.services.inpsGateway.schema,
-    hub: config.services.hub.schema,
-    agenzie: ENTI_VERIFICATORI.flatMap((e) => (config.services.agencies[e] ? [config.services.agencies[e]!.schema] : [])),
+    inps: servizioProprio(config, 'inpsGateway').schema,
+    hub: servizioProprio(config, 'hub').schema,
+    agenzie: ENTI_VERIFICATORI.flatMap((e) => (config.services.agencies[e] ? [servizioProprio(config, e).schema] : [])),
   };
 }
 

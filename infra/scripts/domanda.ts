@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG_FILE, identityOf, loadConfig } from '../../shared/config/load';
+import { fileDellaParte, identityOf, loadConfig } from '../../shared/config/load';
 import { signEnvelope } from '../../shared/soap/wssecurity';
 import { addressOf } from '../../shared/config/addresses';
 import { SistemaIstruttorio } from '../clients/sistema-istruttorio';
@@ -19,7 +19,8 @@ const USAGE = `uso:
 
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
-  const config = loadConfig(process.env.APE_CONFIG ?? DEFAULT_CONFIG_FILE);
+  // The INPS case system's tool: INPS's file (npm start's var/parti/inps/config.json, or APE_CONFIG).
+  const config = loadConfig(fileDellaParte('INPS'));
   const cs = identityOf(config, 'INPS_ISTRUTTORIA');
   const endpoint = addressOf(config, 'INPS', 'istruttoria').url;
   if (cmd === 'firma' && rest[0]) {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, DEFAULT_CONFIG_FILE, identityOf } from '../../shared/config/load';
 import type { FederationConfig } from '../../shared/config/schema';
@@ -6,12 +6,12 @@ import { addressOf } from '../../shared/config/addresses';
 import type { EnteVerificatore } from '../../shared/domain/types';
 import { envelope, operatoreHeader } from '../../shared/messages/envelope';
 import { writePresentaDomanda } from '../../shared/messages/istruttoria';
-import { PROJECT_ROOT } from '../../shared/paths';
+import { PARTI_DIR, PROJECT_ROOT } from '../../shared/paths';
 import { SistemaIstruttorio } from '../clients/sistema-istruttorio';
 import { SCENARI, scenario } from '../demo/dataset';
 import { Launcher } from '../local/launcher';
 import { FEDERATION_PROCESSES, startService } from '../local/processes';
-import { setupFederation } from './setup';
+import { fileDelProcesso, preparaParti, type FederazioneParti } from '../local/federazione-parti';
 import { ACCOUNT_DEMO } from '../../services/inps/console/utenti';
 
 /**
@@ -31,8 +31,11 @@ function formatLine(name: string, line: string): string {
   }
 }
 
-/** Every process under the launcher: one that exits unasked is started again (with backoff), as systemd does on a host. */
-async function startAll(configFile: string, verbose: boolean): Promise<Launcher> {
+/**
+ * Every process under the launcher, each with its party's configuration (pdnd-as, PDND's stand-in, with the
+ * federation's): one that exits unasked is started again (with backoff), as systemd does on a host.
+ */
+async function startAll(parti: FederazioneParti, federazioneFile: string, verbose: boolean): Promise<Launcher> {
   const launcher = new Launcher({
     evento: (e) => {
       if (e.tipo === 'uscito') console.error(`[${e.nome}] uscito (codice ${e.codice ?? '-'}, segnale ${e.segnale ?? '-'}): riavvio tra ${e.riavvioTraMs} ms`);
@@ -43,7 +46,7 @@ async function startAll(configFile: string, verbose: boolean): Promise<Launcher>
   const avvia = (p: (typeof FEDERATION_PROCESSES)[number]) => () =>
     startService({
       ...p,
-      env: { ...process.env, APE_CONFIG: configFile },
+      env: { ...process.env, APE_CONFIG: fileDelProcesso(p.name, parti, federazioneFile) },
       onLine: (name, line) => {
         if (verbose || /"level":"(warn|error|fatal)"/.test(line) || /ready"/.test(line)) console.log(formatLine(name, line));
       },
@@ -55,6 +58,20 @@ async function startAll(configFile: string, verbose: boolean): Promise<Launcher>
     throw err;
   }
   return launcher;
+}
+
+/** The federation's file with its paths made absolute: the party files are written elsewhere. */
+function conPercorsiAssoluti(configFile: string): Record<string, unknown> {
+  const raw = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+  const config = loadConfig(configFile);
+  const { pepperFile: _pepper, ...security } = (raw.security ?? {}) as Record<string, unknown>;
+  const identities = Object.fromEntries(
+    Object.entries(raw.identities as Record<string, Record<string, unknown>>).map(([code, id]) => {
+      const c = config.identities[code]!;
+      return [code, { ...id, ...(id.certFile !== undefined && { certFile: c.certFile }), ...(id.keyFile !== undefined && { keyFile: c.keyFile }), ...(id.caFile !== undefined && { caFile: c.caFile }) }];
+    }),
+  );
+  return { ...raw, pki: { ...(raw.pki as object), dir: config.pki.dir, crl: config.pki.crl }, clock: config.clock, security, identities };
 }
 
 /** Closed, or waiting on an inspection INL opened. */
@@ -149,10 +166,13 @@ PDND (voucher e evidenza di tracciamento dell'operatore; docs/PDND.md):
 
 async function main(): Promise<void> {
   const configFile = path.resolve(process.env.APE_CONFIG ?? DEFAULT_CONFIG_FILE);
-  const config = loadConfig(configFile);
   const args = process.argv.slice(2);
-  await setupFederation(config, { demo: true });
-  const launcher = await startAll(configFile, args.includes('--verbose'));
+  // The five parties' own configurations, databases (ape_<parte>), vhosts and users, from the federation's file.
+  const parti = await preparaParti({ federazione: conPercorsiAssoluti(configFile), dir: PARTI_DIR, prefisso: 'ape', demo: true });
+  console.log(`Configurazioni delle parti: ${path.relative(process.cwd(), PARTI_DIR)}/<parte>/config.json`);
+  // The demo and the instructions speak as INPS (its case system and its console), with INPS's file.
+  const config = loadConfig(parti.file.INPS);
+  const launcher = await startAll(parti, configFile, args.includes('--verbose'));
   console.log(`Federazione avviata: ${FEDERATION_PROCESSES.map((p) => p.name).join(', ')}`);
   const stop = () => launcher.ferma();
   let ok = true;

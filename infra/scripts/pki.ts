@@ -4,7 +4,9 @@ import { identityOf } from '../../shared/config/load';
 import { MOTIVI_REVOCA, type MotivoRevoca } from '../../shared/pki/crl';
 import { crlReport, reissueCrls, revokeCertificate } from '../../shared/pki/crl-issuer';
 import { renewIdentityCertificate } from '../../shared/pki/federation-pki';
-import { PROJECT_ROOT } from '../../shared/paths';
+import { PARTI_DIR, PROJECT_ROOT } from '../../shared/paths';
+import type { FederationConfig } from '../../shared/config/schema';
+import { aggiornaPkiParti } from '../local/parti';
 import { runCli, usageError } from '../../shared/runtime/cli';
 
 /**
@@ -22,6 +24,11 @@ const USAGE = `uso:
       le CRL configurate (pki.crl): numero, emissione, prossimo aggiornamento, certificati revocati`;
 
 const rel = (f: string) => path.relative(PROJECT_ROOT, f) || f;
+
+/** The parties npm start runs from var/parti/ hold copies of the CRL and of their own certificates: brought up to date. */
+function distribuisci(config: FederationConfig): void {
+  for (const f of aggiornaPkiParti(config, PARTI_DIR)) console.log(`copiato in ${rel(f)}`);
+}
 
 runCli(async (args, { config }) => {
   switch (args.command) {
@@ -44,10 +51,12 @@ runCli(async (args, { config }) => {
         renewIdentityCertificate(config, code!);
         console.log(`nuovo certificato per ${code}: ${rel(identityOf(config, code!).certFile)} (riavviare i servizi che lo usano)`);
       }
+      distribuisci(config);
       return;
     }
     case 'crl': {
       for (const c of reissueCrls(config)) console.log(`CRL ${rel(c.crlFile)} emessa: numero ${c.number}, ${c.revoked} revocati`);
+      distribuisci(config);
       return;
     }
     case 'stato': {

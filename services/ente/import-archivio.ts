@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../../shared/config/load';
+import { servizioProprio } from '../../shared/config/parte';
+import { fileDellaParte, loadConfig } from '../../shared/config/load';
 import type { FederationConfig } from '../../shared/config/schema';
 import { createPool } from '../../shared/db/pool';
 import { ENTI_VERIFICATORI, type EnteVerificatore } from '../../shared/domain/types';
@@ -40,8 +41,7 @@ function spiegaErroreDb(err: unknown, config: FederationConfig, schema: string):
 }
 
 export async function importaArchivio(config: FederationConfig, imp: Importazione): Promise<EsitoCaricamento> {
-  const svc = config.services.agencies[imp.ente];
-  if (!svc) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${imp.ente} non è configurato`);
+  const svc = servizioProprio(config, imp.ente);
   if (FILE_DELL_ENTE[imp.ente] !== imp.tipo) {
     throw new ApeError('DATI_INCOERENTI', `la verifica di ${imp.ente} legge solo il file --${FILE_DELL_ENTE[imp.ente]}: un file --${imp.tipo} non sarebbe mai letto`);
   }
@@ -112,7 +112,7 @@ if (require.main === module) {
     process.exit(2);
   } else {
     Promise.resolve()
-      .then(() => importaArchivio(loadConfig(), args))
+      .then(() => importaArchivio(loadConfig(fileDellaParte(args.ente)), args))
       .then((esito) => {
         for (const riga of descriviEsito(args.ente, args.file, esito)) console.log(riga);
       })

@@ -1,4 +1,5 @@
 import { identityOf, systemOperatorOf } from '../../shared/config/load';
+import { servizioProprio } from '../../shared/config/parte';
 import { openDatabase } from '../../shared/runtime/database';
 import { watchServiceCertificates } from '../../shared/runtime/certificates';
 import { startPeriodicTasks, controlliAccessi } from '../../shared/runtime/periodic';
@@ -35,8 +36,7 @@ function enteFromArgs(): EnteVerificatore {
 const ente = enteFromArgs();
 runService(`agency-${ente.toLowerCase()}`, async (rt) => {
   const { config } = rt;
-  const svc = config.services.agencies[ente];
-  if (!svc) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `services.agencies.${ente} is not configured`);
+  const svc = servizioProprio(config, ente);
   const identity = identityOf(config, svc.identity);
   watchServiceCertificates(rt, identity);
   const db = await openDatabase(rt, svc.schema, ['messaging', 'agency']);

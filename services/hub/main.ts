@@ -1,4 +1,5 @@
 import { identityOf } from '../../shared/config/load';
+import { servizioProprio } from '../../shared/config/parte';
 import { openDatabase } from '../../shared/runtime/database';
 import { watchServiceCertificates } from '../../shared/runtime/certificates';
 import { startPeriodicTasks, controlliAccessi } from '../../shared/runtime/periodic';
@@ -24,7 +25,7 @@ import { inoltroPacchetto } from './inoltro';
  */
 runService('minlavoro-hub', async (rt) => {
   const { config } = rt;
-  const svc = config.services.hub;
+  const svc = servizioProprio(config, 'hub');
   const identity = identityOf(config, svc.identity);
   watchServiceCertificates(rt, identity);
   const db = await openDatabase(rt, svc.schema, ['messaging', 'hub']);

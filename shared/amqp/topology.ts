@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import type { EnteVerificatore } from '../domain/types';
+import type { Ente, EnteVerificatore } from '../domain/types';
 
 /**
  * RabbitMQ topology of the federation, declared (idempotently) by every service on every (re)connect.
@@ -55,11 +55,22 @@ export function workQueues(): string[] {
   return [...Object.values(QUEUES), ...AGENCIES.flatMap((e) => [verificaQueue(e), consegnaEsitoQueue(e)])];
 }
 
+/**
+ * Whose a work queue is: the party whose process consumes it and whose outbox publishes to it (inps.* INPS's
+ * dispatcher, hub.* the Ministero's hub, <ente>.* that party's node; the Ministero also runs its own verifier).
+ */
+export function parteDellaCoda(coda: string): Ente {
+  const prefisso = coda.slice(0, coda.indexOf('.')).toUpperCase();
+  return (prefisso === 'HUB' ? 'MINLAVORO' : prefisso) as Ente;
+}
+
 export interface TopologyOptions {
   /** Delay tiers for retries, in milliseconds. */
   retryDelaysMs: readonly number[];
   /** Deliveries after which RabbitMQ dead-letters a message whose consumer keeps crashing. */
   deliveryLimit: number;
+  /** Only this party's work queues (a party's own vhost); absent, every party's (the one-machine federation's vhost). */
+  parte?: Ente;
 }
 
 /** Practically unlimited: 4.x's -1 (unlimited) is refused by 3.x. */
@@ -67,14 +78,14 @@ const SCARTI_CONSEGNE_MASSIME = 1_000_000_000;
 
 const AL_MENO_UNA_VOLTA = { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' };
 
-/** Every queue of the topology with its arguments and bindings. */
+/** Every queue of the topology (of one party's, with opts.parte) with its arguments and bindings: its delay queues too, each party retries. */
 export function queueSpecs(opts: TopologyOptions): QueueSpec[] {
   const out: QueueSpec[] = opts.retryDelaysMs.map((ms) => ({
     name: delayExchange(ms),
     arguments: { 'x-queue-type': 'quorum', 'x-message-ttl': ms, 'x-dead-letter-exchange': WORK_EXCHANGE, ...AL_MENO_UNA_VOLTA },
     bindings: [[delayExchange(ms), '']],
   }));
-  for (const q of workQueues()) {
+  for (const q of workQueues().filter((c) => opts.parte === undefined || parteDellaCoda(c) === opts.parte)) {
     out.push({
       name: q,
       arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE, 'x-delivery-limit': opts.deliveryLimit, ...AL_MENO_UNA_VOLTA },

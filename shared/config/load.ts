@@ -1,12 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApeError } from '../errors';
+import { PARTI_DIR } from '../paths';
+import type { Ente } from '../domain/types';
 import { problemiCalendario, type CalendarioGraduatorie } from '../domain/graduatorie';
 import type { FederationConfig, IdentityConfig, SystemOperatorConfig, ValidatedConfig } from './schema';
 import { checkPdnd } from './pdnd';
+import { checkParte } from './parte';
 import { validateConfig } from './validate';
 
 export const DEFAULT_CONFIG_FILE = 'config/federation.json';
+
+/**
+ * The file a tool of `parte` reads: APE_CONFIG when set; else that party's file as the last `npm start` wrote it
+ * (var/parti/<parte>/config.json: the one-machine federation runs as five parties); else config/federation.json.
+ */
+export function fileDellaParte(parte: Ente): string {
+  if (process.env.APE_CONFIG) return process.env.APE_CONFIG;
+  const file = path.join(PARTI_DIR, parte.toLowerCase(), 'config.json');
+  return existsSync(file) ? file : DEFAULT_CONFIG_FILE;
+}
 
 /** Reads APE_CONFIG (default config/federation.json, relative to the working directory). */
 export function loadConfig(file = process.env.APE_CONFIG ?? DEFAULT_CONFIG_FILE): FederationConfig {
@@ -43,6 +56,7 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
   checkCrlSources(pki, identities, file.environment);
   const services = resolveServices(file.services);
   checkIdentityReferences(services, identities);
+  checkParte(file, identities);
   checkPorts(services, file.observability.ports, file.pdnd?.server?.listen.port);
   checkPdnd(file.pdnd, identities);
 
@@ -127,14 +141,15 @@ function resolveIdentities(raw: ValidatedConfig['identities'], pki: FederationCo
   return identities;
 }
 
-type Services = ValidatedConfig['services'];
+type Services = FederationConfig['services'];
 
-/** Public URLs without their trailing slash: contract paths are appended to them. */
-function resolveServices(raw: Services): Services {
+/** Public URLs without their trailing slash: contract paths are appended to them. The scheduler defaults to the gateway's identity and schema. */
+function resolveServices(raw: ValidatedConfig['services']): Services {
   const endpoint = <T extends { publicUrl: string }>(svc: T): T => ({ ...svc, publicUrl: svc.publicUrl.replace(/\/$/, '') });
   return {
     ...raw,
     inpsGateway: endpoint(raw.inpsGateway),
+    inpsScheduler: raw.inpsScheduler ?? { identity: raw.inpsGateway.identity, ...(raw.inpsGateway.schema !== undefined && { schema: raw.inpsGateway.schema }) },
     hub: endpoint(raw.hub),
     ...(raw.inpsConsole && { inpsConsole: endpoint(raw.inpsConsole) }),
     agencies: Object.fromEntries(Object.entries(raw.agencies).map(([ente, svc]) => [ente, endpoint(svc)])),
@@ -174,15 +189,17 @@ function checkIdentityReferences(services: Services, identities: Record<string, 
 /** No two listeners on one port: the SOAP endpoints, the console, the operations endpoints (0: ephemeral). */
 function checkPorts(services: Services, observabilityPorts: Readonly<Record<string, number>>, pdndServerPort: number | undefined): void {
   const ports = new Map<number, string>();
-  const take = (name: string, port: number) => {
+  const take = (name: string, port: number | undefined) => {
+    // A counterpart's service in a party's file has no listen: it is not on this host.
+    if (port === undefined) return;
     const clash = ports.get(port);
     if (clash) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${name}: ${port} is already used by ${clash}`);
     ports.set(port, name.replace(/\.listen\.port$/, ''));
   };
-  take('services.inpsGateway.listen.port', services.inpsGateway.listen.port);
-  take('services.hub.listen.port', services.hub.listen.port);
-  if (services.inpsConsole) take('services.inpsConsole.listen.port', services.inpsConsole.listen.port);
-  for (const [ente, svc] of Object.entries(services.agencies)) take(`services.agencies.${ente}.listen.port`, svc.listen.port);
+  take('services.inpsGateway.listen.port', services.inpsGateway.listen?.port);
+  take('services.hub.listen.port', services.hub.listen?.port);
+  if (services.inpsConsole) take('services.inpsConsole.listen.port', services.inpsConsole.listen?.port);
+  for (const [ente, svc] of Object.entries(services.agencies)) take(`services.agencies.${ente}.listen.port`, svc.listen?.port);
   if (pdndServerPort !== undefined) take('pdnd.server.listen.port', pdndServerPort);
   for (const [proc, port] of Object.entries(observabilityPorts)) if (port !== 0) take(`observability.ports.${proc}`, port);
 }

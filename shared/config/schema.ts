@@ -2,12 +2,15 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ENTI, ID_OPERATORE, type Ente } from '../domain/types';
 import { choice, IDENTITY_CODE, integer, ListenSchema, optionalSection, text, url, withDefault } from './schema-parts';
 import { IdentityPdndSchema, PdndSchema } from './schema-pdnd';
+import { DeadlinesSchema, InlSchema } from './schema-regole';
 
 /**
  * The whole federation's configuration: one JSON file (APE_CONFIG), validated against this schema, read once at
  * start, frozen. The shape is written here once: the loader validates with it (ajv), the TypeScript types below
  * derive from it, and config/federation.schema.json is this schema for editors (a unit test keeps them equal).
- * Each service reads its own section and the parts it shares (identities, endpoints). The building blocks are in
+ * Each service reads its own section and the parts it shares (identities, endpoints). Two shapes: a party's
+ * deployment unit (`parte` set: its services in full, its counterparts' as identity and publicUrl, parte.ts checks
+ * it) and, without `parte`, the single-machine development shape holding every party. The building blocks are in
  * schema-parts.ts, the pdnd section in schema-pdnd.ts; they are composed here, in the one schema.
  *
  * Custom annotations, the ones editors already know: `patternErrorMessage` says what a pattern means,
@@ -33,10 +36,14 @@ export const IdentitySchema = Type.Object({
 });
 
 
+/**
+ * listen and schema are the running party's own: in a party's file (`parte`) a counterpart's service has only its
+ * identity and publicUrl; in the federation-shaped file every service has them (load.ts checks both).
+ */
 const endpointFields = {
   identity: text({ description: 'The identity (identities.*) the service runs as.' }),
-  schema: text({ pattern: SCHEMA_NAME, description: 'PostgreSQL schema holding this service\'s state.' }),
-  listen: ListenSchema,
+  schema: Type.Optional(text({ pattern: SCHEMA_NAME, description: 'PostgreSQL schema holding this service\'s state (own services only).' })),
+  listen: Type.Optional({ ...ListenSchema, description: 'Where it listens (own services only).' }),
   publicUrl: url(['https'], 'Base URL counterparts use to reach this service (a trailing / is dropped).'),
 };
 export const EndpointServiceSchema = Type.Object(endpointFields);
@@ -58,7 +65,7 @@ export const ConsoleServiceSchema = Type.Object(
 
 export const WorkerServiceSchema = Type.Object({
   identity: text({ description: 'The identity (identities.*) the service runs as.' }),
-  schema: text({ pattern: SCHEMA_NAME }),
+  schema: Type.Optional(text({ pattern: SCHEMA_NAME, description: 'Own services only.' })),
 });
 
 export const SystemOperatorSchema = Type.Object(
@@ -74,45 +81,6 @@ export const ClockSchema = Type.Unsafe<{ source: 'system' } | { source: 'file'; 
   required: ['source'],
   if: { type: 'object', properties: { source: { const: 'file' } } },
   then: { required: ['file'] },
-});
-
-const DATA = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
-const FinestraSchema = Type.Object(
-  {
-    chiusura: text({ pattern: DATA, patternErrorMessage: 'is not a YYYY-MM-DD date', description: 'Last day a domanda may be presented in this window.' }),
-    graduatoria: text({ pattern: DATA, patternErrorMessage: 'is not a YYYY-MM-DD date', description: 'The day by which the window\'s graduatoria is drawn up; it bounds INPS\'s wait for INL (art. 5).' }),
-  },
-  { additionalProperties: false },
-);
-
-export const DeadlinesSchema = Type.Object({
-  esitoGiorni: withDefault(integer(1, 60, 'Calendar days MINLAVORO, ANPAL and INAIL have to answer a packet (protocol art. 5: 5 giorni solari).'), 5),
-  esitoInlGiorni: withDefault(
-    integer(1, 60, 'Calendar days INL has to answer its own verification packets (categories F and H). Art. 5 sets no term for INL: this is the federation\'s own, configured; when it passes, INL\'s data count as not verifiable like the others\'.'),
-    5,
-  ),
-  istruttoriaGiorni: withDefault(integer(1, 365, 'Calendar days from the presentation of the domanda INPS waits at most for an inspection outcome (art. 5, case c).'), 30),
-  tolleranzaPresentazioneSecondi: withDefault(
-    integer(0, 3600, 'How far a domanda\'s DataPresentazione may be after the instant the broker received it (clocks of INPS\'s systems apart); beyond it the domanda is refused (DATA_PRESENTAZIONE_FUTURA).'),
-    120,
-  ),
-  calendarioGraduatorie: withDefault(
-    Type.Record(Type.String({ pattern: '^\\d{4}$' }), Type.Array(FinestraSchema, { minItems: 1 }), {
-      description:
-        'The graduatoria windows by year (DPCM art. 11; they change by decree): {"2026": [{"chiusura": "2026-03-31", "graduatoria": "2026-06-30"}, ...]}. A domanda belongs to the window whose span holds its presentation date; its graduatoria bounds the wait for INL; a domanda received after that day is refused (DOMANDA_FUORI_FINESTRA). Dates with no window: the 30 days alone (logged at start).',
-    }),
-    {},
-  ),
-});
-
-export const InlSchema = Type.Object({
-  sogliaStessoDatore: withDefault(integer(2, 1000, 'Domande from this many distinct workers of one employer make a trigger.'), 5),
-  finestraStessoDatoreGiorni: withDefault(integer(1, 3650, 'Days back from a domanda\'s submission in which the employer\'s other domande count.'), 365),
-  sogliaDatori: withDefault(integer(2, 100, 'This many distinct employers in the relevant seven-year period make a trigger.'), 3),
-  apertura: withDefault(
-    choice(['indici', 'sempre', 'manuale'] as const, 'How the INL node decides whether to open an inspection: "indici" opens one when some trigger matched, "sempre" always, "manuale" waits for an inspector\'s decision (CLI).'),
-    'indici',
-  ),
 });
 
 export const SchedulerSchema = Type.Object({
@@ -163,6 +131,12 @@ const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 25
 export const FederationConfigSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String({ description: 'Where editors find this schema.' })),
+    parte: Type.Optional(
+      choice<Ente>(
+        ENTI,
+        'The party this file is the deployment unit of: its own services in full, its counterparts\' only as identity and publicUrl, their identities without keys (docs/OPERATIONS.md, "Deploying one party"). Absent: the single-machine development shape, every party in one file.',
+      ),
+    ),
     environment: withDefault(choice(['development', 'test', 'production'] as const), 'development'),
     postgres: Type.Object({
       url: url(['postgres', 'postgresql'], 'The services\' connection, as the application role (ape_servizio: no UPDATE/DELETE on the logs).'),
@@ -256,9 +230,10 @@ export const FederationConfigSchema = Type.Object(
       description: 'Certificate identities by code (upper case): who may call, and who each service runs as.',
     }),
     services: Type.Object({
+      // The keys name the services, wherever they run; a party's file carries those it runs or calls.
       inpsGateway: EndpointServiceSchema,
       inpsDispatcher: WorkerServiceSchema,
-      inpsScheduler: withDefault(WorkerServiceSchema, { identity: 'INPS', schema: 'inps' }),
+      inpsScheduler: Type.Optional({ ...WorkerServiceSchema, description: 'Absent: the gateway\'s identity and schema.' }),
       hub: EndpointServiceSchema,
       inpsConsole: Type.Optional({ ...ConsoleServiceSchema, description: 'Absent: the federation runs without the web console.' }),
       agencies: Type.Object(
@@ -304,7 +279,9 @@ export type PdndConfig = Frozen<Static<typeof PdndSchema>>;
  * under pki.dir, postgres.adminUrl, security.pepperFile) filled in and relative paths made absolute.
  */
 export type FederationConfig = Frozen<
-  Omit<ValidatedConfig, '$schema' | 'pki' | 'identities' | 'postgres' | 'security'> & {
+  Omit<ValidatedConfig, '$schema' | 'pki' | 'identities' | 'postgres' | 'security' | 'services'> & {
+    /** inpsScheduler filled in: absent, it is the gateway's identity and schema. */
+    services: Omit<ValidatedConfig['services'], 'inpsScheduler'> & { inpsScheduler: Static<typeof WorkerServiceSchema> };
     pki: Omit<ValidatedConfig['pki'], 'crl'> & { caCertFile: string; crl: Array<{ caFile: string; crlFile: string }> };
     identities: Record<string, IdentityConfig>;
     postgres: Required<ValidatedConfig['postgres']>;

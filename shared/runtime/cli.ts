@@ -1,4 +1,5 @@
-import { loadConfig } from '../config/load';
+import { fileDellaParte, loadConfig } from '../config/load';
+import { ENTI, type Ente } from '../domain/types';
 import type { FederationConfig } from '../config/schema';
 import { clockFrom, type Clock } from '../clock';
 import { toError } from '../errors';
@@ -35,11 +36,20 @@ export function usageError(problem: string, usage: string): never {
   process.exit(2);
 }
 
-export function runCli(main: (args: Args, ctx: { config: FederationConfig; clock: Clock }) => Promise<void>): void {
+/** The party of a service name a tool is given (--ente): HUB is the Ministero's; unknown names are left to the tool to refuse. */
+export function parteDi(ente: string): Ente | undefined {
+  const e = ente.toUpperCase();
+  if (e === 'HUB') return 'MINLAVORO';
+  return (ENTI as readonly string[]).includes(e) ? (e as Ente) : undefined;
+}
+
+/** `parte`: whose tool this run is (its file is read, fileDellaParte); absent, APE_CONFIG or config/federation.json. */
+export function runCli(main: (args: Args, ctx: { config: FederationConfig; clock: Clock }) => Promise<void>, o: { parte?: (args: Args) => Ente | undefined } = {}): void {
   const args = new Args(process.argv.slice(2));
   Promise.resolve()
     .then(() => {
-      const config = loadConfig();
+      const parte = o.parte?.(args);
+      const config = loadConfig(parte ? fileDellaParte(parte) : undefined);
       return main(args, { config, clock: clockFrom(config.clock) });
     })
     .catch((err: unknown) => {

@@ -20,7 +20,8 @@ export function createMessaging(rt: ServiceRuntime): AmqpClient {
   amqp.onConnect(async (model) => {
     const ch = await model.createChannel();
     try {
-      await declareTopology(ch, { retryDelaysMs: rt.config.rabbitmq.retryDelaysMs, deliveryLimit: rt.config.rabbitmq.deliveryLimit });
+      // A party's process declares its party's queues only: its vhost holds no one else's.
+      await declareTopology(ch, { retryDelaysMs: rt.config.rabbitmq.retryDelaysMs, deliveryLimit: rt.config.rabbitmq.deliveryLimit, ...(rt.config.parte && { parte: rt.config.parte }) });
     } finally {
       // Swallowed: the topology is declared (or its error thrown); a channel that fails to close goes with its connection.
       await ch.close().catch(() => undefined);

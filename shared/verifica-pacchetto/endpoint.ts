@@ -1,5 +1,5 @@
 import { trustedCaFiles } from '../config/load';
-import type { EndpointServiceConfig, IdentityConfig } from '../config/schema';
+import type { EndpointServiceConfig, IdentityConfig, ListenConfig } from '../config/schema';
 import { CONTRACTS, OPERATIONS } from '../messages/contracts';
 import type { ServiceRuntime } from '../runtime/service';
 import type { ServiceDatabase } from '../runtime/database';
@@ -26,7 +26,7 @@ export function operazioneVerificaPacchetto(callers: readonly string[], ricezion
 /** Serves verifica-pacchetto.wsdl with the given operations; closed first on shutdown. */
 export async function startVerificaEndpoint(
   rt: ServiceRuntime,
-  opts: { identity: IdentityConfig; service: EndpointServiceConfig; db: ServiceDatabase; operations: readonly SoapOperation[] },
+  opts: { identity: IdentityConfig; service: EndpointServiceConfig & { listen: ListenConfig }; db: ServiceDatabase; operations: readonly SoapOperation[] },
 ): Promise<void> {
   const server = createSoapServer({
     tls: { keyFile: opts.identity.keyFile, certFile: opts.identity.certFile, caFile: trustedCaFiles(rt.config) },

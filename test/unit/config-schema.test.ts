@@ -17,7 +17,7 @@ describe('config/federation.schema.json, the schema editors use', () => {
     const json = JSON.parse(readFileSync(COMMITTED_CONFIG, 'utf8')) as Record<string, unknown>;
     expect(json.$schema).toBe('./federation.schema.json');
     expect(path.resolve(path.dirname(COMMITTED_CONFIG), json.$schema as string)).toBe(CONFIG_SCHEMA_FILE);
-    expect(loadConfig(COMMITTED_CONFIG).services.hub.listen.port).toBe(8444);
+    expect(loadConfig(COMMITTED_CONFIG).services.hub.listen?.port).toBe(8444);
   });
 
   test('generated configurations name it by its absolute path', () => {

@@ -1,4 +1,5 @@
 import { createPool } from '../../../shared/db/pool';
+import { servizioProprio } from '../../../shared/config/parte';
 import { ApeError } from '../../../shared/errors';
 import { runCli, usageError } from '../../../shared/runtime/cli';
 import { concludiAccertamento, decidiAccertamento, type EsitoInl } from './accertamenti';
@@ -16,8 +17,7 @@ const USAGE = `uso:
   npm run inl -- esito --segnalazione ID --esito REQUISITI_CONFERMATI|REQUISITI_NON_CONFERMATI --ispettore ID [--ufficio U] [--nota N]`;
 
 runCli(async (args, { config, clock }) => {
-  const svc = config.services.agencies.INL;
-  if (!svc) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', 'services.agencies.INL non è configurato');
+  const svc = servizioProprio(config, 'INL');
   const pool = createPool(config.postgres.url, svc.schema, { max: 2, applicationName: 'inl-cli' });
   try {
     const ispettore = () => ({ id: args.required('ispettore', USAGE), ufficio: args.opt('ufficio') ?? "INL - Ispettorato territoriale" });
@@ -52,4 +52,4 @@ runCli(async (args, { config, clock }) => {
   } finally {
     await pool.end();
   }
-});
+}, { parte: () => 'INL' });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { servizioProprio } from '../../../shared/config/parte';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { createPool, withTransaction } from '../../../shared/db/pool';
@@ -25,7 +26,7 @@ runCli(async (args, { config, clock }) => {
     if (r.cessata_il && !/^\d{4}-\d{2}-\d{2}$/.test(r.cessata_il)) problems.push(`${file}:${i + 2}: cessata_il non è una data YYYY-MM-DD`);
   });
   if (problems.length > 0) throw new ApeError('DATI_INCOERENTI', problems.slice(0, 50).join('\n'));
-  const pool = createPool(config.postgres.url, config.services.inpsGateway.schema, { max: 2, applicationName: 'datori-import' });
+  const pool = createPool(config.postgres.url, servizioProprio(config, 'inpsGateway').schema, { max: 2, applicationName: 'datori-import' });
   try {
     await withTransaction(pool, async (tx) => {
       for (const r of rows) {
@@ -40,4 +41,4 @@ runCli(async (args, { config, clock }) => {
   } finally {
     await pool.end();
   }
-});
+}, { parte: () => 'INPS' });

@@ -1,4 +1,5 @@
 import { createPool } from '../../../shared/db/pool';
+import { servizioProprio } from '../../../shared/config/parte';
 import { aggiungiOsservazione, rimuoviOsservazione } from '../core/osservazione';
 import { runCli, usageError } from '../../../shared/runtime/cli';
 
@@ -14,7 +15,7 @@ const USAGE = `uso:
   npm run osservazione -- rimuovi --id N --autore ID`;
 
 runCli(async (args, { config, clock }) => {
-  const pool = createPool(config.postgres.url, config.services.inpsGateway.schema, { max: 2, applicationName: 'osservazione-cli' });
+  const pool = createPool(config.postgres.url, servizioProprio(config, 'inpsGateway').schema, { max: 2, applicationName: 'osservazione-cli' });
   try {
     switch (args.command) {
       case 'elenco': {
@@ -45,4 +46,4 @@ runCli(async (args, { config, clock }) => {
   } finally {
     await pool.end();
   }
-});
+}, { parte: () => 'INPS' });

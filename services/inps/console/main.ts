@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { servizioProprio } from '../../../shared/config/parte';
 import https from 'node:https';
 import { identityOf } from '../../../shared/config/load';
 import { openDatabase } from '../../../shared/runtime/database';
@@ -20,8 +21,7 @@ import { sessioneAperta } from './utenti';
  * The request's stages are in instradamento.ts, the pages and who may see them in rotte.ts.
  */
 runService('inps-console', async (rt) => {
-  const svc = rt.config.services.inpsConsole;
-  if (!svc) throw new Error('services.inpsConsole is not configured: the federation runs without the web console');
+  const svc = { ...rt.config.services.inpsConsole!, ...servizioProprio(rt.config, 'inpsConsole') };
   const identity = identityOf(rt.config, svc.identity);
   const { pool, registri, sospensioni } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);
   const statici = risorseStatiche();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { servizioProprio } from '../../../shared/config/parte';
 import os from 'node:os';
 import { Pseudonimizzatore } from '../../../shared/audit/pseudonimi';
 import { Registri } from '../../../shared/audit/registri';
@@ -28,7 +29,7 @@ async function passwordDa(stdin: boolean): Promise<{ password: string; generata:
 }
 
 runCli(async (args, { config, clock }) => {
-  const schema = config.services.inpsConsole?.schema ?? config.services.inpsGateway.schema;
+  const schema = servizioProprio(config, config.services.inpsConsole ? 'inpsConsole' : 'inpsGateway').schema;
   const pool = createPool(config.postgres.url, schema, { max: 2, applicationName: 'console-utenti-cli' });
   const autore = args.opt('autore') ?? os.userInfo().username;
   const traccia = (operazione: string, id: string) =>
@@ -83,4 +84,4 @@ runCli(async (args, { config, clock }) => {
   } finally {
     await pool.end();
   }
-});
+}, { parte: () => 'INPS' });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { servizioProprio } from '../../../shared/config/parte';
 import { identityOf, systemOperatorOf } from '../../../shared/config/load';
 import { openDatabase } from '../../../shared/runtime/database';
 import { watchServiceCertificates } from '../../../shared/runtime/certificates';
@@ -17,7 +18,7 @@ import { invioMessaggio } from './invio-messaggio';
  */
 runService('inps-dispatcher', async (rt) => {
   const { config } = rt;
-  const svc = config.services.inpsDispatcher;
+  const svc = servizioProprio(config, 'inpsDispatcher');
   const identity = identityOf(config, svc.identity);
   watchServiceCertificates(rt, identity);
   const { pool, registri } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);

@@ -1,4 +1,5 @@
 import { openDatabase } from '../../../shared/runtime/database';
+import { servizioProprio } from '../../../shared/config/parte';
 import { watchServiceCertificates } from '../../../shared/runtime/certificates';
 import { ENTI_VERIFICATORI } from '../../../shared/domain/types';
 import { identityOf, trustedCaFiles } from '../../../shared/config/load';
@@ -16,7 +17,7 @@ import { notificaAccertamento, notificaEsito, presentaDomanda, requireIdentities
  * applies each esito once.
  */
 runService('inps-gateway', async (rt) => {
-  const svc = rt.config.services.inpsGateway;
+  const svc = servizioProprio(rt.config, 'inpsGateway');
   const identity = identityOf(rt.config, svc.identity);
   watchServiceCertificates(rt, identity);
   const { pool, registri, rifiutiSenzaIdentita, sospensioni, visti } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);

@@ -1,4 +1,5 @@
 import { identityOf } from '../../../shared/config/load';
+import { servizioProprio } from '../../../shared/config/parte';
 import { openDatabase } from '../../../shared/runtime/database';
 import { watchServiceCertificates } from '../../../shared/runtime/certificates';
 import { gestoriTimerInps } from '../core/timer-inps';
@@ -13,7 +14,7 @@ import { conservazioneInps } from '../../../shared/audit/conservazione';
  */
 runService('inps-scheduler', async (rt) => {
   const { config } = rt;
-  const svc = config.services.inpsScheduler;
+  const svc = servizioProprio(config, 'inpsScheduler');
   watchServiceCertificates(rt, identityOf(config, svc.identity));
   const { pool, registri } = await openDatabase(rt, svc.schema, ['messaging', 'inps']);
   const scheduler = new Scheduler({

@@ -1,6 +1,7 @@
 import type { ChannelModel } from 'amqplib';
-import { runCli, usageError, type Args } from '../../../shared/runtime/cli';
+import { parteDi, runCli, usageError, type Args } from '../../../shared/runtime/cli';
 import { codaDiLavoro, codeDi, enteDellaCoda } from './code';
+import { parteDellaCoda } from '../../../shared/amqp/topology';
 import { connettiRabbitmq } from './rabbitmq';
 import { reinvia } from './reinvia';
 import { riprova } from './riprova';
@@ -55,7 +56,8 @@ runCli(async (args, { config, clock }) => {
         const e = ente(args);
         const limite = Number(args.opt('limite') ?? 10);
         if (!Number.isInteger(limite) || limite < 0) usageError('--limite è un numero intero, 0 o più', USAGE);
-        const code = scelta ? [scelta] : codeDi(e);
+        // A party's file reaches its own vhost only: without --ente, that party's queues.
+        const code = scelta ? [scelta] : codeDi(e).filter((q) => !config.parte || parteDellaCoda(q) === config.parte);
         rabbit = await connettiRabbitmq(config.rabbitmq.url);
         const esame = await esaminaScarti(rabbit, code, limite);
         await schemi.di(e ?? (scelta ? enteDellaCoda(scelta) : 'INPS')).traccia('scarti', { coda: scelta ?? (e ? `tutte di ${e}` : 'tutte') });
@@ -102,4 +104,4 @@ runCli(async (args, { config, clock }) => {
     // Swallowed: the command is over; closing the connection only gives back messages RabbitMQ gives back anyway.
     await rabbit?.close().catch(() => undefined);
   }
-});
+}, { parte: (args) => parteDi(args.opt('ente') ?? enteDellaCoda(args.opt('coda') ?? 'inps.')) });

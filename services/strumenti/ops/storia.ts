@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { parteDi } from '../../../shared/runtime/cli';
 import { ApeError, toError } from '../../../shared/errors';
 import type { FederationConfig } from '../../../shared/config/schema';
 import { schemaOf } from '../../../shared/runtime/schemas';
@@ -27,9 +28,15 @@ export async function storia(schemi: Schemi, config: FederationConfig, idPacchet
   stampa(vista);
   const altre = [...(config.routing === 'hub' ? ['HUB'] : []), vista.destinatario];
   for (const e of altre) {
-    const schema = schemaOf(config, e);
-    const s = schemi.di(e);
+    if (config.parte && parteDi(e) !== config.parte) {
+      // A party's file reaches its own schemas only: the others' view is read with their file.
+      console.log(`\n== ${e} ==\n  vista di ${e}, con la sua configurazione: npm run ops -- storia --pacchetto ${idPacchetto} --ente ${e}`);
+      continue;
+    }
     try {
+      // In a party's file the others' schemas are not there: schemaOf says whose file to use.
+      const schema = schemaOf(config, e);
+      const s = schemi.di(e);
       if (!(await raggiungibile(s.pool, schema))) {
         console.log(`\n== ${e} ==\n  schema ${schema} non raggiungibile con questa configurazione: consultare ${e} (--ente ${e} con la sua configurazione)`);
         continue;

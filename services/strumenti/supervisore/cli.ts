@@ -6,7 +6,7 @@ import { riattiva, sospendi } from '../../../shared/audit/sospensioni';
 import { cercaAccessi, elencoAllerte, prendiInCarico, sospensioniAttive } from '../../../shared/audit/supervisione';
 import { createPool } from '../../../shared/db/pool';
 import { inizioGiornoRoma } from '../../../shared/domain/scadenze';
-import { runCli, usageError } from '../../../shared/runtime/cli';
+import { parteDi, runCli, usageError } from '../../../shared/runtime/cli';
 import { schemaOf } from '../../../shared/runtime/schemas';
 
 /**
@@ -105,4 +105,4 @@ runCli(async (args, { config, clock }) => {
   } finally {
     await pool.end();
   }
-});
+}, { parte: (args) => parteDi(args.opt('ente') ?? 'INPS') });

@@ -2,7 +2,7 @@ import { Pseudonimizzatore } from '../../../shared/audit/pseudonimi';
 import { Registri } from '../../../shared/audit/registri';
 import { conservazioneInps, conservazioneParte } from '../../../shared/audit/conservazione';
 import { createPool } from '../../../shared/db/pool';
-import { runCli, usageError } from '../../../shared/runtime/cli';
+import { parteDi, runCli, usageError } from '../../../shared/runtime/cli';
 import { schemaOf, allSchemas } from '../../../shared/runtime/schemas';
 
 /**
@@ -26,4 +26,4 @@ runCli(async (args, { config, clock }) => {
       await pool.end();
     }
   }
-});
+}, { parte: (args) => parteDi(args.opt('ente') ?? 'INPS') });

@@ -1,6 +1,6 @@
 import { createPool } from '../../../shared/db/pool';
 import { verificaRegistro, type Registro } from '../../../shared/audit/catena';
-import { runCli } from '../../../shared/runtime/cli';
+import { parteDi, runCli } from '../../../shared/runtime/cli';
 import { schemaOf, allSchemas } from '../../../shared/runtime/schemas';
 
 /**
@@ -32,4 +32,4 @@ runCli(async (args, { config }) => {
     }
   }
   if (guasti > 0) process.exit(1);
-});
+}, { parte: (args) => parteDi(args.opt('ente') ?? 'INPS') });
