@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -102,10 +102,16 @@ function accetta(address: string, port: number): Promise<boolean> {
   });
 }
 
-test("each party's PostgreSQL and RabbitMQ (AMQP, distribution, epmd) answer only on its own host, its SOAP endpoint on its address", async () => {
+test("each party's PostgreSQL and RabbitMQ (AMQP, distribution, epmd) answer only on its own host, its keys are only on its host, its SOAP endpoint on its address", async () => {
   await passo('databases and brokers reachable only from their host', async () => {
     for (const h of Object.values(siti.rete.hosts)) {
       for (const port of [5432, 5672, 25672, 4369]) expect([h.parte, port, await accetta(h.indirizzo, port)]).toEqual([h.parte, port, false]);
+    }
+    // Each host holds its own party's keys only.
+    for (const parte of Object.keys(siti.configFile) as Parte[]) {
+      const chiavi = readdirSync(path.join(path.dirname(siti.configFile[parte]), 'pki')).filter((f) => f.endsWith('.key.pem'));
+      const proprie = Object.values(siti.config[parte].identities).filter((i) => i.ente === parte).map((i) => `${i.code.toLowerCase().replace(/_/g, '-')}.key.pem`);
+      expect([parte, chiavi.sort()]).toEqual([parte, proprie.sort()]);
     }
     expect(await accetta(siti.rete.hosts.INAIL.indirizzo, Number(new URL(siti.config.INAIL.services.agencies.INAIL!.publicUrl).port))).toBe(true);
   });
@@ -123,7 +129,8 @@ async function esitoDaInail(localAddress: string): Promise<Risposta> {
 /** A packet as the hub forwards it (INPS's origin signature inside), sent from the Ministero's host to INAIL's endpoint. */
 async function pacchettoDalHub(): Promise<Risposta> {
   const c = siti.config.MINLAVORO;
-  const inps = identityOf(c, 'INPS');
+  // INPS's origin signature, made with INPS's key from INPS's own files: the Ministero's host holds no key of INPS.
+  const inps = identityOf(siti.config.INPS, 'INPS');
   const contenuto = {
     idPacchetto: randomUUID(),
     idIstruttoria: randomUUID(),
