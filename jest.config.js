@@ -1,13 +1,14 @@
 /**
  * Tests run against real PostgreSQL and RabbitMQ; each file isolates itself (own database, own vhost).
  * The fault suite (test/faults/) restarts the machine's PostgreSQL and RabbitMQ, so it has its own
- * configuration (jest.faults.config.js) and runs alone, after these.
+ * configuration (jest.faults.config.js) and runs alone, after these; so does test:siti (jest.siti.config.js), which
+ * needs root for its network namespaces.
  */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/', '<rootDir>/test/siti/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 120000,
   maxWorkers: 2,

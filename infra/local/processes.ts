@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../shared/paths';
 
@@ -24,13 +24,21 @@ export interface StartOptions {
   env: NodeJS.ProcessEnv;
   onLine?: (name: string, line: string) => void;
   readyTimeoutMs?: number;
+  /**
+   * A command the service runs under, e.g. ['ip', 'netns', 'exec', ns] for a party's host in test:siti: it must
+   * exec node in place (as ip netns exec does), so that the child is node itself (its pid the one a kill reaches)
+   * and the IPC channel it inherits still carries `ready`.
+   */
+  prefisso?: readonly string[];
 }
 
 export function startService(o: StartOptions): ServiceProcess {
-  const child = fork(path.join(PROJECT_ROOT, 'dist', o.script), o.args ?? [], {
-    env: o.env,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const script = path.join(PROJECT_ROOT, 'dist', o.script);
+  const stdio: ['ignore', 'pipe', 'pipe', 'ipc'] = ['ignore', 'pipe', 'pipe', 'ipc'];
+  const [prima, ...dopo] = o.prefisso ?? [];
+  const child = prima
+    ? spawn(prima, [...dopo, process.execPath, ...process.execArgv, script, ...(o.args ?? [])], { env: o.env, stdio })
+    : fork(script, o.args ?? [], { env: o.env, stdio });
   const forward = (stream: NodeJS.ReadableStream | null) => {
     let buf = '';
     stream?.on('data', (chunk: Buffer) => {

@@ -22,6 +22,15 @@ export interface NodoCluster {
   portaDistribuzione: number;
 }
 
+export interface OpzioniCluster {
+  /**
+   * A command every node and every rabbitmqctl runs under, e.g. ['ip', 'netns', 'exec', ns] for a node on a party's
+   * host in test:siti. Such a node's AMQP port is on that host's loopback, out of this process's reach: it is taken
+   * as ready once booted (await_startup returns after the listeners are up).
+   */
+  prefisso?: readonly string[];
+}
+
 export class ClusterRabbitmq {
   /** The detached rabbitmq-server process groups, for a kill that does not depend on the node answering. */
   private readonly gruppi = new Map<string, number>();
@@ -31,16 +40,17 @@ export class ClusterRabbitmq {
     readonly dir: string,
     readonly nodi: readonly NodoCluster[],
     private readonly cookie: string,
+    private readonly prefisso: readonly string[] = [],
   ) {
     // Whatever ends this process (a test runner killed, say), the nodes it started do not outlive it.
     process.once('exit', this.allUscita);
   }
 
   /** Starts every node, joins the others to the first, and waits until each accepts AMQP connections. */
-  static async avvia(dir: string, nodi: readonly NodoCluster[], cookie: string): Promise<ClusterRabbitmq> {
+  static async avvia(dir: string, nodi: readonly NodoCluster[], cookie: string, o: OpzioniCluster = {}): Promise<ClusterRabbitmq> {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
-    const c = new ClusterRabbitmq(dir, nodi, cookie);
+    const c = new ClusterRabbitmq(dir, nodi, cookie, o.prefisso);
     try {
       for (const n of nodi) c.lancia(n);
       for (const n of nodi) await c.attendiAvvio(n);
@@ -73,7 +83,8 @@ export class ClusterRabbitmq {
 
   /** rabbitmqctl against one node. */
   async ctl(n: NodoCluster, args: string[], timeoutMs = 120_000): Promise<string> {
-    const { stdout } = await run(path.join(BIN, 'rabbitmqctl'), [...this.argomentiCtl(n.nome), ...args], { timeout: timeoutMs });
+    const [cmd, ...argv] = [...this.prefisso, path.join(BIN, 'rabbitmqctl'), ...this.argomentiCtl(n.nome), ...args];
+    const { stdout } = await run(cmd!, argv, { timeout: timeoutMs });
     return stdout;
   }
 
@@ -141,7 +152,8 @@ export class ClusterRabbitmq {
     const cookie = this.file(n, '.erlang.cookie');
     rmSync(cookie, { force: true });
     writeFileSync(cookie, this.cookie, { mode: 0o400 });
-    const child = spawn(path.join(BIN, 'rabbitmq-server'), [], {
+    const [cmd, ...argv] = [...this.prefisso, path.join(BIN, 'rabbitmq-server')];
+    const child = spawn(cmd!, argv, {
       env: {
         ...process.env,
         HOME: this.file(n, ''),
@@ -153,6 +165,11 @@ export class ClusterRabbitmq {
         RABBITMQ_PID_FILE: this.file(n, 'pid'),
         RABBITMQ_ENABLED_PLUGINS_FILE: path.join(this.dir, 'enabled_plugins'),
         RABBITMQ_CONFIG_FILE: this.file(n, 'nessuna'),
+        // Every listener on the loopback only (AMQP, distribution, the epmd a node starts): reachable from its host
+        // alone, which on a party's host in test:siti is its own namespace.
+        RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+        ERL_EPMD_ADDRESS: '127.0.0.1',
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
       },
       stdio: 'ignore',
       detached: true,
@@ -168,6 +185,7 @@ export class ClusterRabbitmq {
   }
 
   private attendiAmqp(n: NodoCluster, timeoutMs: number): Promise<void> {
+    if (this.prefisso.length > 0) return Promise.resolve();
     return finoA(`RabbitMQ node ${n.nome} does not accept connections`, async () => (await connect(`amqp://guest:guest@127.0.0.1:${n.porta}`)).close(), timeoutMs, 250);
   }
 }

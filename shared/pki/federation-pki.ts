@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { ApeError } from '../errors';
 import type { FederationConfig, IdentityConfig } from '../config/schema';
@@ -45,7 +46,7 @@ export function ensureFederationPki(config: FederationConfig, now = new Date()):
       report.kept.push(id.code);
       continue;
     }
-    writeIdentityCertificate(ca, id, now);
+    writeIdentityCertificate(ca, id, now, hostPubblici(config, id.code));
     report.created.push(id.code);
   }
   if (config.pdnd?.server) {
@@ -72,15 +73,27 @@ export function renewIdentityCertificate(config: FederationConfig, code: string,
   if (!id) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `identities.${code} is not configured`);
   if (id.caFile !== config.pki.caCertFile) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${code}'s certificate comes from ${id.caFile}, not from the federation CA: that CA issues its new one`);
   const ca = { certPem: readFileSync(config.pki.caCertFile, 'utf8'), keyPem: readFileSync(path.join(config.pki.dir, 'ca.key.pem'), 'utf8') };
-  writeIdentityCertificate(ca, id, now);
+  writeIdentityCertificate(ca, id, now, hostPubblici(config, code));
 }
 
-function writeIdentityCertificate(ca: KeyPairPem, id: IdentityConfig, now: Date): void {
-  writeCertificate(ca, { commonName: id.subjectCN, organization: id.description, organizationalUnit: id.code }, id, now);
+function writeIdentityCertificate(ca: KeyPairPem, id: IdentityConfig, now: Date, pubblici: readonly string[]): void {
+  writeCertificate(ca, { commonName: id.subjectCN, organization: id.description, organizationalUnit: id.code }, id, now, pubblici);
 }
 
-function writeCertificate(ca: KeyPairPem, subject: { commonName: string; organization: string; organizationalUnit: string }, files: { certFile: string; keyFile: string }, now: Date): void {
-  const issued = issueCertificate(ca, { ...subject, dnsNames: ['localhost', subject.commonName], ipAddresses: ['127.0.0.1', '::1'] }, validityFrom(now, PARTY_VALIDITY_DAYS));
+/**
+ * The hosts an identity's endpoints are published at (publicUrl): its server certificate must name them, or a
+ * client checking the host it called refuses it (a party on its own host, not on 127.0.0.1).
+ */
+function hostPubblici(config: FederationConfig, code: string): string[] {
+  const s = config.services;
+  const endpoints = [s.inpsGateway, s.hub, s.inpsConsole, ...Object.values(s.agencies)];
+  return [...new Set(endpoints.filter((e) => e?.identity === code).map((e) => new URL(e!.publicUrl).hostname.replace(/^\[(.*)\]$/, '$1')))];
+}
+
+function writeCertificate(ca: KeyPairPem, subject: { commonName: string; organization: string; organizationalUnit: string }, files: { certFile: string; keyFile: string }, now: Date, pubblici: readonly string[] = []): void {
+  const ipAddresses = [...new Set(['127.0.0.1', '::1', ...pubblici.filter((h) => isIP(h) !== 0)])];
+  const dnsNames = [...new Set(['localhost', subject.commonName, ...pubblici.filter((h) => isIP(h) === 0)])];
+  const issued = issueCertificate(ca, { ...subject, dnsNames, ipAddresses }, validityFrom(now, PARTY_VALIDITY_DAYS));
   mkdirSync(path.dirname(files.certFile), { recursive: true });
   writeFileSync(files.certFile, issued.certPem);
   writePrivate(files.keyFile, issued.keyPem);

@@ -35,7 +35,7 @@ export function firmato(url: string, body: string, tls: RawTls): string {
 export function postRaw(
   url: string,
   content: string | Buffer,
-  o: { tls: RawTls; contentType?: string; soapAction?: string; method?: string; firma?: boolean; headers?: Record<string, string> },
+  o: { tls: RawTls; contentType?: string; soapAction?: string; method?: string; firma?: boolean; headers?: Record<string, string>; localAddress?: string },
 ): Promise<RawResponse> {
   const body = o.firma ? firmato(url, content.toString(), o.tls) : content;
   return new Promise((resolve, reject) => {
@@ -53,6 +53,7 @@ export function postRaw(
         ...(o.tls.key && { key: o.tls.key }),
         ...(o.tls.cert && { cert: o.tls.cert }),
         agent: false,
+        ...(o.localAddress && { localAddress: o.localAddress }),
       },
       (res) => {
         const chunks: Buffer[] = [];

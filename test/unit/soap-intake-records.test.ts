@@ -53,6 +53,25 @@ describe('faultReply', () => {
     expect(reply.body).not.toContain('segreto');
     expect(ctx.access.faultCode).toBe('ERRORE_INTERNO');
   });
+
+  test("the party's database unreachable (refused, shut down, connection lost, even as a cause) is 503 SERVIZIO_NON_DISPONIBILE with Retry-After", () => {
+    const giu = (code: string) => Object.assign(new Error('database'), { code });
+    for (const err of [giu('ECONNREFUSED'), giu('57P01'), giu('57P03'), giu('08006'), new Error('ricezione fallita', { cause: giu('ECONNRESET') })]) {
+      const ctx = newContext();
+      const res = fakeResponse();
+      const reply = faultReply(ctx, err, res);
+      expect(reply.status).toBe(503);
+      expect(reply.body).toContain('<com:Codice>SERVIZIO_NON_DISPONIBILE</com:Codice>');
+      expect(reply.body).toContain('<com:Ritentabile>true</com:Ritentabile>');
+      expect(res.headers['retry-after']).toBe('5');
+      expect(ctx.access.faultCode).toBe('SERVIZIO_NON_DISPONIBILE');
+    }
+  });
+
+  test('a query the database refuses (a bug, not an outage) stays ERRORE_INTERNO', () => {
+    const reply = faultReply(newContext(), Object.assign(new Error('syntax error'), { code: '42601' }), fakeResponse());
+    expect(reply.status).toBe(500);
+  });
 });
 
 describe('writeRecords', () => {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { databaseNonDisponibile } from '../../db/non-disponibile';
 import { ApeError, toError } from '../../errors';
 import { FAULT_ACTION, OPERATIONS, responseAction } from '../../messages/contracts';
 import { faultEnvelope, faultOf } from '../../messages/envelope';
@@ -6,9 +7,13 @@ import type { XmlNode } from '../../xml/tree';
 import { signResponse, WSA_NS, type ResponseSigner } from '../wssecurity';
 import type { Reply, RequestContext } from './context';
 
+/** Seconds a caller is asked to wait (Retry-After) when the database is unavailable. */
+const RIPROVA_DOPO_S = 5;
+
 /**
  * A refusal (ApeError) becomes its SOAP Fault with its code and HTTP status; anything else is a bug, logged with
- * its stack and answered as ERRORE_INTERNO naming the request, without details.
+ * its stack and answered as ERRORE_INTERNO naming the request, without details; but a database that cannot be reached
+ * is answered 503 SERVIZIO_NON_DISPONIBILE with Retry-After, so that a counterpart waits instead of counting a failure.
  */
 export function faultReply(ctx: Pick<RequestContext, 'requestId' | 'access' | 'log'>, thrown: unknown, res: { setHeader(name: string, value: string): unknown }): Reply {
   const err = toError(thrown);
@@ -16,6 +21,11 @@ export function faultReply(ctx: Pick<RequestContext, 'requestId' | 'access' | 'l
   if (err instanceof ApeError) {
     fault = err;
     ctx.log.info({ code: err.code, reason: err.message }, 'SOAP request refused');
+  } else if (databaseNonDisponibile(err)) {
+    // The party's database is down or restarting: not a bug, and not the caller's fault; it retries after a while.
+    fault = new ApeError('SERVIZIO_NON_DISPONIBILE', `base dati non disponibile (richiesta ${ctx.requestId}): riprovare tra ${RIPROVA_DOPO_S} secondi`, { cause: err });
+    ctx.log.warn({ err: err.message }, 'SOAP request refused: database unavailable');
+    res.setHeader('Retry-After', String(RIPROVA_DOPO_S));
   } else {
     fault = new ApeError('ERRORE_INTERNO', `errore interno (richiesta ${ctx.requestId}): riprovare più tardi`);
     ctx.log.error({ err }, 'SOAP handler failed');
