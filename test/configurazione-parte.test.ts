@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, parseConfig } from '../shared/config/load';
+import { loadConfig, nomeFileIdentita, parseConfig } from '../shared/config/load';
 import { servizioProprio } from '../shared/config/parte';
 import { queueSpecs } from '../shared/amqp/topology';
 import { ENTI, type Ente } from '../shared/domain/types';
@@ -68,7 +68,7 @@ describe('the generated party files', () => {
     const chiavi = new Map<string, string>(); // private key PEM -> party
     const pki = path.join(dir, 'pki');
     for (const [code, id] of Object.entries(federazione.identities as Record<string, { ente: string }>)) {
-      chiavi.set(readFileSync(path.join(pki, `${code.toLowerCase().replace(/_/g, '-')}.key.pem`), 'utf8').trim(), id.ente);
+      chiavi.set(readFileSync(path.join(pki, `${nomeFileIdentita(code)}.key.pem`), 'utf8').trim(), id.ente);
     }
     chiavi.set(readFileSync(path.join(pki, 'ca.key.pem'), 'utf8').trim(), 'CA');
     chiavi.set(readFileSync(path.join(pki, 'pdnd.key.pem'), 'utf8').trim(), 'PDND');

@@ -1,6 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseConfig } from '../../shared/config/load';
+import { nomeFileIdentita, parseConfig } from '../../shared/config/load';
 import { parteDelProcesso, parteDelServizio, type Servizio } from '../../shared/config/parte';
 import type { FederationConfig } from '../../shared/config/schema';
 import { ENTI, ENTI_VERIFICATORI, type Ente } from '../../shared/domain/types';
@@ -93,7 +93,7 @@ function scriviPki(parte: Parte, cfg: FederationConfig, dirParte: string, nomi: 
   for (const [da, nome] of nomi) if (existsSync(da) && (!da.endsWith('.crl.pem') || crlFiles.includes(da))) copyFileSync(da, path.join(pki, nome));
   // Certificates are public: a counterpart's is what PDND registers as its client key (pdnd/registry.ts). Keys: its own only.
   for (const id of Object.values(cfg.identities).filter((i) => i.ente === parte || codici.has(i.code))) {
-    const base = id.code.toLowerCase().replace(/_/g, '-');
+    const base = nomeFileIdentita(id.code);
     copyFileSync(id.certFile, path.join(pki, `${base}.cert.pem`));
     if (id.ente !== parte) continue;
     copyFileSync(id.keyFile, path.join(pki, `${base}.key.pem`));
@@ -164,7 +164,7 @@ export function configurazioniParti(federazione: Record<string, unknown>, siti: 
 export function aggiornaPkiParti(cfg: FederationConfig, dir: string): string[] {
   const sorgenti = new Map<string, string>([...nomiPki(cfg)].map(([da, nome]) => [nome, da]));
   for (const id of Object.values(cfg.identities)) {
-    const base = id.code.toLowerCase().replace(/_/g, '-');
+    const base = nomeFileIdentita(id.code);
     sorgenti.set(`${base}.cert.pem`, id.certFile);
     sorgenti.set(`${base}.key.pem`, id.keyFile);
   }

@@ -120,7 +120,12 @@ export function casWithoutCrl(config: FederationConfig): string[] {
   return trustedCaFiles(config).filter((ca) => !covered.has(ca));
 }
 
-/** Certificate paths default to <pki.dir>/<code in lower case, _ as ->.{cert,key}.pem; a subject CN names one identity. */
+/** The file name an identity's certificate and key have by default, before .cert.pem / .key.pem: its code in lower case, _ as -. */
+export function nomeFileIdentita(code: string): string {
+  return code.toLowerCase().replace(/_/g, '-');
+}
+
+/** Certificate paths default to <pki.dir>/<nomeFileIdentita>.{cert,key}.pem; a subject CN names one identity. */
 function resolveIdentities(raw: ValidatedConfig['identities'], pki: FederationConfig['pki'], resolve: Resolve): Record<string, IdentityConfig> {
   const identities: Record<string, IdentityConfig> = {};
   const seenCN = new Map<string, string>();
@@ -128,7 +133,7 @@ function resolveIdentities(raw: ValidatedConfig['identities'], pki: FederationCo
     const clash = seenCN.get(id.subjectCN);
     if (clash) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `identities.${code}.subjectCN: "${id.subjectCN}" is already used by ${clash}`);
     seenCN.set(id.subjectCN, code);
-    const base = code.toLowerCase().replace(/_/g, '-');
+    const base = nomeFileIdentita(code);
     identities[code] = {
       ...id,
       code,

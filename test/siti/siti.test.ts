@@ -12,7 +12,7 @@ import { writeNotificaEsito } from '../../shared/messages/esiti';
 import { writeVerificaPacchetto } from '../../shared/messages/pacchetto';
 import { firmaOrigine } from '../../shared/verifica-pacchetto/origine';
 import { PROJECT_ROOT } from '../../shared/paths';
-import { identityOf } from '../../shared/config/load';
+import { identityOf, nomeFileIdentita } from '../../shared/config/load';
 import { addressOf } from '../../shared/config/addresses';
 import { SistemaIstruttorio } from '../../infra/clients/sistema-istruttorio';
 import { IP, type Parte } from '../../infra/siti/rete';
@@ -110,7 +110,7 @@ test("each party's PostgreSQL and RabbitMQ (AMQP, distribution, epmd) answer onl
     // Each host holds its own party's keys only.
     for (const parte of Object.keys(siti.configFile) as Parte[]) {
       const chiavi = readdirSync(path.join(path.dirname(siti.configFile[parte]), 'pki')).filter((f) => f.endsWith('.key.pem'));
-      const proprie = Object.values(siti.config[parte].identities).filter((i) => i.ente === parte).map((i) => `${i.code.toLowerCase().replace(/_/g, '-')}.key.pem`);
+      const proprie = Object.values(siti.config[parte].identities).filter((i) => i.ente === parte).map((i) => `${nomeFileIdentita(i.code)}.key.pem`);
       expect([parte, chiavi.sort()]).toEqual([parte, proprie.sort()]);
     }
     expect(await accetta(siti.rete.hosts.INAIL.indirizzo, Number(new URL(siti.config.INAIL.services.agencies.INAIL!.publicUrl).port))).toBe(true);
