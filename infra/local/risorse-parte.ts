@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { Ente } from '../../shared/domain/types';
+import { deleteVhost, ensureVhost } from './rabbitmq';
 
 /**
  * What a party's operator creates before its first setup, done here for one machine's PostgreSQL and RabbitMQ (the
@@ -67,9 +68,8 @@ export async function creaRisorseParte(r: RisorseParte, superuserUrl = 'postgres
   const utenti = stdout.split('\n').map((l) => l.split(/\s+/)[0]);
   if (utenti.includes(r.nome)) await run('rabbitmqctl', ['-q', 'change_password', r.nome, r.passwordMq]);
   else await run('rabbitmqctl', ['-q', 'add_user', r.nome, r.passwordMq]);
-  const vhosts = (await run('rabbitmqctl', ['-q', 'list_vhosts'])).stdout.split('\n').map((l) => l.trim());
-  if (!vhosts.includes(r.nome)) await run('rabbitmqctl', ['-q', 'add_vhost', r.nome]);
-  await run('rabbitmqctl', ['-q', 'set_permissions', '-p', r.nome, r.nome, '.*', '.*', '.*']);
+  // Its vhost, with rights for its user only (the host is irrelevant to rabbitmqctl).
+  await ensureVhost(urlDellaParte(r, '127.0.0.1').rabbitmqUrl);
 }
 
 /** Removes what creaRisorseParte made (tests); what is already gone is the outcome wanted. */
@@ -83,7 +83,7 @@ export async function rimuoviRisorseParte(r: RisorseParte, superuserUrl = 'postg
   } finally {
     await c.end();
   }
-  // Swallowed: cleaning up; a vhost or user already gone is the outcome wanted.
-  await run('rabbitmqctl', ['-q', 'delete_vhost', r.nome]).catch(() => undefined);
+  await deleteVhost(urlDellaParte(r, '127.0.0.1').rabbitmqUrl);
+  // Swallowed: cleaning up; a user already gone is the outcome wanted.
   await run('rabbitmqctl', ['-q', 'delete_user', r.nome]).catch(() => undefined);
 }
