@@ -8,7 +8,7 @@ import { ensureFederationPki } from '../../shared/pki/federation-pki';
 import { ensureCrls } from '../../shared/pki/crl-issuer';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { ApeError } from '../../shared/errors';
-import { ENTI_VERIFICATORI } from '../../shared/domain/types';
+import { allSchemas } from '../../shared/runtime/schemas';
 import { leggiFileArchivio } from '../../services/ente/archivio-csv';
 import { caricaFonte } from '../../services/ente/archivio-carico';
 import { FORMATI } from '../../services/ente/archivio-formato';
@@ -57,14 +57,9 @@ export async function setupParte(config: FederationConfig, opts: { demo: boolean
   await migraEAllinea(config, opts.demo, (m) => say(`${config.parte}: ${m}`));
 }
 
-/** Every service's migration sets: INPS's schema, the hub's, each party's node; those of this file's own services. */
+/** The migration set of each schema this file's services run on: INPS's, the hub's, each party node's. */
 function migrazioni(config: FederationConfig): Array<[string, MigrationSet]> {
-  const voci: Array<[string | undefined, MigrationSet]> = [
-    [config.services.inpsGateway.schema, 'inps'],
-    [config.services.hub.schema, 'hub'],
-    ...ENTI_VERIFICATORI.map((e): [string | undefined, MigrationSet] => [config.services.agencies[e]?.schema, 'agency']),
-  ];
-  return voci.flatMap(([schema, set]) => (schema === undefined ? [] : [[schema, set] as [string, MigrationSet]]));
+  return allSchemas(config).map(({ ente, schema }): [string, MigrationSet] => [schema, ente === 'INPS' ? 'inps' : ente === 'HUB' ? 'hub' : 'agency']);
 }
 
 async function migraEAllinea(config: FederationConfig, demo: boolean, say: Say): Promise<void> {
