@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import type { Ente, EnteVerificatore } from '../domain/types';
+import { parteDi, type Ente, type EnteVerificatore } from '../domain/types';
 
 /**
  * RabbitMQ topology of the federation, declared (idempotently) by every service on every (re)connect.
@@ -60,8 +60,7 @@ export function workQueues(): string[] {
  * dispatcher, hub.* the Ministero's hub, <ente>.* that party's node; the Ministero also runs its own verifier).
  */
 export function parteDellaCoda(coda: string): Ente {
-  const prefisso = coda.slice(0, coda.indexOf('.')).toUpperCase();
-  return (prefisso === 'HUB' ? 'MINLAVORO' : prefisso) as Ente;
+  return parteDi(coda.slice(0, coda.indexOf('.')))!;
 }
 
 export interface TopologyOptions {

@@ -26,6 +26,13 @@ export type Ente = (typeof ENTI)[number];
 export const ENTI_VERIFICATORI = ['MINLAVORO', 'ANPAL', 'INAIL', 'INL'] as const satisfies readonly Ente[];
 export type EnteVerificatore = (typeof ENTI_VERIFICATORI)[number];
 
+/** The party a name stands for, in any case: a party's own code, or HUB, the Ministero's hub; undefined for any other name. */
+export function parteDi(nome: string): Ente | undefined {
+  const n = nome.toUpperCase();
+  if (n === 'HUB') return 'MINLAVORO';
+  return (ENTI as readonly string[]).includes(n) ? (n as Ente) : undefined;
+}
+
 export const CATEGORIE = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'L', 'M'] as const;
 export type Categoria = (typeof CATEGORIE)[number];
 

@@ -1,5 +1,5 @@
 import { fileDellaParte, loadConfig } from '../config/load';
-import { ENTI, type Ente } from '../domain/types';
+import type { Ente } from '../domain/types';
 import type { FederationConfig } from '../config/schema';
 import { clockFrom, type Clock } from '../clock';
 import { toError } from '../errors';
@@ -34,13 +34,6 @@ export class Args {
 export function usageError(problem: string, usage: string): never {
   console.error(`${problem}\n${usage}`);
   process.exit(2);
-}
-
-/** The party of a service name a tool is given (--ente): HUB is the Ministero's; unknown names are left to the tool to refuse. */
-export function parteDi(ente: string): Ente | undefined {
-  const e = ente.toUpperCase();
-  if (e === 'HUB') return 'MINLAVORO';
-  return (ENTI as readonly string[]).includes(e) ? (e as Ente) : undefined;
 }
 
 /** `parte`: whose tool this run is (its file is read, fileDellaParte); absent, APE_CONFIG or config/federation.json. */

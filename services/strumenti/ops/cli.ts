@@ -1,5 +1,6 @@
 import type { ChannelModel } from 'amqplib';
-import { parteDi, runCli, usageError, type Args } from '../../../shared/runtime/cli';
+import { runCli, usageError, type Args } from '../../../shared/runtime/cli';
+import { parteDi } from '../../../shared/domain/types';
 import { codaDiLavoro, codeDi, enteDellaCoda } from './code';
 import { parteDellaCoda } from '../../../shared/amqp/topology';
 import { connettiRabbitmq } from './rabbitmq';

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { parteDi } from '../../../shared/runtime/cli';
+import { parteDi } from '../../../shared/domain/types';
 import { ApeError, toError } from '../../../shared/errors';
 import type { FederationConfig } from '../../../shared/config/schema';
 import { schemaOf } from '../../../shared/runtime/schemas';

@@ -6,7 +6,8 @@ import { riattiva, sospendi } from '../../../shared/audit/sospensioni';
 import { cercaAccessi, elencoAllerte, prendiInCarico, sospensioniAttive } from '../../../shared/audit/supervisione';
 import { createPool } from '../../../shared/db/pool';
 import { inizioGiornoRoma } from '../../../shared/domain/scadenze';
-import { parteDi, runCli, usageError } from '../../../shared/runtime/cli';
+import { runCli, usageError } from '../../../shared/runtime/cli';
+import { parteDi } from '../../../shared/domain/types';
 import { schemaOf } from '../../../shared/runtime/schemas';
 
 /**

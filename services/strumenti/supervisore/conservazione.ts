@@ -2,7 +2,8 @@ import { Pseudonimizzatore } from '../../../shared/audit/pseudonimi';
 import { Registri } from '../../../shared/audit/registri';
 import { conservazioneInps, conservazioneParte } from '../../../shared/audit/conservazione';
 import { createPool } from '../../../shared/db/pool';
-import { parteDi, runCli, usageError } from '../../../shared/runtime/cli';
+import { runCli, usageError } from '../../../shared/runtime/cli';
+import { parteDi } from '../../../shared/domain/types';
 import { schemaOf, allSchemas } from '../../../shared/runtime/schemas';
 
 /**

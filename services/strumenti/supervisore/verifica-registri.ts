@@ -1,6 +1,7 @@
 import { createPool } from '../../../shared/db/pool';
 import { verificaRegistro, type Registro } from '../../../shared/audit/catena';
-import { parteDi, runCli } from '../../../shared/runtime/cli';
+import { runCli } from '../../../shared/runtime/cli';
+import { parteDi } from '../../../shared/domain/types';
 import { schemaOf, allSchemas } from '../../../shared/runtime/schemas';
 
 /**
