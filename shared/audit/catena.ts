@@ -83,7 +83,7 @@ export class ScrittoreCatene {
         if (!testaSpostata(err)) throw err;
       }
     }
-    await withTransaction(this.pool, async (tx) => {
+    const scritta = await withTransaction(this.pool, async (tx) => {
       // Every head in one statement, locked in name order (rows are locked as the sorted rows come out).
       const teste = await tx.query<{ registro: Registro; seq: string; hash: string }>(
         'SELECT registro, seq, hash FROM catena_testa WHERE registro = ANY($1::text[]) ORDER BY registro FOR UPDATE',
@@ -92,7 +92,10 @@ export class ScrittoreCatene {
       if (teste.rows.length !== registri.length) throw new Error(`catena_testa: head rows missing for ${registri.join(', ')}`);
       const scrittura = accodamenti(teste.rows.map((t) => [t.registro, { seq: Number(t.seq), hash: t.hash }, perRegistro.get(t.registro)!]));
       await tx.query(scrittura.sql, scrittura.params);
+      return scrittura;
     });
+    // Committed: the next batch starts from these heads without reading them again.
+    for (const [r, testa] of scritta.nuoveTeste) this.teste.set(r, testa);
   }
 
   /** Reads the heads of these chains, creating those never written (a chain starts at the genesis hash). */
