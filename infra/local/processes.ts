@@ -32,12 +32,20 @@ export interface StartOptions {
   prefisso?: readonly string[];
 }
 
+/**
+ * A command and its arguments run under a prefix that execs it in place (e.g. ['ip', 'netns', 'exec', ns]), as the
+ * program and argument list spawn and execFile take; an empty prefix leaves the command as it is.
+ */
+export function sottoPrefisso(prefisso: readonly string[], comando: string, args: readonly string[] = []): [string, string[]] {
+  const [primo, ...resto] = [...prefisso, comando, ...args];
+  return [primo!, resto];
+}
+
 export function startService(o: StartOptions): ServiceProcess {
   const script = path.join(PROJECT_ROOT, 'dist', o.script);
   const stdio: ['ignore', 'pipe', 'pipe', 'ipc'] = ['ignore', 'pipe', 'pipe', 'ipc'];
-  const [prima, ...dopo] = o.prefisso ?? [];
-  const child = prima
-    ? spawn(prima, [...dopo, process.execPath, ...process.execArgv, script, ...(o.args ?? [])], { env: o.env, stdio })
+  const child = o.prefisso?.length
+    ? spawn(...sottoPrefisso(o.prefisso, process.execPath, [...process.execArgv, script, ...(o.args ?? [])]), { env: o.env, stdio })
     : fork(script, o.args ?? [], { env: o.env, stdio });
   const forward = (stream: NodeJS.ReadableStream | null) => {
     let buf = '';

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
+import { sottoPrefisso } from './processes';
 
 /**
  * A RabbitMQ cluster of three (or more) nodes on one machine, from Debian's rabbitmq-server: each node with its own
@@ -83,8 +84,7 @@ export class ClusterRabbitmq {
 
   /** rabbitmqctl against one node. */
   async ctl(n: NodoCluster, args: string[], timeoutMs = 120_000): Promise<string> {
-    const [cmd, ...argv] = [...this.prefisso, path.join(BIN, 'rabbitmqctl'), ...this.argomentiCtl(n.nome), ...args];
-    const { stdout } = await run(cmd!, argv, { timeout: timeoutMs });
+    const { stdout } = await run(...sottoPrefisso(this.prefisso, path.join(BIN, 'rabbitmqctl'), [...this.argomentiCtl(n.nome), ...args]), { timeout: timeoutMs });
     return stdout;
   }
 
@@ -152,8 +152,7 @@ export class ClusterRabbitmq {
     const cookie = this.file(n, '.erlang.cookie');
     rmSync(cookie, { force: true });
     writeFileSync(cookie, this.cookie, { mode: 0o400 });
-    const [cmd, ...argv] = [...this.prefisso, path.join(BIN, 'rabbitmq-server')];
-    const child = spawn(cmd!, argv, {
+    const child = spawn(...sottoPrefisso(this.prefisso, path.join(BIN, 'rabbitmq-server')), {
       env: {
         ...process.env,
         HOME: this.file(n, ''),

@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { sottoPrefisso } from '../local/processes';
 
 /**
  * A party's own PostgreSQL instance on its host (test:siti): Debian's binaries run as user postgres, a data
@@ -47,7 +48,7 @@ export class PostgresSito {
   /** pg_ctl start on the party's host, waiting until it accepts connections. */
   async riavvia(): Promise<void> {
     const opzioni = `-c listen_addresses=127.0.0.1 -p 5432 -k ${this.dir} -c fsync=on -c max_connections=100`;
-    await run(this.prefisso[0]!, [...this.prefisso.slice(1), 'runuser', '-u', 'postgres', '--', path.join(this.bin, 'pg_ctl'), '-D', this.dati, '-l', path.join(this.dir, 'log'), '-w', '-o', opzioni, 'start'], { timeout: 60_000 });
+    await run(...sottoPrefisso(this.prefisso, 'runuser', ['-u', 'postgres', '--', path.join(this.bin, 'pg_ctl'), '-D', this.dati, '-l', path.join(this.dir, 'log'), '-w', '-o', opzioni, 'start']), { timeout: 60_000 });
   }
 
   /** pg_ctl stop -m fast: the party's database is down (connections ended), as an outage would leave it. */
