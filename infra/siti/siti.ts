@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Pool } from 'pg';
 import { loadConfig, parseConfig } from '../../shared/config/load';
+import { parteDelProcesso } from '../../shared/config/parte';
 import type { FederationConfig } from '../../shared/config/schema';
 import { createPool } from '../../shared/db/pool';
 import { PROJECT_ROOT } from '../../shared/paths';
@@ -26,14 +27,8 @@ import { PARTI, ReteSiti, type Parte } from './rete';
  */
 const run = promisify(execFile);
 
-/** Which processes run on whose host. */
-const PROCESSI: Record<Parte, readonly string[]> = {
-  INPS: ['inps-gateway', 'inps-dispatcher', 'inps-scheduler'],
-  MINLAVORO: ['minlavoro-hub', 'agency-minlavoro'],
-  ANPAL: ['agency-anpal'],
-  INAIL: ['agency-inail'],
-  INL: ['agency-inl'],
-};
+/** The processes on a party's host: the federation's of that party, but the web console (no browser here). */
+const processiDi = (parte: Parte) => FEDERATION_PROCESSES.filter((p) => p.name !== 'inps-console' && parteDelProcesso(p.name) === parte).map((p) => p.name);
 
 export interface OpzioniSiti {
   dir: string;
@@ -98,7 +93,7 @@ export class Siti {
       await tempo('roles, databases, vhosts, schemas and queues on each host', () => ognuno(PARTI.map((p) => prepara(rete, p, risorse[p], configFile[p], rabbitmq[PARTI.indexOf(p)]!))));
       const config = Object.fromEntries(PARTI.map((p) => [p, loadConfig(configFile[p])])) as Record<Parte, FederationConfig>;
       const s = new Siti(rete, o.dir, postgres, risorse, rabbitmq, configFile, config, o);
-      await tempo('processes started', () => Promise.all(PARTI.flatMap((p) => PROCESSI[p].map((n) => s.avviaProcesso(p, n)))));
+      await tempo('processes started', () => Promise.all(PARTI.flatMap((p) => processiDi(p).map((n) => s.avviaProcesso(p, n)))));
       return s;
     } catch (err) {
       await Promise.all(rabbitmq.filter(Boolean).map((r) => r.ferma().catch(() => undefined)));
