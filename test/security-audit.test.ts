@@ -148,6 +148,26 @@ describe('message (ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01)', () => {
     expect(m).toMatchObject({ operazione: 'PresentaDomanda', controparte: 'INPS_ISTRUTTORIA', message_id: messageId, esito: 'ACCETTATO' });
   });
 
+  test("an accepted call's MessageID commits with the change it made, in one transaction", async () => {
+    const body = firmato(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0605')), caseSystem);
+    const messageId = /<wsa:MessageID[^>]*>([^<]+)</.exec(body)![1];
+    expect((await postRaw(url, body, { tls: caseSystem })).fault).toBeNull();
+    const visto = (await inps.query('SELECT xmin::text AS x FROM messaggio_visto WHERE message_id = $1', [messageId])).rows[0];
+    const domandaRow = (await inps.query('SELECT xmin::text AS x FROM domanda WHERE protocollo = $1', ['INPS.SEC.0605'])).rows[0];
+    expect(visto?.x).toBeDefined();
+    expect(visto.x).toBe(domandaRow.x);
+  });
+
+  test('a copy of a message its handler refused is refused as a replay, not handled again', async () => {
+    expect((await postRaw(url, firmato(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0606')), caseSystem), { tls: caseSystem })).fault).toBeNull();
+    // The same protocol with other content: the handler refuses it inside its transaction, which rolls back.
+    const diversa = firmato(url, rawEnvelope(operatore('OP-1'), domanda('INPS.SEC.0606').replace(/<ist:Cognome>[^<]*</, '<ist:Cognome>ALTRO<')), caseSystem);
+    const primo = await postRaw(url, diversa, { tls: caseSystem });
+    expect(primo.fault?.code).toBeDefined();
+    expect(primo.fault?.code).not.toBe('MESSAGGIO_RIPETUTO');
+    expect((await postRaw(url, diversa, { tls: caseSystem })).fault?.code).toBe('MESSAGGIO_RIPETUTO');
+  });
+
   test('the same signed message sent again is refused as a replay', async () => {
     const body = firmato(url, rawEnvelope(operatore('OP-1'), writeStatoIstruttoria({ protocolloDomanda: 'INPS.SEC.0602' }).text), caseSystem);
     expect((await postRaw(url, body, { tls: caseSystem })).fault).toBeNull();

@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
+import { ApeError } from '../errors';
 import { GroupCommit } from '../db/group-commit';
-import type { ReplayGuard } from '../soap/intake/replay';
+import { PrimaIstruzione } from '../db/prima-istruzione';
+import { MESSAGGIO_RIPETUTO, type ReplayGuard } from '../soap/intake/replay';
 
 /**
  * The replay guard's memory (table messaggio_visto): a MessageID is inserted once, by whichever instance sees
@@ -30,6 +32,18 @@ export class MessaggiVistiPostgres implements ReplayGuard {
     return this.righe.aggiungi({ messageId, mittente, scadeIl, now });
   }
 
+  /**
+   * The same row as the first statement of the handler's transaction on this database (its one commit): a copy
+   * already there, or being inserted by another call's transaction (waited for), refuses the call there.
+   */
+  nellaTransazione(messageId: string, mittente: string, scadeIl: Date, now: Date): PrimaIstruzione {
+    return new PrimaIstruzione(this.pool, async (tx) => {
+      const r = await tx.query('INSERT INTO messaggio_visto (message_id, mittente, visto_il, scade_il) VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING', [messageId, mittente, now, scadeIl]);
+      if (r.rowCount !== 1) throw new ApeError('MESSAGGIO_RIPETUTO', MESSAGGIO_RIPETUTO(messageId));
+      this.forsePulisci(now);
+    });
+  }
+
   /** For each row, whether it was new (a copy already present, or earlier in the batch, was not). */
   private async inserisci(batch: readonly Riga[]): Promise<boolean[]> {
     // One row per MessageID (the first copy), in MessageID order: two instances inserting the same IDs take
@@ -47,14 +61,16 @@ export class MessaggiVistiPostgres implements ReplayGuard {
       `INSERT INTO messaggio_visto (message_id, mittente, visto_il, scade_il) VALUES ${tuples.join(', ')} ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
       params,
     );
-    const now = batch[batch.length - 1]!.now;
-    if (now.getTime() - this.ultimaPulizia > 60_000) {
-      // After the insert, off the callers' path: a failed sweep is tried again a minute later.
-      this.ultimaPulizia = now.getTime();
-      void this.pulisci(now).catch(() => undefined);
-    }
+    this.forsePulisci(batch[batch.length - 1]!.now);
     const inseriti = new Set(r.rows.map((x) => x.message_id));
     return batch.map((a) => inseriti.delete(a.messageId));
+  }
+
+  /** After an insert, off the callers' path, at most once a minute: a failed sweep is tried again a minute later. */
+  private forsePulisci(now: Date): void {
+    if (now.getTime() - this.ultimaPulizia <= 60_000) return;
+    this.ultimaPulizia = now.getTime();
+    void this.pulisci(now).catch(() => undefined);
   }
 
   async pulisci(now: Date): Promise<number> {

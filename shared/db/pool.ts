@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../log';
+import { primaIstruzioneInCorso } from './prima-istruzione';
 import { StatementiPreparati } from './prepared';
 
 /**
@@ -36,7 +37,6 @@ export function isDataError(err: unknown): boolean {
   return typeof code === 'string' && /^2[23]/.test(code);
 }
 
-/** Runs fn in a transaction: COMMIT when it resolves, ROLLBACK when it throws. */
 /**
  * A read-only transaction on one snapshot (REPEATABLE READ): every statement sees the database as of the first
  * one, so a view assembled from several queries never mixes states before and after another transaction's commit.
@@ -45,6 +45,7 @@ export function withSnapshot<T>(pool: Pool, fn: (tx: Tx) => Promise<T>): Promise
   return withTransaction(pool, fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
 }
 
+/** Runs fn in a transaction: COMMIT when it resolves, ROLLBACK when it throws. */
 export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken = false;
@@ -54,12 +55,19 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>,
     broken = true;
   };
   client.on('error', onError);
+  // A statement the caller's work must commit first (prima-istruzione.ts: the intake's replay record), in a
+  // read-write transaction only.
+  const prima = begin === 'BEGIN' ? primaIstruzioneInCorso() : undefined;
+  let presa = false;
   try {
     await client.query(begin);
+    presa = (await prima?.prendi(pool, client)) ?? false;
     const result = await fn(client);
     await client.query('COMMIT');
+    if (presa) prima!.esito(true);
     return result;
   } catch (err) {
+    if (presa) prima!.esito(false);
     // A failed ROLLBACK means the connection itself is gone: destroy it rather than reuse it.
     await client.query('ROLLBACK').catch(() => {
       broken = true;

@@ -1,15 +1,51 @@
 import { ApeError } from '../../errors';
+import type { PrimaIstruzione } from '../../db/prima-istruzione';
+import type { Logger } from '../../log';
 import type { VerifiedSignature } from './signature';
 
 /** MessageIDs already accepted, kept until their Timestamp expires (a later copy fails the Timestamp check). */
 export interface ReplayGuard {
   /** Records the MessageID; false when it was already recorded (a replay). */
   registra(messageId: string, sender: string, expiresAt: Date, now: Date): Promise<boolean>;
+  /**
+   * The same record as the first statement of the transaction the handler opens on the guard's database
+   * (prima-istruzione.ts), refusing a replay there with MESSAGGIO_RIPETUTO; absent, it is written before the handler.
+   */
+  nellaTransazione?(messageId: string, sender: string, expiresAt: Date, now: Date): PrimaIstruzione;
 }
+
+export const MESSAGGIO_RIPETUTO = (messageId: string) =>
+  `wsa:MessageID ${messageId.slice(0, 120)} già ricevuto: ogni messaggio deve avere un identificativo nuovo (ID_AUTH_SOAP_02, protezione da replay)`;
 
 /** Stage: the MessageID of a verified signature is recorded; one recorded before is refused (ID_AUTH_SOAP_02). */
 export async function refuseReplay(guard: ReplayGuard, signature: VerifiedSignature, identity: string, now: Date): Promise<void> {
   if (!(await guard.registra(signature.messageId, identity, signature.expires, now))) {
-    throw new ApeError('MESSAGGIO_RIPETUTO', `wsa:MessageID ${signature.messageId.slice(0, 120)} già ricevuto: ogni messaggio deve avere un identificativo nuovo (ID_AUTH_SOAP_02, protezione da replay)`);
+    throw new ApeError('MESSAGGIO_RIPETUTO', MESSAGGIO_RIPETUTO(signature.messageId));
   }
+}
+
+/**
+ * Stage around the handler: every verified MessageID is recorded once, and a copy is refused before the handler
+ * changes anything. Where the guard can, the record is the first statement of the handler's own transaction
+ * (one commit per call instead of two). A handler that opened none (it only read) has the record written alone
+ * after it, and its answer is refused if that finds a copy. A handler that failed before committing it has it
+ * written alone too, so that a copy of a refused message is refused as a replay, like that of an accepted one.
+ */
+export async function guardedByReplay<T>(guard: ReplayGuard, signature: VerifiedSignature, identity: string, now: Date, log: Logger, handler: () => Promise<T>): Promise<T> {
+  if (!guard.nellaTransazione) {
+    await refuseReplay(guard, signature, identity, now);
+    return handler();
+  }
+  const prima = guard.nellaTransazione(signature.messageId, identity, signature.expires, now);
+  let result: T;
+  try {
+    result = await prima.durante(handler);
+  } catch (err) {
+    if (!prima.chiudi() && !(err instanceof ApeError && err.code === 'MESSAGGIO_RIPETUTO')) {
+      await guard.registra(signature.messageId, identity, signature.expires, now).catch((e: unknown) => log.error({ err: e }, 'replay record of a refused call not written'));
+    }
+    throw err;
+  }
+  if (!prima.chiudi()) await refuseReplay(guard, signature, identity, now);
+  return result;
 }

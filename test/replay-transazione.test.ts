@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { MessaggiVistiPostgres } from '../shared/audit/messaggi-visti';
+import { GroupCommit } from '../shared/db/group-commit';
+import { withSnapshot, withTransaction } from '../shared/db/pool';
+import { ApeError } from '../shared/errors';
+import pino from 'pino';
+import { guardedByReplay } from '../shared/soap/intake/replay';
+import type { VerifiedSignature } from '../shared/soap/intake/signature';
+import { TestDatabase } from './support/database';
+
+/**
+ * The replay guard's record goes into the handler's own transaction (shared/db/prima-istruzione.ts,
+ * shared/soap/intake/replay.ts): one commit per call; a copy refused before the handler's first change; a
+ * handler that only reads, or that failed, still leaves the MessageID recorded; never inside someone else's work.
+ */
+let db: TestDatabase;
+let pool: Pool;
+let altro: Pool;
+const log = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  db = await TestDatabase.create('replay_transazione', 'hub', ['messaging', 'hub', 'audit']);
+  pool = db.pool('hub');
+  // Another pool on the same database (another service's): the record never goes into its transactions.
+  altro = db.pool('hub');
+  await pool.query('CREATE TABLE prova_effetto (id text PRIMARY KEY)');
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+const firma = (): VerifiedSignature => ({ messageId: `urn:uuid:${randomUUID()}`, certificate: 'CN=prova', expires: new Date(Date.now() + 300_000) });
+const xminVisto = async (s: VerifiedSignature) => (await pool.query<{ xmin: string }>('SELECT xmin::text FROM messaggio_visto WHERE message_id = $1', [s.messageId])).rows[0]?.xmin;
+const effetti = async (id: string) => (await pool.query('SELECT 1 FROM prova_effetto WHERE id = $1', [id])).rowCount;
+
+/** A handler that changes state in its transaction and says which transaction it was. */
+const cambia = (id: string) => () =>
+  withTransaction(pool, async (tx) => {
+    await tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', [id]);
+    return (await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::xid::text AS xid')).rows[0]!.xid;
+  });
+
+test("the MessageID commits in the handler's transaction, before its change, and a copy changes nothing", async () => {
+  const visti = new MessaggiVistiPostgres(pool);
+  const s = firma();
+  const xid = await guardedByReplay(visti, s, 'INPS', new Date(), log, cambia('primo'));
+  expect(await xminVisto(s)).toBe(xid);
+  const copia = guardedByReplay(visti, s, 'INPS', new Date(), log, cambia('copia'));
+  await expect(copia).rejects.toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
+  expect(await effetti('copia')).toBe(0);
+});
+
+test('two copies at once: one handler changes state, the other is refused', async () => {
+  const visti = new MessaggiVistiPostgres(pool);
+  const s = firma();
+  const esiti = await Promise.allSettled([guardedByReplay(visti, s, 'INPS', new Date(), log, cambia('a')), guardedByReplay(visti, s, 'INPS', new Date(), log, cambia('b'))]);
+  expect(esiti.map((e) => e.status).sort()).toEqual(['fulfilled', 'rejected']);
+  expect((esiti.find((e) => e.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
+  expect((await effetti('a')) + (await effetti('b'))).toBe(1);
+});
+
+test('a handler whose transaction failed leaves the MessageID recorded: its copy is a replay, not a second try', async () => {
+  const visti = new MessaggiVistiPostgres(pool);
+  const s = firma();
+  const fallisce = () =>
+    withTransaction(pool, async (tx) => {
+      await tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', ['fallito']);
+      throw new ApeError('DATI_INCOERENTI', 'rifiutato dal gestore');
+    });
+  await expect(guardedByReplay(visti, s, 'INPS', new Date(), log, fallisce)).rejects.toMatchObject({ code: 'DATI_INCOERENTI' });
+  expect(await effetti('fallito')).toBe(0);
+  expect(await xminVisto(s)).toBeDefined();
+  await expect(guardedByReplay(visti, s, 'INPS', new Date(), log, cambia('dopo'))).rejects.toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
+  expect(await effetti('dopo')).toBe(0);
+});
+
+test('a handler that only reads has the MessageID written after it, and its copy is refused', async () => {
+  const visti = new MessaggiVistiPostgres(pool);
+  const s = firma();
+  const legge = () => withSnapshot(pool, async (tx) => (await tx.query('SELECT 1')).rowCount);
+  expect(await guardedByReplay(visti, s, 'INPS', new Date(), log, legge)).toBe(1);
+  expect(await xminVisto(s)).toBeDefined();
+  await expect(guardedByReplay(visti, s, 'INPS', new Date(), log, legge)).rejects.toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
+});
+
+test("neither another pool's transaction nor a group commit's batch started from the call takes the record", async () => {
+  const visti = new MessaggiVistiPostgres(pool);
+  const s = firma();
+  let xidBatch = '';
+  const gruppo = new GroupCommit<string, void>(async (ids) =>
+    withTransaction(pool, async (tx) => {
+      for (const id of ids) await tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', [id]);
+      xidBatch = (await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::xid::text AS xid')).rows[0]!.xid;
+      return ids.map(() => undefined);
+    }),
+  );
+  const xid = await guardedByReplay(visti, s, 'INPS', new Date(), log, async () => {
+    await withTransaction(altro, (tx) => tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', ['altro-pool']));
+    await gruppo.aggiungi('dal-gruppo');
+    return cambia('proprio')();
+  });
+  expect(xidBatch).not.toBe('');
+  expect(await xminVisto(s)).toBe(xid);
+  expect(xid).not.toBe(xidBatch);
+});
