@@ -33,7 +33,7 @@ afterAll(async () => {
 
 const firma = (): VerifiedSignature => ({ messageId: `urn:uuid:${randomUUID()}`, certificate: 'CN=prova', expires: new Date(Date.now() + 300_000) });
 const xminVisto = async (s: VerifiedSignature) => (await pool.query<{ xmin: string }>('SELECT xmin::text FROM messaggio_visto WHERE message_id = $1', [s.messageId])).rows[0]?.xmin;
-const effetti = async (id: string) => (await pool.query('SELECT 1 FROM prova_effetto WHERE id = $1', [id])).rowCount;
+const effetti = async (id: string) => (await pool.query('SELECT 1 FROM prova_effetto WHERE id = $1', [id])).rowCount ?? 0;
 
 /** A handler that changes state in its transaction and says which transaction it was. */
 const cambia = (id: string) => () =>

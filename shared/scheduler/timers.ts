@@ -35,15 +35,17 @@ export async function scheduleTimer(tx: Tx, t: { tipo: string; chiave: string; s
 }
 
 /**
- * Cancels a timer. A timer the scheduler is firing right now (row locked) is left alone rather than waited for:
- * waiting could deadlock with a handler that locks the istruttoria, and handlers find nothing to do on a case
- * that moved on.
+ * Cancels timers, in one statement. A timer the scheduler is firing right now (row locked) is left alone rather
+ * than waited for: waiting could deadlock with a handler that locks the istruttoria, and handlers find nothing to do
+ * on a case that moved on.
  */
-export async function cancelTimer(tx: Tx, tipo: string, chiave: string): Promise<void> {
+export async function cancelTimers(tx: Tx, timers: ReadonlyArray<{ tipo: string; chiave: string }>): Promise<void> {
+  if (timers.length === 0) return;
   await tx.query(
     `UPDATE timer SET stato = 'ANNULLATO'
-      WHERE id IN (SELECT id FROM timer WHERE tipo = $1 AND chiave = $2 AND stato = 'ATTESA' FOR UPDATE SKIP LOCKED)`,
-    [tipo, chiave],
+      WHERE id IN (SELECT t.id FROM timer t JOIN unnest($1::text[], $2::text[]) AS c(tipo, chiave) ON t.tipo = c.tipo AND t.chiave = c.chiave
+                    WHERE t.stato = 'ATTESA' FOR UPDATE OF t SKIP LOCKED)`,
+    [timers.map((t) => t.tipo), timers.map((t) => t.chiave)],
   );
 }
 

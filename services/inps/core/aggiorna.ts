@@ -3,13 +3,13 @@ import type { Tx } from '../../../shared/db/pool';
 import { datiDaVerificare } from '../../../shared/domain/competenza';
 import type { EnteVerificatore, Esito, Rapporto } from '../../../shared/domain/types';
 import type { DatoNonVerificato } from '../../../shared/messages/pacchetto';
-import { cancelTimer } from '../../../shared/scheduler/timers';
+import { cancelTimers } from '../../../shared/scheduler/timers';
 import { decidi, esitoComplessivo, type Decisione } from './ciclo';
 import { registraEventi, type Evento } from './eventi';
 import { caricaDomandaPerIndici, indiciRegistrati, registraIndici, valutaIndici } from './indici';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
-import { aggiornaEsitoVerifica, bloccaIstruttoria, chiudiIstruttoria, segnalaInl } from './sql/istruttoria';
+import { aggiornaEsitoVerifica, chiudiIstruttoria, segnalaInl } from './sql/istruttoria';
 import type { PacchettoDaInviare } from './sql/pacchetto';
 import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto, EsitoAccertamento, StatoAccertamento } from '../../../shared/domain/stati';
 
@@ -32,28 +32,33 @@ interface Caricata {
   accertamento: { stato: StatoAccertamento | null; esito: EsitoAccertamento | null } | null;
 }
 
+/**
+ * Locks the istruttoria and reads it, with its packets and INL's case. Two statements, in this order: the lock
+ * first returns the row as the last holder committed it, and only a statement started after the lock sees the
+ * packets and esiti that holder wrote (in READ COMMITTED a statement's subqueries read the snapshot it started with).
+ */
 async function carica(tx: Tx, istruttoriaId: string): Promise<Caricata> {
   const i = await tx.query<{ stato: StatoIstruttoria; limite: Date | null; esito_verifica: Esito | null }>(
-    'SELECT stato, limite, esito_verifica FROM istruttoria WHERE id = $1',
+    'SELECT stato, limite, esito_verifica FROM istruttoria WHERE id = $1 FOR NO KEY UPDATE',
     [istruttoriaId],
   );
-  const p = await tx.query<{ id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; contenuto: PacchettoDaInviare; esiti: Caricata['pacchetti'][number]['esitiDato'] | null }>(
-    `SELECT p.id, p.destinatario, p.stato, p.contenuto,
-            (SELECT json_agg(json_build_object('riferimento', e.riferimento, 'dato', e.dato, 'esito', e.esito)) FROM esito_dato e WHERE e.pacchetto_id = p.id) AS esiti
-       FROM pacchetto p WHERE p.istruttoria_id = $1`,
+  const row = i.rows[0];
+  if (!row) throw new Error(`istruttoria ${istruttoriaId} not found`);
+  type Pacchetto = { id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; contenuto: PacchettoDaInviare; esiti: Caricata['pacchetti'][number]['esitiDato'] | null };
+  const resto = await tx.query<{ pacchetti: Pacchetto[] | null; accertamento: { stato: StatoAccertamento | null; esito: EsitoAccertamento | null } | null }>(
+    `SELECT (SELECT json_agg(json_build_object('id', p.id, 'destinatario', p.destinatario, 'stato', p.stato, 'contenuto', p.contenuto,
+                    'esiti', (SELECT json_agg(json_build_object('riferimento', e.riferimento, 'dato', e.dato, 'esito', e.esito)) FROM esito_dato e WHERE e.pacchetto_id = p.id)))
+               FROM pacchetto p WHERE p.istruttoria_id = $1) AS pacchetti,
+            (SELECT json_build_object('stato', s.stato_accertamento, 'esito', s.esito_accertamento) FROM segnalazione_inl s WHERE s.istruttoria_id = $1) AS accertamento`,
     [istruttoriaId],
   );
-  const s = await tx.query<{ stato_accertamento: StatoAccertamento | null; esito_accertamento: EsitoAccertamento | null }>(
-    'SELECT stato_accertamento, esito_accertamento FROM segnalazione_inl WHERE istruttoria_id = $1',
-    [istruttoriaId],
-  );
-  const row = i.rows[0]!;
+  const { pacchetti, accertamento } = resto.rows[0]!;
   return {
     stato: row.stato,
     limite: row.limite,
     esitoVerifica: row.esito_verifica,
-    pacchetti: p.rows.map((x) => ({ id: x.id, destinatario: x.destinatario, stato: x.stato, contenuto: x.contenuto, esitiDato: x.esiti ?? [] })),
-    accertamento: s.rows[0] ? { stato: s.rows[0].stato_accertamento, esito: s.rows[0].esito_accertamento } : null,
+    pacchetti: (pacchetti ?? []).map((x) => ({ id: x.id, destinatario: x.destinatario, stato: x.stato, contenuto: x.contenuto, esitiDato: x.esiti ?? [] })),
+    accertamento,
   };
 }
 
@@ -63,7 +68,6 @@ export interface Aggiornamento {
 }
 
 export async function aggiornaIstruttoria(tx: Tx, istruttoriaId: string, now: Date, regole: RegoleInps): Promise<Aggiornamento> {
-  await bloccaIstruttoria(tx, istruttoriaId);
   const c = await carica(tx, istruttoriaId);
   const decisione = decidi(c, now);
   switch (decisione.tipo) {
@@ -89,11 +93,10 @@ export async function aggiornaIstruttoria(tx: Tx, istruttoriaId: string, now: Da
 
 async function chiudi(tx: Tx, istruttoriaId: string, c: Caricata, regola: RegolaChiusura, esito: Esito, now: Date): Promise<void> {
   await chiudiIstruttoria(tx, istruttoriaId, { esito, regola, il: now });
-  await cancelTimer(tx, TIMER_LIMITE_ISTRUTTORIA, istruttoriaId);
-  for (const p of c.pacchetti) {
-    await cancelTimer(tx, TIMER_SCADENZA_ESITO, p.id);
-    await cancelTimer(tx, TIMER_SCADENZA_INVIO, p.id);
-  }
+  await cancelTimers(tx, [
+    { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId },
+    ...c.pacchetti.flatMap((p) => [{ tipo: TIMER_SCADENZA_ESITO, chiave: p.id }, { tipo: TIMER_SCADENZA_INVIO, chiave: p.id }]),
+  ]);
   const eventi: Evento[] = [];
   if (regola === 'AUTOCERTIFICAZIONI_TERMINE') {
     const m = await tx.query<{ limite_motivo: string | null }>('SELECT limite_motivo FROM istruttoria WHERE id = $1', [istruttoriaId]);

@@ -7,7 +7,7 @@ import { impronta } from '../../../shared/domain/impronta';
 import { entroScadenza } from '../../../shared/domain/scadenze';
 import type { Ente, EnteVerificatore, Esito, EsitoDato, Operatore } from '../../../shared/domain/types';
 import type { NotificaEsito } from '../../../shared/messages/esiti';
-import { cancelTimer } from '../../../shared/scheduler/timers';
+import { cancelTimers } from '../../../shared/scheduler/timers';
 import { aggiornaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { contraddiceChiusura } from './ciclo';
 import { registraEventi, type Evento } from './eventi';
@@ -90,8 +90,7 @@ export async function applicaEsito(
       throw new ApeError('ERRORE_INTERNO', `il pacchetto ${n.idPacchetto} (${p.stato}) non può ricevere un esito`);
     }
     await registra(true);
-    await cancelTimer(tx, TIMER_SCADENZA_ESITO, n.idPacchetto);
-    await cancelTimer(tx, TIMER_SCADENZA_INVIO, n.idPacchetto);
+    await cancelTimers(tx, [{ tipo: TIMER_SCADENZA_ESITO, chiave: n.idPacchetto }, { tipo: TIMER_SCADENZA_INVIO, chiave: n.idPacchetto }]);
     const eventi: Evento[] = [
       inRitardo
         ? { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_IN_RITARDO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, scadenza: p.scadenza_esito?.toISOString() } }

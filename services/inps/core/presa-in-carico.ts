@@ -1,6 +1,6 @@
 import type { Tx } from '../../../shared/db/pool';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
-import { cancelTimer, scheduleTimer } from '../../../shared/scheduler/timers';
+import { cancelTimers, scheduleTimer } from '../../../shared/scheduler/timers';
 import { TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { registraEventi } from './eventi';
 import { presaInCarico } from './sql/pacchetto';
@@ -17,7 +17,7 @@ export async function registraPresaInCarico(
   const ricezione = await presaInCarico(tx, a.idPacchetto, { correlationId: a.correlationId, ricevutoIl: a.ricevutoIl, scadenzaEsito: scadenzaEsito(a.ricevutoIl, a.esitoGiorni) });
   // A repeated ack (a redelivered send) changes nothing: the 5 days run from the first receipt.
   if (!ricezione || !ricezione.prima) return;
-  await cancelTimer(tx, TIMER_SCADENZA_INVIO, a.idPacchetto);
+  await cancelTimers(tx, [{ tipo: TIMER_SCADENZA_INVIO, chiave: a.idPacchetto }]);
   if (ricezione.stato === 'INVIATO') await scheduleTimer(tx, { tipo: TIMER_SCADENZA_ESITO, chiave: a.idPacchetto, scadeIl: ricezione.scadenzaEsito });
   await registraEventi(tx, [
     { istruttoriaId: a.idIstruttoria, pacchettoId: a.idPacchetto, tipo: 'PACCHETTO_INVIATO', at: a.ricevutoIl, dettagli: { correlationId: a.correlationId, via: a.via, scadenza: ricezione.scadenzaEsito.toISOString() } },
