@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { MessaggiVistiPostgres } from '../shared/audit/messaggi-visti';
-import { GroupCommit } from '../shared/db/group-commit';
 import { withSnapshot, withTransaction } from '../shared/db/pool';
 import { ApeError } from '../shared/errors';
 import pino from 'pino';
 import { guardedByReplay } from '../shared/soap/intake/replay';
+import type { PrimaIstruzione } from '../shared/db/prima-istruzione';
 import type { VerifiedSignature } from '../shared/soap/intake/signature';
 import { TestDatabase } from './support/database';
 
 /**
  * The replay guard's record goes into the handler's own transaction (shared/db/prima-istruzione.ts,
  * shared/soap/intake/replay.ts): one commit per call; a copy refused before the handler's first change; a
- * handler that only reads, or that failed, still leaves the MessageID recorded; never inside someone else's work.
+ * handler that only reads, or that failed, still leaves the MessageID recorded; never in another pool's transaction.
  */
 let db: TestDatabase;
 let pool: Pool;
@@ -35,12 +35,16 @@ const firma = (): VerifiedSignature => ({ messageId: `urn:uuid:${randomUUID()}`,
 const xminVisto = async (s: VerifiedSignature) => (await pool.query<{ xmin: string }>('SELECT xmin::text FROM messaggio_visto WHERE message_id = $1', [s.messageId])).rows[0]?.xmin;
 const effetti = async (id: string) => (await pool.query('SELECT 1 FROM prova_effetto WHERE id = $1', [id])).rowCount ?? 0;
 
-/** A handler that changes state in its transaction and says which transaction it was. */
-const cambia = (id: string) => () =>
-  withTransaction(pool, async (tx) => {
-    await tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', [id]);
-    return (await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::xid::text AS xid')).rows[0]!.xid;
-  });
+/** A handler that changes state in its transaction, with the call's record, and says which transaction it was. */
+const cambia = (id: string) => (primaIstruzione?: PrimaIstruzione) =>
+  withTransaction(
+    pool,
+    async (tx) => {
+      await tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', [id]);
+      return (await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::xid::text AS xid')).rows[0]!.xid;
+    },
+    { primaIstruzione },
+  );
 
 test("the MessageID commits in the handler's transaction, before its change, and a copy changes nothing", async () => {
   const visti = new MessaggiVistiPostgres(pool);
@@ -64,11 +68,15 @@ test('two copies at once: one handler changes state, the other is refused', asyn
 test('a handler whose transaction failed leaves the MessageID recorded: its copy is a replay, not a second try', async () => {
   const visti = new MessaggiVistiPostgres(pool);
   const s = firma();
-  const fallisce = () =>
-    withTransaction(pool, async (tx) => {
-      await tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', ['fallito']);
-      throw new ApeError('DATI_INCOERENTI', 'rifiutato dal gestore');
-    });
+  const fallisce = (primaIstruzione?: PrimaIstruzione) =>
+    withTransaction(
+      pool,
+      async (tx) => {
+        await tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', ['fallito']);
+        throw new ApeError('DATI_INCOERENTI', 'rifiutato dal gestore');
+      },
+      { primaIstruzione },
+    );
   await expect(guardedByReplay(visti, s, 'INPS', new Date(), log, fallisce)).rejects.toMatchObject({ code: 'DATI_INCOERENTI' });
   expect(await effetti('fallito')).toBe(0);
   expect(await xminVisto(s)).toBeDefined();
@@ -85,23 +93,23 @@ test('a handler that only reads has the MessageID written after it, and its copy
   await expect(guardedByReplay(visti, s, 'INPS', new Date(), log, legge)).rejects.toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
 });
 
-test("neither another pool's transaction nor a group commit's batch started from the call takes the record", async () => {
+test("another pool's transaction and a read-only one do not take the record; the call's own transaction does", async () => {
   const visti = new MessaggiVistiPostgres(pool);
   const s = firma();
-  let xidBatch = '';
-  const gruppo = new GroupCommit<string, void>(async (ids) =>
-    withTransaction(pool, async (tx) => {
-      for (const id of ids) await tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', [id]);
-      xidBatch = (await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::xid::text AS xid')).rows[0]!.xid;
-      return ids.map(() => undefined);
-    }),
-  );
-  const xid = await guardedByReplay(visti, s, 'INPS', new Date(), log, async () => {
-    await withTransaction(altro, (tx) => tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', ['altro-pool']));
-    await gruppo.aggiungi('dal-gruppo');
-    return cambia('proprio')();
+  const xid = await guardedByReplay(visti, s, 'INPS', new Date(), log, async (primaIstruzione) => {
+    await withTransaction(altro, (tx) => tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', ['altro-pool']), { primaIstruzione });
+    await withTransaction(pool, (tx) => tx.query('SELECT 1'), { begin: 'BEGIN READ ONLY', primaIstruzione });
+    expect(await xminVisto(s)).toBeUndefined();
+    return cambia('proprio')(primaIstruzione);
   });
-  expect(xidBatch).not.toBe('');
   expect(await xminVisto(s)).toBe(xid);
-  expect(xid).not.toBe(xidBatch);
+});
+
+test('a second transaction of the same call does not write the record again', async () => {
+  const visti = new MessaggiVistiPostgres(pool);
+  const s = firma();
+  const [primo, secondo] = await guardedByReplay(visti, s, 'INPS', new Date(), log, async (p) => [await cambia('uno')(p), await cambia('due')(p)] as const);
+  expect(await xminVisto(s)).toBe(primo);
+  expect(secondo).not.toBe(primo);
+  expect(await effetti('due')).toBe(1);
 });

@@ -42,6 +42,7 @@ export function sollecitaEsito(deps: OperazioniDeps): SoapOperation {
     name: 'SollecitaEsito',
     ...OPERATIONS.SollecitaEsito,
     callers: deps.callers,
+    replayNellaTransazione: true,
     async handle(payload, ctx) {
       const s = readSollecitaEsito(payload);
       ctx.traccia({ riferimenti: { idPacchetto: s.idPacchetto, idMessaggio: s.idSollecito } });
@@ -62,7 +63,7 @@ export function sollecitaEsito(deps: OperazioniDeps): SoapOperation {
           await enqueue(tx, { routingKey: deps.routingConsegna, payload: msg, messageId: randomUUID() });
         }
         return scelta;
-      });
+      }, { primaIstruzione: ctx.primaIstruzione });
       ctx.log.info({ idPacchetto: s.idPacchetto, azione }, 'reminder received');
       return { body: writePresaInCarico('SollecitaEsito') };
     },
@@ -98,6 +99,7 @@ export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
     name: 'SegnalaCaso',
     ...OPERATIONS.SegnalaCaso,
     callers: deps.callers,
+    replayNellaTransazione: true,
     async handle(payload, ctx) {
       if (deps.ente !== 'INL') throw new ApeError('DESTINATARIO_ERRATO', `SegnalaCaso è un'operazione dell'INL, non di ${deps.ente}`);
       const s = readSegnalaCaso(payload);
@@ -121,7 +123,7 @@ export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
         const msg: SegnalazioneMsg = { idSegnalazione: s.idSegnalazione };
         await enqueue(tx, { routingKey: QUEUES.inlValutazione, payload: msg });
         return proposed;
-      });
+      }, { primaIstruzione: ctx.primaIstruzione });
       ctx.log.info({ idSegnalazione: s.idSegnalazione, correlationId, indici: s.indici.length }, 'case received for evaluation');
       return { headers: [correlationHeader(correlationId)], body: writePresaInCarico('SegnalaCaso') };
     },

@@ -46,6 +46,7 @@ export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: re
     name: operazione,
     ...OPERATIONS[operazione],
     callers,
+    replayNellaTransazione: true,
     async handle(payload, ctx, origine) {
       const id = payload.text(ID_FIELD[operazione]);
       ctx.traccia({ riferimenti: { idMessaggio: id, ...(payload.optText('IdIstruttoria') !== undefined && { idIstruttoria: payload.text('IdIstruttoria') }) } });
@@ -75,7 +76,7 @@ export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: re
         const msg: MessaggioInoltroMsg = { idMessaggio: id };
         await enqueue(tx, { routingKey: opts.routingKey, payload: msg, headers: { operazione } });
         return proposed;
-      });
+      }, { primaIstruzione: ctx.primaIstruzione });
       ctx.log.info({ operazione, idMessaggio: id, destinatario, correlationId }, 'message accepted for forwarding');
       return { headers: operazione === 'SegnalaCaso' && correlationId ? [correlationHeader(correlationId)] : [], body: writePresaInCarico(operazione) };
     },

@@ -1,6 +1,5 @@
 import { toError } from '../errors';
 import { isDataError } from './pool';
-import { fuoriDallaPrimaIstruzione } from './prima-istruzione';
 
 /**
  * Group commit: items submitted while a batch is being written (and those submitted in the same turn of the
@@ -28,9 +27,8 @@ export class GroupCommit<I, R> {
   aggiungi(item: I): Promise<R> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      // Started after this turn's other items are queued, so they share the batch; outside the caller's pending
-      // statement (prima-istruzione.ts), since the batch is everybody's.
-      this.flushing ??= fuoriDallaPrimaIstruzione(() => Promise.resolve().then(() => this.flush()));
+      // Started after this turn's other items are queued, so they share the batch.
+      this.flushing ??= Promise.resolve().then(() => this.flush());
     });
   }
 

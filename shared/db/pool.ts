@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../log';
-import { primaIstruzioneInCorso } from './prima-istruzione';
+import type { PrimaIstruzione } from './prima-istruzione';
 import { StatementiPreparati } from './prepared';
 
 /**
@@ -42,11 +42,19 @@ export function isDataError(err: unknown): boolean {
  * one, so a view assembled from several queries never mixes states before and after another transaction's commit.
  */
 export function withSnapshot<T>(pool: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return withTransaction(pool, fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  return withTransaction(pool, fn, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
+}
+
+export interface OpzioniTransazione {
+  /** The statement opening it, default BEGIN (read-write, READ COMMITTED). */
+  begin?: string;
+  /** A call's statement to commit first (prima-istruzione.ts: the intake's replay record), in a read-write transaction. */
+  primaIstruzione?: PrimaIstruzione;
 }
 
 /** Runs fn in a transaction: COMMIT when it resolves, ROLLBACK when it throws. */
-export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>, o: OpzioniTransazione = {}): Promise<T> {
+  const begin = o.begin ?? 'BEGIN';
   const client = await pool.connect();
   let broken = false;
   // A checked-out client whose connection dies (PostgreSQL restart, terminated backend) emits 'error': without
@@ -55,9 +63,7 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>,
     broken = true;
   };
   client.on('error', onError);
-  // A statement the caller's work must commit first (prima-istruzione.ts: the intake's replay record), in a
-  // read-write transaction only.
-  const prima = begin === 'BEGIN' ? primaIstruzioneInCorso() : undefined;
+  const prima = begin === 'BEGIN' ? o.primaIstruzione : undefined;
   let presa = false;
   try {
     await client.query(begin);

@@ -21,7 +21,8 @@ import { parseRequest, validateRequest } from './intake/parse';
 import { checkPdnd } from './intake/pdnd';
 import type { PdndGuard } from '../pdnd/guard';
 import { observeCall, writeRecords } from './intake/records';
-import { guardedByReplay, type ReplayGuard } from './intake/replay';
+import type { PrimaIstruzione } from '../db/prima-istruzione';
+import { guardedByReplay, refuseReplay, type ReplayGuard } from './intake/replay';
 import { faultReply, requestMessageId, sendReply, signedReply } from './intake/reply';
 import { readBody, requirePost, requireTextXml } from './intake/request-body';
 import { checkSignature } from './intake/signature';
@@ -41,9 +42,10 @@ import { responseSigner } from './wssecurity';
  * operation and the caller's authorisation for it, XSD validation and mustUnderstand, the WS-Security signature on
  * the parsed document (ModI ID_AUTH_SOAP_02, unless the caller is deliberately configured without it; every com:*
  * and wsa:* header inside it), the Operatore header and the operator's suspension, the PDND voucher and tracking
- * evidence (for identities PDND is on for: intake/pdnd.ts), and only then the handler, with the replay check as the
- * first statement of its transaction (intake/replay.ts: a copy of a signed message is refused before the handler
- * changes anything, and the record commits with the change, one commit per call). Any refusal is a SOAP Fault with a stable code
+ * evidence (for identities PDND is on for: intake/pdnd.ts), the replay check, and only then the handler; for an
+ * operation that says so (replayNellaTransazione) the replay check is the first statement of the handler's own
+ * transaction instead (intake/replay.ts: a copy is still refused before the handler changes anything, and the record
+ * commits with the change, one commit per call). Any refusal is a SOAP Fault with a stable code
  * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
  * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer;
  * but a call without an identity is refused at once, within an admission limit per source address, and only counted
@@ -190,9 +192,12 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     const { headers, operatore } = readOperator(ctx, env);
     refuseSuspendedOperator(opts.sospensioni, caller.identity.code, operatore.id);
     await checkPdnd(ctx, opts.pdnd, { headers: req.headers, audience: `${opts.publicUrl}${service.path}`, caller: caller.identity.code, operatoreId: operatore.id }, res);
-    const run = () => runHandler(ctx, { operation, env, body, messageId: signature?.messageId ?? null, caller, operatore, headers }, opts.clock);
-    // The MessageID is recorded, and a copy refused, in the handler's own transaction where there is one (replay.ts).
-    return signature ? guardedByReplay(opts.visti!, signature, caller.identity.code, now, ctx.log, run) : run();
+    const run = (primaIstruzione?: PrimaIstruzione) => runHandler(ctx, { operation, env, body, messageId: signature?.messageId ?? null, caller, operatore, headers, primaIstruzione }, opts.clock);
+    if (!signature) return run();
+    // The MessageID is recorded, and a copy refused, in the handler's own transaction where it takes it (replay.ts).
+    if (operation.replayNellaTransazione) return guardedByReplay(opts.visti!, signature, caller.identity.code, now, ctx.log, run);
+    await refuseReplay(opts.visti!, signature, caller.identity.code, now);
+    return run();
   }
 
   return server;

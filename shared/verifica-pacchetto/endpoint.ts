@@ -19,6 +19,7 @@ export function operazioneVerificaPacchetto(callers: readonly string[], ricezion
     name: 'VerificaPacchetto',
     ...OPERATIONS.VerificaPacchetto,
     callers,
+    replayNellaTransazione: true,
     handle: (payload, ctx, o) => riceviPacchetto(ricezione, payload, ctx, o),
   });
 }

@@ -79,7 +79,7 @@ export async function riceviPacchetto(opts: RicezioneOptions, payload: XmlReader
     const msg: PacchettoRicevutoMsg = { idPacchetto: p.idPacchetto };
     await enqueue(tx, { routingKey: opts.routingKey, payload: msg, headers: { correlationId: proposed } });
     return proposed;
-  });
+  }, { primaIstruzione: ctx.primaIstruzione });
   ctx.log.info({ idPacchetto: p.idPacchetto, destinatario: p.destinatario, correlationId }, 'packet accepted');
   return { headers: [correlationHeader(correlationId)], body: writeVerificaPacchettoRisposta() };
 }

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { ApeError } from '../../../shared/errors';
 import { withTransaction } from '../../../shared/db/pool';
+import type { PrimaIstruzione } from '../../../shared/db/prima-istruzione';
 import { impronta } from '../../../shared/domain/impronta';
 import type { Operatore } from '../../../shared/domain/types';
 import type { NotificaAccertamento } from '../../../shared/messages/esiti';
@@ -36,7 +37,7 @@ export interface NotificaApplicata {
 export async function applicaNotificaAccertamento(
   pool: Pool,
   n: NotificaAccertamento,
-  ctx: { correlationId: string; operatore: Operatore; now: Date; regole: RegoleInps },
+  ctx: { correlationId: string; operatore: Operatore; now: Date; regole: RegoleInps; primaIstruzione?: PrimaIstruzione | undefined },
 ): Promise<NotificaApplicata> {
   if (n.stato === 'CONCLUSO' && !n.esito) throw new ApeError('DATI_INCOERENTI', 'un accertamento CONCLUSO deve indicare Esito');
   if (n.stato !== 'CONCLUSO' && n.esito) throw new ApeError('DATI_INCOERENTI', `Esito ammesso solo con Stato CONCLUSO, non ${n.stato}`);
@@ -94,5 +95,5 @@ export async function applicaNotificaAccertamento(
     await registraEventi(tx, eventi);
     const agg = await aggiornaIstruttoria(tx, istruttoriaId, ctx.now, ctx.regole);
     return { applicata: true, statoIstruttoria: agg.stato, riesame };
-  });
+  }, { primaIstruzione: ctx.primaIstruzione });
 }

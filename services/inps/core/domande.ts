@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { ApeError } from '../../../shared/errors';
 import { withTransaction, type Tx } from '../../../shared/db/pool';
+import type { PrimaIstruzione } from '../../../shared/db/prima-istruzione';
 import { insertRows } from '../../../shared/db/insert';
 import { rapportiPerEnte } from '../../../shared/domain/competenza';
 import { impronta } from '../../../shared/domain/impronta';
@@ -32,7 +33,15 @@ export interface InvioPacchettoMsg {
  * outbox messages that will send them, in one transaction. The same protocol submitted again with the
  * same content returns the first receipt; with different content it is refused.
  */
-export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operatore, now: Date, regole: RegoleInps): Promise<RicevutaDomanda> {
+export async function registraDomanda(
+  pool: Pool,
+  d: Domanda,
+  operatore: Operatore,
+  now: Date,
+  regole: RegoleInps,
+  /** The call's replay record, committed with the domanda (shared/db/prima-istruzione.ts). */
+  primaIstruzione?: PrimaIstruzione,
+): Promise<RicevutaDomanda> {
   const hash = impronta(d);
   return withTransaction(pool, async (tx) => {
     // The same domanda again (a sender's retry) gets its first receipt, whenever it arrives.
@@ -111,7 +120,7 @@ export async function registraDomanda(pool: Pool, d: Domanda, operatore: Operato
       now,
     );
     return { idIstruttoria: istruttoriaId, protocolloDomanda: d.protocollo, dataRicezione: now, stato };
-  });
+  }, { primaIstruzione });
 }
 
 async function ricevutaEsistente(tx: Tx, protocollo: string, hash: string): Promise<RicevutaDomanda | null> {

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { ApeError } from '../../../shared/errors';
 import { withTransaction, type Tx } from '../../../shared/db/pool';
+import type { PrimaIstruzione } from '../../../shared/db/prima-istruzione';
 import { insertRows } from '../../../shared/db/insert';
 import { controllaCompletezza, riepilogo } from '../../../shared/domain/esiti';
 import { impronta } from '../../../shared/domain/impronta';
@@ -37,7 +38,7 @@ export interface EsitoApplicato {
 export async function applicaEsito(
   pool: Pool,
   n: NotificaEsito,
-  ctx: { correlationId: string; enteChiamante: Ente; operatore: Operatore; now: Date; regole: RegoleInps },
+  ctx: { correlationId: string; enteChiamante: Ente; operatore: Operatore; now: Date; regole: RegoleInps; primaIstruzione?: PrimaIstruzione | undefined },
 ): Promise<EsitoApplicato> {
   return withTransaction(pool, async (tx) => {
     const ref = await tx.query<{ istruttoria_id: string }>('SELECT istruttoria_id FROM pacchetto WHERE id = $1', [n.idPacchetto]);
@@ -100,7 +101,7 @@ export async function applicaEsito(
     await notificaAlleAltreParti(tx, istruttoriaId, p.destinatario, p.contenuto.protocolloDomanda, sintesi, inRitardo, ctx.now);
     const agg = await aggiornaIstruttoria(tx, istruttoriaId, ctx.now, ctx.regole);
     return { applicato: true, inRitardo, statoIstruttoria: agg.stato };
-  });
+  }, { primaIstruzione: ctx.primaIstruzione });
 }
 
 /** Protocol art. 4: the other parties of the istruttoria learn of this esito (case and outcome only). */

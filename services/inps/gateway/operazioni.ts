@@ -35,10 +35,11 @@ export function presentaDomanda(deps: GatewayDeps): SoapOperation {
     name: 'PresentaDomanda',
     ...OPERATIONS.PresentaDomanda,
     callers: deps.caseSystems,
+    replayNellaTransazione: true,
     async handle(payload, ctx) {
       const domanda = readPresentaDomanda(payload);
       controllaDomanda(domanda);
-      const ricevuta = await registraDomanda(deps.pool, domanda, ctx.operatore, ctx.receivedAt, deps.regole);
+      const ricevuta = await registraDomanda(deps.pool, domanda, ctx.operatore, ctx.receivedAt, deps.regole, ctx.primaIstruzione);
       ctx.traccia({ riferimenti: { idIstruttoria: ricevuta.idIstruttoria, protocollo: domanda.protocollo }, codiceFiscale: domanda.richiedente.codiceFiscale });
       ctx.log.info({ idIstruttoria: ricevuta.idIstruttoria, protocollo: ricevuta.protocolloDomanda }, 'domanda registered');
       return { body: writePresentaDomandaRisposta(ricevuta) };
@@ -64,6 +65,7 @@ export function notificaEsito(deps: GatewayDeps): SoapOperation {
     name: 'NotificaEsito',
     ...OPERATIONS.NotificaEsito,
     callers: deps.verifiers,
+    replayNellaTransazione: true,
     async handle(payload, ctx) {
       const correlationId = ctx.headers.required('X-Correlation-ID');
       const notifica = readNotificaEsito(payload);
@@ -74,6 +76,7 @@ export function notificaEsito(deps: GatewayDeps): SoapOperation {
         operatore: ctx.operatore,
         now: ctx.receivedAt,
         regole: deps.regole,
+        primaIstruzione: ctx.primaIstruzione,
       });
       ctx.log.info({ idPacchetto: notifica.idPacchetto, correlationId, applicato: result.applicato, inRitardo: result.inRitardo, statoIstruttoria: result.statoIstruttoria }, 'esito received');
       return { body: writeNotificaEsitoRisposta() };
@@ -86,11 +89,12 @@ export function notificaAccertamento(deps: GatewayDeps): SoapOperation {
     name: 'NotificaAccertamento',
     ...OPERATIONS.NotificaAccertamento,
     callers: deps.inspectors,
+    replayNellaTransazione: true,
     async handle(payload, ctx) {
       const correlationId = ctx.headers.required('X-Correlation-ID');
       const n = readNotificaAccertamento(payload);
       ctx.traccia({ riferimenti: { idSegnalazione: n.idSegnalazione } });
-      const r = await applicaNotificaAccertamento(deps.pool, n, { correlationId, operatore: ctx.operatore, now: ctx.receivedAt, regole: deps.regole });
+      const r = await applicaNotificaAccertamento(deps.pool, n, { correlationId, operatore: ctx.operatore, now: ctx.receivedAt, regole: deps.regole, primaIstruzione: ctx.primaIstruzione });
       ctx.log.info({ idSegnalazione: n.idSegnalazione, stato: n.stato, applicata: r.applicata, riesame: r.riesame, statoIstruttoria: r.statoIstruttoria }, 'inspection notice received');
       return { body: writeNotificaAccertamentoRisposta() };
     },

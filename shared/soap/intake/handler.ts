@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock';
+import type { PrimaIstruzione } from '../../db/prima-istruzione';
 import type { Operatore } from '../../domain/types';
 import { envelope, type RequestHeaders } from '../../messages/envelope';
 import type { ParsedEnvelope } from '../../xml/envelope';
@@ -18,6 +19,8 @@ export interface CheckedCall {
   caller: Caller;
   operatore: Operatore;
   headers: RequestHeaders;
+  /** The replay record for the handler's transaction (replay.ts), when the call is signed. */
+  primaIstruzione?: PrimaIstruzione;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function runHandler(ctx: RequestContext, call: CheckedCall, clock: 
     headers: call.headers,
     receivedAt: clock.now(),
     document: call.env.document,
+    ...(call.primaIstruzione && { primaIstruzione: call.primaIstruzione }),
     log: ctx.log,
     traccia: (t) => {
       if (t.riferimenti) access.riferimenti = { ...access.riferimenti, ...t.riferimenti };

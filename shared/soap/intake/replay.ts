@@ -8,8 +8,9 @@ export interface ReplayGuard {
   /** Records the MessageID; false when it was already recorded (a replay). */
   registra(messageId: string, sender: string, expiresAt: Date, now: Date): Promise<boolean>;
   /**
-   * The same record as the first statement of the transaction the handler opens on the guard's database
-   * (prima-istruzione.ts), refusing a replay there with MESSAGGIO_RIPETUTO; absent, it is written before the handler.
+   * The same record as the first statement of the transaction the handler opens on the guard's database (given to
+   * the handler as CallContext.primaIstruzione), refusing a copy there with MESSAGGIO_RIPETUTO; absent, the record
+   * is written before the handler.
    */
   nellaTransazione?(messageId: string, sender: string, expiresAt: Date, now: Date): PrimaIstruzione;
 }
@@ -27,11 +28,18 @@ export async function refuseReplay(guard: ReplayGuard, signature: VerifiedSignat
 /**
  * Stage around the handler: every verified MessageID is recorded once, and a copy is refused before the handler
  * changes anything. Where the guard can, the record is the first statement of the handler's own transaction
- * (one commit per call instead of two). A handler that opened none (it only read) has the record written alone
+ * (one commit per call instead of two): the handler passes it to the withTransaction that makes its change. A handler that opened none (it only read) has the record written alone
  * after it, and its answer is refused if that finds a copy. A handler that failed before committing it has it
  * written alone too, so that a copy of a refused message is refused as a replay, like that of an accepted one.
  */
-export async function guardedByReplay<T>(guard: ReplayGuard, signature: VerifiedSignature, identity: string, now: Date, log: Logger, handler: () => Promise<T>): Promise<T> {
+export async function guardedByReplay<T>(
+  guard: ReplayGuard,
+  signature: VerifiedSignature,
+  identity: string,
+  now: Date,
+  log: Logger,
+  handler: (primaIstruzione?: PrimaIstruzione) => Promise<T>,
+): Promise<T> {
   if (!guard.nellaTransazione) {
     await refuseReplay(guard, signature, identity, now);
     return handler();
@@ -39,7 +47,7 @@ export async function guardedByReplay<T>(guard: ReplayGuard, signature: Verified
   const prima = guard.nellaTransazione(signature.messageId, identity, signature.expires, now);
   let result: T;
   try {
-    result = await prima.durante(handler);
+    result = await handler(prima);
   } catch (err) {
     if (!prima.chiudi() && !(err instanceof ApeError && err.code === 'MESSAGGIO_RIPETUTO')) {
       await guard.registra(signature.messageId, identity, signature.expires, now).catch((e: unknown) => log.error({ err: e }, 'replay record of a refused call not written'));
