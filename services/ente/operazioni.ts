@@ -75,14 +75,21 @@ export function notificaRiscontro(deps: OperazioniDeps): SoapOperation {
     name: 'NotificaRiscontro',
     ...OPERATIONS.NotificaRiscontro,
     callers: deps.callers,
+    replayNellaTransazione: true,
     async handle(payload, ctx) {
       const r = readNotificaRiscontro(payload);
       ctx.traccia({ riferimenti: { idIstruttoria: r.idIstruttoria, protocollo: r.protocolloDomanda, idMessaggio: r.idRiscontro } });
       perQuestoEnte(deps.ente, r.destinatario);
-      await deps.pool.query(
-        `INSERT INTO riscontro (id_riscontro, id_istruttoria, protocollo, ente_rispondente, esito, data_esito, in_ritardo, ricevuto_il)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-        [r.idRiscontro, r.idIstruttoria, r.protocolloDomanda, r.enteRispondente, r.esito, r.dataEsito, r.inRitardo, ctx.receivedAt],
+      // In a transaction with the call's replay record: one commit for both.
+      await withTransaction(
+        deps.pool,
+        (tx) =>
+          tx.query(
+            `INSERT INTO riscontro (id_riscontro, id_istruttoria, protocollo, ente_rispondente, esito, data_esito, in_ritardo, ricevuto_il)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+            [r.idRiscontro, r.idIstruttoria, r.protocolloDomanda, r.enteRispondente, r.esito, r.dataEsito, r.inRitardo, ctx.receivedAt],
+          ),
+        { primaIstruzione: ctx.primaIstruzione },
       );
       return { body: writePresaInCarico('NotificaRiscontro') };
     },
