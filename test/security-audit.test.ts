@@ -352,6 +352,18 @@ describe('supervision', () => {
     expect(fuori).not.toContain('INPS-OP-ROSSI');
   });
 
+  test("a signed call refused after its signature was checked is remembered: sent again once the operator is reinstated, it is a replay", async () => {
+    await sospendi(inps, { tipo: 'OPERATORE', soggetto: 'INPS-OP-SOSPESO2', motivo: 'verifica in corso', autore: 'INPS-SUP-01' }, new Date());
+    const refusedBody = await eventually(async () => {
+      const body = firmato(url, rawEnvelope(operatore('INPS-OP-SOSPESO2'), domanda('INPS.SEC.0510')), caseSystem);
+      return (await postRaw(url, body, { tls: caseSystem })).fault?.code === 'OPERATORE_SOSPESO' ? body : undefined;
+    }, { what: 'the suspension to take effect' });
+    await riattiva(inps, { tipo: 'OPERATORE', soggetto: 'INPS-OP-SOSPESO2', autore: 'INPS-SUP-01' }, new Date());
+    await eventually(async () => (await postRaw(url, rawEnvelope(operatore('INPS-OP-SOSPESO2'), domanda('INPS.SEC.0511')), { tls: caseSystem, firma: true })).fault === null, { what: 'reinstatement' });
+    expect((await postRaw(url, refusedBody, { tls: caseSystem })).fault?.code).toBe('MESSAGGIO_RIPETUTO');
+    expect((await inps.query('SELECT 1 FROM domanda WHERE protocollo = $1', ['INPS.SEC.0510'])).rowCount).toBe(0);
+  });
+
   test('a suspended operator is refused until reinstated; a suspended party likewise', async () => {
     await sospendi(inps, { tipo: 'OPERATORE', soggetto: 'INPS-OP-SOSPESO', motivo: 'accessi anomali in verifica', autore: 'INPS-SUP-01' }, new Date());
     const refused = await eventually(async () => {

@@ -41,12 +41,12 @@ import { responseSigner } from './wssecurity';
  * body size and UTF-8, the one parse (DTD refusal, limits on the XML's shape, well-formedness, envelope shape), the
  * operation and the caller's authorisation for it, XSD validation and mustUnderstand, the WS-Security signature on
  * the parsed document (ModI ID_AUTH_SOAP_02, unless the caller is deliberately configured without it; every com:*
- * and wsa:* header inside it), the Operatore header and the operator's suspension, the PDND voucher and tracking
- * evidence (for identities PDND is on for: intake/pdnd.ts), the replay check, and only then the handler; for an
- * operation that says so (replayNellaTransazione) the replay check is the first statement of the handler's own
- * transaction instead (intake/replay.ts: a copy is still refused before the handler changes anything, and the record
- * commits with the change, one commit per call). Any refusal is a SOAP Fault with a stable code
- * and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
+ * and wsa:* header inside it), the replay check, the Operatore header and the operator's suspension, the PDND
+ * voucher and tracking evidence (for identities PDND is on for: intake/pdnd.ts), and only then the handler. For an
+ * operation that says so (replayNellaTransazione) the replay check is instead the first statement of the handler's
+ * own transaction (intake/replay.ts: a copy is still refused before the handler changes anything, the record commits
+ * with the change, one commit per call, and a call refused after its signature was verified is recorded too).
+ * Any refusal is a SOAP Fault with a stable code and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
  * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer;
  * but a call without an identity is refused at once, within an admission limit per source address, and only counted
  * for one access record per address and minute (unidentified-admission.ts, records.ts). Every answer, to
@@ -187,17 +187,19 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
       now,
       revocations: registry.revocations,
     });
-    if (signature) ctx.relatesTo = signature.messageId;
-
-    const { headers, operatore } = readOperator(ctx, env);
-    refuseSuspendedOperator(opts.sospensioni, caller.identity.code, operatore.id);
-    await checkPdnd(ctx, opts.pdnd, { headers: req.headers, audience: `${opts.publicUrl}${service.path}`, caller: caller.identity.code, operatoreId: operatore.id }, res);
-    const run = (primaIstruzione?: PrimaIstruzione) => runHandler(ctx, { operation, env, body, messageId: signature?.messageId ?? null, caller, operatore, headers, primaIstruzione }, opts.clock);
-    if (!signature) return run();
-    // The MessageID is recorded, and a copy refused, in the handler's own transaction where it takes it (replay.ts).
-    if (operation.replayNellaTransazione) return guardedByReplay(opts.visti!, signature, caller.identity.code, now, ctx.log, run);
+    const rest = async (primaIstruzione?: PrimaIstruzione) => {
+      const { headers, operatore } = readOperator(ctx, env);
+      refuseSuspendedOperator(opts.sospensioni, caller.identity.code, operatore.id);
+      await checkPdnd(ctx, opts.pdnd, { headers: req.headers, audience: `${opts.publicUrl}${service.path}`, caller: caller.identity.code, operatoreId: operatore.id }, res);
+      return runHandler(ctx, { operation, env, body, messageId: signature?.messageId ?? null, caller, operatore, headers, primaIstruzione }, opts.clock);
+    };
+    if (!signature) return rest();
+    ctx.relatesTo = signature.messageId;
+    // The MessageID is recorded, and a copy refused, in the handler's own transaction where the operation takes it
+    // (replay.ts); a refusal by the checks that follow records it too.
+    if (operation.replayNellaTransazione) return guardedByReplay(opts.visti!, signature, caller.identity.code, now, ctx.log, rest);
     await refuseReplay(opts.visti!, signature, caller.identity.code, now);
-    return run();
+    return rest();
   }
 
   return server;
