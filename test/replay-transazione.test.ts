@@ -113,3 +113,12 @@ test('a second transaction of the same call does not write the record again', as
   expect(secondo).not.toBe(primo);
   expect(await effetti('due')).toBe(1);
 });
+
+test('a read-write transaction opened at another isolation level takes the record too', async () => {
+  const visti = new MessaggiVistiPostgres(pool);
+  const s = firma();
+  const xid = await guardedByReplay(visti, s, 'INPS', new Date(), log, (primaIstruzione) =>
+    withTransaction(pool, async (tx) => (await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::xid::text AS xid')).rows[0]!.xid, { begin: 'BEGIN ISOLATION LEVEL SERIALIZABLE', primaIstruzione }),
+  );
+  expect(await xminVisto(s)).toBe(xid);
+});

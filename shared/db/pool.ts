@@ -48,7 +48,7 @@ export function withSnapshot<T>(pool: Pool, fn: (tx: Tx) => Promise<T>): Promise
 export interface OpzioniTransazione {
   /** The statement opening it, default BEGIN (read-write, READ COMMITTED). */
   begin?: string;
-  /** A call's statement to commit first (prima-istruzione.ts: the intake's replay record), in a read-write transaction. */
+  /** A call's statement to commit first (prima-istruzione.ts: the intake's replay record); a READ ONLY one never takes it. */
   primaIstruzione?: PrimaIstruzione;
 }
 
@@ -63,7 +63,7 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>,
     broken = true;
   };
   client.on('error', onError);
-  const prima = begin === 'BEGIN' ? o.primaIstruzione : undefined;
+  const prima = /\bREAD\s+ONLY\b/i.test(begin) ? undefined : o.primaIstruzione;
   let presa = false;
   try {
     await client.query(begin);

@@ -26,9 +26,10 @@ export async function refuseReplay(guard: ReplayGuard, signature: VerifiedSignat
 }
 
 /**
- * Stage around the handler: every verified MessageID is recorded once, and a copy is refused before the handler
- * changes anything. Where the guard can, the record is the first statement of the handler's own transaction
- * (one commit per call instead of two): the handler passes it to the withTransaction that makes its change. A handler that opened none (it only read) has the record written alone
+ * Stage around the handler of an operation with replayNellaTransazione: every verified MessageID is recorded once,
+ * and a copy is refused before the handler changes anything. Where the guard can, the record is the first statement
+ * of the handler's own transaction (one commit per call instead of two): the handler passes it to the
+ * withTransaction that makes its change. A handler that took none (it changed nothing) has the record written alone
  * after it, and its answer is refused if that finds a copy. A handler that failed before committing it has it
  * written alone too, so that a copy of a refused message is refused as a replay, like that of an accepted one.
  */
