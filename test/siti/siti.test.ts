@@ -7,13 +7,15 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import type { EventoLauncher } from '../../infra/local/launcher';
 import { OPERATIONS } from '../../shared/messages/contracts';
-import { correlationHeader, envelope, operatoreHeader } from '../../shared/messages/envelope';
+import { correlationHeader, envelope, operatoreHeader, replyToHeader } from '../../shared/messages/envelope';
 import { writeNotificaEsito } from '../../shared/messages/esiti';
 import { writeVerificaPacchetto } from '../../shared/messages/pacchetto';
 import { firmaOrigine } from '../../shared/verifica-pacchetto/origine';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { identityOf, nomeFileIdentita } from '../../shared/config/load';
-import { addressOf } from '../../shared/config/addresses';
+import { addressOf, inpsEsitiUrl } from '../../shared/config/addresses';
+import { competenzaInail, rapportoPer } from '../../shared/domain/competenza';
+import { scenario } from '../../infra/demo/dataset';
 import { SistemaIstruttorio } from '../../infra/clients/sistema-istruttorio';
 import { IP, type Parte } from '../../infra/siti/rete';
 import { Siti } from '../../infra/siti/siti';
@@ -127,22 +129,29 @@ async function esitoDaInail(localAddress: string): Promise<Risposta> {
 }
 
 /** A packet as the hub forwards it (INPS's origin signature inside), sent from the Ministero's host to INAIL's endpoint. */
+/**
+ * A whole packet as the hub forwards it, minimised for INAIL and with INPS's esiti endpoint as X-ReplyTo: every check
+ * of INAIL's handler passes, so what it answers is about its database.
+ */
 async function pacchettoDalHub(): Promise<Risposta> {
   const c = siti.config.MINLAVORO;
   // INPS's origin signature, made with INPS's key from INPS's own files: the Ministero's host holds no key of INPS.
   const inps = identityOf(siti.config.INPS, 'INPS');
+  const domanda = scenario('conforme').domanda('INPS.SITI.D.99999', new Date());
   const contenuto = {
     idPacchetto: randomUUID(),
     idIstruttoria: randomUUID(),
-    protocolloDomanda: 'INPS.SITI.D.99999',
-    tipoDomanda: 'PRECOCI' as const,
+    protocolloDomanda: domanda.protocollo,
+    tipoDomanda: domanda.tipo,
     destinatario: 'INAIL' as const,
     dataInvio: new Date(),
-    lavoratore: { codiceFiscale: 'RSSMRA60A01H501Q' },
-    rapporti: [{ riferimento: 1, datore: { codiceFiscale: '01234567897' }, periodo: { dal: '2010-01-01', al: '2015-12-31' }, categoria: 'E' as const, ccnl: 'C011', livello: '3', professioneIstat: '7.4.2.3' }],
+    lavoratore: { codiceFiscale: domanda.richiedente.codiceFiscale },
+    rapporti: domanda.attestazioni.filter(competenzaInail).map((a) => rapportoPer('INAIL', a)),
   };
+  expect(contenuto.rapporti.length).toBeGreaterThan(0);
   const payload = firmaOrigine(writeVerificaPacchetto(contenuto), { keyPem: readFileSync(inps.keyFile, 'utf8'), certPem: readFileSync(inps.certFile, 'utf8') });
-  const body = envelope([operatoreHeader({ id: 'SYS-HUB', ufficio: 'Ministero - prova' }), correlationHeader(randomUUID())], payload);
+  const headers = [operatoreHeader({ id: 'SYS-HUB', ufficio: 'Ministero - prova' }), correlationHeader(randomUUID()), replyToHeader(inpsEsitiUrl(siti.config.INAIL))];
+  const body = envelope(headers, payload);
   return chiamaDa('MINLAVORO', 'HUB', addressOf(c, 'INAIL', 'verifica').url, OPERATIONS.VerificaPacchetto.soapAction, body, siti.rete.hosts.MINLAVORO.indirizzo);
 }
 
