@@ -46,7 +46,8 @@ import { responseSigner } from './wssecurity';
  * operation that says so (replayNellaTransazione) the replay check is instead the first statement of the handler's
  * own transaction (intake/replay.ts: a copy is still refused before the handler changes anything, the record commits
  * with the change, one commit per call, and a call refused after its signature was verified is recorded too).
- * Any refusal is a SOAP Fault with a stable code and a readable reason; nothing reaches a handler (or a database) before all checks pass. Every call, accepted or
+ * Any refusal is a SOAP Fault with a stable code and a readable reason; nothing reaches a handler (or a database)
+ * before the other checks pass, and no handler changes anything before the replay check. Every call, accepted or
  * refused, is written to the access trace (and, once it reached its handler, to the message log) before its answer;
  * but a call without an identity is refused at once, within an admission limit per source address, and only counted
  * for one access record per address and minute (unidentified-admission.ts, records.ts). Every answer, to
