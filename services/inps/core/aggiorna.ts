@@ -9,7 +9,7 @@ import { registraEventi, type Evento } from './eventi';
 import { caricaDomandaPerIndici, indiciRegistrati, registraIndici, valutaIndici } from './indici';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
-import { aggiornaEsitoVerifica, chiudiIstruttoria, segnalaInl } from './sql/istruttoria';
+import { aggiornaEsitoVerifica, bloccaELeggiIstruttoria, chiudiIstruttoria, segnalaInl } from './sql/istruttoria';
 import type { PacchettoDaInviare } from './sql/pacchetto';
 import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto, EsitoAccertamento, StatoAccertamento } from '../../../shared/domain/stati';
 
@@ -38,12 +38,7 @@ interface Caricata {
  * packets and esiti that holder wrote (in READ COMMITTED a statement's subqueries read the snapshot it started with).
  */
 async function carica(tx: Tx, istruttoriaId: string): Promise<Caricata> {
-  const i = await tx.query<{ stato: StatoIstruttoria; limite: Date | null; esito_verifica: Esito | null }>(
-    'SELECT stato, limite, esito_verifica FROM istruttoria WHERE id = $1 FOR NO KEY UPDATE',
-    [istruttoriaId],
-  );
-  const row = i.rows[0];
-  if (!row) throw new Error(`istruttoria ${istruttoriaId} not found`);
+  const istruttoria = await bloccaELeggiIstruttoria(tx, istruttoriaId);
   type Pacchetto = { id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; contenuto: PacchettoDaInviare; esiti: Caricata['pacchetti'][number]['esitiDato'] | null };
   const resto = await tx.query<{ pacchetti: Pacchetto[] | null; accertamento: { stato: StatoAccertamento | null; esito: EsitoAccertamento | null } | null }>(
     `SELECT (SELECT json_agg(json_build_object('id', p.id, 'destinatario', p.destinatario, 'stato', p.stato, 'contenuto', p.contenuto,
@@ -54,9 +49,7 @@ async function carica(tx: Tx, istruttoriaId: string): Promise<Caricata> {
   );
   const { pacchetti, accertamento } = resto.rows[0]!;
   return {
-    stato: row.stato,
-    limite: row.limite,
-    esitoVerifica: row.esito_verifica,
+    ...istruttoria,
     pacchetti: (pacchetti ?? []).map((x) => ({ id: x.id, destinatario: x.destinatario, stato: x.stato, contenuto: x.contenuto, esitiDato: x.esiti ?? [] })),
     accertamento,
   };

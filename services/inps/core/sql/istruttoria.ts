@@ -32,9 +32,24 @@ export async function apriIstruttoria(
  * waited on us while we waited on that packet: a deadlock the benchmark hit under load.
  */
 export async function bloccaIstruttoria(tx: Tx, istruttoriaId: string): Promise<StatoIstruttoria> {
-  const r = await tx.query<{ stato: StatoIstruttoria }>('SELECT stato FROM istruttoria WHERE id = $1 FOR NO KEY UPDATE', [istruttoriaId]);
-  if (!r.rows[0]) throw new Error(`istruttoria ${istruttoriaId} not found`);
-  return r.rows[0].stato;
+  return (await bloccaELeggiIstruttoria(tx, istruttoriaId)).stato;
+}
+
+export interface IstruttoriaBloccata {
+  stato: StatoIstruttoria;
+  limite: Date | null;
+  esitoVerifica: Esito | null;
+}
+
+/** The same lock, returning what the lifecycle decides on: the row as the previous holder of the lock committed it. */
+export async function bloccaELeggiIstruttoria(tx: Tx, istruttoriaId: string): Promise<IstruttoriaBloccata> {
+  const r = await tx.query<{ stato: StatoIstruttoria; limite: Date | null; esito_verifica: Esito | null }>(
+    'SELECT stato, limite, esito_verifica FROM istruttoria WHERE id = $1 FOR NO KEY UPDATE',
+    [istruttoriaId],
+  );
+  const row = r.rows[0];
+  if (!row) throw new Error(`istruttoria ${istruttoriaId} not found`);
+  return { stato: row.stato, limite: row.limite, esitoVerifica: row.esito_verifica };
 }
 
 /** The summary of what the archives said so far, kept current while INL evaluates the case. */
