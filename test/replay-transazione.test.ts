@@ -32,6 +32,8 @@ afterAll(async () => {
 });
 
 const firma = (): VerifiedSignature => ({ messageId: `urn:uuid:${randomUUID()}`, certificate: 'CN=prova', expires: new Date(Date.now() + 300_000) });
+/** A signed call of an operation that takes its replay record in its transaction. */
+const chiamata = (signature: VerifiedSignature) => ({ signature, identity: 'INPS', now: new Date(), nellaTransazione: true });
 const xminVisto = async (s: VerifiedSignature) => (await pool.query<{ xmin: string }>('SELECT xmin::text FROM messaggio_visto WHERE message_id = $1', [s.messageId])).rows[0]?.xmin;
 const effetti = async (id: string) => (await pool.query('SELECT 1 FROM prova_effetto WHERE id = $1', [id])).rowCount ?? 0;
 
@@ -49,9 +51,9 @@ const cambia = (id: string) => (primaIstruzione?: PrimaIstruzione) =>
 test("the MessageID commits in the handler's transaction, before its change, and a copy changes nothing", async () => {
   const visti = new MessaggiVistiPostgres(pool);
   const s = firma();
-  const xid = await guardedByReplay(visti, s, 'INPS', new Date(), log, cambia('primo'));
+  const xid = await guardedByReplay(visti, chiamata(s), log, cambia('primo'));
   expect(await xminVisto(s)).toBe(xid);
-  const copia = guardedByReplay(visti, s, 'INPS', new Date(), log, cambia('copia'));
+  const copia = guardedByReplay(visti, chiamata(s), log, cambia('copia'));
   await expect(copia).rejects.toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
   expect(await effetti('copia')).toBe(0);
 });
@@ -59,7 +61,7 @@ test("the MessageID commits in the handler's transaction, before its change, and
 test('two copies at once: one handler changes state, the other is refused', async () => {
   const visti = new MessaggiVistiPostgres(pool);
   const s = firma();
-  const esiti = await Promise.allSettled([guardedByReplay(visti, s, 'INPS', new Date(), log, cambia('a')), guardedByReplay(visti, s, 'INPS', new Date(), log, cambia('b'))]);
+  const esiti = await Promise.allSettled([guardedByReplay(visti, chiamata(s), log, cambia('a')), guardedByReplay(visti, chiamata(s), log, cambia('b'))]);
   expect(esiti.map((e) => e.status).sort()).toEqual(['fulfilled', 'rejected']);
   expect((esiti.find((e) => e.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
   expect((await effetti('a')) + (await effetti('b'))).toBe(1);
@@ -77,10 +79,10 @@ test('a handler whose transaction failed leaves the MessageID recorded: its copy
       },
       { primaIstruzione },
     );
-  await expect(guardedByReplay(visti, s, 'INPS', new Date(), log, fallisce)).rejects.toMatchObject({ code: 'DATI_INCOERENTI' });
+  await expect(guardedByReplay(visti, chiamata(s), log, fallisce)).rejects.toMatchObject({ code: 'DATI_INCOERENTI' });
   expect(await effetti('fallito')).toBe(0);
   expect(await xminVisto(s)).toBeDefined();
-  await expect(guardedByReplay(visti, s, 'INPS', new Date(), log, cambia('dopo'))).rejects.toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
+  await expect(guardedByReplay(visti, chiamata(s), log, cambia('dopo'))).rejects.toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
   expect(await effetti('dopo')).toBe(0);
 });
 
@@ -88,15 +90,15 @@ test('a handler that only reads has the MessageID written after it, and its copy
   const visti = new MessaggiVistiPostgres(pool);
   const s = firma();
   const legge = () => withSnapshot(pool, async (tx) => (await tx.query('SELECT 1')).rowCount);
-  expect(await guardedByReplay(visti, s, 'INPS', new Date(), log, legge)).toBe(1);
+  expect(await guardedByReplay(visti, chiamata(s), log, legge)).toBe(1);
   expect(await xminVisto(s)).toBeDefined();
-  await expect(guardedByReplay(visti, s, 'INPS', new Date(), log, legge)).rejects.toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
+  await expect(guardedByReplay(visti, chiamata(s), log, legge)).rejects.toMatchObject({ code: 'MESSAGGIO_RIPETUTO' });
 });
 
 test("another pool's transaction and a read-only one do not take the record; the call's own transaction does", async () => {
   const visti = new MessaggiVistiPostgres(pool);
   const s = firma();
-  const xid = await guardedByReplay(visti, s, 'INPS', new Date(), log, async (primaIstruzione) => {
+  const xid = await guardedByReplay(visti, chiamata(s), log, async (primaIstruzione) => {
     await withTransaction(altro, (tx) => tx.query('INSERT INTO prova_effetto (id) VALUES ($1)', ['altro-pool']), { primaIstruzione });
     await withTransaction(pool, (tx) => tx.query('SELECT 1'), { begin: 'BEGIN READ ONLY', primaIstruzione });
     expect(await xminVisto(s)).toBeUndefined();
@@ -108,7 +110,7 @@ test("another pool's transaction and a read-only one do not take the record; the
 test('a second transaction of the same call does not write the record again', async () => {
   const visti = new MessaggiVistiPostgres(pool);
   const s = firma();
-  const [primo, secondo] = await guardedByReplay(visti, s, 'INPS', new Date(), log, async (p) => [await cambia('uno')(p), await cambia('due')(p)] as const);
+  const [primo, secondo] = await guardedByReplay(visti, chiamata(s), log, async (p) => [await cambia('uno')(p), await cambia('due')(p)] as const);
   expect(await xminVisto(s)).toBe(primo);
   expect(secondo).not.toBe(primo);
   expect(await effetti('due')).toBe(1);
@@ -117,7 +119,7 @@ test('a second transaction of the same call does not write the record again', as
 test('a read-write transaction opened at another isolation level takes the record too', async () => {
   const visti = new MessaggiVistiPostgres(pool);
   const s = firma();
-  const xid = await guardedByReplay(visti, s, 'INPS', new Date(), log, (primaIstruzione) =>
+  const xid = await guardedByReplay(visti, chiamata(s), log, (primaIstruzione) =>
     withTransaction(pool, async (tx) => (await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::xid::text AS xid')).rows[0]!.xid, { begin: 'BEGIN ISOLATION LEVEL SERIALIZABLE', primaIstruzione }),
   );
   expect(await xminVisto(s)).toBe(xid);

@@ -22,7 +22,7 @@ import { checkPdnd } from './intake/pdnd';
 import type { PdndGuard } from '../pdnd/guard';
 import { observeCall, writeRecords } from './intake/records';
 import type { PrimaIstruzione } from '../db/prima-istruzione';
-import { guardedByReplay, refuseReplay, type ReplayGuard } from './intake/replay';
+import { guardedByReplay, type ReplayGuard } from './intake/replay';
 import { faultReply, requestMessageId, sendReply, signedReply } from './intake/reply';
 import { readBody, requirePost, requireTextXml } from './intake/request-body';
 import { checkSignature } from './intake/signature';
@@ -196,11 +196,9 @@ export function createSoapServer(opts: SoapServerOptions): https.Server {
     };
     if (!signature) return rest();
     ctx.relatesTo = signature.messageId;
-    // The MessageID is recorded, and a copy refused, in the handler's own transaction where the operation takes it
-    // (replay.ts); a refusal by the checks that follow records it too.
-    if (operation.replayNellaTransazione) return guardedByReplay(opts.visti!, signature, caller.identity.code, now, ctx.log, rest);
-    await refuseReplay(opts.visti!, signature, caller.identity.code, now);
-    return rest();
+    // The MessageID is recorded, and a copy refused, before the rest, or in the handler's own transaction where the
+    // operation takes it (replay.ts); a refusal by the checks that follow records it too.
+    return guardedByReplay(opts.visti!, { signature, identity: caller.identity.code, now, nellaTransazione: operation.replayNellaTransazione === true }, ctx.log, rest);
   }
 
   return server;

@@ -26,29 +26,29 @@ export async function refuseReplay(guard: ReplayGuard, signature: VerifiedSignat
 }
 
 /**
- * Stage around the handler of an operation with replayNellaTransazione: every verified MessageID is recorded once,
- * and a copy is refused before the handler changes anything. Where the guard can, the record is the first statement
- * of the handler's own transaction (one commit per call instead of two): the handler passes it to the
- * withTransaction that makes its change. A handler that took none (it changed nothing) has the record written alone
- * after it, and its answer is refused if that finds a copy. A handler that failed before committing it has it
- * written alone too, so that a copy of a refused message is refused as a replay, like that of an accepted one.
+ * Stage around what follows the signature check: every verified MessageID is recorded once, and a copy is refused
+ * before the handler changes anything. By default the record is written first. For an operation that takes it in
+ * its transaction (`nellaTransazione`), where the guard can, the record is the first statement of the handler's own
+ * transaction (one commit per call instead of two): the handler passes it to the withTransaction that makes its
+ * change. A handler that took none (it changed nothing) has the record written alone after it, and its answer is
+ * refused if that finds a copy. A call refused before committing it has it written alone too, so that a copy of a
+ * refused message is refused as a replay, like that of an accepted one.
  */
 export async function guardedByReplay<T>(
   guard: ReplayGuard,
-  signature: VerifiedSignature,
-  identity: string,
-  now: Date,
+  call: { signature: VerifiedSignature; identity: string; now: Date; nellaTransazione: boolean },
   log: Logger,
-  handler: (primaIstruzione?: PrimaIstruzione) => Promise<T>,
+  rest: (primaIstruzione?: PrimaIstruzione) => Promise<T>,
 ): Promise<T> {
-  if (!guard.nellaTransazione) {
+  const { signature, identity, now } = call;
+  if (!call.nellaTransazione || !guard.nellaTransazione) {
     await refuseReplay(guard, signature, identity, now);
-    return handler();
+    return rest();
   }
   const prima = guard.nellaTransazione(signature.messageId, identity, signature.expires, now);
   let result: T;
   try {
-    result = await handler(prima);
+    result = await rest(prima);
   } catch (err) {
     if (!prima.chiudi() && !(err instanceof ApeError && err.code === 'MESSAGGIO_RIPETUTO')) {
       await guard.registra(signature.messageId, identity, signature.expires, now).catch((e: unknown) => log.error({ err: e }, 'replay record of a refused call not written'));
