@@ -1,17 +1,39 @@
 import { ApeError, type ErrorCode } from '../errors';
 import type { Operatore } from '../domain/types';
 import { NS } from '../xml/namespaces';
-import { el, Xml } from '../xml/write';
+import { el, Xml, type XmlElement } from '../xml/write';
+import type { EnvelopeTree } from '../xml/envelope-tree';
 import type { XmlReader } from '../xml/read';
+
+/** The namespaces every envelope declares once, on soap:Envelope, for its headers and payload. */
+const DICHIARAZIONI: ReadonlyMap<string, string> = new Map([
+  ['soap', NS.soap],
+  ['com', NS.com],
+  ['ist', NS.ist],
+  ['pac', NS.pac],
+  ['esi', NS.esi],
+]);
+
+const APERTURA = `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope${[...DICHIARAZIONI].map(([p, uri]) => ` xmlns:${p}="${uri}"`).join('')}>`;
 
 /** SOAP 1.1 envelopes with every contract namespace declared once, on the Envelope. */
 export function envelope(headers: readonly Xml[], body: Xml): string {
   const head = headers.length > 0 ? `<soap:Header>${headers.map((h) => h.text).join('')}</soap:Header>` : '';
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<soap:Envelope xmlns:soap="${NS.soap}" xmlns:com="${NS.com}" xmlns:ist="${NS.ist}" xmlns:pac="${NS.pac}" xmlns:esi="${NS.esi}">` +
-    `${head}<soap:Body>${body.text}</soap:Body></soap:Envelope>`
-  );
+  return `${APERTURA}${head}<soap:Body>${body.text}</soap:Body></soap:Envelope>`;
+}
+
+/**
+ * The same envelope as its trees, for a signer that canonicalizes without parsing (wssecurity/sign-tree.ts); null
+ * when a header or the payload was not written by `el` (a forwarded body), which is then signed from its text.
+ */
+export function envelopeTree(headers: readonly Xml[], body: Xml): EnvelopeTree | null {
+  const blocks: XmlElement[] = [];
+  for (const h of headers) {
+    if (h.nodi === undefined) return null;
+    blocks.push(...h.nodi);
+  }
+  const payload = body.nodi?.length === 1 ? body.nodi[0]! : null;
+  return payload && { opening: APERTURA, declarations: DICHIARAZIONI, headers: blocks, payload };
 }
 
 export interface FaultInfo {

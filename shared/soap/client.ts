@@ -6,13 +6,13 @@ import { X509Certificate, createHash, randomUUID } from 'node:crypto';
 import { ApeError, RemoteFaultError, toError } from '../errors';
 import { systemClock, type Clock } from '../clock';
 import type { Registri, Riferimenti } from '../audit/registri';
-import { envelope, readFault, RequestHeaders } from '../messages/envelope';
+import { envelope, envelopeTree, readFault, RequestHeaders } from '../messages/envelope';
 import { envelopeOf, validateEnvelope } from '../xml/envelope';
 import { parseStrict } from './wssecurity/dom';
 import { NS, clark } from '../xml/namespaces';
 import { XmlReader } from '../xml/read';
 import type { Xml } from '../xml/write';
-import { signEnvelope, verifyResponse } from './wssecurity';
+import { signEnvelope, signEnvelopeTree, verifyResponse } from './wssecurity';
 import { CircuitBreakers, type CircuitOptions } from './circuit-breaker';
 import { TLS_CLIENT_POLICY } from './tls-policy';
 import { peerCertificate } from './identity';
@@ -148,8 +148,10 @@ export class SoapClient {
     // A new MessageID on every attempt: a retry is a new message, and the counterpart refuses replays. The
     // Timestamp is real time, like the counterpart's check of it, whatever clock the procedure runs on.
     const messageId = firmata ? `urn:uuid:${randomUUID()}` : null;
-    const text = messageId
-      ? signEnvelope(envelope(call.headers, call.body), { keyPem: this.keyPem, certPem: this.certPem, to: call.url, messageId, now: new Date() })
+    const firma = messageId && { keyPem: this.keyPem, certPem: this.certPem, to: call.url, messageId, now: new Date() };
+    // An envelope of our own is signed from its trees; one carrying a text-made part (a forwarded body) from its text.
+    const text = firma
+      ? (signEnvelopeTree(envelopeTree(call.headers, call.body), firma) ?? signEnvelope(envelope(call.headers, call.body), firma))
       : envelope(call.headers, call.body);
     let esito = 'ERRORE';
     try {

@@ -22,7 +22,8 @@
  * once (verifyDocument) and reads the payload from.
  *
  * The parts, by concern, are in wssecurity/: constants.ts (namespaces, algorithms, limits), errors.ts, dom.ts
- * (strict parse, lookups), c14n.ts (canonicalization, digests, base64), sign.ts, parts.ts (locating the signed
+ * (strict parse, lookups), c14n.ts (canonicalization, digests, base64), sign.ts, sign-tree.ts and c14n-tree.ts (signing
+ * an envelope we wrote from its trees, without parsing it back), parts.ts (locating the signed
  * parts), signed-info.ts (references, digests, signature value), certificates.ts (the signer's token), verify.ts;
  * response.ts and response-parts.ts sign responses (the same primitives, other parts) and verify them for the client.
  * This file is the module's public face. (Not wssecurity/index.ts: a build into an existing dist/ would keep the
@@ -33,5 +34,6 @@ export { ALGORITHMS, WSA_NS, WSSE_NS, WSU_NS } from './wssecurity/constants';
 export { WsSecurityError, type WsSecurityCode } from './wssecurity/errors';
 export { checkSigningCertificate, parsedCertificate } from './wssecurity/certificates';
 export { signEnvelope, type SignOptions } from './wssecurity/sign';
+export { signEnvelopeTree, signResponseTree } from './wssecurity/sign-tree';
 export { verifyDocument, verifyEnvelope, type VerifyOptions } from './wssecurity/verify';
 export { responseSigner, signResponse, verifyResponse, type ResponseSigner } from './wssecurity/response';

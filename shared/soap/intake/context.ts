@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AccessEvent } from '../../audit/registri';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../log';
+import type { EnvelopeTree } from '../../xml/envelope-tree';
 
 /** What goes back: the HTTP status and the envelope (a reply, a Fault, or a WSDL/XSD document). */
 export interface Reply {
@@ -10,6 +11,8 @@ export interface Reply {
   body: string;
   /** A WSDL or XSD served on GET, not a SOAP message: sent as it is, unsigned. */
   document?: true;
+  /** The envelope as the handler's trees, so that it is signed without being parsed back (signResponseTree). */
+  tree?: EnvelopeTree | null;
 }
 
 /** A call that reached its handler, as the message log records it (digest and identifiers, never the content). */

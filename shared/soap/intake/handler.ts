@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock';
 import type { PrimaIstruzione } from '../../db/prima-istruzione';
 import type { Operatore } from '../../domain/types';
-import { envelope, type RequestHeaders } from '../../messages/envelope';
+import { envelope, envelopeTree, type RequestHeaders } from '../../messages/envelope';
 import type { ParsedEnvelope } from '../../xml/envelope';
 import { XmlReader } from '../../xml/read';
 import type { Caller } from '../identity';
@@ -52,5 +52,6 @@ export async function runHandler(ctx: RequestContext, call: CheckedCall, clock: 
       if (t.codiceFiscale) access.codiceFiscale = t.codiceFiscale;
     },
   });
-  return { status: 200, body: envelope(result.headers ?? [], result.body) };
+  const headers = result.headers ?? [];
+  return { status: 200, body: envelope(headers, result.body), tree: envelopeTree(headers, result.body) };
 }

@@ -4,7 +4,7 @@ import { ApeError, toError } from '../../errors';
 import { FAULT_ACTION, OPERATIONS, responseAction } from '../../messages/contracts';
 import { faultEnvelope, faultOf } from '../../messages/envelope';
 import type { XmlNode } from '../../xml/tree';
-import { signResponse, WSA_NS, type ResponseSigner } from '../wssecurity';
+import { signResponse, signResponseTree, WSA_NS, type ResponseSigner } from '../wssecurity';
 import type { Reply, RequestContext } from './context';
 
 /** Seconds a caller is asked to wait (Retry-After) when the database is unavailable. */
@@ -61,7 +61,9 @@ export function signedReply(ctx: Pick<RequestContext, 'relatesTo' | 'log' | 'uni
   try {
     const operation = ctx.access.operation && Object.hasOwn(OPERATIONS, ctx.access.operation) ? OPERATIONS[ctx.access.operation as keyof typeof OPERATIONS] : undefined;
     const action = ctx.access.faultCode ? FAULT_ACTION : operation ? responseAction(operation.soapAction) : undefined;
-    return { ...reply, body: signResponse(reply.body, signer, { relatesTo: ctx.relatesTo, now: new Date(), ...(action && { action }) }) };
+    const options = { relatesTo: ctx.relatesTo, now: new Date(), ...(action && { action }) };
+    // The handler's envelope is signed from its trees; a Fault, or an answer with a text-made part, from its text.
+    return { status: reply.status, body: signResponseTree(reply.tree ?? null, signer, options) ?? signResponse(reply.body, signer, options) };
   } catch (err) {
     // Only a bug can get here (the key was checked at start): the answer goes out unsigned, the consumer refuses it
     // as RISPOSTA_NON_FIRMATA and retries, which is what it should do with an answer it cannot trust.

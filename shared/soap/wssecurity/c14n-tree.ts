@@ -1,0 +1,138 @@
+import type { XmlElement } from '../../xml/write';
+
+/**
+ * Exclusive XML Canonicalization 1.0 without comments (empty PrefixList) of an element we are about to send, computed
+ * from the tree `el` wrote instead of from a parse of its text: the same bytes c14n.ts computes on the parsed
+ * document, which is what the receiver digests (test/unit/c14n-tree.test.ts holds the two to each other).
+ *
+ * It declines (TreeNotCanonical) whatever a parser would not read back exactly as written, so that the caller signs
+ * from the text instead, whose parse decides (and refuses what is not XML): a carriage return, NEL or LINE SEPARATOR
+ * (read back as a line feed), a tab or line feed in an attribute value (read back as a space), a character XML does not allow, a prefix
+ * no declaration in scope binds, an `xml:` name.
+ */
+
+export class TreeNotCanonical extends Error {}
+
+/** Namespace bindings by prefix ('' for the default namespace). */
+export type Bindings = ReadonlyMap<string, string>;
+
+const NO_BINDINGS: Bindings = new Map();
+
+/**
+ * Characters XML 1.0 does not allow, lone surrogates, and the line ends a parser turns into a line feed: the carriage
+ * return, and NEL and LINE SEPARATOR, which @xmldom/xmldom (the federation's parser) also normalizes, as XML 1.1 does.
+ */
+const UNSAFE_TEXT = /[\r\u0085\u2028\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** In an attribute value a tab or line feed is also read back as a space (attribute-value normalization). */
+const UNSAFE_ATTRIBUTE = /[\t\n\r\u0085\u2028\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The canonical form of `el`, the apex of a signed part: `scope` holds the bindings its ancestors declare (the
+ * envelope's, the Security header's), none of which is yet rendered.
+ */
+export function canonicalTree(el: XmlElement, scope: Bindings): string {
+  const out: string[] = [];
+  render(el, scope, NO_BINDINGS, out);
+  return out.join('');
+}
+
+/** The bindings in scope inside `el`: `scope` with its own xmlns declarations. */
+export function scopeOf(el: XmlElement, scope: Bindings): Bindings {
+  let own: Map<string, string> | null = null;
+  for (const [name, value] of el.attrs) {
+    const prefix = declaredPrefix(name);
+    if (prefix === null) continue;
+    // XML 1.0 namespaces cannot undeclare a prefix; a default namespace set to '' is left to the parse.
+    if (value === '' || prefix === 'xml' || prefix === 'xmlns') throw new TreeNotCanonical(`declaration ${name}="${value}"`);
+    own ??= new Map(scope);
+    own.set(prefix, value);
+  }
+  return own ?? scope;
+}
+
+/** The namespace of a prefix in scope ('' for an unprefixed name outside any default namespace). */
+export function resolve(scope: Bindings, prefix: string): string {
+  const uri = scope.get(prefix);
+  if (uri !== undefined) return uri;
+  if (prefix === '') return '';
+  throw new TreeNotCanonical(`prefix ${prefix} not declared`);
+}
+
+/** Prefix and local part of a qualified name. */
+export function splitName(name: string): [string, string] {
+  const colon = name.indexOf(':');
+  if (colon < 0) return ['', name];
+  if (name.indexOf(':', colon + 1) >= 0 || colon === 0 || colon === name.length - 1) throw new TreeNotCanonical(`name ${name}`);
+  return [name.slice(0, colon), name.slice(colon + 1)];
+}
+
+function declaredPrefix(attribute: string): string | null {
+  if (attribute === 'xmlns') return '';
+  return attribute.startsWith('xmlns:') ? attribute.slice(6) : null;
+}
+
+interface CanonicalAttribute {
+  ns: string;
+  local: string;
+  name: string;
+  value: string;
+}
+
+function render(el: XmlElement, outer: Bindings, inEffect: Bindings, out: string[]): void {
+  const scope = scopeOf(el, outer);
+  const wanted = new Map<string, string>();
+  const want = (prefix: string, uri: string) => {
+    // An undeclared default namespace needs xmlns="" only where an output ancestor made one the default.
+    if (!wanted.has(prefix) && (inEffect.get(prefix) ?? '') !== uri) wanted.set(prefix, uri);
+  };
+  const [prefix] = splitName(el.name);
+  if (prefix === 'xml') throw new TreeNotCanonical(`element ${el.name}`);
+  want(prefix, resolve(scope, prefix));
+
+  const attributes: CanonicalAttribute[] = [];
+  for (const [name, value] of el.attrs) {
+    if (declaredPrefix(name) !== null) continue;
+    if (UNSAFE_ATTRIBUTE.test(value)) throw new TreeNotCanonical(`attribute ${name}`);
+    const [p, local] = splitName(name);
+    if (p === 'xml') throw new TreeNotCanonical(`attribute ${name}`);
+    const ns = p === '' ? '' : resolve(scope, p);
+    if (p !== '') want(p, ns);
+    attributes.push({ ns, local, name, value });
+  }
+
+  out.push('<', el.name);
+  let effect = inEffect;
+  if (wanted.size > 0) {
+    const next = new Map(inEffect);
+    for (const p of [...wanted.keys()].sort()) {
+      const uri = wanted.get(p)!;
+      out.push(p === '' ? ' xmlns="' : ` xmlns:${p}="`, escapeAttribute(uri), '"');
+      next.set(p, uri);
+    }
+    effect = next;
+  }
+  // Attributes without a namespace first, then by namespace URI, then by local name.
+  attributes.sort((a, b) => (a.ns !== b.ns ? (a.ns < b.ns ? -1 : 1) : a.local < b.local ? -1 : a.local > b.local ? 1 : 0));
+  for (const a of attributes) out.push(' ', a.name, '="', escapeAttribute(a.value), '"');
+  out.push('>');
+  for (const c of el.children) {
+    if (typeof c === 'string') {
+      if (UNSAFE_TEXT.test(c)) throw new TreeNotCanonical('character data');
+      out.push(escapeText(c));
+    } else {
+      render(c, scope, effect, out);
+    }
+  }
+  out.push('</', el.name, '>');
+}
+
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const ATTRIBUTE_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '"': '&quot;' };
+
+function escapeText(s: string): string {
+  return /[&<>]/.test(s) ? s.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c]!) : s;
+}
+
+function escapeAttribute(s: string): string {
+  return /[&<"]/.test(s) ? s.replace(/[&<"]/g, (c) => ATTRIBUTE_ESCAPES[c]!) : s;
+}
