@@ -8,6 +8,7 @@ import { issuedBy } from '../soap/wssecurity/certificates';
 import { elementChildren, isElement, parseStrict } from '../soap/wssecurity/dom';
 import { refuseRevoked, type RevocationCheck } from '../pki/crl-store';
 import { EnvelopedSignatureError, envelopedSignatureOf, serializeElement, signElement, verifyElement, type ElementSigner } from '../soap/wssecurity/enveloped';
+import { signElementTree } from '../soap/wssecurity/enveloped-tree';
 import type { CallContext, SoapOperation, SoapReply } from '../soap/service';
 import { treeOfElement } from '../xml/dom-tree';
 import { NS } from '../xml/namespaces';
@@ -27,11 +28,19 @@ import { Xml } from '../xml/write';
 /** INPS's dispatcher: the key and certificate its origin signatures are made with. */
 export type FirmatarioOrigine = ElementSigner;
 
-/** Declarations the payload writers' prefixes need while the payload is signed outside its envelope. */
-const DICHIARAZIONI = Object.entries({ com: NS.com, ist: NS.ist, pac: NS.pac, esi: NS.esi }).map(([p, ns]) => `xmlns:${p}="${ns}"`).join(' ');
+/** The prefixes the payload writers use, bound as the envelope binds them. */
+const PREFISSI: ReadonlyMap<string, string> = new Map(Object.entries({ com: NS.com, ist: NS.ist, pac: NS.pac, esi: NS.esi }));
 
-/** The payload signed by INPS (its Id and ds:Signature added), ready to be the Body of a call. */
+/** Declarations the payload writers' prefixes need while the payload is signed outside its envelope. */
+const DICHIARAZIONI = [...PREFISSI].map(([p, ns]) => `xmlns:${p}="${ns}"`).join(' ');
+
+/**
+ * The payload signed by INPS (its Id and ds:Signature added), ready to be the Body of a call. A payload `el` wrote
+ * is signed from its tree and stays one (so the call is signed from its trees too); any other from its text.
+ */
 export function firmaOrigine(payload: Xml, firmatario: FirmatarioOrigine): Xml {
+  const albero = payload.nodi?.length === 1 ? signElementTree(payload.nodi[0]!, PREFISSI, firmatario) : null;
+  if (albero) return new Xml(albero.text, [albero]);
   const parsed = parseStrict(`<firma ${DICHIARAZIONI}>${payload.text}</firma>`);
   if ('error' in parsed) throw new Error(`firmaOrigine: ${parsed.error}`);
   const el = elementChildren(parsed.doc.documentElement!)[0]!;

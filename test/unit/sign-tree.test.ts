@@ -6,6 +6,8 @@ import { NS } from '../../shared/xml/namespaces';
 import { el, Xml, type XmlElement } from '../../shared/xml/write';
 import { canonicalize } from '../../shared/soap/wssecurity/c14n';
 import { canonicalTree } from '../../shared/soap/wssecurity/c14n-tree';
+import { signElement, verifyElement } from '../../shared/soap/wssecurity/enveloped';
+import { signElementTree } from '../../shared/soap/wssecurity/enveloped-tree';
 import { parseStrict } from '../../shared/soap/wssecurity/dom';
 import { WSA_NS, WSSE_NS, WSU_NS, responseSigner, signEnvelope, signEnvelopeTree, signResponse, signResponseTree, verifyEnvelope, verifyResponse, type ResponseSigner } from '../../shared/soap/wssecurity';
 
@@ -171,6 +173,40 @@ describe('response signed from its trees', () => {
     const signed = signResponseTree(envelopeTree([], payloads()[0]!), provider, { relatesTo: null, now: NOW })!;
     expect(() => verifyResponse(signed, { signer: { subjectCN: 'anpal.ape-precoci.local', cas: [new X509Certificate(ca.certPem)] }, relatesTo: null, required: true, now: NOW })).not.toThrow();
     expect(headerBlocks(signed)).toEqual([`{${WSSE_NS}}Security`, `{${WSA_NS}}MessageID`]);
+  });
+});
+
+describe('enveloped signature from the tree (INPS origin)', () => {
+  const PREFIXES = new Map([['com', NS.com], ['ist', NS.ist], ['pac', NS.pac], ['esi', NS.esi]]);
+  const parsedPayload = (xml: string): Element => {
+    const parsed = parseStrict(envelope([], new Xml(xml)));
+    if ('error' in parsed) throw new Error(parsed.error);
+    return only(parsed.doc, SOAP_NS, 'Body').firstChild as Element;
+  };
+
+  test.each(payloads().slice(0, 3).map((p, i) => [i, p] as const))('payload %i: verified as what signElement signs, with the same signature layout', (_i, payload) => {
+    const signedTree = signElementTree(payload.nodi![0]!, PREFIXES, sender)!;
+    expect(signedTree).not.toBeNull();
+    const fromTree = parsedPayload(signedTree.text);
+    expect(verifyElement(fromTree).fingerprint256).toBe(new X509Certificate(sender.certPem).fingerprint256);
+
+    const parsed = parseStrict(`<w xmlns:com="${NS.com}" xmlns:ist="${NS.ist}" xmlns:pac="${NS.pac}" xmlns:esi="${NS.esi}">${payload.text}</w>`);
+    if ('error' in parsed) throw new Error(parsed.error);
+    const fromText = parsed.doc.documentElement!.firstChild as Element;
+    signElement(fromText, sender);
+    const layout = (e: Element) => canonicalize(e, []).replace(/(orig-)[0-9a-f-]+/g, '$1ID').replace(/<ds:(DigestValue|SignatureValue)>[^<]*/g, '<ds:$1>');
+    expect(layout(fromTree)).toBe(layout(fromText));
+  });
+
+  test('a changed field fails the check', () => {
+    const signedTree = signElementTree(payloads()[0]!.nodi![0]!, PREFIXES, sender)!;
+    expect(() => verifyElement(parsedPayload(signedTree.text.replace('PKT-0001', 'PKT-0002')))).toThrow(/digest/i);
+  });
+
+  test('an element already signed, or a prefix outside the payload writers\' ones, is left to signElement', () => {
+    const signedTree = signElementTree(payloads()[0]!.nodi![0]!, PREFIXES, sender)!;
+    expect(signElementTree(signedTree, PREFIXES, sender)).toBeNull();
+    expect(signElementTree(el('soap:X', 'v').nodi![0]!, PREFIXES, sender)).toBeNull();
   });
 });
 

@@ -38,7 +38,7 @@ export interface ElementSigner {
 /** The last key used: a dispatcher signs everything with one key, and parsing it is a good part of the cost. */
 let lastKey: { keyPem: string; certPem: string; key: KeyObject; cert: X509Certificate } | null = null;
 
-function signerKey(s: ElementSigner): { key: KeyObject; cert: X509Certificate } {
+export function signerKey(s: ElementSigner): { key: KeyObject; cert: X509Certificate } {
   if (lastKey && lastKey.keyPem === s.keyPem && lastKey.certPem === s.certPem) return lastKey;
   const cert = new X509Certificate(s.certPem);
   const key = createPrivateKey(s.keyPem);

@@ -143,7 +143,8 @@ function securityHeader(o: SecurityOptions, parts: readonly XmlElement[], envelo
   return xmlElement('wsse:Security', securityAttrs, [timestamp, token, signature]);
 }
 
-function ds(local: string, algorithm: string): XmlElement {
+/** An empty ds:* element naming an algorithm (CanonicalizationMethod, SignatureMethod, Transform, DigestMethod). */
+export function ds(local: string, algorithm: string): XmlElement {
   return xmlElement(`ds:${local}`, [['Algorithm', algorithm]], []);
 }
 
