@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../shared/paths';
 import type { IdentityConfig } from '../shared/config/schema';
-import { envelope, operatoreHeader } from '../shared/messages/envelope';
+import { envelope, envelopeTree, operatoreHeader } from '../shared/messages/envelope';
 import { readVerificaPacchetto, writeVerificaPacchetto } from '../shared/messages/pacchetto';
 import { createCertificateAuthority, issueCertificate, validityFrom, type KeyPairPem } from '../shared/pki/certificates';
-import { signEnvelope } from '../shared/soap/wssecurity';
+import { signEnvelope, signEnvelopeTree, verifyEnvelope } from '../shared/soap/wssecurity';
 import { firmaOrigine, verificaOrigine } from '../shared/verifica-pacchetto/origine';
 import { parseEnvelope, validateEnvelope } from '../shared/xml/envelope';
 import { XmlReader } from '../shared/xml/read';
@@ -86,6 +86,20 @@ test("libxmlsec1 verifies INPS's origin signature inside the hub's envelope, and
   expect(alterata.valid).toBe(false);
 });
 
+test("what the hub keeps and forwards (the payload in canonical form, its own signature made without a parse): libxmlsec1 verifies INPS's signature in it", async () => {
+  const daInps = envelope([operatoreHeader({ id: 'OP-1', ufficio: 'Ufficio' })], firmaOrigine(writeVerificaPacchetto(CONTENUTO), inps));
+  const regola = { identity: { code: 'INPS', subjectCN: INPS_CN } as IdentityConfig, ca: new X509Certificate(ca.certPem) };
+  const { origine } = verificaOrigine(daInps, new XmlReader(parseEnvelope(daInps).payload), regola, NOW);
+  const opts = { keyPem: hub.keyPem, certPem: hub.certPem, to: 'https://anpal.test/ape/verifica', now: NOW };
+  const xml = signEnvelopeTree(envelopeTree([operatoreHeader({ id: 'OP-1', ufficio: 'Ufficio' })], Xml.canonico(origine.corpo)), opts)!;
+  expect(xml).not.toBeNull();
+  expect(verifyEnvelope(xml, { expectedTo: opts.to, now: NOW }).messageId).toMatch(/^urn:uuid:/);
+  const ok = await python<Verdetto>({ action: 'verify', xml, cert: file('inps.cert.pem', inps.certPem) });
+  expect(ok).toMatchObject({ valid: true, certMatches: true });
+  const alterata = await python<Verdetto>({ action: 'verify', xml: xml.replace('RSSMRA60A01H501Q', 'BNCLRA70A41H501V'), cert: file('inps.cert.pem', inps.certPem) });
+  expect(alterata.valid).toBe(false);
+});
+
 test("a signature libxmlsec1 makes with the contract's profile is accepted by a recipient's check", async () => {
   const unsigned = envelope([operatoreHeader({ id: 'OP-1', ufficio: 'Ufficio' })], writeVerificaPacchetto(CONTENUTO));
   const { xml } = await python<{ xml: string }>({ action: 'sign', xml: unsigned, key: file('inps.key.pem', inps.keyPem), cert: file('inps.cert.pem', inps.certPem), id: 'pkt-xmlsec-1' });
@@ -94,4 +108,14 @@ test("a signature libxmlsec1 makes with the contract's profile is accepted by a 
   const regola = { identity: { code: 'INPS', subjectCN: INPS_CN } as IdentityConfig, ca: new X509Certificate(ca.certPem) };
   const out = verificaOrigine(xml, new XmlReader(env.payload), regola, NOW);
   expect(readVerificaPacchetto(out.payload)).toEqual(CONTENUTO);
+});
+
+test('a text holding NEL or LINE SEPARATOR, signed by libxmlsec1 (an XML 1.0 parser), is read and verified as signed', async () => {
+  // XML 1.0 keeps both characters as they are; a parser that turned them into line feeds, as XML 1.1 does, would
+  // digest another text and refuse a valid signature.
+  const unsigned = envelope([operatoreHeader({ id: 'OP-1', ufficio: 'Ufficio' })], writeVerificaPacchetto(CONTENUTO)).replace('INPS.APE.2026.0001', 'INPS.APE\u2028.2026\u0085.0001');
+  const { xml } = await python<{ xml: string }>({ action: 'sign', xml: unsigned, key: file('inps.key.pem', inps.keyPem), cert: file('inps.cert.pem', inps.certPem), id: 'pkt-xmlsec-2' });
+  const regola = { identity: { code: 'INPS', subjectCN: INPS_CN } as IdentityConfig, ca: new X509Certificate(ca.certPem) };
+  const out = verificaOrigine(xml, new XmlReader(parseEnvelope(xml).payload), regola, NOW);
+  expect(out.payload.text('ProtocolloDomanda')).toBe('INPS.APE\u2028.2026\u0085.0001');
 });

@@ -32,13 +32,15 @@ interface Row {
   contenuto: ContenutoPacchetto & { dataInvio: string };
   /** Null for a packet stored before origin signatures (migration hub/004). */
   corpo: string | null;
+  /** False for a packet stored before the payload was kept in canonical form (migration hub/005). */
+  corpo_canonico: boolean;
 }
 
 export function inoltroPacchetto(deps: InoltroDeps): WorkHandler<PacchettoRicevutoMsg> {
   return deliveryWorker<PacchettoRicevutoMsg, Row & { id: string }, SoapCall, void>({
     async load(msg) {
       const { rows } = await deps.pool.query<Row>(
-        'SELECT stato, correlation_id, reply_to, operatore_id, operatore_ufficio, contenuto, corpo FROM pacchetto_inoltro WHERE id_pacchetto = $1',
+        'SELECT stato, correlation_id, reply_to, operatore_id, operatore_ufficio, contenuto, corpo, corpo_canonico FROM pacchetto_inoltro WHERE id_pacchetto = $1',
         [msg.payload.idPacchetto],
       );
       const row = rows[0];
@@ -57,7 +59,7 @@ export function inoltroPacchetto(deps: InoltroDeps): WorkHandler<PacchettoRicevu
         soapAction: OPERATIONS.VerificaPacchetto.soapAction,
         expectedServerCN: dest.expectedServerCN,
         headers: [operatoreHeader({ id: p.operatore_id, ufficio: p.operatore_ufficio }), replyToHeader(p.reply_to), correlationHeader(p.correlation_id)],
-        body: new Xml(p.corpo),
+        body: p.corpo_canonico ? Xml.canonico(p.corpo) : new Xml(p.corpo),
       };
     },
     async call(p, request) {

@@ -72,8 +72,8 @@ runService('minlavoro-hub', async (rt) => {
       operazioneVerificaPacchetto(inps, {
         pool,
         table: 'pacchetto_inoltro',
-        // The signed payload is kept as received: it is what the hub forwards.
-        extraColumns: (p, _ctx, o) => ({ destinatario: p.destinatario, corpo: o.corpo }),
+        // The signed payload is kept as received, in canonical form: it is what the hub forwards.
+        extraColumns: (p, _ctx, o) => ({ destinatario: p.destinatario, corpo: o.corpo, corpo_canonico: 'true' }),
         routingKey: QUEUES.hubInoltroPacchetto,
         checkRecipient: (p) => void agency(p.destinatario),
         allowedReplyTo: [inpsEsitiUrl(config)],

@@ -64,8 +64,8 @@ export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: re
       const hash = impronta(serializeNode(payload.node, new Set(['DataInvio'])));
       const correlationId = await withTransaction(opts.pool, async (tx) => {
         const ins = await tx.query(
-          `INSERT INTO messaggio_inoltro (id_messaggio, operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, impronta, ricevuto_il, stato)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'RICEVUTO') ON CONFLICT (id_messaggio) DO NOTHING`,
+          `INSERT INTO messaggio_inoltro (id_messaggio, operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, corpo_canonico, impronta, ricevuto_il, stato)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9, $10, 'RICEVUTO') ON CONFLICT (id_messaggio) DO NOTHING`,
           [id, operazione, destinatario, proposed, replyTo, ctx.operatore.id, ctx.operatore.ufficio, corpo, hash, ctx.receivedAt],
         );
         if (ins.rowCount === 0) {
@@ -91,6 +91,8 @@ interface Row {
   operatore_id: string;
   operatore_ufficio: string;
   corpo: string;
+  /** False for a message stored before the payload was kept in canonical form (migration hub/005). */
+  corpo_canonico: boolean;
   stato: 'RICEVUTO' | 'INOLTRATO';
 }
 
@@ -98,7 +100,7 @@ export function inoltroMessaggio(deps: { pool: Pool; soap: SoapClient; clock: Cl
   return deliveryWorker<MessaggioInoltroMsg, Row & { id: string }, SoapCall, void>({
     async load(msg) {
       const { rows } = await deps.pool.query<Row>(
-        'SELECT operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, stato FROM messaggio_inoltro WHERE id_messaggio = $1',
+        'SELECT operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, corpo_canonico, stato FROM messaggio_inoltro WHERE id_messaggio = $1',
         [msg.payload.idMessaggio],
       );
       const row = rows[0];
@@ -118,7 +120,7 @@ export function inoltroMessaggio(deps: { pool: Pool; soap: SoapClient; clock: Cl
           ...(m.reply_to ? [replyToHeader(m.reply_to)] : []),
           ...(m.correlation_id ? [correlationHeader(m.correlation_id)] : []),
         ],
-        body: new Xml(m.corpo),
+        body: m.corpo_canonico ? Xml.canonico(m.corpo) : new Xml(m.corpo),
       };
     },
     async call(m, request) {

@@ -24,7 +24,7 @@ export function envelope(headers: readonly Xml[], body: Xml): string {
 
 /**
  * The same envelope as its trees, for a signer that canonicalizes without parsing (wssecurity/sign-tree.ts); null
- * when a header or the payload was not written by `el` (a forwarded body), which is then signed from its text.
+ * when a header or the payload was neither written by `el` nor kept in canonical form: it is then signed from its text.
  */
 export function envelopeTree(headers: readonly Xml[], body: Xml): EnvelopeTree | null {
   const blocks: XmlElement[] = [];
@@ -32,7 +32,7 @@ export function envelopeTree(headers: readonly Xml[], body: Xml): EnvelopeTree |
     if (h.nodi === undefined) return null;
     blocks.push(...h.nodi);
   }
-  const payload = body.nodi?.length === 1 ? body.nodi[0]! : null;
+  const payload = body.nodi?.length === 1 ? body.nodi[0]! : body.canonico ? { canonical: body.text } : null;
   return payload && { opening: APERTURA, declarations: DICHIARAZIONI, headers: blocks, payload };
 }
 

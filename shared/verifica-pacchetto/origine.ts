@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ApeError } from '../errors';
 import { identityOf } from '../config/load';
 import type { FederationConfig, IdentityConfig } from '../config/schema';
+import { canonicalize } from '../soap/wssecurity/c14n';
 import { DS_NS, SOAP_NS } from '../soap/wssecurity/constants';
 import { issuedBy } from '../soap/wssecurity/certificates';
 import { elementChildren, isElement, parseStrict } from '../soap/wssecurity/dom';
@@ -63,6 +64,7 @@ export function regolaOrigine(config: FederationConfig, revocations: RevocationC
 
 /** What a handler learns about the origin: the signed payload as received (what the hub forwards) and its signer. */
 export interface Origine {
+  /** The signed payload element in exclusive canonical form: a faithful text of it, which a forwarder signs without parsing (Xml.canonico). */
   corpo: string;
   firmatario: string;
 }
@@ -108,7 +110,7 @@ export function verificaOrigine(envelope: Document | string, letto: XmlReader, r
   }
   accettaFirmatario(cert, regola, now);
   const tree = treeOfElement(el, (c) => isElement(c, DS_NS, 'Signature'));
-  return { payload: new XmlReader(tree), origine: { corpo: serializeElement(el), firmatario: `${cert.subject.replace(/\n/g, ', ')} (${cert.fingerprint256})` } };
+  return { payload: new XmlReader(tree), origine: { corpo: canonicalize(el, []), firmatario: `${cert.subject.replace(/\n/g, ', ')} (${cert.fingerprint256})` } };
 }
 
 function documentOf(envelope: string): Document {

@@ -32,7 +32,8 @@ export function parseXmlDocument(xml: string, limits: XmlLimits = DEFAULT_XML_LI
   const problems: string[] = [];
   let doc: Document;
   try {
-    doc = new DOMParser({ errorHandler: (_level: string, msg: unknown) => void problems.push(xmldomMessage(msg)) }).parseFromString(xml, 'text/xml');
+    const options = { errorHandler: (_level: string, msg: unknown) => void problems.push(xmldomMessage(msg)), normalizeLineEndings: xml10LineEndings };
+    doc = new DOMParser(options as ConstructorParameters<typeof DOMParser>[0]).parseFromString(xml, 'text/xml');
   } catch (err) {
     throw new ApeError('XML_MALFORMATO', `XML non ben formato: ${(err as Error).message}`, { cause: err });
   }
@@ -42,6 +43,15 @@ export function parseXmlDocument(xml: string, limits: XmlLimits = DEFAULT_XML_LI
   if (doc.doctype) throw new ApeError('DTD_NON_AMMESSA', 'i messaggi SOAP non possono contenere una DTD');
   refuseProcessingInstructions(doc);
   return doc;
+}
+
+/**
+ * End-of-line handling as XML 1.0 says (section 2.11): CR LF and a lone CR become LF, nothing else. xmldom's default
+ * also turns NEL (U+0085) and LINE SEPARATOR (U+2028) into LF, as XML 1.1 does: a text holding one would then be
+ * digested here otherwise than by its XML 1.0 signer (libxml2, Santuario, .NET), and a valid signature refused.
+ */
+function xml10LineEndings(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
 }
 
 let checker: Libxml | null = null;

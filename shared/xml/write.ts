@@ -20,12 +20,22 @@ export interface XmlElement {
 export class Xml {
   /** The elements of `text` as written (none for ''); undefined when the text was not written by `el`. */
   readonly nodi: readonly XmlElement[] | undefined;
+  /** True when `text` is one element in exclusive canonical form (c14n.ts), declaring every namespace it uses. */
+  readonly canonico: boolean;
 
   constructor(
     readonly text: string,
     nodi?: readonly XmlElement[],
   ) {
     this.nodi = nodi ?? (text === '' ? [] : undefined);
+    this.canonico = false;
+  }
+
+  /** An element kept in exclusive canonical form (a body received, to be forwarded as it is). */
+  static canonico(text: string): Xml {
+    const x = new Xml(text);
+    (x as { canonico: boolean }).canonico = true;
+    return x;
   }
 
   toString(): string {

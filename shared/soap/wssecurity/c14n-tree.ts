@@ -6,8 +6,8 @@ import type { XmlElement } from '../../xml/write';
  * document, which is what the receiver digests (test/unit/c14n-tree.test.ts holds the two to each other).
  *
  * It declines (TreeNotCanonical) whatever a parser would not read back exactly as written, so that the caller signs
- * from the text instead, whose parse decides (and refuses what is not XML): a carriage return, NEL or LINE SEPARATOR
- * (read back as a line feed), a tab or line feed in an attribute value (read back as a space), a character XML does not allow, a prefix
+ * from the text instead, whose parse decides (and refuses what is not XML): a carriage return (read back as a line
+ * feed), a tab or line feed in an attribute value (read back as a space), a character XML does not allow, a prefix
  * no declaration in scope binds, an `xml:` name.
  */
 
@@ -18,13 +18,10 @@ export type Bindings = ReadonlyMap<string, string>;
 
 const NO_BINDINGS: Bindings = new Map();
 
-/**
- * Characters XML 1.0 does not allow, lone surrogates, and the line ends a parser turns into a line feed: the carriage
- * return, and NEL and LINE SEPARATOR, which @xmldom/xmldom (the federation's parser) also normalizes, as XML 1.1 does.
- */
-const UNSAFE_TEXT = /[\r\u0085\u2028\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Characters XML 1.0 does not allow, lone surrogates, and the carriage return (a parser turns it into a line feed). */
+const UNSAFE_TEXT = /[\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** In an attribute value a tab or line feed is also read back as a space (attribute-value normalization). */
-const UNSAFE_ATTRIBUTE = /[\t\n\r\u0085\u2028\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSAFE_ATTRIBUTE = /[\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * The canonical form of `el`, the apex of a signed part: `scope` holds the bindings its ancestors declare (the

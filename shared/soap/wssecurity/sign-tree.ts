@@ -8,8 +8,8 @@ import type { ResponseSigner, SignResponseOptions } from './response';
 import { newId, signingKey, type SignOptions } from './sign';
 
 /**
- * Signing an envelope we wrote ourselves from its trees (EnvelopeTree: the header blocks and payload `el` built),
- * without parsing its text back: the signed parts are canonicalized from the trees (c14n-tree.ts) and the signed
+ * Signing an envelope we wrote ourselves from its trees (EnvelopeTree: the header blocks and payload `el` built, or
+ * a forwarded payload kept in canonical form), without parsing its text back: the signed parts are canonicalized from the trees (c14n-tree.ts) and the signed
  * envelope is written as text. What goes out, and what the receiver digests, is what signEnvelope and signResponse
  * produce for the same envelope (the same header blocks and parts, signed in the same order, with the same
  * algorithms); test/unit/sign-tree.test.ts verifies one with the other's verifier.
@@ -74,10 +74,11 @@ function signed(env: EnvelopeTree, added: readonly (readonly [string, string])[]
   const scope = env.declarations;
   if (scope.get('soap') !== SOAP_NS) return null;
   try {
-    for (const el of [...env.headers, env.payload]) refuseAdded(el, scope, added);
+    for (const el of env.headers) refuseAdded(el, scope, added);
+    const body = bodyOf(env.payload, scope, added, newId('Body'));
     const p = plan(scope);
-    const body = xmlElement('soap:Body', [['xmlns:wsu', WSU_NS], ['wsu:Id', newId('Body')]], [env.payload]);
-    const security = securityHeader(p.security, [...p.signedHeaders, body], scope);
+    const parts = [...p.signedHeaders.map((h) => ({ id: wsuIdOf(h), canonical: canonicalTree(h, scope) })), body];
+    const security = securityHeader(p.security, parts, scope);
     let text = `${env.opening}<soap:Header>${security.text}`;
     for (const h of p.headers) text += h.text;
     return `${text}</soap:Header>${body.text}</soap:Envelope>`;
@@ -85,6 +86,29 @@ function signed(env: EnvelopeTree, added: readonly (readonly [string, string])[]
     if (err instanceof TreeNotCanonical) return null;
     throw err;
   }
+}
+
+/** A signed part: its wsu:Id and its exclusive canonical form. */
+interface SignedPart {
+  id: string;
+  canonical: string;
+}
+
+/** soap:Body with its wsu:Id around the payload: its text, and its canonical form for the digest. */
+function bodyOf(payload: EnvelopeTree['payload'], scope: Bindings, added: readonly (readonly [string, string])[], id: string): SignedPart & { text: string } {
+  if ('canonical' in payload) {
+    const c = payload.canonical;
+    // A payload's canonical form is the one it has inside the Body unless it uses a binding the Body's canonical
+    // form renders for it (soap, wsu); a copy of a block the signer adds would name its namespace. Either: the text
+    // signer decides.
+    if (c.includes(`xmlns:soap="${SOAP_NS}"`) || c.includes(`xmlns:wsu="${WSU_NS}"`) || added.some(([ns]) => c.includes(ns))) {
+      throw new TreeNotCanonical('canonical payload');
+    }
+    return { id, text: `<soap:Body xmlns:wsu="${WSU_NS}" wsu:Id="${id}">${c}</soap:Body>`, canonical: `<soap:Body xmlns:soap="${SOAP_NS}" xmlns:wsu="${WSU_NS}" wsu:Id="${id}">${c}</soap:Body>` };
+  }
+  refuseAdded(payload, scope, added);
+  const body = xmlElement('soap:Body', [['xmlns:wsu', WSU_NS], ['wsu:Id', id]], [payload]);
+  return { id, text: body.text, canonical: canonicalTree(body, scope) };
 }
 
 /** The blocks the signer adds must not be anywhere in the envelope already (a wrapper can hide a copy at any depth). */
@@ -116,23 +140,21 @@ function wsuIdOf(el: XmlElement): string {
 }
 
 /** wsse:Security: Timestamp, BinarySecurityToken, then the ds:Signature over the Timestamp and the given parts. */
-function securityHeader(o: SecurityOptions, parts: readonly XmlElement[], envelopeScope: Bindings): XmlElement {
+function securityHeader(o: SecurityOptions, parts: readonly SignedPart[], envelopeScope: Bindings): XmlElement {
   const securityAttrs: [string, string][] = [['xmlns:wsse', WSSE_NS], ['xmlns:wsu', WSU_NS]];
   if (o.mustUnderstand) securityAttrs.push(['soap:mustUnderstand', '1']);
   const inSecurity = scopeOf(xmlElement('wsse:Security', securityAttrs, []), envelopeScope);
 
   const expires = new Date(o.now.getTime() + o.ttl * 1000);
-  const timestamp = xmlElement('wsu:Timestamp', [['wsu:Id', newId('TS')]], [
+  const timestampId = newId('TS');
+  const timestamp = xmlElement('wsu:Timestamp', [['wsu:Id', timestampId]], [
     xmlElement('wsu:Created', [], [o.now.toISOString()]),
     xmlElement('wsu:Expires', [], [expires.toISOString()]),
   ]);
   const tokenId = newId('X509');
   const token = xmlElement('wsse:BinarySecurityToken', [['EncodingType', BASE64_BINARY], ['ValueType', X509V3], ['wsu:Id', tokenId]], [o.cert.raw.toString('base64')]);
 
-  const references = [
-    reference(timestamp, canonicalTree(timestamp, inSecurity)),
-    ...parts.map((part) => reference(part, canonicalTree(part, envelopeScope))),
-  ];
+  const references = [{ id: timestampId, canonical: canonicalTree(timestamp, inSecurity) }, ...parts].map(reference);
   const signedInfo = xmlElement('ds:SignedInfo', [], [ds('CanonicalizationMethod', ALGORITHMS.canonicalizzazione), ds('SignatureMethod', ALGORITHMS.firma), ...references]);
   const inSignature = new Map(inSecurity).set('ds', DS_NS);
   const value = sign('sha256', Buffer.from(canonicalTree(signedInfo, inSignature), 'utf8'), o.key).toString('base64');
@@ -148,10 +170,10 @@ export function ds(local: string, algorithm: string): XmlElement {
   return xmlElement(`ds:${local}`, [['Algorithm', algorithm]], []);
 }
 
-function reference(part: XmlElement, canonical: string): XmlElement {
-  return xmlElement('ds:Reference', [['URI', `#${wsuIdOf(part)}`]], [
+function reference(part: SignedPart): XmlElement {
+  return xmlElement('ds:Reference', [['URI', `#${part.id}`]], [
     xmlElement('ds:Transforms', [], [ds('Transform', ALGORITHMS.canonicalizzazione)]),
     ds('DigestMethod', ALGORITHMS.digest),
-    xmlElement('ds:DigestValue', [], [createHash('sha256').update(canonical, 'utf8').digest('base64')]),
+    xmlElement('ds:DigestValue', [], [createHash('sha256').update(part.canonical, 'utf8').digest('base64')]),
   ]);
 }
