@@ -236,6 +236,13 @@ describe('enveloped signature from the tree (INPS origin)', () => {
     expect(layout(fromTree)).toBe(layout(fromText));
   });
 
+  test('the signed element stands alone, as what signElement signs does: its text declares what it uses and verifies outside any envelope', () => {
+    const signedTree = signElementTree(payloads()[0]!.nodi![0]!, PREFIXES, sender)!;
+    const alone = parseStrict(signedTree.text);
+    if ('error' in alone) throw new Error(alone.error);
+    expect(verifyElement(alone.doc.documentElement!).fingerprint256).toBe(new X509Certificate(sender.certPem).fingerprint256);
+  });
+
   test('a changed field fails the check', () => {
     const signedTree = signElementTree(payloads()[0]!.nodi![0]!, PREFIXES, sender)!;
     expect(() => verifyElement(parsedPayload(signedTree.text.replace('PKT-0001', 'PKT-0002')))).toThrow(/digest/i);
