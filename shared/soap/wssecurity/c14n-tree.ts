@@ -1,4 +1,5 @@
 import type { XmlElement } from '../../xml/write';
+import { escapeAttribute, escapeText, renderDeclarations, type Bindings } from './c14n';
 
 /**
  * Exclusive XML Canonicalization 1.0 without comments (empty PrefixList) of an element we are about to send, computed
@@ -12,9 +13,6 @@ import type { XmlElement } from '../../xml/write';
  */
 
 export class TreeNotCanonical extends Error {}
-
-/** Namespace bindings by prefix ('' for the default namespace). */
-export type Bindings = ReadonlyMap<string, string>;
 
 const NO_BINDINGS: Bindings = new Map();
 
@@ -98,16 +96,7 @@ function render(el: XmlElement, outer: Bindings, inEffect: Bindings, out: string
   }
 
   out.push('<', el.name);
-  let effect = inEffect;
-  if (wanted.size > 0) {
-    const next = new Map(inEffect);
-    for (const p of [...wanted.keys()].sort()) {
-      const uri = wanted.get(p)!;
-      out.push(p === '' ? ' xmlns="' : ` xmlns:${p}="`, escapeAttribute(uri), '"');
-      next.set(p, uri);
-    }
-    effect = next;
-  }
+  const effect = renderDeclarations(wanted, inEffect, out);
   // Attributes without a namespace first, then by namespace URI, then by local name.
   attributes.sort((a, b) => (a.ns !== b.ns ? (a.ns < b.ns ? -1 : 1) : a.local < b.local ? -1 : a.local > b.local ? 1 : 0));
   for (const a of attributes) out.push(' ', a.name, '="', escapeAttribute(a.value), '"');
@@ -121,15 +110,4 @@ function render(el: XmlElement, outer: Bindings, inEffect: Bindings, out: string
     }
   }
   out.push('</', el.name, '>');
-}
-
-const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
-const ATTRIBUTE_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '"': '&quot;' };
-
-function escapeText(s: string): string {
-  return /[&<>]/.test(s) ? s.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c]!) : s;
-}
-
-function escapeAttribute(s: string): string {
-  return /[&<"]/.test(s) ? s.replace(/[&<"]/g, (c) => ATTRIBUTE_ESCAPES[c]!) : s;
 }

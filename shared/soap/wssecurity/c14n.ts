@@ -16,7 +16,7 @@ const CDATA_SECTION_NODE = 4;
 const PROCESSING_INSTRUCTION_NODE = 7;
 
 /** Namespace bindings by prefix ('' for the default namespace; '' as a value undeclares it). */
-type Bindings = ReadonlyMap<string, string>;
+export type Bindings = ReadonlyMap<string, string>;
 
 /**
  * Exclusive C14N, without comments, of an element where it stands in its document (its ancestors' namespace
@@ -90,16 +90,7 @@ function render(el: Element, outer: Bindings, inEffect: Bindings, inclusive: rea
   }
 
   out.push('<', el.tagName);
-  let effect = inEffect;
-  if (wanted.size > 0) {
-    const next = new Map(inEffect);
-    for (const prefix of [...wanted.keys()].sort()) {
-      const uri = wanted.get(prefix)!;
-      out.push(prefix === '' ? ' xmlns="' : ` xmlns:${prefix}="`, escapeAttribute(uri), '"');
-      next.set(prefix, uri);
-    }
-    effect = next;
-  }
+  const effect = renderDeclarations(wanted, inEffect, out);
   attributes.sort(byNamespaceThenName);
   for (const a of attributes) out.push(' ', a.name, '="', escapeAttribute(a.value), '"');
   out.push('>');
@@ -126,6 +117,21 @@ function render(el: Element, outer: Bindings, inEffect: Bindings, inclusive: rea
   out.push('</', el.tagName, '>');
 }
 
+/**
+ * The namespace declarations an element renders (those it wants that are not in effect already), by prefix, the
+ * default first; returns the bindings in effect for its content. Shared with c14n-tree.ts.
+ */
+export function renderDeclarations(wanted: ReadonlyMap<string, string>, inEffect: Bindings, out: string[]): Bindings {
+  if (wanted.size === 0) return inEffect;
+  const next = new Map(inEffect);
+  for (const prefix of [...wanted.keys()].sort()) {
+    const uri = wanted.get(prefix)!;
+    out.push(prefix === '' ? ' xmlns="' : ` xmlns:${prefix}="`, escapeAttribute(uri), '"');
+    next.set(prefix, uri);
+  }
+  return next;
+}
+
 /** Attributes without a namespace first, then by namespace URI, then by local name. */
 function byNamespaceThenName(a: Attr, b: Attr): number {
   const an = a.namespaceURI ?? '';
@@ -139,11 +145,11 @@ function byNamespaceThenName(a: Attr, b: Attr): number {
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' };
 const ATTRIBUTE_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' };
 
-function escapeText(s: string): string {
+export function escapeText(s: string): string {
   return /[&<>\r]/.test(s) ? s.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c]!) : s;
 }
 
-function escapeAttribute(s: string): string {
+export function escapeAttribute(s: string): string {
   return /[&<"\t\n\r]/.test(s) ? s.replace(/[&<"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c]!) : s;
 }
 

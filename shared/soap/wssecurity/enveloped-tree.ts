@@ -1,6 +1,7 @@
 import { createHash, randomUUID, sign } from 'node:crypto';
 import { xmlElement, type XmlElement } from '../../xml/write';
-import { canonicalTree, resolve, scopeOf, splitName, TreeNotCanonical, type Bindings } from './c14n-tree';
+import type { Bindings } from './c14n';
+import { canonicalTree, resolve, scopeOf, splitName, TreeNotCanonical } from './c14n-tree';
 import { ALGORITHMS, DS_NS } from './constants';
 import { ENVELOPED_SIGNATURE, signerKey, type ElementSigner } from './enveloped';
 import { ds } from './sign-tree';

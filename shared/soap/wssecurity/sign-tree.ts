@@ -2,15 +2,16 @@ import { createHash, randomUUID, sign, type KeyObject, type X509Certificate } fr
 import { NS } from '../../xml/namespaces';
 import type { EnvelopeTree } from '../../xml/envelope-tree';
 import { xmlElement, type XmlElement } from '../../xml/write';
-import { canonicalTree, resolve, scopeOf, splitName, TreeNotCanonical, type Bindings } from './c14n-tree';
+import type { Bindings } from './c14n';
+import { canonicalTree, resolve, scopeOf, splitName, TreeNotCanonical } from './c14n-tree';
 import { ALGORITHMS, BASE64_BINARY, DEFAULT_TTL_SECONDS, DS_NS, SOAP_NS, WSA_NS, WSSE_NS, WSU_NS, X509V3 } from './constants';
 import type { ResponseSigner, SignResponseOptions } from './response';
 import { newId, signingKey, type SignOptions } from './sign';
 
 /**
  * Signing an envelope we wrote ourselves from its trees (EnvelopeTree: the header blocks and payload `el` built, or
- * a forwarded payload kept in canonical form), without parsing its text back: the signed parts are canonicalized from the trees (c14n-tree.ts) and the signed
- * envelope is written as text. What goes out, and what the receiver digests, is what signEnvelope and signResponse
+ * a forwarded payload kept in canonical form), without parsing its text back: the signed parts are canonicalized
+ * from the trees (c14n-tree.ts) and the signed envelope is written as text. What goes out, and what the receiver digests, is what signEnvelope and signResponse
  * produce for the same envelope (the same header blocks and parts, signed in the same order, with the same
  * algorithms); test/unit/sign-tree.test.ts verifies one with the other's verifier.
  *
