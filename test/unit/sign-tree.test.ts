@@ -268,8 +268,23 @@ describe('declined, so that the text signer decides', () => {
     ['an xml: attribute', el('pac:X', 'v', { 'xml:lang': 'it' })],
     ['a copy of wsa:MessageID in the payload', el('pac:X', el('wsa:MessageID', 'urn:x', { 'xmlns:wsa': WSA_NS }))],
     ['a wsse:Security in the payload', el('pac:X', el('s:Security', '', { 'xmlns:s': WSSE_NS }))],
+    ['a tab in a namespace URI (read back as a space)', el('x:X', 'v', { 'xmlns:x': 'urn:a\tb' })],
+    ['a control character in a namespace URI', el('x:X', 'v', { 'xmlns:x': 'urn:a\u0001b' })],
+    ['an attribute name that is not a name', el('pac:X', 'v', { 'b="x" a': 'v' })],
+    ['an element name that is not a name', el('pac:A B', 'v')],
+    ['an element name starting with a digit', el('pac:1A', 'v')],
   ])('%s', (_what, payload) => {
     expect(declined([], payload)).toBeNull();
+  });
+
+  test('an unsigned header block a parser would not read as written', () => {
+    expect(declined([el('x:Altro', 'a\u0001b', { 'xmlns:x': 'urn:esempio:x' })], payloads()[0]!)).toBeNull();
+  });
+
+  test('a message the receiver would refuse unread (a text beyond 65,536 characters): declined, and the text signer refuses it as before', () => {
+    const payload = el('pac:X', 'x'.repeat(70_000));
+    expect(declined([], payload)).toBeNull();
+    expect(() => signEnvelope(envelope([], payload), options())).toThrow(/maxTextLength/);
   });
 
   test('a header block that has its own wsu:Id', () => {

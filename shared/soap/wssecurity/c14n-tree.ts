@@ -8,8 +8,9 @@ import { escapeAttribute, escapeText, renderDeclarations, type Bindings } from '
  *
  * It declines (TreeNotCanonical) whatever a parser would not read back exactly as written, so that the caller signs
  * from the text instead, whose parse decides (and refuses what is not XML): a carriage return (read back as a line
- * feed), a tab or line feed in an attribute value (read back as a space), a character XML does not allow, a prefix
- * no declaration in scope binds, an `xml:` name.
+ * feed), a tab or line feed in an attribute value or namespace URI (read back as a space), a character XML does not
+ * allow, a name that is not a plain ASCII NCName (prefixed or not), a prefix no declaration in scope binds, an
+ * `xml:` name.
  */
 
 export class TreeNotCanonical extends Error {}
@@ -37,8 +38,10 @@ export function scopeOf(el: XmlElement, scope: Bindings): Bindings {
   for (const [name, value] of el.attrs) {
     const prefix = declaredPrefix(name);
     if (prefix === null) continue;
-    // XML 1.0 namespaces cannot undeclare a prefix; a default namespace set to '' is left to the parse.
-    if (value === '' || prefix === 'xml' || prefix === 'xmlns') throw new TreeNotCanonical(`declaration ${name}="${value}"`);
+    // XML 1.0 namespaces cannot undeclare a prefix; a default namespace set to '' is left to the parse, and so is a
+    // URI a parser would not read back as written (attribute-value normalization applies to declarations too).
+    if (value === '' || prefix === 'xml' || prefix === 'xmlns' || UNSAFE_ATTRIBUTE.test(value)) throw new TreeNotCanonical(`declaration ${name}`);
+    if (prefix !== '') splitName(prefix);
     own ??= new Map(scope);
     own.set(prefix, value);
   }
@@ -53,12 +56,14 @@ export function resolve(scope: Bindings, prefix: string): string {
   throw new TreeNotCanonical(`prefix ${prefix} not declared`);
 }
 
+/** The names our writers use: ASCII NCNames, optionally prefixed. Anything else is left to the parse. */
+const QNAME = /^(?:[A-Za-z_][A-Za-z0-9._-]*:)?[A-Za-z_][A-Za-z0-9._-]*$/;
+
 /** Prefix and local part of a qualified name. */
 export function splitName(name: string): [string, string] {
+  if (!QNAME.test(name)) throw new TreeNotCanonical(`name ${name.slice(0, 64)}`);
   const colon = name.indexOf(':');
-  if (colon < 0) return ['', name];
-  if (name.indexOf(':', colon + 1) >= 0 || colon === 0 || colon === name.length - 1) throw new TreeNotCanonical(`name ${name}`);
-  return [name.slice(0, colon), name.slice(colon + 1)];
+  return colon < 0 ? ['', name] : [name.slice(0, colon), name.slice(colon + 1)];
 }
 
 function declaredPrefix(attribute: string): string | null {

@@ -1,4 +1,6 @@
 import { createHash, randomUUID, sign, type KeyObject, type X509Certificate } from 'node:crypto';
+import { ApeError } from '../../errors';
+import { checkXmlLimits, DEFAULT_XML_LIMITS } from '../../xml/limits';
 import { NS } from '../../xml/namespaces';
 import type { EnvelopeTree } from '../../xml/envelope-tree';
 import { xmlElement, type XmlElement } from '../../xml/write';
@@ -75,16 +77,24 @@ function signed(env: EnvelopeTree, added: readonly (readonly [string, string])[]
   const scope = env.declarations;
   if (scope.get('soap') !== SOAP_NS) return null;
   try {
-    for (const el of env.headers) refuseAdded(el, scope, added);
+    for (const el of env.headers) {
+      refuseAdded(el, scope, added);
+      // A block left unsigned is still sent: it must be one a parser reads as written, like the signed ones.
+      canonicalTree(el, scope);
+    }
     const body = bodyOf(env.payload, scope, added, newId('Body'));
     const p = plan(scope);
     const parts = [...p.signedHeaders.map((h) => ({ id: wsuIdOf(h), canonical: canonicalTree(h, scope) })), body];
     const security = securityHeader(p.security, parts, scope);
     let text = `${env.opening}<soap:Header>${security.text}`;
     for (const h of p.headers) text += h.text;
-    return `${text}</soap:Header>${body.text}</soap:Envelope>`;
+    text += `</soap:Header>${body.text}</soap:Envelope>`;
+    // What the receiver would refuse unread (too deep, too many nodes, a text too long) the text signer refuses
+    // here, as it always did, instead of sending it.
+    checkXmlLimits(text, DEFAULT_XML_LIMITS);
+    return text;
   } catch (err) {
-    if (err instanceof TreeNotCanonical) return null;
+    if (err instanceof TreeNotCanonical || (err instanceof ApeError && (err.code === 'XML_TROPPO_COMPLESSO' || err.code === 'XML_MALFORMATO'))) return null;
     throw err;
   }
 }
