@@ -1,7 +1,7 @@
 /**
  * Tests run against real PostgreSQL and RabbitMQ; each file isolates itself (own database, own vhost).
- * The fault suite (test/faults/) restarts the machine's PostgreSQL and RabbitMQ, so it has its own
- * configuration (jest.faults.config.js) and runs alone, after these; so does test:siti (jest.siti.config.js), which
+ * The fault suite (test/faults/) restarts the machine's PostgreSQL and RabbitMQ, or bounds latencies under attack,
+ * so it has its own configuration (jest.faults.config.js) and runs alone, after these; so does test:siti (jest.siti.config.js), which
  * needs root for its network namespaces.
  */
 module.exports = {

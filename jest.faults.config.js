@@ -1,4 +1,7 @@
-/** The fault suite alone: one file at a time, nothing else on the machine's PostgreSQL and RabbitMQ meanwhile. */
+/**
+ * The fault suite alone: one file at a time, nothing else on the machine's PostgreSQL and RabbitMQ meanwhile (the faults
+ * restart them), nor on its cores (the floods and bombs bound latencies).
+ */
 const base = require('./jest.config');
 module.exports = {
   ...base,

@@ -2,7 +2,7 @@ import type { Prng } from '../prng';
 import type { HostileRequest } from '../hostile-http';
 
 /**
- * The model of the hostile-input storm (test/hostile-input.test.ts): its categories in their order, the Fault codes
+ * The model of the hostile-input storm (test/faults/hostile-input.test.ts): its categories in their order, the Fault codes
  * a refusal may carry with their HTTP status, and what a case is. The cases themselves are built by the families
  * of this folder, put together in index.ts.
  */
