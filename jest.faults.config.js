@@ -8,5 +8,6 @@ module.exports = {
   roots: ['<rootDir>/test/faults'],
   testPathIgnorePatterns: ['/node_modules/'],
   maxWorkers: 1,
+  testSequencer: '<rootDir>/test/support/sequenza-seriale.js',
   testTimeout: 1800000,
 };
