@@ -54,6 +54,10 @@ export async function nonConcluse(siti: Siti, presentate: readonly Presentata[])
   return out;
 }
 
+/**
+ * Every domanda in its expected final state, then every party's record of its esito as delivered: a party commits
+ * that after INPS's answer, so it follows INPS's conclusion by a moment (or by a retry, when the answer was lost).
+ */
 export async function attendiConclusione(siti: Siti, presentate: readonly Presentata[], timeoutMs = 90_000): Promise<void> {
   await eventually(async () => (await nonConcluse(siti, presentate)).length === 0, {
     timeoutMs,
@@ -62,13 +66,27 @@ export async function attendiConclusione(siti: Siti, presentate: readonly Presen
   }).catch(async (err: Error) => {
     throw new Error(`${err.message}\nnot concluded: ${(await nonConcluse(siti, presentate)).join('\n')}`);
   });
+  await eventually(async () => (await consegneMancanti(siti, await pacchetti(siti, presentate))).length === 0, {
+    timeoutMs,
+    intervalMs: 500,
+    what: `the parties' esiti of ${presentate.length} domande recorded as delivered`,
+  }).catch(async (err: Error) => {
+    throw new Error(`${err.message}\n${(await consegneMancanti(siti, await pacchetti(siti, presentate))).join('\n')}`);
+  });
 }
 
-/** Nothing lost, nothing doubled: the violations found (empty when all holds). */
-export async function violazioni(siti: Siti, presentate: readonly Presentata[]): Promise<string[]> {
-  const v = await nonConcluse(siti, presentate);
-  const inps = siti.pool('INPS', 'inps');
-  const { rows: pac } = await inps.query<{ id: string; destinatario: Parte; stato: string; applicati: number; inviati: number; esiti_eventi: number }>(
+interface PacchettoInps {
+  id: string;
+  destinatario: Parte;
+  stato: string;
+  applicati: number;
+  inviati: number;
+  esiti_eventi: number;
+}
+
+/** The domande's packets as INPS holds them, with their esiti applied and their events counted. */
+async function pacchetti(siti: Siti, presentate: readonly Presentata[]): Promise<PacchettoInps[]> {
+  const { rows } = await siti.pool('INPS', 'inps').query<PacchettoInps>(
     `SELECT p.id, p.destinatario, p.stato,
             (SELECT count(*)::int FROM esito_ricevuto e WHERE e.pacchetto_id = p.id AND e.applicato) AS applicati,
             (SELECT count(*)::int FROM evento ev WHERE ev.pacchetto_id = p.id AND ev.tipo = 'PACCHETTO_INVIATO') AS inviati,
@@ -77,13 +95,12 @@ export async function violazioni(siti: Siti, presentate: readonly Presentata[]):
       WHERE d.protocollo = ANY($1::text[])`,
     [presentate.map((p) => p.protocollo)],
   );
-  if (pac.length === 0) v.push('no packets');
-  for (const p of pac) {
-    if (p.stato !== 'RISPOSTO') v.push(`packet ${p.id} (${p.destinatario}) is ${p.stato}, not RISPOSTO`);
-    if (p.applicati !== 1) v.push(`packet ${p.id} (${p.destinatario}) has ${p.applicati} esiti applied`);
-    if (p.inviati > 1) v.push(`packet ${p.id} recorded as sent ${p.inviati} times`);
-    if (p.esiti_eventi !== 1) v.push(`packet ${p.id} has ${p.esiti_eventi} esito events`);
-  }
+  return rows;
+}
+
+/** Each party holds its packets once, each with its esito recorded as delivered: what is missing. */
+async function consegneMancanti(siti: Siti, pac: readonly PacchettoInps[]): Promise<string[]> {
+  const v: string[] = [];
   const perParte = new Map<Parte, string[]>();
   for (const p of pac) perParte.set(p.destinatario, [...(perParte.get(p.destinatario) ?? []), p.id]);
   for (const [parte, ids] of perParte) {
@@ -95,4 +112,18 @@ export async function violazioni(siti: Siti, presentate: readonly Presentata[]):
     for (const r of rows) if (r.stato !== 'ESITO_CONSEGNATO') v.push(`${parte}: packet ${r.id_pacchetto} is ${r.stato}`);
   }
   return v;
+}
+
+/** Nothing lost, nothing doubled: the violations found (empty when all holds). */
+export async function violazioni(siti: Siti, presentate: readonly Presentata[]): Promise<string[]> {
+  const v = await nonConcluse(siti, presentate);
+  const pac = await pacchetti(siti, presentate);
+  if (pac.length === 0) v.push('no packets');
+  for (const p of pac) {
+    if (p.stato !== 'RISPOSTO') v.push(`packet ${p.id} (${p.destinatario}) is ${p.stato}, not RISPOSTO`);
+    if (p.applicati !== 1) v.push(`packet ${p.id} (${p.destinatario}) has ${p.applicati} esiti applied`);
+    if (p.inviati > 1) v.push(`packet ${p.id} recorded as sent ${p.inviati} times`);
+    if (p.esiti_eventi !== 1) v.push(`packet ${p.id} has ${p.esiti_eventi} esito events`);
+  }
+  return [...v, ...(await consegneMancanti(siti, pac))];
 }
