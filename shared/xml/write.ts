@@ -66,11 +66,15 @@ function collect(content: XmlContent, out: (XmlElement | string)[]): boolean {
 
 /** An element with its serialization: attribute values and text escaped, `<name/>` when it has no content. */
 export function xmlElement(name: string, attrs: readonly (readonly [string, string])[], children: readonly (XmlElement | string)[]): XmlElement {
-  let a = '';
-  for (const [k, v] of attrs) a += ` ${k}="${escapeXml(v)}"`;
   let inner = '';
   for (const c of children) inner += typeof c === 'string' ? escapeXml(c) : c.text;
-  return { name, attrs, children, text: inner === '' ? `<${name}${a}/>` : `<${name}${a}>${inner}</${name}>` };
+  return { name, attrs, children, text: elementText(name, attrs, inner) };
+}
+
+function elementText(name: string, attrs: readonly (readonly [string, string])[], inner: string): string {
+  let a = '';
+  for (const [k, v] of attrs) a += ` ${k}="${escapeXml(v)}"`;
+  return inner === '' ? `<${name}${a}/>` : `<${name}${a}>${inner}</${name}>`;
 }
 
 function render(content: XmlContent): string {
@@ -86,9 +90,7 @@ export function el(name: string, content: XmlContent = '', attrs: Record<string,
     const element = xmlElement(name, attributes, children);
     return new Xml(element.text, [element]);
   }
-  const a = attributes.map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('');
-  const inner = render(content);
-  return new Xml(inner === '' ? `<${name}${a}/>` : `<${name}${a}>${inner}</${name}>`);
+  return new Xml(elementText(name, attributes, render(content)));
 }
 
 /** An element only when the value is present. */

@@ -1,5 +1,5 @@
 import type { XmlElement } from '../../xml/write';
-import { escapeAttribute, escapeText, renderDeclarations, type Bindings } from './c14n';
+import { canonicalOrder, escapeAttribute, escapeText, renderDeclarations, type Bindings } from './c14n';
 
 /**
  * Exclusive XML Canonicalization 1.0 without comments (empty PrefixList) of an element we are about to send, computed
@@ -17,10 +17,12 @@ export class TreeNotCanonical extends Error {}
 
 const NO_BINDINGS: Bindings = new Map();
 
-/** Characters XML 1.0 does not allow, lone surrogates, and the carriage return (a parser turns it into a line feed). */
-const UNSAFE_TEXT = /[\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Characters XML 1.0 does not allow, and lone surrogates. */
+const NOT_XML = '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
+/** Those, and the carriage return (a parser turns it into a line feed). */
+const UNSAFE_TEXT = new RegExp(`\\r|${NOT_XML}`);
 /** In an attribute value a tab or line feed is also read back as a space (attribute-value normalization). */
-const UNSAFE_ATTRIBUTE = /[\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSAFE_ATTRIBUTE = new RegExp(`[\\t\\n\\r]|${NOT_XML}`);
 
 /**
  * The canonical form of `el`, the apex of a signed part: `scope` holds the bindings its ancestors declare (the
@@ -102,8 +104,7 @@ function render(el: XmlElement, outer: Bindings, inEffect: Bindings, out: string
 
   out.push('<', el.name);
   const effect = renderDeclarations(wanted, inEffect, out);
-  // Attributes without a namespace first, then by namespace URI, then by local name.
-  attributes.sort((a, b) => (a.ns !== b.ns ? (a.ns < b.ns ? -1 : 1) : a.local < b.local ? -1 : a.local > b.local ? 1 : 0));
+  attributes.sort((a, b) => canonicalOrder(a.ns, a.local, b.ns, b.local));
   for (const a of attributes) out.push(' ', a.name, '="', escapeAttribute(a.value), '"');
   out.push('>');
   for (const c of el.children) {

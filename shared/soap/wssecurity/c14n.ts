@@ -134,11 +134,12 @@ export function renderDeclarations(wanted: ReadonlyMap<string, string>, inEffect
 
 /** Attributes without a namespace first, then by namespace URI, then by local name. */
 function byNamespaceThenName(a: Attr, b: Attr): number {
-  const an = a.namespaceURI ?? '';
-  const bn = b.namespaceURI ?? '';
+  return canonicalOrder(a.namespaceURI ?? '', a.localName ?? a.name, b.namespaceURI ?? '', b.localName ?? b.name);
+}
+
+/** Canonical attribute order: without a namespace first, then by namespace URI, then by local name. Shared with c14n-tree.ts. */
+export function canonicalOrder(an: string, al: string, bn: string, bl: string): number {
   if (an !== bn) return an < bn ? -1 : 1;
-  const al = a.localName ?? a.name;
-  const bl = b.localName ?? b.name;
   return al < bl ? -1 : al > bl ? 1 : 0;
 }
 

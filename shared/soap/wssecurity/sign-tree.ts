@@ -29,6 +29,8 @@ export function signEnvelopeTree(env: EnvelopeTree | null, o: SignOptions): stri
   const { cert, key } = signingKey(o.keyPem, o.certPem);
   return signed(env, [[WSSE_NS, 'Security'], [WSA_NS, 'To'], [WSA_NS, 'MessageID']], (scope) => {
     // Every other block the receiver acts on (com:Operatore, com:X-ReplyTo, com:X-Correlation-ID, any wsa:*) is signed.
+    // A block left unsigned is still sent: it must be one a parser reads as written, like the signed ones.
+    for (const h of env.headers) if (!actedOn(h, scope)) canonicalTree(h, scope);
     const headers = env.headers.map((h) => (actedOn(h, scope) ? withWsuId(h, newId(splitName(h.name)[1].replace(/[^A-Za-z0-9]/g, ''))) : h));
     const to = addressing('To', o.to, newId('To'));
     const messageId = addressing('MessageID', o.messageId ?? `urn:uuid:${randomUUID()}`, newId('MID'));
@@ -77,11 +79,7 @@ function signed(env: EnvelopeTree, added: readonly (readonly [string, string])[]
   const scope = env.declarations;
   if (scope.get('soap') !== SOAP_NS) return null;
   try {
-    for (const el of env.headers) {
-      refuseAdded(el, scope, added);
-      // A block left unsigned is still sent: it must be one a parser reads as written, like the signed ones.
-      canonicalTree(el, scope);
-    }
+    for (const el of env.headers) refuseAdded(el, scope, added);
     const body = bodyOf(env.payload, scope, added, newId('Body'));
     const p = plan(scope);
     const parts = [...p.signedHeaders.map((h) => ({ id: wsuIdOf(h), canonical: canonicalTree(h, scope) })), body];
