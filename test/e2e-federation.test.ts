@@ -217,4 +217,26 @@ describe('minimisation: each party receives exactly the fields of its competence
     for (const m of tutti) expect(m.message_id).toMatch(/^urn:uuid:/);
     expect(new Set(tutti.map((m) => m.message_id)).size).toBe(tutti.length);
   });
+
+  test("each delivery's state commits with the message log entry of the call that made it (one transaction)", async () => {
+    // [schema, table, delivered rows, operation of the call]: the entry is the one of that call, accepted.
+    const consegne: Array<[string, string, string, string]> = [
+      ['hub', 'pacchetto_inoltro', "stato = 'INOLTRATO'", "'VerificaPacchetto'"],
+      ['hub', 'messaggio_inoltro', "stato = 'INOLTRATO'", 't.operazione'],
+      ['anpal', 'pacchetto_ricevuto', "stato = 'ESITO_CONSEGNATO'", "'NotificaEsito'"],
+      ['minlavoro', 'pacchetto_ricevuto', "stato = 'ESITO_CONSEGNATO'", "'NotificaEsito'"],
+      ['inps', 'messaggio_uscita', "stato = 'INVIATO'", 'NULL'],
+    ];
+    for (const [schema, tabella, consegnate, operazione] of consegne) {
+      const { rows } = await fed.pool(schema).query<{ n: number; senza_voce: number }>(
+        `SELECT count(*)::int AS n,
+                count(*) FILTER (WHERE NOT EXISTS (
+                  SELECT 1 FROM registro_messaggi r
+                   WHERE r.xmin = t.xmin AND r.direzione = 'INVIATO' AND r.esito = 'ACCETTATO' AND r.operazione = COALESCE(${operazione}, r.operazione)))::int AS senza_voce
+           FROM ${tabella} t WHERE ${consegnate}`,
+      );
+      expect({ schema, tabella, ...rows[0] }).toEqual({ schema, tabella, n: expect.any(Number), senza_voce: 0 });
+      expect(rows[0]!.n).toBeGreaterThan(0);
+    }
+  });
 });

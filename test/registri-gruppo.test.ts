@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { Pseudonimizzatore } from '../shared/audit/pseudonimi';
 import { Registri } from '../shared/audit/registri';
-import { verificaRegistro } from '../shared/audit/catena';
+import { eseguiAccompagnamento, verificaRegistro } from '../shared/audit/catena';
 import { MessaggiVistiPostgres } from '../shared/audit/messaggi-visti';
 import type { AccessEvent } from '../shared/audit/registri';
 import { TestDatabase } from './support/database';
@@ -10,7 +10,8 @@ import { TestDatabase } from './support/database';
 /**
  * The chained logs of one database share a writer: a call's access record and its message record commit in one
  * transaction, concurrent appends from two instances on the same schema keep every chain intact, and a record
- * the database refuses fails alone.
+ * the database refuses fails alone. A record can carry a state change (a delivery's), committed with it and made
+ * once, which fails alone too.
  */
 let db: TestDatabase;
 let pool: Pool;
@@ -113,6 +114,67 @@ test('a record the database refuses fails alone; the records grouped with it are
   for (const registro of ['registro_accessi', 'registro_messaggi'] as const) {
     expect(await verificaRegistro(pool, registro)).toMatchObject({ integro: true });
   }
+});
+
+describe('a state change committed with its record (SoapClient.registraConsegna)', () => {
+  beforeAll(async () => {
+    await pool.query('CREATE TABLE prova_consegna (id int PRIMARY KEY, tentativi int NOT NULL DEFAULT 0, stato text NOT NULL)');
+    await pool.query(`INSERT INTO prova_consegna (id, stato) SELECT g, 'DA_INVIARE' FROM generate_series(1, 10) g`);
+  });
+
+  const consegnato = (id: number) => (v: (valore: unknown) => string): string => `UPDATE prova_consegna SET stato = 'INVIATO', tentativi = tentativi + 1 WHERE id = ${v(id)}`;
+  const stato = async (id: number) => (await pool.query<{ stato: string; tentativi: number; xmin: string }>('SELECT stato, tentativi, xmin::text FROM prova_consegna WHERE id = $1', [id])).rows[0]!;
+  const xminMessaggio = async (messageId: string) => (await pool.query<{ xmin: string }>('SELECT xmin::text FROM registro_messaggi WHERE message_id = $1', [messageId])).rows.map((r) => r.xmin);
+
+  test('the change commits in the transaction of its record, grouped with other callers\' records', async () => {
+    const registri = new Registri(pool, pseudonimi);
+    const a = accesso(3000);
+    const m1 = messaggio(3001);
+    const m2 = messaggio(3002);
+    await Promise.all([registri.registraAccesso(a), registri.registraMessaggio(m1, a.at, consegnato(1)), registri.registraMessaggio(m2, a.at, (v) => [consegnato(2)(v), `UPDATE prova_consegna SET tentativi = 7 WHERE id = ${v(3)}`])]);
+    const [uno, due, tre] = [await stato(1), await stato(2), await stato(3)];
+    expect([uno.stato, uno.tentativi, due.stato, due.tentativi, tre.tentativi]).toEqual(['INVIATO', 1, 'INVIATO', 1, 7]);
+    expect(await xminMessaggio(m1.messageId)).toEqual([uno.xmin]);
+    expect(await xminMessaggio(m2.messageId)).toEqual([uno.xmin]);
+    expect(due.xmin).toBe(uno.xmin);
+    expect(await verificaRegistro(pool, 'registro_messaggi')).toMatchObject({ integro: true });
+  });
+
+  test('written again after another instance moved the head, the change is made once', async () => {
+    const uno = new Registri(pool, pseudonimi);
+    const due = new Registri(pool, pseudonimi);
+    await uno.registraMessaggio(messaggio(3100), T0);
+    await due.registraMessaggio(messaggio(3101), T0);
+    // `uno` still holds the head before `due`'s record: its first statement collides and is written again.
+    const m = messaggio(3102);
+    await uno.registraMessaggio(m, T0, consegnato(4));
+    expect(await stato(4)).toMatchObject({ stato: 'INVIATO', tentativi: 1 });
+    expect(await xminMessaggio(m.messageId)).toEqual([(await stato(4)).xmin]);
+    expect(await verificaRegistro(pool, 'registro_messaggi')).toMatchObject({ integro: true });
+  });
+
+  test('a change the database refuses fails its caller alone, record included; the records grouped with it are committed', async () => {
+    const registri = new Registri(pool, pseudonimi);
+    const buono = messaggio(3200);
+    const cattivo = messaggio(3201);
+    const esiti = await Promise.allSettled([
+      registri.registraMessaggio(buono, T0, consegnato(5)),
+      registri.registraMessaggio(cattivo, T0, (v) => `UPDATE prova_consegna SET stato = ${v(null)} WHERE id = ${v(6)}`),
+    ]);
+    expect(esiti.map((e) => e.status)).toEqual(['fulfilled', 'rejected']);
+    expect(await stato(5)).toMatchObject({ stato: 'INVIATO', tentativi: 1 });
+    expect(await stato(6)).toMatchObject({ stato: 'DA_INVIARE', tentativi: 0 });
+    expect(await xminMessaggio(buono.messageId)).toHaveLength(1);
+    expect(await xminMessaggio(cattivo.messageId)).toEqual([]);
+    expect(await verificaRegistro(pool, 'registro_messaggi')).toMatchObject({ integro: true });
+  });
+
+  test('with no record to go with it, the change is one statement of its own', async () => {
+    await eseguiAccompagnamento(pool, (v) => [consegnato(7)(v), `UPDATE prova_consegna SET tentativi = 9 WHERE id = ${v(8)}`]);
+    expect(await stato(7)).toMatchObject({ stato: 'INVIATO', tentativi: 1 });
+    expect((await stato(8)).tentativi).toBe(9);
+    expect((await stato(8)).xmin).toBe((await stato(7)).xmin);
+  });
 });
 
 describe('replay guard', () => {

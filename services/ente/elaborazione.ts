@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { ApeError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { WorkHandler } from '../../shared/amqp/consumer';
-import { deliveryWorker } from '../../shared/amqp/delivery';
+import { registeredDeliveryWorker } from '../../shared/amqp/delivery';
 import { withTransaction } from '../../shared/db/pool';
 import type { ContenutoPacchetto, EnteVerificatore, EsitoDato, Operatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';
@@ -12,7 +12,7 @@ import { writeNotificaEsito } from '../../shared/messages/esiti';
 import { claimInbox, enqueue } from '../../shared/outbox/outbox';
 import type { PacchettoRicevutoMsg } from '../../shared/verifica-pacchetto/ricezione';
 import type { ConsegnaMsg } from './operazioni';
-import type { SoapCall, SoapClient } from '../../shared/soap/client';
+import type { SoapClient } from '../../shared/soap/client';
 import type { Archivio } from './archivio';
 import { verificaRapporto } from './verifica';
 
@@ -90,7 +90,9 @@ interface Verificato {
 }
 
 export function consegnaEsito(deps: ConsegnaDeps): WorkHandler<ConsegnaMsg> {
-  return deliveryWorker<ConsegnaMsg, Verificato, SoapCall, void>({
+  return registeredDeliveryWorker<ConsegnaMsg, Verificato, void>({
+    pool: deps.pool,
+    soap: deps.soap,
     async load(msg) {
       const { rows } = await deps.pool.query<{ stato: string; correlation_id: string; reply_to: string; esiti: EsitoDato[] | null }>(
         'SELECT stato, correlation_id, reply_to, esiti FROM pacchetto_ricevuto WHERE id_pacchetto = $1',
@@ -115,15 +117,9 @@ export function consegnaEsito(deps: ConsegnaDeps): WorkHandler<ConsegnaMsg> {
     async call(_p, request) {
       await deps.soap.call(request);
     },
-    async recordSuccess(p) {
-      await deps.pool.query(
-        `UPDATE pacchetto_ricevuto SET stato = 'ESITO_CONSEGNATO', esito_consegnato_il = COALESCE(esito_consegnato_il, $2), tentativi_consegna = tentativi_consegna + 1, ultimo_errore = NULL WHERE id_pacchetto = $1`,
-        [p.id, deps.clock.now()],
-      );
-    },
-    async recordFailure(p, err) {
-      await deps.pool.query('UPDATE pacchetto_ricevuto SET tentativi_consegna = tentativi_consegna + 1, ultimo_errore = $2 WHERE id_pacchetto = $1', [p.id, err.message.slice(0, 500)]);
-    },
+    delivered: (p) => (v) =>
+      `UPDATE pacchetto_ricevuto SET stato = 'ESITO_CONSEGNATO', esito_consegnato_il = COALESCE(esito_consegnato_il, ${v(deps.clock.now())}), tentativi_consegna = tentativi_consegna + 1, ultimo_errore = NULL WHERE id_pacchetto = ${v(p.id)}`,
+    failed: (p, err) => (v) => `UPDATE pacchetto_ricevuto SET tentativi_consegna = tentativi_consegna + 1, ultimo_errore = ${v(err.message.slice(0, 500))} WHERE id_pacchetto = ${v(p.id)}`,
     text: { done: 'esito already delivered', delivered: 'esito delivered to INPS', refused: 'INPS refused the esito' },
   });
 }

@@ -2,12 +2,12 @@ import type { Pool } from 'pg';
 import { ApeError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { WorkHandler } from '../../shared/amqp/consumer';
-import { deliveryWorker } from '../../shared/amqp/delivery';
+import { registeredDeliveryWorker } from '../../shared/amqp/delivery';
 import type { ContenutoPacchetto, EnteVerificatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader, replyToHeader } from '../../shared/messages/envelope';
 import type { PacchettoRicevutoMsg } from '../../shared/verifica-pacchetto/ricezione';
-import type { SoapCall, SoapClient } from '../../shared/soap/client';
+import type { SoapClient } from '../../shared/soap/client';
 import { Xml } from '../../shared/xml/write';
 
 /**
@@ -37,7 +37,9 @@ interface Row {
 }
 
 export function inoltroPacchetto(deps: InoltroDeps): WorkHandler<PacchettoRicevutoMsg> {
-  return deliveryWorker<PacchettoRicevutoMsg, Row & { id: string }, SoapCall, void>({
+  return registeredDeliveryWorker<PacchettoRicevutoMsg, Row & { id: string }, void>({
+    pool: deps.pool,
+    soap: deps.soap,
     async load(msg) {
       const { rows } = await deps.pool.query<Row>(
         'SELECT stato, correlation_id, reply_to, operatore_id, operatore_ufficio, contenuto, corpo, corpo_canonico FROM pacchetto_inoltro WHERE id_pacchetto = $1',
@@ -69,15 +71,9 @@ export function inoltroPacchetto(deps: InoltroDeps): WorkHandler<PacchettoRicevu
         throw new ApeError('RISPOSTA_NON_VALIDA', `${p.contenuto.destinatario} ha risposto con X-Correlation-ID ${echoed ?? '(assente)'} invece di ${p.correlation_id}`, { retryable: false });
       }
     },
-    async recordSuccess(p) {
-      await deps.pool.query(
-        `UPDATE pacchetto_inoltro SET stato = 'INOLTRATO', inoltrato_il = $2, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id_pacchetto = $1`,
-        [p.id, deps.clock.now()],
-      );
-    },
-    async recordFailure(p, err) {
-      await deps.pool.query('UPDATE pacchetto_inoltro SET tentativi = tentativi + 1, ultimo_errore = $2 WHERE id_pacchetto = $1', [p.id, err.message.slice(0, 500)]);
-    },
+    delivered: (p) => (v) =>
+      `UPDATE pacchetto_inoltro SET stato = 'INOLTRATO', inoltrato_il = ${v(deps.clock.now())}, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id_pacchetto = ${v(p.id)}`,
+    failed: (p, err) => (v) => `UPDATE pacchetto_inoltro SET tentativi = tentativi + 1, ultimo_errore = ${v(err.message.slice(0, 500))} WHERE id_pacchetto = ${v(p.id)}`,
     text: { done: 'packet already forwarded; nothing to do', delivered: 'packet forwarded', refused: 'recipient refused the packet' },
   });
 }

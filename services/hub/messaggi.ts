@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { ApeError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { WorkHandler } from '../../shared/amqp/consumer';
-import { deliveryWorker } from '../../shared/amqp/delivery';
+import { registeredDeliveryWorker } from '../../shared/amqp/delivery';
 import { withTransaction } from '../../shared/db/pool';
 import { impronta } from '../../shared/domain/impronta';
 import type { EnteVerificatore } from '../../shared/domain/types';
@@ -13,7 +13,7 @@ import { writePresaInCarico } from '../../shared/messages/pacchetto';
 import { enqueue } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
 import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
-import type { SoapCall, SoapClient } from '../../shared/soap/client';
+import type { SoapClient } from '../../shared/soap/client';
 import { serializeNode } from '../../shared/xml/serialize';
 import { Xml } from '../../shared/xml/write';
 
@@ -97,7 +97,9 @@ interface Row {
 }
 
 export function inoltroMessaggio(deps: { pool: Pool; soap: SoapClient; clock: Clock; destinazione(ente: EnteVerificatore): { url: string; expectedServerCN: string } }): WorkHandler<MessaggioInoltroMsg> {
-  return deliveryWorker<MessaggioInoltroMsg, Row & { id: string }, SoapCall, void>({
+  return registeredDeliveryWorker<MessaggioInoltroMsg, Row & { id: string }, void>({
+    pool: deps.pool,
+    soap: deps.soap,
     async load(msg) {
       const { rows } = await deps.pool.query<Row>(
         'SELECT operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, corpo_canonico, stato FROM messaggio_inoltro WHERE id_messaggio = $1',
@@ -129,15 +131,9 @@ export function inoltroMessaggio(deps: { pool: Pool; soap: SoapClient; clock: Cl
         throw new ApeError('RISPOSTA_NON_VALIDA', `${m.destinatario} non ha confermato X-Correlation-ID ${m.correlation_id}`, { retryable: false });
       }
     },
-    async recordSuccess(m) {
-      await deps.pool.query(
-        `UPDATE messaggio_inoltro SET stato = 'INOLTRATO', inoltrato_il = $2, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id_messaggio = $1`,
-        [m.id, deps.clock.now()],
-      );
-    },
-    async recordFailure(m, err) {
-      await deps.pool.query('UPDATE messaggio_inoltro SET tentativi = tentativi + 1, ultimo_errore = $2 WHERE id_messaggio = $1', [m.id, err.message.slice(0, 500)]);
-    },
+    delivered: (m) => (v) =>
+      `UPDATE messaggio_inoltro SET stato = 'INOLTRATO', inoltrato_il = ${v(deps.clock.now())}, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id_messaggio = ${v(m.id)}`,
+    failed: (m, err) => (v) => `UPDATE messaggio_inoltro SET tentativi = tentativi + 1, ultimo_errore = ${v(err.message.slice(0, 500))} WHERE id_messaggio = ${v(m.id)}`,
     text: { done: 'message already forwarded', delivered: 'message forwarded', refused: 'recipient refused the message' },
   });
 }

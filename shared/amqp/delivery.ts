@@ -1,5 +1,8 @@
 import { ApeError, RemoteFaultError, toError } from '../errors';
 import type { WorkHandler, WorkMessage } from './consumer';
+import type { Pool } from 'pg';
+import type { Accompagnamento } from '../audit/catena';
+import { VoceMessaggio, type SoapCall, type SoapClient } from '../soap/client';
 
 /**
  * One delivery worker for every queue whose work is to deliver a stored item to a counterpart (a packet, a
@@ -32,9 +35,9 @@ export interface Delivery<T, Item, Request, Ack> {
   /** Calls the counterpart and checks its answer; whatever it throws is a failed delivery. */
   call(item: Item, request: Request, msg: WorkMessage<T>): Promise<Ack>;
   /** Records the delivery on the item (state, time, what the answer carried); may return fields for the log line. */
-  recordSuccess(item: Item, ack: Ack, msg: WorkMessage<T>): Promise<Record<string, unknown> | void>;
+  recordSuccess(item: Item, ack: Ack, msg: WorkMessage<T>, request: Request): Promise<Record<string, unknown> | void>;
   /** Records a failed delivery (attempts, last error, what a refusal changes). Runs again on a redelivery. */
-  recordFailure(item: Item, err: Error, msg: WorkMessage<T>): Promise<void>;
+  recordFailure(item: Item, err: Error, msg: WorkMessage<T>, request: Request): Promise<void>;
   /** Log lines: nothing to do; delivered; refused by the counterpart (a SOAP Fault, logged as a warning). */
   text: { done: string; delivered: string; refused: string };
 }
@@ -69,7 +72,7 @@ export function deliveryWorker<T, Item, Request, Ack>(d: Delivery<T, Item, Reque
       const err = toError(thrown);
       if (err instanceof RemoteFaultError) ilog.warn({ code: err.code, retryable: err.retryable }, d.text.refused);
       try {
-        await d.recordFailure(item, err, msg);
+        await d.recordFailure(item, err, msg, request);
       } catch (recordThrown) {
         const recordErr = toError(recordThrown);
         ilog.error({ err: descrivi(recordErr), consegna: descrivi(err) }, 'failed delivery not recorded: the message will be retried');
@@ -77,9 +80,37 @@ export function deliveryWorker<T, Item, Request, Ack>(d: Delivery<T, Item, Reque
       }
       throw err;
     }
-    const fields = await d.recordSuccess(item, ack, msg);
+    const fields = await d.recordSuccess(item, ack, msg, request);
     ilog.info(fields ?? {}, d.text.delivered);
   };
+}
+
+/**
+ * A delivery whose record on the item is one statement, committed with the message log entry of the call that
+ * delivered it or failed to (one commit for both instead of one each: SoapClient.registraConsegna). `delivered` and
+ * `failed` say what to write; the rest is as for any delivery.
+ */
+export interface RegisteredDelivery<T, Item, Ack, Request extends SoapCall = SoapCall> extends Omit<Delivery<T, Item, Request, Ack>, 'recordSuccess' | 'recordFailure'> {
+  /** The database of the items, which is that of the SOAP client's message log. */
+  pool: Pick<Pool, 'query'>;
+  soap: Pick<SoapClient, 'registraConsegna'>;
+  delivered(item: Item, ack: Ack, msg: WorkMessage<T>): Accompagnamento;
+  /** Runs again on a redelivery, like recordFailure. */
+  failed(item: Item, err: Error, msg: WorkMessage<T>): Accompagnamento;
+  /** Fields for the log line of a delivery, from what the answer carried. */
+  logged?(item: Item, ack: Ack): Record<string, unknown>;
+}
+
+export function registeredDeliveryWorker<T, Item, Ack, Request extends SoapCall = SoapCall>(d: RegisteredDelivery<T, Item, Ack, Request>): WorkHandler<T> {
+  return deliveryWorker<T, Item, Request & { voce: VoceMessaggio }, Ack>({
+    ...d,
+    prepare: (item, msg) => ({ ...d.prepare(item, msg), voce: new VoceMessaggio() }),
+    async recordSuccess(item, ack, msg, request) {
+      await d.soap.registraConsegna(request.voce, d.pool, d.delivered(item, ack, msg));
+      return d.logged?.(item, ack);
+    },
+    recordFailure: (item, err, msg, request) => d.soap.registraConsegna(request.voce, d.pool, d.failed(item, err, msg)),
+  });
 }
 
 function descrivi(err: Error): Record<string, unknown> {

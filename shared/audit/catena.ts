@@ -28,9 +28,32 @@ export function hashRecord(precedente: string, seq: number, campi: Record<string
   return createHash('sha256').update(`${precedente}|${seq}|${canonico(campi)}`).digest('hex');
 }
 
+/**
+ * A state change committed with a record, in the same statement (one commit for both): data-modifying statements
+ * (UPDATE, INSERT or DELETE, without a final semicolon and without a WITH of their own) written with `p`, which
+ * takes a value and gives its placeholder. They run as parts of one statement, so none sees another's changes. They
+ * must not fail for data the caller checked: they share the statement with other callers' records (a batch
+ * PostgreSQL refuses for its data is written again one record at a time, shared/db/group-commit.ts).
+ */
+export type Accompagnamento = (p: (valore: unknown) => string) => string | readonly string[];
+
+/** An accompanying state change on its own, where there is no record to commit it with: one statement. */
+export async function eseguiAccompagnamento(pool: Pick<Pool, 'query'>, insieme: Accompagnamento): Promise<void> {
+  const params: unknown[] = [];
+  const parti = [
+    insieme((v) => {
+      params.push(v ?? null);
+      return `$${params.length}`;
+    }),
+  ].flat();
+  const ultima = parti.pop()!;
+  await pool.query(parti.length === 0 ? ultima : `WITH ${parti.map((sql, j) => `c${j} AS (${sql})`).join(', ')} ${ultima}`, params);
+}
+
 interface Pending {
   registro: Registro;
   campi: Record<string, unknown>;
+  insieme?: Accompagnamento;
 }
 
 /**
@@ -53,11 +76,14 @@ export class ScrittoreCatene {
 
   constructor(private readonly pool: Pool) {}
 
-  /** Appends one record (its columns, without seq and hashes) to a chain; resolves when committed. */
-  append(registro: Registro, campi: Record<string, unknown>): Promise<void> {
+  /**
+   * Appends one record (its columns, without seq and hashes) to a chain, with the state change it goes with if
+   * any (`insieme`, in the same statement); resolves when committed.
+   */
+  append(registro: Registro, campi: Record<string, unknown>, insieme?: Accompagnamento): Promise<void> {
     // What is hashed is what the database gives back: absent values are NULL.
     const normalizzati = Object.fromEntries(Object.entries(campi).map(([k, v]) => [k, v ?? null]));
-    return this.records.aggiungi({ registro, campi: normalizzati });
+    return this.records.aggiungi({ registro, campi: normalizzati, ...(insieme && { insieme }) });
   }
 
   private async scrivi(batch: readonly Pending[]): Promise<void> {
@@ -126,8 +152,9 @@ function testaSpostata(err: unknown): boolean {
 }
 
 /**
- * One statement appending each chain's records after the given head and moving the head, if it is still there: a
- * data-modifying WITH runs every part to completion, and the final check fails the whole statement otherwise.
+ * One statement appending each chain's records after the given head and moving the head, if it is still there,
+ * and making the records' accompanying state changes: a data-modifying WITH runs every part to completion, and the
+ * final check fails the whole statement otherwise.
  */
 function accodamenti(parti: ReadonlyArray<readonly [Registro, Testa, readonly Pending[]]>): { sql: string; params: unknown[]; nuoveTeste: Array<[Registro, Testa]> } {
   const params: unknown[] = [];
@@ -154,6 +181,10 @@ function accodamenti(parti: ReadonlyArray<readonly [Registro, Testa, readonly Pe
     ctes.push(`t${i} AS (UPDATE catena_testa SET seq = ${p(seq)}, hash = ${p(prev)} WHERE registro = ${p(registro)} AND seq = ${p(testa.seq)} AND hash = ${p(testa.hash)} RETURNING 1)`);
     nuoveTeste.push([registro, { seq, hash: prev }]);
   });
+  // The state changes the records go with: written, and committed, by the same statement.
+  parti.flatMap(([, , records]) => records).forEach((r, k) => {
+    if (r.insieme) [r.insieme(p)].flat().forEach((sql, j) => ctes.push(`c${k}_${j} AS (${sql})`));
+  });
   const spostate = parti.map((_, i) => `(SELECT count(*) FROM t${i})`).join(' + ');
   return { sql: `WITH ${ctes.join(', ')} SELECT testa_catena_allineata(${spostate} = ${parti.length})`, params, nuoveTeste };
 }
@@ -165,9 +196,9 @@ export class RegistroCatenato {
     readonly registro: Registro,
   ) {}
 
-  /** Appends one record (its columns, without seq and hashes); resolves when committed. */
-  append(campi: Record<string, unknown>): Promise<void> {
-    return this.scrittore.append(this.registro, campi);
+  /** Appends one record (its columns, without seq and hashes), with the state change it goes with; resolves when committed. */
+  append(campi: Record<string, unknown>, insieme?: Accompagnamento): Promise<void> {
+    return this.scrittore.append(this.registro, campi, insieme);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Operatore } from '../domain/types';
-import { RegistroCatenato, ScrittoreCatene } from './catena';
+import { RegistroCatenato, ScrittoreCatene, type Accompagnamento } from './catena';
 import type { Pseudonimizzatore } from './pseudonimi';
 import type { EvidenzaTracciamento } from '../pdnd/tracking-evidence';
 
@@ -110,19 +110,23 @@ export class Registri {
     });
   }
 
-  registraMessaggio(m: MessaggioRegistrato, at: Date): Promise<void> {
-    return this.messaggi.append({
-      registrato_il: at,
-      direzione: m.direzione,
-      operazione: m.operazione,
-      controparte: m.controparte,
-      message_id: m.messageId ?? null,
-      correlation_id: m.correlationId ?? null,
-      impronta_corpo: m.improntaCorpo,
-      dimensione: m.dimensione,
-      esito: m.esito,
-      riferimenti: m.riferimenti ?? {},
-    });
+  /** The message's log entry, with the state change it goes with (`insieme`, one commit for both: catena.ts). */
+  registraMessaggio(m: MessaggioRegistrato, at: Date, insieme?: Accompagnamento): Promise<void> {
+    return this.messaggi.append(
+      {
+        registrato_il: at,
+        direzione: m.direzione,
+        operazione: m.operazione,
+        controparte: m.controparte,
+        message_id: m.messageId ?? null,
+        correlation_id: m.correlationId ?? null,
+        impronta_corpo: m.improntaCorpo,
+        dimensione: m.dimensione,
+        esito: m.esito,
+        riferimenti: m.riferimenti ?? {},
+      },
+      insieme,
+    );
   }
 
   registraConservazione(r: { oggetto: string; chiave: string; azione: string; improntaRimossa: string }, at: Date): Promise<void> {

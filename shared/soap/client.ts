@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import type { Pool } from 'pg';
 import https from 'node:https';
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { checkServerIdentity } from 'node:tls';
 import { X509Certificate, createHash, randomUUID } from 'node:crypto';
 import { ApeError, RemoteFaultError, toError } from '../errors';
 import { systemClock, type Clock } from '../clock';
-import type { Registri, Riferimenti } from '../audit/registri';
+import type { MessaggioRegistrato, Registri, Riferimenti } from '../audit/registri';
+import { eseguiAccompagnamento, type Accompagnamento } from '../audit/catena';
 import { envelope, envelopeTree, readFault, RequestHeaders } from '../messages/envelope';
 import { envelopeOf, validateEnvelope } from '../xml/envelope';
 import { parseStrict } from './wssecurity/dom';
@@ -43,6 +45,16 @@ export interface SoapCall {
   expectedServerCN?: string;
   /** What the call concerns, for the message log. */
   riferimenti?: Riferimenti;
+  /**
+   * When given, the call's message log entry is not written by the call but left here, and the caller commits it
+   * with the state the delivery reached (`SoapClient.registraConsegna`: one commit for both).
+   */
+  voce?: VoceMessaggio;
+}
+
+/** A call's message log entry, held until its caller commits it with the delivery's state. */
+export class VoceMessaggio {
+  trattenuta?: { messaggio: MessaggioRegistrato; at: Date };
 }
 
 export interface SoapResult {
@@ -62,7 +74,10 @@ export interface SoapClientOptions {
   maxResponseBytes?: number;
   /** Concurrent connections per counterpart (default 32). */
   maxSockets?: number;
-  /** The service's message log: every call sent is appended (digest and identifiers, never the content). */
+  /**
+   * The service's message log: every call sent is appended (digest and identifiers, never the content), by the call
+   * or, for a delivery, with the state it reached (`SoapCall.voce`).
+   */
   registri?: Registri;
   clock?: Clock;
   /**
@@ -166,30 +181,27 @@ export class SoapClient {
       esito = err instanceof RemoteFaultError ? `RIFIUTATO ${err.code}` : err instanceof ApeError ? `ERRORE ${err.code}` : 'ERRORE';
       throw err;
     } finally {
-      if (this.opts.registri) {
-        const corr = /<com:X-Correlation-ID>([^<]*)<\/com:X-Correlation-ID>/.exec(call.headers.map((h) => h.text).join(''))?.[1] ?? null;
-        await this.opts.registri
-          .registraMessaggio(
-            {
-              direzione: 'INVIATO',
-              operazione: call.soapAction.slice(call.soapAction.lastIndexOf(':') + 1),
-              controparte: call.expectedServerCN ?? new URL(call.url).host,
-              messageId,
-              correlationId: corr,
-              improntaCorpo: createHash('sha256').update(text).digest('hex'),
-              dimensione: Buffer.byteLength(text),
-              esito,
-              ...(call.riferimenti && { riferimenti: call.riferimenti }),
-            },
-            clock.now(),
-          )
-          .catch((err: unknown) => {
-            // The call's outcome stands (a delivery is not repeated for its log line), but the gap is made loud,
-            // as the intake does when an access record cannot be written.
-            this.opts.log?.error({ err: toError(err).message, messageId, soapAction: call.soapAction }, 'message log entry not written');
-          });
+      if (call.voce) call.voce.trattenuta = { messaggio: voceInviata(call, text, messageId, esito), at: clock.now() };
+      else if (this.opts.registri) {
+        await this.opts.registri.registraMessaggio(voceInviata(call, text, messageId, esito), clock.now()).catch((err: unknown) => {
+          // The call's outcome stands (a delivery is not repeated for its log line), but the gap is made loud,
+          // as the intake does when an access record cannot be written.
+          this.opts.log?.error({ err: toError(err).message, messageId, soapAction: call.soapAction }, 'message log entry not written');
+        });
       }
     }
+  }
+
+  /**
+   * Commits the state a delivery reached (`insieme`, one statement on `pool`, the database of this client's
+   * message log) with the log entry of the call that reached it, held in `voce`: one commit for both. The state
+   * alone when the call sent nothing (an open circuit, no voucher) or no log is kept. Unlike a call's own entry, a
+   * failure here is the caller's: the state is not recorded either, and the delivery is tried again.
+   */
+  async registraConsegna(voce: VoceMessaggio, pool: Pick<Pool, 'query'>, insieme: Accompagnamento): Promise<void> {
+    const v = voce.trattenuta;
+    if (v && this.opts.registri) await this.opts.registri.registraMessaggio(v.messaggio, v.at, insieme);
+    else await eseguiAccompagnamento(pool, insieme);
   }
 
   private async send(call: SoapCall, text: string, request: { messageId: string | null; required: boolean }, extra: Record<string, string>): Promise<SoapResult> {
@@ -319,4 +331,19 @@ export class SoapClient {
 
 function unreachable(url: string, err: Error): ApeError {
   return new ApeError('CONTROPARTE_NON_RAGGIUNGIBILE', `${url} non raggiungibile: ${err.message}`, { cause: err });
+}
+
+/** The message log entry of a call sent: digest and identifiers, never the content. */
+function voceInviata(call: SoapCall, text: string, messageId: string | null, esito: string): MessaggioRegistrato {
+  return {
+    direzione: 'INVIATO',
+    operazione: call.soapAction.slice(call.soapAction.lastIndexOf(':') + 1),
+    controparte: call.expectedServerCN ?? new URL(call.url).host,
+    messageId,
+    correlationId: /<com:X-Correlation-ID>([^<]*)<\/com:X-Correlation-ID>/.exec(call.headers.map((h) => h.text).join(''))?.[1] ?? null,
+    improntaCorpo: createHash('sha256').update(text).digest('hex'),
+    dimensione: Buffer.byteLength(text),
+    esito,
+    ...(call.riferimenti && { riferimenti: call.riferimenti }),
+  };
 }

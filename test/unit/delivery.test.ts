@@ -1,6 +1,8 @@
 import pino from 'pino';
 import type { WorkMessage } from '../../shared/amqp/consumer';
-import { deliveryWorker, FailureNotRecordedError, type Delivery } from '../../shared/amqp/delivery';
+import { deliveryWorker, FailureNotRecordedError, registeredDeliveryWorker, type Delivery } from '../../shared/amqp/delivery';
+import type { SoapCall } from '../../shared/soap/client';
+import { Xml } from '../../shared/xml/write';
 import { ApeError, isRetryable, RemoteFaultError } from '../../shared/errors';
 
 /**
@@ -189,5 +191,57 @@ describe('a failure to record a failure', () => {
     expect(second).toBeInstanceOf(RemoteFaultError);
     expect(isRetryable(second)).toBe(false);
     expect(f.store.get('P1')).toMatchObject({ stato: 'RIFIUTATO', tentativi: 1, ultimoErrore: 'OPERATORE_SOSPESO: operatore sospeso' });
+  });
+});
+
+describe('a delivery recorded with its message log entry (registeredDeliveryWorker)', () => {
+  /** The statements each delivery asks to commit, with the entry the call left (or none), as SoapClient.registraConsegna gets them. */
+  function registered(answer: (c: SoapCall) => Promise<string>) {
+    const commits: Array<{ voce: string | null; sql: string | readonly string[]; params: unknown[] }> = [];
+    const handler = registeredDeliveryWorker<{ id: string }, { id: string }, string>({
+      pool: { query: async () => Promise.reject(new Error('the state goes through registraConsegna')) },
+      soap: {
+        async registraConsegna(voce, _pool, insieme) {
+          const params: unknown[] = [];
+          const sql = insieme((v) => `$${params.push(v)}`);
+          commits.push({ voce: voce.trattenuta?.messaggio.esito ?? null, sql, params });
+        },
+      },
+      load: async (m) => ({ id: m.payload.id }),
+      describe: (item) => ({ idPacchetto: item.id }),
+      isDone: () => false,
+      prepare: (item) => ({ url: 'https://hub.test/x', soapAction: 'urn:x', headers: [], body: new Xml(`<P>${item.id}</P>`) }),
+      call: async (_item, request) => answer(request),
+      delivered: (item, corr) => (v) => `UPDATE t SET stato = 'INVIATO', corr = ${v(corr)} WHERE id = ${v(item.id)}`,
+      failed: (item, err) => (v) => `UPDATE t SET errore = ${v(err.message)} WHERE id = ${v(item.id)}`,
+      logged: (_item, corr) => ({ correlationId: corr }),
+      text: { done: 'already sent', delivered: 'delivered', refused: 'refused by counterpart' },
+    });
+    return { handler, commits };
+  }
+  /** What the SOAP client does with the request's entry holder: fills it when it sent something. */
+  const sent = (c: SoapCall, esito: string) => void (c.voce!.trattenuta = { messaggio: { direzione: 'INVIATO', operazione: 'X', controparte: 'HUB', improntaCorpo: 'ab', dimensione: 1, esito }, at: new Date(0) });
+
+  test("the delivery's state is handed with the call's entry, and logged with what `logged` returns", async () => {
+    const { handler, commits } = registered(async (c) => {
+      sent(c, 'ACCETTATO');
+      return 'CORR-1';
+    });
+    const f = fakes();
+    await handler(msg(), logger(f));
+    expect(commits).toEqual([{ voce: 'ACCETTATO', sql: "UPDATE t SET stato = 'INVIATO', corr = $1 WHERE id = $2", params: ['CORR-1', 'P1'] }]);
+    expect(f.lines.at(-1)).toMatchObject({ msg: 'delivered', correlationId: 'CORR-1' });
+  });
+
+  test('a failed call hands its failure with its entry; a call that sent nothing, the failure alone; the error goes on', async () => {
+    const refused = registered(async (c) => {
+      sent(c, 'RIFIUTATO OPERATORE_SOSPESO');
+      throw refusal();
+    });
+    await expect(refused.handler(msg(), logger(fakes()))).rejects.toBeInstanceOf(RemoteFaultError);
+    expect(refused.commits).toEqual([{ voce: 'RIFIUTATO OPERATORE_SOSPESO', sql: 'UPDATE t SET errore = $1 WHERE id = $2', params: ['OPERATORE_SOSPESO: operatore sospeso', 'P1'] }]);
+    const unsent = registered(async () => Promise.reject(unreachable()));
+    await expect(unsent.handler(msg(), logger(fakes()))).rejects.toMatchObject({ code: 'CONTROPARTE_NON_RAGGIUNGIBILE' });
+    expect(unsent.commits).toEqual([{ voce: null, sql: 'UPDATE t SET errore = $1 WHERE id = $2', params: ['ECONNREFUSED', 'P1'] }]);
   });
 });

@@ -2,14 +2,14 @@ import type { Pool } from 'pg';
 import { ApeError } from '../../../shared/errors';
 import type { Clock } from '../../../shared/clock';
 import type { WorkHandler } from '../../../shared/amqp/consumer';
-import { deliveryWorker } from '../../../shared/amqp/delivery';
+import { registeredDeliveryWorker } from '../../../shared/amqp/delivery';
 import type { InlConfig } from '../../../shared/config/schema';
 import type { Operatore } from '../../../shared/domain/types';
 import { OPERATIONS } from '../../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader } from '../../../shared/messages/envelope';
 import { writeNotificaAccertamento } from '../../../shared/messages/esiti';
 import type { Segnalazione } from '../../../shared/messages/pacchetto';
-import type { SoapCall, SoapClient } from '../../../shared/soap/client';
+import type { SoapClient } from '../../../shared/soap/client';
 import { decidiAccertamento, decisioneAutomatica, type NotificaInlMsg } from './accertamenti';
 import type { SegnalazioneMsg } from '../operazioni';
 
@@ -47,7 +47,9 @@ interface Notifica {
 }
 
 export function consegnaNotifica(deps: { pool: Pool; soap: SoapClient; clock: Clock; inpsServerCN: string }): WorkHandler<NotificaInlMsg> {
-  return deliveryWorker<NotificaInlMsg, Notifica, SoapCall, void>({
+  return registeredDeliveryWorker<NotificaInlMsg, Notifica, void>({
+    pool: deps.pool,
+    soap: deps.soap,
     async load(msg) {
       const { rows } = await deps.pool.query<Omit<Notifica, 'id'>>(
         `SELECT n.id_segnalazione, n.stato, n.esito, n.nota, n.operatore_id, n.operatore_ufficio, n.creata_il, n.consegnata_il, a.reply_to, a.correlation_id, a.id_accertamento
@@ -77,12 +79,8 @@ export function consegnaNotifica(deps: { pool: Pool; soap: SoapClient; clock: Cl
     async call(_n, request) {
       await deps.soap.call(request);
     },
-    async recordSuccess(n) {
-      await deps.pool.query('UPDATE notifica_accertamento SET consegnata_il = $2, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = $1', [n.id, deps.clock.now()]);
-    },
-    async recordFailure(n, err) {
-      await deps.pool.query('UPDATE notifica_accertamento SET tentativi = tentativi + 1, ultimo_errore = $2 WHERE id = $1', [n.id, err.message.slice(0, 500)]);
-    },
+    delivered: (n) => (v) => `UPDATE notifica_accertamento SET consegnata_il = ${v(deps.clock.now())}, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = ${v(n.id)}`,
+    failed: (n, err) => (v) => `UPDATE notifica_accertamento SET tentativi = tentativi + 1, ultimo_errore = ${v(err.message.slice(0, 500))} WHERE id = ${v(n.id)}`,
     text: { done: 'inspection notice already delivered', delivered: 'inspection notice delivered to INPS', refused: 'INPS refused the inspection notice' },
   });
 }

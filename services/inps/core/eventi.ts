@@ -38,17 +38,20 @@ export interface Evento {
 
 export async function registraEventi(tx: Tx, eventi: readonly Evento[]): Promise<void> {
   if (eventi.length === 0) return;
+  const params: unknown[] = [];
   await tx.query(
-    `INSERT INTO evento (istruttoria_id, pacchetto_id, tipo, avvenuto_il, dettagli)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[])`,
-    [
-      eventi.map((e) => e.istruttoriaId),
-      eventi.map((e) => e.pacchettoId ?? null),
-      eventi.map((e) => e.tipo),
-      eventi.map((e) => e.at),
-      eventi.map((e) => JSON.stringify(e.dettagli ?? {})),
-    ],
+    inserisciEventi((v) => {
+      params.push(v);
+      return `$${params.length}`;
+    }, eventi),
+    params,
   );
+}
+
+/** The statement inserting these events, its values written with `p` (for a statement of which it is a part). */
+export function inserisciEventi(p: (valore: unknown) => string, eventi: readonly Evento[]): string {
+  return `INSERT INTO evento (istruttoria_id, pacchetto_id, tipo, avvenuto_il, dettagli)
+     SELECT * FROM unnest(${p(eventi.map((e) => e.istruttoriaId))}::uuid[], ${p(eventi.map((e) => e.pacchettoId ?? null))}::uuid[], ${p(eventi.map((e) => e.tipo))}::text[], ${p(eventi.map((e) => e.at))}::timestamptz[], ${p(eventi.map((e) => JSON.stringify(e.dettagli ?? {})))}::jsonb[])`;
 }
 
 const s = (v: unknown) => (v === undefined || v === null ? '' : String(v));

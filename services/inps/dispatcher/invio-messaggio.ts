@@ -2,10 +2,9 @@ import type { Pool } from 'pg';
 import { ApeError, RemoteFaultError } from '../../../shared/errors';
 import type { Clock } from '../../../shared/clock';
 import type { WorkHandler } from '../../../shared/amqp/consumer';
-import { deliveryWorker } from '../../../shared/amqp/delivery';
-import { withTransaction } from '../../../shared/db/pool';
+import { registeredDeliveryWorker } from '../../../shared/amqp/delivery';
 import type { EnteVerificatore, Operatore } from '../../../shared/domain/types';
-import { registraEventi } from '../core/eventi';
+import { inserisciEventi } from '../core/eventi';
 import type { CorpoMessaggio, InvioMessaggioMsg } from '../core/messaggi';
 import { OPERATIONS } from '../../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader, replyToHeader } from '../../../shared/messages/envelope';
@@ -71,7 +70,9 @@ interface Messaggio extends Row {
 }
 
 export function invioMessaggio(deps: InvioMessaggioDeps): WorkHandler<InvioMessaggioMsg> {
-  return deliveryWorker<InvioMessaggioMsg, Messaggio, SoapCall & { now: Date }, { correlationId: string | null; now: Date }>({
+  return registeredDeliveryWorker<InvioMessaggioMsg, Messaggio, { correlationId: string | null; now: Date }, SoapCall & { now: Date }>({
+    pool: deps.pool,
+    soap: deps.soap,
     async load(msg) {
       const { rows } = await deps.pool.query<Row>(
         'SELECT tipo, destinatario, istruttoria_id, corpo, stato, correlation_id FROM messaggio_uscita WHERE id = $1',
@@ -97,33 +98,25 @@ export function invioMessaggio(deps: InvioMessaggioDeps): WorkHandler<InvioMessa
       if (!correlationId) throw new ApeError('RISPOSTA_NON_VALIDA', `l'ack di ${request.url} non contiene X-Correlation-ID`, { retryable: false });
       return { correlationId, now };
     },
-    async recordSuccess(m, { correlationId, now }) {
-      await withTransaction(deps.pool, async (tx) => {
-        await tx.query(
-          `UPDATE messaggio_uscita SET stato = 'INVIATO', inviato_il = $2, correlation_id = $3, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = $1`,
-          [m.id, now, correlationId],
-        );
-        if (m.tipo === 'SEGNALAZIONE') {
-          await tx.query('UPDATE segnalazione_inl SET correlation_id = COALESCE(correlation_id, $2), inviata_il = COALESCE(inviata_il, $3) WHERE id = $1', [m.id, correlationId, now]);
-        }
-        await registraEventi(tx, [
-          { istruttoriaId: m.istruttoria_id, tipo: m.tipo === 'SOLLECITO' ? 'SOLLECITO_INVIATO' : 'MESSAGGIO_INVIATO', at: now, dettagli: { tipo: m.tipo, destinatario: m.destinatario } },
-        ]);
-      });
-      return { correlationId };
-    },
+    delivered: (m, { correlationId, now }) => (v) => [
+      `UPDATE messaggio_uscita SET stato = 'INVIATO', inviato_il = ${v(now)}, correlation_id = ${v(correlationId)}, tentativi = tentativi + 1, ultimo_errore = NULL WHERE id = ${v(m.id)}`,
+      ...(m.tipo === 'SEGNALAZIONE'
+        ? [`UPDATE segnalazione_inl SET correlation_id = COALESCE(correlation_id, ${v(correlationId)}), inviata_il = COALESCE(inviata_il, ${v(now)}) WHERE id = ${v(m.id)}`]
+        : []),
+      inserisciEventi(v, [
+        { istruttoriaId: m.istruttoria_id, tipo: m.tipo === 'SOLLECITO' ? 'SOLLECITO_INVIATO' : 'MESSAGGIO_INVIATO', at: now, dettagli: { tipo: m.tipo, destinatario: m.destinatario } },
+      ]),
+    ],
+    logged: (_m, { correlationId }) => ({ correlationId }),
     /** A failed send, counted; a counterpart's refusal not to retry makes the message RIFIUTATO, on the istruttoria's timeline. */
-    async recordFailure(m, err) {
+    failed(m, err) {
       const refused = err instanceof RemoteFaultError && !err.retryable;
-      await withTransaction(deps.pool, async (tx) => {
-        await tx.query(
-          `UPDATE messaggio_uscita SET tentativi = tentativi + 1, ultimo_errore = $2, stato = CASE WHEN $3 THEN 'RIFIUTATO' ELSE stato END WHERE id = $1`,
-          [m.id, err.message.slice(0, 500), refused],
-        );
-        if (refused) {
-          await registraEventi(tx, [{ istruttoriaId: m.istruttoria_id, tipo: 'MESSAGGIO_RIFIUTATO', at: deps.clock.now(), dettagli: { tipo: m.tipo, destinatario: m.destinatario, errore: err.message.slice(0, 300) } }]);
-        }
-      });
+      return (v) => [
+        `UPDATE messaggio_uscita SET tentativi = tentativi + 1, ultimo_errore = ${v(err.message.slice(0, 500))}, stato = ${refused ? "'RIFIUTATO'" : 'stato'} WHERE id = ${v(m.id)}`,
+        ...(refused
+          ? [inserisciEventi(v, [{ istruttoriaId: m.istruttoria_id, tipo: 'MESSAGGIO_RIFIUTATO', at: deps.clock.now(), dettagli: { tipo: m.tipo, destinatario: m.destinatario, errore: err.message.slice(0, 300) } }])]
+          : []),
+      ];
     },
     text: { done: 'message already handled', delivered: 'message accepted by counterpart', refused: 'counterpart refused the message' },
   });
