@@ -26,10 +26,11 @@ beforeAll(async () => {
     [now],
   );
   await pool.query(
-    `INSERT INTO attestazione (domanda_id, riferimento, tipo, datore_codice_fiscale, datore_denominazione, dal, categoria, professione_istat)
+    `INSERT INTO attestazione (domanda_id, riferimento, tipo, datore_codice_fiscale, datore_denominazione, dal, categoria, professione_istat, data_presentazione)
      SELECT md5('d' || g)::uuid, 1, 'DATORE_PRIVATO_PA', lpad((g % 9000)::text, 11, '0'), 'Datore', date '2000-01-01',
-            (ARRAY['A','B','C','D','E','F','G','H','I','L','M'])[1 + g % 11], '6.1.2.3.0'
+            (ARRAY['A','B','C','D','E','F','G','H','I','L','M'])[1 + g % 11], '6.1.2.3.0', $1::timestamptz - g * interval '5 minutes'
        FROM generate_series(1, ${N}) g`,
+    [now],
   );
   await pool.query(
     `INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, esito_verifica, chiusa_il, regola_chiusura, aggiornata_il, limite)

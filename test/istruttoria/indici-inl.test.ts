@@ -2,6 +2,8 @@ process.env.APE_LOG_LEVEL = 'silent';
 
 import type { Pool } from 'pg';
 import { aggiungiOsservazione } from '../../services/inps/core/osservazione';
+import { caricaDomandaPerIndici, segnalaStessoDatore, valutaIndici } from '../../services/inps/core/indici';
+import { withTransaction } from '../../shared/db/pool';
 import { bancoIstruttorie, domanda, dopo, giorni, nuovoDatore, nuovoLavoratore, ore, rapportoEdile, regole, rispondi } from '../support/inps-lifecycle';
 
 /**
@@ -49,6 +51,34 @@ describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO
     }
     expect(await indiceStessoDatore(vecchia)).toEqual([]);
     expect(await eventi(vecchia, 'INDICE_INL_RILEVATO')).toEqual([]);
+  });
+
+  test("the rule reads the employer's domande in its window only, however long the employer's history", async () => {
+    const r = regole();
+    const datore = nuovoDatore();
+    const submit = async (at: Date) => presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: at, attestazioni: [rapportoEdile(1, datore)] }), at, r);
+    // Two years of history before the window (a large employer at national volume has thousands).
+    const storia = new Date('2024-01-08T09:00:00Z');
+    for (let k = 0; k < 40; k++) await submit(dopo(storia, giorni(k * 9)));
+    const t0 = new Date('2026-03-02T09:00:00Z');
+    const recenti: string[] = [];
+    for (let k = 0; k < 5; k++) recenti.push(await submit(dopo(t0, giorni(k))));
+    for (const id of recenti) expect(await indiceStessoDatore(id)).toHaveLength(1);
+    // The attestazioni one more evaluation and one more flagging of the employer read, counted by PostgreSQL.
+    const letture = await withTransaction(pool, async (tx) => {
+      const d = await caricaDomandaPerIndici(tx, recenti[4]!);
+      const lette = async () => (await tx.query<{ n: number }>(
+        "SELECT (coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0))::int AS n FROM pg_stat_xact_user_tables WHERE relname = 'attestazione'",
+      )).rows[0]?.n ?? 0;
+      const prima = await lette();
+      await valutaIndici(tx, d, r);
+      await segnalaStessoDatore(tx, d, r, dopo(t0, giorni(4)));
+      return (await lette()) - prima;
+    });
+    // Three queries (the count, the count again and the open istruttorie to flag) each read the five attestazioni in
+    // the window, not the forty before it (135 reads before inps/007).
+    expect(letture).toBeGreaterThanOrEqual(15);
+    expect(letture).toBeLessThanOrEqual(18);
   });
 
   test('a domanda of that employer already CHIUSA counts among the five but is not flagged', async () => {

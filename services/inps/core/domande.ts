@@ -69,10 +69,11 @@ export async function registraDomanda(
       tx,
       'attestazione',
       ['domanda_id', 'riferimento', 'tipo', 'datore_codice_fiscale', 'datore_denominazione', 'matricola_inps', 'pat_inail', 'dal', 'al',
-        'ccnl', 'livello', 'categoria', 'professione_istat', 'voci_tariffa_inail', 'lavoro_a_turni', 'attivita_educativa', 'codice_rapporto_domestico'],
+        'ccnl', 'livello', 'categoria', 'professione_istat', 'voci_tariffa_inail', 'lavoro_a_turni', 'attivita_educativa', 'codice_rapporto_domestico',
+        'data_presentazione'],
       d.attestazioni.map((a) => [domandaId, a.riferimento, a.tipo, a.datore.codiceFiscale, a.datore.denominazione, a.datore.matricolaInps ?? null,
         a.datore.patInail ?? null, a.periodo.dal, a.periodo.al ?? null, a.ccnl ?? null, a.livello ?? null, a.categoria, a.professioneIstat,
-        a.vociTariffaInail, a.lavoroATurni ?? null, a.attivitaEducativa ?? null, a.codiceRapportoDomestico ?? null]),
+        a.vociTariffaInail, a.lavoroATurni ?? null, a.attivitaEducativa ?? null, a.codiceRapportoDomestico ?? null, d.dataPresentazione]),
     );
 
     const istruttoriaId = randomUUID();
