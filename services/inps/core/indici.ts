@@ -24,14 +24,13 @@ function inizioFinestra(presentazione: Date, giorni: number): Date {
  * the planner, with statistics older than the data, compared every domanda in the window with every attestazione
  * of the employer (100 ms for 1,300 domande, growing with the square of the volume).
  */
-async function lavoratoriDelDatore(tx: Tx, datore: string, presentazione: Date, finestraGiorni: number): Promise<number> {
-  const r = await tx.query<{ n: number }>(
-    `SELECT count(DISTINCT d.codice_fiscale)::int AS n
+export const SQL_LAVORATORI_DEL_DATORE = `SELECT count(DISTINCT d.codice_fiscale)::int AS n
        FROM attestazione a
        CROSS JOIN LATERAL (SELECT codice_fiscale FROM domanda WHERE id = a.domanda_id OFFSET 0) d
-      WHERE a.datore_codice_fiscale = $1 AND a.data_presentazione >= $2 AND a.data_presentazione <= $3`,
-    [datore, inizioFinestra(presentazione, finestraGiorni), presentazione],
-  );
+      WHERE a.datore_codice_fiscale = $1 AND a.data_presentazione >= $2 AND a.data_presentazione <= $3`;
+
+async function lavoratoriDelDatore(tx: Tx, datore: string, presentazione: Date, finestraGiorni: number): Promise<number> {
+  const r = await tx.query<{ n: number }>(SQL_LAVORATORI_DEL_DATORE, [datore, inizioFinestra(presentazione, finestraGiorni), presentazione]);
   return r.rows[0]!.n;
 }
 
@@ -121,6 +120,11 @@ export async function indiciRegistrati(tx: Tx, istruttoriaId: string): Promise<I
   return r.rows.map((x) => (x.datore_cf ? { codice: x.codice, datore: x.datore_cf, descrizione: x.descrizione } : { codice: x.codice, descrizione: x.descrizione }));
 }
 
+/** The employer's open istruttorie in the window: from its attestazioni there, by primary key, as in lavoratoriDelDatore. */
+export const SQL_APERTE_DEL_DATORE = `SELECT DISTINCT x.id FROM attestazione a
+         CROSS JOIN LATERAL (SELECT i.id FROM istruttoria i WHERE i.domanda_id = a.domanda_id AND i.stato <> 'CHIUSA' OFFSET 0) x
+        WHERE a.datore_codice_fiscale = $1 AND a.data_presentazione >= $2`;
+
 /**
  * The five-workers rule at submission: when a domanda brings an employer's distinct workers in the window to
  * the threshold, this istruttoria and every still-open istruttoria naming that employer in the window are flagged.
@@ -131,13 +135,7 @@ export async function segnalaStessoDatore(tx: Tx, d: DomandaPerIndici, regole: R
     const n = await lavoratoriDelDatore(tx, datore, d.presentazione, finestra);
     const indice = indiceStessoDatore(datore, n, soglia, finestra);
     if (!indice) continue;
-    const aperte = await tx.query<{ id: string }>(
-      // From the employer's attestazioni in the window, by primary key, as in lavoratoriDelDatore.
-      `SELECT DISTINCT x.id FROM attestazione a
-         CROSS JOIN LATERAL (SELECT i.id FROM istruttoria i WHERE i.domanda_id = a.domanda_id AND i.stato <> 'CHIUSA' OFFSET 0) x
-        WHERE a.datore_codice_fiscale = $1 AND a.data_presentazione >= $2`,
-      [datore, inizioFinestra(d.presentazione, finestra)],
-    );
+    const aperte = await tx.query<{ id: string }>(SQL_APERTE_DEL_DATORE, [datore, inizioFinestra(d.presentazione, finestra)]);
     for (const { id } of aperte.rows) await registraIndici(tx, id, [indice], now);
   }
 }
