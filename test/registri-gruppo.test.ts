@@ -1,11 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Pool } from 'pg';
 import { Pseudonimizzatore } from '../shared/audit/pseudonimi';
 import { Registri } from '../shared/audit/registri';
 import { eseguiAccompagnamento, verificaRegistro } from '../shared/audit/catena';
 import { MessaggiVistiPostgres } from '../shared/audit/messaggi-visti';
 import type { AccessEvent } from '../shared/audit/registri';
+import { createCertificateAuthority, issueCertificate, validityFrom } from '../shared/pki/certificates';
+import { SoapClient, VoceMessaggio } from '../shared/soap/client';
 import { TestDatabase } from './support/database';
+import { eventually } from './support/eventually';
 
 /**
  * The chained logs of one database share a writer: a call's access record and its message record commit in one
@@ -119,7 +125,7 @@ test('a record the database refuses fails alone; the records grouped with it are
 describe('a state change committed with its record (SoapClient.registraConsegna)', () => {
   beforeAll(async () => {
     await pool.query('CREATE TABLE prova_consegna (id int PRIMARY KEY, tentativi int NOT NULL DEFAULT 0, stato text NOT NULL)');
-    await pool.query(`INSERT INTO prova_consegna (id, stato) SELECT g, 'DA_INVIARE' FROM generate_series(1, 10) g`);
+    await pool.query(`INSERT INTO prova_consegna (id, stato) SELECT g, 'DA_INVIARE' FROM generate_series(1, 12) g`);
   });
 
   const consegnato = (id: number) => (v: (valore: unknown) => string): string => `UPDATE prova_consegna SET stato = 'INVIATO', tentativi = tentativi + 1 WHERE id = ${v(id)}`;
@@ -167,6 +173,83 @@ describe('a state change committed with its record (SoapClient.registraConsegna)
     expect(await xminMessaggio(buono.messageId)).toHaveLength(1);
     expect(await xminMessaggio(cattivo.messageId)).toEqual([]);
     expect(await verificaRegistro(pool, 'registro_messaggi')).toMatchObject({ integro: true });
+  });
+
+  test("a change waiting for a row another transaction holds does not hold the chain's head meanwhile", async () => {
+    const registri = new Registri(pool, pseudonimi);
+    const detentore = await pool.connect();
+    try {
+      await detentore.query('BEGIN');
+      await detentore.query('SELECT 1 FROM prova_consegna WHERE id = 9 FOR UPDATE');
+      const m = messaggio(3300);
+      const scrittura = registri.registraMessaggio(m, T0, consegnato(9));
+      await eventually(
+        async () => (await pool.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH %UPDATE prova_consegna%'")).rowCount === 1,
+        { what: 'the writer waiting for the row' },
+      );
+      // Another writer of the chain is not kept waiting: the head's row is free.
+      const altro = await pool.connect();
+      try {
+        await altro.query('BEGIN');
+        const testa = await altro.query("SELECT seq FROM catena_testa WHERE registro = 'registro_messaggi' FOR UPDATE NOWAIT");
+        expect(testa.rowCount).toBe(1);
+      } finally {
+        await altro.query('ROLLBACK');
+        altro.release();
+      }
+      await detentore.query('COMMIT');
+      await scrittura;
+      expect(await stato(9)).toMatchObject({ stato: 'INVIATO', tentativi: 1 });
+      expect(await xminMessaggio(m.messageId)).toEqual([(await stato(9)).xmin]);
+    } finally {
+      detentore.release();
+    }
+  });
+
+  test('the retention job appends while its transaction holds a row a delivery is waiting for', async () => {
+    const registri = new Registri(pool, pseudonimi);
+    const conservazione = await pool.connect();
+    try {
+      // As conservazioneParte: the rows locked, then a record appended for each before the commit.
+      await conservazione.query('BEGIN');
+      await conservazione.query('SELECT 1 FROM prova_consegna WHERE id = 10 FOR UPDATE');
+      const m = messaggio(3400);
+      const consegna = registri.registraMessaggio(m, T0, consegnato(10));
+      await eventually(
+        async () => (await pool.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH %UPDATE prova_consegna%'")).rowCount === 1,
+        { what: 'the delivery waiting for the row' },
+      );
+      await registri.registraConservazione({ oggetto: 'prova_consegna', chiave: '10', azione: 'PSEUDONIMIZZATO', improntaRimossa: 'ab'.repeat(32) }, T0);
+      await conservazione.query('COMMIT');
+      await consegna;
+      expect(await stato(10)).toMatchObject({ stato: 'INVIATO', tentativi: 1 });
+      expect(await verificaRegistro(pool, 'registro_conservazione')).toMatchObject({ integro: true });
+    } finally {
+      conservazione.release();
+    }
+  });
+
+  test("a state PostgreSQL refuses fails the delivery, and the call's entry is written alone", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'consegna-'));
+    const ca = createCertificateAuthority({ commonName: 'CA di prova' }, validityFrom(new Date(), 30));
+    const io = issueCertificate(ca, { commonName: 'pdd.prova.local' }, validityFrom(new Date(), 30));
+    const file = (nome: string, testo: string) => {
+      writeFileSync(path.join(dir, nome), testo, { mode: 0o600 });
+      return path.join(dir, nome);
+    };
+    const soap = new SoapClient({ keyFile: file('k.pem', io.keyPem), certFile: file('c.pem', io.certPem), caFile: file('ca.pem', ca.certPem), timeoutMs: 1000, registri: new Registri(pool, pseudonimi) });
+    try {
+      const m = { ...messaggio(3500), direzione: 'INVIATO' as const };
+      const voce = new VoceMessaggio();
+      voce.trattenuta = { messaggio: m, at: T0 };
+      await expect(soap.registraConsegna(voce, pool, (v) => `UPDATE prova_consegna SET stato = ${v(null)} WHERE id = ${v(11)}`)).rejects.toMatchObject({ code: '23502' });
+      expect(await stato(11)).toMatchObject({ stato: 'DA_INVIARE', tentativi: 0 });
+      expect(await xminMessaggio(m.messageId)).toHaveLength(1);
+      expect(await verificaRegistro(pool, 'registro_messaggi')).toMatchObject({ integro: true });
+    } finally {
+      soap.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('with no record to go with it, the change is one statement of its own', async () => {

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { ApeError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { WorkHandler } from '../../shared/amqp/consumer';
-import { registeredDeliveryWorker } from '../../shared/amqp/delivery';
+import { registeredDeliveryWorker } from '../../shared/soap/registered-delivery';
 import { withTransaction } from '../../shared/db/pool';
 import type { ContenutoPacchetto, EnteVerificatore, EsitoDato, Operatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';

@@ -30,7 +30,7 @@ export function hashRecord(precedente: string, seq: number, campi: Record<string
 
 /**
  * A state change committed with a record, in the same statement (one commit for both): data-modifying statements
- * (UPDATE, INSERT or DELETE, without a final semicolon and without a WITH of their own) written with `p`, which
+ * (UPDATE, INSERT or DELETE, without a final semicolon, a RETURNING or a WITH of their own) written with `p`, which
  * takes a value and gives its placeholder. They run as parts of one statement, so none sees another's changes. They
  * must not fail for data the caller checked: they share the statement with other callers' records (a batch
  * PostgreSQL refuses for its data is written again one record at a time, shared/db/group-commit.ts).
@@ -46,7 +46,8 @@ export async function eseguiAccompagnamento(pool: Pick<Pool, 'query'>, insieme: 
       return `$${params.length}`;
     }),
   ].flat();
-  const ultima = parti.pop()!;
+  const ultima = parti.pop();
+  if (ultima === undefined) throw new Error('an accompanying state change with no statement');
   await pool.query(parti.length === 0 ? ultima : `WITH ${parti.map((sql, j) => `c${j} AS (${sql})`).join(', ')} ${ultima}`, params);
 }
 
@@ -64,7 +65,8 @@ interface Pending {
  * five (BEGIN, lock the heads, one INSERT per chain, COMMIT). When another writer (another process on the same
  * schema) moved a head meanwhile, the statement fails whole (a record's seq is taken, or testa_catena_allineata
  * refuses it: migration audit/004) and is written again from the heads read anew; after a few such collisions the
- * batch is written under a lock on the heads, taken in name order so writers never deadlock.
+ * batch is written under a lock on the heads, taken in name order so writers never deadlock. A record may carry the
+ * state change it goes with (`Accompagnamento`), made by the same statement, before any head is locked.
  */
 export class ScrittoreCatene {
   private readonly records = new GroupCommit<Pending, void>(async (batch) => {
@@ -110,13 +112,16 @@ export class ScrittoreCatene {
       }
     }
     const scritta = await withTransaction(this.pool, async (tx) => {
+      // The state changes first, as in the statement without the lock: their rows before any head.
+      const insieme = batch.flatMap((p) => (p.insieme ? [p.insieme] : []));
+      if (insieme.length > 0) await eseguiAccompagnamento(tx, (v) => insieme.flatMap((f) => [f(v)].flat()));
       // Every head in one statement, locked in name order (rows are locked as the sorted rows come out).
       const teste = await tx.query<{ registro: Registro; seq: string; hash: string }>(
         'SELECT registro, seq, hash FROM catena_testa WHERE registro = ANY($1::text[]) ORDER BY registro FOR UPDATE',
         [registri],
       );
       if (teste.rows.length !== registri.length) throw new Error(`catena_testa: head rows missing for ${registri.join(', ')}`);
-      const scrittura = accodamenti(teste.rows.map((t) => [t.registro, { seq: Number(t.seq), hash: t.hash }, perRegistro.get(t.registro)!]));
+      const scrittura = accodamenti(teste.rows.map((t) => [t.registro, { seq: Number(t.seq), hash: t.hash }, perRegistro.get(t.registro)!]), { senzaAccompagnamenti: true });
       await tx.query(scrittura.sql, scrittura.params);
       return scrittura;
     });
@@ -156,13 +161,25 @@ function testaSpostata(err: unknown): boolean {
  * and making the records' accompanying state changes: a data-modifying WITH runs every part to completion, and the
  * final check fails the whole statement otherwise.
  */
-function accodamenti(parti: ReadonlyArray<readonly [Registro, Testa, readonly Pending[]]>): { sql: string; params: unknown[]; nuoveTeste: Array<[Registro, Testa]> } {
+function accodamenti(
+  parti: ReadonlyArray<readonly [Registro, Testa, readonly Pending[]]>,
+  opzioni: { senzaAccompagnamenti?: boolean } = {},
+): { sql: string; params: unknown[]; nuoveTeste: Array<[Registro, Testa]> } {
   const params: unknown[] = [];
   const p = (v: unknown) => {
     params.push(v ?? null);
     return `$${params.length}`;
   };
+  // The state changes the records go with, first: written, and committed, by the same statement. Each head's move
+  // waits for all of them (its condition reads them: an InitPlan, run before the head's row is locked), so a change
+  // that waits for a row another transaction holds does so without holding any chain's head; a head held meanwhile
+  // would stall every writer of that chain, and deadlock one whose transaction holds that row while it appends
+  // (the retention job, shared/audit/conservazione.ts).
   const ctes: string[] = [];
+  parti.flatMap(([, , records]) => records).forEach((r, k) => {
+    if (r.insieme && !opzioni.senzaAccompagnamenti) [r.insieme(p)].flat().forEach((sql, j) => ctes.push(`c${k}_${j} AS (${sql} RETURNING 1)`));
+  });
+  const dopoAccompagnamenti = ctes.length === 0 ? '' : ` AND (SELECT count(*) FROM (${ctes.map((c) => `SELECT 1 FROM ${c.slice(0, c.indexOf(' '))}`).join(' UNION ALL ')}) c) >= 0`;
   const nuoveTeste: Array<[Registro, Testa]> = [];
   parti.forEach(([registro, testa, records], i) => {
     let seq = testa.seq;
@@ -178,12 +195,10 @@ function accodamenti(parti: ReadonlyArray<readonly [Registro, Testa, readonly Pe
     }
     // The table name comes from this module's own list, not from the caller's data.
     ctes.push(`r${i} AS (INSERT INTO ${registro} (seq, ${cols.join(', ')}, hash_precedente, hash) VALUES ${tuples.join(', ')} RETURNING 1)`);
-    ctes.push(`t${i} AS (UPDATE catena_testa SET seq = ${p(seq)}, hash = ${p(prev)} WHERE registro = ${p(registro)} AND seq = ${p(testa.seq)} AND hash = ${p(testa.hash)} RETURNING 1)`);
+    ctes.push(
+      `t${i} AS (UPDATE catena_testa SET seq = ${p(seq)}, hash = ${p(prev)} WHERE registro = ${p(registro)} AND seq = ${p(testa.seq)} AND hash = ${p(testa.hash)}${dopoAccompagnamenti} RETURNING 1)`,
+    );
     nuoveTeste.push([registro, { seq, hash: prev }]);
-  });
-  // The state changes the records go with: written, and committed, by the same statement.
-  parti.flatMap(([, , records]) => records).forEach((r, k) => {
-    if (r.insieme) [r.insieme(p)].flat().forEach((sql, j) => ctes.push(`c${k}_${j} AS (${sql})`));
   });
   const spostate = parti.map((_, i) => `(SELECT count(*) FROM t${i})`).join(' + ');
   return { sql: `WITH ${ctes.join(', ')} SELECT testa_catena_allineata(${spostate} = ${parti.length})`, params, nuoveTeste };

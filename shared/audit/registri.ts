@@ -83,7 +83,9 @@ export class Registri {
     const scrittore = new ScrittoreCatene(pool);
     this.accessi = new RegistroCatenato(scrittore, 'registro_accessi');
     this.messaggi = new RegistroCatenato(scrittore, 'registro_messaggi');
-    this.conservazione = new RegistroCatenato(scrittore, 'registro_conservazione');
+    // A writer of its own: the retention job appends while its transaction holds the rows it changes, and a batch of
+    // the shared writer may be waiting for one of those rows (a delivery's state, catena.ts Accompagnamento).
+    this.conservazione = new RegistroCatenato(new ScrittoreCatene(pool), 'registro_conservazione');
   }
 
   pseudonimo(cf: string): string {

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type { Pool } from 'pg';
 import https from 'node:https';
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { checkServerIdentity } from 'node:tls';
 import { X509Certificate, createHash, randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
 import { ApeError, RemoteFaultError, toError } from '../errors';
 import { systemClock, type Clock } from '../clock';
 import type { MessaggioRegistrato, Registri, Riferimenti } from '../audit/registri';
 import { eseguiAccompagnamento, type Accompagnamento } from '../audit/catena';
+import { isDataError } from '../db/pool';
 import { envelope, envelopeTree, readFault, RequestHeaders } from '../messages/envelope';
 import { envelopeOf, validateEnvelope } from '../xml/envelope';
 import { parseStrict } from './wssecurity/dom';
@@ -195,13 +196,27 @@ export class SoapClient {
   /**
    * Commits the state a delivery reached (`insieme`, one statement on `pool`, the database of this client's
    * message log) with the log entry of the call that reached it, held in `voce`: one commit for both. The state
-   * alone when the call sent nothing (an open circuit, no voucher) or no log is kept. Unlike a call's own entry, a
-   * failure here is the caller's: the state is not recorded either, and the delivery is tried again.
+   * alone when the call sent nothing (an open circuit, no voucher) or no log is kept. A failure is the caller's (the
+   * state is not recorded, the delivery is tried again), but the call was made: when PostgreSQL refused the statement
+   * for its data, nothing of it committed and the entry is written alone; when the outcome is unknown (the connection
+   * lost) writing it again could repeat it, and the gap, if any, is logged as an error.
    */
   async registraConsegna(voce: VoceMessaggio, pool: Pick<Pool, 'query'>, insieme: Accompagnamento): Promise<void> {
     const v = voce.trattenuta;
-    if (v && this.opts.registri) await this.opts.registri.registraMessaggio(v.messaggio, v.at, insieme);
-    else await eseguiAccompagnamento(pool, insieme);
+    const registri = this.opts.registri;
+    if (!v || !registri) return eseguiAccompagnamento(pool, insieme);
+    try {
+      await registri.registraMessaggio(v.messaggio, v.at, insieme);
+    } catch (err) {
+      const campi = { err: toError(err).message, messageId: v.messaggio.messageId, operazione: v.messaggio.operazione };
+      if (!isDataError(err)) this.opts.log?.error(campi, 'message log entry and delivery state not known to be written');
+      else {
+        await registri.registraMessaggio(v.messaggio, v.at).catch((solo: unknown) => {
+          this.opts.log?.error({ ...campi, solo: toError(solo).message }, 'message log entry not written');
+        });
+      }
+      throw err;
+    }
   }
 
   private async send(call: SoapCall, text: string, request: { messageId: string | null; required: boolean }, extra: Record<string, string>): Promise<SoapResult> {

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import type { WorkMessage } from '../../shared/amqp/consumer';
-import { deliveryWorker, FailureNotRecordedError, registeredDeliveryWorker, type Delivery } from '../../shared/amqp/delivery';
+import { deliveryWorker, FailureNotRecordedError, type Delivery } from '../../shared/amqp/delivery';
+import { registeredDeliveryWorker } from '../../shared/soap/registered-delivery';
 import type { SoapCall } from '../../shared/soap/client';
 import { Xml } from '../../shared/xml/write';
 import { ApeError, isRetryable, RemoteFaultError } from '../../shared/errors';

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { ApeError, RemoteFaultError } from '../../../shared/errors';
 import type { Clock } from '../../../shared/clock';
 import type { WorkHandler } from '../../../shared/amqp/consumer';
-import { registeredDeliveryWorker } from '../../../shared/amqp/delivery';
+import { registeredDeliveryWorker } from '../../../shared/soap/registered-delivery';
 import type { EnteVerificatore, Operatore } from '../../../shared/domain/types';
 import { inserisciEventi } from '../core/eventi';
 import type { CorpoMessaggio, InvioMessaggioMsg } from '../core/messaggi';
