@@ -225,6 +225,8 @@ describe('minimisation: each party receives exactly the fields of its competence
       ['hub', 'messaggio_inoltro', "stato = 'INOLTRATO'", 't.operazione'],
       ['anpal', 'pacchetto_ricevuto', "stato = 'ESITO_CONSEGNATO'", "'NotificaEsito'"],
       ['minlavoro', 'pacchetto_ricevuto', "stato = 'ESITO_CONSEGNATO'", "'NotificaEsito'"],
+      ['inail', 'pacchetto_ricevuto', "stato = 'ESITO_CONSEGNATO'", "'NotificaEsito'"],
+      ['inl', 'notifica_accertamento', 'consegnata_il IS NOT NULL', "'NotificaAccertamento'"],
       ['inps', 'messaggio_uscita', "stato = 'INVIATO'", 'NULL'],
     ];
     for (const [schema, tabella, consegnate, operazione] of consegne) {

@@ -31,7 +31,8 @@ export function hashRecord(precedente: string, seq: number, campi: Record<string
 /**
  * A state change committed with a record, in the same statement (one commit for both): data-modifying statements
  * (UPDATE, INSERT or DELETE, without a final semicolon, a RETURNING or a WITH of their own) written with `p`, which
- * takes a value and gives its placeholder. They run as parts of one statement, so none sees another's changes. They
+ * takes a value and gives its placeholder. They run as parts of one statement, so none sees another's changes (two
+ * changes of the same row in one batch, from two deliveries of one item at once, make one of them only). They
  * must not fail for data the caller checked: they share the statement with other callers' records (a batch
  * PostgreSQL refuses for its data is written again one record at a time, shared/db/group-commit.ts).
  */
