@@ -177,10 +177,15 @@ function accodamenti(
   // would stall every writer of that chain, and deadlock one whose transaction holds that row while it appends
   // (the retention job, shared/audit/conservazione.ts).
   const ctes: string[] = [];
+  const cambi: string[] = [];
   parti.flatMap(([, , records]) => records).forEach((r, k) => {
-    if (r.insieme && !opzioni.senzaAccompagnamenti) [r.insieme(p)].flat().forEach((sql, j) => ctes.push(`c${k}_${j} AS (${sql} RETURNING 1)`));
+    if (!r.insieme || opzioni.senzaAccompagnamenti) return;
+    [r.insieme(p)].flat().forEach((sql, j) => {
+      cambi.push(`c${k}_${j}`);
+      ctes.push(`c${k}_${j} AS (${sql} RETURNING 1)`);
+    });
   });
-  const dopoAccompagnamenti = ctes.length === 0 ? '' : ` AND (SELECT count(*) FROM (${ctes.map((c) => `SELECT 1 FROM ${c.slice(0, c.indexOf(' '))}`).join(' UNION ALL ')}) c) >= 0`;
+  const dopoAccompagnamenti = cambi.length === 0 ? '' : ` AND (SELECT count(*) FROM (${cambi.map((c) => `SELECT 1 FROM ${c}`).join(' UNION ALL ')}) c) >= 0`;
   const nuoveTeste: Array<[Registro, Testa]> = [];
   parti.forEach(([registro, testa, records], i) => {
     let seq = testa.seq;
