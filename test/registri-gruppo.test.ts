@@ -175,18 +175,34 @@ describe('a state change committed with its record (SoapClient.registraConsegna)
     expect(await verificaRegistro(pool, 'registro_messaggi')).toMatchObject({ integro: true });
   });
 
-  test("a change waiting for a row another transaction holds does not hold the chain's head meanwhile", async () => {
+  /**
+   * A delivery of row `id` whose state change waits for the row, locked by another transaction: `mentre` runs while it
+   * waits, then that transaction commits and the delivery completes.
+   */
+  async function consegnaInAttesa(id: number, mentre: (registri: Registri) => Promise<void>): Promise<void> {
     const registri = new Registri(pool, pseudonimi);
     const detentore = await pool.connect();
     try {
       await detentore.query('BEGIN');
-      await detentore.query('SELECT 1 FROM prova_consegna WHERE id = 9 FOR UPDATE');
-      const m = messaggio(3300);
-      const scrittura = registri.registraMessaggio(m, T0, consegnato(9));
+      await detentore.query('SELECT 1 FROM prova_consegna WHERE id = $1 FOR UPDATE', [id]);
+      const m = messaggio(3300 + id);
+      const consegna = registri.registraMessaggio(m, T0, consegnato(id));
       await eventually(
         async () => (await pool.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH %UPDATE prova_consegna%'")).rowCount === 1,
-        { what: 'the writer waiting for the row' },
+        { what: 'the delivery waiting for the row' },
       );
+      await mentre(registri);
+      await detentore.query('COMMIT');
+      await consegna;
+      expect(await stato(id)).toMatchObject({ stato: 'INVIATO', tentativi: 1 });
+      expect(await xminMessaggio(m.messageId)).toEqual([(await stato(id)).xmin]);
+    } finally {
+      detentore.release();
+    }
+  }
+
+  test("a change waiting for a row another transaction holds does not hold the chain's head meanwhile", async () => {
+    await consegnaInAttesa(9, async () => {
       // Another writer of the chain is not kept waiting: the head's row is free.
       const altro = await pool.connect();
       try {
@@ -197,36 +213,15 @@ describe('a state change committed with its record (SoapClient.registraConsegna)
         await altro.query('ROLLBACK');
         altro.release();
       }
-      await detentore.query('COMMIT');
-      await scrittura;
-      expect(await stato(9)).toMatchObject({ stato: 'INVIATO', tentativi: 1 });
-      expect(await xminMessaggio(m.messageId)).toEqual([(await stato(9)).xmin]);
-    } finally {
-      detentore.release();
-    }
+    });
   });
 
   test('the retention job appends while its transaction holds a row a delivery is waiting for', async () => {
-    const registri = new Registri(pool, pseudonimi);
-    const conservazione = await pool.connect();
-    try {
-      // As conservazioneParte: the rows locked, then a record appended for each before the commit.
-      await conservazione.query('BEGIN');
-      await conservazione.query('SELECT 1 FROM prova_consegna WHERE id = 10 FOR UPDATE');
-      const m = messaggio(3400);
-      const consegna = registri.registraMessaggio(m, T0, consegnato(10));
-      await eventually(
-        async () => (await pool.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH %UPDATE prova_consegna%'")).rowCount === 1,
-        { what: 'the delivery waiting for the row' },
-      );
-      await registri.registraConservazione({ oggetto: 'prova_consegna', chiave: '10', azione: 'PSEUDONIMIZZATO', improntaRimossa: 'ab'.repeat(32) }, T0);
-      await conservazione.query('COMMIT');
-      await consegna;
-      expect(await stato(10)).toMatchObject({ stato: 'INVIATO', tentativi: 1 });
-      expect(await verificaRegistro(pool, 'registro_conservazione')).toMatchObject({ integro: true });
-    } finally {
-      conservazione.release();
-    }
+    // As conservazioneParte: the rows locked, then a record appended for each before the commit.
+    await consegnaInAttesa(10, (registri) =>
+      registri.registraConservazione({ oggetto: 'prova_consegna', chiave: '10', azione: 'PSEUDONIMIZZATO', improntaRimossa: 'ab'.repeat(32) }, T0),
+    );
+    expect(await verificaRegistro(pool, 'registro_conservazione')).toMatchObject({ integro: true });
   });
 
   test("a state PostgreSQL refuses fails the delivery, and the call's entry is written alone", async () => {
