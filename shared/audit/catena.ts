@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/pool';
 import { GroupCommit } from '../db/group-commit';
+import { segnaposti, type Segnaposto } from '../db/segnaposti';
 
 /**
  * Append-only logs whose records are chained: each record's hash is SHA-256 over the previous record's hash and
@@ -36,17 +37,12 @@ export function hashRecord(precedente: string, seq: number, campi: Record<string
  * must not fail for data the caller checked: they share the statement with other callers' records (a batch
  * PostgreSQL refuses for its data is written again one record at a time, shared/db/group-commit.ts).
  */
-export type Accompagnamento = (p: (valore: unknown) => string) => string | readonly string[];
+export type Accompagnamento = (p: Segnaposto) => string | readonly string[];
 
 /** An accompanying state change on its own, where there is no record to commit it with: one statement. */
 export async function eseguiAccompagnamento(pool: Pick<Pool, 'query'>, insieme: Accompagnamento): Promise<void> {
-  const params: unknown[] = [];
-  const parti = [
-    insieme((v) => {
-      params.push(v ?? null);
-      return `$${params.length}`;
-    }),
-  ].flat();
+  const { params, p } = segnaposti();
+  const parti = [insieme(p)].flat();
   const ultima = parti.pop();
   if (ultima === undefined) throw new Error('an accompanying state change with no statement');
   await pool.query(parti.length === 0 ? ultima : `WITH ${parti.map((sql, j) => `c${j} AS (${sql})`).join(', ')} ${ultima}`, params);
@@ -166,11 +162,7 @@ function accodamenti(
   parti: ReadonlyArray<readonly [Registro, Testa, readonly Pending[]]>,
   opzioni: { senzaAccompagnamenti?: boolean } = {},
 ): { sql: string; params: unknown[]; nuoveTeste: Array<[Registro, Testa]> } {
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v ?? null);
-    return `$${params.length}`;
-  };
+  const { params, p } = segnaposti();
   // The state changes the records go with, first: written, and committed, by the same statement. Each head's move
   // waits for all of them (its condition reads them: an InitPlan, run before the head's row is locked), so a change
   // that waits for a row another transaction holds does so without holding any chain's head; a head held meanwhile

@@ -1,4 +1,5 @@
 import type { Tx } from '../../../shared/db/pool';
+import { segnaposti, type Segnaposto } from '../../../shared/db/segnaposti';
 
 /** Kinds of events on an istruttoria's timeline. */
 export type TipoEvento =
@@ -38,18 +39,12 @@ export interface Evento {
 
 export async function registraEventi(tx: Tx, eventi: readonly Evento[]): Promise<void> {
   if (eventi.length === 0) return;
-  const params: unknown[] = [];
-  await tx.query(
-    inserisciEventi((v) => {
-      params.push(v);
-      return `$${params.length}`;
-    }, eventi),
-    params,
-  );
+  const { params, p } = segnaposti();
+  await tx.query(inserisciEventi(p, eventi), params);
 }
 
 /** The statement inserting these events, its values written with `p` (for a statement of which it is a part). */
-export function inserisciEventi(p: (valore: unknown) => string, eventi: readonly Evento[]): string {
+export function inserisciEventi(p: Segnaposto, eventi: readonly Evento[]): string {
   return `INSERT INTO evento (istruttoria_id, pacchetto_id, tipo, avvenuto_il, dettagli)
      SELECT * FROM unnest(${p(eventi.map((e) => e.istruttoriaId))}::uuid[], ${p(eventi.map((e) => e.pacchettoId ?? null))}::uuid[], ${p(eventi.map((e) => e.tipo))}::text[], ${p(eventi.map((e) => e.at))}::timestamptz[], ${p(eventi.map((e) => JSON.stringify(e.dettagli ?? {})))}::jsonb[])`;
 }
