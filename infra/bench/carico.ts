@@ -17,11 +17,17 @@ export const MIX: ReadonlyArray<{ chiave: string; peso: number }> = [
   { chiave: 'domestico-e-asilo', peso: 2 },
 ];
 
-/**
- * The scenario of the i-th domanda: the mix's weights laid out over a cycle of their sum, interleaved
- * (largest remainder first) so any stretch of the run sees every kind in about its share.
- */
+/** The demo scenario of the i-th domanda (chiaveDi). */
 export function scenarioDi(i: number, mix = MIX): ScenarioDemo {
+  const chiave = chiaveDi(i, mix);
+  return SCENARI.find((s) => s.chiave === chiave)!;
+}
+
+/**
+ * The kind of the i-th domanda: the mix's weights laid out over a cycle of their sum, interleaved (largest
+ * remainder first) so any stretch of the run sees every kind in about its share.
+ */
+export function chiaveDi(i: number, mix: ReadonlyArray<{ chiave: string; peso: number }>): string {
   const totale = mix.reduce((s, m) => s + m.peso, 0);
   const k = ((i % totale) + totale) % totale;
   const conteggi = mix.map(() => 0);
@@ -40,11 +46,15 @@ export function scenarioDi(i: number, mix = MIX): ScenarioDemo {
     conteggi[migliore]!++;
     scelto = migliore;
   }
-  const chiave = mix[scelto]!.chiave;
-  return SCENARI.find((s) => s.chiave === chiave)!;
+  return mix[scelto]!.chiave;
+}
+
+/** The protocol of a run's i-th domanda of a phase. */
+export function protocolloSintetico(prefisso: string, i: number): string {
+  return `${prefisso}.${String(i).padStart(6, '0')}`;
 }
 
 export function domandaSintetica(prefisso: string, i: number, adesso: Date): { domanda: Domanda; scenario: ScenarioDemo } {
   const scenario = scenarioDi(i);
-  return { scenario, domanda: scenario.domanda(`${prefisso}.${String(i).padStart(6, '0')}`, adesso) };
+  return { scenario, domanda: scenario.domanda(protocolloSintetico(prefisso, i), adesso) };
 }

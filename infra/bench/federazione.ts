@@ -11,11 +11,19 @@ import { FEDERATION_PROCESSES, startService, type ServiceProcess } from '../loca
 import { dropDatabase } from '../local/postgres';
 import { deleteVhost } from '../local/rabbitmq';
 import { setupFederation } from '../scripts/setup';
+import { fileArchivio } from '../demo/csv';
+import { createPool } from '../../shared/db/pool';
+import { servizioProprio } from '../../shared/config/parte';
+import { caricaFonte } from '../../services/ente/archivio-carico';
+import { leggiFileArchivio } from '../../services/ente/archivio-csv';
+import { FORMATI } from '../../services/ente/archivio-formato';
+import type { ArchiviGenerati } from './carico-generato';
 
 /**
  * The whole federation for one benchmark run, as the tests start it: its own PostgreSQL database and RabbitMQ
  * vhost (bench_<id>), its own PKI and free ports, every service a separate process from dist/ over mutual
- * TLS, the agency nodes loaded with the demo archives. stop() removes the database and vhost unless asked
+ * TLS, the agency nodes loaded with the demo archives (and, for the load at national shape, the generated ones beside
+ * them, as a source of their own). stop() removes the database and vhost unless asked
  * to keep them.
  */
 export interface OpzioniFederazione {
@@ -26,6 +34,21 @@ export interface OpzioniFederazione {
   nodeOptions?: string;
   /** Where the services' last log lines are written when they stop. */
   dirLog: string;
+  /** Archive rows loaded beside the demo's before the services start (carico-generato.ts). */
+  archivi?: ArchiviGenerati;
+}
+
+/** Loads generated archives into each agency node's schema, as the importer would: checked, one source. */
+async function caricaArchivi(config: FederationConfig, archivi: ArchiviGenerati): Promise<void> {
+  for (const f of fileArchivio(archivi.rapporti, archivi.inail)) {
+    const schema = servizioProprio(config, f.ente).schema;
+    const pool = createPool(config.postgres.adminUrl, schema, { max: 1, applicationName: 'bench-archivi' });
+    try {
+      await caricaFonte(pool, schema, leggiFileArchivio(FORMATI[f.tipo], f.testo, `generato/${f.nome}`), 'bench-generato', { sostituisci: true });
+    } finally {
+      await pool.end();
+    }
+  }
 }
 
 
@@ -59,6 +82,7 @@ export class FederazioneBench {
     writeFileSync(configFile, JSON.stringify(json, null, 2));
     const config = parseConfig(json, dir);
     await setupFederation(config, { demo: true, log: () => undefined });
+    if (o.archivi) await caricaArchivi(config, o.archivi);
     mkdirSync(o.dirLog, { recursive: true });
     const fed = new FederazioneBench(id, config, configFile, dir, o);
     try {

@@ -6,15 +6,17 @@ import { Pool } from 'pg';
 import { addressOf } from '../../shared/config/addresses';
 import { PROJECT_ROOT } from '../../shared/paths';
 import { creaCliente, type ClienteBench } from './cliente';
-import { domandaSintetica } from './carico';
+import { domandaSintetica, protocolloSintetico } from './carico';
+import { CaricoGenerato } from './carico-generato';
+import type { Domanda } from '../../shared/domain/types';
 import { FederazioneBench } from './federazione';
-import { differenza, dimensioneMediaMessaggi, leggiContatori, leggiFasi, type IstantiFasi } from './misure';
+import { differenza, dimensioneMediaMessaggi, indiciRilevati, leggiContatori, leggiFasi, type IstantiFasi } from './misure';
 import { valutaObiettivi, stampaObiettivi } from './obiettivi';
 import { misuraPavimento } from './pavimento';
 import { pavimentoPerJson, stampaPavimento } from './pavimento-rapporto';
 import { Campionatore } from './proc';
 import { caricoAperto, caricoChiuso, type EsitoRichiesta } from './ritmo';
-import { contaPerSecondo, finestre, riassumi, ritmoFase } from './statistiche';
+import { contaPerSecondo, finestre, primoEUltimoQuinto, riassumi, ritmoFase } from './statistiche';
 import { graficoSvg, type Pannello } from './svg';
 import { leggiOpzioni, USO, type OpzioniBench } from './opzioni';
 import { arrot, perDomanda, riassuntoArrotondato, sintesiProcessi, sintesiProfili, stampaFase, stampaProcessi, type Fase } from './rapporto';
@@ -37,8 +39,20 @@ import { attendiChiusura, soak } from './soak';
  * Results: var/bench/<timestamp>/risultati.json and grafico.svg (and the services' CPU profiles with --profilo).
  */
 
+/** A phase's i-th domanda and the esito its data imply: the demo load, or the generated one. */
+type Genera = (prefisso: string, i: number) => { domanda: Domanda; atteso: string };
+
+function generatore(carico: CaricoGenerato | null): Genera {
+  if (carico) return (prefisso, i) => carico.prossima(protocolloSintetico(prefisso, i), new Date());
+  return (prefisso, i) => {
+    const { domanda, scenario } = domandaSintetica(prefisso, i, new Date());
+    return { domanda, atteso: scenario.atteso.esitoVerifica };
+  };
+}
+
 async function eseguiFase(
   nome: string,
+  genera: Genera,
   fed: FederazioneBench,
   client: ClienteBench,
   pool: Pool,
@@ -50,8 +64,8 @@ async function eseguiFase(
   const attesi = new Map<string, string>();
   const inizioWall = Date.now();
   const richiesta = async (i: number) => {
-    const { domanda, scenario } = domandaSintetica(prefisso, i, new Date());
-    attesi.set(domanda.protocollo, scenario.atteso.esitoVerifica);
+    const { domanda, atteso } = genera(prefisso, i);
+    attesi.set(domanda.protocollo, atteso);
     return client.presenta(domanda);
   };
   const t0 = performance.now();
@@ -63,6 +77,8 @@ async function eseguiFase(
   const ultimaChiusura = Math.max(...f.chiusure);
   const ack = esiti.filter((e) => !e.errore);
   const ackPunti = ack.map((e) => ({ t: e.dovutoMs - t0, v: e.latenzaMs }));
+  // Closed loop only: an open-loop offer above capacity queues, and its last fifth waits longer by design.
+  const quinti = 'ritmo' in modo ? null : primoEUltimoQuinto(f.ricevute, [...ack].sort((a, b) => a.dovutoMs - b.dovutoMs).map((e) => e.latenzaMs));
   return {
     nome,
     domande: n,
@@ -91,6 +107,7 @@ async function eseguiFase(
     esitiVerifica: f.esitiVerifica,
     nonChiuse: f.nonChiuse,
     esitiInattesi: f.inattese,
+    ...(quinti && { deriva: { registratePerS: [arrot(quinti.ritmo[0], 1)!, arrot(quinti.ritmo[1], 1)!], ackP50Ms: [arrot(quinti.mediana[0], 1)!, arrot(quinti.mediana[1], 1)!] } }),
     curve: {
       ricevutePerS: contaPerSecondo(f.ricevute, inizioWall).map((p) => [(p.t - inizioWall) / 1000, p.v]),
       chiusurePerS: contaPerSecondo(f.chiusure, inizioWall).map((p) => [(p.t - inizioWall) / 1000, p.v]),
@@ -98,6 +115,9 @@ async function eseguiFase(
     },
   };
 }
+
+/** Domande of the warm-up, not counted. */
+const RISCALDAMENTO = 20;
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
@@ -108,7 +128,15 @@ async function main(o: OpzioniBench): Promise<void> {
   const dirProfili = path.join(dirOut, 'profili');
   mkdirSync(o.profilo ? dirProfili : dirOut, { recursive: true });
   console.log(`starting the federation (8 processes, mutual TLS, PostgreSQL and RabbitMQ${o.profilo ? ', --cpu-prof' : ''})...`);
-  const fed = await FederazioneBench.avvia({ poolSize: o.pool, logLevel: o.logLevel, dirLog: path.join(dirOut, 'log') });
+  const nLat = Math.min(o.domande, Math.round(o.rate * o.secondiLatenza));
+  const nQuieto = Math.round(o.rateQuieto * o.secondiQuieto);
+  const carico = o.archiviGenerati ? new CaricoGenerato(RISCALDAMENTO + nLat + nQuieto + o.domande) : null;
+  if (carico) {
+    const l = carico.lavoratoriPerDatore();
+    console.log(`generated load: ${carico.totale} workers, ${l.length} employers (the largest names ${l[0]} workers; ${l.filter((x) => x >= 5).length} name five or more), archives ${JSON.stringify({ ...Object.fromEntries(Object.entries(carico.archivi.rapporti).map(([k, v]) => [k, v.length])), INAIL: carico.archivi.inail.length })} rows`);
+  }
+  const genera = generatore(carico);
+  const fed = await FederazioneBench.avvia({ poolSize: o.pool, logLevel: o.logLevel, dirLog: path.join(dirOut, 'log'), ...(carico && { archivi: carico.archivi }) });
   const pidNomi = new Map([...fed.procs].map(([n, p]) => [p.child.pid!, n]));
   const campionatore = new Campionatore([
     ...[...fed.procs].map(([nome, p]) => ({ nome, pid: p.child.pid! })),
@@ -117,6 +145,9 @@ async function main(o: OpzioniBench): Promise<void> {
     { nome: 'rabbitmq (beam.smp, shared)', comandi: ['beam.smp'] },
   ], o.soak ? 5000 : 1000);
   const pool = new Pool({ connectionString: fed.config.postgres.adminUrl, max: 2 });
+  // pg's end() resolves before its idle connections have closed: dropping the database at the end can then end
+  // one of them from the server's side, an 'error' event that without a listener would stop the run unreported.
+  pool.on('error', (err) => console.error(`bench database connection: ${err.message}`));
   const caricoIniziale = os.loadavg();
   const risultati: Record<string, unknown> = {
     quando: new Date().toISOString(),
@@ -128,27 +159,29 @@ async function main(o: OpzioniBench): Promise<void> {
   try {
     const client = await creaCliente(o.client, fed.urlIstruttoria(), fed.tlsOf('INPS_ISTRUTTORIA'), addressOf(fed.config, 'INPS', 'istruttoria').expectedServerCN);
     // A few domande first, so connections, JIT and caches are warm before anything is measured.
-    await eseguiFase('riscaldamento', fed, client, pool, 20, { concorrenza: 4 }, 60_000);
+    await eseguiFase('riscaldamento', genera, fed, client, pool, RISCALDAMENTO, { concorrenza: 4 }, 60_000);
     campionatore.start();
     const t0 = performance.now();
     if (o.soak) {
       await soak(o, fed, client, pool, campionatore, risultati, pannelli);
     } else {
-      const nLat = Math.min(o.domande, Math.round(o.rate * o.secondiLatenza));
-      const latenza = await eseguiFase('latenza', fed, client, pool, nLat, { ritmo: o.rate }, 600_000);
+      const latenza = await eseguiFase('latenza', genera, fed, client, pool, nLat, { ritmo: o.rate }, 600_000);
       stampaFase(latenza);
       // The same open-loop offer at an ordinary day's rate: acks and closures unhurried by a queue.
-      const nQuieto = Math.round(o.rateQuieto * o.secondiQuieto);
-      const quieto = await eseguiFase('quieto', fed, client, pool, nQuieto, { ritmo: o.rateQuieto }, 600_000);
+      const quieto = await eseguiFase('quieto', genera, fed, client, pool, nQuieto, { ritmo: o.rateQuieto }, 600_000);
       stampaFase(quieto);
       const prima = await leggiContatori(pool, fed.config);
-      const capacita = await eseguiFase('capacita', fed, client, pool, o.domande, { concorrenza: o.concurrency }, 3_600_000);
+      const capacita = await eseguiFase('capacita', genera, fed, client, pool, o.domande, { concorrenza: o.concurrency }, 3_600_000);
       await new Promise((r) => setTimeout(r, 1500));
       const dopo = await leggiContatori(pool, fed.config);
       stampaFase(capacita);
       const ops = perDomanda(differenza(prima, dopo), o.domande);
       console.log(`\n  broker operations per domanda (measured over the capacity phase): ${arrot(ops.soap, 2)} SOAP calls, ${arrot(ops.pubblicazioni, 2)} confirmed publishes (+ as many consumes), ${arrot(ops.commit, 1)} PostgreSQL commits`);
       console.log(`    SOAP calls by receiver: ${JSON.stringify(ops.dettaglio.soapPerSchema)}; publishes by schema: ${JSON.stringify(ops.dettaglio.pubblicazioniPerSchema)}`);
+      if (carico) {
+        risultati.indiciInl = await indiciRilevati(pool, fed.config);
+        console.log(`  INL triggers stored (code: triggers on istruttorie): ${JSON.stringify(risultati.indiciInl)}`);
+      }
       const serie = campionatore.stop();
       const processi = sintesiProcessi(serie, (performance.now() - t0) / 1000);
       console.log('\nCPU and memory (latency and capacity phases):');

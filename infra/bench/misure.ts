@@ -133,3 +133,12 @@ export async function dimensioneMediaMessaggi(pool: Pool, config: FederationConf
   }
   return n > 0 ? Math.round(somma / n) : 4000;
 }
+
+/** INL triggers stored on the run's istruttorie, by code: how many, on how many istruttorie. */
+export async function indiciRilevati(pool: Pool, config: FederationConfig): Promise<Record<string, { indici: number; istruttorie: number }>> {
+  const s = schemi(config);
+  const r = await pool.query<{ codice: string; indici: number; istruttorie: number }>(
+    `SELECT codice, count(*)::int AS indici, count(DISTINCT istruttoria_id)::int AS istruttorie FROM ${s.inps}.indice_inl GROUP BY codice ORDER BY codice`,
+  );
+  return Object.fromEntries(r.rows.map((x) => [x.codice, { indici: x.indici, istruttorie: x.istruttorie }]));
+}

@@ -29,13 +29,15 @@ export interface OpzioniBench {
   conserva: boolean;
   /** the case system submitting: the federation's SOAP client (default) or node-soap (cliente.ts) */
   client: 'interno' | 'node-soap';
+  /** every domanda from a worker of its own and employers drawn from thousands, with matching archives (carico-generato.ts) */
+  archiviGenerati: boolean;
 }
 
-export const USO = `usage: npm run bench -- [--domande N] [--rate R] [--concurrency C] [--secondi-latenza S] [--rate-quieto R] [--secondi-quieto S] [--domande-pavimento N] [--profilo] [--pool N] [--log-level L] [--client interno|node-soap] [--conserva]
+export const USO = `usage: npm run bench -- [--domande N] [--rate R] [--concurrency C] [--secondi-latenza S] [--rate-quieto R] [--secondi-quieto S] [--domande-pavimento N] [--profilo] [--pool N] [--log-level L] [--client interno|node-soap] [--archivi-generati] [--conserva]
        npm run bench:soak -- [--minuti M] [--rate R] [--profilo]`;
 
 export function leggiOpzioni(argv: readonly string[]): OpzioniBench {
-  const o: OpzioniBench = { domande: 1000, rate: 100, concurrency: 32, secondiLatenza: 20, rateQuieto: 20, secondiQuieto: 10, domandePavimento: 1000, soak: false, minuti: 30, profilo: false, pool: 5, logLevel: 'info', conserva: false, client: 'interno' };
+  const o: OpzioniBench = { domande: 1000, rate: 100, concurrency: 32, secondiLatenza: 20, rateQuieto: 20, secondiQuieto: 10, domandePavimento: 1000, soak: false, minuti: 30, profilo: false, pool: 5, logLevel: 'info', conserva: false, client: 'interno', archiviGenerati: false };
   let rateDato = false;
   const numero = (nome: string, v: string | undefined, min: number, intero = true): number => {
     const x = Number(v);
@@ -71,9 +73,11 @@ export function leggiOpzioni(argv: readonly string[]): OpzioniBench {
       case '--soak': o.soak = true; break;
       case '--profilo': o.profilo = true; break;
       case '--conserva': o.conserva = true; break;
+      case '--archivi-generati': o.archiviGenerati = true; break;
       default: throw new Error(`unknown option ${a}`);
     }
   }
   if (o.soak && !rateDato) o.rate = 2.5;
+  if (o.soak && o.archiviGenerati) throw new Error('--archivi-generati is for npm run bench: the soak runs the demo load');
   return o;
 }
