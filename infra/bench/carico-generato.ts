@@ -2,13 +2,14 @@ import { conCifraDiControllo, conControllo } from '../../shared/domain/codice-fi
 import type { Domanda, EnteVerificatore } from '../../shared/domain/types';
 import { ARCHIVIO_INAIL, ARCHIVI_RAPPORTI, DATORI, scenario, type RigaPosizioneInail, type RigaRapporto, type ScenarioDemo } from '../demo/dataset';
 import { chiaveDi, MIX } from './carico';
+import { esitoOsservato } from './misure';
 
 /**
  * The load at national shape (`npm run bench -- --archivi-generati`): every domanda from a worker of its own and
  * employers drawn from thousands, with the agency archives generated to match, so the five-workers and
  * three-employers rules fire on the volume they would meet in production rather than on six demo workers.
  *
- * Each domanda is a demo scenario (the mix of carico.ts, plus `tre-datori-conforme`) with its people replaced:
+ * Each domanda is a demo scenario (the mix of carico.ts, plus the three-employers ones below) with its people replaced:
  *
  *  - the worker: the scenario's worker with a new surname-and-name part (one per domanda, so no worker applies
  *    twice), the same birth date and municipality, a recomputed check character;
@@ -18,7 +19,7 @@ import { chiaveDi, MIX } from './carico';
  *    workers, most name one or two, as at national volume. Classes of the scenarios that end NON_VERIFICABILE
  *    (logistics, the nursery school, the household) give each employer at most four workers, so the five-workers
  *    rule never opens an inspection there and every domanda's outcome stays the scenario's, checked as in the
- *    demo load;
+ *    demo load (the three-employers case that INL inspects draws its firms by Zipf: it is inspected either way);
  *  - the archive rows: the demo archives' rows about the scenario's worker and employers, with the same
  *    replacement (so a demo datum that does not conform, or that an archive lacks, stays so), and each generated
  *    employer's INAIL positions once.
@@ -26,12 +27,15 @@ import { chiaveDi, MIX } from './carico';
  * The draw is seeded: the same sizes give the same domande and archives.
  */
 
-/** Three building firms in seven years, each known to every archive: the three-employers rule fires, and the
- * archives confirm every datum, so the domanda closes CONFORME on them (the rule matters only for data no archive
- * holds). tre-datori-ispezione, whose last firm no archive knows, stays open for INL and is left out. */
+/**
+ * Three building firms in seven years, each known to every archive: the archives confirm every datum, so the
+ * domanda closes CONFORME on them (INL's triggers matter only for data no archive holds). Beside it
+ * tre-datori-ispezione, whose last firm no archive knows: INPS reports the case with the three-employers trigger
+ * and INL opens an inspection, where the benchmark's work on the domanda ends (misure.ts).
+ */
 const TRE_DATORI_CONFORME = 'tre-datori-conforme';
 
-export const MIX_GENERATO: ReadonlyArray<{ chiave: string; peso: number }> = [...MIX, { chiave: TRE_DATORI_CONFORME, peso: 2 }];
+export const MIX_GENERATO: ReadonlyArray<{ chiave: string; peso: number }> = [...MIX, { chiave: TRE_DATORI_CONFORME, peso: 2 }, { chiave: 'tre-datori-ispezione', peso: 1 }];
 
 /** At most this many workers per employer in the classes whose domande end NON_VERIFICABILE (the rule's threshold is five). */
 const MASSIMO_PICCOLI = 4;
@@ -42,7 +46,8 @@ type Datore = { codiceFiscale: string; denominazione: string; matricolaInps?: st
 
 interface Slot {
   scenario: ScenarioDemo;
-  atteso: 'CONFORME' | 'NON_CONFORME' | 'NON_VERIFICABILE';
+  /** esitoOsservato's form: the esito, and the inspection INL opens */
+  atteso: string;
   lavoratore: string;
   /** demo employer's codice fiscale -> the employer of this domanda */
   datori: Map<string, Datore>;
@@ -147,7 +152,7 @@ export class CaricoGenerato {
       }
       const lavoratore = personaSimile(demo.richiedente.codiceFiscale, i);
       for (const ente of ['MINLAVORO', 'ANPAL', 'INL'] as const) {
-        for (const r of righeDemo(ente, base.chiave === 'tre-datori-ispezione' && atteso === 'CONFORME')) {
+        for (const r of righeDemo(ente, scenari[i]!.terzaImpresa)) {
           const g = datori.get(r.cf_datore);
           if (r.cf_lavoratore === demo.richiedente.codiceFiscale && g) this.archivi.rapporti[ente].push({ ...r, cf_lavoratore: lavoratore, cf_datore: g.codiceFiscale });
         }
@@ -180,12 +185,12 @@ export class CaricoGenerato {
 }
 
 /** The i-th domanda's scenario and the outcome its archives give. */
-function scenarioGenerato(i: number): { base: ScenarioDemo; atteso: Slot['atteso'] } {
+function scenarioGenerato(i: number): { base: ScenarioDemo; atteso: string; terzaImpresa: boolean } {
   const chiave = chiaveDi(i, MIX_GENERATO);
   // tre-datori-conforme is tre-datori-ispezione with its third firm in the archives (righeDemo)
-  if (chiave === TRE_DATORI_CONFORME) return { base: scenario('tre-datori-ispezione'), atteso: 'CONFORME' };
+  if (chiave === TRE_DATORI_CONFORME) return { base: scenario('tre-datori-ispezione'), atteso: 'CONFORME', terzaImpresa: true };
   const s = scenario(chiave);
-  return { base: s, atteso: s.atteso.esitoVerifica };
+  return { base: s, atteso: esitoOsservato(s.atteso.esitoVerifica, s.atteso.accertamento === 'AVVIATO' ? 'AVVIATO' : undefined), terzaImpresa: false };
 }
 
 /**

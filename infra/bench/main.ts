@@ -16,7 +16,7 @@ import { misuraPavimento } from './pavimento';
 import { pavimentoPerJson, stampaPavimento } from './pavimento-rapporto';
 import { Campionatore } from './proc';
 import { caricoAperto, caricoChiuso, type EsitoRichiesta } from './ritmo';
-import { contaPerSecondo, finestre, primoEUltimoQuinto, riassumi, ritmoFase } from './statistiche';
+import { contaPerSecondo, finestre, secondoEUltimoQuinto, riassumi, ritmoFase } from './statistiche';
 import { graficoSvg, type Pannello } from './svg';
 import { leggiOpzioni, USO, type OpzioniBench } from './opzioni';
 import { arrot, perDomanda, riassuntoArrotondato, sintesiProcessi, sintesiProfili, stampaFase, stampaProcessi, type Fase } from './rapporto';
@@ -78,7 +78,7 @@ async function eseguiFase(
   const ack = esiti.filter((e) => !e.errore);
   const ackPunti = ack.map((e) => ({ t: e.dovutoMs - t0, v: e.latenzaMs }));
   // Closed loop only: an open-loop offer above capacity queues, and its last fifth waits longer by design.
-  const quinti = 'ritmo' in modo ? null : primoEUltimoQuinto(f.ricevute, [...ack].sort((a, b) => a.dovutoMs - b.dovutoMs).map((e) => e.latenzaMs));
+  const quinti = 'ritmo' in modo ? null : secondoEUltimoQuinto(f.ricevute, [...ack].sort((a, b) => a.dovutoMs - b.dovutoMs).map((e) => e.latenzaMs));
   return {
     nome,
     domande: n,

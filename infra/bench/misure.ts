@@ -17,6 +17,18 @@ export function schemi(config: FederationConfig): { inps: string; hub: string; a
   };
 }
 
+/**
+ * When the federation's work on a domanda ended: its closure, or INL's notice that it opened an inspection (the
+ * istruttoria then waits for an inspector, up to its limit: the benchmark does not wait for one). Over
+ * istruttoria i and its case to INL g (LEFT JOIN).
+ */
+const FINE_LAVORO = `COALESCE(i.chiusa_il, CASE WHEN i.stato = 'VALUTAZIONE_INL' AND g.stato_accertamento = 'AVVIATO' THEN g.aggiornata_il END)`;
+
+/** An outcome as the load states what it expects: the esito, and the inspection INL opened when it did. */
+export function esitoOsservato(esito: string, accertamento?: 'AVVIATO'): string {
+  return accertamento ? `${esito} + accertamento ${accertamento}` : esito;
+}
+
 export interface IstantiFasi {
   /** ms epoch; one entry per event */
   ricevute: number[];
@@ -37,11 +49,13 @@ export interface IstantiFasi {
 export async function leggiFasi(pool: Pool, config: FederationConfig, prefisso: string, attesi: Map<string, string>): Promise<IstantiFasi> {
   const s = schemi(config);
   const like = `${prefisso}.%`;
-  const dom = await pool.query<{ protocollo: string; ricevuta: Date; chiusa: Date | null; esito: string | null; inl: boolean }>(
-    `SELECT d.protocollo, d.ricevuta_il AS ricevuta, i.chiusa_il AS chiusa, i.esito_verifica AS esito,
-            EXISTS (SELECT 1 FROM ${s.inps}.pacchetto p WHERE p.istruttoria_id = i.id AND p.destinatario = 'INL')
-              OR EXISTS (SELECT 1 FROM ${s.inps}.segnalazione_inl g WHERE g.istruttoria_id = i.id) AS inl
-       FROM ${s.inps}.domanda d JOIN ${s.inps}.istruttoria i ON i.domanda_id = d.id WHERE d.protocollo LIKE $1`,
+  const dom = await pool.query<{ protocollo: string; ricevuta: Date; chiusa: Date | null; esito: string | null; avviato: boolean; inl: boolean }>(
+    `SELECT d.protocollo, d.ricevuta_il AS ricevuta, ${FINE_LAVORO} AS chiusa, i.esito_verifica AS esito,
+            i.stato = 'VALUTAZIONE_INL' AND g.stato_accertamento = 'AVVIATO' AS avviato,
+            EXISTS (SELECT 1 FROM ${s.inps}.pacchetto p WHERE p.istruttoria_id = i.id AND p.destinatario = 'INL') OR g.id IS NOT NULL AS inl
+       FROM ${s.inps}.domanda d JOIN ${s.inps}.istruttoria i ON i.domanda_id = d.id
+       LEFT JOIN ${s.inps}.segnalazione_inl g ON g.istruttoria_id = i.id
+      WHERE d.protocollo LIKE $1`,
     [like],
   );
   const inviati = await pool.query<{ t: Date }>(
@@ -64,9 +78,10 @@ export async function leggiFasi(pool: Pool, config: FederationConfig, prefisso: 
   let inattese = 0;
   const chiuse = dom.rows.filter((r) => r.chiusa !== null);
   for (const r of chiuse) {
-    esitiVerifica[r.esito ?? 'NESSUNO'] = (esitiVerifica[r.esito ?? 'NESSUNO'] ?? 0) + 1;
+    const esito = esitoOsservato(r.esito ?? 'NESSUNO', r.avviato ? 'AVVIATO' : undefined);
+    esitiVerifica[esito] = (esitiVerifica[esito] ?? 0) + 1;
     const atteso = attesi.get(r.protocollo);
-    if (atteso && atteso !== r.esito) inattese++;
+    if (atteso && atteso !== esito) inattese++;
   }
   return {
     ricevute: dom.rows.map((r) => r.ricevuta.getTime()),
@@ -86,7 +101,8 @@ export async function contaChiuse(pool: Pool, config: FederationConfig, prefisso
   const s = schemi(config);
   const r = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM ${s.inps}.domanda d JOIN ${s.inps}.istruttoria i ON i.domanda_id = d.id
-      WHERE d.protocollo LIKE $1 AND i.stato = 'CHIUSA'`,
+       LEFT JOIN ${s.inps}.segnalazione_inl g ON g.istruttoria_id = i.id
+      WHERE d.protocollo LIKE $1 AND ${FINE_LAVORO} IS NOT NULL`,
     [`${prefisso}.%`],
   );
   return r.rows[0]!.n;

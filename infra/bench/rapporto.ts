@@ -24,7 +24,7 @@ export interface Fase {
   nonChiuse: number;
   esitiInattesi: number;
   /**
-   * The phase's first fifth against its last (closed-loop phases of 100 domande or more): the rate at which the gateway
+   * The phase's second fifth against its last (closed-loop phases of 100 domande or more): the rate at which the gateway
    * registered submissions and the ack p50. Work that grows with the data shows as a fall from one to the other.
    */
   deriva?: { registratePerS: [number, number]; ackP50Ms: [number, number] };
@@ -70,7 +70,7 @@ export function stampaFase(f: Fase): void {
   console.log(`  submission to closure ms: p50 ${f.chiusuraMs.p50}  p99 ${f.chiusuraMs.p99}  max ${f.chiusuraMs.max}; without INL (${f.chiusuraSenzaInlMs.n}): p50 ${f.chiusuraSenzaInlMs.p50}  p99 ${f.chiusuraSenzaInlMs.p99}`);
   console.log(`  stages (events, events/s): ${Object.entries(f.fasi).map(([k, v]) => `${k} ${v.eventi} @ ${v.perSecondo}/s`).join('; ')}`);
   console.log(`  outcomes: ${JSON.stringify(f.esitiVerifica)}; not closed ${f.nonChiuse}; unexpected ${f.esitiInattesi}`);
-  if (f.deriva) console.log(`  first fifth -> last fifth: registered ${f.deriva.registratePerS[0]} -> ${f.deriva.registratePerS[1]} /s, ack p50 ${f.deriva.ackP50Ms[0]} -> ${f.deriva.ackP50Ms[1]} ms`);
+  if (f.deriva) console.log(`  second fifth -> last fifth: registered ${f.deriva.registratePerS[0]} -> ${f.deriva.registratePerS[1]} /s, ack p50 ${f.deriva.ackP50Ms[0]} -> ${f.deriva.ackP50Ms[1]} ms`);
 }
 
 export function sintesiProfili(dir: string, pidNomi: Map<number, string>): Array<{ processo: string; file: string; testo: string; sintesi: ReturnType<typeof riassumiProfilo>; aree: ReturnType<typeof perArea> }> {

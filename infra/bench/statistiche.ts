@@ -86,17 +86,18 @@ export function ritmoFase(istanti: readonly number[]): { eventi: number; primoMs
 }
 
 /**
- * The first fifth of a phase against its last: the rate of `istanti` (events per second over the fifth's span)
- * and the median of `valori` in submission order. Null under 100 events: a fifth of fewer says nothing.
+ * The second fifth of a phase against its last: the rate of `istanti` (events per second over the fifth's span)
+ * and the median of `valori` in submission order. The first fifth is left out: it runs into an empty pipeline, so
+ * it is fast whatever the data. Null under 100 events: a fifth of fewer says nothing.
  */
-export function primoEUltimoQuinto(istanti: readonly number[], valori: readonly number[]): { ritmo: [number, number]; mediana: [number, number] } | null {
+export function secondoEUltimoQuinto(istanti: readonly number[], valori: readonly number[]): { ritmo: [number, number]; mediana: [number, number] } | null {
   if (istanti.length < 100 || valori.length < 100) return null;
   const t = [...istanti].sort((a, b) => a - b);
   const q = Math.floor(t.length / 5);
   const ritmo = (da: number, a: number) => (1000 * q) / Math.max(1, t[a]! - t[da]!);
   const qv = Math.floor(valori.length / 5);
   return {
-    ritmo: [ritmo(0, q), ritmo(t.length - 1 - q, t.length - 1)],
-    mediana: [riassumi(valori.slice(0, qv)).p50, riassumi(valori.slice(-qv)).p50],
+    ritmo: [ritmo(q, 2 * q), ritmo(t.length - 1 - q, t.length - 1)],
+    mediana: [riassumi(valori.slice(qv, 2 * qv)).p50, riassumi(valori.slice(-qv)).p50],
   };
 }

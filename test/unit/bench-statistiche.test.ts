@@ -1,4 +1,4 @@
-import { contaPerSecondo, finestre, percentile, riassumi, ritmoFase } from '../../infra/bench/statistiche';
+import { contaPerSecondo, finestre, percentile, riassumi, ritmoFase, secondoEUltimoQuinto } from '../../infra/bench/statistiche';
 
 describe('benchmark statistics', () => {
   test('percentiles interpolate between closest ranks', () => {
@@ -39,5 +39,20 @@ describe('benchmark statistics', () => {
   test("a stage's rate is its events over the span from the first to the last", () => {
     expect(ritmoFase([0, 1000, 2000, 4000, 5000])).toEqual({ eventi: 5, primoMs: 0, ultimoMs: 5000, perSecondo: 1 });
     expect(ritmoFase([42]).perSecondo).toBeNaN();
+  });
+
+  test('second fifth against last: a phase that slows down shows it, the first fifth does not count, and few events say nothing', () => {
+    // 100 events: the first 20 in 1 s (an empty pipeline), the next 40 at 10/s, the last 40 at 5/s
+    const istanti = [
+      ...Array.from({ length: 20 }, (_, i) => i * 50),
+      ...Array.from({ length: 40 }, (_, i) => 1000 + i * 100),
+      ...Array.from({ length: 40 }, (_, i) => 5000 + i * 200),
+    ];
+    const valori = istanti.map((_, i) => (i < 20 ? 1 : i < 60 ? 10 : 30));
+    const q = secondoEUltimoQuinto(istanti, valori)!;
+    expect(q.ritmo[0]).toBeCloseTo(10, 0);
+    expect(q.ritmo[1]).toBeCloseTo(5, 0);
+    expect(q.mediana).toEqual([10, 30]);
+    expect(secondoEUltimoQuinto(istanti.slice(0, 99), valori)).toBeNull();
   });
 });
