@@ -4,14 +4,15 @@ import type { Pool, PoolClient } from 'pg';
 import { dropDatabase, ensureDatabase } from '../local/postgres';
 import { createPool } from '../../shared/db/pool';
 import { migrate } from '../../shared/db/migrate';
-import { SQL_APERTE_DEL_DATORE, SQL_LAVORATORI_DEL_DATORE } from '../../services/inps/core/indici';
+import { SQL_LAVORATORI_DEL_DATORE, SQL_SEGNALA_APERTE_DEL_DATORE } from '../../services/inps/core/indici';
 
 /**
  * npm run bench:spiega: the plans of INPS's hot statements on a database of national volume, which no bench run
  * builds (docs/BENCHMARK.md, "Hot queries at national volume"). A throwaway database `bench_spiega_<id>` is
  * migrated as INPS's and filled with generate_series: --domande submissions over three years, three attestazioni
  * each over 20,000 employers plus one large employer on one domanda in 20, their istruttorie (2.7% open), packets,
- * timers (one in twelve waiting), events and outbox rows; ANALYZE; then each statement is explained with ANALYZE
+ * timers (one in twelve waiting), events and outbox rows, the large employer's open istruttorie already flagged by
+ * the five-workers rule (its steady state: it has been over the threshold all year); ANALYZE; then each statement is explained with ANALYZE
  * and BUFFERS in a transaction rolled back. The five-workers rule's statements are the service's own; the others are
  * lookups by primary or unique key, written here as the services write them.
  */
@@ -63,6 +64,12 @@ async function riempi(pool: Pool, n: number): Promise<void> {
      SELECT md5('o' || g)::uuid, 'spiega', '{}'::jsonb, '{}'::jsonb, CASE WHEN g > 10 THEN ${t} END FROM generate_series(1, $1::int) g`,
     [n],
   );
+  await pool.query(
+    `INSERT INTO indice_inl (istruttoria_id, codice, datore_cf, descrizione, rilevato_il)
+     SELECT i.id, 'CINQUE_LAVORATORI_STESSO_DATORE', '${GRANDE}', 'spiega', i.aperta_il
+       FROM attestazione a JOIN istruttoria i ON i.domanda_id = a.domanda_id
+      WHERE a.datore_codice_fiscale = '${GRANDE}' AND i.stato <> 'CHIUSA'`,
+  );
   await pool.query('ANALYZE');
 }
 
@@ -71,8 +78,13 @@ function uuid(s: string): string {
 }
 
 const STATEMENTS: Array<{ nome: string; sql: string; params: unknown[] }> = [
-  { nome: "five-workers rule: the employer's distinct workers in the window (lavoratoriDelDatore)", sql: SQL_LAVORATORI_DEL_DATORE, params: [GRANDE, UN_ANNO_PRIMA, FINE] },
-  { nome: "five-workers rule: the employer's open istruttorie in the window (segnalaStessoDatore)", sql: SQL_APERTE_DEL_DATORE, params: [GRANDE, UN_ANNO_PRIMA] },
+  { nome: "five-workers rule: the employer's distinct workers, its 50 most recent attestazioni in the window (lavoratoriDelDatore)", sql: SQL_LAVORATORI_DEL_DATORE, params: [GRANDE, UN_ANNO_PRIMA, FINE, 50] },
+  { nome: "five-workers rule: the same, the whole window (when the 50 hold fewer than five workers)", sql: SQL_LAVORATORI_DEL_DATORE, params: [GRANDE, UN_ANNO_PRIMA, FINE, null] },
+  {
+    nome: "five-workers rule: the employer's open istruttorie in the window flagged, all already were (segnalaStessoDatore)",
+    sql: SQL_SEGNALA_APERTE_DEL_DATORE,
+    params: [GRANDE, UN_ANNO_PRIMA, 'CINQUE_LAVORATORI_STESSO_DATORE', 'spiega', FINE],
+  },
   { nome: 'istruttoria by id, locked (aggiorna.ts)', sql: `SELECT stato, limite, esito_verifica FROM istruttoria WHERE id = ${uuid('i7')} FOR NO KEY UPDATE`, params: [] },
   { nome: 'pacchetto by id, locked (presaInCarico)', sql: `SELECT inviato_il FROM pacchetto WHERE id = ${uuid('p7.1')} FOR UPDATE`, params: [] },
   {

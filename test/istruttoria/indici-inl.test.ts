@@ -83,6 +83,55 @@ describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO
     expect(letture).toBeLessThanOrEqual(18);
   });
 
+  test('one more submission naming a large employer: a bounded count and one statement for the flags, however many domande it has open', async () => {
+    const r = regole();
+    const datore = nuovoDatore();
+    const t0 = new Date('2026-04-06T09:00:00Z');
+    const submit = (at: Date) => presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: at, attestazioni: [rapportoEdile(1, datore)] }), at, r);
+    const aperte: string[] = [];
+    for (let k = 0; k < 60; k++) aperte.push(await submit(dopo(t0, ore(k))));
+    const ultima = aperte[59]!;
+    for (const id of aperte) expect(await indiceStessoDatore(id)).toHaveLength(1);
+    // A large employer is past the threshold among its most recent domande: the count says "at least".
+    expect(String((await eventi(ultima, 'INDICE_INL_RILEVATO'))[0]!.dettagli.descrizione)).toContain('domande di almeno 50 lavoratori');
+
+    const misura = await withTransaction(pool, async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      const d = await caricaDomandaPerIndici(tx, ultima);
+      const lette = async () => (await tx.query<{ n: number }>(
+        "SELECT (coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0))::int AS n FROM pg_stat_xact_user_tables WHERE relname = 'attestazione'",
+      )).rows[0]?.n ?? 0;
+      const prima = await lette();
+      await valutaIndici(tx, d, r);
+      const conteggio = (await lette()) - prima;
+      let istruzioni = 0;
+      const query = tx.query.bind(tx);
+      const contata = Object.assign(Object.create(tx) as typeof tx, { query: (...a: Parameters<typeof tx.query>) => (istruzioni++, query(...a)) });
+      await segnalaStessoDatore(contata, d, r, dopo(t0, ore(60)));
+      return { conteggio, istruzioni };
+    });
+    // The count reads the 50 most recent attestazioni of the employer's 60 in the window (60 before).
+    expect(misura.conteggio).toBeLessThanOrEqual(50);
+    // The count and one flagging statement, nothing to flag anew (a statement per open istruttoria before).
+    expect(misura.istruzioni).toBe(2);
+  });
+
+  test('a few workers filing many domande: past the bounded read, the window is counted whole', async () => {
+    const r = regole();
+    const datore = nuovoDatore();
+    const t0 = new Date('2026-05-04T09:00:00Z');
+    const quattro = [nuovoLavoratore(), nuovoLavoratore(), nuovoLavoratore(), nuovoLavoratore()];
+    const submit = (at: Date, richiedente = nuovoLavoratore()) =>
+      presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: at, richiedente, attestazioni: [rapportoEdile(1, datore)] }), at, r);
+    // A fifth worker, 100 days before: outside the 50 most recent domande, inside the 365-day window.
+    const prima = await submit(dopo(t0, giorni(-100)));
+    let ultima = '';
+    for (let k = 0; k < 52; k++) ultima = await submit(dopo(t0, ore(k)), quattro[k % 4]);
+    expect(await indiceStessoDatore(ultima)).toHaveLength(1);
+    expect(await indiceStessoDatore(prima)).toHaveLength(1);
+    expect(String((await eventi(ultima, 'INDICE_INL_RILEVATO'))[0]!.dettagli.descrizione)).toContain('domande di 5 lavoratori');
+  });
+
   test('an attestazione inserted without its submission instant (a process of the previous version) takes the domanda\'s', async () => {
     const at = new Date('2026-03-20T09:00:00Z');
     const id = await presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: at, attestazioni: [rapportoEdile(1, nuovoDatore())] }), at, regole());

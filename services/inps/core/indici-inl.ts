@@ -30,13 +30,16 @@ export function indiceTreDatori(attestazioni: readonly Attestazione[], dataDecor
   return { codice: 'TRE_DATORI_PERIODO_RILEVANTE', descrizione: `${datori.size} datori di lavoro dichiarati nel periodo rilevante ${dal}/${al} (soglia ${soglia})` };
 }
 
-/** "Domande da parte di almeno cinque lavoratori appartenenti alla medesima impresa." */
-export function indiceStessoDatore(datore: string, lavoratoriDistinti: number, soglia: number, finestraGiorni: number): Indice | null {
+/**
+ * "Domande da parte di almeno cinque lavoratori appartenenti alla medesima impresa." With `almeno`, the count is a
+ * lower bound (the most recent domande only were read) and the description says so.
+ */
+export function indiceStessoDatore(datore: string, lavoratoriDistinti: number, soglia: number, finestraGiorni: number, almeno = false): Indice | null {
   if (lavoratoriDistinti < soglia) return null;
   return {
     codice: 'CINQUE_LAVORATORI_STESSO_DATORE',
     datore,
-    descrizione: `domande di ${lavoratoriDistinti} lavoratori dello stesso datore di lavoro negli ultimi ${finestraGiorni} giorni (soglia ${soglia})`,
+    descrizione: `domande di ${almeno ? 'almeno ' : ''}${lavoratoriDistinti} lavoratori dello stesso datore di lavoro negli ultimi ${finestraGiorni} giorni (soglia ${soglia})`,
   };
 }
 
