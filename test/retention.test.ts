@@ -72,6 +72,9 @@ test('a closed istruttoria past the period is pseudonymised, its removal recorde
   // A domestic employer is a person: pseudonymised too.
   const dom = (await inps.query("SELECT datore_codice_fiscale, datore_denominazione, codice_rapporto_domestico FROM attestazione a JOIN istruttoria i ON i.domanda_id = a.domanda_id WHERE i.id = $1 AND a.tipo = 'DATORE_DOMESTICO'", [domestica.id])).rows[0];
   expect(dom).toEqual({ datore_codice_fiscale: expect.stringMatching(/^PS1-/), datore_denominazione: '[rimosso]', codice_rapporto_domestico: null });
+  // Nor does the household wait, under its own code, for the five-workers rule (one worker: never examined).
+  const inAttesa = await inps.query('SELECT datore_codice_fiscale FROM stesso_datore_da_esaminare q JOIN istruttoria i ON i.domanda_id = q.domanda_id WHERE i.id = $1', [domestica.id]);
+  expect(inAttesa.rows).toEqual([]);
 
   const untouched = (await inps.query("SELECT codice_fiscale FROM domanda WHERE protocollo = 'INPS.RET.0002'")).rows[0];
   expect(untouched.codice_fiscale).toBe(recente.cf);

@@ -61,6 +61,8 @@ async function pseudonimizzaIstruttoria(tx: Tx, registri: Registri, istruttoriaI
       [domandaId, a.riferimento, registri.pseudonimo(a.datore_codice_fiscale)],
     );
   }
+  // Its employers still waiting for the five-workers rule (one never named again): a household's code is a person's.
+  await tx.query('DELETE FROM stesso_datore_da_esaminare WHERE domanda_id = $1', [domandaId]);
   await tx.query(`UPDATE pacchetto SET contenuto = jsonb_set(contenuto, '{lavoratore,codiceFiscale}', to_jsonb($2::text)) WHERE istruttoria_id = $1`, [istruttoriaId, pseudo]);
   await tx.query(
     `UPDATE messaggio_uscita SET corpo = jsonb_set(corpo, '{segnalazione,lavoratore,codiceFiscale}', to_jsonb($2::text)) WHERE istruttoria_id = $1 AND tipo = 'SEGNALAZIONE'`,

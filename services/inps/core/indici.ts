@@ -143,22 +143,30 @@ async function indiceDelDatore(tx: Tx, datore: string, presentazione: Date, rego
 }
 
 /**
- * Flags the employer's open istruttorie in the window with the trigger, each once, in one statement; returns those
- * it flagged now. The istruttorie are found from the employer's attestazioni in the window, by primary key, as in
- * lavoratoriDelDatore, and flagged in the order of their id, so that two submissions flagging the same ones take
- * their rows in the same order. An istruttoria already flagged costs a look in the unique index, not a statement.
+ * Flags with the trigger the employer's open istruttorie in the window not examined yet, in one statement; returns
+ * those it flagged. The domande waiting to be examined (stesso_datore_da_esaminare, inps/008, filled as attestazioni
+ * are written) are taken in one order and dropped whether flagged or closed: a pass reads the domande since the
+ * last one (its own, for an employer long over the threshold), not the employer's window. Two passes for one
+ * employer take its waiting domande in the same order; the second finds them gone.
  */
-export const SQL_SEGNALA_APERTE_DEL_DATORE = `INSERT INTO indice_inl (istruttoria_id, codice, datore_cf, descrizione, rilevato_il)
-       SELECT DISTINCT x.id, $3, $1, $4, $5::timestamptz FROM attestazione a
-         CROSS JOIN LATERAL (SELECT i.id FROM istruttoria i WHERE i.domanda_id = a.domanda_id AND i.stato <> 'CHIUSA' OFFSET 0) x
-        WHERE a.datore_codice_fiscale = $1 AND a.data_presentazione >= $2
-        ORDER BY x.id
+export const SQL_SEGNALA_APERTE_DEL_DATORE = `WITH esaminate AS (
+         DELETE FROM stesso_datore_da_esaminare q
+          WHERE q.datore_codice_fiscale = $1 AND q.data_presentazione >= $2
+            AND q.domanda_id IN (SELECT domanda_id FROM stesso_datore_da_esaminare
+                                  WHERE datore_codice_fiscale = $1 AND data_presentazione >= $2
+                                  ORDER BY data_presentazione, domanda_id FOR UPDATE)
+         RETURNING q.domanda_id)
+       INSERT INTO indice_inl (istruttoria_id, codice, datore_cf, descrizione, rilevato_il)
+       SELECT i.id, $3, $1, $4, $5::timestamptz FROM esaminate e JOIN istruttoria i ON i.domanda_id = e.domanda_id
+        WHERE i.stato <> 'CHIUSA'
+        ORDER BY i.id
        ON CONFLICT (istruttoria_id, codice, datore_cf) DO NOTHING
        RETURNING istruttoria_id`;
 
 /**
  * The five-workers rule at submission: when a domanda brings an employer's distinct workers in the window to
- * the threshold, this istruttoria and every still-open istruttoria naming that employer in the window are flagged.
+ * the threshold, this istruttoria and every still-open istruttoria naming that employer in the window are flagged
+ * (those a previous pass examined already were, or were closed).
  */
 export async function segnalaStessoDatore(tx: Tx, d: DomandaPerIndici, regole: RegoleInps, now: Date): Promise<void> {
   for (const datore of new Set(d.attestazioni.map((a) => a.datore.codiceFiscale))) {
