@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { aggiungiOsservazione } from '../../services/inps/core/osservazione';
 import { caricaDomandaPerIndici, segnalaStessoDatore, valutaIndici } from '../../services/inps/core/indici';
 import { withTransaction } from '../../shared/db/pool';
+import { eventually } from '../support/eventually';
 import { bancoIstruttorie, domanda, dopo, giorni, nuovoDatore, nuovoLavoratore, ore, rapportoEdile, regole, rispondi } from '../support/inps-lifecycle';
 
 /**
@@ -95,6 +96,8 @@ describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO
     // A large employer is past the threshold among its most recent domande: the count says "at least".
     expect(String((await eventi(ultima, 'INDICE_INL_RILEVATO'))[0]!.dettagli.descrizione)).toContain('domande di almeno 50 lavoratori');
 
+    // Every one of them examined by an earlier pass: nothing of the employer waits.
+    expect((await pool.query('SELECT 1 FROM stesso_datore_da_esaminare WHERE datore_codice_fiscale = $1', [datore.codiceFiscale])).rows).toEqual([]);
     const misura = await withTransaction(pool, async (tx) => {
       await tx.query('SET LOCAL enable_seqscan = off');
       const d = await caricaDomandaPerIndici(tx, ultima);
@@ -132,6 +135,67 @@ describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO
       expect(await eventi(id, 'INDICE_INL_RILEVATO')).toHaveLength(1);
     }
     const { rows } = await pool.query('SELECT 1 FROM stesso_datore_da_esaminare WHERE datore_codice_fiscale = $1', [datore.codiceFiscale]);
+    expect(rows).toEqual([]);
+  });
+
+  test('two domande naming the same two employers in opposite order, examined at once: both passes succeed', async () => {
+    const r = regole();
+    const [a, b] = [nuovoDatore(), nuovoDatore()];
+    const t0 = new Date('2026-06-01T09:00:00Z');
+    const submit = (k: number, attestazioni: ReturnType<typeof rapportoEdile>[]) =>
+      presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: dopo(t0, ore(k)), attestazioni }), dopo(t0, ore(k)), r);
+    for (let k = 0; k < 4; k++) await submit(k, [rapportoEdile(1, a)]);
+    for (let k = 0; k < 4; k++) await submit(k, [rapportoEdile(1, b)]);
+    const d1 = await submit(5, [rapportoEdile(1, a, '2014-01-07', '2019-12-31'), rapportoEdile(2, b, '2020-01-01')]);
+    const d2 = await submit(6, [rapportoEdile(1, b, '2014-01-07', '2019-12-31'), rapportoEdile(2, a, '2020-01-01')]);
+    // Both employers' domande waiting to be examined again, as when two submissions cross the threshold together.
+    await pool.query(
+      `INSERT INTO stesso_datore_da_esaminare SELECT DISTINCT datore_codice_fiscale, data_presentazione, domanda_id FROM attestazione
+        WHERE datore_codice_fiscale = ANY($1) ON CONFLICT DO NOTHING`,
+      [[a.codiceFiscale, b.codiceFiscale]],
+    );
+    const [c1, c2] = [await pool.connect(), await pool.connect()];
+    try {
+      await c1.query('BEGIN');
+      await c2.query('BEGIN');
+      const pid2 = (await c2.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      // Each pass notices when its first employer's statement has returned (it holds that employer's rows).
+      const dopoIlPrimo = (c: typeof c1, fatto: () => Promise<void>): typeof c1 => {
+        let primo = true;
+        const query = c.query.bind(c) as (...a: unknown[]) => Promise<unknown>;
+        return Object.assign(Object.create(c) as typeof c1, {
+          query: async (...a: unknown[]) => {
+            const esito = await query(...a);
+            if (primo && String(a[0]).includes('DELETE FROM stesso_datore_da_esaminare')) {
+              primo = false;
+              await fatto();
+            }
+            return esito;
+          },
+        });
+      };
+      let rilascia!: () => void;
+      const cancello = new Promise<void>((res) => (rilascia = res));
+      let t1AlCancello!: () => void;
+      const t1Fermo = new Promise<void>((res) => (t1AlCancello = res));
+      let t2PrimoFatto = false;
+      const now = dopo(t0, ore(7));
+      // T1 examines its first employer and stops there until T2 holds its own first employer's rows, or waits for T1's.
+      const p1 = segnalaStessoDatore(dopoIlPrimo(c1, async () => { t1AlCancello(); await cancello; }), await caricaDomandaPerIndici(c1, d1), r, now).then(() => 'ok', (e: Error) => e.message);
+      await t1Fermo;
+      const p2 = segnalaStessoDatore(dopoIlPrimo(c2, async () => { t2PrimoFatto = true; }), await caricaDomandaPerIndici(c2, d2), r, now).then(() => 'ok', (e: Error) => e.message);
+      await eventually(async () => t2PrimoFatto || (await pool.query<{ w: string | null }>('SELECT wait_event_type AS w FROM pg_stat_activity WHERE pid = $1', [pid2])).rows[0]?.w === 'Lock', { what: 'the second pass holding or waiting' });
+      rilascia();
+      const e1 = await p1;
+      await c1.query(e1 === 'ok' ? 'COMMIT' : 'ROLLBACK');
+      const e2 = await p2;
+      await c2.query(e2 === 'ok' ? 'COMMIT' : 'ROLLBACK');
+      expect([e1, e2]).toEqual(['ok', 'ok']);
+    } finally {
+      c1.release();
+      c2.release();
+    }
+    const { rows } = await pool.query('SELECT 1 FROM stesso_datore_da_esaminare WHERE datore_codice_fiscale = ANY($1)', [[a.codiceFiscale, b.codiceFiscale]]);
     expect(rows).toEqual([]);
   });
 

@@ -169,7 +169,10 @@ export const SQL_SEGNALA_APERTE_DEL_DATORE = `WITH esaminate AS (
  * (those a previous pass examined already were, or were closed).
  */
 export async function segnalaStessoDatore(tx: Tx, d: DomandaPerIndici, regole: RegoleInps, now: Date): Promise<void> {
-  for (const datore of new Set(d.attestazioni.map((a) => a.datore.codiceFiscale))) {
+  // Employers in code order, whatever the domanda's: two domande naming the same two employers take their waiting
+  // rows in the same order (in the domanda's, one would hold the first employer's rows and wait for the second's
+  // while the other did the reverse: a deadlock, the submission refused).
+  for (const datore of [...new Set(d.attestazioni.map((a) => a.datore.codiceFiscale))].sort()) {
     const indice = await indiceDelDatore(tx, datore, d.presentazione, regole);
     if (!indice) continue;
     const { rows } = await tx.query<{ istruttoria_id: string }>(SQL_SEGNALA_APERTE_DEL_DATORE, [
