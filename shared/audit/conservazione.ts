@@ -38,6 +38,14 @@ export async function conservazioneInps(pool: Pool, registri: Registri, now: Dat
           ORDER BY chiusa_il LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [limite, BATCH],
       );
+      // Their employers still waiting for the five-workers rule (one no later domanda names): a household's code is
+      // a person's. One statement, rows taken in key order, the order a pass of the rule takes them in.
+      await tx.query(
+        `DELETE FROM stesso_datore_da_esaminare WHERE (datore_codice_fiscale, data_presentazione, domanda_id) IN (
+           SELECT datore_codice_fiscale, data_presentazione, domanda_id FROM stesso_datore_da_esaminare
+            WHERE domanda_id = ANY($1::uuid[]) ORDER BY 1, 2, 3 FOR UPDATE)`,
+        [rows.map((r) => r.domanda_id)],
+      );
       for (const r of rows) await pseudonimizzaIstruttoria(tx, registri, r.id, r.domanda_id, now);
       return rows.length;
     });
@@ -61,8 +69,6 @@ async function pseudonimizzaIstruttoria(tx: Tx, registri: Registri, istruttoriaI
       [domandaId, a.riferimento, registri.pseudonimo(a.datore_codice_fiscale)],
     );
   }
-  // Its employers still waiting for the five-workers rule (one never named again): a household's code is a person's.
-  await tx.query('DELETE FROM stesso_datore_da_esaminare WHERE domanda_id = $1', [domandaId]);
   await tx.query(`UPDATE pacchetto SET contenuto = jsonb_set(contenuto, '{lavoratore,codiceFiscale}', to_jsonb($2::text)) WHERE istruttoria_id = $1`, [istruttoriaId, pseudo]);
   await tx.query(
     `UPDATE messaggio_uscita SET corpo = jsonb_set(corpo, '{segnalazione,lavoratore,codiceFiscale}', to_jsonb($2::text)) WHERE istruttoria_id = $1 AND tipo = 'SEGNALAZIONE'`,

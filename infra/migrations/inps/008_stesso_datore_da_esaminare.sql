@@ -10,6 +10,8 @@ CREATE TABLE stesso_datore_da_esaminare (
   domanda_id            uuid NOT NULL REFERENCES domanda (id),
   PRIMARY KEY (datore_codice_fiscale, data_presentazione, domanda_id)
 );
+-- Retention deletes a domanda's rows with its pseudonymisation (shared/audit/conservazione.ts).
+CREATE INDEX stesso_datore_da_esaminare_domanda ON stesso_datore_da_esaminare (domanda_id);
 -- Filled by the database as attestazioni are written, so that a process of the previous version (a rolling
 -- restart) cannot leave a domanda out.
 CREATE FUNCTION stesso_datore_da_esaminare() RETURNS trigger LANGUAGE plpgsql AS $$
