@@ -90,6 +90,7 @@ const CLASSI_PICCOLE = new Set<string>([DATORI.logistica.codiceFiscale, DATORI.c
 
 /** The j-th generated employer of the class of demo employer `d` (index k among the classes). */
 function datoreGenerato(d: Datore, k: number, j: number): Datore {
+  if (j >= 100_000) throw new Error(`the generated load has at most 100,000 employers per class (asked for the ${j + 1}th)`);
   const pubblico = d.codiceFiscale.startsWith('8');
   const codiceFiscale =
     d.codiceFiscale.length === 16

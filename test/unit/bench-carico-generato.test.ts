@@ -75,10 +75,9 @@ describe('the generated load at national shape (bench --archivi-generati)', () =
     // the employers of domande that end NON_VERIFICABILE name at most four workers: INL's decision stays "no inspection"
     const lavoratoriDi = new Map<string, Set<string>>();
     for (const { domanda } of domande) for (const a of domanda.attestazioni) (lavoratoriDi.get(a.datore.codiceFiscale) ?? lavoratoriDi.set(a.datore.codiceFiscale, new Set()).get(a.datore.codiceFiscale)!).add(domanda.richiedente.codiceFiscale);
-    for (const { domanda, atteso } of domande.filter((x) => x.atteso === 'NON_VERIFICABILE')) {
-      for (const a of domanda.attestazioni) expect(lavoratoriDi.get(a.datore.codiceFiscale)!.size).toBeLessThanOrEqual(4);
-      expect(atteso).toBe('NON_VERIFICABILE');
-    }
+    const nonVerificabili = domande.filter((x) => x.atteso === 'NON_VERIFICABILE');
+    expect(nonVerificabili.length).toBeGreaterThan(N / 5);
+    for (const { domanda } of nonVerificabili) for (const a of domanda.attestazioni) expect(lavoratoriDi.get(a.datore.codiceFiscale)!.size).toBeLessThanOrEqual(4);
   });
 
   test('the draw is seeded, and the load refuses a domanda beyond its size', () => {
