@@ -3,7 +3,7 @@ process.env.APE_LOG_LEVEL = 'silent';
 import type { Pool } from 'pg';
 import { aggiungiOsservazione } from '../../services/inps/core/osservazione';
 import { caricaDomandaPerIndici, segnalaStessoDatore, valutaIndici } from '../../services/inps/core/indici';
-import { withTransaction } from '../../shared/db/pool';
+import { withTransaction, type Tx } from '../../shared/db/pool';
 import { eventually } from '../support/eventually';
 import { bancoIstruttorie, domanda, dopo, giorni, nuovoDatore, nuovoLavoratore, ore, rapportoEdile, regole, rispondi } from '../support/inps-lifecycle';
 
@@ -26,6 +26,31 @@ beforeAll(() => {
 describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO_DATORE)', () => {
   async function indiceStessoDatore(id: string): Promise<Array<{ codice: string; datore_cf: string }>> {
     return (await codiciIndici(id)).filter((x) => x.codice === 'CINQUE_LAVORATORI_STESSO_DATORE');
+  }
+
+  /** Submits domande naming `datore` only, each presented (and received) at the instant given. */
+  const presentatore = (datore: ReturnType<typeof nuovoDatore>, r: ReturnType<typeof regole>) => (at: Date) =>
+    presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: at, attestazioni: [rapportoEdile(1, datore)] }), at, r);
+
+  /** A new employer with `n` domande, one an hour from `t0`: their istruttorie, and how to submit more. */
+  async function datoreConDomande(n: number, t0: Date) {
+    const r = regole();
+    const datore = nuovoDatore();
+    const submit = presentatore(datore, r);
+    const ids: string[] = [];
+    for (let k = 0; k < n; k++) ids.push(await submit(dopo(t0, ore(k))));
+    return { r, datore, submit, ids };
+  }
+
+  /** Attestazioni PostgreSQL has read so far in the transaction. */
+  async function attestazioniLette(tx: Tx): Promise<number> {
+    const r = await tx.query<{ n: number }>("SELECT (coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0))::int AS n FROM pg_stat_xact_user_tables WHERE relname = 'attestazione'");
+    return r.rows[0]?.n ?? 0;
+  }
+
+  /** The employers' domande waiting for a pass of the rule. */
+  async function inAttesa(...datori: Array<{ codiceFiscale: string }>): Promise<unknown[]> {
+    return (await pool.query('SELECT 1 FROM stesso_datore_da_esaminare WHERE datore_codice_fiscale = ANY($1)', [datori.map((d) => d.codiceFiscale)])).rows;
   }
 
   test('four workers stay unflagged; the fifth flags itself and the four open ones; an earlier domanda outside the 365-day window is neither counted nor flagged', async () => {
@@ -57,7 +82,7 @@ describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO
   test("the rule reads the employer's domande in its window only, however long the employer's history", async () => {
     const r = regole();
     const datore = nuovoDatore();
-    const submit = async (at: Date) => presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: at, attestazioni: [rapportoEdile(1, datore)] }), at, r);
+    const submit = presentatore(datore, r);
     // Two years of history before the window (a large employer at national volume has thousands).
     const storia = new Date('2024-01-08T09:00:00Z');
     for (let k = 0; k < 40; k++) await submit(dopo(storia, giorni(k * 9)));
@@ -70,13 +95,10 @@ describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO
       // The plan a table of national volume gets: this one is small enough for the planner to read it whole.
       await tx.query('SET LOCAL enable_seqscan = off');
       const d = await caricaDomandaPerIndici(tx, recenti[4]!);
-      const lette = async () => (await tx.query<{ n: number }>(
-        "SELECT (coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0))::int AS n FROM pg_stat_xact_user_tables WHERE relname = 'attestazione'",
-      )).rows[0]?.n ?? 0;
-      const prima = await lette();
+      const prima = await attestazioniLette(tx);
       await valutaIndici(tx, d, r);
       await segnalaStessoDatore(tx, d, r, dopo(t0, giorni(4)));
-      return (await lette()) - prima;
+      return (await attestazioniLette(tx)) - prima;
     });
     // The two counts each read the five attestazioni in the window, not the forty before it (135 reads before
     // inps/007, with the open istruttorie's search); the flagging reads only the domande waiting to be examined.
@@ -85,34 +107,27 @@ describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO
   });
 
   test('one more submission naming a large employer: a bounded count and one statement for the flags, however many domande it has open', async () => {
-    const r = regole();
-    const datore = nuovoDatore();
     const t0 = new Date('2026-04-06T09:00:00Z');
-    const submit = (at: Date) => presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: at, attestazioni: [rapportoEdile(1, datore)] }), at, r);
-    const aperte: string[] = [];
-    for (let k = 0; k < 60; k++) aperte.push(await submit(dopo(t0, ore(k))));
+    const { r, datore, ids: aperte } = await datoreConDomande(60, t0);
     const ultima = aperte[59]!;
     for (const id of aperte) expect(await indiceStessoDatore(id)).toHaveLength(1);
     // A large employer is past the threshold among its most recent domande: the count says "at least".
     expect(String((await eventi(ultima, 'INDICE_INL_RILEVATO'))[0]!.dettagli.descrizione)).toContain('domande di almeno 50 lavoratori');
 
     // Every one of them examined by an earlier pass: nothing of the employer waits.
-    expect((await pool.query('SELECT 1 FROM stesso_datore_da_esaminare WHERE datore_codice_fiscale = $1', [datore.codiceFiscale])).rows).toEqual([]);
+    expect(await inAttesa(datore)).toEqual([]);
     const misura = await withTransaction(pool, async (tx) => {
       await tx.query('SET LOCAL enable_seqscan = off');
       const d = await caricaDomandaPerIndici(tx, ultima);
-      const lette = async () => (await tx.query<{ n: number }>(
-        "SELECT (coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0))::int AS n FROM pg_stat_xact_user_tables WHERE relname = 'attestazione'",
-      )).rows[0]?.n ?? 0;
-      const prima = await lette();
+      const prima = await attestazioniLette(tx);
       await valutaIndici(tx, d, r);
-      const conteggio = (await lette()) - prima;
+      const conteggio = (await attestazioniLette(tx)) - prima;
       let istruzioni = 0;
       const query = tx.query.bind(tx);
       const contata = Object.assign(Object.create(tx) as typeof tx, { query: (...a: Parameters<typeof tx.query>) => (istruzioni++, query(...a)) });
-      const primaDelPassaggio = await lette();
+      const primaDelPassaggio = await attestazioniLette(tx);
       await segnalaStessoDatore(contata, d, r, dopo(t0, ore(60)));
-      return { conteggio, passaggio: (await lette()) - primaDelPassaggio, istruzioni };
+      return { conteggio, passaggio: (await attestazioniLette(tx)) - primaDelPassaggio, istruzioni };
     });
     // The count reads the 50 most recent attestazioni of the employer's 60 in the window (60 before).
     expect(misura.conteggio).toBeLessThanOrEqual(50);
@@ -123,19 +138,14 @@ describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO
   });
 
   test('two domande crossing the threshold at once: both passes succeed and every istruttoria is flagged once', async () => {
-    const r = regole();
-    const datore = nuovoDatore();
     const t0 = new Date('2026-04-20T09:00:00Z');
-    const submit = (at: Date) => presenta(domanda({ protocollo: protocollo('FIVE'), presentazione: at, attestazioni: [rapportoEdile(1, datore)] }), at, r);
-    const quattro: string[] = [];
-    for (let k = 0; k < 4; k++) quattro.push(await submit(dopo(t0, ore(k))));
+    const { datore, submit, ids: quattro } = await datoreConDomande(4, t0);
     const insieme = await Promise.all([submit(dopo(t0, ore(5))), submit(dopo(t0, ore(6)))]);
     for (const id of [...quattro, ...insieme]) {
       expect(await indiceStessoDatore(id)).toHaveLength(1);
       expect(await eventi(id, 'INDICE_INL_RILEVATO')).toHaveLength(1);
     }
-    const { rows } = await pool.query('SELECT 1 FROM stesso_datore_da_esaminare WHERE datore_codice_fiscale = $1', [datore.codiceFiscale]);
-    expect(rows).toEqual([]);
+    expect(await inAttesa(datore)).toEqual([]);
   });
 
   test('two domande naming the same two employers in opposite order, examined at once: both passes succeed', async () => {
@@ -195,8 +205,7 @@ describe('f. domande from five workers of one employer (CINQUE_LAVORATORI_STESSO
       c1.release();
       c2.release();
     }
-    const { rows } = await pool.query('SELECT 1 FROM stesso_datore_da_esaminare WHERE datore_codice_fiscale = ANY($1)', [[a.codiceFiscale, b.codiceFiscale]]);
-    expect(rows).toEqual([]);
+    expect(await inAttesa(a, b)).toEqual([]);
   });
 
   test('a few workers filing many domande: past the bounded read, the window is counted whole', async () => {
