@@ -6,12 +6,18 @@ import { StatementiPreparati } from './prepared';
 /**
  * One pool per service, bound to the service's schema through search_path, so SQL names tables plainly.
  * Timestamps travel as timestamptz and come back as JS Dates (UTC instants).
+ *
+ * JIT compilation is off for the services' sessions: their statements read a few rows by index, and PostgreSQL
+ * compiles a statement whose estimated cost passes jit_above_cost, which with statistics missing or older than the
+ * data (a table grown since its last ANALYZE, a database restored or migrated) a lookup of three packets does: the
+ * 20,000-domande benchmark of issue 17's seventh round found INPS's load of an istruttoria (aggiorna.ts) taking
+ * 150-430 ms to compile against 0.3-2.7 ms to run, on every esito, and the federation's rate falling to a third.
  */
 export function createPool(url: string, schema: string, opts: { max?: number; log?: Logger; applicationName?: string } = {}): Pool {
   const pool = new Pool({
     connectionString: url,
     max: opts.max ?? 10,
-    options: `-c search_path=${schema},public -c timezone=UTC`,
+    options: `-c search_path=${schema},public -c timezone=UTC -c jit=off`,
     application_name: opts.applicationName ?? `ape-${schema}`,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
