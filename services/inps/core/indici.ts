@@ -25,7 +25,7 @@ function inizioFinestra(presentazione: Date, giorni: number): Date {
  *
  * The most recent attestazioni are read first, at most $4 of them: the rule asks for at least five workers, and a
  * large employer has them among its last few domande, so its count costs the same whether it has fifty domande in
- * the window or five thousand (70 ms for the largest employer of a national year, read whole). Only when the
+ * the window or five thousand (18 ms for the largest employer of a national year, read whole). Only when the
  * bounded read ends below the threshold with rows left over (a few workers filing many domande) is the window
  * counted whole.
  */
