@@ -124,9 +124,9 @@ export class CaricoGenerato {
 
   /** `totale` domande in all the run's phases, each taking the next slot. */
   constructor(readonly totale: number, seme = 17) {
-    const scenari = Array.from({ length: totale }, (_v, i) => scenarioGenerato(i));
+    const tipi = Array.from({ length: totale }, (_v, i) => tipoDi(i));
     const usi = new Map<string, number>();
-    for (const s of scenari) for (const a of s.base.domanda('X', new Date(0)).attestazioni) usi.set(a.datore.codiceFiscale, (usi.get(a.datore.codiceFiscale) ?? 0) + 1);
+    for (const t of tipi) for (const a of t.demo.attestazioni) usi.set(a.datore.codiceFiscale, (usi.get(a.datore.codiceFiscale) ?? 0) + 1);
     const nDatori = new Map([...usi].map(([cf, n]) => [cf, CLASSI_PICCOLE.has(cf) ? Math.ceil(n / MASSIMO_PICCOLI) : Math.max(1, Math.round(n / DOMANDE_PER_DATORE))]));
     const armoniche: number[] = [];
     for (let i = 1, h = 0; i <= Math.max(1, ...nDatori.values()); i++) armoniche.push((h += 1 / i));
@@ -134,8 +134,7 @@ export class CaricoGenerato {
     const contatori = new Map<string, number>();
     const datoriUsati = new Map<string, Datore>();
     for (let i = 0; i < totale; i++) {
-      const { base, atteso } = scenari[i]!;
-      const demo = base.domanda('X', new Date(0));
+      const { base, atteso, demo, righe } = tipi[i]!;
       const datori = new Map<string, Datore>();
       for (const a of demo.attestazioni) {
         const d = a.datore;
@@ -152,11 +151,8 @@ export class CaricoGenerato {
         }
       }
       const lavoratore = personaSimile(demo.richiedente.codiceFiscale, i);
-      for (const ente of ['MINLAVORO', 'ANPAL', 'INL'] as const) {
-        for (const r of righeDemo(ente, scenari[i]!.terzaImpresa)) {
-          const g = datori.get(r.cf_datore);
-          if (r.cf_lavoratore === demo.richiedente.codiceFiscale && g) this.archivi.rapporti[ente].push({ ...r, cf_lavoratore: lavoratore, cf_datore: g.codiceFiscale });
-        }
+      for (const ente of ENTI_RAPPORTI) {
+        for (const r of righe[ente]) this.archivi.rapporti[ente].push({ ...r, cf_lavoratore: lavoratore, cf_datore: datori.get(r.cf_datore)!.codiceFiscale });
       }
       this.slot.push({ scenario: base, atteso, lavoratore, datori });
     }
@@ -185,20 +181,45 @@ export class CaricoGenerato {
   }
 }
 
-/** The i-th domanda's scenario and the outcome its archives give. */
-function scenarioGenerato(i: number): { base: ScenarioDemo; atteso: string; terzaImpresa: boolean } {
+const ENTI_RAPPORTI = ['MINLAVORO', 'ANPAL', 'INL'] as const;
+
+/** A kind of domanda of the mix: its scenario, the outcome its archives give, and what every slot of it copies. */
+interface Tipo {
+  base: ScenarioDemo;
+  atteso: string;
+  /** the scenario's domanda with the demo people, whose codes the slots replace */
+  demo: Domanda;
+  /** each party's demo rows about the demo worker and the scenario's employers */
+  righe: Record<(typeof ENTI_RAPPORTI)[number], RigaRapporto[]>;
+}
+
+const TIPI = new Map<string, Tipo>();
+
+/** The kind of the i-th domanda, built once per kind. */
+function tipoDi(i: number): Tipo {
   const chiave = chiaveDi(i, MIX_GENERATO);
+  let t = TIPI.get(chiave);
+  if (!t) TIPI.set(chiave, (t = creaTipo(chiave)));
+  return t;
+}
+
+function creaTipo(chiave: string): Tipo {
   // tre-datori-conforme is tre-datori-ispezione with its third firm in the archives (righeDemo)
-  if (chiave === TRE_DATORI_CONFORME) return { base: scenario('tre-datori-ispezione'), atteso: 'CONFORME', terzaImpresa: true };
-  const s = scenario(chiave);
-  return { base: s, atteso: esitoOsservato(s.atteso.esitoVerifica, s.atteso.accertamento === 'AVVIATO' ? 'AVVIATO' : undefined), terzaImpresa: false };
+  const terzaImpresa = chiave === TRE_DATORI_CONFORME;
+  const base = scenario(terzaImpresa ? 'tre-datori-ispezione' : chiave);
+  const atteso = terzaImpresa ? 'CONFORME' : esitoOsservato(base.atteso.esitoVerifica, base.atteso.accertamento === 'AVVIATO' ? 'AVVIATO' : undefined);
+  const demo = base.domanda('X', new Date(0));
+  const datori = new Set(demo.attestazioni.map((a) => a.datore.codiceFiscale));
+  const dellaDomanda = (ente: (typeof ENTI_RAPPORTI)[number]) =>
+    righeDemo(ente, terzaImpresa).filter((r) => r.cf_lavoratore === demo.richiedente.codiceFiscale && datori.has(r.cf_datore));
+  return { base, atteso, demo, righe: { MINLAVORO: dellaDomanda('MINLAVORO'), ANPAL: dellaDomanda('ANPAL'), INL: dellaDomanda('INL') } };
 }
 
 /**
  * The demo archive rows of a party; with `terzaImpresa`, also the relation of Paolo Blu with the third building
  * firm as he declares it (the demo archives leave it out so that INL inspects).
  */
-function righeDemo(ente: Exclude<EnteVerificatore, 'INAIL'>, terzaImpresa: boolean): RigaRapporto[] {
+function righeDemo(ente: (typeof ENTI_RAPPORTI)[number], terzaImpresa: boolean): RigaRapporto[] {
   const righe = ARCHIVI_RAPPORTI[ente];
   if (!terzaImpresa || ente === 'INL') return righe;
   const blu = scenario('tre-datori-ispezione').domanda('X', new Date(0));
