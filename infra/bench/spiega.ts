@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { dropDatabase, ensureDatabase } from '../local/postgres';
 import { createPool } from '../../shared/db/pool';
 import { migrate } from '../../shared/db/migrate';
-import { SQL_LAVORATORI_DEL_DATORE, SQL_SEGNALA_APERTE_DEL_DATORE } from '../../services/inps/core/indici';
+import { LETTURA_LIMITATA, SQL_LAVORATORI_DEL_DATORE, SQL_SEGNALA_APERTE_DEL_DATORE } from '../../services/inps/core/indici';
 
 /**
  * npm run bench:spiega: the plans of INPS's hot statements on a database of national volume, which no bench run
@@ -21,6 +21,8 @@ import { SQL_LAVORATORI_DEL_DATORE, SQL_SEGNALA_APERTE_DEL_DATORE } from '../../
 const GRANDE = 'GRANDE0000000';
 const FINE = new Date('2026-12-01T00:00:00Z');
 const UN_ANNO_PRIMA = new Date('2025-12-01T00:00:00Z');
+/** The rule's threshold in the default configuration (inl.sogliaStessoDatore). */
+const SOGLIA = 5;
 
 async function riempi(pool: Pool, n: number): Promise<void> {
   const t = `timestamptz '${FINE.toISOString()}' - (g * interval '315 seconds')`;
@@ -80,8 +82,12 @@ function uuid(s: string): string {
 }
 
 const STATEMENTS: Array<{ nome: string; sql: string; params: unknown[] }> = [
-  { nome: "five-workers rule: the employer's distinct workers, its 50 most recent attestazioni in the window (lavoratoriDelDatore)", sql: SQL_LAVORATORI_DEL_DATORE, params: [GRANDE, UN_ANNO_PRIMA, FINE, 50] },
-  { nome: "five-workers rule: the same, the whole window (when the 50 hold fewer than five workers)", sql: SQL_LAVORATORI_DEL_DATORE, params: [GRANDE, UN_ANNO_PRIMA, FINE, null] },
+  {
+    nome: `five-workers rule: the employer's distinct workers, its ${LETTURA_LIMITATA * SOGLIA} most recent attestazioni in the window (lavoratoriDelDatore)`,
+    sql: SQL_LAVORATORI_DEL_DATORE,
+    params: [GRANDE, UN_ANNO_PRIMA, FINE, LETTURA_LIMITATA * SOGLIA],
+  },
+  { nome: `five-workers rule: the same, the whole window (when those hold fewer than ${SOGLIA} workers)`, sql: SQL_LAVORATORI_DEL_DATORE, params: [GRANDE, UN_ANNO_PRIMA, FINE, null] },
   {
     nome: "five-workers rule: a pass over the threshold flags the employer's open istruttorie waiting to be examined, none at steady state (segnalaStessoDatore)",
     sql: SQL_SEGNALA_APERTE_DEL_DATORE,

@@ -38,7 +38,7 @@ export const SQL_LAVORATORI_DEL_DATORE = `SELECT count(DISTINCT codice_fiscale):
         LIMIT $4) recenti`;
 
 /** Attestazioni the bounded count reads at most: ten times the threshold. */
-const LETTURA_LIMITATA = 10;
+export const LETTURA_LIMITATA = 10;
 
 /** The employer's distinct workers in the window: exact, or (`almeno`) a lower bound already at the threshold. */
 async function lavoratoriDelDatore(tx: Tx, datore: string, presentazione: Date, finestraGiorni: number, soglia: number): Promise<{ n: number; almeno: boolean }> {
