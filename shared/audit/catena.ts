@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { withTransaction } from '../db/pool';
+import { query, withTransaction } from '../db/pool';
 import { GroupCommit } from '../db/group-commit';
 import { segnaposti, type Segnaposto } from '../db/segnaposti';
 
@@ -100,7 +100,8 @@ export class ScrittoreCatene {
       if (registri.some((r) => !this.teste.has(r))) continue;
       const scrittura = accodamenti(registri.map((r) => [r, this.teste.get(r)!, perRegistro.get(r)!]));
       try {
-        await this.pool.query(scrittura.sql, scrittura.params);
+        // Refused when another writer moved a head: the connection is kept for the next attempt.
+        await query(this.pool, scrittura.sql, scrittura.params);
         for (const [r, testa] of scrittura.nuoveTeste) this.teste.set(r, testa);
         return;
       } catch (err) {

@@ -1,4 +1,4 @@
-import { Pool, type PoolClient } from 'pg';
+import { DatabaseError, Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
 import type { Logger } from '../log';
 import type { PrimaIstruzione } from './prima-istruzione';
 import { StatementiPreparati } from './prepared';
@@ -41,6 +41,32 @@ export type Tx = PoolClient;
 export function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+/**
+ * One statement, run as its own transaction like pool.query, on a connection that PostgreSQL refusing it does not
+ * cost. pool.query destroys its client on any error, so a statement that is refused by design now and then (the
+ * chained logs' optimistic append, shared/audit/catena.ts, when another process moved a head) would make
+ * PostgreSQL start a new backend each time: about one per domanda in issue 17's eighth round. After an error
+ * response the session is idle and whole; the client is destroyed only when the connection itself failed.
+ */
+export async function query<R extends QueryResultRow = QueryResultRow>(pool: Pool, text: string, params: unknown[]): Promise<QueryResult<R>> {
+  const client = await pool.connect();
+  let broken = false;
+  // A connection that dies while checked out emits 'error'; the failing query rejects anyway (see withTransaction).
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
+  try {
+    return await client.query<R>(text, params);
+  } catch (err) {
+    if (!(err instanceof DatabaseError)) broken = true;
+    throw err;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
 }
 
 /**
