@@ -141,7 +141,7 @@ async function main(o: OpzioniBench): Promise<void> {
   const campionatore = new Campionatore([
     ...[...fed.procs].map(([nome, p]) => ({ nome, pid: p.child.pid! })),
     { nome: 'bench (case system)', pid: process.pid },
-    { nome: 'postgresql (backends)', comandi: ['postgres'], contiene: fed.id },
+    { nome: 'postgresql (backends)', comandi: ['postgres'], contiene: fed.id, terminati: true },
     { nome: 'rabbitmq (beam.smp, shared)', comandi: ['beam.smp'] },
   ], o.soak ? 5000 : 1000);
   const pool = new Pool({ connectionString: fed.config.postgres.adminUrl, max: 2 });

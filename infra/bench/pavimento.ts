@@ -148,7 +148,7 @@ export async function misuraPavimento(o: OpzioniPavimento): Promise<RisultatoPav
   const dbName = new URL(o.postgresUrl).pathname.slice(1);
   /** CPU s of this process + the peer + PostgreSQL's backends of the run's database, and RabbitMQ's, over fn. */
   const conCpu = async <T>(fn: () => Promise<T>): Promise<{ valore: T; cpu: number; rabbitmq: number; secondi: number }> => {
-    const c = new Campionatore([{ nome: 'qui', pid: process.pid }, { nome: 'pari', pid: server.pid! }, { nome: 'pg', comandi: ['postgres'], contiene: dbName }, { nome: 'rabbitmq', comandi: ['beam.smp'] }], 3_600_000);
+    const c = new Campionatore([{ nome: 'qui', pid: process.pid }, { nome: 'pari', pid: server.pid! }, { nome: 'pg', comandi: ['postgres'], contiene: dbName, terminati: true }, { nome: 'rabbitmq', comandi: ['beam.smp'] }], 3_600_000);
     c.start();
     const t0 = performance.now();
     const valore = await fn();

@@ -10,8 +10,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface StatProcesso {
   comm: string;
   stato: string;
+  ppid: number;
   /** User plus system CPU time, in clock ticks. */
   tick: number;
+  /** User plus system CPU time of the children it has waited for (cutime + cstime), in clock ticks. */
+  tickFigliTerminati: number;
 }
 
 /** Parses /proc/<pid>/stat. The command name is in parentheses and may itself hold spaces and ')'. */
@@ -20,11 +23,10 @@ export function leggiStat(testo: string): StatProcesso {
   const chiude = testo.lastIndexOf(')');
   if (apre < 0 || chiude < apre) throw new Error('not a /proc/<pid>/stat line');
   const campi = testo.slice(chiude + 2).trim().split(/\s+/);
-  // campi[0] is field 3 (state); utime and stime are fields 14 and 15.
-  const utime = Number(campi[11]);
-  const stime = Number(campi[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error('truncated /proc/<pid>/stat line');
-  return { comm: testo.slice(apre + 1, chiude), stato: campi[0]!, tick: utime + stime };
+  // campi[0] is field 3 (state), campi[1] field 4 (ppid); utime, stime, cutime and cstime are fields 14 to 17.
+  const [ppid, utime, stime, cutime, cstime] = [1, 11, 12, 13, 14].map((i) => Number(campi[i]));
+  if (![ppid, utime, stime, cutime, cstime].every(Number.isFinite)) throw new Error('truncated /proc/<pid>/stat line');
+  return { comm: testo.slice(apre + 1, chiude), stato: campi[0]!, ppid: ppid!, tick: utime! + stime!, tickFigliTerminati: cutime! + cstime! };
 }
 
 export interface MemoriaProcesso {
@@ -98,12 +100,22 @@ export interface SerieProcesso {
   vmHwmKb: number;
 }
 
-/** What to sample: one process by pid, or a group (every process whose command name matches). */
-export type Bersaglio = { nome: string; pid: number } | { nome: string; comandi: readonly string[]; contiene?: string };
+/**
+ * What to sample: one process by pid, or a group (every process whose command name matches). A group whose
+ * processes come and go (PostgreSQL's backends: one per connection) can also count, with `terminati`, what its
+ * processes used after the last sample that saw them, or between two samples: their parent (the postmaster) adds
+ * each child it has waited for to its own cutime and cstime. A backend living less than a sampling interval is
+ * otherwise never seen, and one that exits loses its last interval (issue 17, eighth round: a pool replacing a
+ * connection at every refused statement made about one backend per domanda, and its CPU went uncounted). The
+ * parent's count takes in its children of any database: the benchmark's own short connections are counted too.
+ */
+export type Bersaglio = { nome: string; pid: number } | { nome: string; comandi: readonly string[]; contiene?: string; terminati?: boolean };
 
 export class Campionatore {
   private readonly serie = new Map<string, SerieProcesso>();
   private readonly ultimiTick = new Map<string, Map<number, number>>();
+  /** Per group counting its ended processes: their parent, and the parent's cutime + cstime at the last sample. */
+  private readonly genitori = new Map<string, { pid: number; tickFigli: number }>();
   private timer: NodeJS.Timeout | null = null;
   private t0 = 0;
   private ultimoT = 0;
@@ -133,15 +145,31 @@ export class Campionatore {
       let tick = 0;
       let rss = 0;
       let hwm = 0;
+      // The parent's count is read before the children: one ending in between is counted at the next sample.
+      const genitore = 'terminati' in b && b.terminati ? this.genitori.get(b.nome) : undefined;
+      const figliOra = genitore ? leggi(genitore.pid)?.stat.tickFigliTerminati : undefined;
+      let ppid: number | undefined;
       for (const pid of pids) {
         const r = leggi(pid);
         if (!r) continue;
+        ppid ??= r.stat.ppid;
         dopo.set(pid, r.stat.tick);
         // A process seen for the first time in a group counts from zero only if it started after the first sample.
         const base = prima.get(pid) ?? (primo || 'pid' in b ? r.stat.tick : 0);
         tick += Math.max(0, r.stat.tick - base);
         rss += r.mem.rssKb;
         hwm = Math.max(hwm, r.mem.piccoKb);
+      }
+      if (genitore && figliOra !== undefined) {
+        // Each ended child's whole CPU is in the parent's count; what the samples already counted of it (up to its
+        // last tick seen) is taken off.
+        let giaContati = 0;
+        for (const [pid, t] of prima) if (!dopo.has(pid)) giaContati += t;
+        tick += figliOra - genitore.tickFigli - giaContati;
+        genitore.tickFigli = figliOra;
+      } else if ('terminati' in b && b.terminati && ppid !== undefined) {
+        const g = leggi(ppid);
+        if (g) this.genitori.set(b.nome, { pid: ppid, tickFigli: g.stat.tickFigliTerminati });
       }
       this.ultimiTick.set(b.nome, dopo);
       const s = this.serie.get(b.nome) ?? { nome: b.nome, campioni: [], cpuSecondi: 0, rssPiccoKb: 0, vmHwmKb: 0 };
