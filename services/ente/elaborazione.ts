@@ -9,7 +9,7 @@ import type { ContenutoPacchetto, EnteVerificatore, EsitoDato, Operatore } from 
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader } from '../../shared/messages/envelope';
 import { writeNotificaEsito } from '../../shared/messages/esiti';
-import { claimInbox, enqueue } from '../../shared/outbox/outbox';
+import { claimInbox, conOutbox } from '../../shared/outbox/outbox';
 import type { PacchettoRicevutoMsg } from '../../shared/verifica-pacchetto/ricezione';
 import type { ConsegnaMsg } from './operazioni';
 import type { SoapClient } from '../../shared/soap/client';
@@ -56,17 +56,15 @@ export function verificaPacchetto(deps: VerificaDeps): WorkHandler<PacchettoRice
         log.info('message already applied');
         return;
       }
-      const { rows } = await tx.query<{ stato: string }>('SELECT stato FROM pacchetto_ricevuto WHERE id_pacchetto = $1 FOR UPDATE', [
-        msg.payload.idPacchetto,
-      ]);
-      if (rows[0]?.stato !== 'RICEVUTO') return;
-      await tx.query(`UPDATE pacchetto_ricevuto SET stato = 'VERIFICATO', verificato_il = $2, esiti = $3 WHERE id_pacchetto = $1`, [
-        msg.payload.idPacchetto,
-        now,
-        JSON.stringify(esiti),
-      ]);
-      await enqueue(tx, { routingKey: deps.routingConsegna, payload: { idPacchetto: msg.payload.idPacchetto } });
-      log.info({ idPacchetto: msg.payload.idPacchetto, dati: esiti.length }, 'packet verified');
+      // The esiti and the delivery they cause, in one statement, only from RICEVUTO: a concurrent verification's
+      // commit is waited for and its row read again (READ COMMITTED), and then this one changes nothing.
+      const verificato = await conOutbox(
+        tx,
+        (p) => `UPDATE pacchetto_ricevuto SET stato = 'VERIFICATO', verificato_il = ${p(now)}, esiti = ${p(JSON.stringify(esiti))} WHERE id_pacchetto = ${p(msg.payload.idPacchetto)} AND stato = 'RICEVUTO'`,
+        [{ routingKey: deps.routingConsegna, payload: { idPacchetto: msg.payload.idPacchetto } }],
+        { seCambia: true },
+      );
+      if (verificato === 1) log.info({ idPacchetto: msg.payload.idPacchetto, dati: esiti.length }, 'packet verified');
     });
   };
 }

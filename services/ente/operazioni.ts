@@ -7,7 +7,7 @@ import type { EnteVerificatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader } from '../../shared/messages/envelope';
 import { readNotificaRiscontro, readSegnalaCaso, readSollecitaEsito, writePresaInCarico } from '../../shared/messages/pacchetto';
-import { enqueue } from '../../shared/outbox/outbox';
+import { conOutbox } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
 import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
 import { QUEUES } from '../../shared/amqp/topology';
@@ -53,15 +53,15 @@ export function sollecitaEsito(deps: OperazioniDeps): SoapOperation {
         // packet is verified when it arrives.
         const stato = p.rows[0]?.stato ?? 'NON_RICEVUTO';
         const scelta = stato === 'ESITO_CONSEGNATO' ? 'ESITO_RICONSEGNATO' : stato === 'NON_RICEVUTO' ? 'PACCHETTO_NON_ANCORA_RICEVUTO' : 'VERIFICA_IN_CORSO';
-        const ins = await tx.query(
-          'INSERT INTO sollecito_ricevuto (id_sollecito, id_pacchetto, scadenza, ricevuto_il, azione) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
-          [s.idSollecito, s.idPacchetto, s.scadenza, ctx.receivedAt, scelta],
-        );
         // A reminder after an esito was delivered: INPS may have lost it; deliver it again (INPS applies it once).
-        if (ins.rowCount === 1 && scelta === 'ESITO_RICONSEGNATO') {
-          const msg: ConsegnaMsg = { idPacchetto: s.idPacchetto, riconsegna: true };
-          await enqueue(tx, { routingKey: deps.routingConsegna, payload: msg, messageId: randomUUID() });
-        }
+        // Recorded with that delivery in one statement; a copy of the reminder records and delivers nothing.
+        const msg: ConsegnaMsg = { idPacchetto: s.idPacchetto, riconsegna: true };
+        await conOutbox(
+          tx,
+          (p) => `INSERT INTO sollecito_ricevuto (id_sollecito, id_pacchetto, scadenza, ricevuto_il, azione) VALUES (${[s.idSollecito, s.idPacchetto, s.scadenza, ctx.receivedAt, scelta].map(p).join(', ')}) ON CONFLICT DO NOTHING`,
+          scelta === 'ESITO_RICONSEGNATO' ? [{ routingKey: deps.routingConsegna, payload: msg, messageId: randomUUID() }] : [],
+          { seCambia: true },
+        );
         return scelta;
       }, { primaIstruzione: ctx.primaIstruzione });
       ctx.log.info({ idPacchetto: s.idPacchetto, azione }, 'reminder received');
@@ -117,18 +117,21 @@ export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
       const proposed = ctx.headers.optional('X-Correlation-ID')?.value() ?? randomUUID();
       const hash = impronta({ ...s, dataInvio: undefined });
       const correlationId = await withTransaction(deps.pool, async (tx) => {
-        const ins = await tx.query(
-          `INSERT INTO accertamento (id_segnalazione, id_istruttoria, protocollo, correlation_id, reply_to, contenuto, impronta, ricevuto_il, limite_attesa, stato)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'SEGNALATO') ON CONFLICT (id_segnalazione) DO NOTHING`,
-          [s.idSegnalazione, s.idIstruttoria, s.protocolloDomanda, proposed, replyTo, JSON.stringify(s), hash, ctx.receivedAt, s.limiteAttesa],
+        // The case and the message that has it evaluated, in one statement; neither for a copy.
+        const msg: SegnalazioneMsg = { idSegnalazione: s.idSegnalazione };
+        const inserita = await conOutbox(
+          tx,
+          (p) => `INSERT INTO accertamento (id_segnalazione, id_istruttoria, protocollo, correlation_id, reply_to, contenuto, impronta, ricevuto_il, limite_attesa, stato)
+           VALUES (${[s.idSegnalazione, s.idIstruttoria, s.protocolloDomanda, proposed, replyTo, JSON.stringify(s), hash, ctx.receivedAt, s.limiteAttesa].map(p).join(', ')}, 'SEGNALATO')
+           ON CONFLICT (id_segnalazione) DO NOTHING`,
+          [{ routingKey: QUEUES.inlValutazione, payload: msg }],
+          { seCambia: true },
         );
-        if (ins.rowCount === 0) {
+        if (inserita === 0) {
           const prev = (await tx.query<{ impronta: string; correlation_id: string }>('SELECT impronta, correlation_id FROM accertamento WHERE id_segnalazione = $1', [s.idSegnalazione])).rows[0]!;
           if (prev.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `la segnalazione ${s.idSegnalazione} è già stata ricevuta con un contenuto diverso`);
           return prev.correlation_id;
         }
-        const msg: SegnalazioneMsg = { idSegnalazione: s.idSegnalazione };
-        await enqueue(tx, { routingKey: QUEUES.inlValutazione, payload: msg });
         return proposed;
       }, { primaIstruzione: ctx.primaIstruzione });
       ctx.log.info({ idSegnalazione: s.idSegnalazione, correlationId, indici: s.indici.length }, 'case received for evaluation');

@@ -10,7 +10,7 @@ import type { EnteVerificatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader, replyToHeader } from '../../shared/messages/envelope';
 import { writePresaInCarico } from '../../shared/messages/pacchetto';
-import { enqueue } from '../../shared/outbox/outbox';
+import { conOutbox } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
 import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
 import type { SoapClient } from '../../shared/soap/client';
@@ -63,18 +63,21 @@ export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: re
       // A sender's retry carries a new DataInvio and a new origin signature (not in payload): the rest must be the same.
       const hash = impronta(serializeNode(payload.node, new Set(['DataInvio'])));
       const correlationId = await withTransaction(opts.pool, async (tx) => {
-        const ins = await tx.query(
-          `INSERT INTO messaggio_inoltro (id_messaggio, operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, corpo_canonico, impronta, ricevuto_il, stato)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9, $10, 'RICEVUTO') ON CONFLICT (id_messaggio) DO NOTHING`,
-          [id, operazione, destinatario, proposed, replyTo, ctx.operatore.id, ctx.operatore.ufficio, corpo, hash, ctx.receivedAt],
+        // The message and the outbox row that hands it to the forwarder, in one statement; neither for a copy.
+        const msg: MessaggioInoltroMsg = { idMessaggio: id };
+        const inserito = await conOutbox(
+          tx,
+          (p) => `INSERT INTO messaggio_inoltro (id_messaggio, operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, corpo_canonico, impronta, ricevuto_il, stato)
+           VALUES (${[id, operazione, destinatario, proposed, replyTo, ctx.operatore.id, ctx.operatore.ufficio, corpo].map(p).join(', ')}, true, ${p(hash)}, ${p(ctx.receivedAt)}, 'RICEVUTO')
+           ON CONFLICT (id_messaggio) DO NOTHING`,
+          [{ routingKey: opts.routingKey, payload: msg, headers: { operazione } }],
+          { seCambia: true },
         );
-        if (ins.rowCount === 0) {
+        if (inserito === 0) {
           const prev = (await tx.query<{ impronta: string; correlation_id: string | null }>('SELECT impronta, correlation_id FROM messaggio_inoltro WHERE id_messaggio = $1', [id])).rows[0]!;
           if (prev.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `${operazione} ${id} già ricevuto con un contenuto diverso`);
           return prev.correlation_id;
         }
-        const msg: MessaggioInoltroMsg = { idMessaggio: id };
-        await enqueue(tx, { routingKey: opts.routingKey, payload: msg, headers: { operazione } });
         return proposed;
       }, { primaIstruzione: ctx.primaIstruzione });
       ctx.log.info({ operazione, idMessaggio: id, destinatario, correlationId }, 'message accepted for forwarding');

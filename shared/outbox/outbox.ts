@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../db/pool';
+import { segnaposti, type Segnaposto } from '../db/segnaposti';
 
 /** A message caused by a state change, committed in the same transaction as the change. */
 export interface OutboxMessage {
@@ -18,6 +19,23 @@ export async function enqueue(tx: Tx, msg: OutboxMessage): Promise<string> {
     JSON.stringify(msg.headers ?? {}),
   ]);
   return id;
+}
+
+/**
+ * A state change and the messages it causes, in one statement: one round trip where a row and its message were two
+ * (or 2n for n rows and their messages). `cambio` is one data-modifying statement (INSERT, UPDATE or DELETE) without
+ * RETURNING, written with `p`, which takes a value and gives its placeholder. With `seCambia` the messages are
+ * stored only if the change touched a row: an INSERT ... ON CONFLICT DO NOTHING finding its row already there
+ * (a copy of a request) causes nothing. Resolves to the number of rows the change touched.
+ */
+export async function conOutbox(tx: Tx, cambio: (p: Segnaposto) => string, messaggi: readonly OutboxMessage[], o: { seCambia?: boolean } = {}): Promise<number> {
+  const { params, p } = segnaposti();
+  const sql = cambio(p);
+  const righe = messaggi.map((m) => `(${p(m.messageId ?? randomUUID())}::uuid, ${p(m.routingKey)}, ${p(JSON.stringify(m.payload))}::jsonb, ${p(JSON.stringify(m.headers ?? {}))}::jsonb)`);
+  // A data-modifying WITH runs whether or not the final SELECT reads it.
+  const coda = righe.length === 0 ? '' : `, coda AS (INSERT INTO outbox (message_id, routing_key, payload, headers) SELECT * FROM (VALUES ${righe.join(', ')}) m${o.seCambia ? ' WHERE EXISTS (SELECT 1 FROM cambio)' : ''})`;
+  const r = await tx.query<{ n: number }>(`WITH cambio AS (${sql} RETURNING 1)${coda} SELECT count(*)::int AS n FROM cambio`, params);
+  return r.rows[0]!.n;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Clock } from '../clock';
 import { ApeError, toError } from '../errors';
 import { withTransaction, type Tx } from '../db/pool';
+import { segnaposti } from '../db/segnaposti';
 import type { Logger } from '../log';
 import { metrics } from '../metrics/metrics';
 
@@ -25,12 +26,26 @@ export interface Timer {
 
 export type TimerHandler = (tx: Tx, timer: Timer, now: Date) => Promise<void>;
 
-export async function scheduleTimer(tx: Tx, t: { tipo: string; chiave: string; scadeIl: Date; payload?: Record<string, unknown> }): Promise<void> {
+export interface TimerDaProgrammare {
+  tipo: string;
+  chiave: string;
+  scadeIl: Date;
+  payload?: Record<string, unknown>;
+}
+
+export async function scheduleTimer(tx: Tx, t: TimerDaProgrammare): Promise<void> {
+  await scheduleTimers(tx, [t]);
+}
+
+/** Programs timers (each a distinct tipo and chiave) in one statement; one already fired or cancelled stays so. */
+export async function scheduleTimers(tx: Tx, timers: readonly TimerDaProgrammare[]): Promise<void> {
+  if (timers.length === 0) return;
+  const { params, p } = segnaposti();
   await tx.query(
-    `INSERT INTO timer (tipo, chiave, scade_il, payload) VALUES ($1, $2, $3, $4)
+    `INSERT INTO timer (tipo, chiave, scade_il, payload) VALUES ${timers.map((t) => `(${p(t.tipo)}, ${p(t.chiave)}, ${p(t.scadeIl)}, ${p(JSON.stringify(t.payload ?? {}))})`).join(', ')}
      ON CONFLICT (tipo, chiave) DO UPDATE SET scade_il = EXCLUDED.scade_il, payload = EXCLUDED.payload
        WHERE timer.stato = 'ATTESA'`,
-    [t.tipo, t.chiave, t.scadeIl, JSON.stringify(t.payload ?? {})],
+    params,
   );
 }
 

@@ -7,7 +7,7 @@ import { impronta } from '../domain/impronta';
 import type { ContenutoPacchetto, Operatore } from '../domain/types';
 import { correlationHeader } from '../messages/envelope';
 import { readVerificaPacchetto, writeVerificaPacchettoRisposta } from '../messages/pacchetto';
-import { enqueue } from '../outbox/outbox';
+import { conOutbox } from '../outbox/outbox';
 import type { CallContext, SoapReply } from '../soap/server';
 import type { XmlReader } from '../xml/read';
 import type { Origine } from './origine';
@@ -58,26 +58,29 @@ export async function riceviPacchetto(opts: RicezioneOptions, payload: XmlReader
   const proposed = ctx.headers.optional('X-Correlation-ID')?.value() ?? randomUUID();
   const hash = impronta({ ...p, dataInvio: undefined });
   const extra = Object.entries(opts.extraColumns(p, ctx, origine));
-  const extraCols = extra.map(([c]) => `, ${c}`).join('');
-  const extraParams = extra.map((_e, i) => `, $${10 + i}`).join('');
   const op: Operatore = ctx.operatore;
 
   const correlationId = await withTransaction(opts.pool, async (tx) => {
-    const ins = await tx.query(
-      `INSERT INTO ${opts.table} (id_pacchetto, correlation_id, reply_to, operatore_id, operatore_ufficio, contenuto, impronta, ricevuto_il, stato${extraCols})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9${extraParams})
-       ON CONFLICT (id_pacchetto) DO NOTHING`,
-      [p.idPacchetto, proposed, replyTo, op.id, op.ufficio, JSON.stringify(p), hash, ctx.receivedAt, 'RICEVUTO', ...extra.map(([, v]) => v)],
+    // The packet and the message that hands it to the worker, in one statement; neither when it was there already.
+    const msg: PacchettoRicevutoMsg = { idPacchetto: p.idPacchetto };
+    const inserito = await conOutbox(
+      tx,
+      (v) => {
+        const valori = [p.idPacchetto, proposed, replyTo, op.id, op.ufficio, JSON.stringify(p), hash, ctx.receivedAt, 'RICEVUTO', ...extra.map(([, x]) => x)];
+        return `INSERT INTO ${opts.table} (id_pacchetto, correlation_id, reply_to, operatore_id, operatore_ufficio, contenuto, impronta, ricevuto_il, stato${extra.map(([c]) => `, ${c}`).join('')})
+       VALUES (${valori.map(v).join(', ')})
+       ON CONFLICT (id_pacchetto) DO NOTHING`;
+      },
+      [{ routingKey: opts.routingKey, payload: msg, headers: { correlationId: proposed } }],
+      { seCambia: true },
     );
-    if (ins.rowCount === 0) {
+    if (inserito === 0) {
       const prev = await tx.query<{ correlation_id: string; impronta: string }>(`SELECT correlation_id, impronta FROM ${opts.table} WHERE id_pacchetto = $1`, [p.idPacchetto]);
       const row = prev.rows[0]!;
       if (row.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `il pacchetto ${p.idPacchetto} è già stato ricevuto con un contenuto diverso`);
       ctx.log.info({ idPacchetto: p.idPacchetto, correlationId: row.correlation_id }, 'packet received again; same ack');
       return row.correlation_id;
     }
-    const msg: PacchettoRicevutoMsg = { idPacchetto: p.idPacchetto };
-    await enqueue(tx, { routingKey: opts.routingKey, payload: msg, headers: { correlationId: proposed } });
     return proposed;
   }, { primaIstruzione: ctx.primaIstruzione });
   ctx.log.info({ idPacchetto: p.idPacchetto, destinatario: p.destinatario, correlationId }, 'packet accepted');

@@ -83,4 +83,38 @@ describe('i. each applied esito is notified to the other parties (RISCONTRO)', (
     await rispondi(pool, m.p, m.corr, dopo(t0, ore(3)), r);
     expect(riscontri(await messaggi(id, 'RISCONTRO'), 'MINLAVORO').map((x) => x.destinatario).sort()).toEqual(['ANPAL', 'INL']);
   });
+
+  test('the notices of an esito, and the outbox rows that send them, are one statement whatever the number of parties', async () => {
+    // Two notices were four INSERTs (a message, then its outbox row, for each) after the query of the parties: at
+    // three esiti per domanda, nine round trips to PostgreSQL (issue 17, eighth round).
+    const r = regole();
+    const t0 = new Date('2026-09-03T08:00:00Z');
+    const id = await presenta(domanda({ protocollo: protocollo('RIS'), presentazione: t0 }), t0, r);
+    const parti = await presaInCaricoDiTutti(id, dopo(t0, ore(1)), r);
+    const testi: string[] = [];
+    let contando = true;
+    const contati = new WeakSet<object>();
+    const contante = Object.assign(Object.create(pool) as Pool, {
+      connect: async () => {
+        const c = await pool.connect();
+        if (!contati.has(c)) {
+          contati.add(c);
+          const query = c.query.bind(c) as (...a: unknown[]) => unknown;
+          (c as unknown as { query: unknown }).query = (...a: unknown[]) => {
+            if (contando && typeof a[0] === 'string' && /messaggio_uscita|outbox/.test(a[0])) testi.push(a[0]);
+            return query(...a);
+          };
+        }
+        return c;
+      },
+    });
+    const m = get(parti, 'MINLAVORO');
+    await rispondi(contante, m.p, m.corr, dopo(t0, ore(2)), r);
+    contando = false;
+    expect((await messaggi(id, 'RISCONTRO')).map((x) => x.destinatario).sort()).toEqual(['ANPAL', 'INAIL']);
+    expect(testi).toHaveLength(1);
+    expect(testi[0]).toMatch(/INSERT INTO messaggio_uscita[\s\S]*INSERT INTO outbox/);
+    const uscite = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE payload->>'idMessaggio' = ANY($1)", [(await messaggi(id, 'RISCONTRO')).map((x) => x.id)]);
+    expect(uscite.rows[0]!.n).toBe(2);
+  });
 });

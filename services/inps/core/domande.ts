@@ -8,11 +8,10 @@ import { rapportiPerEnte } from '../../../shared/domain/competenza';
 import { impronta } from '../../../shared/domain/impronta';
 import type { Domanda, Operatore } from '../../../shared/domain/types';
 import type { RicevutaDomanda } from '../../../shared/messages/istruttoria';
-import { enqueue } from '../../../shared/outbox/outbox';
 import { QUEUES } from '../../../shared/amqp/topology';
 import { registraEventi, type Evento } from './eventi';
 import { controlliInps } from '../../../shared/domain/requisiti';
-import { scheduleTimer } from '../../../shared/scheduler/timers';
+import { scheduleTimers } from '../../../shared/scheduler/timers';
 import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
 import { segnalaStessoDatore } from './indici';
@@ -86,7 +85,6 @@ export async function registraDomanda(
       limiteMotivo: limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`,
       finestra,
     });
-    await scheduleTimer(tx, { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite });
 
     const controlli = controlliInps(d);
     await insertRows(tx, 'controllo_inps', ['istruttoria_id', 'requisito', 'esito', 'dettaglio'], controlli.map((c) => [istruttoriaId, c.requisito, c.esito, c.dettaglio]));
@@ -104,13 +102,24 @@ export async function registraDomanda(
       lavoratore: { codiceFiscale: d.richiedente.codiceFiscale },
       rapporti,
     }));
-    await creaPacchetti(tx, istruttoriaId, packets, now);
-    // Until its party receives it, a packet has the same days as for its esito, counted from its creation: when
-    // they pass undelivered, its data count as not verifiable (the sends go on, for an answer before closure).
+    await creaPacchetti(
+      tx,
+      istruttoriaId,
+      packets,
+      now,
+      packets.map((p) => {
+        const msg: InvioPacchettoMsg = { idPacchetto: p.idPacchetto };
+        return { routingKey: QUEUES.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria: istruttoriaId } };
+      }),
+    );
+    // The istruttoria's limit, and for each packet, until its party receives it, the same days as for its esito,
+    // counted from its creation: when they pass undelivered, its data count as not verifiable (the sends go on, for
+    // an answer before closure).
+    await scheduleTimers(tx, [
+      { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite },
+      ...packets.map((p) => ({ tipo: TIMER_SCADENZA_INVIO, chiave: p.idPacchetto, scadeIl: scadenzaEsito(now, giorniEsito(regole, p.destinatario)) })),
+    ]);
     for (const p of packets) {
-      await scheduleTimer(tx, { tipo: TIMER_SCADENZA_INVIO, chiave: p.idPacchetto, scadeIl: scadenzaEsito(now, giorniEsito(regole, p.destinatario)) });
-      const msg: InvioPacchettoMsg = { idPacchetto: p.idPacchetto };
-      await enqueue(tx, { routingKey: QUEUES.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria: istruttoriaId } });
       eventi.push({ istruttoriaId, pacchettoId: p.idPacchetto, tipo: 'PACCHETTO_CREATO', at: now, dettagli: { destinatario: p.destinatario, rapporti: p.rapporti.length } });
     }
     await registraEventi(tx, eventi);

@@ -12,7 +12,7 @@ import { cancelTimers } from '../../../shared/scheduler/timers';
 import { aggiornaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { contraddiceChiusura } from './ciclo';
 import { registraEventi, type Evento } from './eventi';
-import { creaMessaggio } from './messaggi';
+import { creaMessaggi } from './messaggi';
 import type { RegoleInps } from './regole';
 import { bloccaIstruttoria, segnaRiesame } from './sql/istruttoria';
 import { rispondi, type PacchettoDaInviare } from './sql/pacchetto';
@@ -110,17 +110,18 @@ async function notificaAlleAltreParti(tx: Tx, istruttoriaId: string, ente: EnteV
     'SELECT DISTINCT destinatario FROM pacchetto WHERE istruttoria_id = $1 AND destinatario <> $2 ORDER BY destinatario',
     [istruttoriaId, ente],
   );
-  for (const { destinatario } of altre.rows) {
-    await creaMessaggio(tx, {
+  await creaMessaggi(
+    tx,
+    altre.rows.map(({ destinatario }) => ({
       istruttoriaId,
       destinatario,
       now,
       corpo: {
-        tipo: 'RISCONTRO',
+        tipo: 'RISCONTRO' as const,
         riscontro: { idRiscontro: '', idIstruttoria: istruttoriaId, protocolloDomanda: protocollo, destinatario, enteRispondente: ente, esito, dataEsito: now.toISOString(), inRitardo },
       },
-    });
-  }
+    })),
+  );
 }
 
 /** Flags a closed istruttoria for re-examination when late information contradicts how it was closed. */

@@ -3,7 +3,7 @@ import type { Tx } from '../../../shared/db/pool';
 import type { EnteVerificatore } from '../../../shared/domain/types';
 import { QUEUES } from '../../../shared/amqp/topology';
 import type { Riscontro, Segnalazione, Sollecito } from '../../../shared/messages/pacchetto';
-import { enqueue } from '../../../shared/outbox/outbox';
+import { conOutbox } from '../../../shared/outbox/outbox';
 
 /**
  * Messages INPS sends besides packets, stored with the state change that causes them and sent by the
@@ -22,19 +22,39 @@ export interface InvioMessaggioMsg {
   idMessaggio: string;
 }
 
-export async function creaMessaggio(
-  tx: Tx,
-  m: { id?: string; istruttoriaId: string; destinatario: EnteVerificatore; corpo: CorpoMessaggio; correlationId?: string; now: Date },
-): Promise<string> {
-  const id = m.id ?? randomUUID();
-  // The message id doubles as the business id the counterpart deduplicates on.
-  if (m.corpo.tipo === 'RISCONTRO' && m.corpo.riscontro.idRiscontro === '') m.corpo.riscontro.idRiscontro = id;
-  if (m.corpo.tipo === 'SOLLECITO' && m.corpo.sollecito.idSollecito === '') m.corpo.sollecito.idSollecito = id;
-  await tx.query(
-    `INSERT INTO messaggio_uscita (id, tipo, destinatario, istruttoria_id, corpo, correlation_id, creato_il) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [id, m.corpo.tipo, m.destinatario, m.istruttoriaId, JSON.stringify(m.corpo), m.correlationId ?? null, m.now],
+export interface NuovoMessaggio {
+  id?: string;
+  istruttoriaId: string;
+  destinatario: EnteVerificatore;
+  corpo: CorpoMessaggio;
+  correlationId?: string;
+  now: Date;
+}
+
+export async function creaMessaggio(tx: Tx, m: NuovoMessaggio): Promise<string> {
+  return (await creaMessaggi(tx, [m]))[0]!;
+}
+
+/** Messages and the outbox rows that send them, in one statement (the art. 4 notices of an esito go together). */
+export async function creaMessaggi(tx: Tx, messaggi: readonly NuovoMessaggio[]): Promise<string[]> {
+  if (messaggi.length === 0) return [];
+  const ids = messaggi.map((m) => {
+    const id = m.id ?? randomUUID();
+    // The message id doubles as the business id the counterpart deduplicates on.
+    if (m.corpo.tipo === 'RISCONTRO' && m.corpo.riscontro.idRiscontro === '') m.corpo.riscontro.idRiscontro = id;
+    if (m.corpo.tipo === 'SOLLECITO' && m.corpo.sollecito.idSollecito === '') m.corpo.sollecito.idSollecito = id;
+    return id;
+  });
+  await conOutbox(
+    tx,
+    (p) =>
+      `INSERT INTO messaggio_uscita (id, tipo, destinatario, istruttoria_id, corpo, correlation_id, creato_il) VALUES ${messaggi
+        .map((m, i) => `(${[ids[i], m.corpo.tipo, m.destinatario, m.istruttoriaId, JSON.stringify(m.corpo), m.correlationId, m.now].map(p).join(', ')})`)
+        .join(', ')}`,
+    messaggi.map((m, i) => {
+      const msg: InvioMessaggioMsg = { idMessaggio: ids[i]! };
+      return { routingKey: QUEUES.inpsInvioMessaggio, payload: msg, headers: { idIstruttoria: m.istruttoriaId, tipo: m.corpo.tipo } };
+    }),
   );
-  const msg: InvioMessaggioMsg = { idMessaggio: id };
-  await enqueue(tx, { routingKey: QUEUES.inpsInvioMessaggio, payload: msg, headers: { idIstruttoria: m.istruttoriaId, tipo: m.corpo.tipo } });
-  return id;
+  return ids;
 }

@@ -1,5 +1,5 @@
 import type { Tx } from '../../../../shared/db/pool';
-import { insertRows } from '../../../../shared/db/insert';
+import { conOutbox, type OutboxMessage } from '../../../../shared/outbox/outbox';
 import type { ContenutoPacchetto, EnteVerificatore } from '../../../../shared/domain/types';
 import type { StatoPacchetto } from '../../../../shared/domain/stati';
 import { STATO_INIZIALE, TRANSIZIONI, type DatiMossa, type MossaPacchetto } from '../pacchetto-transizioni';
@@ -17,13 +17,19 @@ export type PacchettoDaInviare = Omit<ContenutoPacchetto, 'dataInvio'>;
 
 const origini = (m: MossaPacchetto): string[] => [...TRANSIZIONI[m].da];
 
-/** The packets of a new istruttoria, waiting to be sent; `contenuto` is exactly what each party will get. */
-export async function creaPacchetti(tx: Tx, istruttoriaId: string, pacchetti: readonly PacchettoDaInviare[], il: Date): Promise<void> {
-  await insertRows(
+/**
+ * The packets of a new istruttoria, waiting to be sent, and the outbox messages that hand each to the dispatcher:
+ * one statement. `contenuto` is exactly what each party will get.
+ */
+export async function creaPacchetti(tx: Tx, istruttoriaId: string, pacchetti: readonly PacchettoDaInviare[], il: Date, invii: readonly OutboxMessage[]): Promise<void> {
+  if (pacchetti.length === 0) return;
+  await conOutbox(
     tx,
-    'pacchetto',
-    ['id', 'istruttoria_id', 'destinatario', 'stato', 'contenuto', 'creato_il'],
-    pacchetti.map((p) => [p.idPacchetto, istruttoriaId, p.destinatario, STATO_INIZIALE, JSON.stringify(p), il]),
+    (p) =>
+      `INSERT INTO pacchetto (id, istruttoria_id, destinatario, stato, contenuto, creato_il) VALUES ${pacchetti
+        .map((x) => `(${[x.idPacchetto, istruttoriaId, x.destinatario, STATO_INIZIALE, JSON.stringify(x), il].map(p).join(', ')})`)
+        .join(', ')}`,
+    invii,
   );
 }
 
