@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { query, withTransaction } from '../db/pool';
+import { queryKeepingConnection, withTransaction } from '../db/pool';
 import { GroupCommit } from '../db/group-commit';
 import { segnaposti, type Segnaposto } from '../db/segnaposti';
 
@@ -101,7 +101,7 @@ export class ScrittoreCatene {
       const scrittura = accodamenti(registri.map((r) => [r, this.teste.get(r)!, perRegistro.get(r)!]));
       try {
         // Refused when another writer moved a head: the connection is kept for the next attempt.
-        await query(this.pool, scrittura.sql, scrittura.params);
+        await queryKeepingConnection(this.pool, scrittura.sql, scrittura.params);
         for (const [r, testa] of scrittura.nuoveTeste) this.teste.set(r, testa);
         return;
       } catch (err) {

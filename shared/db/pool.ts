@@ -50,7 +50,7 @@ export function isDataError(err: unknown): boolean {
  * PostgreSQL start a new backend each time: about one per domanda in issue 17's eighth round. After an error
  * response the session is idle and whole; the client is destroyed only when the connection itself failed.
  */
-export async function query<R extends QueryResultRow = QueryResultRow>(pool: Pool, text: string, params: unknown[]): Promise<QueryResult<R>> {
+export async function queryKeepingConnection<R extends QueryResultRow = QueryResultRow>(pool: Pool, text: string, params: unknown[]): Promise<QueryResult<R>> {
   const client = await pool.connect();
   let broken = false;
   // A connection that dies while checked out emits 'error'; the failing query rejects anyway (see withTransaction).
