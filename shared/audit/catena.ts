@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { queryKeepingConnection, withTransaction } from '../db/pool';
+import { queryKeepingConnection, withSnapshot, withTransaction } from '../db/pool';
 import { GroupCommit } from '../db/group-commit';
 import { segnaposti, type Segnaposto } from '../db/segnaposti';
 
@@ -229,29 +229,8 @@ export interface EsitoVerifica {
  * are read in one snapshot (a REPEATABLE READ, read-only transaction): the services append while the check runs,
  * and a record committed after the first page was read must not look like a head pointing past the records.
  */
-export async function verificaRegistro(pool: Pool, registro: Registro): Promise<EsitoVerifica> {
-  const client = await pool.connect();
-  let broken = false;
-  // A connection that dies while checked out emits 'error'; the failing query rejects anyway (see withTransaction).
-  const onError = () => {
-    broken = true;
-  };
-  client.on('error', onError);
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const esito = await verificaInIstantanea(client, registro);
-    await client.query('COMMIT');
-    return esito;
-  } catch (err) {
-    // A failed ROLLBACK means the connection itself is gone: destroy it rather than reuse it.
-    await client.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
-    throw err;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
+export function verificaRegistro(pool: Pool, registro: Registro): Promise<EsitoVerifica> {
+  return withSnapshot(pool, (tx) => verificaInIstantanea(tx, registro));
 }
 
 async function verificaInIstantanea(client: PoolClient, registro: Registro): Promise<EsitoVerifica> {

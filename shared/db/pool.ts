@@ -50,21 +50,34 @@ export function isDataError(err: unknown): boolean {
  * PostgreSQL start a new backend each time: about one per domanda in issue 17's eighth round. After an error
  * response the session is idle and whole; the client is destroyed only when the connection itself failed.
  */
-export async function queryKeepingConnection<R extends QueryResultRow = QueryResultRow>(pool: Pool, text: string, params: unknown[]): Promise<QueryResult<R>> {
+export function queryKeepingConnection<R extends QueryResultRow = QueryResultRow>(pool: Pool, text: string, params: unknown[]): Promise<QueryResult<R>> {
+  return conClient(pool, async (client, rotto) => {
+    try {
+      return await client.query<R>(text, params);
+    } catch (err) {
+      if (!(err instanceof DatabaseError)) rotto();
+      throw err;
+    }
+  });
+}
+
+/**
+ * A client of the pool lent to fn and given back whole, unless its connection failed. A checked-out client whose
+ * connection dies (PostgreSQL restart, terminated backend) emits 'error': without a listener that would crash the
+ * process; the failing query rejects anyway, and the client is then destroyed. fn calls `rotto` when it learns the
+ * connection is gone otherwise (a failed ROLLBACK).
+ */
+async function conClient<T>(pool: Pool, fn: (client: PoolClient, rotto: () => void) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
-  // A connection that dies while checked out emits 'error'; the failing query rejects anyway (see withTransaction).
-  const onError = () => {
+  const rotto = () => {
     broken = true;
   };
-  client.on('error', onError);
+  client.on('error', rotto);
   try {
-    return await client.query<R>(text, params);
-  } catch (err) {
-    if (!(err instanceof DatabaseError)) broken = true;
-    throw err;
+    return await fn(client, rotto);
   } finally {
-    client.off('error', onError);
+    client.off('error', rotto);
     client.release(broken);
   }
 }
@@ -85,34 +98,23 @@ export interface OpzioniTransazione {
 }
 
 /** Runs fn in a transaction: COMMIT when it resolves, ROLLBACK when it throws. */
-export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>, o: OpzioniTransazione = {}): Promise<T> {
+export function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>, o: OpzioniTransazione = {}): Promise<T> {
   const begin = o.begin ?? 'BEGIN';
-  const client = await pool.connect();
-  let broken = false;
-  // A checked-out client whose connection dies (PostgreSQL restart, terminated backend) emits 'error': without
-  // a listener that would crash the process. The failing query rejects anyway; the client is then destroyed.
-  const onError = () => {
-    broken = true;
-  };
-  client.on('error', onError);
   const prima = /\bREAD\s+ONLY\b/i.test(begin) ? undefined : o.primaIstruzione;
-  let presa = false;
-  try {
-    await client.query(begin);
-    presa = (await prima?.prendi(pool, client)) ?? false;
-    const result = await fn(client);
-    await client.query('COMMIT');
-    if (presa) prima!.esito(true);
-    return result;
-  } catch (err) {
-    if (presa) prima!.esito(false);
-    // A failed ROLLBACK means the connection itself is gone: destroy it rather than reuse it.
-    await client.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
-    throw err;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
+  return conClient(pool, async (client, rotto) => {
+    let presa = false;
+    try {
+      await client.query(begin);
+      presa = (await prima?.prendi(pool, client)) ?? false;
+      const result = await fn(client);
+      await client.query('COMMIT');
+      if (presa) prima!.esito(true);
+      return result;
+    } catch (err) {
+      if (presa) prima!.esito(false);
+      // A failed ROLLBACK means the connection itself is gone: destroy it rather than reuse it.
+      await client.query('ROLLBACK').catch(rotto);
+      throw err;
+    }
+  });
 }
