@@ -1,5 +1,6 @@
 import { DatabaseError, Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
 import type { Logger } from '../log';
+import { metrics } from '../metrics/metrics';
 import type { PrimaIstruzione } from './prima-istruzione';
 import { StatementiPreparati } from './prepared';
 
@@ -27,7 +28,11 @@ export function createPool(url: string, schema: string, opts: { max?: number; lo
   pool.on('error', (err) => opts.log?.warn({ err }, 'idle PostgreSQL client lost its connection'));
   // The statements a service repeats are prepared once per connection (prepared.ts).
   const preparati = new StatementiPreparati();
-  pool.on('connect', (client) => preparati.applica(client));
+  pool.on('connect', (client) => {
+    metrics().connessioniDb.inc({ schema, evento: 'aperta' });
+    preparati.applica(client);
+  });
+  pool.on('remove', () => metrics().connessioniDb.inc({ schema, evento: 'chiusa' }));
   return pool;
 }
 

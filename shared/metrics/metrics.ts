@@ -80,6 +80,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly connessioniDb = new Counter({
+    name: 'ape_db_connessioni_totale',
+    help: 'PostgreSQL connections this process opened and closed, by schema and event (aperta, chiusa): at a steady load both stay flat once the pools are full; a rising rate means connections are being replaced, each a new backend',
+    labelNames: ['schema', 'evento'] as const,
+    registers: [this.registry],
+  });
+
   readonly pdndRichiesteVoucher = new Counter({
     name: 'ape_pdnd_richieste_voucher_totale',
     help: 'PDND vouchers requested from the authorization server by this process\'s client, by outcome (ottenuto, or the error code)',
