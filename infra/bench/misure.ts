@@ -115,6 +115,13 @@ export interface Contatori {
   pubblicazioni: Record<string, number>;
   /** pg_stat_database.xact_commit of the federation's database */
   commit: number;
+  /**
+   * pg_stat_database.xact_rollback: transactions rolled back (a chain append refused because another process moved
+   * a head is one; a handler's refusal another)
+   */
+  rollback: number;
+  /** pg_stat_database.sessions: connections opened (the pools' own once full; more means connections replaced) */
+  sessioni: number;
 }
 
 export async function leggiContatori(pool: Pool, config: FederationConfig): Promise<Contatori> {
@@ -128,13 +135,21 @@ export async function leggiContatori(pool: Pool, config: FederationConfig): Prom
     pubblicazioni[schema] = o.rows[0]!.n;
   }
   // Statistics reach pg_stat_database when backends report them (at most about a second late).
-  const c = await pool.query<{ n: string }>('SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()');
-  return { soap, pubblicazioni, commit: Number(c.rows[0]!.n) };
+  const c = await pool.query<{ n: string; r: string; s: string }>(
+    'SELECT xact_commit::text AS n, xact_rollback::text AS r, sessions::text AS s FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return { soap, pubblicazioni, commit: Number(c.rows[0]!.n), rollback: Number(c.rows[0]!.r), sessioni: Number(c.rows[0]!.s) };
 }
 
 export function differenza(prima: Contatori, dopo: Contatori): Contatori {
   const d = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k]! - (a[k] ?? 0)]));
-  return { soap: d(prima.soap, dopo.soap), pubblicazioni: d(prima.pubblicazioni, dopo.pubblicazioni), commit: dopo.commit - prima.commit };
+  return {
+    soap: d(prima.soap, dopo.soap),
+    pubblicazioni: d(prima.pubblicazioni, dopo.pubblicazioni),
+    commit: dopo.commit - prima.commit,
+    rollback: dopo.rollback - prima.rollback,
+    sessioni: dopo.sessioni - prima.sessioni,
+  };
 }
 
 /** Mean size of the SOAP messages the services sent (registro_messaggi.dimensione), bytes. */

@@ -44,6 +44,8 @@ export function perDomanda(d: Contatori, n: number) {
     soap: somma(d.soap) / n,
     pubblicazioni: somma(d.pubblicazioni) / n,
     commit: d.commit / n,
+    rollback: d.rollback / n,
+    sessioni: d.sessioni / n,
     dettaglio: { soapPerSchema: Object.fromEntries(Object.entries(d.soap).map(([k, v]) => [k, arrot(v / n, 2)])), pubblicazioniPerSchema: Object.fromEntries(Object.entries(d.pubblicazioni).map(([k, v]) => [k, arrot(v / n, 2)])) },
   };
 }
