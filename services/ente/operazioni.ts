@@ -7,6 +7,7 @@ import type { EnteVerificatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader } from '../../shared/messages/envelope';
 import { readNotificaRiscontro, readSegnalaCaso, readSollecitaEsito, writePresaInCarico } from '../../shared/messages/pacchetto';
+import { testoInsert } from '../../shared/db/insert';
 import { conOutbox } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
 import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
@@ -58,7 +59,7 @@ export function sollecitaEsito(deps: OperazioniDeps): SoapOperation {
         const msg: ConsegnaMsg = { idPacchetto: s.idPacchetto, riconsegna: true };
         await conOutbox(
           tx,
-          (p) => `INSERT INTO sollecito_ricevuto (id_sollecito, id_pacchetto, scadenza, ricevuto_il, azione) VALUES (${[s.idSollecito, s.idPacchetto, s.scadenza, ctx.receivedAt, scelta].map(p).join(', ')}) ON CONFLICT DO NOTHING`,
+          (p) => testoInsert(p, 'sollecito_ricevuto', ['id_sollecito', 'id_pacchetto', 'scadenza', 'ricevuto_il', 'azione'], [[s.idSollecito, s.idPacchetto, s.scadenza, ctx.receivedAt, scelta]], 'ON CONFLICT DO NOTHING'),
           scelta === 'ESITO_RICONSEGNATO' ? [{ routingKey: deps.routingConsegna, payload: msg, messageId: randomUUID() }] : [],
           { seCambia: true },
         );
@@ -121,9 +122,14 @@ export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
         const msg: SegnalazioneMsg = { idSegnalazione: s.idSegnalazione };
         const inserita = await conOutbox(
           tx,
-          (p) => `INSERT INTO accertamento (id_segnalazione, id_istruttoria, protocollo, correlation_id, reply_to, contenuto, impronta, ricevuto_il, limite_attesa, stato)
-           VALUES (${[s.idSegnalazione, s.idIstruttoria, s.protocolloDomanda, proposed, replyTo, JSON.stringify(s), hash, ctx.receivedAt, s.limiteAttesa].map(p).join(', ')}, 'SEGNALATO')
-           ON CONFLICT (id_segnalazione) DO NOTHING`,
+          (p) =>
+            testoInsert(
+              p,
+              'accertamento',
+              ['id_segnalazione', 'id_istruttoria', 'protocollo', 'correlation_id', 'reply_to', 'contenuto', 'impronta', 'ricevuto_il', 'limite_attesa', 'stato'],
+              [[s.idSegnalazione, s.idIstruttoria, s.protocolloDomanda, proposed, replyTo, JSON.stringify(s), hash, ctx.receivedAt, s.limiteAttesa, 'SEGNALATO']],
+              'ON CONFLICT (id_segnalazione) DO NOTHING',
+            ),
           [{ routingKey: QUEUES.inlValutazione, payload: msg }],
           { seCambia: true },
         );

@@ -10,6 +10,7 @@ import type { EnteVerificatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader, replyToHeader } from '../../shared/messages/envelope';
 import { writePresaInCarico } from '../../shared/messages/pacchetto';
+import { testoInsert } from '../../shared/db/insert';
 import { conOutbox } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
 import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
@@ -67,9 +68,14 @@ export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: re
         const msg: MessaggioInoltroMsg = { idMessaggio: id };
         const inserito = await conOutbox(
           tx,
-          (p) => `INSERT INTO messaggio_inoltro (id_messaggio, operazione, destinatario, correlation_id, reply_to, operatore_id, operatore_ufficio, corpo, corpo_canonico, impronta, ricevuto_il, stato)
-           VALUES (${[id, operazione, destinatario, proposed, replyTo, ctx.operatore.id, ctx.operatore.ufficio, corpo].map(p).join(', ')}, true, ${p(hash)}, ${p(ctx.receivedAt)}, 'RICEVUTO')
-           ON CONFLICT (id_messaggio) DO NOTHING`,
+          (p) =>
+            testoInsert(
+              p,
+              'messaggio_inoltro',
+              ['id_messaggio', 'operazione', 'destinatario', 'correlation_id', 'reply_to', 'operatore_id', 'operatore_ufficio', 'corpo', 'corpo_canonico', 'impronta', 'ricevuto_il', 'stato'],
+              [[id, operazione, destinatario, proposed, replyTo, ctx.operatore.id, ctx.operatore.ufficio, corpo, true, hash, ctx.receivedAt, 'RICEVUTO']],
+              'ON CONFLICT (id_messaggio) DO NOTHING',
+            ),
           [{ routingKey: opts.routingKey, payload: msg, headers: { operazione } }],
           { seCambia: true },
         );

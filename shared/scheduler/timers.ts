@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Clock } from '../clock';
 import { ApeError, toError } from '../errors';
 import { withTransaction, type Tx } from '../db/pool';
-import { segnaposti } from '../db/segnaposti';
+import { insertRows } from '../db/insert';
 import type { Logger } from '../log';
 import { metrics } from '../metrics/metrics';
 
@@ -39,13 +39,12 @@ export async function scheduleTimer(tx: Tx, t: TimerDaProgrammare): Promise<void
 
 /** Programs timers (each a distinct tipo and chiave) in one statement; one already fired or cancelled stays so. */
 export async function scheduleTimers(tx: Tx, timers: readonly TimerDaProgrammare[]): Promise<void> {
-  if (timers.length === 0) return;
-  const { params, p } = segnaposti();
-  await tx.query(
-    `INSERT INTO timer (tipo, chiave, scade_il, payload) VALUES ${timers.map((t) => `(${p(t.tipo)}, ${p(t.chiave)}, ${p(t.scadeIl)}, ${p(JSON.stringify(t.payload ?? {}))})`).join(', ')}
-     ON CONFLICT (tipo, chiave) DO UPDATE SET scade_il = EXCLUDED.scade_il, payload = EXCLUDED.payload
-       WHERE timer.stato = 'ATTESA'`,
-    params,
+  await insertRows(
+    tx,
+    'timer',
+    ['tipo', 'chiave', 'scade_il', 'payload'],
+    timers.map((t) => [t.tipo, t.chiave, t.scadeIl, JSON.stringify(t.payload ?? {})]),
+    `ON CONFLICT (tipo, chiave) DO UPDATE SET scade_il = EXCLUDED.scade_il, payload = EXCLUDED.payload WHERE timer.stato = 'ATTESA'`,
   );
 }
 

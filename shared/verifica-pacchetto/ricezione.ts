@@ -7,6 +7,7 @@ import { impronta } from '../domain/impronta';
 import type { ContenutoPacchetto, Operatore } from '../domain/types';
 import { correlationHeader } from '../messages/envelope';
 import { readVerificaPacchetto, writeVerificaPacchettoRisposta } from '../messages/pacchetto';
+import { testoInsert } from '../db/insert';
 import { conOutbox } from '../outbox/outbox';
 import type { CallContext, SoapReply } from '../soap/server';
 import type { XmlReader } from '../xml/read';
@@ -65,12 +66,14 @@ export async function riceviPacchetto(opts: RicezioneOptions, payload: XmlReader
     const msg: PacchettoRicevutoMsg = { idPacchetto: p.idPacchetto };
     const inserito = await conOutbox(
       tx,
-      (v) => {
-        const valori = [p.idPacchetto, proposed, replyTo, op.id, op.ufficio, JSON.stringify(p), hash, ctx.receivedAt, 'RICEVUTO', ...extra.map(([, x]) => x)];
-        return `INSERT INTO ${opts.table} (id_pacchetto, correlation_id, reply_to, operatore_id, operatore_ufficio, contenuto, impronta, ricevuto_il, stato${extra.map(([c]) => `, ${c}`).join('')})
-       VALUES (${valori.map(v).join(', ')})
-       ON CONFLICT (id_pacchetto) DO NOTHING`;
-      },
+      (v) =>
+        testoInsert(
+          v,
+          opts.table,
+          ['id_pacchetto', 'correlation_id', 'reply_to', 'operatore_id', 'operatore_ufficio', 'contenuto', 'impronta', 'ricevuto_il', 'stato', ...extra.map(([c]) => c)],
+          [[p.idPacchetto, proposed, replyTo, op.id, op.ufficio, JSON.stringify(p), hash, ctx.receivedAt, 'RICEVUTO', ...extra.map(([, x]) => x)]],
+          'ON CONFLICT (id_pacchetto) DO NOTHING',
+        ),
       [{ routingKey: opts.routingKey, payload: msg, headers: { correlationId: proposed } }],
       { seCambia: true },
     );

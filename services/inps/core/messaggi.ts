@@ -3,6 +3,7 @@ import type { Tx } from '../../../shared/db/pool';
 import type { EnteVerificatore } from '../../../shared/domain/types';
 import { QUEUES } from '../../../shared/amqp/topology';
 import type { Riscontro, Segnalazione, Sollecito } from '../../../shared/messages/pacchetto';
+import { testoInsert } from '../../../shared/db/insert';
 import { conOutbox } from '../../../shared/outbox/outbox';
 
 /**
@@ -48,9 +49,12 @@ export async function creaMessaggi(tx: Tx, messaggi: readonly NuovoMessaggio[]):
   await conOutbox(
     tx,
     (p) =>
-      `INSERT INTO messaggio_uscita (id, tipo, destinatario, istruttoria_id, corpo, correlation_id, creato_il) VALUES ${messaggi
-        .map((m, i) => `(${[ids[i], m.corpo.tipo, m.destinatario, m.istruttoriaId, JSON.stringify(m.corpo), m.correlationId, m.now].map(p).join(', ')})`)
-        .join(', ')}`,
+      testoInsert(
+        p,
+        'messaggio_uscita',
+        ['id', 'tipo', 'destinatario', 'istruttoria_id', 'corpo', 'correlation_id', 'creato_il'],
+        messaggi.map((m, i) => [ids[i], m.corpo.tipo, m.destinatario, m.istruttoriaId, JSON.stringify(m.corpo), m.correlationId, m.now]),
+      ),
     messaggi.map((m, i) => {
       const msg: InvioMessaggioMsg = { idMessaggio: ids[i]! };
       return { routingKey: QUEUES.inpsInvioMessaggio, payload: msg, headers: { idIstruttoria: m.istruttoriaId, tipo: m.corpo.tipo } };

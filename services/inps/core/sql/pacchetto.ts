@@ -1,4 +1,5 @@
 import type { Tx } from '../../../../shared/db/pool';
+import { testoInsert } from '../../../../shared/db/insert';
 import { conOutbox, type OutboxMessage } from '../../../../shared/outbox/outbox';
 import type { ContenutoPacchetto, EnteVerificatore } from '../../../../shared/domain/types';
 import type { StatoPacchetto } from '../../../../shared/domain/stati';
@@ -26,9 +27,7 @@ export async function creaPacchetti(tx: Tx, istruttoriaId: string, pacchetti: re
   await conOutbox(
     tx,
     (p) =>
-      `INSERT INTO pacchetto (id, istruttoria_id, destinatario, stato, contenuto, creato_il) VALUES ${pacchetti
-        .map((x) => `(${[x.idPacchetto, istruttoriaId, x.destinatario, STATO_INIZIALE, JSON.stringify(x), il].map(p).join(', ')})`)
-        .join(', ')}`,
+      testoInsert(p, 'pacchetto', ['id', 'istruttoria_id', 'destinatario', 'stato', 'contenuto', 'creato_il'], pacchetti.map((x) => [x.idPacchetto, istruttoriaId, x.destinatario, STATO_INIZIALE, JSON.stringify(x), il])),
     invii,
   );
 }
