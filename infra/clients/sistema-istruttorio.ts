@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID, sign, verify, type BinaryLike, type KeyLike } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as soap from 'soap';
@@ -14,7 +14,9 @@ import { WSDL_DIR } from '../../shared/paths';
  * the end-to-end tests, so they exercise the contract the way an independent client does.
  *
  * Message security (ModI ID_AUTH_SOAP_02) is node-soap's own WSSecurityCert, configured as the profile asks:
- * BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID, com:Operatore and Body, exclusive C14N, SHA-256, RSA-SHA256.
+ * BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID, com:Operatore and Body, exclusive C14N, SHA-256, RSA-SHA256;
+ * with an EC P-256 key, ECDSA-SHA256 (the other method ModI admits), which xml-crypto, under node-soap, does not have:
+ * it is given to node-soap's signer as docs/INTEGRAZIONE.md tells a node-soap counterpart to.
  * The TLS client certificate rides along through ClientSSLSecurity's agent options.
  */
 export interface TlsFiles {
@@ -26,6 +28,15 @@ export interface TlsFiles {
 type AsyncOp = (args: unknown) => Promise<[Record<string, unknown>, string, unknown, string]>;
 
 const WSA = 'http://www.w3.org/2005/08/addressing';
+const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+const ECDSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256';
+
+/** ECDSA-SHA256 as an xml-crypto signature algorithm: the SignatureValue is r and s side by side (XML Signature 1.1), not DER. */
+class EcdsaSha256 {
+  getSignature = (signedInfo: BinaryLike, privateKey: KeyLike): string => sign('sha256', Buffer.from(signedInfo as string), { key: createPrivateKey(privateKey as string | Buffer), dsaEncoding: 'ieee-p1363' }).toString('base64');
+  verifySignature = (material: string, key: KeyLike, value: string): boolean => verify('sha256', Buffer.from(material), { key: createPublicKey(key as string | Buffer), dsaEncoding: 'ieee-p1363' }, Buffer.from(value, 'base64'));
+  getAlgorithmName = (): string => ECDSA_SHA256;
+}
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 
 export interface OpzioniSistema {
@@ -48,13 +59,19 @@ export class SistemaIstruttorio {
       o.firma === false
         ? null
         : new soap.WSSecurityCert(readFileSync(tls.keyFile), readFileSync(tls.certFile), '', {
-            signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+            // node-soap adds the Body's reference only when told RSA-SHA256: with an EC key the method is changed after.
+            signatureAlgorithm: RSA_SHA256,
             digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
             signatureTransformations: [EXC_C14N],
             // Every header the gateway acts on must be signed (INTESTAZIONE_NON_FIRMATA otherwise).
             additionalReferences: ['wsa:To', 'wsa:MessageID', 'com:Operatore'],
             signerOptions: { prefix: 'ds', idMode: 'wssecurity' },
           });
+    if (wss && createPrivateKey(readFileSync(tls.keyFile)).asymmetricKeyType === 'ec') {
+      const signer = (wss as unknown as { signer: { signatureAlgorithm: string; SignatureAlgorithms: Record<string, unknown> } }).signer;
+      signer.SignatureAlgorithms[ECDSA_SHA256] = EcdsaSha256;
+      signer.signatureAlgorithm = ECDSA_SHA256;
+    }
     client.setSecurity({
       addOptions: (options: Record<string, unknown>) => ssl.addOptions(options),
       toXML: () => '',

@@ -51,7 +51,7 @@ export function parseConfig(json: unknown, baseDir: string): FederationConfig {
   const pkiDir = resolve(file.pki.dir);
   const caCertFile = path.join(pkiDir, 'ca.cert.pem');
   const crl = (file.pki.crl ?? [{ caFile: caCertFile, crlFile: path.join(pkiDir, 'ca.crl.pem') }]).map((c) => ({ caFile: resolve(c.caFile), crlFile: resolve(c.crlFile) }));
-  const pki = { dir: pkiDir, caCertFile, crl, crlCheckSeconds: file.pki.crlCheckSeconds };
+  const pki = { dir: pkiDir, caCertFile, crl, crlCheckSeconds: file.pki.crlCheckSeconds, keyType: file.pki.keyType };
   const identities = resolveIdentities(file.identities, pki, resolve);
   checkCrlSources(pki, identities, file.environment);
   const services = resolveServices(file.services);

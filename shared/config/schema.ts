@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ENTI, ID_OPERATORE, type Ente } from '../domain/types';
+import { KEY_TYPES } from '../pki/key-types';
 import { choice, IDENTITY_CODE, integer, ListenSchema, optionalSection, text, url, withDefault } from './schema-parts';
 import { IdentityPdndSchema, PdndSchema } from './schema-pdnd';
 import { DeadlinesSchema, InlSchema } from './schema-regole';
@@ -176,6 +177,13 @@ export const FederationConfigSchema = Type.Object(
         ),
       ),
       crlCheckSeconds: withDefault(integer(1, 86_400, 'How often each CRL file is looked at for a change, in seconds.'), 30),
+      keyType: withDefault(
+        choice(
+          KEY_TYPES,
+          'Key of the certificates the development PKI creates for the identities (TLS and message signatures): RSA-2048 signs RSA-SHA256 (the WS-Policy suite, Basic256Sha256); ECDSA-P256 signs ECDSA-SHA256, the other method the ModI guidelines admit for SOAP, about a fifth of RSA\'s signing cost, and needs counterparts configured for it (docs/INTEGRAZIONE.md). Every service verifies both. An identity PDND is on for keeps an RSA key (its PDND client assertions are RS256). A certificate already on disk is kept: the type applies to those created from then on.',
+        ),
+        'RSA-2048',
+      ),
     }),
     routing: withDefault(choice(['hub', 'direct'] as const, 'hub: INPS talks only to the Ministero, which forwards (protocol art. 3); direct: INPS calls each party.'), 'hub'),
     soap: optionalSection(

@@ -48,6 +48,11 @@ export class VoucherClient {
 
   constructor(private readonly opts: VoucherClientOptions) {
     this.key = createPrivateKey(opts.keyPem);
+    // Client assertions and tracking evidences are RS256, as PDND's client keys are RSA: an identity given an EC key
+    // (pki.keyType ECDSA-P256) for its message signatures cannot also be a PDND client with it.
+    if (this.key.asymmetricKeyType !== 'rsa') {
+      throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${opts.identity}: la chiave dell'identità è ${this.key.asymmetricKeyType?.toUpperCase()}, ma le asserzioni del client PDND sono firmate RS256 con una chiave RSA: usare pki.keyType RSA-2048 o disattivare pdnd`, { retryable: false });
+    }
     this.agent = new https.Agent({ ca: [...opts.ca], keepAlive: true, ...TLS_CLIENT_POLICY });
     this.now = opts.now ?? (() => new Date());
   }

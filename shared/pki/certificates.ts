@@ -1,10 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import forge from 'node-forge';
+import type { KeyType } from './key-types';
 
 /**
  * X.509 certificates for the federation's development PKI, built with node-forge (key generation uses
  * Node's native RSA when available). Production parties use certificates from their own CAs; the
  * federation only needs the issuing CA and each party's subject in its configuration.
+ *
+ * The CA's key is RSA; a party's is RSA-2048 or EC P-256 (pki.keyType). node-forge knows only RSA keys, so an EC
+ * certificate is built by forge around the CA's public key as a stand-in, then given the EC key's
+ * SubjectPublicKeyInfo with @peculiar/asn1-x509 (as the CRLs are built) and signed again with Node's crypto.
  */
 
 export interface KeyPairPem {
@@ -67,12 +74,13 @@ export function createCertificateAuthority(subject: SubjectSpec, validity: Valid
 }
 
 /** A certificate for a party's gateway: usable as TLS server and client, and to sign messages. */
-export function issueCertificate(ca: KeyPairPem, subject: SubjectSpec, validity: ValiditySpec): KeyPairPem {
+export function issueCertificate(ca: KeyPairPem, subject: SubjectSpec, validity: ValiditySpec, keyType: KeyType = 'RSA-2048'): KeyPairPem {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
-  const keys = generateKeys();
+  const ec = keyType === 'ECDSA-P256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : null;
+  const keys = ec ? null : generateKeys();
   const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
+  cert.publicKey = keys?.publicKey ?? caCert.publicKey;
   cert.serialNumber = serial();
   cert.validity.notBefore = validity.notBefore;
   cert.validity.notAfter = validity.notAfter;
@@ -84,14 +92,33 @@ export function issueCertificate(ca: KeyPairPem, subject: SubjectSpec, validity:
   ];
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    // An EC key signs (ECDSA, and ECDHE key exchange in TLS): it never enciphers a key.
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: !ec, critical: true },
     { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
     { name: 'subjectAltName', altNames },
-    { name: 'subjectKeyIdentifier' },
+    // forge would take the identifier of the stand-in key: an EC key's is given whole.
+    ec ? { name: 'subjectKeyIdentifier', value: forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, keyIdentifier(ec.publicKey.export({ type: 'spki', format: 'der' }))) } : { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(caKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
+  if (!ec) return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys!.privateKey) };
+  return { certPem: withPublicKey(cert, ec.publicKey.export({ type: 'spki', format: 'der' }), ca.keyPem), keyPem: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+}
+
+/** RFC 5280 4.2.1.2 (1): SHA-1 of the subjectPublicKey bits, as forge computes it for an RSA key (a binary string, forge's bytes). */
+function keyIdentifier(spkiDer: Buffer): string {
+  const spki = AsnConvert.parse(spkiDer, SubjectPublicKeyInfo);
+  return createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest('binary');
+}
+
+/** The certificate forge signed, with `spkiDer` as its subject's key and signed again by the CA (SHA-256 with RSA, as forge signs). */
+function withPublicKey(cert: forge.pki.Certificate, spkiDer: Buffer, caKeyPem: string): string {
+  const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
+  const parsed = AsnConvert.parse(der, Certificate);
+  parsed.tbsCertificate.subjectPublicKeyInfo = AsnConvert.parse(spkiDer, SubjectPublicKeyInfo);
+  const tbs = Buffer.from(AsnConvert.serialize(parsed.tbsCertificate));
+  parsed.signatureValue = new Uint8Array(sign('sha256', tbs, caKeyPem)).buffer;
+  return new X509Certificate(Buffer.from(AsnConvert.serialize(parsed))).toString();
 }
 
 export function validityFrom(now: Date, days: number, backdateMinutes = 5): ValiditySpec {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ApeError } from '../errors';
 import type { FederationConfig, IdentityConfig } from '../config/schema';
 import { createCertificateAuthority, issueCertificate, validityFrom, type KeyPairPem } from './certificates';
+import type { KeyType } from './key-types';
 
 /**
  * The development PKI: a federation CA and one certificate per configured identity (each party's gateway
@@ -46,7 +47,7 @@ export function ensureFederationPki(config: FederationConfig, now = new Date()):
       report.kept.push(id.code);
       continue;
     }
-    writeIdentityCertificate(ca, id, now, hostPubblici(config, id.code));
+    writeIdentityCertificate(ca, id, now, hostPubblici(config, id.code), keyTypeOf(config, id));
     report.created.push(id.code);
   }
   if (config.pdnd?.server) {
@@ -73,11 +74,16 @@ export function renewIdentityCertificate(config: FederationConfig, code: string,
   if (!id) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `identities.${code} is not configured`);
   if (id.caFile !== config.pki.caCertFile) throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${code}'s certificate comes from ${id.caFile}, not from the federation CA: that CA issues its new one`);
   const ca = { certPem: readFileSync(config.pki.caCertFile, 'utf8'), keyPem: readFileSync(path.join(config.pki.dir, 'ca.key.pem'), 'utf8') };
-  writeIdentityCertificate(ca, id, now, hostPubblici(config, code));
+  writeIdentityCertificate(ca, id, now, hostPubblici(config, code), keyTypeOf(config, id));
 }
 
-function writeIdentityCertificate(ca: KeyPairPem, id: IdentityConfig, now: Date, pubblici: readonly string[]): void {
-  writeCertificate(ca, { commonName: id.subjectCN, organization: id.description, organizationalUnit: id.code }, id, now, pubblici);
+/** pki.keyType, except for an identity PDND is on for: its key is also its PDND client's, which PDND has RSA (RS256). */
+function keyTypeOf(config: FederationConfig, id: IdentityConfig): KeyType {
+  return id.pdnd?.attivo ? 'RSA-2048' : config.pki.keyType;
+}
+
+function writeIdentityCertificate(ca: KeyPairPem, id: IdentityConfig, now: Date, pubblici: readonly string[], keyType: KeyType): void {
+  writeCertificate(ca, { commonName: id.subjectCN, organization: id.description, organizationalUnit: id.code }, id, now, pubblici, keyType);
 }
 
 /**
@@ -90,10 +96,11 @@ function hostPubblici(config: FederationConfig, code: string): string[] {
   return [...new Set(endpoints.filter((e) => e?.identity === code).map((e) => new URL(e!.publicUrl).hostname.replace(/^\[(.*)\]$/, '$1')))];
 }
 
-function writeCertificate(ca: KeyPairPem, subject: { commonName: string; organization: string; organizationalUnit: string }, files: { certFile: string; keyFile: string }, now: Date, pubblici: readonly string[] = []): void {
+/** The PDND server's key stays RSA whatever pki.keyType says: it signs vouchers with RS256, the one algorithm PDND's tokens use. */
+function writeCertificate(ca: KeyPairPem, subject: { commonName: string; organization: string; organizationalUnit: string }, files: { certFile: string; keyFile: string }, now: Date, pubblici: readonly string[] = [], keyType: KeyType = 'RSA-2048'): void {
   const ipAddresses = [...new Set(['127.0.0.1', '::1', ...pubblici.filter((h) => isIP(h) !== 0)])];
   const dnsNames = [...new Set(['localhost', subject.commonName, ...pubblici.filter((h) => isIP(h) === 0)])];
-  const issued = issueCertificate(ca, { ...subject, dnsNames, ipAddresses }, validityFrom(now, PARTY_VALIDITY_DAYS));
+  const issued = issueCertificate(ca, { ...subject, dnsNames, ipAddresses }, validityFrom(now, PARTY_VALIDITY_DAYS), keyType);
   mkdirSync(path.dirname(files.certFile), { recursive: true });
   writeFileSync(files.certFile, issued.certPem);
   writePrivate(files.keyFile, issued.keyPem);

@@ -32,3 +32,19 @@ test("an identity's certificate names its endpoints' published hosts (address or
   expect(host('ANPAL', '10.9.0.5')).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
   expect(cert('INPS_ISTRUTTORIA').subjectAltName).not.toContain('10.9.0.5');
 });
+
+test('pki.keyType ECDSA-P256: EC P-256 keys for the identities, RSA kept where PDND is on (RS256 client assertions) and for the CA and the PDND server', () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'federation-pki-'));
+  const json = localFederationConfig({ postgresUrl: 'postgres://x@127.0.0.1/x', rabbitmqUrl: 'amqp://x@127.0.0.1/x', pkiDir: path.join(dir, 'pki'), basePort: 19600 }) as Record<string, any>;
+  json.pki.keyType = 'ECDSA-P256';
+  const config = parseConfig(json, dir);
+  ensureFederationPki(config);
+  const key = (file: string) => new X509Certificate(readFileSync(file)).publicKey;
+  expect(config.identities.INAIL!.pdnd?.attivo).toBe(true);
+  for (const [code, id] of Object.entries(config.identities)) {
+    const k = key(id.certFile);
+    expect([code, k.asymmetricKeyType, k.asymmetricKeyDetails?.namedCurve]).toEqual(code === 'INAIL' ? [code, 'rsa', undefined] : [code, 'ec', 'prime256v1']);
+  }
+  expect(key(config.pki.caCertFile).asymmetricKeyType).toBe('rsa');
+  expect(key(path.join(config.pki.dir, 'pdnd.cert.pem')).asymmetricKeyType).toBe('rsa');
+});

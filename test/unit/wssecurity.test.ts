@@ -18,6 +18,7 @@ import {
   type VerifyOptions,
   type WsSecurityCode,
 } from '../../shared/soap/wssecurity';
+import { METODI_FIRMA } from '../../shared/soap/wssecurity/metodo-firma';
 
 /**
  * ModI ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01: what firmaBusta produces, that verificaBusta accepts it, and that
@@ -111,7 +112,7 @@ function rifirma(signed: string, r: Resign = {}): string {
   signature.parentNode!.removeChild(signature);
   const sig = new SignedXml({
     privateKey: mittente.keyPem,
-    signatureAlgorithm: r.method ?? ALGORITHMS.firma,
+    signatureAlgorithm: r.method ?? METODI_FIRMA.rsa,
     canonicalizationAlgorithm: ALGORITHMS.canonicalizzazione,
     getKeyInfoContent: () => `<wsse:SecurityTokenReference xmlns:wsse="${WSSE_NS}"><wsse:Reference URI="#${tokenId}"/></wsse:SecurityTokenReference>`,
   });

@@ -5,6 +5,7 @@ import { decodeBase64 } from './c14n';
 import { BASE64_BINARY, DS_NS, WSSE_NS, X509V3 } from './constants';
 import { childrenNamed, elementChildren, isElement, wsuId } from './dom';
 import { fail } from './errors';
+import { CHIAVI_AMMESSE, metodoDellaChiave } from './metodo-firma';
 import type { SecuredParts } from './parts';
 
 // The signer's certificate: the BinarySecurityToken KeyInfo points at, parsed once per distinct encoding; and
@@ -89,7 +90,7 @@ function tokenCertificate(token: Element): X509Certificate {
   } catch (err) {
     fail('FIRMA_NON_VALIDA', `wsse:BinarySecurityToken non contiene un certificato X.509 DER in base64 leggibile (${(err as Error).message})`);
   }
-  if (cert.publicKey.asymmetricKeyType !== 'rsa') fail('ALGORITMO_NON_AMMESSO', 'il certificato del BinarySecurityToken deve avere una chiave RSA (firma RSA-SHA256)');
+  if (!metodoDellaChiave(cert.publicKey)) fail('ALGORITMO_NON_AMMESSO', `la chiave del certificato del BinarySecurityToken non è ammessa: servono ${CHIAVI_AMMESSE}`);
   return cert;
 }
 

@@ -18,10 +18,12 @@ export const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-20040
  */
 export const SIGNED_HEADER_NAMESPACES: readonly string[] = [WSA_NS, NS.com];
 
-/** The only algorithms ModI profiles are run with here (LG interoperabilità, cap. 7, restricted by the federation). */
+/**
+ * The only canonicalization and digest ModI profiles are run with here (LG interoperabilità, cap. 7, restricted by
+ * the federation); the signature methods, RSA-SHA256 or ECDSA-SHA256 as the signer's key implies, are in metodo-firma.ts.
+ */
 export const ALGORITHMS = {
   canonicalizzazione: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-  firma: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   digest: 'http://www.w3.org/2001/04/xmlenc#sha256',
 } as const;
 

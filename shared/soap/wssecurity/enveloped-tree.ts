@@ -1,9 +1,10 @@
-import { createHash, randomUUID, sign } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { xmlElement, type XmlElement } from '../../xml/write';
 import type { Bindings } from './c14n';
 import { canonicalTree, resolve, scopeOf, splitName, TreeNotCanonical } from './c14n-tree';
 import { ALGORITHMS, DS_NS } from './constants';
 import { ENVELOPED_SIGNATURE, signerKey, type ElementSigner } from './enveloped';
+import { firmaValore, metodoDellaChiave } from './metodo-firma';
 import { ds } from './sign-tree';
 
 /**
@@ -30,8 +31,8 @@ export function signElementTree(el: XmlElement, scope: Bindings, signer: Element
       ds('DigestMethod', ALGORITHMS.digest),
       xmlElement('ds:DigestValue', [], [digest]),
     ]);
-    const signedInfo = xmlElement('ds:SignedInfo', [], [ds('CanonicalizationMethod', ALGORITHMS.canonicalizzazione), ds('SignatureMethod', ALGORITHMS.firma), reference]);
-    const value = sign('sha256', Buffer.from(canonicalTree(signedInfo, new Map([['ds', DS_NS]])), 'utf8'), key).toString('base64');
+    const signedInfo = xmlElement('ds:SignedInfo', [], [ds('CanonicalizationMethod', ALGORITHMS.canonicalizzazione), ds('SignatureMethod', metodoDellaChiave(key)!), reference]);
+    const value = firmaValore(canonicalTree(signedInfo, new Map([['ds', DS_NS]])), key);
     const keyInfo = xmlElement('ds:KeyInfo', [], [xmlElement('ds:X509Data', [], [xmlElement('ds:X509Certificate', [], [cert.raw.toString('base64')])])]);
     const signature = xmlElement('ds:Signature', [['xmlns:ds', DS_NS]], [signedInfo, xmlElement('ds:SignatureValue', [], [value]), keyInfo]);
     return xmlElement(el.name, attrs, [...el.children, signature]);

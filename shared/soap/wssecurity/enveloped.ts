@@ -1,14 +1,15 @@
-import { X509Certificate, createPrivateKey, randomUUID, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { XMLSerializer } from '@xmldom/xmldom';
 import { canonicalize, decodeBase64, sha256Base64 } from './c14n';
 import { parsedCertificate } from './certificates';
 import { ALGORITHMS, DS_NS, XMLNS_NS } from './constants';
 import { census, childrenNamed, clip, elementChildren, isElement } from './dom';
+import { CHIAVI_AMMESSE, firmaValore, metodoAmmesso, metodoRifiutato, metodoDellaChiave, metodoNonCoerente, valoreValido } from './metodo-firma';
 
 /**
  * An enveloped XML Signature on one element, as SAML assertions carry theirs: the element has an `Id` attribute, its
  * last child is a ds:Signature whose only Reference is "#" + that Id, with the transforms enveloped-signature and
- * exclusive C14N, SHA-256, RSA-SHA256, and KeyInfo/X509Data/X509Certificate carrying the signer's certificate.
+ * exclusive C14N, SHA-256, RSA-SHA256 or ECDSA-SHA256 (metodo-firma.ts), and KeyInfo/X509Data/X509Certificate carrying the signer's certificate.
  * The signed element is self-contained: it can travel from one SOAP envelope to another, sent by someone else,
  * and still be verified by whoever receives it. That is also why an InclusiveNamespaces PrefixList is refused:
  * it would make the digest depend on the namespaces of the envelope the element happens to sit in.
@@ -42,7 +43,7 @@ export function signerKey(s: ElementSigner): { key: KeyObject; cert: X509Certifi
   if (lastKey && lastKey.keyPem === s.keyPem && lastKey.certPem === s.certPem) return lastKey;
   const cert = new X509Certificate(s.certPem);
   const key = createPrivateKey(s.keyPem);
-  if (cert.publicKey.asymmetricKeyType !== 'rsa') throw new Error('signElement: il certificato deve avere una chiave RSA (RSA-SHA256)');
+  if (!metodoDellaChiave(cert.publicKey)) throw new Error(`signElement: la chiave del certificato non è ammessa: servono ${CHIAVI_AMMESSE}`);
   if (!cert.checkPrivateKey(key)) throw new Error('signElement: la chiave privata non corrisponde al certificato');
   lastKey = { ...s, key, cert };
   return lastKey;
@@ -69,7 +70,7 @@ export function signElement(el: Element, signer: ElementSigner): void {
   signature.setAttributeNS(XMLNS_NS, 'xmlns:ds', DS_NS);
   const signedInfo = ds(doc, 'SignedInfo');
   signedInfo.appendChild(ds(doc, 'CanonicalizationMethod', { Algorithm: ALGORITHMS.canonicalizzazione }));
-  signedInfo.appendChild(ds(doc, 'SignatureMethod', { Algorithm: ALGORITHMS.firma }));
+  signedInfo.appendChild(ds(doc, 'SignatureMethod', { Algorithm: metodoDellaChiave(key)! }));
   const reference = ds(doc, 'Reference', { URI: `#${id}` });
   const transforms = ds(doc, 'Transforms');
   transforms.appendChild(ds(doc, 'Transform', { Algorithm: ENVELOPED_SIGNATURE }));
@@ -80,7 +81,7 @@ export function signElement(el: Element, signer: ElementSigner): void {
   signedInfo.appendChild(reference);
   signature.appendChild(signedInfo);
   el.appendChild(signature);
-  const value = sign('sha256', Buffer.from(canonicalize(signedInfo, []), 'utf8'), key).toString('base64');
+  const value = firmaValore(canonicalize(signedInfo, []), key);
   signature.appendChild(ds(doc, 'SignatureValue', {}, value));
   const x509 = ds(doc, 'X509Data');
   x509.appendChild(ds(doc, 'X509Certificate', {}, cert.raw.toString('base64')));
@@ -119,7 +120,8 @@ export function verifyElement(el: Element): X509Certificate {
     refuse('ds:SignedInfo deve contenere CanonicalizationMethod, SignatureMethod e un solo Reference');
   }
   algorithm(c14n, ALGORITHMS.canonicalizzazione, 'di canonicalizzazione di SignedInfo');
-  algorithm(method, ALGORITHMS.firma, 'di firma');
+  const metodo = method.getAttribute('Algorithm') ?? '';
+  if (!metodoAmmesso(metodo)) refuse(metodoRifiutato(metodo));
   const digestValue = checkReference(reference, id);
   const cert = certificate(keyInfo);
 
@@ -128,8 +130,10 @@ export function verifyElement(el: Element): X509Certificate {
   if (!expected || expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
     refuse(`il digest di ${el.localName} non corrisponde: il contenuto è stato modificato dopo la firma`);
   }
+  const incoerente = metodoNonCoerente(metodo, cert.publicKey);
+  if (incoerente) refuse(incoerente);
   const value = decodeBase64(signatureValue.textContent ?? '');
-  if (!value || !verify('sha256', Buffer.from(canonicalize(signedInfo, []), 'utf8'), cert.publicKey, value)) {
+  if (!value || !valoreValido(metodo, canonicalize(signedInfo, []), cert.publicKey, value)) {
     refuse('la firma (SignatureValue) non è valida con il certificato in ds:KeyInfo: chiave privata diversa o SignedInfo alterato');
   }
   return cert;
@@ -192,6 +196,6 @@ function certificate(keyInfo: Element): X509Certificate {
   } catch (err) {
     refuse(`ds:X509Certificate non contiene un certificato X.509 DER in base64 leggibile (${(err as Error).message})`);
   }
-  if (cert.publicKey.asymmetricKeyType !== 'rsa') refuse('il certificato del firmatario deve avere una chiave RSA (firma RSA-SHA256)');
+  if (!metodoDellaChiave(cert.publicKey)) refuse(`la chiave del certificato del firmatario non è ammessa: servono ${CHIAVI_AMMESSE}`);
   return cert;
 }

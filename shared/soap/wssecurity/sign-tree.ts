@@ -1,4 +1,4 @@
-import { createHash, randomUUID, sign, type KeyObject, type X509Certificate } from 'node:crypto';
+import { createHash, randomUUID, type KeyObject, type X509Certificate } from 'node:crypto';
 import { ApeError } from '../../errors';
 import { checkXmlLimits, DEFAULT_XML_LIMITS } from '../../xml/limits';
 import { NS } from '../../xml/namespaces';
@@ -7,6 +7,7 @@ import { xmlElement, type XmlElement } from '../../xml/write';
 import type { Bindings } from './c14n';
 import { canonicalTree, resolve, scopeOf, splitName, TreeNotCanonical } from './c14n-tree';
 import { ALGORITHMS, BASE64_BINARY, DEFAULT_TTL_SECONDS, DS_NS, SOAP_NS, WSA_NS, WSSE_NS, WSU_NS, X509V3 } from './constants';
+import { firmaValore, metodoDellaChiave } from './metodo-firma';
 import type { ResponseSigner, SignResponseOptions } from './response';
 import { newId, signingKey, type SignOptions } from './sign';
 
@@ -164,9 +165,9 @@ function securityHeader(o: SecurityOptions, parts: readonly SignedPart[], envelo
   const token = xmlElement('wsse:BinarySecurityToken', [['EncodingType', BASE64_BINARY], ['ValueType', X509V3], ['wsu:Id', tokenId]], [o.cert.raw.toString('base64')]);
 
   const references = [{ id: timestampId, canonical: canonicalTree(timestamp, inSecurity) }, ...parts].map(reference);
-  const signedInfo = xmlElement('ds:SignedInfo', [], [ds('CanonicalizationMethod', ALGORITHMS.canonicalizzazione), ds('SignatureMethod', ALGORITHMS.firma), ...references]);
+  const signedInfo = xmlElement('ds:SignedInfo', [], [ds('CanonicalizationMethod', ALGORITHMS.canonicalizzazione), ds('SignatureMethod', metodoDellaChiave(o.key)!), ...references]);
   const inSignature = new Map(inSecurity).set('ds', DS_NS);
-  const value = sign('sha256', Buffer.from(canonicalTree(signedInfo, inSignature), 'utf8'), o.key).toString('base64');
+  const value = firmaValore(canonicalTree(signedInfo, inSignature), o.key);
   const keyInfo = xmlElement('ds:KeyInfo', [], [
     xmlElement('wsse:SecurityTokenReference', [], [xmlElement('wsse:Reference', [['URI', `#${tokenId}`], ['ValueType', X509V3]], [])]),
   ]);

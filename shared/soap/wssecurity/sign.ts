@@ -1,9 +1,10 @@
-import { X509Certificate, createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import { XMLSerializer } from '@xmldom/xmldom';
 import { NS } from '../../xml/namespaces';
 import { canonicalize, sha256Base64 } from './c14n';
 import { ALGORITHMS, BASE64_BINARY, DEFAULT_TTL_SECONDS, DS_NS, SOAP_NS, WSA_NS, WSSE_NS, WSU_NS, X509V3, XMLNS_NS } from './constants';
 import { childrenNamed, countInDocument, elementChildren, isElement, parseStrict, wsuId } from './dom';
+import { CHIAVI_AMMESSE, firmaValore, metodoDellaChiave } from './metodo-firma';
 
 /**
  * Signing an outgoing SOAP 1.1 envelope (ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01): wsa:To, wsa:MessageID and a
@@ -70,12 +71,12 @@ interface SigningKey {
 /** A process signs with one key: parsing it once saves about a third of signEnvelope's time. */
 let lastSigningKey: SigningKey | null = null;
 
-/** Key and certificate to publish, checked to be RSA and to match (else nobody could verify the message). */
+/** Key and certificate to publish, checked to be of a kind the federation admits and to match (else nobody could verify the message). */
 export function signingKey(keyPem: string, certPem: string): SigningKey {
   if (lastSigningKey && lastSigningKey.keyPem === keyPem && lastSigningKey.certPem === certPem) return lastSigningKey;
   const cert = new X509Certificate(certPem);
   const key = createPrivateKey(keyPem);
-  if (cert.publicKey.asymmetricKeyType !== 'rsa') throw new Error('signEnvelope: il certificato deve avere una chiave RSA (RSA-SHA256)');
+  if (!metodoDellaChiave(cert.publicKey)) throw new Error(`signEnvelope: la chiave del certificato non è ammessa: servono ${CHIAVI_AMMESSE}`);
   if (!cert.checkPrivateKey(key)) throw new Error('signEnvelope: la chiave privata non corrisponde al certificato');
   lastSigningKey = { keyPem, certPem, cert, key };
   return lastSigningKey;
@@ -174,7 +175,7 @@ export function signature(doc: Document, signed: readonly Element[], tokenId: st
   sig.setAttributeNS(XMLNS_NS, 'xmlns:ds', DS_NS);
   const signedInfo = dsElement(doc, 'SignedInfo');
   signedInfo.appendChild(dsElement(doc, 'CanonicalizationMethod', { Algorithm: ALGORITHMS.canonicalizzazione }));
-  signedInfo.appendChild(dsElement(doc, 'SignatureMethod', { Algorithm: ALGORITHMS.firma }));
+  signedInfo.appendChild(dsElement(doc, 'SignatureMethod', { Algorithm: metodoDellaChiave(key)! }));
   for (const el of signed) {
     const ref = dsElement(doc, 'Reference', { URI: `#${wsuId(el)!}` });
     ref.appendChild(dsElement(doc, 'Transforms')).appendChild(dsElement(doc, 'Transform', { Algorithm: ALGORITHMS.canonicalizzazione }));
@@ -183,7 +184,7 @@ export function signature(doc: Document, signed: readonly Element[], tokenId: st
     signedInfo.appendChild(ref);
   }
   sig.appendChild(signedInfo);
-  const value = sign('sha256', Buffer.from(canonicalize(signedInfo, []), 'utf8'), key).toString('base64');
+  const value = firmaValore(canonicalize(signedInfo, []), key);
   sig.appendChild(dsElement(doc, 'SignatureValue', {}, value));
 
   const tokenRef = doc.createElementNS(WSSE_NS, 'wsse:Reference');

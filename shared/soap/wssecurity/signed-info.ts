@@ -1,13 +1,14 @@
-import { timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import { canonicalize, decodeBase64, sha256Base64 } from './c14n';
 import { ALGORITHMS, DS_NS } from './constants';
 import { childrenNamed, clip, elementChildren, isElement, wsuId } from './dom';
 import { fail } from './errors';
+import { metodoAmmesso, metodoRifiutato, metodoNonCoerente, valoreValido, type MetodoFirma } from './metodo-firma';
 import { requiredParts, type SecuredParts } from './parts';
 
 /**
  * The ds:Signature itself: SignedInfo read with only the allowed algorithms, its references resolved to the parts
- * located by structure, then the digests and the RSA-SHA256 signature value checked.
+ * located by structure, then the digests and the signature value (RSA-SHA256 or ECDSA-SHA256, as the token's key implies) checked.
  */
 
 export interface SignedReference {
@@ -18,11 +19,12 @@ export interface SignedReference {
 
 export interface SignedInfo {
   element: Element;
+  method: MetodoFirma;
   prefixList: string[];
   references: SignedReference[];
 }
 
-/** Reads SignedInfo and refuses anything but exclusive C14N, RSA-SHA256 and SHA-256 before any digest is computed. */
+/** Reads SignedInfo and refuses anything but exclusive C14N, RSA-SHA256 or ECDSA-SHA256, and SHA-256 before any digest is computed. */
 export function readSignedInfo(signature: Element): SignedInfo {
   const kids = elementChildren(signature);
   const layout = kids.map((k) => (k.namespaceURI === DS_NS ? k.localName : `{${k.namespaceURI}}${k.localName}`)).join(',');
@@ -35,10 +37,11 @@ export function readSignedInfo(signature: Element): SignedInfo {
     fail('FIRMA_NON_VALIDA', 'ds:SignedInfo deve iniziare con CanonicalizationMethod e SignatureMethod');
   }
   const prefixList = exclusiveC14n(c14n, 'di canonicalizzazione di SignedInfo');
-  requireAlgorithm(method, ALGORITHMS.firma, 'di firma');
-  if (elementChildren(method).length > 0) fail('ALGORITMO_NON_AMMESSO', 'ds:SignatureMethod RSA-SHA256 non ammette parametri');
+  const algorithm = method.getAttribute('Algorithm') ?? '';
+  if (!metodoAmmesso(algorithm)) fail('ALGORITMO_NON_AMMESSO', metodoRifiutato(algorithm));
+  if (elementChildren(method).length > 0) fail('ALGORITMO_NON_AMMESSO', 'ds:SignatureMethod non ammette parametri');
   if (refs.length === 0) fail('FIRMA_NON_VALIDA', 'ds:SignedInfo non contiene alcun Reference');
-  return { element: signedInfo, prefixList, references: refs.map(readReference) };
+  return { element: signedInfo, method: algorithm, prefixList, references: refs.map(readReference) };
 }
 
 function readReference(ref: Element): SignedReference {
@@ -128,11 +131,15 @@ export function checkDigests(parts: SecuredParts, refs: readonly SignedReference
   }
 }
 
-/** RSA-SHA256 (PKCS#1 v1.5) over the exclusive C14N of SignedInfo, with the token's public key. */
+/**
+ * The signature value over the exclusive C14N of SignedInfo, with the token's public key: RSA-SHA256 (PKCS#1 v1.5)
+ * or ECDSA-SHA256, the one the key implies and SignedInfo declares (both, or the message is refused).
+ */
 export function checkSignatureValue(signature: Element, signedInfo: SignedInfo, publicKey: KeyObject): void {
+  const incoerente = metodoNonCoerente(signedInfo.method, publicKey);
+  if (incoerente) fail('ALGORITMO_NON_AMMESSO', incoerente);
   const value = decodeBase64(childrenNamed(signature, DS_NS, 'SignatureValue')[0]!.textContent ?? '');
-  const canonical = Buffer.from(canonicalize(signedInfo.element, signedInfo.prefixList), 'utf8');
-  if (!value || !verify('sha256', canonical, publicKey, value)) {
+  if (!value || !valoreValido(signedInfo.method, canonicalize(signedInfo.element, signedInfo.prefixList), publicKey, value)) {
     fail('FIRMA_NON_VALIDA', 'la firma (SignatureValue) non è valida con il certificato del wsse:BinarySecurityToken: chiave privata diversa o SignedInfo alterato');
   }
 }
