@@ -18,6 +18,7 @@ import { caricaFonte } from '../../services/ente/archivio-carico';
 import { leggiFileArchivio } from '../../services/ente/archivio-csv';
 import { FORMATI } from '../../services/ente/archivio-formato';
 import type { ArchiviGenerati } from './carico-generato';
+import type { KeyType } from '../../shared/pki/key-types';
 
 /**
  * The whole federation for one benchmark run, as the tests start it: its own PostgreSQL database and RabbitMQ
@@ -36,6 +37,8 @@ export interface OpzioniFederazione {
   dirLog: string;
   /** Archive rows loaded beside the demo's before the services start (carico-generato.ts). */
   archivi?: ArchiviGenerati;
+  /** pki.keyType of the run's PKI (default RSA-2048). */
+  keyType?: KeyType;
 }
 
 /** Loads generated archives into each agency node's schema, as the importer would: checked, one source. */
@@ -78,6 +81,7 @@ export class FederazioneBench {
       environment: 'test',
       poolSize: o.poolSize,
     });
+    if (o.keyType) (json as { pki: Record<string, unknown> }).pki.keyType = o.keyType;
     const configFile = path.join(dir, 'federation.json');
     writeFileSync(configFile, JSON.stringify(json, null, 2));
     const config = parseConfig(json, dir);

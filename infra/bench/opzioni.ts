@@ -1,3 +1,5 @@
+import { KEY_TYPES, type KeyType } from '../../shared/pki/key-types';
+
 /**
  * Command-line options of npm run bench / bench:soak. Numbers are checked: a bad value stops with a message
  * naming the option rather than running a benchmark nobody asked for.
@@ -31,13 +33,15 @@ export interface OpzioniBench {
   client: 'interno' | 'node-soap';
   /** every domanda from a worker of its own and employers drawn from thousands, with matching archives (carico-generato.ts) */
   archiviGenerati: boolean;
+  /** the identities' keys, pki.keyType (default RSA-2048; ECDSA-P256 signs ECDSA-SHA256, INAIL keeping RSA for PDND) */
+  chiave: KeyType;
 }
 
-export const USO = `usage: npm run bench -- [--domande N] [--rate R] [--concurrency C] [--secondi-latenza S] [--rate-quieto R] [--secondi-quieto S] [--domande-pavimento N] [--profilo] [--pool N] [--log-level L] [--client interno|node-soap] [--archivi-generati] [--conserva]
+export const USO = `usage: npm run bench -- [--domande N] [--rate R] [--concurrency C] [--secondi-latenza S] [--rate-quieto R] [--secondi-quieto S] [--domande-pavimento N] [--profilo] [--pool N] [--log-level L] [--client interno|node-soap] [--archivi-generati] [--chiave RSA-2048|ECDSA-P256] [--conserva]
        npm run bench:soak -- [--minuti M] [--rate R] [--profilo]`;
 
 export function leggiOpzioni(argv: readonly string[]): OpzioniBench {
-  const o: OpzioniBench = { domande: 1000, rate: 100, concurrency: 32, secondiLatenza: 20, rateQuieto: 20, secondiQuieto: 10, domandePavimento: 1000, soak: false, minuti: 30, profilo: false, pool: 5, logLevel: 'info', conserva: false, client: 'interno', archiviGenerati: false };
+  const o: OpzioniBench = { domande: 1000, rate: 100, concurrency: 32, secondiLatenza: 20, rateQuieto: 20, secondiQuieto: 10, domandePavimento: 1000, soak: false, minuti: 30, profilo: false, pool: 5, logLevel: 'info', conserva: false, client: 'interno', archiviGenerati: false, chiave: 'RSA-2048' };
   let rateDato = false;
   const numero = (nome: string, v: string | undefined, min: number, intero = true): number => {
     const x = Number(v);
@@ -68,6 +72,12 @@ export function leggiOpzioni(argv: readonly string[]): OpzioniBench {
         const c = valore();
         if (c !== 'interno' && c !== 'node-soap') throw new Error(`--client wants interno or node-soap, got ${c ?? 'nothing'}`);
         o.client = c;
+        break;
+      }
+      case '--chiave': {
+        const k = valore();
+        if (!KEY_TYPES.includes(k as KeyType)) throw new Error(`--chiave wants ${KEY_TYPES.join(' or ')}, got ${k ?? 'nothing'}`);
+        o.chiave = k as KeyType;
         break;
       }
       case '--soak': o.soak = true; break;

@@ -37,5 +37,8 @@ describe('benchmark load and options', () => {
     expect(leggiOpzioni([]).client).toBe('interno');
     expect(leggiOpzioni(['--client', 'node-soap']).client).toBe('node-soap');
     expect(() => leggiOpzioni(['--client', 'curl'])).toThrow('--client wants interno or node-soap, got curl');
+    expect(leggiOpzioni([]).chiave).toBe('RSA-2048');
+    expect(leggiOpzioni(['--chiave', 'ECDSA-P256']).chiave).toBe('ECDSA-P256');
+    expect(() => leggiOpzioni(['--chiave', 'Ed25519'])).toThrow('--chiave wants RSA-2048 or ECDSA-P256, got Ed25519');
   });
 });

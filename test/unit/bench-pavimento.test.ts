@@ -82,6 +82,8 @@ describe("the benchmark's floor: arithmetic and targets", () => {
 
   test('targets pass at their bound and fail past it', () => {
     const o = valutaObiettivi(misure);
+    expect(o.quotaPavimento!.descrizione).toContain('(RSA-2048)');
+    expect(valutaObiettivi({ ...misure, algoritmoPavimento: 'ECDSA-P256' }).quotaPavimento!.descrizione).toContain('(ECDSA-P256)');
     expect(Object.values(o).map((x) => x.esito)).toEqual(Array(9).fill('PASS'));
     const peggio = valutaObiettivi({ ...misure, domandePerSecondo: 19.9, cpuPerDomandaMs: 80.1, commitPerDomanda: 40.5, quotaPavimento: 0.59, latenza: { ...misure.latenza, ackP99Ms: 1001, rifiutate: 1 } });
     expect(peggio.domandePerSecondo!.esito).toBe('FAIL');
