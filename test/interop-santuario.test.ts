@@ -52,12 +52,17 @@ beforeAll(async () => {
   fed = federation;
   if (javac.code !== 0) throw new Error(`javac failed:\n${javac.stderr}`);
   inps = fed.pool('inps');
-  // The case system's PEM files as its Java developers would turn them into a keystore (README).
-  const tls = fed.tlsOf('INPS_ISTRUTTORIA');
-  keystore = path.join(dir, 'sistema-istruttorio.p12');
-  const p12 = await run('openssl', ['pkcs12', '-export', '-in', tls.certFile, '-inkey', tls.keyFile, '-name', 'sistema-istruttorio', '-out', keystore, '-passout', `pass:${PASSWORD}`]);
-  if (p12.code !== 0) throw new Error(`openssl pkcs12 failed:\n${p12.stderr}`);
+  keystore = await keystoreOf(fed, 'sistema-istruttorio.p12');
 }, 180_000);
+
+/** The case system's PEM files as its Java developers would turn them into a keystore (README). */
+async function keystoreOf(f: TestFederation, name: string): Promise<string> {
+  const tls = f.tlsOf('INPS_ISTRUTTORIA');
+  const file = path.join(dir, name);
+  const p12 = await run('openssl', ['pkcs12', '-export', '-in', tls.certFile, '-inkey', tls.keyFile, '-name', 'sistema-istruttorio', '-out', file, '-passout', `pass:${PASSWORD}`]);
+  if (p12.code !== 0) throw new Error(`openssl pkcs12 failed:\n${p12.stderr}`);
+  return file;
+}
 
 afterAll(async () => {
   await fed?.stop();
@@ -87,8 +92,9 @@ async function java(args: string[]): Promise<Outcome & { exit: number }> {
 }
 
 /** A call as the INPS case system (its keystore, the federation CA), to the served address of the istruttoria service. */
-const call = (command: 'stato' | 'presenta', args: string[]) =>
-  java([command, '--endpoint', fed.url('istruttoria'), '--keystore', keystore, '--ca', fed.config.pki.caCertFile, '--operatore', 'JAVA-OP-1', '--ufficio', 'Sede Java', ...args]);
+const callTo = (f: TestFederation, ks: string, command: 'stato' | 'presenta', args: string[]) =>
+  java([command, '--endpoint', f.url('istruttoria'), '--keystore', ks, '--ca', f.config.pki.caCertFile, '--operatore', 'JAVA-OP-1', '--ufficio', 'Sede Java', ...args]);
+const call = (command: 'stato' | 'presenta', args: string[]) => callTo(fed, keystore, command, args);
 
 const SIGNED_REQUEST = ['Timestamp', 'To', 'MessageID', 'Action', 'Operatore', 'Body'];
 const SIGNED_RESPONSE = ['Action', 'Body', 'MessageID', 'RelatesTo', 'Timestamp'];
@@ -228,4 +234,31 @@ test("the operator is inside Santuario's signature: a request whose com:Operator
   // The refusal is traced without an operator: the forged one, unsigned, is nobody's.
   const traced = await inps.query("SELECT operazione, operatore_id FROM registro_accessi WHERE codice_errore = 'FIRMA_NON_VALIDA' OR operatore_id = 'FALSO-OP-9'");
   expect(traced.rows).toEqual([{ operazione: 'PresentaDomanda', operatore_id: null }]);
+});
+
+describe('with EC P-256 keys (pki.keyType ECDSA-P256): Santuario signs ECDSA-SHA256 and verifies INPS\'s ECDSA-SHA256 response', () => {
+  let ec: TestFederation;
+  let ecKeystore: string;
+
+  beforeAll(async () => {
+    ec = await TestFederation.start({ name: 'interop-santuario-ecdsa', processes: ['inps-gateway'], mutaConfig: (json) => void (json.pki.keyType = 'ECDSA-P256') });
+    ecKeystore = await keystoreOf(ec, 'sistema-istruttorio-ec.p12');
+  }, 180_000);
+
+  afterAll(async () => {
+    await ec?.stop();
+  });
+
+  test('a PresentaDomanda signed in Java with the EC key is stored, and the response INPS signed with its EC key verifies in Java', async () => {
+    const request = path.join(dir, 'richiesta-ecdsa.xml');
+    const sent = await callTo(ec, ecKeystore, 'presenta', ['--protocollo', 'INPS.JAVA.ECDSA', '--salva-richiesta', request]);
+    expect(sent).toMatchObject({
+      exit: 0, http: 200, esito: 'ACK', firmaRichiesta: SIGNED_REQUEST,
+      firmaRisposta: { valida: true, parti: SIGNED_RESPONSE, relatesTo: sent.messageId },
+      risposta: { elemento: 'PresentaDomandaRisposta', ProtocolloDomanda: 'INPS.JAVA.ECDSA', Stato: 'IN_VERIFICA' },
+    });
+    expect(readFileSync(request, 'utf8')).toContain('Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"');
+    const stored = await ec.pool('inps').query("SELECT operatore_id FROM domanda WHERE protocollo = 'INPS.JAVA.ECDSA'");
+    expect(stored.rows).toEqual([{ operatore_id: 'JAVA-OP-1' }]);
+  });
 });

@@ -23,6 +23,9 @@ let dir: string;
 let mittente: KeyPairPem;
 let keyFile: string;
 let certFile: string;
+let mittenteEc: KeyPairPem;
+let ecKeyFile: string;
+let ecCertFile: string;
 
 beforeAll(() => {
   const now = new Date();
@@ -33,6 +36,11 @@ beforeAll(() => {
   certFile = path.join(dir, 'cert.pem');
   writeFileSync(keyFile, mittente.keyPem, { mode: 0o600 });
   writeFileSync(certFile, mittente.certPem);
+  mittenteEc = issueCertificate(ca, { commonName: 'anpal.ape-precoci.local', organization: 'ANPAL' }, validityFrom(now, 30), 'ECDSA-P256');
+  ecKeyFile = path.join(dir, 'ec-key.pem');
+  ecCertFile = path.join(dir, 'ec-cert.pem');
+  writeFileSync(ecKeyFile, mittenteEc.keyPem, { mode: 0o600 });
+  writeFileSync(ecCertFile, mittenteEc.certPem);
 });
 
 afterAll(() => {
@@ -52,9 +60,9 @@ interface Verdict {
   transforms: string[];
 }
 
-const verifyInPython = (xml: string) => python<Verdict>({ action: 'verify', xml, cert: certFile });
+const verifyInPython = (xml: string, cert = certFile) => python<Verdict>({ action: 'verify', xml, cert });
 
-async function signedByZeep(o: { messageId: string; algorithms?: 'sha256' | 'zeep-default'; createdOffsetSeconds?: number; inclusivePrefixes?: string[] }): Promise<string> {
+async function signedByZeep(o: { messageId: string; algorithms?: 'sha256' | 'ecdsa-sha256' | 'zeep-default'; createdOffsetSeconds?: number; inclusivePrefixes?: string[]; ec?: boolean }): Promise<string> {
   const out = await python<{ xml: string }>({
     action: 'sign',
     wsdl: path.join(WSDL_DIR, 'inps-esiti.wsdl'),
@@ -66,8 +74,8 @@ async function signedByZeep(o: { messageId: string; algorithms?: 'sha256' | 'zee
       EsitiDato: { EsitoDato: [{ Riferimento: 'R1', Dato: 'CCNL', Esito: 'CONFORME', Nota: 'verificato & conforme <ok>' }] },
     },
     headers: { Operatore: { IdOperatore: 'ZEEP-OP-1', Ufficio: 'Interoperabilità' }, 'X-Correlation-ID': 'zeep-corr-1' },
-    key: keyFile,
-    cert: certFile,
+    key: o.ec ? ecKeyFile : keyFile,
+    cert: o.ec ? ecCertFile : certFile,
     to: TO,
     messageId: o.messageId,
     algorithms: o.algorithms ?? 'sha256',
@@ -182,5 +190,28 @@ describe('firmaBusta signs, zeep and libxmlsec1 verify', () => {
     const xml = signEnvelope(ourMessage(), { keyPem: mittente.keyPem, certPem: mittente.certPem, to: TO, now: new Date() });
     const verdict = await verifyInPython(xml.replace('<esi:Esito>CONFORME</esi:Esito>', '<esi:Esito>NON_CONFORME</esi:Esito>'));
     expect(verdict).toMatchObject({ zeep: { valid: false }, xmlsec: { valid: false } });
+  });
+});
+
+describe('with an EC P-256 key: ECDSA-SHA256 both ways (ModI LG 6.2)', () => {
+  test("zeep's BinarySignature with ECDSA-SHA256 is accepted, and its tampered copy refused", async () => {
+    const messageId = `urn:uuid:${randomUUID()}`;
+    const xml = await signedByZeep({ messageId, algorithms: 'ecdsa-sha256', ec: true });
+    expect(xml).toContain('http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256');
+    expect(verifyEnvelope(xml, { expectedTo: TO, now: new Date() })).toMatchObject({ messageId, certificateFingerprint256: new X509Certificate(mittenteEc.certPem).fingerprint256 });
+    expect(refusedCode(xml.replace('<ns0:Esito>CONFORME</ns0:Esito>', '<ns0:Esito>NON_CONFORME</ns0:Esito>'))).toBe('FIRMA_NON_VALIDA');
+  });
+
+  test("zeep's ECDSA message declaring RSA-SHA256 instead: the method is not the certificate key's, refused before any verification", async () => {
+    const xml = await signedByZeep({ messageId: `urn:uuid:${randomUUID()}`, algorithms: 'ecdsa-sha256', ec: true });
+    const declared = xml.replace('http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256', 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
+    expect(refusedCode(declared)).toBe('ALGORITMO_NON_AMMESSO');
+  });
+
+  test('firmaBusta with the EC key is verified by zeep and by libxmlsec1, and fails there once tampered', async () => {
+    const xml = signEnvelope(ourMessage(), { keyPem: mittenteEc.keyPem, certPem: mittenteEc.certPem, to: TO, now: new Date() });
+    expect(await verifyInPython(xml, ecCertFile)).toMatchObject({ zeep: { valid: true }, xmlsec: { valid: true }, tokenMatchesCert: true, signatureMethod: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256' });
+    const tampered = xml.replace('<esi:Esito>CONFORME</esi:Esito>', '<esi:Esito>NON_CONFORME</esi:Esito>');
+    expect(await verifyInPython(tampered, ecCertFile)).toMatchObject({ zeep: { valid: false }, xmlsec: { valid: false } });
   });
 });

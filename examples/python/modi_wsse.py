@@ -5,7 +5,7 @@ Dipende solo da zeep, python-xmlsec e lxml (Debian: python3-zeep, python3-xmlsec
 
 Richiesta: wsa:To (l'indirizzo servito) e wsa:MessageID (nuovo a ogni chiamata) con wsu:Id, un wsu:Timestamp (300 s
 di validità), il BinarySecurityToken con il certificato della parte, e la firma di zeep (BinarySignature, python-xmlsec)
-con RSA-SHA256, digest SHA-256 ed Exclusive C14N su Body, Timestamp, wsa:To, wsa:MessageID e ogni altro header wsa:* e
+con RSA-SHA256 (o ECDSA-SHA256 per una chiave EC P-256: algorithms="ecdsa-sha256"), digest SHA-256 ed Exclusive C14N su Body, Timestamp, wsa:To, wsa:MessageID e ogni altro header wsa:* e
 com:* presente (Operatore, X-ReplyTo, X-Correlation-ID): un header non firmato è rifiutato con INTESTAZIONE_NON_FIRMATA.
 
 Risposta (con server_cert, il certificato del fornitore): la firma è verificata con quel certificato, deve coprire Body,
@@ -111,6 +111,9 @@ class ModISignature:
 
         if self.algorithms == "sha256":
             signer = zeep_signature.BinarySignature(self.key, self.cert, signature_method=xmlsec.Transform.RSA_SHA256, digest_method=xmlsec.Transform.SHA256)
+        elif self.algorithms == "ecdsa-sha256":
+            # Con una chiave EC P-256: il metodo dev'essere quello della chiave del certificato (INTEGRAZIONE.md).
+            signer = zeep_signature.BinarySignature(self.key, self.cert, signature_method=xmlsec.Transform.ECDSA_SHA256, digest_method=xmlsec.Transform.SHA256)
         else:
             signer = zeep_signature.BinarySignature(self.key, self.cert)  # zeep's defaults: RSA-SHA1, SHA1
         with also_signing([to, message_id, *acted], self.inclusive_prefixes):

@@ -4,7 +4,7 @@
 Reads a JSON command on stdin and prints a JSON result on stdout:
   {"action": "sign", "wsdl": path, "operation": name, "args": {...}, "headers": {"Operatore": {...}, ...},
    "key": path, "cert": path, "to": url, "messageId": "urn:uuid:...", "createdOffsetSeconds": 0,
-   "ttlSeconds": 300, "algorithms": "sha256" | "zeep-default", "inclusivePrefixes": ["soap-env", ...]}
+   "ttlSeconds": 300, "algorithms": "sha256" | "ecdsa-sha256" (an EC key) | "zeep-default", "inclusivePrefixes": ["soap-env", ...]}
       zeep builds the request for the operation, wsa:To / wsa:MessageID (with wsu:Id) and a wsu:Timestamp are
       added, and zeep's BinarySignature signs Body, Timestamp, To and MessageID (optionally declaring an
       InclusiveNamespaces PrefixList on every exclusive C14N, as WSS4J-based gateways do).
@@ -15,7 +15,7 @@ Reads a JSON command on stdin and prints a JSON result on stdout:
   {"action": "verify", "xml": "...", "cert": path}
       The message is verified twice: by zeep (zeep.wsse.signature.verify_envelope, with the expected
       certificate) and by xmlsec directly, with the key taken from the BinarySecurityToken and only exclusive
-      C14N, SHA-256 and RSA-SHA256 enabled.
+      C14N, SHA-256, RSA-SHA256 and ECDSA-SHA256 enabled.
       -> {"zeep": {"valid": bool, "error"?}, "xmlsec": {"valid": bool, "error"?}, "tokenMatchesCert": bool,
           "signed": ["{ns}local", ...], "c14n": uri, "signatureMethod": uri, "digestMethods": [uri], "transforms": [uri]}
 """
@@ -92,7 +92,7 @@ def pem_to_der(pem_bytes):
 def verify_with_xmlsec(envelope, signature, cert_pem):
     ctx = xmlsec.SignatureContext()
     # Only what the federation allows: anything else makes libxmlsec1 refuse the signature.
-    for transform in (xmlsec.Transform.EXCL_C14N, xmlsec.Transform.SHA256, xmlsec.Transform.RSA_SHA256):
+    for transform in (xmlsec.Transform.EXCL_C14N, xmlsec.Transform.SHA256, xmlsec.Transform.RSA_SHA256, xmlsec.Transform.ECDSA_SHA256):
         ctx.enable_signature_transform(transform)
     for transform in (xmlsec.Transform.EXCL_C14N, xmlsec.Transform.SHA256):
         ctx.enable_reference_transform(transform)

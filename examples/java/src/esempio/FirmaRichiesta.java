@@ -20,7 +20,7 @@ import org.w3c.dom.Element;
 /**
  * WS-Security 1.0 X.509 come ModI ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01 (docs/INTEGRAZIONE.md, "Firma dei messaggi"),
  * con l'API XMLSignature di Apache Santuario: nel wsse:Security un wsu:Timestamp e il certificato come
- * BinarySecurityToken; una ds:Signature (Exclusive C14N, RSA-SHA256, digest SHA-256, unica trasformazione Exclusive
+ * BinarySecurityToken; una ds:Signature (Exclusive C14N, RSA-SHA256 o, con una chiave EC P-256, ECDSA-SHA256, digest SHA-256, unica trasformazione Exclusive
  * C14N) con un ds:Reference per soap:Body, wsu:Timestamp e OGNI header wsa:* e com:* (To, MessageID, Action,
  * Operatore...): un header che il destinatario usa e che non è firmato viene rifiutato (INTESTAZIONE_NON_FIRMATA).
  * KeyInfo è un wsse:SecurityTokenReference con riferimento diretto al token (in WSS4J: DirectReference).
@@ -60,7 +60,9 @@ final class FirmaRichiesta {
         }
         parti.add(body);
 
-        XMLSignature firma = new XMLSignature(doc, null, XMLSignature.ALGO_ID_SIGNATURE_RSA_SHA256, Canonicalizer.ALGO_ID_C14N_EXCL_OMIT_COMMENTS);
+        // Il metodo è quello della chiave (docs/INTEGRAZIONE.md, Algoritmo di firma): RSA-SHA256, o ECDSA-SHA256 con una chiave EC P-256.
+        String metodoFirma = "EC".equals(chiave.getAlgorithm()) ? XMLSignature.ALGO_ID_SIGNATURE_ECDSA_SHA256 : XMLSignature.ALGO_ID_SIGNATURE_RSA_SHA256;
+        XMLSignature firma = new XMLSignature(doc, null, metodoFirma, Canonicalizer.ALGO_ID_C14N_EXCL_OMIT_COMMENTS);
         security.appendChild(firma.getElement());
         if (prefixList != null) {
             // Santuario legge la PrefixList della SignedInfo dal suo ds:CanonicalizationMethod al momento di firmare.

@@ -29,7 +29,7 @@ import org.w3c.dom.NodeList;
  * 1. la ds:Signature (nel wsse:Security) è valida e ne copre con un ds:Reference ciascuno: soap:Body, wsu:Timestamp,
  *    wsa:MessageID, wsa:RelatesTo (assente solo in un Fault mandato prima che la richiesta fosse letta) e ogni
  *    header com:*; ogni parte è proprio l'elemento che poi si legge (niente "signature wrapping");
- * 2. solo Exclusive C14N, SHA-256, RSA-SHA256; la chiave è il BinarySecurityToken, per riferimento diretto;
+ * 2. solo Exclusive C14N, SHA-256, RSA-SHA256 o ECDSA-SHA256 (quello della chiave del certificato); la chiave è il BinarySecurityToken, per riferimento diretto;
  * 3. il certificato del token è emesso dalla CA della federazione, valido ora, ed è quello del fornitore: lo stesso
  *    che il suo server TLS ha presentato e, se dato, quello atteso (--certificato-fornitore);
  * 4. il Timestamp è fresco (60 s di tolleranza, validità al massimo 900 s);
@@ -84,7 +84,8 @@ final class VerificaRisposta {
         XMLSignature firma = new XMLSignature(firmaEl, null, true);
         SignedInfo si = firma.getSignedInfo();
         if (!Canonicalizer.ALGO_ID_C14N_EXCL_OMIT_COMMENTS.equals(si.getCanonicalizationMethodURI())) throw new RispostaNonValida("canonicalizzazione non ammessa: " + si.getCanonicalizationMethodURI());
-        if (!XMLSignature.ALGO_ID_SIGNATURE_RSA_SHA256.equals(si.getSignatureMethodURI())) throw new RispostaNonValida("algoritmo di firma non ammesso: " + si.getSignatureMethodURI());
+        String metodo = si.getSignatureMethodURI();
+        if (!XMLSignature.ALGO_ID_SIGNATURE_RSA_SHA256.equals(metodo) && !XMLSignature.ALGO_ID_SIGNATURE_ECDSA_SHA256.equals(metodo)) throw new RispostaNonValida("algoritmo di firma non ammesso: " + metodo);
 
         // Ogni Reference punta per wsu:Id a un elemento che compare una volta sola: quello che leggiamo.
         Map<String, Element> firmate = new HashMap<>();
@@ -108,6 +109,9 @@ final class VerificaRisposta {
         if (relatesTo == null && !fault) throw new RispostaNonValida("un ack senza wsa:RelatesTo non risponde alla nostra chiamata");
 
         X509Certificate certificato = certificatoDelToken(doc, firma, perId);
+        // Il metodo dev'essere quello della chiave del certificato: nessun messaggio sceglie come essere verificato.
+        String atteso = "EC".equals(certificato.getPublicKey().getAlgorithm()) ? XMLSignature.ALGO_ID_SIGNATURE_ECDSA_SHA256 : XMLSignature.ALGO_ID_SIGNATURE_RSA_SHA256;
+        if (!atteso.equals(metodo)) throw new RispostaNonValida("algoritmo di firma " + metodo + " diverso da quello della chiave del certificato (" + atteso + ")");
         if (!firma.checkSignatureValue(certificato.getPublicKey())) throw new RispostaNonValida("firma non valida (valore o digest non corrispondono)");
         controllaCertificato(certificato, attese);
         controllaTimestamp(timestamp, attese.adesso());
