@@ -62,7 +62,7 @@ interface Verdict {
 
 const verifyInPython = (xml: string, cert = certFile) => python<Verdict>({ action: 'verify', xml, cert });
 
-async function signedByZeep(o: { messageId: string; algorithms?: 'sha256' | 'ecdsa-sha256' | 'zeep-default'; createdOffsetSeconds?: number; inclusivePrefixes?: string[]; ec?: boolean }): Promise<string> {
+async function signedByZeep(o: { messageId: string; algorithms?: 'auto' | 'sha256' | 'ecdsa-sha256' | 'zeep-default'; createdOffsetSeconds?: number; inclusivePrefixes?: string[]; ec?: boolean }): Promise<string> {
   const out = await python<{ xml: string }>({
     action: 'sign',
     wsdl: path.join(WSDL_DIR, 'inps-esiti.wsdl'),
@@ -78,7 +78,7 @@ async function signedByZeep(o: { messageId: string; algorithms?: 'sha256' | 'ecd
     cert: o.ec ? ecCertFile : certFile,
     to: TO,
     messageId: o.messageId,
-    algorithms: o.algorithms ?? 'sha256',
+    algorithms: o.algorithms ?? 'auto',
     createdOffsetSeconds: o.createdOffsetSeconds ?? 0,
     inclusivePrefixes: o.inclusivePrefixes ?? [],
   });
@@ -194,9 +194,10 @@ describe('firmaBusta signs, zeep and libxmlsec1 verify', () => {
 });
 
 describe('with an EC P-256 key: ECDSA-SHA256 both ways (ModI LG 6.2)', () => {
-  test("zeep's BinarySignature with ECDSA-SHA256 is accepted, and its tampered copy refused", async () => {
+  test("the Python example's plugin, given the EC certificate, signs ECDSA-SHA256 with zeep's BinarySignature: accepted, and its tampered copy refused", async () => {
     const messageId = `urn:uuid:${randomUUID()}`;
-    const xml = await signedByZeep({ messageId, algorithms: 'ecdsa-sha256', ec: true });
+    // No method given: ModISignature (examples/python) reads it from the certificate's key.
+    const xml = await signedByZeep({ messageId, ec: true });
     expect(xml).toContain('http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256');
     expect(verifyEnvelope(xml, { expectedTo: TO, now: new Date() })).toMatchObject({ messageId, certificateFingerprint256: new X509Certificate(mittenteEc.certPem).fingerprint256 });
     expect(refusedCode(xml.replace('<ns0:Esito>CONFORME</ns0:Esito>', '<ns0:Esito>NON_CONFORME</ns0:Esito>'))).toBe('FIRMA_NON_VALIDA');

@@ -5,7 +5,8 @@ Dipende solo da zeep, python-xmlsec e lxml (Debian: python3-zeep, python3-xmlsec
 
 Richiesta: wsa:To (l'indirizzo servito) e wsa:MessageID (nuovo a ogni chiamata) con wsu:Id, un wsu:Timestamp (300 s
 di validità), il BinarySecurityToken con il certificato della parte, e la firma di zeep (BinarySignature, python-xmlsec)
-con RSA-SHA256 (o ECDSA-SHA256 per una chiave EC P-256: algorithms="ecdsa-sha256"), digest SHA-256 ed Exclusive C14N su Body, Timestamp, wsa:To, wsa:MessageID e ogni altro header wsa:* e
+con RSA-SHA256, o ECDSA-SHA256 se il certificato ha una chiave EC P-256 (il metodo è quello della chiave), digest
+SHA-256 ed Exclusive C14N su Body, Timestamp, wsa:To, wsa:MessageID e ogni altro header wsa:* e
 com:* presente (Operatore, X-ReplyTo, X-Correlation-ID): un header non firmato è rifiutato con INTESTAZIONE_NON_FIRMATA.
 
 Risposta (con server_cert, il certificato del fornitore): la firma è verificata con quel certificato, deve coprire Body,
@@ -17,6 +18,7 @@ Uso:
     wsse = ModISignature("chiave.pem", "certificato.pem", "https://host/ape/istruttoria", server_cert="fornitore.pem")
     client = zeep.Client(wsdl, transport=Transport(session=sessione_mtls), wsse=wsse)
 """
+import base64
 import contextlib
 import datetime
 import uuid
@@ -34,6 +36,20 @@ SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 WSA = "http://www.w3.org/2005/08/addressing"
 EC = "http://www.w3.org/2001/10/xml-exc-c14n#"
 NSMAP = {"soap": SOAP, "wsse": ns.WSSE, "wsu": ns.WSU, "ds": ns.DS, "wsa": WSA}
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+# OID 1.2.840.10045.2.1 (id-ecPublicKey), DER-encoded: in a certificate it occurs only in SubjectPublicKeyInfo.
+ID_EC_PUBLIC_KEY = bytes.fromhex("06072a8648ce3d0201")
+
+
+def metodo_firma(cert_path):
+    """The signature method a certificate's key implies (docs/INTEGRAZIONE.md, "Algoritmo di firma"): ECDSA-SHA256
+    for an EC key, RSA-SHA256 otherwise. Only P-256 and RSA of at least 2048 bits are admitted: the other side refuses
+    the rest."""
+    with open(cert_path, "rb") as f:
+        pem = f.read().decode("ascii")
+    der = base64.b64decode("".join(line for line in pem.splitlines() if line and not line.startswith("-----")))
+    return ECDSA_SHA256 if ID_EC_PUBLIC_KEY in der else RSA_SHA256
 
 
 def add_inclusive_namespaces(parent, prefixes):
@@ -76,7 +92,7 @@ class ModISignature:
     X-Correlation-ID). A new MessageID on every call unless given.
     With server_cert (the provider's certificate, PEM), every response, ack or Fault, is verified (verify)."""
 
-    def __init__(self, key, cert, to, message_id=None, created_offset_seconds=0, ttl_seconds=300, algorithms="sha256", inclusive_prefixes=(), server_cert=None):
+    def __init__(self, key, cert, to, message_id=None, created_offset_seconds=0, ttl_seconds=300, algorithms="auto", inclusive_prefixes=(), server_cert=None):
         self.key, self.cert, self.to, self.message_id = key, cert, to, message_id
         self.server_cert, self.sent_message_id = server_cert, None
         # What each verified response's signature covered (local names), for the caller to report.
@@ -109,10 +125,13 @@ class ModISignature:
         expires = created + datetime.timedelta(seconds=self.ttl_seconds)
         security.append(WSU.Timestamp(WSU.Created(get_timestamp(created)), WSU.Expires(get_timestamp(expires, zulu_timestamp=True))))
 
-        if self.algorithms == "sha256":
+        # "auto": the method of the certificate's key (INTEGRAZIONE.md); "sha256" / "ecdsa-sha256" force one (tests).
+        algorithms = self.algorithms
+        if algorithms == "auto":
+            algorithms = "ecdsa-sha256" if metodo_firma(self.cert) == ECDSA_SHA256 else "sha256"
+        if algorithms == "sha256":
             signer = zeep_signature.BinarySignature(self.key, self.cert, signature_method=xmlsec.Transform.RSA_SHA256, digest_method=xmlsec.Transform.SHA256)
-        elif self.algorithms == "ecdsa-sha256":
-            # Con una chiave EC P-256: il metodo dev'essere quello della chiave del certificato (INTEGRAZIONE.md).
+        elif algorithms == "ecdsa-sha256":
             signer = zeep_signature.BinarySignature(self.key, self.cert, signature_method=xmlsec.Transform.ECDSA_SHA256, digest_method=xmlsec.Transform.SHA256)
         else:
             signer = zeep_signature.BinarySignature(self.key, self.cert)  # zeep's defaults: RSA-SHA1, SHA1
@@ -159,6 +178,10 @@ class ModISignature:
         for tag, what in ((f"{{{SOAP}}}Body", "soap:Body"), (f"{{{SOAP}}}Header", "soap:Header"), (QName(ns.DS, "Signature").text, "ds:Signature"), (QName(ns.WSU, "Timestamp").text, "wsu:Timestamp")):
             if count(tag) != 1:
                 raise SignatureVerificationFailed(f"{what} occurs {count(tag)} times in the response")
+        method = signature.find("ds:SignedInfo/ds:SignatureMethod", NSMAP)
+        expected = metodo_firma(self.server_cert)
+        if method is None or method.get("Algorithm") != expected:
+            raise SignatureVerificationFailed(f"the response's signature method is not {expected}, the one its provider's key implies")
         zeep_signature.verify_envelope(envelope, self.server_cert)
 
         referenced = []

@@ -14,7 +14,7 @@ import { WSDL_DIR } from '../../shared/paths';
  * the end-to-end tests, so they exercise the contract the way an independent client does.
  *
  * Message security (ModI ID_AUTH_SOAP_02) is node-soap's own WSSecurityCert, configured as the profile asks:
- * BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID, com:Operatore and Body, exclusive C14N, SHA-256, RSA-SHA256;
+ * BinarySecurityToken, signed Timestamp, wsa:To, wsa:MessageID, com:Operatore and Body, exclusive C14N, SHA-256, RSA-SHA256 with an RSA key;
  * with an EC P-256 key, ECDSA-SHA256 (the other method ModI admits), which xml-crypto, under node-soap, does not have:
  * it is given to node-soap's signer as docs/INTEGRAZIONE.md tells a node-soap counterpart to.
  * The TLS client certificate rides along through ClientSSLSecurity's agent options.

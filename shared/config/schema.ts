@@ -180,7 +180,7 @@ export const FederationConfigSchema = Type.Object(
       keyType: withDefault(
         choice(
           KEY_TYPES,
-          'Key of the certificates the development PKI creates for the identities (TLS and message signatures): RSA-2048 signs RSA-SHA256 (the WS-Policy suite, Basic256Sha256); ECDSA-P256 signs ECDSA-SHA256, the other method the ModI guidelines admit for SOAP, about a fifth of RSA\'s signing cost, and needs counterparts configured for it (docs/INTEGRAZIONE.md). Every service verifies both. An identity PDND is on for keeps an RSA key (its PDND client assertions are RS256). A certificate already on disk is kept: the type applies to those created from then on.',
+          'Key of the certificates the development PKI creates for the identities (TLS and message signatures): RSA-2048 signs RSA-SHA256 (the WS-Policy suite, Basic256Sha256); ECDSA-P256 signs ECDSA-SHA256, the other method the ModI guidelines admit for SOAP, at about a twentieth of RSA\'s signing cost, and needs counterparts configured for it (docs/INTEGRAZIONE.md). Every service verifies both. An identity PDND is on for keeps an RSA key (its PDND client assertions are RS256). A certificate already on disk is kept: the type applies to those created from then on.',
         ),
         'RSA-2048',
       ),

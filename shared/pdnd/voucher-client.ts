@@ -39,6 +39,23 @@ const ASSERTION_SECONDS = 120;
 /** A token response is a few kilobytes: anything far larger is not one. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
+/**
+ * The identity's key as its PDND client's: client assertions and tracking evidences are RS256, as PDND's client keys
+ * are RSA, so an identity given an EC key for its message signatures (pki.keyType ECDSA-P256) cannot be a PDND client
+ * with it. Checked when a service starts with PDND on for its identity, so that it does not start.
+ */
+export function chiaveClientPdnd(identity: string, keyPem: string): KeyObject {
+  const key = createPrivateKey(keyPem);
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new ApeError(
+      'CONFIGURAZIONE_NON_VALIDA',
+      `${identity}: PDND è attivo ma la chiave dell'identità è ${key.asymmetricKeyType?.toUpperCase()}, e le asserzioni del client PDND sono firmate RS256 con una chiave RSA: darle una chiave RSA (npm run pki -- revoca --identity ${identity} --motivo superseded --rinnova, o un certificato RSA della sua CA) o disattivare PDND per l'identità`,
+      { retryable: false },
+    );
+  }
+  return key;
+}
+
 export class VoucherClient {
   private readonly key: KeyObject;
   private readonly agent: https.Agent;
@@ -47,12 +64,7 @@ export class VoucherClient {
   private readonly pending = new Map<string, Promise<Held>>();
 
   constructor(private readonly opts: VoucherClientOptions) {
-    this.key = createPrivateKey(opts.keyPem);
-    // Client assertions and tracking evidences are RS256, as PDND's client keys are RSA: an identity given an EC key
-    // (pki.keyType ECDSA-P256) for its message signatures cannot also be a PDND client with it.
-    if (this.key.asymmetricKeyType !== 'rsa') {
-      throw new ApeError('CONFIGURAZIONE_NON_VALIDA', `${opts.identity}: la chiave dell'identità è ${this.key.asymmetricKeyType?.toUpperCase()}, ma le asserzioni del client PDND sono firmate RS256 con una chiave RSA: usare pki.keyType RSA-2048 o disattivare pdnd`, { retryable: false });
-    }
+    this.key = chiaveClientPdnd(opts.identity, opts.keyPem);
     this.agent = new https.Agent({ ca: [...opts.ca], keepAlive: true, ...TLS_CLIENT_POLICY });
     this.now = opts.now ?? (() => new Date());
   }

@@ -7,7 +7,7 @@ import { pdndCaFiles } from '../config/load';
 import type { IdentityConfig } from '../config/schema';
 import { PdndEndpointGuard, type PdndGuard } from '../pdnd/guard';
 import { PdndRegistry } from '../pdnd/registry';
-import { VoucherClient } from '../pdnd/voucher-client';
+import { chiaveClientPdnd, VoucherClient } from '../pdnd/voucher-client';
 import type { SoapClientOptions } from '../soap/client';
 import type { ServiceRuntime } from './service';
 
@@ -31,8 +31,11 @@ export async function pdndGuardOf(rt: ServiceRuntime, pool: Pool): Promise<PdndG
 export function pdndHeadersOf(rt: ServiceRuntime, identity: IdentityConfig): SoapClientOptions['pdnd'] {
   if (!identity.pdnd?.attivo) return undefined;
   rt.log.info({ identity: identity.code, tokenEndpoint: rt.config.pdnd?.tokenEndpoint }, 'PDND on: every outgoing call carries a voucher and the operator\'s tracking evidence');
+  // A key PDND cannot take stops the service now, rather than failing each of its calls later.
+  const keyPem = readFileSync(identity.keyFile, 'utf8');
+  chiaveClientPdnd(identity.code, keyPem);
   const client = PdndRegistry.of(rt.config).then((registry) => {
-    const c = new VoucherClient({ registry, identity: identity.code, keyPem: readFileSync(identity.keyFile, 'utf8'), ca: pdndCaFiles(rt.config).map((f) => readFileSync(f)), log: rt.log.child({ component: 'pdnd-client' }) });
+    const c = new VoucherClient({ registry, identity: identity.code, keyPem, ca: pdndCaFiles(rt.config).map((f) => readFileSync(f)), log: rt.log.child({ component: 'pdnd-client' }) });
     rt.onShutdown(() => c.close());
     return c;
   });

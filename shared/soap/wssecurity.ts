@@ -4,7 +4,8 @@
  *
  * Signing adds wsa:To and wsa:MessageID (WS-Addressing 1.0) and a wsse:Security header holding a
  * Timestamp, the signer's certificate as an X.509v3 BinarySecurityToken and a ds:Signature over Timestamp,
- * wsa:To, wsa:MessageID, every other com:* and wsa:* header block and Body (exclusive C14N, SHA-256, RSA-SHA256;
+ * wsa:To, wsa:MessageID, every other com:* and wsa:* header block and Body (exclusive C14N, SHA-256, RSA-SHA256 or
+ * ECDSA-SHA256 as the signer's key implies, wssecurity/metodo-firma.ts;
  * KeyInfo points at the token). Verification requires the same coverage (INTESTAZIONE_NON_FIRMATA otherwise).
  *
  * Verification trusts nothing it has not located by structure first: the four required parts are found by

@@ -4,7 +4,7 @@
 Reads a JSON command on stdin and prints a JSON result on stdout:
   {"action": "sign", "wsdl": path, "operation": name, "args": {...}, "headers": {"Operatore": {...}, ...},
    "key": path, "cert": path, "to": url, "messageId": "urn:uuid:...", "createdOffsetSeconds": 0,
-   "ttlSeconds": 300, "algorithms": "sha256" | "ecdsa-sha256" (an EC key) | "zeep-default", "inclusivePrefixes": ["soap-env", ...]}
+   "ttlSeconds": 300, "algorithms": "auto" (the certificate key's method) | "sha256" | "ecdsa-sha256" | "zeep-default", "inclusivePrefixes": ["soap-env", ...]}
       zeep builds the request for the operation, wsa:To / wsa:MessageID (with wsu:Id) and a wsu:Timestamp are
       added, and zeep's BinarySignature signs Body, Timestamp, To and MessageID (optionally declaring an
       InclusiveNamespaces PrefixList on every exclusive C14N, as WSS4J-based gateways do).
@@ -61,7 +61,7 @@ def sign(cmd):
     envelope = client.create_message(service, cmd["operation"], **cmd["args"], _soapheaders=soap_headers(client, cmd.get("headers", {})))
     plugin = ModISignature(
         cmd["key"], cmd["cert"], cmd["to"], message_id=cmd["messageId"], created_offset_seconds=cmd.get("createdOffsetSeconds", 0),
-        ttl_seconds=cmd.get("ttlSeconds", 300), algorithms=cmd.get("algorithms", "sha256"), inclusive_prefixes=cmd.get("inclusivePrefixes", []),
+        ttl_seconds=cmd.get("ttlSeconds", 300), algorithms=cmd.get("algorithms", "auto"), inclusive_prefixes=cmd.get("inclusivePrefixes", []),
     )
     envelope, _ = plugin.apply(envelope, {})
     return {"xml": etree.tostring(envelope, encoding="unicode")}

@@ -1,4 +1,11 @@
 import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import type { IdentityConfig } from '../../shared/config/schema';
+import { pdndHeadersOf } from '../../shared/runtime/pdnd';
+import type { ServiceRuntime } from '../../shared/runtime/service';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, KeyUsage, SubjectKeyIdentifier, id_ce_keyUsage, id_ce_subjectKeyIdentifier } from '@peculiar/asn1-x509';
 import { createCertificateAuthority, issueCertificate, validityFrom, type KeyPairPem } from '../../shared/pki/certificates';
@@ -145,6 +152,20 @@ describe('the method is the one the certificate implies: no message chooses how 
     expect(() => verifyElement(parsed.doc.documentElement!)).toThrow(/non corrisponde alla chiave del certificato/);
   });
 
+  test('the method is checked against the key as soon as the certificate is read: before the digests (a tampered body does not hide it)', () => {
+    const err = refused(firma(ec).replace(METODI_FIRMA.ecdsa, METODI_FIRMA.rsa).replace('PKT-0001', 'PKT-0002'));
+    expect(err.code).toBe('ALGORITMO_NON_AMMESSO');
+  });
+
+  test('an origin signature with parameters under SignatureMethod is refused, as in a WS-Security header', () => {
+    const parsed = parseStrict(payload().text);
+    if ('error' in parsed) throw new Error(parsed.error);
+    signElement(parsed.doc.documentElement!, ec);
+    const method = parsed.doc.getElementsByTagNameNS(DS_NS, 'SignatureMethod').item(0)!;
+    method.appendChild(parsed.doc.createElementNS(DS_NS, 'ds:HMACOutputLength')).appendChild(parsed.doc.createTextNode('8'));
+    expect(() => verifyElement(parsed.doc.documentElement!)).toThrow(/non ammette parametri/);
+  });
+
   test('other ECDSA hashes than SHA-256 are not admitted', () => {
     const err = refused(firma(ec).replace(METODI_FIRMA.ecdsa, 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384'));
     expect(err.code).toBe('ALGORITMO_NON_AMMESSO');
@@ -181,7 +202,20 @@ describe('an EC key and PDND', () => {
     }
     expect(error).toBeInstanceOf(ApeError);
     expect(error).toMatchObject({ code: 'CONFIGURAZIONE_NON_VALIDA', retryable: false });
-    expect((error as Error).message).toContain('pki.keyType RSA-2048');
+    expect((error as Error).message).toContain('npm run pki -- revoca --identity ANPAL --motivo superseded --rinnova');
     expect(() => make(rsa.keyPem)).not.toThrow();
+  });
+
+  test('a service running as an identity with PDND on and an EC key does not start: its PDND headers are refused when its SOAP client is made', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pdnd-ec-'));
+    try {
+      const keyFile = path.join(dir, 'anpal.key.pem');
+      writeFileSync(keyFile, ec.keyPem);
+      const rt = { log: pino({ level: 'silent' }), config: { pdnd: {} }, onShutdown: () => undefined } as unknown as ServiceRuntime;
+      const identity = { code: 'ANPAL', keyFile, pdnd: { attivo: true } } as unknown as IdentityConfig;
+      expect(() => pdndHeadersOf(rt, identity)).toThrow(/PDND è attivo ma la chiave dell'identità è EC/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

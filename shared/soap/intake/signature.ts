@@ -7,7 +7,7 @@ import { checkSigningCertificate, parsedCertificate, verifyDocument, WSSE_NS } f
 /**
  * Message security of an incoming call (AgID ModI ID_AUTH_SOAP_02 + INTEGRITY_SOAP_01): the WS-Security
  * signature verifies (Body, Timestamp, wsa:To, wsa:MessageID and every com:* and wsa:* header the broker acts on;
- * exclusive C14N, SHA-256, RSA-SHA256) on the very document whose payload the handler reads, the
+ * exclusive C14N, SHA-256, RSA-SHA256 or ECDSA-SHA256 as the key implies) on the very document whose payload the handler reads, the
  * signing certificate belongs to the party the TLS channel identified (issued by that party's CA, not on its
  * CRL, valid now, naming its host: wssecurity/certificates.ts) and wsa:To is this endpoint. That the MessageID
  * was never seen is the next stage (replay.ts).

@@ -122,16 +122,17 @@ export function verifyElement(el: Element): X509Certificate {
   algorithm(c14n, ALGORITHMS.canonicalizzazione, 'di canonicalizzazione di SignedInfo');
   const metodo = method.getAttribute('Algorithm') ?? '';
   if (!metodoAmmesso(metodo)) refuse(metodoRifiutato(metodo));
+  if (elementChildren(method).length > 0) refuse('ds:SignatureMethod non ammette parametri');
   const digestValue = checkReference(reference, id);
   const cert = certificate(keyInfo);
+  const incoerente = metodoNonCoerente(metodo, cert.publicKey);
+  if (incoerente) refuse(incoerente);
 
   const expected = decodeBase64(digestValue);
   const actual = Buffer.from(sha256Base64(withoutSignature(el, signature, () => canonicalize(el, []))), 'base64');
   if (!expected || expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
     refuse(`il digest di ${el.localName} non corrisponde: il contenuto è stato modificato dopo la firma`);
   }
-  const incoerente = metodoNonCoerente(metodo, cert.publicKey);
-  if (incoerente) refuse(incoerente);
   const value = decodeBase64(signatureValue.textContent ?? '');
   if (!value || !valoreValido(metodo, canonicalize(signedInfo, []), cert.publicKey, value)) {
     refuse('la firma (SignatureValue) non è valida con il certificato in ds:KeyInfo: chiave privata diversa o SignedInfo alterato');

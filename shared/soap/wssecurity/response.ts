@@ -9,7 +9,7 @@ import { census, elementChildren, isElement, parseStrict, text, wsuId } from './
 import { WsSecurityError } from './errors';
 import { locateResponseParts, resolveResponseReferences } from './response-parts';
 import { newId, securityHeader, setWsuId, signature, signingKey } from './sign';
-import { checkSignatureValue, readSignedInfo } from './signed-info';
+import { checkMethodForKey, checkSignatureValue, readSignedInfo } from './signed-info';
 import { checkTimestamp } from './verify';
 
 /**
@@ -19,7 +19,8 @@ import { checkTimestamp } from './verify';
  * A signed response carries a wsse:Security header (wsu:Timestamp, the provider's certificate as an X.509
  * BinarySecurityToken, a ds:Signature), a wsa:MessageID of its own, wsa:RelatesTo naming the request's
  * wsa:MessageID when the provider could read one, and its other header blocks (com:X-Correlation-ID) and
- * soap:Body, each signed with the primitives requests use (exclusive C14N, SHA-256, RSA-SHA256, KeyInfo a direct
+ * soap:Body, each signed with the primitives requests use (exclusive C14N, SHA-256, RSA-SHA256 or ECDSA-SHA256 as the
+ * signer's key implies, KeyInfo a direct
  * reference to the token). wsse:Security carries no mustUnderstand: a consumer onboarded without message security
  * may ignore it (a stock SOAP client faults on a mustUnderstand header it has no handler for).
  *
@@ -172,6 +173,7 @@ function verifySigned(response: string | Document, o: VerifyResponseOptions): Ve
   const ids = census(doc).ids;
   const targets = resolveResponseReferences(ids, parts, signedInfo.references);
   const cert = signerCertificate(ids, parts);
+  checkMethodForKey(signedInfo, cert.publicKey);
   for (const ref of signedInfo.references) {
     const expected = decodeBase64(ref.digestValue);
     const actual = Buffer.from(sha256Base64(canonicalize(targets.get(ref.id)!.element, ref.prefixList)), 'base64');

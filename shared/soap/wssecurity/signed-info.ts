@@ -131,13 +131,18 @@ export function checkDigests(parts: SecuredParts, refs: readonly SignedReference
   }
 }
 
+/** SignedInfo's method is the one the token's key implies: checked as soon as the certificate is read, before any digest. */
+export function checkMethodForKey(signedInfo: SignedInfo, publicKey: KeyObject): void {
+  const incoerente = metodoNonCoerente(signedInfo.method, publicKey);
+  if (incoerente) fail('ALGORITMO_NON_AMMESSO', incoerente);
+}
+
 /**
  * The signature value over the exclusive C14N of SignedInfo, with the token's public key: RSA-SHA256 (PKCS#1 v1.5)
  * or ECDSA-SHA256, the one the key implies and SignedInfo declares (both, or the message is refused).
  */
 export function checkSignatureValue(signature: Element, signedInfo: SignedInfo, publicKey: KeyObject): void {
-  const incoerente = metodoNonCoerente(signedInfo.method, publicKey);
-  if (incoerente) fail('ALGORITMO_NON_AMMESSO', incoerente);
+  checkMethodForKey(signedInfo, publicKey);
   const value = decodeBase64(childrenNamed(signature, DS_NS, 'SignatureValue')[0]!.textContent ?? '');
   if (!value || !valoreValido(signedInfo.method, canonicalize(signedInfo.element, signedInfo.prefixList), publicKey, value)) {
     fail('FIRMA_NON_VALIDA', 'la firma (SignatureValue) non è valida con il certificato del wsse:BinarySecurityToken: chiave privata diversa o SignedInfo alterato');

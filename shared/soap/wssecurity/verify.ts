@@ -1,4 +1,4 @@
-import { checkDigests, checkSignatureValue, readSignedInfo, resolveReferences } from './signed-info';
+import { checkDigests, checkMethodForKey, checkSignatureValue, readSignedInfo, resolveReferences } from './signed-info';
 import { signerCertificate } from './certificates';
 import { DEFAULT_MAX_TTL_SECONDS, DEFAULT_SKEW_SECONDS, WSU_NS } from './constants';
 import { census, clip, elementChildren, isElement, parseStrict, text } from './dom';
@@ -47,6 +47,7 @@ export function verifyDocument(doc: Document, o: VerifyOptions): VerifiedEnvelop
   const ids = counted.ids;
   const targets = resolveReferences(ids, parts, signedInfo.references);
   const cert = signerCertificate(ids, parts);
+  checkMethodForKey(signedInfo, cert.publicKey);
   checkDigests(parts, signedInfo.references, targets);
   checkSignatureValue(parts.signature, signedInfo, cert.publicKey);
   // Only now are the values trustworthy: they are read from the elements the digests covered.
