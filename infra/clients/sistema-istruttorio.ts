@@ -55,10 +55,11 @@ export class SistemaIstruttorio {
     const client = await soap.createClientAsync(path.join(WSDL_DIR, 'inps-istruttoria.wsdl'), {}, endpoint);
     // The project's TLS policy (shared/soap/tls-policy.ts), as every TLS client of the project.
     const ssl = new soap.ClientSSLSecurity(tls.keyFile, tls.certFile, tls.caFile, { ...TLS_CLIENT_POLICY });
+    const keyPem = readFileSync(tls.keyFile);
     const wss =
       o.firma === false
         ? null
-        : new soap.WSSecurityCert(readFileSync(tls.keyFile), readFileSync(tls.certFile), '', {
+        : new soap.WSSecurityCert(keyPem, readFileSync(tls.certFile), '', {
             // node-soap adds the Body's reference only when told RSA-SHA256: with an EC key the method is changed after.
             signatureAlgorithm: RSA_SHA256,
             digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
@@ -67,7 +68,7 @@ export class SistemaIstruttorio {
             additionalReferences: ['wsa:To', 'wsa:MessageID', 'com:Operatore'],
             signerOptions: { prefix: 'ds', idMode: 'wssecurity' },
           });
-    if (wss && createPrivateKey(readFileSync(tls.keyFile)).asymmetricKeyType === 'ec') {
+    if (wss && createPrivateKey(keyPem).asymmetricKeyType === 'ec') {
       const signer = (wss as unknown as { signer: { signatureAlgorithm: string; SignatureAlgorithms: Record<string, unknown> } }).signer;
       signer.SignatureAlgorithms[ECDSA_SHA256] = EcdsaSha256;
       signer.signatureAlgorithm = ECDSA_SHA256;

@@ -78,6 +78,7 @@ export function issueCertificate(ca: KeyPairPem, subject: SubjectSpec, validity:
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const ec = keyType === 'ECDSA-P256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : null;
+  const ecSpki = ec?.publicKey.export({ type: 'spki', format: 'der' });
   const keys = ec ? null : generateKeys();
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys?.publicKey ?? caCert.publicKey;
@@ -97,12 +98,12 @@ export function issueCertificate(ca: KeyPairPem, subject: SubjectSpec, validity:
     { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
     { name: 'subjectAltName', altNames },
     // forge would take the identifier of the stand-in key: an EC key's is given whole.
-    ec ? { name: 'subjectKeyIdentifier', value: forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, keyIdentifier(ec.publicKey.export({ type: 'spki', format: 'der' }))) } : { name: 'subjectKeyIdentifier' },
+    ec ? { name: 'subjectKeyIdentifier', value: forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, keyIdentifier(ecSpki!)) } : { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(caKey, forge.md.sha256.create());
   if (!ec) return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys!.privateKey) };
-  return { certPem: withPublicKey(cert, ec.publicKey.export({ type: 'spki', format: 'der' }), ca.keyPem), keyPem: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return { certPem: withPublicKey(cert, ecSpki!, ca.keyPem), keyPem: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
 /** RFC 5280 4.2.1.2 (1): SHA-1 of the subjectPublicKey bits, as forge computes it for an RSA key (a binary string, forge's bytes). */

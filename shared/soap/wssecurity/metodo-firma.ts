@@ -1,4 +1,5 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
+import { clip } from './dom';
 
 /**
  * The signature methods of the federation's XML signatures (message security and origin signatures), two of those
@@ -26,12 +27,24 @@ export const CHIAVI_AMMESSE = 'RSA di almeno 2048 bit (firma RSA-SHA256) o EC su
 const METODI: ReadonlySet<string> = new Set(Object.values(METODI_FIRMA));
 const LUNGHEZZA_ECDSA_P256 = 64;
 
+/**
+ * Keys already looked at: a signer's key, and a certificate's public key (X509Certificate keeps one object, and
+ * parsed certificates are cached), come back for every message, and asymmetricKeyDetails asks OpenSSL each time.
+ */
+const metodiNoti = new WeakMap<KeyObject, MetodoFirma | null>();
+
 /** The method a key signs with, or undefined for a key the federation does not admit (RSA under 2048 bits, another curve, Ed25519...). */
 export function metodoDellaChiave(key: KeyObject): MetodoFirma | undefined {
-  const details = key.asymmetricKeyDetails;
-  if (key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048) return METODI_FIRMA.rsa;
-  if (key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1') return METODI_FIRMA.ecdsa;
-  return undefined;
+  let metodo = metodiNoti.get(key);
+  if (metodo === undefined) {
+    const details = key.asymmetricKeyDetails;
+    metodo =
+      key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048 ? METODI_FIRMA.rsa
+      : key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1' ? METODI_FIRMA.ecdsa
+      : null;
+    metodiNoti.set(key, metodo);
+  }
+  return metodo ?? undefined;
 }
 
 /** Whether a SignatureMethod's Algorithm is one of the two (checked before the certificate is known). */
@@ -41,7 +54,7 @@ export function metodoAmmesso(algorithm: string): algorithm is MetodoFirma {
 
 /** The refusal of a SignatureMethod that is neither, in words a counterpart can act on. */
 export function metodoRifiutato(algorithm: string): string {
-  return `algoritmo di firma "${algorithm.slice(0, 120)}" non ammesso: usare ${METODI_FIRMA.rsa} (chiave RSA) o ${METODI_FIRMA.ecdsa} (chiave EC P-256)`;
+  return `algoritmo di firma "${clip(algorithm)}" non ammesso: usare ${METODI_FIRMA.rsa} (chiave RSA) o ${METODI_FIRMA.ecdsa} (chiave EC P-256)`;
 }
 
 /** The SignatureValue, base64, of `data` (the canonical SignedInfo) with the signer's private key. */
@@ -54,7 +67,7 @@ export function firmaValore(data: string, key: KeyObject): string {
 export function metodoNonCoerente(algorithm: string, publicKey: KeyObject): string | null {
   const atteso = metodoDellaChiave(publicKey);
   if (!atteso) return `la chiave del certificato del firmatario non è ammessa: servono ${CHIAVI_AMMESSE}`;
-  if (algorithm !== atteso) return `ds:SignatureMethod "${algorithm}" non corrisponde alla chiave del certificato del firmatario, che firma con ${atteso}`;
+  if (algorithm !== atteso) return `ds:SignatureMethod "${clip(algorithm)}" non corrisponde alla chiave del certificato del firmatario, che firma con ${atteso}`;
   return null;
 }
 
