@@ -151,7 +151,13 @@ describe('input', () => {
     ['an employer codice fiscale with a wrong check digit', () => rawEnvelope(OPERATORE, domandaXml('INPS.REF.0106', (x) => x.replace('01234567897', '01234567890'))), 'CODICE_FISCALE_NON_VALIDO'],
     ['no Operatore header', () => rawEnvelope('', domandaXml('INPS.REF.0107')), 'OPERATORE_ASSENTE'],
     ['an operation this endpoint does not have', () => rawEnvelope(OPERATORE, '<esi:NotificaEsito/>'), 'OPERAZIONE_SCONOSCIUTA'],
-    ['a SOAP 1.2 envelope', () => `<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body>${domandaXml('INPS.REF.0108')}</e:Body></e:Envelope>`, 'SOAP_NON_VALIDO'],
+    [
+      'a SOAP 1.2 envelope',
+      () => `<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope" xmlns:ist="urn:it:ape-precoci:istruttoria:v1"><e:Body>${domandaXml('INPS.REF.0108')}</e:Body></e:Envelope>`,
+      'SOAP_NON_VALIDO',
+    ],
+    // Namespace well-formedness (Namespaces in XML 1.0): a prefix no declaration binds names no namespace at all.
+    ['a prefix never declared', () => `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${domandaXml('INPS.REF.0111')}</soap:Body></soap:Envelope>`, 'XML_MALFORMATO'],
     ['two payloads in the Body', () => rawEnvelope(OPERATORE, domandaXml('INPS.REF.0109') + domandaXml('INPS.REF.0110')), 'SOAP_NON_VALIDO'],
   ];
 

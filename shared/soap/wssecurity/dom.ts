@@ -72,7 +72,4 @@ export function text(el: Element): string {
   return (el.textContent ?? '').trim();
 }
 
-/** Values from the message quoted in an error, kept short (the Fault's description is bounded anyway). */
-export function clip(value: string, max = 120): string {
-  return value.length > max ? `${value.slice(0, max)}…` : value;
-}
+export { clip } from '../../xml/clip';

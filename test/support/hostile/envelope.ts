@@ -54,7 +54,11 @@ export function unknownOperation(kit: CaseKit): HostileCase {
           expect: UNKNOWN,
         };
       case 'domanda-wrong-namespace':
-        return { request: env(dom.replace('<ist:PresentaDomanda>', `<ist:PresentaDomanda xmlns:ist="${wrongNs}">`)), expect: UNKNOWN };
+        return {
+          request: env(dom.replace('<ist:PresentaDomanda>', `<ist:PresentaDomanda xmlns:ist="${wrongNs}">`)),
+          // A name with a space at either end is no URI reference, so no namespace name (Namespaces in XML 1.0, 2.2).
+          expect: wrongNs === wrongNs.trim() ? UNKNOWN : ['XML_MALFORMATO'],
+        };
       case 'soap12':
         return {
           request: post(`${XML_DECL}<e:Envelope xmlns:e="${NS.soap12}" xmlns:com="${NS.com}" xmlns:ist="${NS.ist}"><e:Header>${OPERATORE}</e:Header><e:Body>${dom}</e:Body></e:Envelope>`, { SOAPAction: '' }),
