@@ -8,7 +8,7 @@ import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader } from '../../shared/messages/envelope';
 import { readNotificaRiscontro, readSegnalaCaso, readSollecitaEsito, writePresaInCarico } from '../../shared/messages/pacchetto';
 import { testoInsert } from '../../shared/db/insert';
-import { conOutbox } from '../../shared/outbox/outbox';
+import { conOutbox, conOutboxNellaChiamata } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
 import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
 import { QUEUES } from '../../shared/amqp/topology';
@@ -81,16 +81,19 @@ export function notificaRiscontro(deps: OperazioniDeps): SoapOperation {
       const r = readNotificaRiscontro(payload);
       ctx.traccia({ riferimenti: { idIstruttoria: r.idIstruttoria, protocollo: r.protocolloDomanda, idMessaggio: r.idRiscontro } });
       perQuestoEnte(deps.ente, r.destinatario);
-      // In a transaction with the call's replay record: one commit for both.
-      await withTransaction(
+      // In one statement with the call's replay record: one round trip and one commit for both.
+      await conOutboxNellaChiamata(
         deps.pool,
-        (tx) =>
-          tx.query(
-            `INSERT INTO riscontro (id_riscontro, id_istruttoria, protocollo, ente_rispondente, esito, data_esito, in_ritardo, ricevuto_il)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-            [r.idRiscontro, r.idIstruttoria, r.protocolloDomanda, r.enteRispondente, r.esito, r.dataEsito, r.inRitardo, ctx.receivedAt],
+        ctx.primaIstruzione,
+        (p) =>
+          testoInsert(
+            p,
+            'riscontro',
+            ['id_riscontro', 'id_istruttoria', 'protocollo', 'ente_rispondente', 'esito', 'data_esito', 'in_ritardo', 'ricevuto_il'],
+            [[r.idRiscontro, r.idIstruttoria, r.protocolloDomanda, r.enteRispondente, r.esito, r.dataEsito, r.inRitardo, ctx.receivedAt]],
+            'ON CONFLICT DO NOTHING',
           ),
-        { primaIstruzione: ctx.primaIstruzione },
+        [],
       );
       return { body: writePresaInCarico('NotificaRiscontro') };
     },
@@ -117,29 +120,29 @@ export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
       if (!deps.allowedReplyTo.includes(replyTo)) throw new ApeError('DATI_INCOERENTI', `X-ReplyTo ${replyTo} non è un endpoint esiti registrato`);
       const proposed = ctx.headers.optional('X-Correlation-ID')?.value() ?? randomUUID();
       const hash = impronta({ ...s, dataInvio: undefined });
-      const correlationId = await withTransaction(deps.pool, async (tx) => {
-        // The case and the message that has it evaluated, in one statement; neither for a copy.
-        const msg: SegnalazioneMsg = { idSegnalazione: s.idSegnalazione };
-        const inserita = await conOutbox(
-          tx,
-          (p) =>
-            testoInsert(
-              p,
-              'accertamento',
-              ['id_segnalazione', 'id_istruttoria', 'protocollo', 'correlation_id', 'reply_to', 'contenuto', 'impronta', 'ricevuto_il', 'limite_attesa', 'stato'],
-              [[s.idSegnalazione, s.idIstruttoria, s.protocolloDomanda, proposed, replyTo, JSON.stringify(s), hash, ctx.receivedAt, s.limiteAttesa, 'SEGNALATO']],
-              'ON CONFLICT (id_segnalazione) DO NOTHING',
-            ),
-          [{ routingKey: QUEUES.inlValutazione, payload: msg }],
-          { seCambia: true },
-        );
-        if (inserita === 0) {
-          const prev = (await tx.query<{ impronta: string; correlation_id: string }>('SELECT impronta, correlation_id FROM accertamento WHERE id_segnalazione = $1', [s.idSegnalazione])).rows[0]!;
-          if (prev.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `la segnalazione ${s.idSegnalazione} è già stata ricevuta con un contenuto diverso`);
-          return prev.correlation_id;
-        }
-        return proposed;
-      }, { primaIstruzione: ctx.primaIstruzione });
+      // The case, the message that has it evaluated and the call's replay record, in one statement and one commit;
+      // neither case nor message for a copy (a sender's retry, under a new MessageID).
+      const msg: SegnalazioneMsg = { idSegnalazione: s.idSegnalazione };
+      const inserita = await conOutboxNellaChiamata(
+        deps.pool,
+        ctx.primaIstruzione,
+        (p) =>
+          testoInsert(
+            p,
+            'accertamento',
+            ['id_segnalazione', 'id_istruttoria', 'protocollo', 'correlation_id', 'reply_to', 'contenuto', 'impronta', 'ricevuto_il', 'limite_attesa', 'stato'],
+            [[s.idSegnalazione, s.idIstruttoria, s.protocolloDomanda, proposed, replyTo, JSON.stringify(s), hash, ctx.receivedAt, s.limiteAttesa, 'SEGNALATO']],
+            'ON CONFLICT (id_segnalazione) DO NOTHING',
+          ),
+        [{ routingKey: QUEUES.inlValutazione, payload: msg }],
+        { seCambia: true },
+      );
+      let correlationId = proposed;
+      if (inserita === 0) {
+        const prev = (await deps.pool.query<{ impronta: string; correlation_id: string }>('SELECT impronta, correlation_id FROM accertamento WHERE id_segnalazione = $1', [s.idSegnalazione])).rows[0]!;
+        if (prev.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `la segnalazione ${s.idSegnalazione} è già stata ricevuta con un contenuto diverso`);
+        correlationId = prev.correlation_id;
+      }
       ctx.log.info({ idSegnalazione: s.idSegnalazione, correlationId, indici: s.indici.length }, 'case received for evaluation');
       return { headers: [correlationHeader(correlationId)], body: writePresaInCarico('SegnalaCaso') };
     },

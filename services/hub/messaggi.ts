@@ -4,14 +4,13 @@ import { ApeError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { WorkHandler } from '../../shared/amqp/consumer';
 import { registeredDeliveryWorker } from '../../shared/soap/registered-delivery';
-import { withTransaction } from '../../shared/db/pool';
 import { impronta } from '../../shared/domain/impronta';
 import type { EnteVerificatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader, replyToHeader } from '../../shared/messages/envelope';
 import { writePresaInCarico } from '../../shared/messages/pacchetto';
 import { testoInsert } from '../../shared/db/insert';
-import { conOutbox } from '../../shared/outbox/outbox';
+import { conOutboxNellaChiamata } from '../../shared/outbox/outbox';
 import type { SoapOperation } from '../../shared/soap/server';
 import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
 import type { SoapClient } from '../../shared/soap/client';
@@ -63,29 +62,29 @@ export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: re
       const corpo = origine.corpo;
       // A sender's retry carries a new DataInvio and a new origin signature (not in payload): the rest must be the same.
       const hash = impronta(serializeNode(payload.node, new Set(['DataInvio'])));
-      const correlationId = await withTransaction(opts.pool, async (tx) => {
-        // The message and the outbox row that hands it to the forwarder, in one statement; neither for a copy.
-        const msg: MessaggioInoltroMsg = { idMessaggio: id };
-        const inserito = await conOutbox(
-          tx,
-          (p) =>
-            testoInsert(
-              p,
-              'messaggio_inoltro',
-              ['id_messaggio', 'operazione', 'destinatario', 'correlation_id', 'reply_to', 'operatore_id', 'operatore_ufficio', 'corpo', 'corpo_canonico', 'impronta', 'ricevuto_il', 'stato'],
-              [[id, operazione, destinatario, proposed, replyTo, ctx.operatore.id, ctx.operatore.ufficio, corpo, true, hash, ctx.receivedAt, 'RICEVUTO']],
-              'ON CONFLICT (id_messaggio) DO NOTHING',
-            ),
-          [{ routingKey: opts.routingKey, payload: msg, headers: { operazione } }],
-          { seCambia: true },
-        );
-        if (inserito === 0) {
-          const prev = (await tx.query<{ impronta: string; correlation_id: string | null }>('SELECT impronta, correlation_id FROM messaggio_inoltro WHERE id_messaggio = $1', [id])).rows[0]!;
-          if (prev.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `${operazione} ${id} già ricevuto con un contenuto diverso`);
-          return prev.correlation_id;
-        }
-        return proposed;
-      }, { primaIstruzione: ctx.primaIstruzione });
+      // The message, the outbox row that hands it to the forwarder and the call's replay record, in one statement
+      // and one commit; neither message nor row for a copy (a sender's retry, under a new MessageID).
+      const msg: MessaggioInoltroMsg = { idMessaggio: id };
+      const inserito = await conOutboxNellaChiamata(
+        opts.pool,
+        ctx.primaIstruzione,
+        (p) =>
+          testoInsert(
+            p,
+            'messaggio_inoltro',
+            ['id_messaggio', 'operazione', 'destinatario', 'correlation_id', 'reply_to', 'operatore_id', 'operatore_ufficio', 'corpo', 'corpo_canonico', 'impronta', 'ricevuto_il', 'stato'],
+            [[id, operazione, destinatario, proposed, replyTo, ctx.operatore.id, ctx.operatore.ufficio, corpo, true, hash, ctx.receivedAt, 'RICEVUTO']],
+            'ON CONFLICT (id_messaggio) DO NOTHING',
+          ),
+        [{ routingKey: opts.routingKey, payload: msg, headers: { operazione } }],
+        { seCambia: true },
+      );
+      let correlationId = proposed;
+      if (inserito === 0) {
+        const prev = (await opts.pool.query<{ impronta: string; correlation_id: string | null }>('SELECT impronta, correlation_id FROM messaggio_inoltro WHERE id_messaggio = $1', [id])).rows[0]!;
+        if (prev.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `${operazione} ${id} già ricevuto con un contenuto diverso`);
+        correlationId = prev.correlation_id;
+      }
       ctx.log.info({ operazione, idMessaggio: id, destinatario, correlationId }, 'message accepted for forwarding');
       return { headers: operazione === 'SegnalaCaso' && correlationId ? [correlationHeader(correlationId)] : [], body: writePresaInCarico(operazione) };
     },

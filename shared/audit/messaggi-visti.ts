@@ -37,11 +37,21 @@ export class MessaggiVistiPostgres implements ReplayGuard {
    * already there, or being inserted by another call's transaction (waited for), refuses the call there.
    */
   nellaTransazione(messageId: string, mittente: string, scadeIl: Date, now: Date): PrimaIstruzione {
-    return new PrimaIstruzione(this.pool, async (tx) => {
-      const r = await tx.query('INSERT INTO messaggio_visto (message_id, mittente, visto_il, scade_il) VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING', [messageId, mittente, now, scadeIl]);
-      if (r.rowCount !== 1) throw new ApeError('MESSAGGIO_RIPETUTO', MESSAGGIO_RIPETUTO(messageId));
-      this.forsePulisci(now);
-    });
+    const rifiuto = () => new ApeError('MESSAGGIO_RIPETUTO', MESSAGGIO_RIPETUTO(messageId));
+    return new PrimaIstruzione(
+      this.pool,
+      async (tx) => {
+        const r = await tx.query('INSERT INTO messaggio_visto (message_id, mittente, visto_il, scade_il) VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING', [messageId, mittente, now, scadeIl]);
+        if (r.rowCount !== 1) throw rifiuto();
+        this.forsePulisci(now);
+      },
+      {
+        // The same row inside the handler's one statement (conOutboxNellaChiamata), which a copy refuses whole.
+        testo: (p) => `INSERT INTO messaggio_visto (message_id, mittente, visto_il, scade_il) VALUES (${p(messageId)}, ${p(mittente)}, ${p(now)}, ${p(scadeIl)}) ON CONFLICT (message_id) DO NOTHING RETURNING 1`,
+        rifiuto,
+        fatto: () => this.forsePulisci(now),
+      },
+    );
   }
 
   /** For each row, whether it was new (a copy already present, or earlier in the batch, was not). */

@@ -1,4 +1,18 @@
 import type { Pool, PoolClient } from 'pg';
+import type { Segnaposto } from './segnaposti';
+
+/**
+ * The statement as a part of the handler's own statement (shared/outbox/outbox.ts conOutboxNellaChiamata), where the
+ * handler's change is one statement: then BEGIN, the record, the change and COMMIT are one round trip.
+ */
+export interface ParteDiIstruzione {
+  /** The record as a data-modifying statement RETURNING one row when it went in, none for a copy; written with `p`. */
+  testo: (p: Segnaposto) => string;
+  /** The error a copy is refused with. */
+  rifiuto: () => Error;
+  /** Called once the statement holding it committed. */
+  fatto: () => void;
+}
 
 /**
  * A statement that must be committed with the first read-write transaction a call's handler opens on a pool, and
@@ -18,7 +32,18 @@ export class PrimaIstruzione {
   constructor(
     readonly pool: Pool,
     private readonly esegui: (tx: PoolClient) => Promise<void>,
+    private readonly parte?: ParteDiIstruzione,
   ) {}
+
+  /**
+   * conOutboxNellaChiamata: takes the statement as a part of the handler's one statement, when it is free, for this
+   * pool and has that form; the caller then reports the statement's outcome with `esito`.
+   */
+  prendiComeParte(pool: Pool): ParteDiIstruzione | null {
+    if (this.stato !== 'libera' || pool !== this.pool || !this.parte) return null;
+    this.stato = 'in-corso';
+    return this.parte;
+  }
 
   /** Ends the call's claim: true when the statement was committed in one of its transactions. */
   chiudi(): boolean {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '../db/pool';
+import type { Pool } from 'pg';
+import { queryKeepingConnection, withTransaction, type Tx } from '../db/pool';
+import type { PrimaIstruzione } from '../db/prima-istruzione';
 import { segnaposti, type Segnaposto } from '../db/segnaposti';
 
 /** A message caused by a state change, committed in the same transaction as the change. */
@@ -30,12 +32,54 @@ export async function enqueue(tx: Tx, msg: OutboxMessage): Promise<string> {
  */
 export async function conOutbox(tx: Tx, cambio: (p: Segnaposto) => string, messaggi: readonly OutboxMessage[], o: { seCambia?: boolean } = {}): Promise<number> {
   const { params, p } = segnaposti();
+  const r = await tx.query<{ n: number }>(`WITH ${partiConOutbox(p, cambio, messaggi, o)} SELECT count(*)::int AS n FROM cambio`, params);
+  return r.rows[0]!.n;
+}
+
+/**
+ * conOutbox for a call's handler whose whole change is that statement: the call's replay record (prima-istruzione.ts,
+ * the intake's) joins it as a part, so the call costs its receiver one round trip and one commit, where BEGIN, the
+ * record, the change and COMMIT were four round trips. A copy of the call (its record there already, or committed
+ * meanwhile by another instance) has the whole statement refused (messaggio_non_ripetuto, migration audit/005):
+ * nothing of it is kept, and the call is refused as the record's own statement would refuse it (MESSAGGIO_RIPETUTO).
+ * Without a record to take (none, another pool's, taken already), conOutbox in a transaction of its own, with the
+ * record as its first statement when there is one.
+ */
+export async function conOutboxNellaChiamata(
+  pool: Pool,
+  prima: PrimaIstruzione | undefined,
+  cambio: (p: Segnaposto) => string,
+  messaggi: readonly OutboxMessage[],
+  o: { seCambia?: boolean } = {},
+): Promise<number> {
+  const parte = prima?.prendiComeParte(pool);
+  if (!parte) return withTransaction(pool, (tx) => conOutbox(tx, cambio, messaggi, o), { primaIstruzione: prima });
+  const { params, p } = segnaposti();
+  const record = parte.testo(p);
+  let n: number;
+  try {
+    const r = await queryKeepingConnection<{ n: number }>(
+      pool,
+      `WITH visto AS (${record}), ${partiConOutbox(p, cambio, messaggi, o)} SELECT messaggio_non_ripetuto((SELECT count(*) FROM visto) = 1), (SELECT count(*)::int FROM cambio) AS n`,
+      params,
+    );
+    n = r.rows[0]!.n;
+  } catch (err) {
+    prima!.esito(false);
+    throw (err as { code?: unknown }).code === 'AP002' ? parte.rifiuto() : err;
+  }
+  prima!.esito(true);
+  parte.fatto();
+  return n;
+}
+
+/** The change (as `cambio`) and the outbox rows it causes, as the parts of a data-modifying WITH. */
+function partiConOutbox(p: Segnaposto, cambio: (p: Segnaposto) => string, messaggi: readonly OutboxMessage[], o: { seCambia?: boolean }): string {
   const sql = cambio(p);
   const righe = messaggi.map((m) => `(${p(m.messageId ?? randomUUID())}::uuid, ${p(m.routingKey)}, ${p(JSON.stringify(m.payload))}::jsonb, ${p(JSON.stringify(m.headers ?? {}))}::jsonb)`);
   // A data-modifying WITH runs whether or not the final SELECT reads it.
   const coda = righe.length === 0 ? '' : `, coda AS (INSERT INTO outbox (message_id, routing_key, payload, headers) SELECT * FROM (VALUES ${righe.join(', ')}) m${o.seCambia ? ' WHERE EXISTS (SELECT 1 FROM cambio)' : ''})`;
-  const r = await tx.query<{ n: number }>(`WITH cambio AS (${sql} RETURNING 1)${coda} SELECT count(*)::int AS n FROM cambio`, params);
-  return r.rows[0]!.n;
+  return `cambio AS (${sql} RETURNING 1)${coda}`;
 }
 
 /**
