@@ -218,6 +218,17 @@ describe('minimisation: each party receives exactly the fields of its competence
     expect(new Set(tutti.map((m) => m.message_id)).size).toBe(tutti.length);
   });
 
+  test("each art. 4 notice a party stored commits with its call's replay record (one statement, one transaction)", async () => {
+    // riscontro rows are never updated: their xmin is still the transaction of the call that stored them.
+    for (const schema of ['minlavoro', 'anpal', 'inail']) {
+      const { rows } = await fed.pool(schema).query<{ n: number; senza_record: number }>(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM messaggio_visto v WHERE v.xmin = r.xmin))::int AS senza_record FROM riscontro r`,
+      );
+      expect({ schema, ...rows[0] }).toEqual({ schema, n: expect.any(Number), senza_record: 0 });
+      expect(rows[0]!.n).toBeGreaterThan(0);
+    }
+  });
+
   test("each delivery's state commits with the message log entry of the call that made it (one transaction)", async () => {
     // [schema, table, delivered rows, operation of the call]: the entry is the one of that call, accepted.
     const consegne: Array<[string, string, string, string]> = [
