@@ -71,5 +71,3 @@ export function census(doc: Document): Census {
 export function text(el: Element): string {
   return (el.textContent ?? '').trim();
 }
-
-export { clip } from '../../xml/clip';

@@ -3,7 +3,8 @@ import { XMLSerializer } from '@xmldom/xmldom';
 import { canonicalize, decodeBase64, sha256Base64 } from './c14n';
 import { parsedCertificate } from './certificates';
 import { ALGORITHMS, DS_NS, XMLNS_NS } from './constants';
-import { census, childrenNamed, clip, elementChildren, isElement } from './dom';
+import { census, childrenNamed, elementChildren, isElement } from './dom';
+import { clip } from '../../xml/clip';
 import { CHIAVI_AMMESSE, firmaValore, metodoAmmesso, metodoRifiutato, metodoDellaChiave, metodoNonCoerente, valoreValido } from './metodo-firma';
 
 /**

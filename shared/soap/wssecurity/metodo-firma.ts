@@ -1,5 +1,5 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { clip } from './dom';
+import { clip } from '../../xml/clip';
 
 /**
  * The signature methods of the federation's XML signatures (message security and origin signatures), two of those

@@ -1,7 +1,8 @@
 import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import { canonicalize, decodeBase64, sha256Base64 } from './c14n';
 import { ALGORITHMS, DS_NS } from './constants';
-import { childrenNamed, clip, elementChildren, isElement, wsuId } from './dom';
+import { childrenNamed, elementChildren, isElement, wsuId } from './dom';
+import { clip } from '../../xml/clip';
 import { fail } from './errors';
 import { metodoAmmesso, metodoRifiutato, metodoNonCoerente, valoreValido, type MetodoFirma } from './metodo-firma';
 import { requiredParts, type SecuredParts } from './parts';

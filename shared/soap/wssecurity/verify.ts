@@ -1,7 +1,8 @@
 import { checkDigests, checkMethodForKey, checkSignatureValue, readSignedInfo, resolveReferences } from './signed-info';
 import { signerCertificate } from './certificates';
 import { DEFAULT_MAX_TTL_SECONDS, DEFAULT_SKEW_SECONDS, WSU_NS } from './constants';
-import { census, clip, elementChildren, isElement, parseStrict, text } from './dom';
+import { census, elementChildren, isElement, parseStrict, text } from './dom';
+import { clip } from '../../xml/clip';
 import { fail } from './errors';
 import { locateParts } from './parts';
 
