@@ -14,6 +14,7 @@ import { differenza, dimensioneMediaMessaggi, indiciRilevati, leggiContatori, le
 import { valutaObiettivi, stampaObiettivi } from './obiettivi';
 import { misuraPavimento } from './pavimento';
 import { pavimentoPerJson, stampaPavimento } from './pavimento-rapporto';
+import { leggiPerf, registraPerf, richiediPerf, testoPerf, threadsDi } from './perf-cpu';
 import { Campionatore } from './proc';
 import { caricoAperto, caricoChiuso, type EsitoRichiesta } from './ritmo';
 import { contaPerSecondo, finestre, secondoEUltimoQuinto, riassumi, ritmoFase } from './statistiche';
@@ -31,7 +32,8 @@ import { attendiChiusura, soak } from './soak';
  *      latency and submission-to-closure time of the domande that do not go through INL.
  *   2. capacity: --domande N submitted closed-loop by --concurrency case-system workers; end-to-end domande/s
  *      from the first submission to the last closure; per-stage rates from the database's timestamps; the
- *      per-domanda SOAP calls, publishes and commits the broker made.
+ *      per-domanda SOAP calls, publishes and commits the broker made; with --perf, the machine's CPU over the
+ *      phase by what ran (perf-cpu.ts: JavaScript, V8's compiler and collector, OpenSSL, libxml2, kernel, PostgreSQL).
  *   3. floor: per domanda of the mix, the hops the protocol has, each with only the work ModI and durability make
  *      unavoidable (pavimento.ts), with RSA-2048 and with ECDSA P-256 signatures; its CPU split by kind; the
  *      issue's targets with PASS/FAIL (obiettivi.ts).
@@ -171,7 +173,11 @@ async function main(o: OpzioniBench): Promise<void> {
       const quieto = await eseguiFase('quieto', genera, fed, client, pool, nQuieto, { ritmo: o.rateQuieto }, 600_000);
       stampaFase(quieto);
       const prima = await leggiContatori(pool, fed.config);
+      const registrazione = o.perf ? registraPerf(path.join(dirOut, 'perf.data')) : null;
       const capacita = await eseguiFase('capacita', genera, fed, client, pool, o.domande, { concorrenza: o.concurrency }, 3_600_000);
+      // Read while the services run: perf names a sample by its thread.
+      const threads = registrazione ? threadsDi(new Map([...pidNomi, [process.pid, 'bench (case system)']])) : null;
+      await registrazione?.ferma();
       await new Promise((r) => setTimeout(r, 1500));
       const dopo = await leggiContatori(pool, fed.config);
       stampaFase(capacita);
@@ -233,6 +239,11 @@ async function main(o: OpzioniBench): Promise<void> {
       });
       stampaObiettivi(obiettivi);
       risultati.obiettivi = obiettivi;
+      if (threads) {
+        const cpu = leggiPerf(path.join(dirOut, 'perf.data'), threads);
+        console.log(`\n${testoPerf(cpu)}`);
+        risultati.cpuPerf = cpu;
+      }
       risultati.serieProcessi = serie.map((s) => ({ nome: s.nome, campioni: s.campioni.map((c) => [arrot(c.t / 1000, 1), arrot(c.cpuPct, 0), Math.round(c.rssKb / 1024)]) }));
       pannelli.push(
         { titolo: `Capacity: ${o.domande} domande, concurrency ${o.concurrency}`, etichettaY: 'domande/s', serie: [{ nome: 'submitted', punti: capacita.curve.ricevutePerS }, { nome: 'closed', punti: capacita.curve.chiusurePerS }] },
@@ -274,6 +285,14 @@ if (require.main === module) {
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${USO}`);
     process.exit(2);
+  }
+  if (o.perf) {
+    try {
+      richiediPerf();
+    } catch (err) {
+      console.error((err as Error).message);
+      process.exit(2);
+    }
   }
   if (o.profilo && !process.execArgv.some((a) => a.startsWith('--cpu-prof'))) {
     // Node refuses --cpu-prof in NODE_OPTIONS, but fork() passes the parent's execArgv to the services: the

@@ -24,6 +24,8 @@ export interface OpzioniBench {
   minuti: number;
   /** run the services with --cpu-prof and summarise the profiles */
   profilo: boolean;
+  /** sample every CPU with Linux perf over the capacity phase and sum it by what ran (perf-cpu.ts) */
+  perf: boolean;
   /** PostgreSQL connections per service process (default 5) */
   pool: number;
   logLevel: string;
@@ -37,11 +39,11 @@ export interface OpzioniBench {
   chiave: KeyType;
 }
 
-export const USO = `usage: npm run bench -- [--domande N] [--rate R] [--concurrency C] [--secondi-latenza S] [--rate-quieto R] [--secondi-quieto S] [--domande-pavimento N] [--profilo] [--pool N] [--log-level L] [--client interno|node-soap] [--archivi-generati] [--chiave RSA-2048|ECDSA-P256] [--conserva]
+export const USO = `usage: npm run bench -- [--domande N] [--rate R] [--concurrency C] [--secondi-latenza S] [--rate-quieto R] [--secondi-quieto S] [--domande-pavimento N] [--profilo] [--perf] [--pool N] [--log-level L] [--client interno|node-soap] [--archivi-generati] [--chiave RSA-2048|ECDSA-P256] [--conserva]
        npm run bench:soak -- [--minuti M] [--rate R] [--profilo]`;
 
 export function leggiOpzioni(argv: readonly string[]): OpzioniBench {
-  const o: OpzioniBench = { domande: 1000, rate: 100, concurrency: 32, secondiLatenza: 20, rateQuieto: 20, secondiQuieto: 10, domandePavimento: 1000, soak: false, minuti: 30, profilo: false, pool: 5, logLevel: 'info', conserva: false, client: 'interno', archiviGenerati: false, chiave: 'RSA-2048' };
+  const o: OpzioniBench = { domande: 1000, rate: 100, concurrency: 32, secondiLatenza: 20, rateQuieto: 20, secondiQuieto: 10, domandePavimento: 1000, soak: false, minuti: 30, profilo: false, perf: false, pool: 5, logLevel: 'info', conserva: false, client: 'interno', archiviGenerati: false, chiave: 'RSA-2048' };
   let rateDato = false;
   const numero = (nome: string, v: string | undefined, min: number, intero = true): number => {
     const x = Number(v);
@@ -82,12 +84,14 @@ export function leggiOpzioni(argv: readonly string[]): OpzioniBench {
       }
       case '--soak': o.soak = true; break;
       case '--profilo': o.profilo = true; break;
+      case '--perf': o.perf = true; break;
       case '--conserva': o.conserva = true; break;
       case '--archivi-generati': o.archiviGenerati = true; break;
       default: throw new Error(`unknown option ${a}`);
     }
   }
   if (o.soak && !rateDato) o.rate = 2.5;
+  if (o.soak && o.perf) throw new Error('--perf is for npm run bench: it samples the capacity phase');
   if (o.soak && o.archiviGenerati) throw new Error('--archivi-generati is for npm run bench: the soak runs the demo load');
   return o;
 }
