@@ -122,6 +122,12 @@ export interface Contatori {
   rollback: number;
   /** pg_stat_database.sessions: connections opened (the pools' own once full; more means connections replaced) */
   sessioni: number;
+  /**
+   * Transaction ids assigned (the next one, pg_snapshot_xmax of the current snapshot): one per transaction that
+   * wrote, committed or rolled back, in the whole cluster (nothing else writes during a run). xact_commit also
+   * counts every statement that only read, run on its own; these are the commits that flush the WAL.
+   */
+  scritture: number;
 }
 
 export async function leggiContatori(pool: Pool, config: FederationConfig): Promise<Contatori> {
@@ -135,10 +141,11 @@ export async function leggiContatori(pool: Pool, config: FederationConfig): Prom
     pubblicazioni[schema] = o.rows[0]!.n;
   }
   // Statistics reach pg_stat_database when backends report them (at most about a second late).
-  const c = await pool.query<{ n: string; r: string; s: string }>(
-    'SELECT xact_commit::text AS n, xact_rollback::text AS r, sessions::text AS s FROM pg_stat_database WHERE datname = current_database()',
+  // Reading the snapshot assigns no transaction id of its own.
+  const c = await pool.query<{ n: string; r: string; s: string; x: string }>(
+    'SELECT xact_commit::text AS n, xact_rollback::text AS r, sessions::text AS s, pg_snapshot_xmax(pg_current_snapshot())::text AS x FROM pg_stat_database WHERE datname = current_database()',
   );
-  return { soap, pubblicazioni, commit: Number(c.rows[0]!.n), rollback: Number(c.rows[0]!.r), sessioni: Number(c.rows[0]!.s) };
+  return { soap, pubblicazioni, commit: Number(c.rows[0]!.n), rollback: Number(c.rows[0]!.r), sessioni: Number(c.rows[0]!.s), scritture: Number(c.rows[0]!.x) };
 }
 
 export function differenza(prima: Contatori, dopo: Contatori): Contatori {
@@ -149,6 +156,7 @@ export function differenza(prima: Contatori, dopo: Contatori): Contatori {
     commit: dopo.commit - prima.commit,
     rollback: dopo.rollback - prima.rollback,
     sessioni: dopo.sessioni - prima.sessioni,
+    scritture: dopo.scritture - prima.scritture,
   };
 }
 
