@@ -104,9 +104,9 @@ export function sintesi(righe: readonly RigaPerf[], processoDi: (tid: number, co
   };
 }
 
-/** perf's own check: present and allowed to sample every CPU. */
-export function richiediPerf(): void {
-  const r = spawnSync('perf', ['--version'], { encoding: 'utf8' });
+/** perf's own check: present (`comando`, the perf binary; another in tests). */
+export function richiediPerf(comando = 'perf'): void {
+  const r = spawnSync(comando, ['--version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) throw new Error('--perf needs Linux perf (Debian: apt-get install linux-perf) and the right to sample every CPU (root, or kernel.perf_event_paranoid <= 0)');
 }
 
@@ -142,8 +142,8 @@ export function threadsDi(processi: ReadonlyMap<number, string>): Map<number, st
 }
 
 /** Reads a recording and sums it (perf report, one line per thread, shared object and symbol). */
-export function leggiPerf(file: string, threads: ReadonlyMap<number, string>): SintesiPerf {
-  const r = spawnSync('perf', ['report', '-i', file, '--no-children', '--sort', 'pid,dso,sym', '--stdio'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+export function leggiPerf(file: string, threads: ReadonlyMap<number, string>, comando = 'perf'): SintesiPerf {
+  const r = spawnSync(comando, ['report', '-i', file, '--no-children', '--sort', 'pid,dso,sym', '--stdio'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`perf report: ${(r.stderr ?? '').trim().slice(0, 500)}`);
   const righe = r.stdout.split('\n').map(leggiRiga).filter((x): x is RigaPerf => x !== null);
   return sintesi(righe, (tid, comm) => threads.get(tid) ?? (comm === 'postgres' ? 'postgresql (backends)' : comm === 'beam.smp' || /_scheduler$|^\d+_dirty_/.test(comm) ? 'rabbitmq' : 'other processes'));

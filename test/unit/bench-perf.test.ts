@@ -1,4 +1,7 @@
-import { categoria, leggiRiga, sintesi } from '../../infra/bench/perf-cpu';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { categoria, leggiPerf, leggiRiga, richiediPerf, sintesi } from '../../infra/bench/perf-cpu';
 
 /**
  * The --perf summary (infra/bench/perf-cpu.ts): perf report's lines read, each sample put in the category of the code
@@ -72,5 +75,42 @@ describe('the summary', () => {
 
   test('the top symbols name their process and category', () => {
     expect(s.simboli[0]).toEqual({ quota: 40, processo: 'postgresql (backends)', categoria: 'PostgreSQL, kernel', simbolo: 'finish_task_switch.isra.0' });
+  });
+});
+
+describe('the recording read back through perf report', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'ape-perf-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A `perf` that answers as perf report does, and records the arguments it was given. */
+  function perfFinto(report: string): string {
+    writeFileSync(path.join(dir, 'report.txt'), report);
+    const comando = path.join(dir, 'perf');
+    writeFileSync(comando, `#!/bin/sh\necho "$@" > "${dir}/argomenti"\ncat "${dir}/report.txt"\n`, { mode: 0o755 });
+    return comando;
+  }
+
+  test('every thread of a service counts for the service, the rest by their command', () => {
+    const comando = perfFinto(
+      [
+        '# Samples: 4 of event cpu-clock',
+        '    50.00%      101:node             node                 [.] ossl_rsaz_amm52x20_x2_256',
+        '    20.00%      102:node             node                 [.] v8::internal::compiler::GraphReducer::ReduceTop',
+        '    20.00%      300:postgres         postgres             [.] base_yyparse',
+        '    10.00%        0:swapper          [kernel.kallsyms]    [k] pv_native_safe_halt',
+        '',
+      ].join('\n'),
+    );
+    const s = leggiPerf('/tmp/registrazione.data', new Map([[101, 'minlavoro-hub'], [102, 'minlavoro-hub']]), comando);
+    expect(s.processi.map((p) => [p.nome, Math.round(p.quota)])).toEqual([['minlavoro-hub', 78], ['postgresql (backends)', 22]]);
+    expect(readFileSync(path.join(dir, 'argomenti'), 'utf8').trim()).toBe('report -i /tmp/registrazione.data --no-children --sort pid,dso,sym --stdio');
+  });
+
+  test('without perf the run says what to install', () => {
+    expect(() => richiediPerf(path.join(dir, 'perf'))).toThrow(/linux-perf/);
   });
 });
