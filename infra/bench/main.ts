@@ -174,9 +174,17 @@ async function main(o: OpzioniBench): Promise<void> {
       stampaFase(quieto);
       const prima = await leggiContatori(pool, fed.config);
       const registrazione = o.perf ? registraPerf(path.join(dirOut, 'perf.data')) : null;
-      const capacita = await eseguiFase('capacita', genera, fed, client, pool, o.domande, { concorrenza: o.concurrency }, 3_600_000);
-      // Read while the services run: perf names a sample by its thread.
-      const threads = registrazione ? threadsDi(new Map([...pidNomi, [process.pid, 'bench (case system)']])) : null;
+      let capacita: Awaited<ReturnType<typeof eseguiFase>>;
+      let threads: Map<number, string> | null = null;
+      try {
+        capacita = await eseguiFase('capacita', genera, fed, client, pool, o.domande, { concorrenza: o.concurrency }, 3_600_000);
+        // Read while the services run: perf names a sample by its thread.
+        if (registrazione) threads = threadsDi(new Map([...pidNomi, [process.pid, 'bench (case system)']]));
+      } catch (err) {
+        // Swallowed: the phase's failure is the one to report; perf must not go on sampling after the run.
+        await registrazione?.ferma().catch(() => undefined);
+        throw err;
+      }
       await registrazione?.ferma();
       await new Promise((r) => setTimeout(r, 1500));
       const dopo = await leggiContatori(pool, fed.config);
