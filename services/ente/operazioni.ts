@@ -9,6 +9,7 @@ import { correlationHeader } from '../../shared/messages/envelope';
 import { readNotificaRiscontro, readSegnalaCaso, readSollecitaEsito, writePresaInCarico } from '../../shared/messages/pacchetto';
 import { testoInsert } from '../../shared/db/insert';
 import { conOutbox, conOutboxNellaChiamata } from '../../shared/outbox/outbox';
+import { registraUnaVolta } from '../../shared/outbox/richiesta-una-volta';
 import type { SoapOperation } from '../../shared/soap/server';
 import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
 import { QUEUES } from '../../shared/amqp/topology';
@@ -123,26 +124,24 @@ export function segnalaCaso(deps: OperazioniDeps): SoapOperation {
       // The case, the message that has it evaluated and the call's replay record, in one statement and one commit;
       // neither case nor message for a copy (a sender's retry, under a new MessageID).
       const msg: SegnalazioneMsg = { idSegnalazione: s.idSegnalazione };
-      const inserita = await conOutboxNellaChiamata(
-        deps.pool,
-        ctx.primaIstruzione,
-        (p) =>
-          testoInsert(
-            p,
-            'accertamento',
-            ['id_segnalazione', 'id_istruttoria', 'protocollo', 'correlation_id', 'reply_to', 'contenuto', 'impronta', 'ricevuto_il', 'limite_attesa', 'stato'],
-            [[s.idSegnalazione, s.idIstruttoria, s.protocolloDomanda, proposed, replyTo, JSON.stringify(s), hash, ctx.receivedAt, s.limiteAttesa, 'SEGNALATO']],
-            'ON CONFLICT (id_segnalazione) DO NOTHING',
-          ),
-        [{ routingKey: QUEUES.inlValutazione, payload: msg }],
-        { seCambia: true },
-      );
-      let correlationId = proposed;
-      if (inserita === 0) {
-        const prev = (await deps.pool.query<{ impronta: string; correlation_id: string }>('SELECT impronta, correlation_id FROM accertamento WHERE id_segnalazione = $1', [s.idSegnalazione])).rows[0]!;
-        if (prev.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `la segnalazione ${s.idSegnalazione} è già stata ricevuta con un contenuto diverso`);
-        correlationId = prev.correlation_id;
-      }
+      const { correlationId } = await registraUnaVolta(deps.pool, ctx.primaIstruzione, {
+        tabella: 'accertamento',
+        chiave: 'id_segnalazione',
+        riga: {
+          id_segnalazione: s.idSegnalazione,
+          id_istruttoria: s.idIstruttoria,
+          protocollo: s.protocolloDomanda,
+          correlation_id: proposed,
+          reply_to: replyTo,
+          contenuto: JSON.stringify(s),
+          impronta: hash,
+          ricevuto_il: ctx.receivedAt,
+          limite_attesa: s.limiteAttesa,
+          stato: 'SEGNALATO',
+        },
+        messaggi: [{ routingKey: QUEUES.inlValutazione, payload: msg }],
+        diverso: `la segnalazione ${s.idSegnalazione} è già stata ricevuta con un contenuto diverso`,
+      });
       ctx.log.info({ idSegnalazione: s.idSegnalazione, correlationId, indici: s.indici.length }, 'case received for evaluation');
       return { headers: [correlationHeader(correlationId)], body: writePresaInCarico('SegnalaCaso') };
     },

@@ -9,8 +9,7 @@ import type { EnteVerificatore } from '../../shared/domain/types';
 import { OPERATIONS } from '../../shared/messages/contracts';
 import { correlationHeader, operatoreHeader, replyToHeader } from '../../shared/messages/envelope';
 import { writePresaInCarico } from '../../shared/messages/pacchetto';
-import { testoInsert } from '../../shared/db/insert';
-import { conOutboxNellaChiamata } from '../../shared/outbox/outbox';
+import { registraUnaVolta } from '../../shared/outbox/richiesta-una-volta';
 import type { SoapOperation } from '../../shared/soap/server';
 import { conOrigineVerificata, type RegolaOrigine } from '../../shared/verifica-pacchetto/origine';
 import type { SoapClient } from '../../shared/soap/client';
@@ -65,26 +64,26 @@ export function operazioneInoltrata(operazione: OperazioneInoltrata, callers: re
       // The message, the outbox row that hands it to the forwarder and the call's replay record, in one statement
       // and one commit; neither message nor row for a copy (a sender's retry, under a new MessageID).
       const msg: MessaggioInoltroMsg = { idMessaggio: id };
-      const inserito = await conOutboxNellaChiamata(
-        opts.pool,
-        ctx.primaIstruzione,
-        (p) =>
-          testoInsert(
-            p,
-            'messaggio_inoltro',
-            ['id_messaggio', 'operazione', 'destinatario', 'correlation_id', 'reply_to', 'operatore_id', 'operatore_ufficio', 'corpo', 'corpo_canonico', 'impronta', 'ricevuto_il', 'stato'],
-            [[id, operazione, destinatario, proposed, replyTo, ctx.operatore.id, ctx.operatore.ufficio, corpo, true, hash, ctx.receivedAt, 'RICEVUTO']],
-            'ON CONFLICT (id_messaggio) DO NOTHING',
-          ),
-        [{ routingKey: opts.routingKey, payload: msg, headers: { operazione } }],
-        { seCambia: true },
-      );
-      let correlationId = proposed;
-      if (inserito === 0) {
-        const prev = (await opts.pool.query<{ impronta: string; correlation_id: string | null }>('SELECT impronta, correlation_id FROM messaggio_inoltro WHERE id_messaggio = $1', [id])).rows[0]!;
-        if (prev.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `${operazione} ${id} già ricevuto con un contenuto diverso`);
-        correlationId = prev.correlation_id;
-      }
+      const { correlationId } = await registraUnaVolta(opts.pool, ctx.primaIstruzione, {
+        tabella: 'messaggio_inoltro',
+        chiave: 'id_messaggio',
+        riga: {
+          id_messaggio: id,
+          operazione,
+          destinatario,
+          correlation_id: proposed,
+          reply_to: replyTo,
+          operatore_id: ctx.operatore.id,
+          operatore_ufficio: ctx.operatore.ufficio,
+          corpo,
+          corpo_canonico: true,
+          impronta: hash,
+          ricevuto_il: ctx.receivedAt,
+          stato: 'RICEVUTO',
+        },
+        messaggi: [{ routingKey: opts.routingKey, payload: msg, headers: { operazione } }],
+        diverso: `${operazione} ${id} già ricevuto con un contenuto diverso`,
+      });
       ctx.log.info({ operazione, idMessaggio: id, destinatario, correlationId }, 'message accepted for forwarding');
       return { headers: operazione === 'SegnalaCaso' && correlationId ? [correlationHeader(correlationId)] : [], body: writePresaInCarico(operazione) };
     },

@@ -6,8 +6,7 @@ import { impronta } from '../domain/impronta';
 import type { ContenutoPacchetto, Operatore } from '../domain/types';
 import { correlationHeader } from '../messages/envelope';
 import { readVerificaPacchetto, writeVerificaPacchettoRisposta } from '../messages/pacchetto';
-import { testoInsert } from '../db/insert';
-import { conOutboxNellaChiamata } from '../outbox/outbox';
+import { registraUnaVolta } from '../outbox/richiesta-una-volta';
 import type { CallContext, SoapReply } from '../soap/server';
 import type { XmlReader } from '../xml/read';
 import type { Origine } from './origine';
@@ -57,34 +56,30 @@ export async function riceviPacchetto(opts: RicezioneOptions, payload: XmlReader
   }
   const proposed = ctx.headers.optional('X-Correlation-ID')?.value() ?? randomUUID();
   const hash = impronta({ ...p, dataInvio: undefined });
-  const extra = Object.entries(opts.extraColumns(p, ctx, origine));
   const op: Operatore = ctx.operatore;
 
   // The packet, the message that hands it to the worker and the call's replay record, in one statement and one
   // commit; neither packet nor message when it was there already (a sender's retry, under a new MessageID).
   const msg: PacchettoRicevutoMsg = { idPacchetto: p.idPacchetto };
-  const inserito = await conOutboxNellaChiamata(
-    opts.pool,
-    ctx.primaIstruzione,
-    (v) =>
-      testoInsert(
-        v,
-        opts.table,
-        ['id_pacchetto', 'correlation_id', 'reply_to', 'operatore_id', 'operatore_ufficio', 'contenuto', 'impronta', 'ricevuto_il', 'stato', ...extra.map(([c]) => c)],
-        [[p.idPacchetto, proposed, replyTo, op.id, op.ufficio, JSON.stringify(p), hash, ctx.receivedAt, 'RICEVUTO', ...extra.map(([, x]) => x)]],
-        'ON CONFLICT (id_pacchetto) DO NOTHING',
-      ),
-    [{ routingKey: opts.routingKey, payload: msg, headers: { correlationId: proposed } }],
-    { seCambia: true },
-  );
-  let correlationId = proposed;
-  if (inserito === 0) {
-    const prev = await opts.pool.query<{ correlation_id: string; impronta: string }>(`SELECT correlation_id, impronta FROM ${opts.table} WHERE id_pacchetto = $1`, [p.idPacchetto]);
-    const row = prev.rows[0]!;
-    if (row.impronta !== hash) throw new ApeError('PACCHETTO_DUPLICATO', `il pacchetto ${p.idPacchetto} è già stato ricevuto con un contenuto diverso`);
-    ctx.log.info({ idPacchetto: p.idPacchetto, correlationId: row.correlation_id }, 'packet received again; same ack');
-    correlationId = row.correlation_id;
-  }
+  const { nuova, correlationId } = await registraUnaVolta(opts.pool, ctx.primaIstruzione, {
+    tabella: opts.table,
+    chiave: 'id_pacchetto',
+    riga: {
+      id_pacchetto: p.idPacchetto,
+      correlation_id: proposed,
+      reply_to: replyTo,
+      operatore_id: op.id,
+      operatore_ufficio: op.ufficio,
+      contenuto: JSON.stringify(p),
+      impronta: hash,
+      ricevuto_il: ctx.receivedAt,
+      stato: 'RICEVUTO',
+      ...opts.extraColumns(p, ctx, origine),
+    },
+    messaggi: [{ routingKey: opts.routingKey, payload: msg, headers: { correlationId: proposed } }],
+    diverso: `il pacchetto ${p.idPacchetto} è già stato ricevuto con un contenuto diverso`,
+  });
+  if (!nuova) ctx.log.info({ idPacchetto: p.idPacchetto, correlationId }, 'packet received again; same ack');
   ctx.log.info({ idPacchetto: p.idPacchetto, destinatario: p.destinatario, correlationId }, 'packet accepted');
   return { headers: [correlationHeader(correlationId)], body: writeVerificaPacchettoRisposta() };
 }
