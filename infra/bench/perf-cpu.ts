@@ -29,14 +29,16 @@ const OPENSSL = /^(ossl_|bn_|BN_|RSA|EVP_|sha\d|SHA\d|aesni_|aes_|gcm_|ecp_nistz
 const LIBXML2 = /^(xml|html|__xml)/;
 const V8_GC = /(Scaveng|Marking|MarkCompact|Sweeper|Evacuat|Compactor|ConcurrentMark|RecordWrite|Heap::|MemoryAllocator|GCTracer|PagedSpace|FreeList)/;
 const V8_COMPILER = /(compiler::|maglev::|Maglev|Compiler::|Parser::|Scanner::|BytecodeGenerator|interpreter::Bytecode|CompileLazy|baseline::)/;
+/** RabbitMQ's Erlang VM: beam.smp, whose scheduler threads perf names by their own names. */
+const RABBITMQ = /^beam\.smp$|_scheduler$|^\d+_dirty_/;
 const LIBC = /^(__)?(_int_malloc|malloc|_int_free|cfree|free|calloc|realloc|unlink_chunk|malloc_consolidate|mem(move|cpy|set|cmp|chr)|str(len|cmp|ncmp|chr|ncpy))/;
 
 /** The category of one symbol of a process (perf's comm), from its shared object and name. */
 export function categoria(comm: string, dso: string, simbolo: string): Categoria {
   const kernel = dso === '[kernel.kallsyms]' || dso.startsWith('[kernel');
   if (comm === 'postgres') return kernel ? 'PostgreSQL, kernel' : 'PostgreSQL';
-  if (comm === 'beam.smp' || /_scheduler$|^\d+_dirty_/.test(comm) || dso === 'beam.smp') return 'RabbitMQ';
-  if (comm !== 'node' && !comm.startsWith('node') && !comm.startsWith('V8 ') && !comm.startsWith('libuv')) return 'other';
+  if (RABBITMQ.test(comm) || dso === 'beam.smp') return 'RabbitMQ';
+  if (!comm.startsWith('node') && !comm.startsWith('V8 ') && !comm.startsWith('libuv')) return 'other';
   if (kernel) return 'kernel';
   if (dso === 'xml.node' || LIBXML2.test(simbolo)) return 'libxml2';
   if (OPENSSL.test(simbolo) || dso.startsWith('libcrypto') || dso.startsWith('libssl')) return 'OpenSSL';
@@ -146,7 +148,7 @@ export function leggiPerf(file: string, threads: ReadonlyMap<number, string>, co
   const r = spawnSync(comando, ['report', '-i', file, '--no-children', '--sort', 'pid,dso,sym', '--stdio'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`perf report: ${(r.stderr ?? '').trim().slice(0, 500)}`);
   const righe = r.stdout.split('\n').map(leggiRiga).filter((x): x is RigaPerf => x !== null);
-  return sintesi(righe, (tid, comm) => threads.get(tid) ?? (comm === 'postgres' ? 'postgresql (backends)' : comm === 'beam.smp' || /_scheduler$|^\d+_dirty_/.test(comm) ? 'rabbitmq' : 'other processes'));
+  return sintesi(righe, (tid, comm) => threads.get(tid) ?? (comm === 'postgres' ? 'postgresql (backends)' : RABBITMQ.test(comm) ? 'rabbitmq' : 'other processes'));
 }
 
 /** The summary as the run prints it. */
