@@ -190,7 +190,7 @@ async function main(o: OpzioniBench): Promise<void> {
       const dopo = await leggiContatori(pool, fed.config);
       stampaFase(capacita);
       const ops = perDomanda(differenza(prima, dopo), o.domande);
-      console.log(`\n  broker operations per domanda (measured over the capacity phase): ${arrot(ops.soap, 2)} SOAP calls, ${arrot(ops.pubblicazioni, 2)} confirmed publishes (+ as many consumes), ${arrot(ops.commit, 1)} PostgreSQL commits (and ${arrot(ops.rollback, 2)} rollbacks, ${arrot(ops.sessioni, 2)} connections opened), of which ${arrot(ops.scritture - ops.rollback, 1)} wrote (${arrot(ops.scritture, 1)} transaction ids assigned, less the rollbacks): the rest are statements that only read, each a transaction of its own`);
+      console.log(`\n  broker operations per domanda (measured over the capacity phase): ${arrot(ops.soap, 2)} SOAP calls, ${arrot(ops.pubblicazioni, 2)} confirmed publishes (+ as many consumes), ${arrot(ops.commit, 1)} PostgreSQL commits (and ${arrot(ops.rollback, 2)} rollbacks, ${arrot(ops.sessioni, 2)} connections opened), of which ${arrot(ops.scritture - ops.rollback, 1)} wrote (${arrot(ops.scritture, 1)} transaction ids assigned, less the rollbacks): the rest are statements that only read, each a transaction of its own; ${arrot(ops.flushWal, 1)} flushes of the WAL to disk`);
       console.log(`    SOAP calls by receiver: ${JSON.stringify(ops.dettaglio.soapPerSchema)}; publishes by schema: ${JSON.stringify(ops.dettaglio.pubblicazioniPerSchema)}`);
       if (carico) {
         risultati.indiciInl = await indiciRilevati(pool, fed.config);

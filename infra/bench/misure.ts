@@ -128,6 +128,11 @@ export interface Contatori {
    * counts every statement that only read, run on its own; these are the commits that flush the WAL.
    */
   scritture: number;
+  /**
+   * pg_stat_wal.wal_sync: the WAL's flushes to disk (fdatasync), in the whole cluster: a synchronous commit waits for
+   * one unless another commit's flush took its record too (group commit); the WAL writer's own are counted as well.
+   */
+  flushWal: number;
 }
 
 export async function leggiContatori(pool: Pool, config: FederationConfig): Promise<Contatori> {
@@ -142,10 +147,13 @@ export async function leggiContatori(pool: Pool, config: FederationConfig): Prom
   }
   // Statistics reach pg_stat_database when backends report them (at most about a second late).
   // Reading the snapshot assigns no transaction id of its own.
-  const c = await pool.query<{ n: string; r: string; s: string; x: string }>(
-    'SELECT xact_commit::text AS n, xact_rollback::text AS r, sessions::text AS s, pg_snapshot_xmax(pg_current_snapshot())::text AS x FROM pg_stat_database WHERE datname = current_database()',
+  const c = await pool.query<{ n: string; r: string; s: string; x: string; w: string }>(
+    `SELECT xact_commit::text AS n, xact_rollback::text AS r, sessions::text AS s, pg_snapshot_xmax(pg_current_snapshot())::text AS x,
+            (SELECT wal_sync::text FROM pg_stat_wal) AS w
+       FROM pg_stat_database WHERE datname = current_database()`,
   );
-  return { soap, pubblicazioni, commit: Number(c.rows[0]!.n), rollback: Number(c.rows[0]!.r), sessioni: Number(c.rows[0]!.s), scritture: Number(c.rows[0]!.x) };
+  const r = c.rows[0]!;
+  return { soap, pubblicazioni, commit: Number(r.n), rollback: Number(r.r), sessioni: Number(r.s), scritture: Number(r.x), flushWal: Number(r.w) };
 }
 
 export function differenza(prima: Contatori, dopo: Contatori): Contatori {
@@ -157,6 +165,7 @@ export function differenza(prima: Contatori, dopo: Contatori): Contatori {
     rollback: dopo.rollback - prima.rollback,
     sessioni: dopo.sessioni - prima.sessioni,
     scritture: dopo.scritture - prima.scritture,
+    flushWal: dopo.flushWal - prima.flushWal,
   };
 }
 

@@ -47,6 +47,7 @@ export function perDomanda(d: Contatori, n: number) {
     rollback: d.rollback / n,
     sessioni: d.sessioni / n,
     scritture: d.scritture / n,
+    flushWal: d.flushWal / n,
     dettaglio: { soapPerSchema: Object.fromEntries(Object.entries(d.soap).map(([k, v]) => [k, arrot(v / n, 2)])), pubblicazioniPerSchema: Object.fromEntries(Object.entries(d.pubblicazioni).map(([k, v]) => [k, arrot(v / n, 2)])) },
   };
 }
