@@ -15,7 +15,7 @@ import { riavviaPostgres, riavviaRabbitmq } from '../support/servizi-locali';
 /**
  * The fault suite: the whole federation as separate processes (two instances of the dispatcher and of the
  * scheduler) takes a stream of domande while its processes are killed with SIGKILL at random moments and
- * restarted, PostgreSQL and RabbitMQ are restarted, INAIL is offline for a simulated day, thousands of duplicate
+ * restarted, PostgreSQL crashes (an immediate stop) and restarts, RabbitMQ is restarted, INAIL is offline for a simulated day, thousands of duplicate
  * and out-of-order callbacks arrive, and poison messages are published. Then the invariant checker must find
  * every domanda in its correct final state, each packet with exactly one esito applied, no outbox row left, no
  * message left but the poison ones, and every audit chain intact. It restarts the machine's PostgreSQL and

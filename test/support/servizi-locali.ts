@@ -28,11 +28,16 @@ async function attendi(what: string, ok: () => Promise<boolean>, timeoutMs: numb
   }
 }
 
-/** Restarts the PostgreSQL cluster (fast shutdown: every connection is cut), and waits until it answers. */
+/**
+ * Crashes the PostgreSQL cluster and starts it again, and waits until it answers: an immediate stop cuts every
+ * connection and writes nothing more (no checkpoint, the WAL's last unflushed records lost, as in a power cut), and
+ * the start recovers from the WAL. What was committed asynchronously in the last moments (the outbox relay's marks)
+ * may be gone; what was committed synchronously is not.
+ */
 export async function riavviaPostgres(): Promise<number> {
   const version = readdirSync('/etc/postgresql').sort((a, b) => Number(a) - Number(b)).pop()!;
   const t0 = Date.now();
-  await cmd('pg_ctlcluster', ['--skip-systemctl-redirect', '-m', 'fast', version, 'main', 'restart']);
+  await cmd('pg_ctlcluster', ['--skip-systemctl-redirect', '-m', 'immediate', version, 'main', 'restart']);
   await attendi('PostgreSQL', async () => {
     const c = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres', connectionTimeoutMillis: 1000 });
     await c.connect();
