@@ -16,9 +16,9 @@ export function caricaVista(pool: Pool, chiave: ChiaveIstruttoria, regole?: Pick
   return withSnapshot(pool, (tx) => leggiVista(tx, chiave, regole));
 }
 
-async function leggiVista(pool: Tx, chiave: ChiaveIstruttoria, regole?: Pick<RegoleInps, 'deadlines'>): Promise<VistaIstruttoria> {
+async function leggiVista(tx: Tx, chiave: ChiaveIstruttoria, regole?: Pick<RegoleInps, 'deadlines'>): Promise<VistaIstruttoria> {
   const byId = 'idIstruttoria' in chiave;
-  const { rows } = await pool.query<{
+  const { rows } = await tx.query<{
     id: string; protocollo: string; tipo: TipoDomanda; stato: StatoIstruttoria; data_presentazione: Date; ricevuta_il: Date;
     esito_verifica: Esito | null; chiusa_il: Date | null; regola_chiusura: RegolaChiusura | null;
     limite: Date | null; limite_motivo: string | null; riesame_il: Date | null; riesame_motivo: string | null; codice_fiscale: string;
@@ -36,7 +36,7 @@ async function leggiVista(pool: Tx, chiave: ChiaveIstruttoria, regole?: Pick<Reg
   if (!i) {
     throw new ApeError('ISTRUTTORIA_NON_TROVATA', byId ? `nessuna istruttoria ${chiave.idIstruttoria}` : `nessuna domanda con protocollo ${chiave.protocolloDomanda}`);
   }
-  const packets = await pool.query<{
+  const packets = await tx.query<{
     id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; correlation_id: string | null; creato_il: Date;
     inviato_il: Date | null; risposto_il: Date | null; esito: Esito | null;
     scadenza_esito: Date | null; in_ritardo: boolean; sollecitato_il: Date | null;
@@ -93,7 +93,7 @@ async function leggiVista(pool: Tx, chiave: ChiaveIstruttoria, regole?: Pick<Reg
   const termine = (ente: EnteVerificatore) =>
     ente === 'INL' ? `${regole ? `${giorniEsito(regole, 'INL')} giorni solari` : 'il termine configurato'} (termine configurato per INL: l'art. 5 non ne fissa uno)` : `${regole ? giorniEsito(regole, ente) : 5} giorni solari`;
   // Packets never received: their delivery deadline (the SCADENZA_INVIO timer).
-  const consegna = await pool.query<{ chiave: string; scade_il: Date }>(
+  const consegna = await tx.query<{ chiave: string; scade_il: Date }>(
     `SELECT chiave, scade_il FROM timer WHERE tipo = 'SCADENZA_INVIO' AND chiave = ANY($1::text[])`,
     [packets.rows.filter((p) => p.inviato_il === null).map((p) => p.id)],
   );
@@ -121,18 +121,18 @@ async function leggiVista(pool: Tx, chiave: ChiaveIstruttoria, regole?: Pick<Reg
   if (i.finestra_anno !== null && i.finestra_numero !== null && i.finestra_apertura && i.finestra_chiusura && i.finestra_graduatoria) {
     vista.finestra = { anno: i.finestra_anno, numero: i.finestra_numero, apertura: i.finestra_apertura, chiusura: i.finestra_chiusura, graduatoria: i.finestra_graduatoria };
   }
-  const [controlli, indici, segnalazione, eventi] = await Promise.all([
-    pool.query<{ requisito: string; esito: string; dettaglio: string }>('SELECT requisito, esito, dettaglio FROM controllo_inps WHERE istruttoria_id = $1 ORDER BY requisito', [i.id]),
-    pool.query<{ codice: string; descrizione: string; datore_cf: string; rilevato_il: Date }>('SELECT codice, descrizione, datore_cf, rilevato_il FROM indice_inl WHERE istruttoria_id = $1 ORDER BY id', [i.id]),
-    pool.query<{ id: string; creata_il: Date; stato_accertamento: VistaAccertamento['stato'] | null; id_accertamento: string | null; esito_accertamento: VistaAccertamento['esito'] | null; aggiornata_il: Date | null }>(
-      'SELECT id, creata_il, stato_accertamento, id_accertamento, esito_accertamento, aggiornata_il FROM segnalazione_inl WHERE istruttoria_id = $1',
-      [i.id],
-    ),
-    pool.query<{ tipo: string; avvenuto_il: Date; pacchetto_id: string | null; dettagli: Record<string, unknown> }>(
-      'SELECT tipo, avvenuto_il, pacchetto_id, dettagli FROM evento WHERE istruttoria_id = $1 ORDER BY id',
-      [i.id],
-    ),
-  ]);
+  // One after the other: the snapshot's one connection runs a statement at a time (pg queues the rest, and pg 9 will
+  // refuse a query sent while another runs).
+  const controlli = await tx.query<{ requisito: string; esito: string; dettaglio: string }>('SELECT requisito, esito, dettaglio FROM controllo_inps WHERE istruttoria_id = $1 ORDER BY requisito', [i.id]);
+  const indici = await tx.query<{ codice: string; descrizione: string; datore_cf: string; rilevato_il: Date }>('SELECT codice, descrizione, datore_cf, rilevato_il FROM indice_inl WHERE istruttoria_id = $1 ORDER BY id', [i.id]);
+  const segnalazione = await tx.query<{ id: string; creata_il: Date; stato_accertamento: VistaAccertamento['stato'] | null; id_accertamento: string | null; esito_accertamento: VistaAccertamento['esito'] | null; aggiornata_il: Date | null }>(
+    'SELECT id, creata_il, stato_accertamento, id_accertamento, esito_accertamento, aggiornata_il FROM segnalazione_inl WHERE istruttoria_id = $1',
+    [i.id],
+  );
+  const eventi = await tx.query<{ tipo: string; avvenuto_il: Date; pacchetto_id: string | null; dettagli: Record<string, unknown> }>(
+    'SELECT tipo, avvenuto_il, pacchetto_id, dettagli FROM evento WHERE istruttoria_id = $1 ORDER BY id',
+    [i.id],
+  );
   vista.controlliInps = controlli.rows;
   vista.indiciInl = indici.rows.map((x) => ({ codice: x.codice, descrizione: x.descrizione, rilevatoIl: x.rilevato_il, ...(x.datore_cf !== '' && { datore: x.datore_cf }) }));
   const seg = segnalazione.rows[0];
