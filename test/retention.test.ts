@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 /** A sole trader: a person, named by a 16-character code; its name is a person's too. */
-const DITTA = { codiceFiscale: conControllo('FRRLDA55C10F839'), denominazione: 'Ferri Aldo - impianti elettrici', patInail: '78901234' };
+const DITTA = { codiceFiscale: conControllo('FRRLDA55C10F839'), denominazione: 'Ferri Aldo - impianti elettrici', matricolaInps: '2718281828', patInail: '31415926' };
 const DITTA_CESSATA_IL = '2011-12-31';
 
 /** A relation with the sole trader, ended when its business ceased. */
@@ -153,11 +153,12 @@ test('employers who are persons (a household, a sole trader) lose their codes an
 
   await conservazioneInps(inps, registriInps, new Date(T0.getTime() + 750 * DAY), 730);
 
-  const att = (await inps.query('SELECT riferimento, datore_codice_fiscale, datore_denominazione, codice_rapporto_domestico FROM attestazione a JOIN istruttoria i ON i.domanda_id = a.domanda_id WHERE i.id = $1 ORDER BY riferimento', [c.id])).rows;
+  const att = (await inps.query('SELECT riferimento, datore_codice_fiscale, datore_denominazione, codice_rapporto_domestico, matricola_inps, pat_inail FROM attestazione a JOIN istruttoria i ON i.domanda_id = a.domanda_id WHERE i.id = $1 ORDER BY riferimento', [c.id])).rows;
+  // The sole trader's INPS and INAIL positions go with its code; the public body's stay.
   expect(att).toEqual([
-    { riferimento: 1, datore_codice_fiscale: ps(FAMIGLIA.codiceFiscale), datore_denominazione: '[rimosso]', codice_rapporto_domestico: null },
-    { riferimento: 2, datore_codice_fiscale: COMUNE.codiceFiscale, datore_denominazione: COMUNE.denominazione, codice_rapporto_domestico: null },
-    { riferimento: 3, datore_codice_fiscale: ps(DITTA.codiceFiscale), datore_denominazione: '[rimosso]', codice_rapporto_domestico: null },
+    { riferimento: 1, datore_codice_fiscale: ps(FAMIGLIA.codiceFiscale), datore_denominazione: '[rimosso]', codice_rapporto_domestico: null, matricola_inps: null, pat_inail: null },
+    { riferimento: 2, datore_codice_fiscale: COMUNE.codiceFiscale, datore_denominazione: COMUNE.denominazione, codice_rapporto_domestico: null, matricola_inps: COMUNE.matricolaInps, pat_inail: null },
+    { riferimento: 3, datore_codice_fiscale: ps(DITTA.codiceFiscale), datore_denominazione: '[rimosso]', codice_rapporto_domestico: null, matricola_inps: null, pat_inail: null },
   ]);
   // The triggers keep their meaning: the employer as its pseudonym, the sole trader's name gone, the body's kept.
   const indici = (await inps.query('SELECT codice, datore_cf, descrizione FROM indice_inl WHERE istruttoria_id = $1 ORDER BY id', [c.id])).rows;
@@ -183,7 +184,7 @@ test('employers who are persons (a household, a sole trader) lose their codes an
 
   // Nothing of either person survives in the rows of this istruttoria; the public body's code does.
   const righe = JSON.stringify([att, indici, eventi, segnalazione, pacchetti]);
-  for (const personale of [DITTA.codiceFiscale, DITTA.denominazione, FAMIGLIA.codiceFiscale, FAMIGLIA.denominazione, c.cf]) expect(righe).not.toContain(personale);
+  for (const personale of [DITTA.codiceFiscale, DITTA.denominazione, DITTA.matricolaInps, DITTA.patInail, FAMIGLIA.codiceFiscale, FAMIGLIA.denominazione, c.cf]) expect(righe).not.toContain(personale);
   expect(righe).toContain(COMUNE.codiceFiscale);
   const log = (await inps.query('SELECT azione, impronta_rimossa FROM registro_conservazione WHERE chiave = $1', [c.id])).rows;
   expect(log).toEqual([{ azione: 'PSEUDONIMIZZATO', impronta_rimossa: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
@@ -244,7 +245,7 @@ test("a party's packets and INL's cases name employers who are persons by their 
   expect(r).toEqual([{ oggetto: 'pacchetto_ricevuto', trattati: 1 }, { oggetto: 'accertamento', trattati: 1 }]);
 
   const rapportiDopo = [
-    { ...rapporti[0], datore: { codiceFiscale: ps(DITTA.codiceFiscale), patInail: DITTA.patInail } },
+    { ...rapporti[0], datore: { codiceFiscale: ps(DITTA.codiceFiscale) } },
     rapporti[1],
   ];
   const pacchetto = (await agency.query('SELECT contenuto FROM pacchetto_ricevuto WHERE id_pacchetto = $1', [idPacchetto])).rows[0].contenuto;
@@ -258,7 +259,7 @@ test("a party's packets and INL's cases name employers who are persons by their 
       { codice: 'IMPRESA_CESSATA', datore: IMPRESA.codiceFiscale, descrizione: `${IMPRESA.denominazione} risulta cessata dal 2024-03-31` },
     ],
   });
-  for (const personale of [DITTA.codiceFiscale, DITTA.denominazione]) expect(JSON.stringify([pacchetto, caso])).not.toContain(personale);
+  for (const personale of [DITTA.codiceFiscale, DITTA.denominazione, DITTA.patInail]) expect(JSON.stringify([pacchetto, caso])).not.toContain(personale);
   const log = (await agency.query('SELECT oggetto, impronta_rimossa FROM registro_conservazione WHERE chiave = ANY($1) ORDER BY seq', [[idPacchetto, idSegnalazione]])).rows;
   expect(log).toEqual([
     { oggetto: 'pacchetto_ricevuto', impronta_rimossa: expect.stringMatching(/^[0-9a-f]{64}$/) },

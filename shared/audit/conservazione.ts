@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { withTransaction, type Tx } from '../db/pool';
 import { canonico } from './catena';
-import { codiceDatore, codiciDatori, contenutoPseudonimizzato, datoriPersone, descrizioneSenzaDatori, descrizioniRimosse, type ContenutoConDatori } from './datori-persone';
+import { codiceDatore, codiciDatori, contenutoPseudonimizzato, datoriPersone, descrizioneSenzaDatori, descrizioniRimosse, posizioniRimosse, type ContenutoConDatori } from './datori-persone';
 import type { Registri } from './registri';
 
 /**
@@ -60,8 +60,8 @@ async function pseudonimizzaIstruttoria(tx: Tx, registri: Registri, istruttoriaI
   const d = (await tx.query<{ codice_fiscale: string; cognome: string; nome: string; data_nascita: Date | null }>('SELECT codice_fiscale, cognome, nome, data_nascita FROM domanda WHERE id = $1', [domandaId])).rows[0]!;
   const pseudo = registri.pseudonimo(d.codice_fiscale);
   // Employers who are persons: a household (whatever its code), a sole trader (a 16-character code, datori-persone.ts).
-  const attestazioni = (await tx.query<{ riferimento: number; datore_codice_fiscale: string; datore_denominazione: string; codice_rapporto_domestico: string | null }>(
-    `SELECT riferimento, datore_codice_fiscale, datore_denominazione, codice_rapporto_domestico FROM attestazione
+  const attestazioni = (await tx.query<{ riferimento: number; datore_codice_fiscale: string; datore_denominazione: string; codice_rapporto_domestico: string | null; matricola_inps: string | null; pat_inail: string | null }>(
+    `SELECT riferimento, datore_codice_fiscale, datore_denominazione, codice_rapporto_domestico, matricola_inps, pat_inail FROM attestazione
       WHERE domanda_id = $1 AND (tipo = 'DATORE_DOMESTICO' OR length(datore_codice_fiscale) = 16) ORDER BY riferimento`,
     [domandaId],
   )).rows;
@@ -83,7 +83,8 @@ async function pseudonimizzaIstruttoria(tx: Tx, registri: Registri, istruttoriaI
   await tx.query(`UPDATE domanda SET codice_fiscale = $2, cognome = '[rimosso]', nome = '[rimosso]', data_nascita = NULL WHERE id = $1`, [domandaId, pseudo]);
   if (attestazioni.length > 0) {
     await tx.query(
-      `UPDATE attestazione a SET datore_codice_fiscale = p.pseudonimo, datore_denominazione = '[rimosso]', codice_rapporto_domestico = NULL
+      `UPDATE attestazione a SET datore_codice_fiscale = p.pseudonimo, datore_denominazione = '[rimosso]', codice_rapporto_domestico = NULL,
+                                matricola_inps = NULL, pat_inail = NULL
          FROM unnest($2::int[], $3::text[]) AS p(riferimento, pseudonimo) WHERE a.domanda_id = $1 AND a.riferimento = p.riferimento`,
       [domandaId, attestazioni.map((a) => a.riferimento), attestazioni.map((a) => codiceDatore(a.datore_codice_fiscale, datori))],
     );
@@ -145,7 +146,7 @@ export async function conservazioneParte(pool: Pool, registri: Registri, now: Da
           const dopo = c && contenutoPseudonimizzato(c, cf === null ? null : registri.pseudonimo(cf), datori);
           await tx.query(spec.aggiorna, [r.k, dopo && JSON.stringify(dopo), now]);
           // Without persons among the employers, the digest is of what it always was.
-          const rimossiDatori = datori.size === 0 ? {} : { datori: [...datori.keys()], descrizioni: descrizioniRimosse(c?.indici ?? [], dopo?.indici ?? []) };
+          const rimossiDatori = datori.size === 0 ? {} : { datori: [...datori.keys()], posizioni: c ? posizioniRimosse(c, datori) : [], descrizioni: descrizioniRimosse(c?.indici ?? [], dopo?.indici ?? []) };
           await registra(registri, t, r.k, { cf, corpo: r.corpo, ...rimossiDatori }, now);
         }
         return rows.length;

@@ -3,7 +3,8 @@
  * person (a sole trader, a household: type CodiceFiscaleDatore in wsdl/xsd/comune.xsd); one named by 11 digits is a
  * company or a public body, whose code is not personal data and stays. A person's code is replaced by its keyed
  * pseudonym (the same HMAC as the citizens', so the same employer maps to the same pseudonym in every row a party
- * holds) and the name it trades under, a person's name, is removed from the texts that quote it. Pure functions
+ * holds), the name it trades under, a person's name, is removed from the texts that quote it, and so are the INAIL
+ * and INPS positions held in its name (PAT, matricola), which identify it as well as its code does. Pure functions
  * over the stored JSON: conservazione.ts reads the rows and writes them back in its transaction.
  */
 
@@ -28,10 +29,18 @@ export interface IndiceConDatore {
   datore?: string;
 }
 
+/** An employer as a relation names it (Rapporto in a packet or a case). */
+export interface DatoreRapporto {
+  codiceFiscale: string;
+  /** INAIL's insurance position and INPS's contribution position: a person's, where the employer is one. */
+  patInail?: string;
+  matricolaInps?: string;
+}
+
 /** What retention rewrites in a packet (ContenutoPacchetto) or a case for INL (Segnalazione), as stored in jsonb. */
 export interface ContenutoConDatori {
   lavoratore?: { codiceFiscale: string };
-  rapporti?: Array<{ datore: { codiceFiscale: string } }>;
+  rapporti?: Array<{ datore: DatoreRapporto }>;
   indici?: IndiceConDatore[];
 }
 
@@ -87,16 +96,32 @@ export function indiceSenzaDatori<T extends IndiceConDatore>(i: T, datori: Dator
 }
 
 /**
+ * A relation's employer as it may stay: a person by its pseudonym alone, without the positions INAIL and INPS keep
+ * in its name (they lead back to it as surely as its code, as the domestic relation's code does); a company as it was.
+ */
+function datoreRapporto(d: DatoreRapporto, datori: DatoriPersone): DatoreRapporto {
+  const persona = datori.get(d.codiceFiscale);
+  if (!persona) return d;
+  const { patInail: _pat, matricolaInps: _matricola, ...resto } = d;
+  return { ...resto, codiceFiscale: persona.pseudonimo };
+}
+
+/**
  * A packet or case with the worker's code replaced by `lavoratore` (when given) and the persons among its employers
- * pseudonymised, in its relations and its triggers; everything else as it was.
+ * pseudonymised, in its relations (their positions removed) and its triggers; everything else as it was.
  */
 export function contenutoPseudonimizzato<T extends ContenutoConDatori>(c: T, lavoratore: string | null, datori: DatoriPersone): T {
   return {
     ...c,
     ...(c.lavoratore && lavoratore !== null && { lavoratore: { ...c.lavoratore, codiceFiscale: lavoratore } }),
-    ...(c.rapporti && { rapporti: c.rapporti.map((r) => ({ ...r, datore: { ...r.datore, codiceFiscale: codiceDatore(r.datore.codiceFiscale, datori) } })) }),
+    ...(c.rapporti && { rapporti: c.rapporti.map((r) => ({ ...r, datore: datoreRapporto(r.datore, datori) })) }),
     ...(c.indici && { indici: c.indici.map((i) => indiceSenzaDatori(i, datori)) }),
   };
+}
+
+/** The positions a rewrite removed from the relations of persons (for the digest of what was removed). */
+export function posizioniRimosse(c: ContenutoConDatori, datori: DatoriPersone): string[] {
+  return (c.rapporti ?? []).flatMap((r) => (datori.has(r.datore.codiceFiscale) ? [r.datore.patInail, r.datore.matricolaInps].filter((x): x is string => x !== undefined) : []));
 }
 
 /** The descriptions a rewrite changed, as they were (for the digest of what was removed). */
