@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { withTransaction, type Tx } from '../db/pool';
 import { canonico } from './catena';
-import { codiceDatore, codiciDatori, contenutoPseudonimizzato, datoriPersone, descrizioneSenzaDatori, descrizioniRimosse, posizioniRimosse, type ContenutoConDatori } from './datori-persone';
+import { codiceDatore, codiciDatori, contenutoPseudonimizzato, datorePersona, datoriPersone, descrizioniRimosse, indiceSenzaDatori, posizioniRimosse, type ContenutoConDatori } from './datori-persone';
 import type { Registri } from './registri';
 
 /**
@@ -59,12 +59,11 @@ export async function conservazioneInps(pool: Pool, registri: Registri, now: Dat
 async function pseudonimizzaIstruttoria(tx: Tx, registri: Registri, istruttoriaId: string, domandaId: string, now: Date): Promise<void> {
   const d = (await tx.query<{ codice_fiscale: string; cognome: string; nome: string; data_nascita: Date | null }>('SELECT codice_fiscale, cognome, nome, data_nascita FROM domanda WHERE id = $1', [domandaId])).rows[0]!;
   const pseudo = registri.pseudonimo(d.codice_fiscale);
-  // Employers who are persons: a household (whatever its code), a sole trader (a 16-character code, datori-persone.ts).
-  const attestazioni = (await tx.query<{ riferimento: number; datore_codice_fiscale: string; datore_denominazione: string; codice_rapporto_domestico: string | null; matricola_inps: string | null; pat_inail: string | null }>(
-    `SELECT riferimento, datore_codice_fiscale, datore_denominazione, codice_rapporto_domestico, matricola_inps, pat_inail FROM attestazione
-      WHERE domanda_id = $1 AND (tipo = 'DATORE_DOMESTICO' OR length(datore_codice_fiscale) = 16) ORDER BY riferimento`,
+  // Employers who are persons: a household (whatever its code), a sole trader (datori-persone.ts datorePersona).
+  const attestazioni = (await tx.query<{ riferimento: number; tipo: string; datore_codice_fiscale: string; datore_denominazione: string; codice_rapporto_domestico: string | null; matricola_inps: string | null; pat_inail: string | null }>(
+    'SELECT riferimento, tipo, datore_codice_fiscale, datore_denominazione, codice_rapporto_domestico, matricola_inps, pat_inail FROM attestazione WHERE domanda_id = $1 ORDER BY riferimento',
     [domandaId],
-  )).rows;
+  )).rows.filter((a) => a.tipo === 'DATORE_DOMESTICO' || datorePersona(a.datore_codice_fiscale));
   // Where the istruttoria copied their codes and names: its INL triggers (and their timeline events), packets, case.
   const indici = (await tx.query<{ id: string; codice: string; datore_cf: string; descrizione: string }>('SELECT id, codice, datore_cf, descrizione FROM indice_inl WHERE istruttoria_id = $1 ORDER BY id', [istruttoriaId])).rows;
   const pacchetti = (await tx.query<{ id: string; contenuto: ContenutoConDatori }>('SELECT id, contenuto FROM pacchetto WHERE istruttoria_id = $1 ORDER BY id', [istruttoriaId])).rows;
@@ -76,8 +75,8 @@ async function pseudonimizzaIstruttoria(tx: Tx, registri: Registri, istruttoriaI
     attestazioni.map((a) => ({ codiceFiscale: a.datore_codice_fiscale, denominazione: a.datore_denominazione })),
   );
   const indiciCambiati = indici.flatMap((prima) => {
-    const dopo = { datore_cf: codiceDatore(prima.datore_cf, datori), descrizione: descrizioneSenzaDatori({ codice: prima.codice, descrizione: prima.descrizione, datore: prima.datore_cf }, datori) };
-    return dopo.datore_cf !== prima.datore_cf || dopo.descrizione !== prima.descrizione ? [{ prima, dopo }] : [];
+    const dopo = indiceSenzaDatori({ codice: prima.codice, descrizione: prima.descrizione, datore: prima.datore_cf }, datori);
+    return dopo.datore !== prima.datore_cf || dopo.descrizione !== prima.descrizione ? [{ prima, dopo }] : [];
   });
 
   await tx.query(`UPDATE domanda SET codice_fiscale = $2, cognome = '[rimosso]', nome = '[rimosso]', data_nascita = NULL WHERE id = $1`, [domandaId, pseudo]);
@@ -94,7 +93,7 @@ async function pseudonimizzaIstruttoria(tx: Tx, registri: Registri, istruttoriaI
     await tx.query(
       `UPDATE indice_inl i SET datore_cf = n.datore_cf, descrizione = n.descrizione
          FROM unnest($1::bigint[], $2::text[], $3::text[]) AS n(id, datore_cf, descrizione) WHERE i.id = n.id`,
-      [indiciCambiati.map((c) => c.prima.id), indiciCambiati.map((c) => c.dopo.datore_cf), indiciCambiati.map((c) => c.dopo.descrizione)],
+      [indiciCambiati.map((c) => c.prima.id), indiciCambiati.map((c) => c.dopo.datore), indiciCambiati.map((c) => c.dopo.descrizione)],
     );
     // A trigger's timeline event holds its description, not its employer: rewritten as the trigger's was.
     const descrizioni = Object.fromEntries(indiciCambiati.map((c) => [c.prima.descrizione, c.dopo.descrizione]));
@@ -117,7 +116,7 @@ async function pseudonimizzaIstruttoria(tx: Tx, registri: Registri, istruttoriaI
     ]);
   }
   await tx.query('UPDATE istruttoria SET pseudonimizzata_il = $2 WHERE id = $1', [istruttoriaId, now]);
-  await registra(registri, 'istruttoria', istruttoriaId, { domanda: d, datori: attestazioni, codici: [...datori.keys()], indici: indiciCambiati.map((c) => c.prima) }, now);
+  await registra(registri, 'istruttoria', istruttoriaId, { domanda: d, datori: attestazioni.map(({ tipo: _tipo, ...a }) => a), codici: [...datori.keys()], indici: indiciCambiati.map((c) => c.prima) }, now);
 }
 
 /**

@@ -82,7 +82,7 @@ const IMPRESA_CESSATA = /^.*( risulta cessata dal \S+)$/s;
  * '[rimosso]' (the longest first, should one name hold another), and a ceased sole trader's name goes whether known
  * or not. The generated descriptions quote no code; a watch-list motivo, written by an operator, may.
  */
-export function descrizioneSenzaDatori(i: IndiceConDatore, datori: DatoriPersone): string {
+function descrizioneSenzaDatori(i: IndiceConDatore, datori: DatoriPersone): string {
   let out = i.descrizione;
   for (const [cf, d] of datori) out = out.split(cf).join(d.pseudonimo);
   const nomi = [...datori.values()].flatMap((d) => d.denominazioni).sort((a, b) => b.length - a.length);
