@@ -6,7 +6,9 @@ import { withTransaction } from '../shared/db/pool';
 import type { StatoPacchetto } from '../shared/domain/stati';
 import { registraDomanda } from '../services/inps/core/domande';
 import { STATI_PACCHETTO, statoDopo } from '../services/inps/core/pacchetto-transizioni';
-import { presaInCarico, registraInvioFallito, riammetti, rispondi, scadeEsito, scadeInvio } from '../services/inps/core/sql/pacchetto';
+import { presaInCarico, registraInvioFallito, riammetti, scadeEsito, scadeInvio, testoRispondi } from '../services/inps/core/sql/pacchetto';
+import { cambiInsieme } from '../shared/db/insieme';
+import type { Tx } from '../shared/db/pool';
 import { DatabaseInps, domanda, OPERATORE, regole } from './support/inps-lifecycle';
 
 /**
@@ -14,6 +16,9 @@ import { DatabaseInps, domanda, OPERATORE, regole } from './support/inps-lifecyc
  * state, each statement moves the packet exactly as the transition table says, or leaves it where it was and
  * says so. The table is the only place the source states are written; this checks the guards really use it.
  */
+
+/** RISPOSTA's statement as the esito runs it (one statement with others): whether it moved the packet. */
+const rispondi = async (tx: Tx, id: string, d: Parameters<typeof testoRispondi>[2]) => (await cambiInsieme(tx, (p) => ({ conta: testoRispondi(p, id, d), altri: [] }))) === 1;
 
 let db: DatabaseInps;
 let pool: Pool;

@@ -76,10 +76,19 @@ export async function conOutboxNellaChiamata(
 /** The change (as `cambio`) and the outbox rows it causes, as the parts of a data-modifying WITH. */
 function partiConOutbox(p: Segnaposto, cambio: (p: Segnaposto) => string, messaggi: readonly OutboxMessage[], o: { seCambia?: boolean }): string {
   const sql = cambio(p);
-  const righe = messaggi.map((m) => `(${p(m.messageId ?? randomUUID())}::uuid, ${p(m.routingKey)}, ${p(JSON.stringify(m.payload))}::jsonb, ${p(JSON.stringify(m.headers ?? {}))}::jsonb)`);
   // A data-modifying WITH runs whether or not the final SELECT reads it.
-  const coda = righe.length === 0 ? '' : `, coda AS (INSERT INTO outbox (message_id, routing_key, payload, headers) SELECT * FROM (VALUES ${righe.join(', ')}) m${o.seCambia ? ' WHERE EXISTS (SELECT 1 FROM cambio)' : ''})`;
+  const coda = messaggi.length === 0 ? '' : `, coda AS (${testoOutbox(p, messaggi, o.seCambia ? 'EXISTS (SELECT 1 FROM cambio)' : undefined)})`;
   return `cambio AS (${sql} RETURNING 1)${coda}`;
+}
+
+/**
+ * The INSERT of these messages' outbox rows, written with `p`, for a statement that does more (a state change and
+ * the messages it causes: shared/db/insieme.ts); with `se`, a condition on the statement's other parts, only when
+ * it holds. At least one message.
+ */
+export function testoOutbox(p: Segnaposto, messaggi: readonly OutboxMessage[], se?: string): string {
+  const righe = messaggi.map((m) => `(${p(m.messageId ?? randomUUID())}::uuid, ${p(m.routingKey)}, ${p(JSON.stringify(m.payload))}::jsonb, ${p(JSON.stringify(m.headers ?? {}))}::jsonb)`);
+  return `INSERT INTO outbox (message_id, routing_key, payload, headers) SELECT * FROM (VALUES ${righe.join(', ')}) m${se ? ` WHERE ${se}` : ''}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import { ApeError, toError } from '../errors';
 import { withTransaction, type Tx } from '../db/pool';
 import { insertRows } from '../db/insert';
+import { segnaposti, type Segnaposto } from '../db/segnaposti';
 import type { Logger } from '../log';
 import { metrics } from '../metrics/metrics';
 
@@ -55,12 +56,15 @@ export async function scheduleTimers(tx: Tx, timers: readonly TimerDaProgrammare
  */
 export async function cancelTimers(tx: Tx, timers: ReadonlyArray<{ tipo: string; chiave: string }>): Promise<void> {
   if (timers.length === 0) return;
-  await tx.query(
-    `UPDATE timer SET stato = 'ANNULLATO'
-      WHERE id IN (SELECT t.id FROM timer t JOIN unnest($1::text[], $2::text[]) AS c(tipo, chiave) ON t.tipo = c.tipo AND t.chiave = c.chiave
-                    WHERE t.stato = 'ATTESA' FOR UPDATE OF t SKIP LOCKED)`,
-    [timers.map((t) => t.tipo), timers.map((t) => t.chiave)],
-  );
+  const { params, p } = segnaposti();
+  await tx.query(testoCancelTimers(p, timers), params);
+}
+
+/** The statement cancelling these timers, written with `p`: for a statement that does more (shared/db/insieme.ts). */
+export function testoCancelTimers(p: Segnaposto, timers: ReadonlyArray<{ tipo: string; chiave: string }>): string {
+  return `UPDATE timer SET stato = 'ANNULLATO'
+      WHERE id IN (SELECT t.id FROM timer t JOIN unnest(${p(timers.map((t) => t.tipo))}::text[], ${p(timers.map((t) => t.chiave))}::text[]) AS c(tipo, chiave) ON t.tipo = c.tipo AND t.chiave = c.chiave
+                    WHERE t.stato = 'ATTESA' FOR UPDATE OF t SKIP LOCKED)`;
 }
 
 /** Delay before a failed timer is tried again: 10 s, 20 s, 40 s... capped at 1 hour. */

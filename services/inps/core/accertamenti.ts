@@ -10,7 +10,7 @@ import { esitoDaAccertamento } from './ciclo';
 import { registraEventi, type Evento } from './eventi';
 import { valutaRiesame } from './esiti';
 import type { RegoleInps } from './regole';
-import { bloccaIstruttoria } from './sql/istruttoria';
+import { bloccaELeggiIstruttoria } from './sql/istruttoria';
 import type { StatoIstruttoria, EsitoAccertamento, StatoAccertamento } from '../../../shared/domain/stati';
 
 /** Transitions INL may report: a decision on a case, then (if opened) its conclusion. */
@@ -45,7 +45,8 @@ export async function applicaNotificaAccertamento(
     const ref = await tx.query<{ istruttoria_id: string }>('SELECT istruttoria_id FROM segnalazione_inl WHERE id = $1', [n.idSegnalazione]);
     if (!ref.rows[0]) throw new ApeError('SEGNALAZIONE_NON_TROVATA', `nessuna segnalazione ${n.idSegnalazione}`);
     const istruttoriaId = ref.rows[0].istruttoria_id;
-    const statoIstruttoria = await bloccaIstruttoria(tx, istruttoriaId);
+    const istruttoria = await bloccaELeggiIstruttoria(tx, istruttoriaId);
+    const statoIstruttoria = istruttoria.stato;
     const s = (
       await tx.query<{ correlation_id: string | null; stato_accertamento: StatoAccertamento | null; esito_accertamento: EsitoAccertamento | null }>(
         'SELECT correlation_id, stato_accertamento, esito_accertamento FROM segnalazione_inl WHERE id = $1 FOR UPDATE',
@@ -93,7 +94,7 @@ export async function applicaNotificaAccertamento(
       return { applicata: true, statoIstruttoria, riesame };
     }
     await registraEventi(tx, eventi);
-    const agg = await aggiornaIstruttoria(tx, istruttoriaId, ctx.now, ctx.regole);
+    const agg = await aggiornaIstruttoria(tx, istruttoria, ctx.now, ctx.regole);
     return { applicata: true, statoIstruttoria: agg.stato, riesame };
   }, { primaIstruzione: ctx.primaIstruzione });
 }

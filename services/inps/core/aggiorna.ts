@@ -3,13 +3,14 @@ import type { Tx } from '../../../shared/db/pool';
 import { datiDaVerificare } from '../../../shared/domain/competenza';
 import type { EnteVerificatore, Esito, Rapporto } from '../../../shared/domain/types';
 import type { DatoNonVerificato } from '../../../shared/messages/pacchetto';
-import { cancelTimers } from '../../../shared/scheduler/timers';
+import { testoCancelTimers } from '../../../shared/scheduler/timers';
+import { cambiInsieme } from '../../../shared/db/insieme';
 import { decidi, esitoComplessivo, type Decisione } from './ciclo';
-import { registraEventi, type Evento } from './eventi';
+import { inserisciEventi, registraEventi, type Evento } from './eventi';
 import { caricaDomandaPerIndici, indiciRegistrati, registraIndici, valutaIndici } from './indici';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
-import { aggiornaEsitoVerifica, bloccaELeggiIstruttoria, chiudiIstruttoria, segnalaInl } from './sql/istruttoria';
+import { aggiornaEsitoVerifica, bloccaELeggiIstruttoria, segnalaInl, testoChiudiIstruttoria, type IstruttoriaBloccata } from './sql/istruttoria';
 import type { PacchettoDaInviare } from './sql/pacchetto';
 import type { RegolaChiusura, StatoIstruttoria, StatoPacchetto, EsitoAccertamento, StatoAccertamento } from '../../../shared/domain/stati';
 
@@ -27,31 +28,47 @@ export const TIMER_LIMITE_ISTRUTTORIA = 'LIMITE_ISTRUTTORIA';
 interface Caricata {
   stato: StatoIstruttoria;
   limite: Date | null;
+  limiteMotivo: string | null;
   esitoVerifica: Esito | null;
   pacchetti: Array<{ id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; contenuto: PacchettoDaInviare; esitiDato: Array<{ riferimento: number; dato: string; esito: Esito }> }>;
   accertamento: { stato: StatoAccertamento | null; esito: EsitoAccertamento | null } | null;
 }
 
 /**
- * Locks the istruttoria and reads it, with its packets and INL's case. Two statements, in this order: the lock
- * first returns the row as the last holder committed it, and only a statement started after the lock sees the
- * packets and esiti that holder wrote (in READ COMMITTED a statement's subqueries read the snapshot it started with).
+ * Reads the istruttoria, with its packets and INL's case, under its lock: taken first, in a statement of its own,
+ * unless this transaction holds it already (`istruttoria` as its lock gave it). The read is a statement started
+ * after the lock: it sees the packets and esiti the lock's previous holder wrote (in READ COMMITTED a statement's
+ * subqueries read the snapshot it started with, so a lock taken by the reading statement itself would read them as
+ * they were before its wait), and this transaction's own changes.
  */
-async function carica(tx: Tx, istruttoriaId: string): Promise<Caricata> {
-  const istruttoria = await bloccaELeggiIstruttoria(tx, istruttoriaId);
+async function carica(tx: Tx, istruttoria: string | IstruttoriaBloccata): Promise<Caricata> {
+  const id = typeof istruttoria === 'string' ? istruttoria : istruttoria.id;
+  if (typeof istruttoria === 'string' || istruttoria.tx !== tx) await bloccaELeggiIstruttoria(tx, id);
   type Pacchetto = { id: string; destinatario: EnteVerificatore; stato: StatoPacchetto; contenuto: PacchettoDaInviare; esiti: Caricata['pacchetti'][number]['esitiDato'] | null };
-  const resto = await tx.query<{ pacchetti: Pacchetto[] | null; accertamento: { stato: StatoAccertamento | null; esito: EsitoAccertamento | null } | null }>(
-    `SELECT (SELECT json_agg(json_build_object('id', p.id, 'destinatario', p.destinatario, 'stato', p.stato, 'contenuto', p.contenuto,
+  const r = await tx.query<{
+    stato: StatoIstruttoria;
+    limite: Date | null;
+    limite_motivo: string | null;
+    esito_verifica: Esito | null;
+    pacchetti: Pacchetto[] | null;
+    accertamento: { stato: StatoAccertamento | null; esito: EsitoAccertamento | null } | null;
+  }>(
+    `SELECT i.stato, i.limite, i.limite_motivo, i.esito_verifica,
+            (SELECT json_agg(json_build_object('id', p.id, 'destinatario', p.destinatario, 'stato', p.stato, 'contenuto', p.contenuto,
                     'esiti', (SELECT json_agg(json_build_object('riferimento', e.riferimento, 'dato', e.dato, 'esito', e.esito)) FROM esito_dato e WHERE e.pacchetto_id = p.id)))
-               FROM pacchetto p WHERE p.istruttoria_id = $1) AS pacchetti,
-            (SELECT json_build_object('stato', s.stato_accertamento, 'esito', s.esito_accertamento) FROM segnalazione_inl s WHERE s.istruttoria_id = $1) AS accertamento`,
-    [istruttoriaId],
+               FROM pacchetto p WHERE p.istruttoria_id = i.id) AS pacchetti,
+            (SELECT json_build_object('stato', s.stato_accertamento, 'esito', s.esito_accertamento) FROM segnalazione_inl s WHERE s.istruttoria_id = i.id) AS accertamento
+       FROM istruttoria i WHERE i.id = $1`,
+    [id],
   );
-  const { pacchetti, accertamento } = resto.rows[0]!;
+  const row = r.rows[0]!;
   return {
-    ...istruttoria,
-    pacchetti: (pacchetti ?? []).map((x) => ({ id: x.id, destinatario: x.destinatario, stato: x.stato, contenuto: x.contenuto, esitiDato: x.esiti ?? [] })),
-    accertamento,
+    stato: row.stato,
+    limite: row.limite,
+    limiteMotivo: row.limite_motivo,
+    esitoVerifica: row.esito_verifica,
+    pacchetti: (row.pacchetti ?? []).map((x) => ({ id: x.id, destinatario: x.destinatario, stato: x.stato, contenuto: x.contenuto, esitiDato: x.esiti ?? [] })),
+    accertamento: row.accertamento,
   };
 }
 
@@ -60,8 +77,13 @@ export interface Aggiornamento {
   decisione: Decisione;
 }
 
-export async function aggiornaIstruttoria(tx: Tx, istruttoriaId: string, now: Date, regole: RegoleInps): Promise<Aggiornamento> {
-  const c = await carica(tx, istruttoriaId);
+/**
+ * `istruttoria`: its id, or its lock as this transaction took it (bloccaELeggiIstruttoria), which spares taking it
+ * again.
+ */
+export async function aggiornaIstruttoria(tx: Tx, istruttoria: string | IstruttoriaBloccata, now: Date, regole: RegoleInps): Promise<Aggiornamento> {
+  const istruttoriaId = typeof istruttoria === 'string' ? istruttoria : istruttoria.id;
+  const c = await carica(tx, istruttoria);
   const decisione = decidi(c, now);
   switch (decisione.tipo) {
     case 'NESSUNA':
@@ -75,7 +97,7 @@ export async function aggiornaIstruttoria(tx: Tx, istruttoriaId: string, now: Da
       await segnalaAInl(tx, istruttoriaId, c, decisione.esitoVerifica, now, regole);
       // The case reached INL: if the wait limit has already passed (the archives answered after it), the lifecycle
       // closes it now on the self-declarations; INL may still report, and a contradicting outcome asks a riesame.
-      const poi = await aggiornaIstruttoria(tx, istruttoriaId, now, regole);
+      const poi = await aggiornaIstruttoria(tx, istruttoria, now, regole);
       return poi.decisione.tipo === 'CHIUDI' ? poi : { stato: 'VALUTAZIONE_INL', decisione };
     }
     case 'CHIUDI':
@@ -84,19 +106,21 @@ export async function aggiornaIstruttoria(tx: Tx, istruttoriaId: string, now: Da
   }
 }
 
+/** The istruttoria closed, its timers cancelled and its timeline told why: one statement. */
 async function chiudi(tx: Tx, istruttoriaId: string, c: Caricata, regola: RegolaChiusura, esito: Esito, now: Date): Promise<void> {
-  await chiudiIstruttoria(tx, istruttoriaId, { esito, regola, il: now });
-  await cancelTimers(tx, [
-    { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId },
-    ...c.pacchetti.flatMap((p) => [{ tipo: TIMER_SCADENZA_ESITO, chiave: p.id }, { tipo: TIMER_SCADENZA_INVIO, chiave: p.id }]),
-  ]);
   const eventi: Evento[] = [];
-  if (regola === 'AUTOCERTIFICAZIONI_TERMINE') {
-    const m = await tx.query<{ limite_motivo: string | null }>('SELECT limite_motivo FROM istruttoria WHERE id = $1', [istruttoriaId]);
-    eventi.push({ istruttoriaId, tipo: 'LIMITE_RAGGIUNTO', at: now, dettagli: { motivo: m.rows[0]?.limite_motivo ?? '' } });
-  }
+  if (regola === 'AUTOCERTIFICAZIONI_TERMINE') eventi.push({ istruttoriaId, tipo: 'LIMITE_RAGGIUNTO', at: now, dettagli: { motivo: c.limiteMotivo ?? '' } });
   eventi.push({ istruttoriaId, tipo: 'VERIFICA_COMPLETATA', at: now, dettagli: { esitoVerifica: esito, regola } });
-  await registraEventi(tx, eventi);
+  await cambiInsieme(tx, (p) => ({
+    conta: testoChiudiIstruttoria(p, istruttoriaId, { esito, regola, il: now }),
+    altri: [
+      testoCancelTimers(p, [
+        { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId },
+        ...c.pacchetti.flatMap((x) => [{ tipo: TIMER_SCADENZA_ESITO, chiave: x.id }, { tipo: TIMER_SCADENZA_INVIO, chiave: x.id }]),
+      ]),
+      inserisciEventi(p, eventi),
+    ],
+  }));
 }
 
 /** The data that reach INL and why: non verificabile answers, and every datum of an overdue or refused packet. */

@@ -2,20 +2,22 @@ import type { Pool } from 'pg';
 import { ApeError } from '../../../shared/errors';
 import { withTransaction, type Tx } from '../../../shared/db/pool';
 import type { PrimaIstruzione } from '../../../shared/db/prima-istruzione';
-import { insertRows } from '../../../shared/db/insert';
+import { testoInsert } from '../../../shared/db/insert';
+import { cambiInsieme } from '../../../shared/db/insieme';
+import { segnaposti, type Segnaposto } from '../../../shared/db/segnaposti';
 import { controllaCompletezza, riepilogo } from '../../../shared/domain/esiti';
 import { impronta } from '../../../shared/domain/impronta';
 import { entroScadenza } from '../../../shared/domain/scadenze';
 import type { Ente, EnteVerificatore, Esito, EsitoDato, Operatore } from '../../../shared/domain/types';
 import type { NotificaEsito } from '../../../shared/messages/esiti';
-import { cancelTimers } from '../../../shared/scheduler/timers';
+import { testoCancelTimers } from '../../../shared/scheduler/timers';
 import { aggiornaIstruttoria, TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { contraddiceChiusura } from './ciclo';
-import { registraEventi, type Evento } from './eventi';
-import { creaMessaggi } from './messaggi';
+import { inserisciEventi, registraEventi, type Evento } from './eventi';
+import { partiMessaggi, type NuovoMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
-import { bloccaIstruttoria, segnaRiesame } from './sql/istruttoria';
-import { rispondi, type PacchettoDaInviare } from './sql/pacchetto';
+import { bloccaIstruttoriaDelPacchetto, segnaRiesame } from './sql/istruttoria';
+import { testoRispondi, type PacchettoDaInviare } from './sql/pacchetto';
 import type { StatoIstruttoria, StatoPacchetto } from '../../../shared/domain/stati';
 
 export interface EsitoApplicato {
@@ -41,14 +43,16 @@ export async function applicaEsito(
   ctx: { correlationId: string; enteChiamante: Ente; operatore: Operatore; now: Date; regole: RegoleInps; primaIstruzione?: PrimaIstruzione | undefined },
 ): Promise<EsitoApplicato> {
   return withTransaction(pool, async (tx) => {
-    const ref = await tx.query<{ istruttoria_id: string }>('SELECT istruttoria_id FROM pacchetto WHERE id = $1', [n.idPacchetto]);
-    if (!ref.rows[0]) throw new ApeError('PACCHETTO_NON_TROVATO', `nessun pacchetto ${n.idPacchetto}`);
-    const istruttoriaId = ref.rows[0].istruttoria_id;
     // Lock order: istruttoria, then packet (the dispatcher only ever locks a packet).
-    const statoIstruttoria = await bloccaIstruttoria(tx, istruttoriaId);
+    const istruttoria = await bloccaIstruttoriaDelPacchetto(tx, n.idPacchetto);
+    if (!istruttoria) throw new ApeError('PACCHETTO_NON_TROVATO', `nessun pacchetto ${n.idPacchetto}`);
+    const { id: istruttoriaId, stato: statoIstruttoria } = istruttoria;
+    // With the packet, the other parties of the istruttoria: those the esito is notified to (art. 4).
     const p = (
-      await tx.query<{ destinatario: EnteVerificatore; stato: StatoPacchetto; correlation_id: string | null; contenuto: PacchettoDaInviare; scadenza_esito: Date | null }>(
-        'SELECT destinatario, stato, correlation_id, contenuto, scadenza_esito FROM pacchetto WHERE id = $1 FOR UPDATE',
+      await tx.query<{ destinatario: EnteVerificatore; stato: StatoPacchetto; correlation_id: string | null; contenuto: PacchettoDaInviare; scadenza_esito: Date | null; altre: EnteVerificatore[] }>(
+        `SELECT destinatario, stato, correlation_id, contenuto, scadenza_esito,
+                ARRAY(SELECT DISTINCT a.destinatario FROM pacchetto a WHERE a.istruttoria_id = pacchetto.istruttoria_id AND a.destinatario <> pacchetto.destinatario ORDER BY a.destinatario) AS altre
+           FROM pacchetto WHERE id = $1 FOR UPDATE`,
         [n.idPacchetto],
       )
     ).rows[0]!;
@@ -63,12 +67,17 @@ export async function applicaEsito(
     const sintesi = riepilogo(esiti)!;
     const hash = impronta({ idPacchetto: n.idPacchetto, ente: n.ente, esiti });
     const inRitardo = p.stato === 'SCADUTO' || (p.scadenza_esito !== null && !entroScadenza(ctx.now, p.scadenza_esito));
-    const registra = (applicato: boolean) =>
-      tx.query(
-        `INSERT INTO esito_ricevuto (pacchetto_id, correlation_id, ente, ricevuto_il, impronta, applicato, operatore_id, in_ritardo, esito, esiti_dato)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [n.idPacchetto, ctx.correlationId, n.ente, ctx.now, hash, applicato, ctx.operatore.id, inRitardo, sintesi, JSON.stringify(esiti)],
+    const ricevuto = (q: Segnaposto, applicato: boolean) =>
+      testoInsert(
+        q,
+        'esito_ricevuto',
+        ['pacchetto_id', 'correlation_id', 'ente', 'ricevuto_il', 'impronta', 'applicato', 'operatore_id', 'in_ritardo', 'esito', 'esiti_dato'],
+        [[n.idPacchetto, ctx.correlationId, n.ente, ctx.now, hash, applicato, ctx.operatore.id, inRitardo, sintesi, JSON.stringify(esiti)]],
       );
+    const registra = async (applicato: boolean) => {
+      const { params, p: q } = segnaposti();
+      await tx.query(ricevuto(q, applicato), params);
+    };
 
     if (p.stato === 'RISPOSTO') {
       const prev = await tx.query<{ impronta: string }>('SELECT impronta FROM esito_ricevuto WHERE pacchetto_id = $1 AND applicato', [n.idPacchetto]);
@@ -85,43 +94,39 @@ export async function applicaEsito(
       return { applicato: false, inRitardo, statoIstruttoria };
     }
 
-    await insertRows(tx, 'esito_dato', ['pacchetto_id', 'riferimento', 'dato', 'esito', 'nota'], esiti.map((e) => [n.idPacchetto, e.riferimento, e.dato, e.esito, e.nota ?? null]));
+    const evento: Evento = inRitardo
+      ? { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_IN_RITARDO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, scadenza: p.scadenza_esito?.toISOString() } }
+      : { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_RICEVUTO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, dataEsito: n.dataEsito.toISOString() } };
+    const riscontri = p.altre.map((destinatario) => riscontro(istruttoriaId, destinatario, p.destinatario, p.contenuto.protocolloDomanda, sintesi, inRitardo, ctx.now));
+    // The esito applied, the packet answered, its timers cancelled, the timeline and the notices: one statement.
+    const mosso = await cambiInsieme(tx, (q) => ({
+      conta: testoRispondi(q, n.idPacchetto, { esito: sintesi, rispostoIl: ctx.now, correlationId: ctx.correlationId, inRitardo }),
+      altri: [
+        testoInsert(q, 'esito_dato', ['pacchetto_id', 'riferimento', 'dato', 'esito', 'nota'], esiti.map((e) => [n.idPacchetto, e.riferimento, e.dato, e.esito, e.nota ?? null])),
+        ricevuto(q, true),
+        testoCancelTimers(q, [{ tipo: TIMER_SCADENZA_ESITO, chiave: n.idPacchetto }, { tipo: TIMER_SCADENZA_INVIO, chiave: n.idPacchetto }]),
+        inserisciEventi(q, [evento]),
+        ...partiMessaggi(q, riscontri).parti,
+      ],
+    }));
     // Every state but RISPOSTO (handled above, under the packet's lock) may take an esito: a refusal here is a bug.
-    if (!(await rispondi(tx, n.idPacchetto, { esito: sintesi, rispostoIl: ctx.now, correlationId: ctx.correlationId, inRitardo }))) {
-      throw new ApeError('ERRORE_INTERNO', `il pacchetto ${n.idPacchetto} (${p.stato}) non può ricevere un esito`);
-    }
-    await registra(true);
-    await cancelTimers(tx, [{ tipo: TIMER_SCADENZA_ESITO, chiave: n.idPacchetto }, { tipo: TIMER_SCADENZA_INVIO, chiave: n.idPacchetto }]);
-    const eventi: Evento[] = [
-      inRitardo
-        ? { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_IN_RITARDO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, scadenza: p.scadenza_esito?.toISOString() } }
-        : { istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_RICEVUTO', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi, dataEsito: n.dataEsito.toISOString() } },
-    ];
-    await registraEventi(tx, eventi);
-    await notificaAlleAltreParti(tx, istruttoriaId, p.destinatario, p.contenuto.protocolloDomanda, sintesi, inRitardo, ctx.now);
-    const agg = await aggiornaIstruttoria(tx, istruttoriaId, ctx.now, ctx.regole);
+    if (mosso !== 1) throw new ApeError('ERRORE_INTERNO', `il pacchetto ${n.idPacchetto} (${p.stato}) non può ricevere un esito`);
+    const agg = await aggiornaIstruttoria(tx, istruttoria, ctx.now, ctx.regole);
     return { applicato: true, inRitardo, statoIstruttoria: agg.stato };
   }, { primaIstruzione: ctx.primaIstruzione });
 }
 
-/** Protocol art. 4: the other parties of the istruttoria learn of this esito (case and outcome only). */
-async function notificaAlleAltreParti(tx: Tx, istruttoriaId: string, ente: EnteVerificatore, protocollo: string, esito: Esito, inRitardo: boolean, now: Date): Promise<void> {
-  const altre = await tx.query<{ destinatario: EnteVerificatore }>(
-    'SELECT DISTINCT destinatario FROM pacchetto WHERE istruttoria_id = $1 AND destinatario <> $2 ORDER BY destinatario',
-    [istruttoriaId, ente],
-  );
-  await creaMessaggi(
-    tx,
-    altre.rows.map(({ destinatario }) => ({
-      istruttoriaId,
-      destinatario,
-      now,
-      corpo: {
-        tipo: 'RISCONTRO' as const,
-        riscontro: { idRiscontro: '', idIstruttoria: istruttoriaId, protocolloDomanda: protocollo, destinatario, enteRispondente: ente, esito, dataEsito: now.toISOString(), inRitardo },
-      },
-    })),
-  );
+/** Protocol art. 4: another party of the istruttoria learns of this esito (case and outcome only). */
+function riscontro(istruttoriaId: string, destinatario: EnteVerificatore, ente: EnteVerificatore, protocollo: string, esito: Esito, inRitardo: boolean, now: Date): NuovoMessaggio {
+  return {
+    istruttoriaId,
+    destinatario,
+    now,
+    corpo: {
+      tipo: 'RISCONTRO',
+      riscontro: { idRiscontro: '', idIstruttoria: istruttoriaId, protocolloDomanda: protocollo, destinatario, enteRispondente: ente, esito, dataEsito: now.toISOString(), inRitardo },
+    },
+  };
 }
 
 /** Flags a closed istruttoria for re-examination when late information contradicts how it was closed. */

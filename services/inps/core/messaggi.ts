@@ -4,7 +4,8 @@ import type { EnteVerificatore } from '../../../shared/domain/types';
 import { QUEUES } from '../../../shared/amqp/topology';
 import type { Riscontro, Segnalazione, Sollecito } from '../../../shared/messages/pacchetto';
 import { testoInsert } from '../../../shared/db/insert';
-import { conOutbox } from '../../../shared/outbox/outbox';
+import { testoOutbox } from '../../../shared/outbox/outbox';
+import { segnaposti, type Segnaposto } from '../../../shared/db/segnaposti';
 
 /**
  * Messages INPS sends besides packets, stored with the state change that causes them and sent by the
@@ -36,9 +37,21 @@ export async function creaMessaggio(tx: Tx, m: NuovoMessaggio): Promise<string> 
   return (await creaMessaggi(tx, [m]))[0]!;
 }
 
-/** Messages and the outbox rows that send them, in one statement (the art. 4 notices of an esito go together). */
+/** Messages and the outbox rows that send them, in one statement. */
 export async function creaMessaggi(tx: Tx, messaggi: readonly NuovoMessaggio[]): Promise<string[]> {
   if (messaggi.length === 0) return [];
+  const { params, p } = segnaposti();
+  const { ids, parti } = partiMessaggi(p, messaggi);
+  await tx.query(`WITH ${parti.map((sql, i) => `m${i} AS (${sql})`).join(', ')} SELECT 1`, params);
+  return ids;
+}
+
+/**
+ * Those messages and their outbox rows as the parts of a statement that does more, written with `p` (the art. 4
+ * notices go with the esito that causes them: esiti.ts); none for no message.
+ */
+export function partiMessaggi(p: Segnaposto, messaggi: readonly NuovoMessaggio[]): { ids: string[]; parti: string[] } {
+  if (messaggi.length === 0) return { ids: [], parti: [] };
   const ids = messaggi.map((m) => {
     const id = m.id ?? randomUUID();
     // The message id doubles as the business id the counterpart deduplicates on.
@@ -46,19 +59,18 @@ export async function creaMessaggi(tx: Tx, messaggi: readonly NuovoMessaggio[]):
     if (m.corpo.tipo === 'SOLLECITO' && m.corpo.sollecito.idSollecito === '') m.corpo.sollecito.idSollecito = id;
     return id;
   });
-  await conOutbox(
-    tx,
-    (p) =>
-      testoInsert(
-        p,
-        'messaggio_uscita',
-        ['id', 'tipo', 'destinatario', 'istruttoria_id', 'corpo', 'correlation_id', 'creato_il'],
-        messaggi.map((m, i) => [ids[i], m.corpo.tipo, m.destinatario, m.istruttoriaId, JSON.stringify(m.corpo), m.correlationId, m.now]),
-      ),
+  const righe = testoInsert(
+    p,
+    'messaggio_uscita',
+    ['id', 'tipo', 'destinatario', 'istruttoria_id', 'corpo', 'correlation_id', 'creato_il'],
+    messaggi.map((m, i) => [ids[i], m.corpo.tipo, m.destinatario, m.istruttoriaId, JSON.stringify(m.corpo), m.correlationId, m.now]),
+  );
+  const invii = testoOutbox(
+    p,
     messaggi.map((m, i) => {
       const msg: InvioMessaggioMsg = { idMessaggio: ids[i]! };
       return { routingKey: QUEUES.inpsInvioMessaggio, payload: msg, headers: { idIstruttoria: m.istruttoriaId, tipo: m.corpo.tipo } };
     }),
   );
-  return ids;
+  return { ids, parti: [righe, invii] };
 }

@@ -4,7 +4,7 @@ import { aggiornaIstruttoria, TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_ESITO, TI
 import { registraEventi } from './eventi';
 import { creaMessaggio } from './messaggi';
 import type { RegoleInps } from './regole';
-import { bloccaIstruttoria } from './sql/istruttoria';
+import { bloccaIstruttoriaDelPacchetto } from './sql/istruttoria';
 import { scadeEsito, scadeInvio } from './sql/pacchetto';
 
 /**
@@ -20,18 +20,15 @@ import { scadeEsito, scadeInvio } from './sql/pacchetto';
 export function gestoriTimerInps(regole: RegoleInps): Record<string, TimerHandler> {
   return {
     [TIMER_SCADENZA_ESITO]: async (tx, t, now) => {
-      const ref = await tx.query<{ istruttoria_id: string }>('SELECT istruttoria_id FROM pacchetto WHERE id = $1', [t.chiave]);
-      if (!ref.rows[0]) return;
-      const istruttoriaId = ref.rows[0].istruttoria_id;
-      if ((await bloccaIstruttoria(tx, istruttoriaId)) === 'CHIUSA') return;
-      await scadePacchetto(tx, t.chiave, istruttoriaId, now);
-      await aggiornaIstruttoria(tx, istruttoriaId, now, regole);
+      const istruttoria = await bloccaIstruttoriaDelPacchetto(tx, t.chiave);
+      if (!istruttoria || istruttoria.stato === 'CHIUSA') return;
+      await scadePacchetto(tx, t.chiave, istruttoria.id, now);
+      await aggiornaIstruttoria(tx, istruttoria, now, regole);
     },
     [TIMER_SCADENZA_INVIO]: async (tx, t, now) => {
-      const ref = await tx.query<{ istruttoria_id: string }>('SELECT istruttoria_id FROM pacchetto WHERE id = $1', [t.chiave]);
-      if (!ref.rows[0]) return;
-      const istruttoriaId = ref.rows[0].istruttoria_id;
-      if ((await bloccaIstruttoria(tx, istruttoriaId)) === 'CHIUSA') return;
+      const istruttoria = await bloccaIstruttoriaDelPacchetto(tx, t.chiave);
+      if (!istruttoria || istruttoria.stato === 'CHIUSA') return;
+      const istruttoriaId = istruttoria.id;
       const p = await scadeInvio(tx, t.chiave, { il: now });
       if (!p) return;
       await registraEventi(tx, [
@@ -43,7 +40,7 @@ export function gestoriTimerInps(regole: RegoleInps): Record<string, TimerHandle
           dettagli: { destinatario: p.destinatario, scadenza: t.scadeIl.toISOString(), tentativi: p.tentativiInvio, errore: p.ultimoErrore ?? '' },
         },
       ]);
-      await aggiornaIstruttoria(tx, istruttoriaId, now, regole);
+      await aggiornaIstruttoria(tx, istruttoria, now, regole);
     },
     [TIMER_LIMITE_ISTRUTTORIA]: async (tx, t, now) => {
       await aggiornaIstruttoria(tx, t.chiave, now, regole);

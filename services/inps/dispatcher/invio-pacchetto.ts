@@ -9,7 +9,7 @@ import type { InvioPacchettoMsg } from '../core/domande';
 import { registraEventi } from '../core/eventi';
 import { registraPresaInCarico } from '../core/presa-in-carico';
 import { aggiornaIstruttoria } from '../core/aggiorna';
-import { bloccaIstruttoria } from '../core/sql/istruttoria';
+import { bloccaELeggiIstruttoria } from '../core/sql/istruttoria';
 import { giorniEsito, type RegoleInps } from '../core/regole';
 import { registraInvioFallito, riammetti, type PacchettoDaInviare } from '../core/sql/pacchetto';
 import { OPERATIONS } from '../../../shared/messages/contracts';
@@ -124,11 +124,11 @@ export function invioPacchetto(deps: InvioDeps): WorkHandler<InvioPacchettoMsg> 
 async function registraTentativoFallito(pool: Pool, idPacchetto: string, idIstruttoria: string, err: Error, now: Date, regole: RegoleInps): Promise<void> {
   const refused = err instanceof RemoteFaultError && !err.retryable;
   await withTransaction(pool, async (tx) => {
-    if (refused) await bloccaIstruttoria(tx, idIstruttoria);
+    const istruttoria = refused ? await bloccaELeggiIstruttoria(tx, idIstruttoria) : null;
     const stato = await registraInvioFallito(tx, idPacchetto, { errore: err.message.slice(0, 500), rifiuto: refused });
-    if (refused && stato === 'RIFIUTATO') {
+    if (istruttoria && stato === 'RIFIUTATO') {
       await registraEventi(tx, [{ istruttoriaId: idIstruttoria, pacchettoId: idPacchetto, tipo: 'PACCHETTO_RIFIUTATO', at: now, dettagli: { errore: err.message.slice(0, 500) } }]);
-      await aggiornaIstruttoria(tx, idIstruttoria, now, regole);
+      await aggiornaIstruttoria(tx, istruttoria, now, regole);
     }
   });
 }

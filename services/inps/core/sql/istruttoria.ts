@@ -1,4 +1,5 @@
 import type { Tx } from '../../../../shared/db/pool';
+import type { Segnaposto } from '../../../../shared/db/segnaposti';
 import type { Finestra } from '../../../../shared/domain/graduatorie';
 import type { Esito } from '../../../../shared/domain/types';
 import type { RegolaChiusura, StatoIstruttoria } from '../../../../shared/domain/stati';
@@ -35,21 +36,36 @@ export async function bloccaIstruttoria(tx: Tx, istruttoriaId: string): Promise<
   return (await bloccaELeggiIstruttoria(tx, istruttoriaId)).stato;
 }
 
+/**
+ * What holding an istruttoria's lock gives: its row as the previous holder of the lock committed it, and the
+ * transaction that holds it (aggiorna.ts reads the case on it without taking the lock again).
+ */
 export interface IstruttoriaBloccata {
+  id: string;
+  tx: Tx;
   stato: StatoIstruttoria;
   limite: Date | null;
   esitoVerifica: Esito | null;
 }
 
-/** The same lock, returning what the lifecycle decides on: the row as the previous holder of the lock committed it. */
+type RigaBloccata = { id: string; stato: StatoIstruttoria; limite: Date | null; esito_verifica: Esito | null };
+const bloccata = (tx: Tx, row: RigaBloccata): IstruttoriaBloccata => ({ id: row.id, tx, stato: row.stato, limite: row.limite, esitoVerifica: row.esito_verifica });
+
+/** The same lock, returning what the lifecycle decides on. */
 export async function bloccaELeggiIstruttoria(tx: Tx, istruttoriaId: string): Promise<IstruttoriaBloccata> {
-  const r = await tx.query<{ stato: StatoIstruttoria; limite: Date | null; esito_verifica: Esito | null }>(
-    'SELECT stato, limite, esito_verifica FROM istruttoria WHERE id = $1 FOR NO KEY UPDATE',
-    [istruttoriaId],
-  );
+  const r = await tx.query<RigaBloccata>('SELECT id, stato, limite, esito_verifica FROM istruttoria WHERE id = $1 FOR NO KEY UPDATE', [istruttoriaId]);
   const row = r.rows[0];
   if (!row) throw new Error(`istruttoria ${istruttoriaId} not found`);
-  return { stato: row.stato, limite: row.limite, esitoVerifica: row.esito_verifica };
+  return bloccata(tx, row);
+}
+
+/** The same lock on the istruttoria of a packet, found and locked in one statement; null when there is no such packet. */
+export async function bloccaIstruttoriaDelPacchetto(tx: Tx, idPacchetto: string): Promise<IstruttoriaBloccata | null> {
+  const r = await tx.query<RigaBloccata>(
+    'SELECT id, stato, limite, esito_verifica FROM istruttoria WHERE id = (SELECT istruttoria_id FROM pacchetto WHERE id = $1) FOR NO KEY UPDATE',
+    [idPacchetto],
+  );
+  return r.rows[0] ? bloccata(tx, r.rows[0]) : null;
 }
 
 /** The summary of what the archives said so far, kept current while INL evaluates the case. */
@@ -62,12 +78,10 @@ export async function segnalaInl(tx: Tx, istruttoriaId: string, esito: Esito, il
   await tx.query(`UPDATE istruttoria SET stato = 'VALUTAZIONE_INL', esito_verifica = $2, aggiornata_il = $3 WHERE id = $1`, [istruttoriaId, esito, il]);
 }
 
-/** The verification is over, with its outcome and the rule that closed it. */
-export async function chiudiIstruttoria(tx: Tx, istruttoriaId: string, c: { esito: Esito; regola: RegolaChiusura; il: Date }): Promise<void> {
-  await tx.query(
-    `UPDATE istruttoria SET stato = 'CHIUSA', esito_verifica = $2, regola_chiusura = $3, chiusa_il = $4, aggiornata_il = $4 WHERE id = $1`,
-    [istruttoriaId, c.esito, c.regola, c.il],
-  );
+/** The verification is over, with its outcome and the rule that closed it: the statement, written with `p`. */
+export function testoChiudiIstruttoria(p: Segnaposto, istruttoriaId: string, c: { esito: Esito; regola: RegolaChiusura; il: Date }): string {
+  return `UPDATE istruttoria SET stato = 'CHIUSA', esito_verifica = ${p(c.esito)}, regola_chiusura = ${p(c.regola)}, chiusa_il = ${p(c.il)}, aggiornata_il = ${p(c.il)}
+    WHERE id = ${p(istruttoriaId)}`;
 }
 
 /** A closed istruttoria flagged for re-examination (riesame), with why. */

@@ -1,5 +1,6 @@
 import type { Tx } from '../../../../shared/db/pool';
 import { testoInsert } from '../../../../shared/db/insert';
+import type { Segnaposto } from '../../../../shared/db/segnaposti';
 import { conOutbox, type OutboxMessage } from '../../../../shared/outbox/outbox';
 import type { ContenutoPacchetto, EnteVerificatore } from '../../../../shared/domain/types';
 import type { StatoPacchetto } from '../../../../shared/domain/stati';
@@ -67,14 +68,15 @@ export async function presaInCarico(tx: Tx, idPacchetto: string, d: DatiMossa['P
   return { prima: prima.rows[0].inviato_il === null, stato: row.stato, scadenzaEsito: row.scadenza_esito };
 }
 
-/** RISPOSTA: the party's esito applied (its data are in esito_dato). False when the packet may not take it. */
-export async function rispondi(tx: Tx, idPacchetto: string, d: DatiMossa['RISPOSTA']): Promise<boolean> {
-  const r = await tx.query(
-    `UPDATE pacchetto SET stato = $6, esito = $2, risposto_il = $3, correlation_id = COALESCE(correlation_id, $4), in_ritardo = $5
-      WHERE id = $1 AND stato = ANY($7::text[])`,
-    [idPacchetto, d.esito, d.rispostoIl, d.correlationId, d.inRitardo, TRANSIZIONI.RISPOSTA.a, origini('RISPOSTA')],
-  );
-  return r.rowCount === 1;
+/**
+ * RISPOSTA: the party's esito applied (its data are in esito_dato), as the statement that moves the packet, written
+ * with `p`: for the esito's one statement (esiti.ts), which checks that it touched the packet (the table's source
+ * states allow the move).
+ */
+export function testoRispondi(p: Segnaposto, idPacchetto: string, d: DatiMossa['RISPOSTA']): string {
+  return `UPDATE pacchetto SET stato = ${p(TRANSIZIONI.RISPOSTA.a)}, esito = ${p(d.esito)}, risposto_il = ${p(d.rispostoIl)},
+            correlation_id = COALESCE(correlation_id, ${p(d.correlationId)}), in_ritardo = ${p(d.inRitardo)}
+      WHERE id = ${p(idPacchetto)} AND stato = ANY(${p(origini('RISPOSTA'))}::text[])`;
 }
 
 /**
