@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Clock } from '../clock';
 import { ApeError, toError } from '../errors';
 import { withTransaction, type Tx } from '../db/pool';
-import { insertRows } from '../db/insert';
+import { testoInsert } from '../db/insert';
 import { segnaposti, type Segnaposto } from '../db/segnaposti';
 import type { Logger } from '../log';
 import { metrics } from '../metrics/metrics';
@@ -40,8 +40,15 @@ export async function scheduleTimer(tx: Tx, t: TimerDaProgrammare): Promise<void
 
 /** Programs timers (each a distinct tipo and chiave) in one statement; one already fired or cancelled stays so. */
 export async function scheduleTimers(tx: Tx, timers: readonly TimerDaProgrammare[]): Promise<void> {
-  await insertRows(
-    tx,
+  if (timers.length === 0) return;
+  const { params, p } = segnaposti();
+  await tx.query(testoScheduleTimers(p, timers), params);
+}
+
+/** The statement programming these timers (at least one), written with `p`: for a statement that does more (shared/db/insieme.ts). */
+export function testoScheduleTimers(p: Segnaposto, timers: readonly TimerDaProgrammare[]): string {
+  return testoInsert(
+    p,
     'timer',
     ['tipo', 'chiave', 'scade_il', 'payload'],
     timers.map((t) => [t.tipo, t.chiave, t.scadeIl, JSON.stringify(t.payload ?? {})]),

@@ -3,21 +3,22 @@ import type { Pool } from 'pg';
 import { ApeError } from '../../../shared/errors';
 import { withTransaction, type Tx } from '../../../shared/db/pool';
 import type { PrimaIstruzione } from '../../../shared/db/prima-istruzione';
-import { insertRows } from '../../../shared/db/insert';
+import { testoInsert } from '../../../shared/db/insert';
+import { cambiInsieme } from '../../../shared/db/insieme';
 import { rapportiPerEnte } from '../../../shared/domain/competenza';
 import { impronta } from '../../../shared/domain/impronta';
 import type { Domanda, Operatore } from '../../../shared/domain/types';
 import type { RicevutaDomanda } from '../../../shared/messages/istruttoria';
 import { QUEUES } from '../../../shared/amqp/topology';
-import { registraEventi, type Evento } from './eventi';
+import { inserisciEventi, type Evento } from './eventi';
 import { controlliInps } from '../../../shared/domain/requisiti';
-import { scheduleTimers } from '../../../shared/scheduler/timers';
+import { testoScheduleTimers } from '../../../shared/scheduler/timers';
 import { TIMER_LIMITE_ISTRUTTORIA, TIMER_SCADENZA_INVIO } from './aggiorna';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
 import { segnalaStessoDatore } from './indici';
 import { finestraDellaDomanda, giorniEsito, limitePer, type RegoleInps } from './regole';
-import { apriIstruttoria } from './sql/istruttoria';
-import { creaPacchetti, type PacchettoDaInviare } from './sql/pacchetto';
+import { STATO_APERTURA, testoApriIstruttoria } from './sql/istruttoria';
+import { partiPacchetti, type PacchettoDaInviare } from './sql/pacchetto';
 import type { StatoIstruttoria } from '../../../shared/domain/stati';
 
 /** Payload of the work message that asks the dispatcher to send a packet. */
@@ -64,31 +65,9 @@ export async function registraDomanda(
       throw new ApeError('SERVIZIO_NON_DISPONIBILE', 'domanda in registrazione concorrente: riprovare');
     }
 
-    await insertRows(
-      tx,
-      'attestazione',
-      ['domanda_id', 'riferimento', 'tipo', 'datore_codice_fiscale', 'datore_denominazione', 'matricola_inps', 'pat_inail', 'dal', 'al',
-        'ccnl', 'livello', 'categoria', 'professione_istat', 'voci_tariffa_inail', 'lavoro_a_turni', 'attivita_educativa', 'codice_rapporto_domestico',
-        'data_presentazione'],
-      d.attestazioni.map((a) => [domandaId, a.riferimento, a.tipo, a.datore.codiceFiscale, a.datore.denominazione, a.datore.matricolaInps ?? null,
-        a.datore.patInail ?? null, a.periodo.dal, a.periodo.al ?? null, a.ccnl ?? null, a.livello ?? null, a.categoria, a.professioneIstat,
-        a.vociTariffaInail, a.lavoroATurni ?? null, a.attivitaEducativa ?? null, a.codiceRapportoDomestico ?? null, d.dataPresentazione]),
-    );
-
     const istruttoriaId = randomUUID();
     const limite = limitePer(regole, d.dataPresentazione, finestra);
-    const stato = await apriIstruttoria(tx, {
-      id: istruttoriaId,
-      domandaId,
-      apertaIl: now,
-      limite: limite.limite,
-      limiteMotivo: limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`,
-      finestra,
-    });
-
     const controlli = controlliInps(d);
-    await insertRows(tx, 'controllo_inps', ['istruttoria_id', 'requisito', 'esito', 'dettaglio'], controlli.map((c) => [istruttoriaId, c.requisito, c.esito, c.dettaglio]));
-
     const eventi: Evento[] = [
       { istruttoriaId, tipo: 'DOMANDA_RICEVUTA', at: now, dettagli: { protocollo: d.protocollo, operatore: operatore.id } },
       { istruttoriaId, tipo: 'CONTROLLI_INPS', at: now, dettagli: { sintesi: controlli.map((c) => `${c.requisito} ${c.esito}`).join(', ') } },
@@ -102,34 +81,59 @@ export async function registraDomanda(
       lavoratore: { codiceFiscale: d.richiedente.codiceFiscale },
       rapporti,
     }));
-    await creaPacchetti(
-      tx,
-      istruttoriaId,
-      packets,
-      now,
-      packets.map((p) => {
-        const msg: InvioPacchettoMsg = { idPacchetto: p.idPacchetto };
-        return { routingKey: QUEUES.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria: istruttoriaId } };
-      }),
-    );
-    // The istruttoria's limit, and for each packet, until its party receives it, the same days as for its esito,
-    // counted from its creation: when they pass undelivered, its data count as not verifiable (the sends go on, for
-    // an answer before closure).
-    await scheduleTimers(tx, [
-      { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite },
-      ...packets.map((p) => ({ tipo: TIMER_SCADENZA_INVIO, chiave: p.idPacchetto, scadeIl: scadenzaEsito(now, giorniEsito(regole, p.destinatario)) })),
-    ]);
     for (const p of packets) {
       eventi.push({ istruttoriaId, pacchettoId: p.idPacchetto, tipo: 'PACCHETTO_CREATO', at: now, dettagli: { destinatario: p.destinatario, rapporti: p.rapporti.length } });
     }
-    await registraEventi(tx, eventi);
+    // The attestazioni, the istruttoria, INPS's own checks, the packets with the messages that send them, the timers
+    // and the timeline: one statement (foreign keys are checked at its end, when every row is there).
+    await cambiInsieme(tx, (p) => ({
+      conta: testoApriIstruttoria(p, {
+        id: istruttoriaId,
+        domandaId,
+        apertaIl: now,
+        limite: limite.limite,
+        limiteMotivo: limite.motivo === 'GRADUATORIA' ? `scadenza graduatoria del ${limite.scadenzaGraduatoria}` : `${regole.deadlines.istruttoriaGiorni} giorni dalla presentazione`,
+        finestra,
+      }),
+      altri: [
+        testoInsert(
+          p,
+          'attestazione',
+          ['domanda_id', 'riferimento', 'tipo', 'datore_codice_fiscale', 'datore_denominazione', 'matricola_inps', 'pat_inail', 'dal', 'al',
+            'ccnl', 'livello', 'categoria', 'professione_istat', 'voci_tariffa_inail', 'lavoro_a_turni', 'attivita_educativa', 'codice_rapporto_domestico',
+            'data_presentazione'],
+          d.attestazioni.map((a) => [domandaId, a.riferimento, a.tipo, a.datore.codiceFiscale, a.datore.denominazione, a.datore.matricolaInps ?? null,
+            a.datore.patInail ?? null, a.periodo.dal, a.periodo.al ?? null, a.ccnl ?? null, a.livello ?? null, a.categoria, a.professioneIstat,
+            a.vociTariffaInail, a.lavoroATurni ?? null, a.attivitaEducativa ?? null, a.codiceRapportoDomestico ?? null, d.dataPresentazione]),
+        ),
+        ...(controlli.length > 0 ? [testoInsert(p, 'controllo_inps', ['istruttoria_id', 'requisito', 'esito', 'dettaglio'], controlli.map((c) => [istruttoriaId, c.requisito, c.esito, c.dettaglio]))] : []),
+        ...partiPacchetti(
+          p,
+          istruttoriaId,
+          packets,
+          now,
+          packets.map((x) => {
+            const msg: InvioPacchettoMsg = { idPacchetto: x.idPacchetto };
+            return { routingKey: QUEUES.inpsInvioPacchetto, payload: msg, headers: { idIstruttoria: istruttoriaId } };
+          }),
+        ),
+        // The istruttoria's limit, and for each packet, until its party receives it, the same days as for its esito,
+        // counted from its creation: when they pass undelivered, its data count as not verifiable (the sends go on,
+        // for an answer before closure).
+        testoScheduleTimers(p, [
+          { tipo: TIMER_LIMITE_ISTRUTTORIA, chiave: istruttoriaId, scadeIl: limite.limite },
+          ...packets.map((x) => ({ tipo: TIMER_SCADENZA_INVIO, chiave: x.idPacchetto, scadeIl: scadenzaEsito(now, giorniEsito(regole, x.destinatario)) })),
+        ]),
+        inserisciEventi(p, eventi),
+      ],
+    }));
     await segnalaStessoDatore(
       tx,
       { istruttoriaId, richiedente: d.richiedente.codiceFiscale, presentazione: d.dataPresentazione, decorrenza: d.dataDecorrenza, attestazioni: d.attestazioni },
       regole,
       now,
     );
-    return { idIstruttoria: istruttoriaId, protocolloDomanda: d.protocollo, dataRicezione: now, stato };
+    return { idIstruttoria: istruttoriaId, protocolloDomanda: d.protocollo, dataRicezione: now, stato: STATO_APERTURA };
   }, { primaIstruzione });
 }
 

@@ -1,8 +1,9 @@
 import type { Tx } from '../../../shared/db/pool';
 import { scadenzaEsito } from '../../../shared/domain/scadenze';
-import { cancelTimers, scheduleTimer } from '../../../shared/scheduler/timers';
+import { cambiInsieme } from '../../../shared/db/insieme';
+import { testoCancelTimers, testoScheduleTimers } from '../../../shared/scheduler/timers';
 import { TIMER_SCADENZA_ESITO, TIMER_SCADENZA_INVIO } from './aggiorna';
-import { registraEventi } from './eventi';
+import { inserisciEventi } from './eventi';
 import { presaInCarico } from './sql/pacchetto';
 
 /**
@@ -17,9 +18,14 @@ export async function registraPresaInCarico(
   const ricezione = await presaInCarico(tx, a.idPacchetto, { correlationId: a.correlationId, ricevutoIl: a.ricevutoIl, scadenzaEsito: scadenzaEsito(a.ricevutoIl, a.esitoGiorni) });
   // A repeated ack (a redelivered send) changes nothing: the 5 days run from the first receipt.
   if (!ricezione || !ricezione.prima) return;
-  await cancelTimers(tx, [{ tipo: TIMER_SCADENZA_INVIO, chiave: a.idPacchetto }]);
-  if (ricezione.stato === 'INVIATO') await scheduleTimer(tx, { tipo: TIMER_SCADENZA_ESITO, chiave: a.idPacchetto, scadeIl: ricezione.scadenzaEsito });
-  await registraEventi(tx, [
-    { istruttoriaId: a.idIstruttoria, pacchettoId: a.idPacchetto, tipo: 'PACCHETTO_INVIATO', at: a.ricevutoIl, dettagli: { correlationId: a.correlationId, via: a.via, scadenza: ricezione.scadenzaEsito.toISOString() } },
-  ]);
+  // The timers and the timeline in one statement.
+  await cambiInsieme(tx, (p) => ({
+    conta: inserisciEventi(p, [
+      { istruttoriaId: a.idIstruttoria, pacchettoId: a.idPacchetto, tipo: 'PACCHETTO_INVIATO', at: a.ricevutoIl, dettagli: { correlationId: a.correlationId, via: a.via, scadenza: ricezione.scadenzaEsito.toISOString() } },
+    ]),
+    altri: [
+      testoCancelTimers(p, [{ tipo: TIMER_SCADENZA_INVIO, chiave: a.idPacchetto }]),
+      ...(ricezione.stato === 'INVIATO' ? [testoScheduleTimers(p, [{ tipo: TIMER_SCADENZA_ESITO, chiave: a.idPacchetto, scadeIl: ricezione.scadenzaEsito }])] : []),
+    ],
+  }));
 }

@@ -10,20 +10,21 @@ import type { RegolaChiusura, StatoIstruttoria } from '../../../../shared/domain
  * (Retention's pseudonymisation, shared/audit/conservazione.ts, marks the row too: content, not lifecycle.)
  */
 
-/** A domanda's istruttoria, opened waiting for the archives' esiti, with its graduatoria window and wait limit. */
-export async function apriIstruttoria(
-  tx: Tx,
+/** The state an istruttoria opens in: waiting for the archives' esiti. */
+export const STATO_APERTURA: StatoIstruttoria = 'IN_VERIFICA';
+
+/**
+ * A domanda's istruttoria, opened waiting for the archives' esiti, with its graduatoria window and wait limit: the
+ * statement, written with `p` (the domanda's one statement with its packets, domande.ts).
+ */
+export function testoApriIstruttoria(
+  p: Segnaposto,
   i: { id: string; domandaId: string; apertaIl: Date; limite: Date; limiteMotivo: string; finestra: Finestra | null },
-): Promise<StatoIstruttoria> {
-  const stato: StatoIstruttoria = 'IN_VERIFICA';
+): string {
   const f = i.finestra;
-  await tx.query(
-    `INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, aggiornata_il, limite, limite_motivo,
+  return `INSERT INTO istruttoria (id, domanda_id, stato, aperta_il, aggiornata_il, limite, limite_motivo,
                               finestra_anno, finestra_numero, finestra_apertura, finestra_chiusura, finestra_graduatoria)
-     VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [i.id, i.domandaId, stato, i.apertaIl, i.limite, i.limiteMotivo, f?.anno ?? null, f?.numero ?? null, f?.apertura ?? null, f?.chiusura ?? null, f?.graduatoria ?? null],
-  );
-  return stato;
+     VALUES (${[i.id, i.domandaId, STATO_APERTURA, i.apertaIl, i.apertaIl, i.limite, i.limiteMotivo, f?.anno, f?.numero, f?.apertura, f?.chiusura, f?.graduatoria].map((v) => p(v)).join(', ')})`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Tx } from '../../../../shared/db/pool';
 import { testoInsert } from '../../../../shared/db/insert';
 import type { Segnaposto } from '../../../../shared/db/segnaposti';
-import { conOutbox, type OutboxMessage } from '../../../../shared/outbox/outbox';
+import { testoOutbox, type OutboxMessage } from '../../../../shared/outbox/outbox';
 import type { ContenutoPacchetto, EnteVerificatore } from '../../../../shared/domain/types';
 import type { StatoPacchetto } from '../../../../shared/domain/stati';
 import { STATO_INIZIALE, TRANSIZIONI, type DatiMossa, type MossaPacchetto } from '../pacchetto-transizioni';
@@ -21,16 +21,15 @@ const origini = (m: MossaPacchetto): string[] => [...TRANSIZIONI[m].da];
 
 /**
  * The packets of a new istruttoria, waiting to be sent, and the outbox messages that hand each to the dispatcher:
- * one statement. `contenuto` is exactly what each party will get.
+ * the parts of the domanda's one statement (domande.ts), written with `p`; none for no packet. `contenuto` is
+ * exactly what each party will get.
  */
-export async function creaPacchetti(tx: Tx, istruttoriaId: string, pacchetti: readonly PacchettoDaInviare[], il: Date, invii: readonly OutboxMessage[]): Promise<void> {
-  if (pacchetti.length === 0) return;
-  await conOutbox(
-    tx,
-    (p) =>
-      testoInsert(p, 'pacchetto', ['id', 'istruttoria_id', 'destinatario', 'stato', 'contenuto', 'creato_il'], pacchetti.map((x) => [x.idPacchetto, istruttoriaId, x.destinatario, STATO_INIZIALE, JSON.stringify(x), il])),
-    invii,
-  );
+export function partiPacchetti(p: Segnaposto, istruttoriaId: string, pacchetti: readonly PacchettoDaInviare[], il: Date, invii: readonly OutboxMessage[]): string[] {
+  if (pacchetti.length === 0) return [];
+  return [
+    testoInsert(p, 'pacchetto', ['id', 'istruttoria_id', 'destinatario', 'stato', 'contenuto', 'creato_il'], pacchetti.map((x) => [x.idPacchetto, istruttoriaId, x.destinatario, STATO_INIZIALE, JSON.stringify(x), il])),
+    ...(invii.length > 0 ? [testoOutbox(p, invii)] : []),
+  ];
 }
 
 export interface Ricezione {
