@@ -96,7 +96,7 @@ const STATEMENTS: Array<{ nome: string; sql: string; params: unknown[] }> = [
   { nome: 'istruttoria by id, locked (aggiorna.ts)', sql: `SELECT stato, limite, esito_verifica FROM istruttoria WHERE id = ${uuid('i7')} FOR NO KEY UPDATE`, params: [] },
   { nome: 'pacchetto by id, locked (presaInCarico)', sql: `SELECT inviato_il FROM pacchetto WHERE id = ${uuid('p7.1')} FOR UPDATE`, params: [] },
   {
-    nome: 'timers cancelled by (tipo, chiave) (cancelTimers)',
+    nome: 'timers cancelled by (tipo, chiave) (testoCancelTimers)',
     sql: `UPDATE timer SET stato = 'ANNULLATO'
            WHERE id IN (SELECT t.id FROM timer t JOIN unnest($1::text[], $2::text[]) AS c(tipo, chiave) ON t.tipo = c.tipo AND t.chiave = c.chiave
                          WHERE t.stato = 'ATTESA' FOR UPDATE OF t SKIP LOCKED)`,

@@ -57,17 +57,11 @@ export function testoScheduleTimers(p: Segnaposto, timers: readonly TimerDaProgr
 }
 
 /**
- * Cancels timers, in one statement. A timer the scheduler is firing right now (row locked) is left alone rather
- * than waited for: waiting could deadlock with a handler that locks the istruttoria, and handlers find nothing to do
- * on a case that moved on.
+ * The statement cancelling timers, written with `p`: a part of the statement of the change that makes them moot
+ * (shared/db/insieme.ts). A timer the scheduler is firing right now (row locked) is left alone rather than waited
+ * for: waiting could deadlock with a handler that locks the istruttoria, and handlers find nothing to do on a case
+ * that moved on.
  */
-export async function cancelTimers(tx: Tx, timers: ReadonlyArray<{ tipo: string; chiave: string }>): Promise<void> {
-  if (timers.length === 0) return;
-  const { params, p } = segnaposti();
-  await tx.query(testoCancelTimers(p, timers), params);
-}
-
-/** The statement cancelling these timers, written with `p`: for a statement that does more (shared/db/insieme.ts). */
 export function testoCancelTimers(p: Segnaposto, timers: ReadonlyArray<{ tipo: string; chiave: string }>): string {
   return `UPDATE timer SET stato = 'ANNULLATO'
       WHERE id IN (SELECT t.id FROM timer t JOIN unnest(${p(timers.map((t) => t.tipo))}::text[], ${p(timers.map((t) => t.chiave))}::text[]) AS c(tipo, chiave) ON t.tipo = c.tipo AND t.chiave = c.chiave
