@@ -4,7 +4,7 @@ import { withTransaction, type Tx } from '../../../shared/db/pool';
 import type { PrimaIstruzione } from '../../../shared/db/prima-istruzione';
 import { testoInsert } from '../../../shared/db/insert';
 import { cambiInsieme } from '../../../shared/db/insieme';
-import { segnaposti, type Segnaposto } from '../../../shared/db/segnaposti';
+import type { Segnaposto } from '../../../shared/db/segnaposti';
 import { controllaCompletezza, riepilogo } from '../../../shared/domain/esiti';
 import { impronta } from '../../../shared/domain/impronta';
 import { entroScadenza } from '../../../shared/domain/scadenze';
@@ -74,22 +74,18 @@ export async function applicaEsito(
         ['pacchetto_id', 'correlation_id', 'ente', 'ricevuto_il', 'impronta', 'applicato', 'operatore_id', 'in_ritardo', 'esito', 'esiti_dato'],
         [[n.idPacchetto, ctx.correlationId, n.ente, ctx.now, hash, applicato, ctx.operatore.id, inRitardo, sintesi, JSON.stringify(esiti)]],
       );
-    const registra = async (applicato: boolean) => {
-      const { params, p: q } = segnaposti();
-      await tx.query(ricevuto(q, applicato), params);
-    };
+    // An esito not applied: its record and the event that says why, in one statement.
+    const registraNonApplicato = (evento: Evento) => cambiInsieme(tx, (q) => ({ conta: ricevuto(q, false), altri: [inserisciEventi(q, [evento])] }));
 
     if (p.stato === 'RISPOSTO') {
       const prev = await tx.query<{ impronta: string }>('SELECT impronta FROM esito_ricevuto WHERE pacchetto_id = $1 AND applicato', [n.idPacchetto]);
       if (prev.rows[0]?.impronta !== hash) throw new ApeError('ESITO_GIA_REGISTRATO', `per il pacchetto ${n.idPacchetto} è già registrato un esito diverso`);
-      await registra(false);
-      await registraEventi(tx, [{ istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_DUPLICATO', at: ctx.now, dettagli: { ente: n.ente } }]);
+      await registraNonApplicato({ istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_DUPLICATO', at: ctx.now, dettagli: { ente: n.ente } });
       return { applicato: false, inRitardo, statoIstruttoria };
     }
 
     if (statoIstruttoria === 'CHIUSA') {
-      await registra(false);
-      await registraEventi(tx, [{ istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_DOPO_CHIUSURA', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi } }]);
+      await registraNonApplicato({ istruttoriaId, pacchettoId: n.idPacchetto, tipo: 'ESITO_DOPO_CHIUSURA', at: ctx.now, dettagli: { ente: n.ente, esito: sintesi } });
       await valutaRiesame(tx, istruttoriaId, sintesi, 'ESITO', `esito ${sintesi} di ${n.ente} pervenuto dopo la chiusura`, ctx.now);
       return { applicato: false, inRitardo, statoIstruttoria };
     }

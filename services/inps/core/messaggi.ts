@@ -5,7 +5,8 @@ import { QUEUES } from '../../../shared/amqp/topology';
 import type { Riscontro, Segnalazione, Sollecito } from '../../../shared/messages/pacchetto';
 import { testoInsert } from '../../../shared/db/insert';
 import { testoOutbox } from '../../../shared/outbox/outbox';
-import { segnaposti, type Segnaposto } from '../../../shared/db/segnaposti';
+import type { Segnaposto } from '../../../shared/db/segnaposti';
+import { cambiInsieme } from '../../../shared/db/insieme';
 
 /**
  * Messages INPS sends besides packets, stored with the state change that causes them and sent by the
@@ -33,17 +34,16 @@ export interface NuovoMessaggio {
   now: Date;
 }
 
+/** A message and the outbox row that sends it, in one statement; returns its id. */
 export async function creaMessaggio(tx: Tx, m: NuovoMessaggio): Promise<string> {
-  return (await creaMessaggi(tx, [m]))[0]!;
-}
-
-/** Messages and the outbox rows that send them, in one statement. */
-export async function creaMessaggi(tx: Tx, messaggi: readonly NuovoMessaggio[]): Promise<string[]> {
-  if (messaggi.length === 0) return [];
-  const { params, p } = segnaposti();
-  const { ids, parti } = partiMessaggi(p, messaggi);
-  await tx.query(`WITH ${parti.map((sql, i) => `m${i} AS (${sql})`).join(', ')} SELECT 1`, params);
-  return ids;
+  let id = '';
+  await cambiInsieme(tx, (p) => {
+    const scritti = partiMessaggi(p, [m]);
+    id = scritti.ids[0]!;
+    const [riga, ...invio] = scritti.parti;
+    return { conta: riga!, altri: invio };
+  });
+  return id;
 }
 
 /**
