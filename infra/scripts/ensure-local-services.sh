@@ -45,6 +45,18 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; 
   wait_for "PostgreSQL login" 30 psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1'
 fi
 
+# Connections for the test suite: its two workers may each run a whole federation at once (every service's pools
+# and listeners, 36-45 connections each, measured), beside the tests' own pools; PostgreSQL's default of 100 was
+# then exhausted at times ("remaining connection slots are reserved"). Raised once, with a restart.
+connessioni=300
+if [ "$(psql -h 127.0.0.1 -U postgres -d postgres -tAc 'show max_connections')" -lt "$connessioni" ]; then
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  echo "raising PostgreSQL's max_connections to $connessioni (restart)"
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "ALTER SYSTEM SET max_connections = $connessioni"
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main restart
+  wait_for PostgreSQL 60 pg_isready -h 127.0.0.1 -p 5432 -q
+fi
+
 # RabbitMQ on 127.0.0.1:5672
 if ! $SUDO rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
   echo "starting RabbitMQ"
