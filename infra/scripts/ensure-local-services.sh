@@ -28,16 +28,15 @@ wait_for() { # description, timeout seconds, command...
   return 1
 }
 
-# PostgreSQL on 127.0.0.1:5432
+# PostgreSQL on 127.0.0.1:5432 (the newest cluster installed)
+version=$(ls /etc/postgresql | sort -V | tail -n 1)
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
-  version=$(ls /etc/postgresql | sort -V | tail -n 1)
   echo "starting PostgreSQL $version"
   $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start
   wait_for PostgreSQL 60 pg_isready -h 127.0.0.1 -p 5432 -q
 fi
 # Local development uses trust authentication on the loopback interface (as this machine's image does).
 if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then
-  version=$(ls /etc/postgresql | sort -V | tail -n 1)
   hba=/etc/postgresql/$version/main/pg_hba.conf
   echo "enabling trust authentication for 127.0.0.1 and ::1 in $hba (development machine)"
   $SUDO sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
@@ -50,7 +49,6 @@ fi
 # then exhausted at times ("remaining connection slots are reserved"). Raised once, with a restart.
 connessioni=300
 if [ "$(psql -h 127.0.0.1 -U postgres -d postgres -tAc 'show max_connections')" -lt "$connessioni" ]; then
-  version=$(ls /etc/postgresql | sort -V | tail -n 1)
   echo "raising PostgreSQL's max_connections to $connessioni (restart)"
   psql -h 127.0.0.1 -U postgres -d postgres -qc "ALTER SYSTEM SET max_connections = $connessioni"
   $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main restart

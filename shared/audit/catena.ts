@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { queryKeepingConnection, withSnapshot, withTransaction } from '../db/pool';
 import { GroupCommit } from '../db/group-commit';
+import { cambiInsieme } from '../db/insieme';
 import { segnaposti, type Segnaposto } from '../db/segnaposti';
 
 /**
@@ -41,11 +42,11 @@ export type Accompagnamento = (p: Segnaposto) => string | readonly string[];
 
 /** An accompanying state change on its own, where there is no record to commit it with: one statement. */
 export async function eseguiAccompagnamento(pool: Pick<Pool, 'query'>, insieme: Accompagnamento): Promise<void> {
-  const { params, p } = segnaposti();
-  const parti = [insieme(p)].flat();
-  const ultima = parti.pop();
-  if (ultima === undefined) throw new Error('an accompanying state change with no statement');
-  await pool.query(parti.length === 0 ? ultima : `WITH ${parti.map((sql, j) => `c${j} AS (${sql})`).join(', ')} ${ultima}`, params);
+  await cambiInsieme(pool, (p) => {
+    const [prima, ...altre] = [insieme(p)].flat();
+    if (prima === undefined) throw new Error('an accompanying state change with no statement');
+    return { conta: prima, altri: altre };
+  });
 }
 
 interface Pending {

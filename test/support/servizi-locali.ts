@@ -31,8 +31,7 @@ async function attendi(what: string, ok: () => Promise<boolean>, timeoutMs: numb
 /**
  * Crashes the PostgreSQL cluster and starts it again, and waits until it answers: an immediate stop cuts every
  * connection and writes nothing more (no checkpoint, the WAL's last unflushed records lost, as in a power cut), and
- * the start recovers from the WAL. What was committed asynchronously in the last moments (the outbox relay's marks)
- * may be gone; what was committed synchronously is not.
+ * the start recovers from the WAL: every commit the services made (all synchronous) is there.
  */
 export async function riavviaPostgres(): Promise<number> {
   const version = readdirSync('/etc/postgresql').sort((a, b) => Number(a) - Number(b)).pop()!;

@@ -36,11 +36,9 @@ export interface NuovoMessaggio {
 
 /** A message and the outbox row that sends it, in one statement; returns its id. */
 export async function creaMessaggio(tx: Tx, m: NuovoMessaggio): Promise<string> {
-  let id = '';
+  const id = m.id ?? randomUUID();
   await cambiInsieme(tx, (p) => {
-    const scritti = partiMessaggi(p, [m]);
-    id = scritti.ids[0]!;
-    const [riga, ...invio] = scritti.parti;
+    const [riga, ...invio] = partiMessaggi(p, [{ ...m, id }]).parti;
     return { conta: riga!, altri: invio };
   });
   return id;
